@@ -1,0 +1,111 @@
+// SQLite-backed storage with a small interface free of SQLite types, so a
+// PostgreSQL backend can follow. One writer connection (serialised write
+// transactions: BEGIN IMMEDIATE) and one reader connection (WAL lets reads
+// proceed while a write commits).
+#ifndef ENAMND_PLATFORM_DATABASE_H_
+#define ENAMND_PLATFORM_DATABASE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include "absl/strings/string_view.h"
+#include <variant>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace enamnd::platform {
+
+// A binary value (as opposed to text) for a bound parameter.
+struct Blob {
+  std::string bytes;
+};
+
+using SqlValue = std::variant<std::monostate, int64_t, double, std::string, Blob>;
+
+// One result row; columns by index in the SELECT's order.
+class Row {
+ public:
+  explicit Row(std::vector<SqlValue> values) : values_(std::move(values)) {}
+  bool IsNull(int column) const;
+  int64_t Int(int column) const;
+  double Real(int column) const;
+  // Text or blob bytes; empty for NULL.
+  const std::string& Text(int column) const;
+  size_t size() const { return values_.size(); }
+
+ private:
+  std::vector<SqlValue> values_;
+};
+
+// A named group of numbered migrations; version N is steps[N-1].
+struct MigrationSet {
+  std::string component;
+  std::vector<std::string> steps;
+};
+
+class Connection;
+
+// A transaction; rolls back on destruction unless Commit() succeeded.
+// Holds its connection exclusively for its lifetime: keep it short.
+class Transaction {
+ public:
+  Transaction(Transaction&& other) noexcept;
+  Transaction& operator=(Transaction&&) = delete;
+  Transaction(const Transaction&) = delete;
+  ~Transaction();
+
+  absl::Status Exec(absl::string_view sql, const std::vector<SqlValue>& params = {});
+  absl::StatusOr<std::vector<Row>> Query(absl::string_view sql,
+                                         const std::vector<SqlValue>& params = {});
+  // The first row, or nullopt when there is none.
+  absl::StatusOr<std::optional<Row>> QueryOne(absl::string_view sql,
+                                              const std::vector<SqlValue>& params = {});
+  int64_t LastInsertId() const;
+  // Rows changed by the last Exec.
+  int64_t Changes() const;
+  // Runs after a successful commit, outside the connection lock.
+  void OnCommit(std::function<void()> callback);
+  absl::Status Commit();
+
+ private:
+  friend class Database;
+  explicit Transaction(Connection* connection);
+  Connection* connection_;
+  bool done_ = false;
+  std::vector<std::function<void()>> on_commit_;
+};
+
+class Database {
+ public:
+  // Opens (creating) the file, sets WAL, foreign keys, synchronous=FULL and a
+  // busy timeout, then applies every pending migration of each set.
+  static absl::StatusOr<std::unique_ptr<Database>> Open(
+      const std::string& path, const std::vector<MigrationSet>& migrations);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  // A write transaction (takes the write lock at once).
+  absl::StatusOr<Transaction> Begin();
+  // A read-only snapshot transaction on the reader connection.
+  absl::StatusOr<Transaction> BeginRead();
+
+  const std::string& path() const { return path_; }
+
+ private:
+  Database(std::string path, std::unique_ptr<Connection> writer,
+           std::unique_ptr<Connection> reader);
+  absl::Status Migrate(const std::vector<MigrationSet>& migrations);
+
+  std::string path_;
+  std::unique_ptr<Connection> writer_;
+  std::unique_ptr<Connection> reader_;
+};
+
+}  // namespace enamnd::platform
+
+#endif  // ENAMND_PLATFORM_DATABASE_H_

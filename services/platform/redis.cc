@@ -1,0 +1,120 @@
+#include "services/platform/redis.h"
+
+#include <hiredis/hiredis.h>
+#include <sys/time.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+
+namespace enamnd::platform {
+namespace {
+
+
+RedisReply Convert(const redisReply* reply) {
+  RedisReply out;
+  switch (reply->type) {
+    case REDIS_REPLY_INTEGER:
+      out.kind = RedisReply::Kind::kInteger;
+      out.integer = reply->integer;
+      break;
+    case REDIS_REPLY_STRING:
+      out.kind = RedisReply::Kind::kString;
+      out.str.assign(reply->str, reply->len);
+      break;
+    case REDIS_REPLY_STATUS:
+      out.kind = RedisReply::Kind::kStatus;
+      out.str.assign(reply->str, reply->len);
+      break;
+    case REDIS_REPLY_ERROR:
+      out.kind = RedisReply::Kind::kError;
+      out.str.assign(reply->str, reply->len);
+      break;
+    case REDIS_REPLY_ARRAY:
+      out.kind = RedisReply::Kind::kArray;
+      out.elements.reserve(reply->elements);
+      for (size_t i = 0; i < reply->elements; ++i) {
+        out.elements.push_back(Convert(reply->element[i]));
+      }
+      break;
+    default:
+      out.kind = RedisReply::Kind::kNil;
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<RedisAddress> ParseRedisAddress(absl::string_view address) {
+  RedisAddress out;
+  if (absl::StartsWith(address, "unix://")) {
+    out.is_unix = true;
+    out.path = std::string(address.substr(7));
+    if (out.path.empty()) return absl::InvalidArgumentError("redis: unix:// needs a socket path");
+    return out;
+  }
+  absl::string_view rest = address;
+  if (absl::StartsWith(rest, "tcp://")) rest.remove_prefix(6);
+  if (absl::StartsWith(rest, "redis://")) rest.remove_prefix(8);
+  size_t colon = rest.rfind(':');
+  if (colon == absl::string_view::npos) {
+    out.host = std::string(rest);
+  } else {
+    out.host = std::string(rest.substr(0, colon));
+    if (!absl::SimpleAtoi(rest.substr(colon + 1), &out.port) || out.port <= 0 ||
+        out.port > 65535) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("redis: bad port in \"", address, "\" (want tcp://host:port)"));
+    }
+  }
+  if (out.host.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("redis: no host in \"", address, "\" (want tcp://host:port)"));
+  }
+  return out;
+}
+
+absl::StatusOr<std::unique_ptr<RedisConnection>> RedisConnection::Connect(
+    const RedisAddress& address, absl::Duration timeout) {
+  timeval tv = absl::ToTimeval(timeout);
+  redisContext* context = address.is_unix
+                              ? redisConnectUnixWithTimeout(address.path.c_str(), tv)
+                              : redisConnectWithTimeout(address.host.c_str(), address.port, tv);
+  if (context == nullptr) return absl::UnavailableError("redis: cannot allocate context");
+  if (context->err != 0) {
+    std::string message = context->errstr;
+    redisFree(context);
+    return absl::UnavailableError(absl::StrCat("redis: connect: ", message));
+  }
+  redisSetTimeout(context, tv);
+  return std::unique_ptr<RedisConnection>(new RedisConnection(context));
+}
+
+RedisConnection::~RedisConnection() { redisFree(context_); }
+
+void RedisConnection::SetTimeout(absl::Duration timeout) {
+  redisSetTimeout(context_, absl::ToTimeval(timeout));
+}
+
+absl::StatusOr<RedisReply> RedisConnection::Command(const std::vector<std::string>& argv) {
+  if (broken_) return absl::UnavailableError("redis: connection is broken");
+  std::vector<const char*> args;
+  std::vector<size_t> lengths;
+  args.reserve(argv.size());
+  lengths.reserve(argv.size());
+  for (const std::string& a : argv) {
+    args.push_back(a.data());
+    lengths.push_back(a.size());
+  }
+  auto* reply = static_cast<redisReply*>(
+      redisCommandArgv(context_, static_cast<int>(args.size()), args.data(), lengths.data()));
+  if (reply == nullptr) {
+    broken_ = true;
+    return absl::UnavailableError(absl::StrCat("redis: ", context_->errstr));
+  }
+  RedisReply out = Convert(reply);
+  freeReplyObject(reply);
+  return out;
+}
+
+}  // namespace enamnd::platform

@@ -1,0 +1,222 @@
+#include "services/platform/server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/support/server_interceptor.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <filesystem>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "services/platform/log.h"
+
+ABSL_FLAG(std::string, listen, "", "host:port to serve gRPC on (env ENAMND_LISTEN)");
+ABSL_FLAG(std::string, data_dir, "", "directory of the SQLite file (env ENAMND_DATA_DIR)");
+ABSL_FLAG(std::string, redis, "",
+          "Redis: tcp://host:port or unix:///path (env ENAMND_REDIS)");
+ABSL_FLAG(std::string, log_level, "", "debug, info, warning or error (env ENAMND_LOG_LEVEL)");
+
+namespace enamnd::platform {
+namespace {
+
+std::string FirstNonEmpty(const std::string& flag, const char* env, const std::string& fallback) {
+  if (!flag.empty()) return flag;
+  const char* value = std::getenv(env);
+  if (value != nullptr && *value != '\0') return value;
+  return fallback;
+}
+
+// One line per RPC: method, status code, latency, peer.
+class AccessLogInterceptor : public grpc::experimental::Interceptor {
+ public:
+  explicit AccessLogInterceptor(grpc::experimental::ServerRpcInfo* info)
+      : info_(info), start_(absl::Now()) {}
+
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(
+            grpc::experimental::InterceptionHookPoints::PRE_SEND_STATUS)) {
+      grpc::Status status = methods->GetSendStatus();
+      std::string peer = info_->server_context() != nullptr ? info_->server_context()->peer() : "";
+      LogInfo("access", info_->method(), " code=", static_cast<int>(status.error_code()),
+              " latency_ms=", absl::ToDoubleMilliseconds(absl::Now() - start_), " peer=", peer,
+              status.ok() ? "" : absl::StrCat(" error=\"", status.error_message(), "\""));
+    }
+    methods->Proceed();
+  }
+
+ private:
+  grpc::experimental::ServerRpcInfo* info_;
+  absl::Time start_;
+};
+
+class AccessLogFactory : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  grpc::experimental::Interceptor* CreateServerInterceptor(
+      grpc::experimental::ServerRpcInfo* info) override {
+    return new AccessLogInterceptor(info);
+  }
+};
+
+}  // namespace
+
+int DefaultPort(const std::string& service) {
+  static const std::map<std::string, int> kPorts = {{"meetings", 50051},
+                                                    {"audits", 50052},
+                                                    {"projects", 50053},
+                                                    {"contracts", 50054},
+                                                    {"finance", 50055}};
+  auto it = kPorts.find(service);
+  return it == kPorts.end() ? 50050 : it->second;
+}
+
+absl::StatusOr<ServerConfig> LoadConfig(const std::string& service) {
+  ServerConfig config;
+  config.service = service;
+  config.listen = FirstNonEmpty(absl::GetFlag(FLAGS_listen), "ENAMND_LISTEN",
+                                absl::StrCat("127.0.0.1:", DefaultPort(service)));
+  config.data_dir = FirstNonEmpty(absl::GetFlag(FLAGS_data_dir), "ENAMND_DATA_DIR", "./var");
+  config.redis = FirstNonEmpty(absl::GetFlag(FLAGS_redis), "ENAMND_REDIS", "tcp://127.0.0.1:6379");
+  config.log_level = FirstNonEmpty(absl::GetFlag(FLAGS_log_level), "ENAMND_LOG_LEVEL", "info");
+  for (const char* peer : {"meetings", "audits", "projects", "contracts", "finance"}) {
+    std::string env = absl::StrCat("ENAMND_", absl::AsciiStrToUpper(peer), "_ADDR");
+    config.peers[peer] =
+        FirstNonEmpty("", env.c_str(), absl::StrCat("127.0.0.1:", DefaultPort(peer)));
+  }
+  absl::Status status = SetLogLevel(config.log_level);
+  if (!status.ok()) return status;
+  if (!ParseRedisAddress(config.redis).ok()) return ParseRedisAddress(config.redis).status();
+  if (config.listen.find(':') == std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("listen: want host:port, got \"", config.listen, "\""));
+  }
+  return config;
+}
+
+ServerRunner::ServerRunner(ServerConfig config, std::unique_ptr<Service> service,
+                           OutboxRelay::Options relay_options)
+    : config_(std::move(config)),
+      service_(std::move(service)),
+      relay_options_(std::move(relay_options)) {}
+
+ServerRunner::~ServerRunner() { Shutdown(absl::Seconds(1)); }
+
+absl::Status ServerRunner::Start() {
+  auto redis = ParseRedisAddress(config_.redis);
+  if (!redis.ok()) return redis.status();
+  std::error_code ec;
+  std::filesystem::create_directories(config_.data_dir, ec);
+  if (ec) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("data dir ", config_.data_dir, ": ", ec.message()));
+  }
+  std::string path = (std::filesystem::path(config_.data_dir) / (config_.service + ".db")).string();
+  std::vector<MigrationSet> migrations = {PlatformMigrations()};
+  for (MigrationSet& set : service_->Migrations()) migrations.push_back(std::move(set));
+  auto db = Database::Open(path, migrations);
+  if (!db.ok()) return db.status();
+  db_ = std::move(*db);
+  LogInfo("server", "database ", path, " open and migrated");
+
+  outbox_ = std::make_unique<Outbox>(absl::StrCat("//enamnd/", config_.service),
+                                     absl::StrCat("enamnd:events:", config_.service));
+  executor_ = std::make_unique<Executor>(config_.worker_threads);
+  ServiceContext context{db_.get(), outbox_.get(), executor_.get(), *redis, &config_};
+  absl::Status status = service_->Start(context);
+  if (!status.ok()) return status;
+  relay_ = std::make_unique<OutboxRelay>(db_.get(), outbox_.get(), *redis, relay_options_);
+  relay_->Start();
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(config_.listen, grpc::InsecureServerCredentials(), &port_);
+  for (grpc::Service* s : service_->GrpcServices()) builder.RegisterService(s);
+  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
+  creators.push_back(std::make_unique<AccessLogFactory>());
+  builder.experimental().SetInterceptorCreators(std::move(creators));
+  server_ = builder.BuildAndStart();
+  if (server_ == nullptr || port_ == 0) {
+    return absl::UnavailableError(absl::StrCat("cannot listen on ", config_.listen));
+  }
+  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+  health->SetServingStatus("", true);
+  for (const std::string& name : service_->GrpcServiceNames()) {
+    health->SetServingStatus(name, true);
+  }
+  LogInfo("server", "enamnd-", config_.service, " serving on ", config_.listen,
+          " (port ", port_, "), events to ", outbox_->stream(), " at ", config_.redis);
+  return absl::OkStatus();
+}
+
+void ServerRunner::Shutdown(absl::Duration deadline) {
+  if (stopped_) return;
+  stopped_ = true;
+  if (server_ != nullptr) {
+    LogInfo("server", "shutting down");
+    server_->GetHealthCheckService()->Shutdown();
+    service_->BeginShutdown();
+    server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoSeconds(deadline));
+    server_->Wait();
+  } else if (service_ != nullptr) {
+    service_->BeginShutdown();
+  }
+  executor_.reset();  // finishes queued work
+  if (relay_ != nullptr) relay_->Stop(absl::Seconds(2));
+  relay_.reset();
+  server_.reset();
+  service_.reset();
+  db_.reset();
+  LogInfo("server", "stopped");
+}
+
+void BlockTerminationSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+int WaitForTerminationSignal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  int signal = 0;
+  while (sigwait(&set, &signal) != 0) {
+  }
+  return signal;
+}
+
+int RunServiceMain(int argc, char** argv, const std::string& service_name,
+                   std::unique_ptr<Service> service) {
+  BlockTerminationSignals();
+  absl::ParseCommandLine(argc, argv);
+  auto config = LoadConfig(service_name);
+  if (!config.ok()) {
+    LogError("server", "configuration: ", config.status().ToString());
+    return 2;
+  }
+  ServerRunner runner(*config, std::move(service));
+  absl::Status status = runner.Start();
+  if (!status.ok()) {
+    LogError("server", "start: ", status.ToString());
+    runner.Shutdown(absl::Seconds(1));
+    return 1;
+  }
+  // The main thread is the sigwait thread: every other thread has the
+  // signals blocked, so they arrive only here.
+  int signal = WaitForTerminationSignal();
+  LogInfo("server", "received ", signal == SIGTERM ? "SIGTERM" : "SIGINT");
+  runner.Shutdown(absl::Seconds(10));
+  return 0;
+}
+
+}  // namespace enamnd::platform

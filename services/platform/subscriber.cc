@@ -1,0 +1,188 @@
+#include "services/platform/subscriber.h"
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "services/platform/log.h"
+
+namespace enamnd::platform {
+
+StreamSubscriber::StreamSubscriber(Database* db, RedisAddress redis, Options options,
+                                   Handler handler)
+    : db_(db),
+      redis_address_(std::move(redis)),
+      options_(std::move(options)),
+      handler_(std::move(handler)) {}
+
+StreamSubscriber::~StreamSubscriber() { Stop(); }
+
+void StreamSubscriber::Start() { thread_ = std::thread([this] { Run(); }); }
+
+void StreamSubscriber::Stop() {
+  if (!thread_.joinable()) return;
+  {
+    absl::MutexLock lock(&mutex_);
+    stopping_ = true;
+  }
+  thread_.join();
+}
+
+bool StreamSubscriber::Stopping() {
+  absl::MutexLock lock(&mutex_);
+  return stopping_;
+}
+
+absl::Status StreamSubscriber::EnsureConnected() {
+  if (redis_ != nullptr && !redis_->broken()) return absl::OkStatus();
+  redis_.reset();
+  auto connection = RedisConnection::Connect(redis_address_, options_.redis_timeout);
+  if (!connection.ok()) return connection.status();
+  redis_ = std::move(*connection);
+  // Start a new group at the beginning of the stream: nothing published
+  // before this consumer first ran is missed.
+  auto reply = redis_->Command(
+      {"XGROUP", "CREATE", options_.stream, options_.group, "0", "MKSTREAM"});
+  if (!reply.ok()) return reply.status();
+  if (reply->kind == RedisReply::Kind::kError && !absl::StartsWith(reply->str, "BUSYGROUP")) {
+    return absl::UnavailableError(absl::StrCat("redis XGROUP CREATE: ", reply->str));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status StreamSubscriber::ProcessEntry(const std::string& entry_id,
+                                            const RedisReply& fields) {
+  std::string event_bytes;
+  for (size_t i = 0; i + 1 < fields.elements.size(); i += 2) {
+    if (fields.elements[i].str == "event") event_bytes = fields.elements[i + 1].str;
+  }
+  io::cloudevents::v1::CloudEvent event;
+  bool decodable = !event_bytes.empty() && event.ParseFromString(event_bytes) &&
+                   !event.id().empty() && !event.source().empty();
+  if (decodable) {
+    auto tx = db_->Begin();
+    if (!tx.ok()) return tx.status();
+    auto seen = tx->QueryOne(
+        "SELECT 1 FROM inbox WHERE consumer = ?1 AND source = ?2 AND event_id = ?3",
+        {options_.group, event.source(), event.id()});
+    if (!seen.ok()) return seen.status();
+    if (seen->has_value()) {
+      duplicates_.fetch_add(1);
+    } else {
+      absl::Status status = handler_(*tx, event);
+      if (!status.ok()) {
+        return absl::Status(status.code(), absl::StrCat("handling ", event.type(), " ",
+                                                        event.id(), ": ", status.message()));
+      }
+      status = tx->Exec(
+          "INSERT INTO inbox (consumer, source, event_id, type, processed_at)"
+          " VALUES (?1, ?2, ?3, ?4, strftime('%Y-%m-%dT%H:%M:%fZ','now'))",
+          {options_.group, event.source(), event.id(), event.type()});
+      if (!status.ok()) return status;
+      status = tx->Commit();
+      if (!status.ok()) return status;
+      handled_.fetch_add(1);
+    }
+  } else {
+    // Nothing can ever process it; acknowledge so the group moves on.
+    LogError("subscriber", options_.stream, " entry ", entry_id,
+             " has no decodable CloudEvent; acknowledged and skipped");
+  }
+  if (options_.before_ack && !options_.before_ack(event.id())) {
+    killed_ = true;
+    return absl::AbortedError("subscriber stopped by test hook before XACK");
+  }
+  auto ack = redis_->Command({"XACK", options_.stream, options_.group, entry_id});
+  if (!ack.ok()) return ack.status();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<int> StreamSubscriber::ProcessEntries(const RedisReply& entries) {
+  int count = 0;
+  for (const RedisReply& entry : entries.elements) {
+    if (entry.elements.size() < 2) continue;  // deleted entry (nil fields)
+    if (entry.elements[1].kind != RedisReply::Kind::kArray) {
+      // Trimmed away while pending: acknowledge it.
+      redis_->Command({"XACK", options_.stream, options_.group, entry.elements[0].str})
+          .IgnoreError();
+      continue;
+    }
+    absl::Status status = ProcessEntry(entry.elements[0].str, entry.elements[1]);
+    if (!status.ok()) return status;
+    ++count;
+  }
+  return count;
+}
+
+void StreamSubscriber::Run() {
+  absl::Duration backoff = absl::Milliseconds(100);
+  bool was_failing = false;
+  // After (re)connecting, first drain this consumer's own pending entries.
+  bool read_pending = true;
+  absl::Time next_claim = absl::InfinitePast();
+  while (!Stopping()) {
+    absl::Status status = EnsureConnected();
+    if (status.ok() && read_pending) {
+      auto reply = redis_->Command({"XREADGROUP", "GROUP", options_.group, options_.consumer,
+                                    "COUNT", absl::StrCat(options_.batch_size), "STREAMS",
+                                    options_.stream, "0"});
+      if (!reply.ok()) {
+        status = reply.status();
+      } else if (reply->kind == RedisReply::Kind::kArray && !reply->elements.empty()) {
+        auto n = ProcessEntries(reply->elements[0].elements[1]);
+        if (!n.ok()) status = n.status();
+        else if (*n == 0) read_pending = false;
+      } else {
+        read_pending = false;
+      }
+    } else if (status.ok() && absl::Now() >= next_claim) {
+      next_claim = absl::Now() + options_.claim_idle / 2;
+      auto reply = redis_->Command(
+          {"XAUTOCLAIM", options_.stream, options_.group, options_.consumer,
+           absl::StrCat(absl::ToInt64Milliseconds(options_.claim_idle)), "0-0", "COUNT",
+           absl::StrCat(options_.batch_size)});
+      if (!reply.ok()) {
+        status = reply.status();
+      } else if (reply->kind == RedisReply::Kind::kArray && reply->elements.size() >= 2) {
+        auto n = ProcessEntries(reply->elements[1]);
+        if (!n.ok()) status = n.status();
+        else if (*n > 0) next_claim = absl::InfinitePast();  // maybe more
+      }
+    } else if (status.ok()) {
+      redis_->SetTimeout(options_.block + options_.redis_timeout);
+      auto reply = redis_->Command(
+          {"XREADGROUP", "GROUP", options_.group, options_.consumer, "COUNT",
+           absl::StrCat(options_.batch_size), "BLOCK",
+           absl::StrCat(absl::ToInt64Milliseconds(options_.block)), "STREAMS", options_.stream,
+           ">"});
+      if (redis_ != nullptr && !redis_->broken()) redis_->SetTimeout(options_.redis_timeout);
+      if (!reply.ok()) {
+        status = reply.status();
+      } else if (reply->kind == RedisReply::Kind::kError) {
+        // e.g. NOGROUP after Redis lost its data: recreate on reconnect.
+        status = absl::UnavailableError(absl::StrCat("redis XREADGROUP: ", reply->str));
+        redis_.reset();
+      } else if (reply->kind == RedisReply::Kind::kArray && !reply->elements.empty()) {
+        auto n = ProcessEntries(reply->elements[0].elements[1]);
+        if (!n.ok()) status = n.status();
+      }
+    }
+    if (killed_) return;
+    if (status.ok()) {
+      if (was_failing) LogInfo("subscriber", options_.stream, ": consuming again");
+      was_failing = false;
+      backoff = absl::Milliseconds(100);
+      continue;
+    }
+    if (!was_failing) {
+      LogWarning("subscriber", options_.stream, " group ", options_.group,
+                 ": will retry: ", status.ToString());
+    }
+    was_failing = true;
+    read_pending = true;  // a failed handler leaves its entry pending
+    absl::MutexLock lock(&mutex_);
+    mutex_.AwaitWithTimeout(absl::Condition(&stopping_), backoff);
+    backoff = std::min(backoff * 2, options_.backoff_max);
+  }
+}
+
+}  // namespace enamnd::platform

@@ -1,0 +1,81 @@
+// Consumer-group subscriber for a Redis stream of CloudEvents. Each entry is
+// handled in a database transaction that also records (source, id) in the
+// inbox, so a redelivered or duplicated event is dropped; XACK follows the
+// commit. Pending entries are re-read after a restart, and entries left
+// pending by a dead consumer are claimed with XAUTOCLAIM.
+#ifndef ENAMND_PLATFORM_SUBSCRIBER_H_
+#define ENAMND_PLATFORM_SUBSCRIBER_H_
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/status/status.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "enamnd/events/v1/cloudevent.pb.h"
+#include "services/platform/database.h"
+#include "services/platform/redis.h"
+
+namespace enamnd::platform {
+
+class StreamSubscriber {
+ public:
+  // Runs inside the transaction; an error rolls it back and leaves the
+  // entry pending, to be retried.
+  using Handler =
+      std::function<absl::Status(Transaction& tx, const io::cloudevents::v1::CloudEvent& event)>;
+
+  struct Options {
+    std::string stream;    // e.g. "enamnd:events:meetings"
+    std::string group;     // the consuming service, e.g. "audits"
+    std::string consumer;  // unique per process, e.g. "audits-<hostname>"
+    int batch_size = 50;
+    absl::Duration block = absl::Milliseconds(500);
+    // Entries pending this long at another consumer are taken over.
+    absl::Duration claim_idle = absl::Seconds(30);
+    absl::Duration backoff_max = absl::Seconds(5);
+    absl::Duration redis_timeout = absl::Seconds(2);
+    // Test hook, called after the handler's commit and before XACK;
+    // returning false stops the subscriber there, as if killed.
+    std::function<bool(const std::string& event_id)> before_ack;
+  };
+
+  StreamSubscriber(Database* db, RedisAddress redis, Options options, Handler handler);
+  ~StreamSubscriber();
+  StreamSubscriber(const StreamSubscriber&) = delete;
+  StreamSubscriber& operator=(const StreamSubscriber&) = delete;
+
+  void Start();
+  void Stop();
+  // Events handled (committed) by this instance, duplicates excluded.
+  int64_t handled() const { return handled_.load(); }
+  // Entries dropped as already processed.
+  int64_t duplicates() const { return duplicates_.load(); }
+
+ private:
+  void Run();
+  bool Stopping();
+  absl::Status EnsureConnected();
+  // Processes the entries of an XREADGROUP/XAUTOCLAIM reply; returns count.
+  absl::StatusOr<int> ProcessEntries(const RedisReply& entries);
+  absl::Status ProcessEntry(const std::string& entry_id, const RedisReply& fields);
+
+  Database* db_;
+  RedisAddress redis_address_;
+  Options options_;
+  Handler handler_;
+  std::unique_ptr<RedisConnection> redis_;  // subscriber thread only
+  std::atomic<int64_t> handled_{0};
+  std::atomic<int64_t> duplicates_{0};
+  absl::Mutex mutex_;
+  bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
+  bool killed_ = false;  // subscriber thread only
+  std::thread thread_;
+};
+
+}  // namespace enamnd::platform
+
+#endif  // ENAMND_PLATFORM_SUBSCRIBER_H_
