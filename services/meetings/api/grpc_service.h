@@ -1,0 +1,75 @@
+// gRPC callback-API adapter of the meetings service. Unary calls run on the
+// platform executor; WatchDecisions streams the durable event log.
+#ifndef ENAMND_MEETINGS_API_GRPC_SERVICE_H_
+#define ENAMND_MEETINGS_API_GRPC_SERVICE_H_
+
+#include <memory>
+#include <set>
+
+#include "absl/synchronization/mutex.h"
+#include "enamnd/meetings/v1/meetings.grpc.pb.h"
+#include "services/meetings/api/meetings_api.h"
+#include "services/platform/server.h"
+
+namespace enamnd::meetings {
+
+class WatchState;
+
+class MeetingsGrpcService final : public v1::MeetingsService::CallbackService {
+ public:
+  MeetingsGrpcService(platform::Database* db, platform::Outbox* outbox,
+                      platform::Executor* executor);
+  ~MeetingsGrpcService() override;
+
+  // Ends every open WatchDecisions stream (UNAVAILABLE) so shutdown can drain.
+  void EndStreams();
+
+#define ENAMND_UNARY(Method, Request, Response)                                              \
+  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context, const Request* req, \
+                                   Response* resp) override {                                \
+    return platform::RunUnary(executor_, context,                                            \
+                              [this, req, resp] { return api_.Method(*req, resp); });        \
+  }
+  ENAMND_UNARY(CreateMunicipality, v1::CreateMunicipalityRequest, v1::Municipality)
+  ENAMND_UNARY(GetMunicipality, v1::GetMunicipalityRequest, v1::Municipality)
+  ENAMND_UNARY(ListMunicipalities, v1::ListMunicipalitiesRequest, v1::ListMunicipalitiesResponse)
+  ENAMND_UNARY(CreateBody, v1::CreateBodyRequest, v1::Body)
+  ENAMND_UNARY(GetBody, v1::GetBodyRequest, v1::Body)
+  ENAMND_UNARY(ListBodies, v1::ListBodiesRequest, v1::ListBodiesResponse)
+  ENAMND_UNARY(UpdateBody, v1::UpdateBodyRequest, v1::Body)
+  ENAMND_UNARY(StartParagraphSeries, v1::StartParagraphSeriesRequest, v1::ParagraphSeries)
+  ENAMND_UNARY(CreateMeeting, v1::CreateMeetingRequest, v1::Meeting)
+  ENAMND_UNARY(GetMeeting, v1::GetMeetingRequest, v1::Meeting)
+  ENAMND_UNARY(ListMeetings, v1::ListMeetingsRequest, v1::ListMeetingsResponse)
+  ENAMND_UNARY(UpdateMeeting, v1::UpdateMeetingRequest, v1::Meeting)
+  ENAMND_UNARY(RecordAttendance, v1::RecordAttendanceRequest, v1::Meeting)
+  ENAMND_UNARY(CreateCase, v1::CreateCaseRequest, v1::Case)
+  ENAMND_UNARY(GetCase, v1::GetCaseRequest, v1::Case)
+  ENAMND_UNARY(ListCases, v1::ListCasesRequest, v1::ListCasesResponse)
+  ENAMND_UNARY(UpdateCase, v1::UpdateCaseRequest, v1::Case)
+  ENAMND_UNARY(RecordDecision, v1::RecordDecisionRequest, v1::Paragraph)
+  ENAMND_UNARY(GetParagraph, v1::GetParagraphRequest, v1::Paragraph)
+  ENAMND_UNARY(ListParagraphs, v1::ListParagraphsRequest, v1::ListParagraphsResponse)
+  ENAMND_UNARY(UpdateParagraph, v1::UpdateParagraphRequest, v1::Paragraph)
+#undef ENAMND_UNARY
+
+  grpc::ServerWriteReactor<v1::WatchDecisionsResponse>* WatchDecisions(
+      grpc::CallbackServerContext* context, const v1::WatchDecisionsRequest* request) override;
+
+ private:
+  friend class WatchState;
+  void Forget(const std::shared_ptr<WatchState>& state);
+
+  platform::Database* db_;
+  platform::Outbox* outbox_;
+  platform::Executor* executor_;
+  MeetingsApi api_;
+  int listener_ = 0;
+  absl::Mutex mutex_;
+  std::set<std::shared_ptr<WatchState>> watches_ ABSL_GUARDED_BY(mutex_);
+  bool ending_ ABSL_GUARDED_BY(mutex_) = false;
+};
+
+}  // namespace enamnd::meetings
+
+#endif  // ENAMND_MEETINGS_API_GRPC_SERVICE_H_

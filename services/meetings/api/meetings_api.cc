@@ -1,0 +1,1069 @@
+#include "services/meetings/api/meetings_api.h"
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "enamnd/meetings/v1/events.pb.h"
+#include "google/protobuf/util/field_mask_util.h"
+#include "services/meetings/domain/rules.h"
+#include "services/meetings/store/store.h"
+#include "services/platform/listing.h"
+#include "services/platform/status.h"
+
+namespace enamnd::meetings {
+namespace {
+
+using platform::InvalidField;
+using platform::Transaction;
+using Store = MeetingsStore;
+
+constexpr absl::string_view kMunicipalityPrefix = "municipalities/";
+
+google::protobuf::Timestamp NowTimestamp() {
+  absl::Time now = absl::Now();
+  google::protobuf::Timestamp ts;
+  int64_t seconds = absl::ToUnixSeconds(now);
+  ts.set_seconds(seconds);
+  ts.set_nanos(static_cast<int32_t>((now - absl::FromUnixSeconds(seconds)) / absl::Nanoseconds(1)));
+  return ts;
+}
+
+absl::Status NotFound(absl::string_view what, absl::string_view name) {
+  return absl::NotFoundError(absl::StrCat(what, " ", name, " does not exist"));
+}
+
+absl::StatusOr<std::string> ParseBodyName(absl::string_view name, absl::string_view field) {
+  absl::string_view id = name;
+  if (!absl::ConsumePrefix(&id, "bodies/")) {
+    return InvalidField(field, "must be bodies/{body_id}");
+  }
+  ENAMND_RETURN_IF_ERROR(ValidateResourceId(id, field));
+  return std::string(id);
+}
+
+struct MeetingName {
+  std::string body_id;
+  std::string meeting_id;
+  std::string Full() const { return absl::StrCat("bodies/", body_id, "/meetings/", meeting_id); }
+};
+
+absl::StatusOr<MeetingName> ParseMeetingName(absl::string_view name, absl::string_view field) {
+  std::vector<std::string> parts = absl::StrSplit(name, '/');
+  if (parts.size() != 4 || parts[0] != "bodies" || parts[2] != "meetings") {
+    return InvalidField(field, "must be bodies/{body_id}/meetings/{meeting_id}");
+  }
+  ENAMND_RETURN_IF_ERROR(ValidateResourceId(parts[1], field));
+  ENAMND_RETURN_IF_ERROR(ValidateResourceId(parts[3], field));
+  return MeetingName{parts[1], parts[3]};
+}
+
+absl::StatusOr<std::string> ValidateParagraphName(absl::string_view name,
+                                                  absl::string_view field) {
+  size_t at = name.rfind("/paragraphs/");
+  if (at == absl::string_view::npos) {
+    return InvalidField(field, "must be bodies/{body}/meetings/{meeting}/paragraphs/{number}");
+  }
+  ENAMND_RETURN_IF_ERROR(ParseMeetingName(name.substr(0, at), field).status());
+  int number = 0;
+  absl::string_view number_text = name.substr(at + 12);
+  if (!absl::SimpleAtoi(number_text, &number) || number < 1 ||
+      absl::StrCat(number) != number_text) {
+    return InvalidField(field, "paragraph number must be a positive integer");
+  }
+  return std::string(name);
+}
+
+absl::Status ValidateCaseName(absl::string_view name, absl::string_view field) {
+  absl::string_view rest = name;
+  std::vector<std::string> parts;
+  if (absl::ConsumePrefix(&rest, "cases/")) parts = absl::StrSplit(rest, '-');
+  int year = 0;
+  int64_t sequence = 0;
+  if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &year) ||
+      !absl::SimpleAtoi(parts[1], &sequence) || sequence < 1) {
+    return InvalidField(field, "must be cases/{year}-{sequence}, e.g. cases/2022-9");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateRequestId(const std::string& request_id) {
+  return ValidateText(request_id, "request_id", 128, false);
+}
+
+absl::Status CheckEtag(const std::string& given, const std::string& current,
+                       absl::string_view what) {
+  if (!given.empty() && given != current) {
+    return absl::AbortedError(absl::StrCat(what, " changed since it was read (etag ", given,
+                                           ", now ", current, "); read it again"));
+  }
+  return absl::OkStatus();
+}
+
+// Checks paths against `allowed`; at least one path is required.
+absl::Status ValidateMask(const google::protobuf::FieldMask& mask,
+                          const std::set<std::string>& allowed) {
+  if (mask.paths().empty()) {
+    return InvalidField("update_mask", absl::StrCat("required; updatable fields: ",
+                                                    absl::StrJoin(allowed, ", ")));
+  }
+  for (const std::string& path : mask.paths()) {
+    if (allowed.count(path) == 0) {
+      return InvalidField("update_mask", absl::StrCat("\"", path, "\" cannot be updated; ",
+                                                      "updatable fields: ",
+                                                      absl::StrJoin(allowed, ", ")));
+    }
+  }
+  return absl::OkStatus();
+}
+
+template <typename Proto>
+void ApplyMask(const google::protobuf::FieldMask& mask, const Proto& from, Proto* to) {
+  google::protobuf::util::FieldMaskUtil::MergeOptions options;
+  options.set_replace_message_fields(true);
+  options.set_replace_repeated_fields(true);
+  google::protobuf::util::FieldMaskUtil::MergeMessageTo(from, mask, options, to);
+}
+
+absl::Status ValidatePerson(const v1::Person& person, const std::string& field, bool required) {
+  ENAMND_RETURN_IF_ERROR(
+      ValidateText(person.display_name(), field + ".display_name", kMaxNameLength, required));
+  return ValidateText(person.party(), field + ".party", 50, false);
+}
+
+absl::Status ValidateDate(const enamnd::common::v1::Date& date, const std::string& field,
+                          bool required) {
+  if (!required && date.year() == 0 && date.month() == 0 && date.day() == 0) {
+    return absl::OkStatus();
+  }
+  return ValidateDay(date.year(), date.month(), date.day(), field);
+}
+
+absl::Status ValidateTime(const enamnd::common::v1::TimeOfDay& t, const std::string& field) {
+  if (t.hours() < 0 || t.hours() > 23 || t.minutes() < 0 || t.minutes() > 59) {
+    return InvalidField(field, "hours must be 0-23 and minutes 0-59");
+  }
+  return absl::OkStatus();
+}
+
+int DateKey(const enamnd::common::v1::Date& d) {
+  return d.year() * 10000 + d.month() * 100 + d.day();
+}
+
+absl::Status RequireMunicipality(Transaction& tx, const std::string& name,
+                                 const std::string& field) {
+  ENAMND_ASSIGN_OR_RETURN(std::string code, ParseMunicipalityName(name, field));
+  ENAMND_ASSIGN_OR_RETURN(auto found, Store::GetMunicipality(tx, code));
+  if (!found.has_value()) {
+    return InvalidField(field, absl::StrCat("unknown municipality ", name,
+                                            " (not registered with CreateMunicipality)"));
+  }
+  return absl::OkStatus();
+}
+
+template <typename Repeated>
+absl::Status ValidateListSize(const Repeated& list, const std::string& field) {
+  if (static_cast<size_t>(list.size()) > kMaxListLength) {
+    return InvalidField(field, absl::StrCat("at most ", kMaxListLength, " entries"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateSeats(Transaction& tx, const v1::Body& body) {
+  ENAMND_RETURN_IF_ERROR(ValidateListSize(body.seats(), "body.seats"));
+  std::set<std::string> seen;
+  for (int i = 0; i < body.seats_size(); ++i) {
+    const v1::Seat& seat = body.seats(i);
+    std::string field = absl::StrCat("body.seats[", i, "]");
+    ENAMND_RETURN_IF_ERROR(RequireMunicipality(tx, seat.municipality(), field + ".municipality"));
+    if (!seen.insert(seat.municipality()).second) {
+      return InvalidField(field + ".municipality",
+                          absl::StrCat(seat.municipality(), " has two seats; one per municipality"));
+    }
+    ENAMND_RETURN_IF_ERROR(ValidatePerson(seat.member(), field + ".member", true));
+    ENAMND_RETURN_IF_ERROR(ValidatePerson(seat.substitute(), field + ".substitute", false));
+    ENAMND_RETURN_IF_ERROR(ValidateDate(seat.term_start(), field + ".term_start", false));
+    ENAMND_RETURN_IF_ERROR(ValidateDate(seat.term_end(), field + ".term_end", false));
+    if (seat.has_term_start() && seat.has_term_end() &&
+        DateKey(seat.term_end()) < DateKey(seat.term_start())) {
+      return InvalidField(field + ".term_end", "before term_start");
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateBodyFields(const v1::Body& body) {
+  ENAMND_RETURN_IF_ERROR(
+      ValidateText(body.display_name(), "body.display_name", kMaxNameLength, true));
+  if (body.kind() == v1::Body::KIND_UNSPECIFIED || !v1::Body::Kind_IsValid(body.kind())) {
+    return InvalidField("body.kind", "required: COMMITTEE, PREPARATION_GROUP or STEERING_GROUP");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateMeetingFields(const v1::Meeting& m) {
+  ENAMND_RETURN_IF_ERROR(ValidateTime(m.start_time(), "meeting.start_time"));
+  ENAMND_RETURN_IF_ERROR(ValidateTime(m.end_time(), "meeting.end_time"));
+  if (m.has_start_time() && m.has_end_time() &&
+      m.end_time().hours() * 60 + m.end_time().minutes() <
+          m.start_time().hours() * 60 + m.start_time().minutes()) {
+    return InvalidField("meeting.end_time", "before start_time");
+  }
+  ENAMND_RETURN_IF_ERROR(ValidateText(m.location(), "meeting.location", kMaxNameLength, false));
+  if (!v1::Meeting::State_IsValid(m.state())) {
+    return InvalidField("meeting.state", "unknown state");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateCaseFields(const v1::Case& c) {
+  ENAMND_RETURN_IF_ERROR(ValidateText(c.title(), "case.title", kMaxTitleLength, true));
+  if (!c.subject().empty()) ENAMND_RETURN_IF_ERROR(ValidateCrossReference(c.subject(), "case.subject"));
+  return absl::OkStatus();
+}
+
+// Everything of a paragraph the caller writes (not name/number/case).
+absl::Status ValidateParagraphContent(Transaction& tx, const v1::Paragraph& p) {
+  ENAMND_RETURN_IF_ERROR(ValidateText(p.title(), "paragraph.title", kMaxTitleLength, true));
+  if (p.decision().kind() == v1::DECISION_KIND_UNSPECIFIED ||
+      !v1::DecisionKind_IsValid(p.decision().kind())) {
+    return InvalidField("paragraph.decision.kind",
+                        "required: APPROVE, NOTE_AND_FILE, ADOPT, REJECT, REFER_BACK or POSTPONE");
+  }
+  ENAMND_RETURN_IF_ERROR(
+      ValidateText(p.decision().text(), "paragraph.decision.text", kMaxTextLength, true));
+  ENAMND_RETURN_IF_ERROR(ValidateText(p.summary(), "paragraph.summary", kMaxTextLength, false));
+  ENAMND_RETURN_IF_ERROR(
+      ValidateText(p.description(), "paragraph.description", kMaxTextLength, false));
+  ENAMND_RETURN_IF_ERROR(
+      ValidateText(p.meeting_notes(), "paragraph.meeting_notes", kMaxTextLength, false));
+
+  const v1::DecisionProcedure& proc = p.procedure();
+  ENAMND_RETURN_IF_ERROR(ValidateListSize(proc.proposals(), "paragraph.procedure.proposals"));
+  for (int i = 0; i < proc.proposals_size(); ++i) {
+    std::string field = absl::StrCat("paragraph.procedure.proposals[", i, "]");
+    ENAMND_RETURN_IF_ERROR(ValidatePerson(proc.proposals(i).mover(), field + ".mover", true));
+    ENAMND_RETURN_IF_ERROR(
+        ValidateText(proc.proposals(i).text(), field + ".text", kMaxTextLength, true));
+  }
+  ENAMND_RETURN_IF_ERROR(
+      ValidateText(proc.order_put(), "paragraph.procedure.order_put", kMaxTextLength, false));
+  ENAMND_RETURN_IF_ERROR(ValidateListSize(proc.votes(), "paragraph.procedure.votes"));
+  for (int i = 0; i < proc.votes_size(); ++i) {
+    const v1::Vote& vote = proc.votes(i);
+    std::string field = absl::StrCat("paragraph.procedure.votes[", i, "]");
+    ENAMND_RETURN_IF_ERROR(ValidateText(vote.question(), field + ".question", kMaxTitleLength, true));
+    ENAMND_RETURN_IF_ERROR(ValidateText(vote.result(), field + ".result", kMaxTitleLength, false));
+    if (vote.yes_count() < 0 || vote.no_count() < 0 || vote.abstain_count() < 0) {
+      return InvalidField(field, "counts must not be negative");
+    }
+    int counts[4] = {0, 0, 0, 0};
+    for (int j = 0; j < vote.ballots_size(); ++j) {
+      const v1::Ballot& ballot = vote.ballots(j);
+      std::string bfield = absl::StrCat(field, ".ballots[", j, "]");
+      ENAMND_RETURN_IF_ERROR(ValidatePerson(ballot.voter(), bfield + ".voter", true));
+      if (!ballot.municipality().empty()) {
+        ENAMND_RETURN_IF_ERROR(RequireMunicipality(tx, ballot.municipality(), bfield + ".municipality"));
+      }
+      if (ballot.choice() == v1::Ballot::CHOICE_UNSPECIFIED ||
+          !v1::Ballot::Choice_IsValid(ballot.choice())) {
+        return InvalidField(bfield + ".choice", "required: YES, NO or ABSTAIN");
+      }
+      ++counts[ballot.choice()];
+    }
+    if (vote.ballots_size() > 0 &&
+        (counts[v1::Ballot::YES] != vote.yes_count() || counts[v1::Ballot::NO] != vote.no_count() ||
+         counts[v1::Ballot::ABSTAIN] != vote.abstain_count())) {
+      return InvalidField(field, absl::StrCat("tally ", vote.yes_count(), "-", vote.no_count(), "-",
+                                              vote.abstain_count(), " does not match the ballots ",
+                                              counts[1], "-", counts[2], "-", counts[3]));
+    }
+  }
+  ENAMND_RETURN_IF_ERROR(ValidateListSize(p.reservations(), "paragraph.reservations"));
+  for (int i = 0; i < p.reservations_size(); ++i) {
+    std::string field = absl::StrCat("paragraph.reservations[", i, "]");
+    ENAMND_RETURN_IF_ERROR(ValidatePerson(p.reservations(i).person(), field + ".person", true));
+    ENAMND_RETURN_IF_ERROR(
+        ValidateText(p.reservations(i).text(), field + ".text", kMaxTextLength, false));
+  }
+  ENAMND_RETURN_IF_ERROR(
+      ValidateListSize(p.conflicts_of_interest(), "paragraph.conflicts_of_interest"));
+  for (int i = 0; i < p.conflicts_of_interest_size(); ++i) {
+    std::string field = absl::StrCat("paragraph.conflicts_of_interest[", i, "]");
+    ENAMND_RETURN_IF_ERROR(
+        ValidatePerson(p.conflicts_of_interest(i).person(), field + ".person", true));
+    ENAMND_RETURN_IF_ERROR(
+        ValidateText(p.conflicts_of_interest(i).note(), field + ".note", kMaxTextLength, false));
+  }
+  ENAMND_RETURN_IF_ERROR(ValidateListSize(p.documents(), "paragraph.documents"));
+  for (int i = 0; i < p.documents_size(); ++i) {
+    std::string field = absl::StrCat("paragraph.documents[", i, "]");
+    const v1::Document& d = p.documents(i);
+    ENAMND_RETURN_IF_ERROR(ValidateText(d.title(), field + ".title", kMaxTitleLength, true));
+    if (!d.sha256().empty()) ENAMND_RETURN_IF_ERROR(ValidateSha256(d.sha256(), field + ".sha256"));
+    ENAMND_RETURN_IF_ERROR(ValidateText(d.uri(), field + ".uri", 2000, false));
+  }
+  ENAMND_RETURN_IF_ERROR(ValidateListSize(p.recipients(), "paragraph.recipients"));
+  std::set<std::string> seen;
+  for (int i = 0; i < p.recipients_size(); ++i) {
+    std::string field = absl::StrCat("paragraph.recipients[", i, "]");
+    const v1::Recipient& r = p.recipients(i);
+    std::string key;
+    if (r.target_case() == v1::Recipient::kMunicipality) {
+      ENAMND_RETURN_IF_ERROR(RequireMunicipality(tx, r.municipality(), field + ".municipality"));
+      key = r.municipality();
+    } else if (r.target_case() == v1::Recipient::kNamed) {
+      ENAMND_RETURN_IF_ERROR(ValidateText(r.named(), field + ".named", kMaxNameLength, true));
+      key = absl::StrCat("named:", r.named());
+    } else {
+      return InvalidField(field, "set municipality or named");
+    }
+    if (!seen.insert(key).second) return InvalidField(field, "listed twice");
+  }
+  return absl::OkStatus();
+}
+
+std::vector<std::string> AudienceOf(const v1::Paragraph& p) {
+  std::vector<std::string> codes;
+  for (const v1::Recipient& r : p.recipients()) {
+    if (r.target_case() == v1::Recipient::kMunicipality) {
+      codes.push_back(r.municipality().substr(kMunicipalityPrefix.size()));
+    }
+  }
+  return codes;
+}
+
+std::vector<SeatPresence> PresenceOf(const v1::Attendance& attendance) {
+  std::vector<SeatPresence> out;
+  for (const v1::SeatAttendance& s : attendance.seats()) {
+    SeatPresence p;
+    p.member_present = s.member_present();
+    p.substitute_served = s.substitute_served();
+    p.substitute_paragraphs.assign(s.substitute_paragraphs().begin(),
+                                   s.substitute_paragraphs().end());
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+int SeatsRepresented(const v1::Attendance& attendance, std::optional<int> number) {
+  int n = 0;
+  for (const SeatPresence& p : PresenceOf(attendance)) n += SeatRepresented(p, number) ? 1 : 0;
+  return n;
+}
+
+// The fields of DecisionRecorded/DecisionUpdated besides the paragraph.
+struct DecisionContext {
+  std::string body;
+  std::string body_display_name;
+  std::string meeting;
+  enamnd::common::v1::Date meeting_date;
+  std::string case_subject;
+};
+
+absl::StatusOr<DecisionContext> LoadDecisionContext(Transaction& tx, const v1::Paragraph& p) {
+  size_t at = p.name().rfind("/paragraphs/");
+  std::string meeting_name = p.name().substr(0, at);
+  ENAMND_ASSIGN_OR_RETURN(MeetingName mn, ParseMeetingName(meeting_name, "paragraph.name"));
+  ENAMND_ASSIGN_OR_RETURN(auto body, Store::GetBody(tx, mn.body_id));
+  ENAMND_ASSIGN_OR_RETURN(auto meeting, Store::GetMeeting(tx, meeting_name));
+  ENAMND_ASSIGN_OR_RETURN(auto c, Store::GetCase(tx, p.case_()));
+  if (!body || !meeting || !c) return absl::InternalError("paragraph refers to missing records");
+  return DecisionContext{body->name(), body->display_name(), meeting_name, meeting->date(),
+                         c->subject()};
+}
+
+template <typename Event>
+void FillDecisionEvent(const v1::Paragraph& p, const DecisionContext& ctx, Event* e) {
+  *e->mutable_paragraph() = p;
+  e->set_body(ctx.body);
+  e->set_body_display_name(ctx.body_display_name);
+  e->set_meeting(ctx.meeting);
+  *e->mutable_meeting_date() = ctx.meeting_date;
+  e->set_case_subject(ctx.case_subject);
+}
+
+}  // namespace
+
+// ------------------------------------------------------------ municipalities
+
+absl::Status MeetingsApi::CreateMunicipality(const v1::CreateMunicipalityRequest& request,
+                                             v1::Municipality* response) {
+  ENAMND_RETURN_IF_ERROR(ValidateMunicipalityCode(request.municipality_id(), "municipality_id"));
+  ENAMND_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+  v1::Municipality m = request.municipality();
+  ENAMND_RETURN_IF_ERROR(
+      ValidateText(m.display_name(), "municipality.display_name", kMaxNameLength, true));
+  if (m.population() < 0) return InvalidField("municipality.population", "must not be negative");
+  ENAMND_RETURN_IF_ERROR(ValidateDate(m.population_date(), "municipality.population_date", false));
+  m.set_name(absl::StrCat(kMunicipalityPrefix, request.municipality_id()));
+  *m.mutable_create_time() = NowTimestamp();
+
+  ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
+  if (!request.request_id().empty()) {
+    ENAMND_ASSIGN_OR_RETURN(auto earlier,
+                            Store::FindRequest(tx, "CreateMunicipality", request.request_id()));
+    if (earlier.has_value()) {
+      ENAMND_ASSIGN_OR_RETURN(auto found, Store::GetMunicipality(tx, request.municipality_id()));
+      if (found.has_value()) {
+        *response = *found;
+        return absl::OkStatus();
+      }
+    }
+    ENAMND_RETURN_IF_ERROR(
+        Store::SaveRequest(tx, "CreateMunicipality", request.request_id(), m.name()));
+  }
+  ENAMND_ASSIGN_OR_RETURN(auto existing, Store::GetMunicipality(tx, request.municipality_id()));
+  if (existing.has_value()) return absl::AlreadyExistsError(absl::StrCat(m.name(), " exists"));
+  ENAMND_RETURN_IF_ERROR(Store::InsertMunicipality(tx, request.municipality_id(), m));
+  ENAMND_RETURN_IF_ERROR(tx.Commit());
+  *response = m;
+  return absl::OkStatus();
+}
+
+absl::Status MeetingsApi::GetMunicipality(const v1::GetMunicipalityRequest& request,
+                                          v1::Municipality* response) {
+  ENAMND_ASSIGN_OR_RETURN(std::string code, ParseMunicipalityName(request.name(), "name"));
+  ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
+  ENAMND_ASSIGN_OR_RETURN(auto found, Store::GetMunicipality(tx, code));
+  if (!found.has_value()) return NotFound("municipality", request.name());
+  *response = *found;
+  return absl::OkStatus();
+}
+
+absl::Status MeetingsApi::ListMunicipalities(const v1::ListMunicipalitiesRequest& request,
+                                             v1::ListMunicipalitiesResponse* response) {
+  ENAMND_ASSIGN_OR_RETURN(int page_size, platform::EffectivePageSize(request.page_size()));
+  const std::string scope = "ListMunicipalities";
+  std::string after;
+  if (!request.page_token().empty()) {
+    ENAMND_ASSIGN_OR_RETURN(auto key, platform::DecodePageToken(request.page_token(), scope));
+    if (key.size() != 1) return InvalidField("page_token", "malformed");
+    after = key[0];
+  }
+  ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
+  ENAMND_ASSIGN_OR_RETURN(auto list, Store::ListMunicipalities(tx, after, page_size + 1));
+  for (int i = 0; i < static_cast<int>(list.size()) && i < page_size; ++i) {
+    *response->add_municipalities() = list[i];
+  }
+  if (static_cast<int>(list.size()) > page_size) {
+    const std::string& last = list[page_size - 1].name();
+    response->set_next_page_token(
+        platform::EncodePageToken(scope, {last.substr(kMunicipalityPrefix.size())}));
+  }
+  return absl::OkStatus();
+}
+
+// ------------------------------------------------------------ bodies
+
+absl::Status MeetingsApi::CreateBody(const v1::CreateBodyRequest& request, v1::Body* response) {
+  ENAMND_RETURN_IF_ERROR(ValidateResourceId(request.body_id(), "body_id"));
+  ENAMND_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+  v1::Body body = request.body();
+  ENAMND_RETURN_IF_ERROR(ValidateBodyFields(body));
+  body.set_name(absl::StrCat("bodies/", request.body_id()));
+  *body.mutable_create_time() = NowTimestamp();
+  *body.mutable_update_time() = body.create_time();
+
+  ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
+  if (!request.request_id().empty()) {
+    ENAMND_ASSIGN_OR_RETURN(auto earlier, Store::FindRequest(tx, "CreateBody", request.request_id()));
+    if (earlier.has_value()) {
+      ENAMND_ASSIGN_OR_RETURN(auto found, Store::GetBody(tx, request.body_id()));
+      if (found.has_value()) {
+        *response = *found;
+        return absl::OkStatus();
+      }
+    }
+    ENAMND_RETURN_IF_ERROR(Store::SaveRequest(tx, "CreateBody", request.request_id(), body.name()));
+  }
+  ENAMND_ASSIGN_OR_RETURN(auto existing, Store::GetBody(tx, request.body_id()));
+  if (existing.has_value()) return absl::AlreadyExistsError(absl::StrCat(body.name(), " exists"));
+  ENAMND_RETURN_IF_ERROR(ValidateSeats(tx, body));
+  ENAMND_RETURN_IF_ERROR(Store::InsertBody(tx, request.body_id(), body));
+  ENAMND_RETURN_IF_ERROR(tx.Commit());
+  *response = body;
+  response->set_etag("1");
+  return absl::OkStatus();
+}
+
+absl::Status MeetingsApi::GetBody(const v1::GetBodyRequest& request, v1::Body* response) {
+  ENAMND_ASSIGN_OR_RETURN(std::string id, ParseBodyName(request.name(), "name"));
+  ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
+  ENAMND_ASSIGN_OR_RETURN(auto found, Store::GetBody(tx, id));
+  if (!found.has_value()) return NotFound("body", request.name());
+  *response = *found;
+  return absl::OkStatus();
+}
+
+absl::Status MeetingsApi::ListBodies(const v1::ListBodiesRequest& request,
+                                     v1::ListBodiesResponse* response) {
+  ENAMND_ASSIGN_OR_RETURN(int page_size, platform::EffectivePageSize(request.page_size()));
+  const std::string scope = "ListBodies";
+  std::string after;
+  if (!request.page_token().empty()) {
+    ENAMND_ASSIGN_OR_RETURN(auto key, platform::DecodePageToken(request.page_token(), scope));
+    if (key.size() != 1) return InvalidField("page_token", "malformed");
+    after = key[0];
+  }
+  ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
+  ENAMND_ASSIGN_OR_RETURN(auto list, Store::ListBodies(tx, after, page_size + 1));
+  for (int i = 0; i < static_cast<int>(list.size()) && i < page_size; ++i) {
+    *response->add_bodies() = list[i];
+  }
+  if (static_cast<int>(list.size()) > page_size) {
+    response->set_next_page_token(
+        platform::EncodePageToken(scope, {list[page_size - 1].name().substr(7)}));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status MeetingsApi::UpdateBody(const v1::UpdateBodyRequest& request, v1::Body* response) {
+  ENAMND_ASSIGN_OR_RETURN(std::string id, ParseBodyName(request.body().name(), "body.name"));
+  ENAMND_RETURN_IF_ERROR(ValidateMask(request.update_mask(), {"display_name", "kind", "seats"}));
+  ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
+  ENAMND_ASSIGN_OR_RETURN(auto found, Store::GetBody(tx, id));
+  if (!found.has_value()) return NotFound("body", request.body().name());
+  ENAMND_RETURN_IF_ERROR(CheckEtag(request.body().etag(), found->etag(), found->name()));
+  v1::Body body = *found;
+  ApplyMask(request.update_mask(), request.body(), &body);
+  ENAMND_RETURN_IF_ERROR(ValidateBodyFields(body));
+  ENAMND_RETURN_IF_ERROR(ValidateSeats(tx, body));
+  *body.mutable_update_time() = NowTimestamp();
+  ENAMND_RETURN_IF_ERROR(Store::UpdateBody(tx, id, body));
+  ENAMND_RETURN_IF_ERROR(tx.Commit());
+  int64_t revision = 0;
+  (void)absl::SimpleAtoi(found->etag(), &revision);
+  *response = body;
+  response->set_etag(absl::StrCat(revision + 1));
+  return absl::OkStatus();
+}
+
+absl::Status MeetingsApi::StartParagraphSeries(const v1::StartParagraphSeriesRequest& request,
+                                               v1::ParagraphSeries* response) {
+  ENAMND_ASSIGN_OR_RETURN(std::string id, ParseBodyName(request.body(), "body"));
+  if (request.year() < 1900 || request.year() > 2999) return InvalidField("year", "1900-2999");
+  if (request.next_number() < 1 || request.next_number() > 100000) {
+    return InvalidField("next_number", "must be 1-100000");
+  }
+  ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
+  ENAMND_ASSIGN_OR_RETURN(auto body, Store::GetBody(tx, id));
+  if (!body.has_value()) return NotFound("body", request.body());
+  ENAMND_ASSIGN_OR_RETURN(int64_t max_number, Store::MaxParagraphNumber(tx, id, request.year()));
+  ENAMND_ASSIGN_OR_RETURN(auto current, Store::SeriesStart(tx, id, request.year()));
+  if (max_number > 0 && !(current.has_value() && *current == request.next_number())) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(request.body(), " already has paragraphs in ", request.year(),
+                     " (up to § ", max_number, "); its numbering can no longer be moved"));
+  }
+  ENAMND_RETURN_IF_ERROR(Store::SetSeriesStart(tx, id, request.year(), request.next_number()));
+  ENAMND_RETURN_IF_ERROR(tx.Commit());
+  response->set_name(absl::StrCat(request.body(), "/paragraph-series/", request.year()));
+  response->set_year(request.year());
+  response->set_next_number(max_number > 0 ? static_cast<int32_t>(max_number + 1)
+                                           : request.next_number());
+  return absl::OkStatus();
+}
+
+// ------------------------------------------------------------ meetings
+
+absl::Status MeetingsApi::CreateMeeting(const v1::CreateMeetingRequest& request,
+                                        v1::Meeting* response) {
+  ENAMND_ASSIGN_OR_RETURN(std::string body_id, ParseBodyName(request.parent(), "parent"));
+  ENAMND_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+  v1::Meeting m = request.meeting();
+  ENAMND_RETURN_IF_ERROR(ValidateDate(m.date(), "meeting.date", true));
+  std::string meeting_id = request.meeting_id().empty()
+                               ? FormatDay(m.date().year(), m.date().month(), m.date().day())
+                               : request.meeting_id();
+  ENAMND_RETURN_IF_ERROR(ValidateResourceId(meeting_id, "meeting_id"));
+  ENAMND_RETURN_IF_ERROR(ValidateMeetingFields(m));
+  if (m.state() == v1::Meeting::STATE_UNSPECIFIED) m.set_state(v1::Meeting::PLANNED);
+  if (m.state() == v1::Meeting::CANCELLED) {
+    return InvalidField("meeting.state", "a new meeting is PLANNED or HELD");
+  }
+  if (m.has_attendance()) {
+    return InvalidField("meeting.attendance", "record attendance with RecordAttendance");
+  }
+  m.set_name(absl::StrCat(request.parent(), "/meetings/", meeting_id));
+  *m.mutable_create_time() = NowTimestamp();
+  *m.mutable_update_time() = m.create_time();
+
+  ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
+  if (!request.request_id().empty()) {
+    ENAMND_ASSIGN_OR_RETURN(auto earlier,
+                            Store::FindRequest(tx, "CreateMeeting", request.request_id()));
+    if (earlier.has_value()) {
+      ENAMND_ASSIGN_OR_RETURN(auto found, Store::GetMeeting(tx, *earlier));
+      if (found.has_value()) {
+        *response = *found;
+        return absl::OkStatus();
+      }
+    }
+    ENAMND_RETURN_IF_ERROR(Store::SaveRequest(tx, "CreateMeeting", request.request_id(), m.name()));
+  }
+  ENAMND_ASSIGN_OR_RETURN(auto body, Store::GetBody(tx, body_id));
+  if (!body.has_value()) return NotFound("body", request.parent());
+  ENAMND_ASSIGN_OR_RETURN(auto existing, Store::GetMeeting(tx, m.name()));
+  if (existing.has_value()) {
+    return absl::AlreadyExistsError(
+        absl::StrCat(m.name(), " exists; give another meeting_id for a second meeting that day"));
+  }
+  ENAMND_RETURN_IF_ERROR(Store::InsertMeeting(tx, body_id, meeting_id, m));
+  v1::MeetingScheduled event;
+  *event.mutable_meeting() = m;
+  event.mutable_meeting()->set_etag("1");
+  event.set_body_display_name(body->display_name());
+  ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, event, m.name()).status());
+  ENAMND_RETURN_IF_ERROR(tx.Commit());
+  *response = m;
+  response->set_etag("1");
+  return absl::OkStatus();
+}
+
+absl::Status MeetingsApi::GetMeeting(const v1::GetMeetingRequest& request, v1::Meeting* response) {
+  ENAMND_RETURN_IF_ERROR(ParseMeetingName(request.name(), "name").status());
+  ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
+  ENAMND_ASSIGN_OR_RETURN(auto found, Store::GetMeeting(tx, request.name()));
+  if (!found.has_value()) return NotFound("meeting", request.name());
+  *response = *found;
+  return absl::OkStatus();
+}
+
+absl::Status MeetingsApi::ListMeetings(const v1::ListMeetingsRequest& request,
+                                       v1::ListMeetingsResponse* response) {
+  ENAMND_ASSIGN_OR_RETURN(int page_size, platform::EffectivePageSize(request.page_size()));
+  MeetingQuery q;
+  if (request.parent() != "bodies/-") {
+    ENAMND_ASSIGN_OR_RETURN(std::string body_id, ParseBodyName(request.parent(), "parent"));
+    q.body_id = body_id;
+  }
+  ENAMND_ASSIGN_OR_RETURN(auto terms, platform::ParseFilter(request.filter(), {"year", "state"}));
+  if (terms.count("year")) {
+    int64_t year = 0;
+    if (!absl::SimpleAtoi(terms["year"], &year)) return InvalidField("filter", "year must be a number");
+    q.year = year;
+  }
+  if (terms.count("state")) {
+    v1::Meeting::State state;
+    if (!v1::Meeting::State_Parse(terms["state"], &state) ||
+        state == v1::Meeting::STATE_UNSPECIFIED) {
+      return InvalidField("filter", "state must be PLANNED, HELD or CANCELLED");
+    }
+    q.state = static_cast<int64_t>(state);
+  }
+  const std::string scope = absl::StrCat("ListMeetings|", request.parent(), "|", request.filter());
+  if (!request.page_token().empty()) {
+    ENAMND_ASSIGN_OR_RETURN(auto key, platform::DecodePageToken(request.page_token(), scope));
+    if (key.size() != 3) return InvalidField("page_token", "malformed");
+    q.after_body = key[0];
+    q.after_date = key[1];
+    q.after_id = key[2];
+  }
+  q.limit = page_size + 1;
+  ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
+  ENAMND_ASSIGN_OR_RETURN(auto list, Store::ListMeetings(tx, q));
+  for (int i = 0; i < static_cast<int>(list.size()) && i < page_size; ++i) {
+    *response->add_meetings() = list[i];
+  }
+  if (static_cast<int>(list.size()) > page_size) {
+    const v1::Meeting& last = list[page_size - 1];
+    ENAMND_ASSIGN_OR_RETURN(MeetingName mn, ParseMeetingName(last.name(), "name"));
+    response->set_next_page_token(platform::EncodePageToken(
+        scope, {mn.body_id, FormatDay(last.date().year(), last.date().month(), last.date().day()),
+                mn.meeting_id}));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status MeetingsApi::UpdateMeeting(const v1::UpdateMeetingRequest& request,
+                                        v1::Meeting* response) {
+  ENAMND_RETURN_IF_ERROR(ParseMeetingName(request.meeting().name(), "meeting.name").status());
+  ENAMND_RETURN_IF_ERROR(
+      ValidateMask(request.update_mask(), {"start_time", "end_time", "location", "state"}));
+  ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
+  ENAMND_ASSIGN_OR_RETURN(auto found, Store::GetMeeting(tx, request.meeting().name()));
+  if (!found.has_value()) return NotFound("meeting", request.meeting().name());
+  ENAMND_RETURN_IF_ERROR(CheckEtag(request.meeting().etag(), found->etag(), found->name()));
+  v1::Meeting m = *found;
+  ApplyMask(request.update_mask(), request.meeting(), &m);
+  ENAMND_RETURN_IF_ERROR(ValidateMeetingFields(m));
+  if (m.state() == v1::Meeting::STATE_UNSPECIFIED) {
+    return InvalidField("meeting.state", "PLANNED, HELD or CANCELLED");
+  }
+  if (m.state() != found->state()) {
+    ENAMND_ASSIGN_OR_RETURN(int64_t paragraphs, Store::CountParagraphsOfMeeting(tx, m.name()));
+    if (paragraphs > 0) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(m.name(), " has ", paragraphs,
+                       " recorded paragraphs; its state can no longer change"));
+    }
+    if (m.state() == v1::Meeting::CANCELLED) m.clear_attendance();
+  }
+  *m.mutable_update_time() = NowTimestamp();
+  ENAMND_RETURN_IF_ERROR(Store::UpdateMeeting(tx, m));
+  int64_t revision = 0;
+  (void)absl::SimpleAtoi(found->etag(), &revision);
+  m.set_etag(absl::StrCat(revision + 1));
+  v1::MeetingUpdated event;
+  *event.mutable_meeting() = m;
+  for (const std::string& path : request.update_mask().paths()) event.add_changed_fields(path);
+  ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, event, m.name()).status());
+  ENAMND_RETURN_IF_ERROR(tx.Commit());
+  *response = m;
+  return absl::OkStatus();
+}
+
+absl::Status MeetingsApi::RecordAttendance(const v1::RecordAttendanceRequest& request,
+                                           v1::Meeting* response) {
+  ENAMND_ASSIGN_OR_RETURN(MeetingName mn, ParseMeetingName(request.meeting(), "meeting"));
+  const v1::Attendance& a = request.attendance();
+  ENAMND_RETURN_IF_ERROR(ValidateListSize(a.seats(), "attendance.seats"));
+  ENAMND_RETURN_IF_ERROR(ValidateListSize(a.others_present(), "attendance.others_present"));
+  ENAMND_RETURN_IF_ERROR(ValidatePerson(a.chair(), "attendance.chair", false));
+  ENAMND_RETURN_IF_ERROR(ValidatePerson(a.secretary(), "attendance.secretary", false));
+  for (int i = 0; i < a.others_present_size(); ++i) {
+    ENAMND_RETURN_IF_ERROR(
+        ValidatePerson(a.others_present(i), absl::StrCat("attendance.others_present[", i, "]"), true));
+  }
+  for (int i = 0; i < a.adjusters_size(); ++i) {
+    ENAMND_RETURN_IF_ERROR(
+        ValidatePerson(a.adjusters(i), absl::StrCat("attendance.adjusters[", i, "]"), true));
+  }
+  ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
+  ENAMND_ASSIGN_OR_RETURN(auto found, Store::GetMeeting(tx, request.meeting()));
+  if (!found.has_value()) return NotFound("meeting", request.meeting());
+  ENAMND_RETURN_IF_ERROR(CheckEtag(request.etag(), found->etag(), found->name()));
+  if (found->state() == v1::Meeting::CANCELLED) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(found->name(), " is cancelled; nobody can attend it"));
+  }
+  ENAMND_ASSIGN_OR_RETURN(auto body, Store::GetBody(tx, mn.body_id));
+  if (!body.has_value()) return absl::InternalError("meeting without body");
+  std::set<std::string> seats;
+  for (const v1::Seat& s : body->seats()) seats.insert(s.municipality());
+  std::set<std::string> seen;
+  for (int i = 0; i < a.seats_size(); ++i) {
+    const v1::SeatAttendance& s = a.seats(i);
+    std::string field = absl::StrCat("attendance.seats[", i, "]");
+    ENAMND_RETURN_IF_ERROR(ParseMunicipalityName(s.municipality(), field + ".municipality").status());
+    if (seats.count(s.municipality()) == 0) {
+      return InvalidField(field + ".municipality",
+                          absl::StrCat(s.municipality(), " has no seat in ", body->name()));
+    }
+    if (!seen.insert(s.municipality()).second) {
+      return InvalidField(field + ".municipality", "listed twice");
+    }
+    if (!s.substitute_served() && s.substitute_paragraphs_size() > 0) {
+      return InvalidField(field + ".substitute_paragraphs", "set only when substitute_served");
+    }
+    if (s.member_present() && s.substitute_served() && s.substitute_paragraphs_size() == 0) {
+      return InvalidField(field + ".substitute_served",
+                          "the member was present; name the paragraphs the substitute served for");
+    }
+    for (int number : s.substitute_paragraphs()) {
+      if (number < 1) return InvalidField(field + ".substitute_paragraphs", "positive numbers");
+    }
+  }
+  v1::Meeting m = *found;
+  *m.mutable_attendance() = a;
+  if (m.state() == v1::Meeting::PLANNED) m.set_state(v1::Meeting::HELD);
+  *m.mutable_update_time() = NowTimestamp();
+  ENAMND_RETURN_IF_ERROR(Store::UpdateMeeting(tx, m));
+  int64_t revision = 0;
+  (void)absl::SimpleAtoi(found->etag(), &revision);
+  m.set_etag(absl::StrCat(revision + 1));
+  v1::AttendanceRecorded event;
+  event.set_meeting(m.name());
+  *event.mutable_meeting_date() = m.date();
+  *event.mutable_attendance() = a;
+  event.set_seats_represented(SeatsRepresented(a, std::nullopt));
+  event.set_seats_total(body->seats_size());
+  ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, event, m.name()).status());
+  ENAMND_RETURN_IF_ERROR(tx.Commit());
+  *response = m;
+  return absl::OkStatus();
+}
+
+// ------------------------------------------------------------ cases
+
+absl::Status MeetingsApi::CreateCase(const v1::CreateCaseRequest& request, v1::Case* response) {
+  ENAMND_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+  v1::Case c = request.case_();
+  ENAMND_ASSIGN_OR_RETURN(CaseNumber number, ParseCaseNumber(c.case_number(), "case.case_number"));
+  ENAMND_RETURN_IF_ERROR(ValidateCaseFields(c));
+  c.set_name(number.ResourceName());
+  c.set_case_number(number.ToString());
+  *c.mutable_create_time() = NowTimestamp();
+  *c.mutable_update_time() = c.create_time();
+  ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
+  if (!request.request_id().empty()) {
+    ENAMND_ASSIGN_OR_RETURN(auto earlier, Store::FindRequest(tx, "CreateCase", request.request_id()));
+    if (earlier.has_value()) {
+      ENAMND_ASSIGN_OR_RETURN(auto found, Store::GetCase(tx, *earlier));
+      if (found.has_value()) {
+        *response = *found;
+        return absl::OkStatus();
+      }
+    }
+    ENAMND_RETURN_IF_ERROR(Store::SaveRequest(tx, "CreateCase", request.request_id(), c.name()));
+  }
+  ENAMND_ASSIGN_OR_RETURN(auto existing, Store::GetCase(tx, c.name()));
+  if (existing.has_value()) {
+    return absl::AlreadyExistsError(absl::StrCat(c.name(), " exists (case number ",
+                                                 existing->case_number(), ")"));
+  }
+  ENAMND_RETURN_IF_ERROR(Store::InsertCase(tx, number.year, number.sequence, c));
+  ENAMND_RETURN_IF_ERROR(tx.Commit());
+  *response = c;
+  response->set_etag("1");
+  return absl::OkStatus();
+}
+
+absl::Status MeetingsApi::GetCase(const v1::GetCaseRequest& request, v1::Case* response) {
+  ENAMND_RETURN_IF_ERROR(ValidateCaseName(request.name(), "name"));
+  ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
+  ENAMND_ASSIGN_OR_RETURN(auto found, Store::GetCase(tx, request.name()));
+  if (!found.has_value()) return NotFound("case", request.name());
+  *response = *found;
+  return absl::OkStatus();
+}
+
+absl::Status MeetingsApi::ListCases(const v1::ListCasesRequest& request,
+                                    v1::ListCasesResponse* response) {
+  ENAMND_ASSIGN_OR_RETURN(int page_size, platform::EffectivePageSize(request.page_size()));
+  ENAMND_ASSIGN_OR_RETURN(auto terms, platform::ParseFilter(request.filter(), {"year", "subject"}));
+  CaseQuery q;
+  if (terms.count("year")) {
+    int64_t year = 0;
+    if (!absl::SimpleAtoi(terms["year"], &year)) return InvalidField("filter", "year must be a number");
+    q.year = year;
+  }
+  if (terms.count("subject")) q.subject = terms["subject"];
+  const std::string scope = absl::StrCat("ListCases|", request.filter());
+  if (!request.page_token().empty()) {
+    ENAMND_ASSIGN_OR_RETURN(auto key, platform::DecodePageToken(request.page_token(), scope));
+    if (key.size() != 2 || !absl::SimpleAtoi(key[0], &q.after_year) ||
+        !absl::SimpleAtoi(key[1], &q.after_sequence)) {
+      return InvalidField("page_token", "malformed");
+    }
+  }
+  q.limit = page_size + 1;
+  ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
+  ENAMND_ASSIGN_OR_RETURN(auto list, Store::ListCases(tx, q));
+  for (int i = 0; i < static_cast<int>(list.size()) && i < page_size; ++i) {
+    *response->add_cases() = list[i];
+  }
+  if (static_cast<int>(list.size()) > page_size) {
+    ENAMND_ASSIGN_OR_RETURN(CaseNumber n,
+                            ParseCaseNumber(list[page_size - 1].case_number(), "case_number"));
+    response->set_next_page_token(
+        platform::EncodePageToken(scope, {absl::StrCat(n.year), absl::StrCat(n.sequence)}));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status MeetingsApi::UpdateCase(const v1::UpdateCaseRequest& request, v1::Case* response) {
+  ENAMND_RETURN_IF_ERROR(ValidateCaseName(request.case_().name(), "case.name"));
+  ENAMND_RETURN_IF_ERROR(ValidateMask(request.update_mask(), {"title", "subject"}));
+  ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
+  ENAMND_ASSIGN_OR_RETURN(auto found, Store::GetCase(tx, request.case_().name()));
+  if (!found.has_value()) return NotFound("case", request.case_().name());
+  ENAMND_RETURN_IF_ERROR(CheckEtag(request.case_().etag(), found->etag(), found->name()));
+  v1::Case c = *found;
+  ApplyMask(request.update_mask(), request.case_(), &c);
+  ENAMND_RETURN_IF_ERROR(ValidateCaseFields(c));
+  *c.mutable_update_time() = NowTimestamp();
+  ENAMND_RETURN_IF_ERROR(Store::UpdateCase(tx, c));
+  ENAMND_RETURN_IF_ERROR(tx.Commit());
+  int64_t revision = 0;
+  (void)absl::SimpleAtoi(found->etag(), &revision);
+  *response = c;
+  response->set_etag(absl::StrCat(revision + 1));
+  return absl::OkStatus();
+}
+
+// ------------------------------------------------------------ paragraphs
+
+absl::Status MeetingsApi::RecordDecision(const v1::RecordDecisionRequest& request,
+                                         v1::Paragraph* response) {
+  ENAMND_ASSIGN_OR_RETURN(MeetingName mn, ParseMeetingName(request.parent(), "parent"));
+  ENAMND_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+  v1::Paragraph p = request.paragraph();
+  ENAMND_RETURN_IF_ERROR(ValidateCaseName(p.case_(), "paragraph.case"));
+
+  ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
+  if (!request.request_id().empty()) {
+    ENAMND_ASSIGN_OR_RETURN(auto earlier,
+                            Store::FindRequest(tx, "RecordDecision", request.request_id()));
+    if (earlier.has_value()) {
+      ENAMND_ASSIGN_OR_RETURN(auto found, Store::GetParagraph(tx, *earlier));
+      if (found.has_value()) {
+        *response = *found;
+        return absl::OkStatus();
+      }
+    }
+  }
+  ENAMND_ASSIGN_OR_RETURN(auto meeting, Store::GetMeeting(tx, request.parent()));
+  if (!meeting.has_value()) return NotFound("meeting", request.parent());
+  if (meeting->state() == v1::Meeting::CANCELLED) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(meeting->name(), " is cancelled; it cannot record decisions"));
+  }
+  ENAMND_ASSIGN_OR_RETURN(auto c, Store::GetCase(tx, p.case_()));
+  if (!c.has_value()) {
+    return InvalidField("paragraph.case", absl::StrCat(p.case_(), " does not exist; CreateCase first"));
+  }
+  if (p.title().empty()) p.set_title(c->title());
+  ENAMND_RETURN_IF_ERROR(ValidateParagraphContent(tx, p));
+  ENAMND_ASSIGN_OR_RETURN(auto body, Store::GetBody(tx, mn.body_id));
+  if (!body.has_value()) return absl::InternalError("meeting without body");
+
+  // Consecutive per body and calendar year: the write lock is held, so no
+  // other transaction can take the same number.
+  int64_t year = meeting->date().year();
+  ENAMND_ASSIGN_OR_RETURN(int64_t max_number, Store::MaxParagraphNumber(tx, mn.body_id, year));
+  ENAMND_ASSIGN_OR_RETURN(auto series, Store::SeriesStart(tx, mn.body_id, year));
+  int64_t number = max_number > 0 ? max_number + 1 : series.value_or(1);
+
+  if (!meeting->has_attendance()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        meeting->name(), " has no recorded attendance, so quorum cannot be established;"
+                         " RecordAttendance first"));
+  }
+  int represented = SeatsRepresented(meeting->attendance(), static_cast<int>(number));
+  if (!HasQuorum(represented, body->seats_size())) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        meeting->name(), " lacks quorum for § ", number, ": ", represented, " of ",
+        body->seats_size(), " seats represented; more than half are needed"));
+  }
+
+  p.set_number(static_cast<int32_t>(number));
+  p.set_name(absl::StrCat(meeting->name(), "/paragraphs/", number));
+  p.set_case_number(c->case_number());
+  p.clear_etag();
+  *p.mutable_create_time() = NowTimestamp();
+  *p.mutable_update_time() = p.create_time();
+  ENAMND_RETURN_IF_ERROR(Store::InsertParagraph(tx, mn.body_id, year, meeting->name(), p));
+  if (!request.request_id().empty()) {
+    ENAMND_RETURN_IF_ERROR(Store::SaveRequest(tx, "RecordDecision", request.request_id(), p.name()));
+  }
+  p.set_etag("1");
+  v1::DecisionRecorded event;
+  FillDecisionEvent(p, DecisionContext{body->name(), body->display_name(), meeting->name(),
+                                       meeting->date(), c->subject()},
+                    &event);
+  ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, event, p.name(), AudienceOf(p)).status());
+  ENAMND_RETURN_IF_ERROR(tx.Commit());
+  *response = p;
+  return absl::OkStatus();
+}
+
+absl::Status MeetingsApi::GetParagraph(const v1::GetParagraphRequest& request,
+                                       v1::Paragraph* response) {
+  ENAMND_RETURN_IF_ERROR(ValidateParagraphName(request.name(), "name").status());
+  ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
+  ENAMND_ASSIGN_OR_RETURN(auto found, Store::GetParagraph(tx, request.name()));
+  if (!found.has_value()) return NotFound("paragraph", request.name());
+  *response = *found;
+  return absl::OkStatus();
+}
+
+absl::Status MeetingsApi::ListParagraphs(const v1::ListParagraphsRequest& request,
+                                         v1::ListParagraphsResponse* response) {
+  ENAMND_ASSIGN_OR_RETURN(int page_size, platform::EffectivePageSize(request.page_size()));
+  ParagraphQuery q;
+  if (absl::StrContains(request.parent(), "/meetings/")) {
+    ENAMND_RETURN_IF_ERROR(ParseMeetingName(request.parent(), "parent").status());
+    q.meeting = request.parent();
+  } else if (request.parent() != "bodies/-") {
+    auto body_id = ParseBodyName(request.parent(), "parent");
+    if (!body_id.ok()) {
+      return InvalidField("parent", "a meeting name, bodies/{body_id} or bodies/-");
+    }
+    q.body_id = *body_id;
+  }
+  ENAMND_ASSIGN_OR_RETURN(auto terms, platform::ParseFilter(request.filter(),
+                                                            {"recipient", "case", "year", "kind"}));
+  if (terms.count("recipient")) {
+    ENAMND_ASSIGN_OR_RETURN(std::string code,
+                            ParseMunicipalityName(terms["recipient"], "filter recipient"));
+    q.recipient_code = code;
+  }
+  if (terms.count("case")) {
+    ENAMND_RETURN_IF_ERROR(ValidateCaseName(terms["case"], "filter case"));
+    q.case_name = terms["case"];
+  }
+  if (terms.count("year")) {
+    int64_t year = 0;
+    if (!absl::SimpleAtoi(terms["year"], &year)) return InvalidField("filter", "year must be a number");
+    q.year = year;
+  }
+  if (terms.count("kind")) {
+    v1::DecisionKind kind;
+    if (!v1::DecisionKind_Parse(terms["kind"], &kind) || kind == v1::DECISION_KIND_UNSPECIFIED) {
+      return InvalidField("filter", "kind must be APPROVE, NOTE_AND_FILE, ADOPT, REJECT,"
+                                    " REFER_BACK or POSTPONE");
+    }
+    q.kind = static_cast<int64_t>(kind);
+  }
+  const std::string scope =
+      absl::StrCat("ListParagraphs|", request.parent(), "|", request.filter());
+  if (!request.page_token().empty()) {
+    ENAMND_ASSIGN_OR_RETURN(auto key, platform::DecodePageToken(request.page_token(), scope));
+    if (key.size() != 3 || !absl::SimpleAtoi(key[1], &q.after_year) ||
+        !absl::SimpleAtoi(key[2], &q.after_number)) {
+      return InvalidField("page_token", "malformed");
+    }
+    q.after_body = key[0];
+  }
+  q.limit = page_size + 1;
+  ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
+  ENAMND_ASSIGN_OR_RETURN(auto rows, Store::ListParagraphs(tx, q));
+  for (int i = 0; i < static_cast<int>(rows.size()) && i < page_size; ++i) {
+    *response->add_paragraphs() = rows[i].paragraph;
+  }
+  if (static_cast<int>(rows.size()) > page_size) {
+    const auto& last = rows[page_size - 1];
+    response->set_next_page_token(platform::EncodePageToken(
+        scope, {last.body_id, absl::StrCat(last.year), absl::StrCat(last.paragraph.number())}));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status MeetingsApi::UpdateParagraph(const v1::UpdateParagraphRequest& request,
+                                          v1::Paragraph* response) {
+  ENAMND_RETURN_IF_ERROR(ValidateParagraphName(request.paragraph().name(), "paragraph.name").status());
+  ENAMND_RETURN_IF_ERROR(ValidateMask(
+      request.update_mask(),
+      {"title", "decision", "summary", "description", "meeting_notes", "procedure",
+       "reservations", "conflicts_of_interest", "documents", "recipients"}));
+  ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
+  ENAMND_ASSIGN_OR_RETURN(auto found, Store::GetParagraph(tx, request.paragraph().name()));
+  if (!found.has_value()) return NotFound("paragraph", request.paragraph().name());
+  ENAMND_RETURN_IF_ERROR(CheckEtag(request.paragraph().etag(), found->etag(), found->name()));
+  v1::Paragraph p = *found;
+  ApplyMask(request.update_mask(), request.paragraph(), &p);
+  ENAMND_RETURN_IF_ERROR(ValidateParagraphContent(tx, p));
+  *p.mutable_update_time() = NowTimestamp();
+  ENAMND_RETURN_IF_ERROR(Store::UpdateParagraph(tx, p));
+  int64_t revision = 0;
+  (void)absl::SimpleAtoi(found->etag(), &revision);
+  p.set_etag(absl::StrCat(revision + 1));
+  ENAMND_ASSIGN_OR_RETURN(DecisionContext ctx, LoadDecisionContext(tx, p));
+  v1::DecisionUpdated event;
+  FillDecisionEvent(p, ctx, &event);
+  for (const std::string& path : request.update_mask().paths()) event.add_changed_fields(path);
+  ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, event, p.name(), AudienceOf(p)).status());
+  ENAMND_RETURN_IF_ERROR(tx.Commit());
+  *response = p;
+  return absl::OkStatus();
+}
+
+}  // namespace enamnd::meetings

@@ -1,0 +1,61 @@
+// The meetings service's operations over plain request/response protos:
+// validate, run one transaction, append events to the outbox in it. The
+// gRPC layer (grpc_service.h) only moves these onto worker threads.
+#ifndef ENAMND_MEETINGS_API_MEETINGS_API_H_
+#define ENAMND_MEETINGS_API_MEETINGS_API_H_
+
+#include "absl/status/status.h"
+#include "enamnd/meetings/v1/meetings.pb.h"
+#include "services/platform/database.h"
+#include "services/platform/outbox.h"
+
+namespace enamnd::meetings {
+
+namespace v1 = ::enamnd::meetings::v1;
+
+class MeetingsApi {
+ public:
+  MeetingsApi(platform::Database* db, platform::Outbox* outbox) : db_(db), outbox_(outbox) {}
+
+  absl::Status CreateMunicipality(const v1::CreateMunicipalityRequest& request,
+                                  v1::Municipality* response);
+  absl::Status GetMunicipality(const v1::GetMunicipalityRequest& request,
+                               v1::Municipality* response);
+  absl::Status ListMunicipalities(const v1::ListMunicipalitiesRequest& request,
+                                  v1::ListMunicipalitiesResponse* response);
+
+  absl::Status CreateBody(const v1::CreateBodyRequest& request, v1::Body* response);
+  absl::Status GetBody(const v1::GetBodyRequest& request, v1::Body* response);
+  absl::Status ListBodies(const v1::ListBodiesRequest& request, v1::ListBodiesResponse* response);
+  absl::Status UpdateBody(const v1::UpdateBodyRequest& request, v1::Body* response);
+  absl::Status StartParagraphSeries(const v1::StartParagraphSeriesRequest& request,
+                                    v1::ParagraphSeries* response);
+
+  absl::Status CreateMeeting(const v1::CreateMeetingRequest& request, v1::Meeting* response);
+  absl::Status GetMeeting(const v1::GetMeetingRequest& request, v1::Meeting* response);
+  absl::Status ListMeetings(const v1::ListMeetingsRequest& request,
+                            v1::ListMeetingsResponse* response);
+  absl::Status UpdateMeeting(const v1::UpdateMeetingRequest& request, v1::Meeting* response);
+  absl::Status RecordAttendance(const v1::RecordAttendanceRequest& request,
+                                v1::Meeting* response);
+
+  absl::Status CreateCase(const v1::CreateCaseRequest& request, v1::Case* response);
+  absl::Status GetCase(const v1::GetCaseRequest& request, v1::Case* response);
+  absl::Status ListCases(const v1::ListCasesRequest& request, v1::ListCasesResponse* response);
+  absl::Status UpdateCase(const v1::UpdateCaseRequest& request, v1::Case* response);
+
+  absl::Status RecordDecision(const v1::RecordDecisionRequest& request, v1::Paragraph* response);
+  absl::Status GetParagraph(const v1::GetParagraphRequest& request, v1::Paragraph* response);
+  absl::Status ListParagraphs(const v1::ListParagraphsRequest& request,
+                              v1::ListParagraphsResponse* response);
+  absl::Status UpdateParagraph(const v1::UpdateParagraphRequest& request,
+                               v1::Paragraph* response);
+
+ private:
+  platform::Database* db_;
+  platform::Outbox* outbox_;
+};
+
+}  // namespace enamnd::meetings
+
+#endif  // ENAMND_MEETINGS_API_MEETINGS_API_H_

@@ -1,0 +1,40 @@
+// The meetings service as a platform::Service (used by main.cc and tests).
+#include "services/meetings/api/service.h"
+
+#include <memory>
+
+#include "services/meetings/api/grpc_service.h"
+#include "services/meetings/store/store.h"
+#include "services/platform/server.h"
+
+namespace enamnd::meetings {
+namespace {
+
+class MeetingsService : public platform::Service {
+ public:
+  std::vector<platform::MigrationSet> Migrations() const override {
+    return {MeetingsMigrations()};
+  }
+  absl::Status Start(const platform::ServiceContext& context) override {
+    grpc_ = std::make_unique<MeetingsGrpcService>(context.db, context.outbox, context.executor);
+    return absl::OkStatus();
+  }
+  std::vector<grpc::Service*> GrpcServices() override { return {grpc_.get()}; }
+  std::vector<std::string> GrpcServiceNames() const override {
+    return {"enamnd.meetings.v1.MeetingsService"};
+  }
+  void BeginShutdown() override {
+    if (grpc_ != nullptr) grpc_->EndStreams();
+  }
+
+ private:
+  std::unique_ptr<MeetingsGrpcService> grpc_;
+};
+
+}  // namespace
+
+std::unique_ptr<platform::Service> NewMeetingsService() {
+  return std::make_unique<MeetingsService>();
+}
+
+}  // namespace enamnd::meetings
