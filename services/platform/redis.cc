@@ -1,6 +1,7 @@
 #include "services/platform/redis.h"
 
 #include <hiredis/hiredis.h>
+#include <signal.h>
 #include <sys/time.h>
 
 #include "absl/strings/match.h"
@@ -76,6 +77,13 @@ absl::StatusOr<RedisAddress> ParseRedisAddress(absl::string_view address) {
 
 absl::StatusOr<std::unique_ptr<RedisConnection>> RedisConnection::Connect(
     const RedisAddress& address, absl::Duration timeout) {
+  // A write to a connection Redis has closed must be an error, not SIGPIPE
+  // killing the process.
+  static const bool sigpipe_ignored = [] {
+    signal(SIGPIPE, SIG_IGN);
+    return true;
+  }();
+  (void)sigpipe_ignored;
   timeval tv = absl::ToTimeval(timeout);
   redisContext* context = address.is_unix
                               ? redisConnectUnixWithTimeout(address.path.c_str(), tv)

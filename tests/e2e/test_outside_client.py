@@ -1,0 +1,577 @@
+#!/usr/bin/python3
+"""Outside-client end-to-end test of enamnd-meetings.
+
+Runs as an external system would: Debian's /usr/bin/python3 with grpc,
+protobuf and redis, the generated stubs, and nothing else. It starts a real
+redis-server (unix socket in a temp dir) and the real enamnd-meetings binary,
+loads the demo data with tools/demo/load_demo.py, and checks:
+
+  a) paragraphs of 22 June 2022 by recipient and in § order; loading twice
+     changes nothing;
+  b) WatchDecisions: replay, live delivery, resume after a disconnect without
+     loss or repetition, audience filtering;
+  c) every entry of the Redis stream enamnd:events:meetings decodes with the
+     generated classes (CloudEvent envelope + payload named by `type`);
+  d) bad input from outside: malformed case names, tampered page tokens.
+
+Environment: ENAMND_BUILD_DIR (stubs in $ENAMND_BUILD_DIR/python, binary in
+$ENAMND_BUILD_DIR/services/meetings/enamnd-meetings), ENAMND_SOURCE_DIR (the
+repository root). The last line printed is "N passed, M failed"; the exit
+status is non-zero when anything failed.
+"""
+
+import os
+import queue
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from pathlib import Path
+
+SOURCE_DIR = Path(os.environ.get("ENAMND_SOURCE_DIR") or Path(__file__).resolve().parents[2])
+BUILD_DIR = Path(os.environ.get("ENAMND_BUILD_DIR") or SOURCE_DIR / "build")
+BINARY = BUILD_DIR / "services" / "meetings" / "enamnd-meetings"
+
+sys.path.insert(0, str(BUILD_DIR / "python"))
+sys.path.insert(0, str(SOURCE_DIR / "tools" / "demo"))
+
+import grpc  # noqa: E402
+import redis  # noqa: E402
+
+from enamnd.common.v1 import common_pb2  # noqa: E402
+from enamnd.events.v1 import cloudevent_pb2  # noqa: E402
+from enamnd.meetings.v1 import events_pb2  # noqa: E402
+from enamnd.meetings.v1 import meetings_pb2  # noqa: E402
+from enamnd.meetings.v1 import meetings_pb2_grpc  # noqa: E402
+
+import load_demo  # noqa: E402
+
+M = meetings_pb2
+STREAM = "enamnd:events:meetings"
+BODY = "bodies/e-namnden"
+JUNE = BODY + "/meetings/2022-06-22"
+OCTOBER = BODY + "/meetings/2022-10-12"
+KIRUNA = "municipalities/2584"
+LULEA = "municipalities/2580"
+RPC_TIMEOUT = 10
+EVENT_TIMEOUT = 10  # seconds to wait for an event that must arrive
+
+
+# ------------------------------------------------------------------ harness
+
+class Results:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def check(self, name, fn, *args):
+        """Runs one check; returns its value, or None if it failed."""
+        t0 = time.monotonic()
+        try:
+            value = fn(*args)
+        except Exception as e:  # noqa: BLE001 - report every kind of failure
+            self.failed += 1
+            print(f"FAIL {name}: {type(e).__name__}: {e}", flush=True)
+            if not isinstance(e, AssertionError):
+                traceback.print_exc(file=sys.stdout)
+            return None
+        self.passed += 1
+        print(f"ok   {name} ({time.monotonic() - t0:.2f} s)", flush=True)
+        return value
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def poll(predicate, timeout, what):
+    """Polls predicate() every 0.1 s until it is truthy or the deadline passes."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.1)
+
+
+def tail(path, lines=40):
+    try:
+        return "".join(Path(path).read_text(errors="replace").splitlines(True)[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def stop_process(proc, name, timeout=10):
+    """SIGTERM, wait, then SIGKILL. Returns the exit status."""
+    if proc is None or proc.poll() is not None:
+        return None if proc is None else proc.returncode
+    proc.send_signal(signal.SIGTERM)
+    try:
+        return proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        print(f"warning: {name} ignored SIGTERM for {timeout} s; killing it", flush=True)
+        proc.kill()
+        return proc.wait(timeout=timeout)
+
+
+class Watch:
+    """A WatchDecisions stream read on a thread into a queue."""
+
+    def __init__(self, stub, after_sequence, municipality=""):
+        self.call = stub.WatchDecisions(M.WatchDecisionsRequest(
+            after_sequence=after_sequence, municipality=municipality))
+        self.items = queue.Queue()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self):
+        try:
+            for response in self.call:
+                self.items.put(response)
+            self.items.put(("end", None))
+        except grpc.RpcError as e:
+            self.items.put(("error", e))
+
+    def next(self, timeout=EVENT_TIMEOUT):
+        """The next WatchDecisionsResponse; fails on timeout or stream end."""
+        try:
+            item = self.items.get(timeout=timeout)
+        except queue.Empty:
+            raise AssertionError(f"no event on WatchDecisions within {timeout} s") from None
+        if isinstance(item, tuple):
+            kind, error = item
+            if kind == "end":
+                raise AssertionError("WatchDecisions ended")
+            raise AssertionError(f"WatchDecisions failed: {error.code().name}: {error.details()}")
+        return item
+
+    def error(self, timeout=EVENT_TIMEOUT):
+        """Waits for the stream to fail; returns the RpcError."""
+        item = self.items.get(timeout=timeout)
+        assert isinstance(item, tuple) and item[0] == "error", f"expected an error, got {item!r}"
+        return item[1]
+
+    def close(self):
+        self.call.cancel()
+        self.thread.join(timeout=EVENT_TIMEOUT)
+        assert not self.thread.is_alive(), "WatchDecisions reader did not stop after cancel"
+
+
+def decision_of(response):
+    """Unpacks a WatchDecisionsResponse into DecisionRecorded."""
+    event = response.event
+    assert event.type == "enamnd.meetings.v1.DecisionRecorded", f"type {event.type}"
+    assert event.WhichOneof("data") == "proto_data", "payload is not proto_data"
+    decision = events_pb2.DecisionRecorded()
+    assert event.proto_data.Unpack(decision), f"proto_data is {event.proto_data.type_url}"
+    assert event.attributes["sequence"].ce_string == str(response.sequence), (
+        f"sequence attribute {event.attributes['sequence']} != {response.sequence}")
+    return decision
+
+
+def audience(response):
+    value = response.event.attributes.get("audience")
+    return value.ce_string.split(",") if value is not None and value.ce_string else []
+
+
+# ------------------------------------------------------------------ scenario
+
+class Scenario:
+    def __init__(self, tmp):
+        self.tmp = Path(tmp)
+        self.redis_proc = None
+        self.service = None
+        self.channel = None
+        self.stub = None
+        self.redis = None
+        self.first_load = None
+        self.demo_last_sequence = None  # sequence of § 16 after the first load
+        self.max_sequence = 0           # highest sequence seen over WatchDecisions
+        self.extra_case = 29            # case numbers 2022/30.. for new decisions
+
+    # ------------------------------------------------------------ processes
+
+    def start_redis(self):
+        sock = self.tmp / "redis.sock"
+        self.redis_proc = subprocess.Popen(
+            ["redis-server", "--port", "0", "--unixsocket", str(sock), "--unixsocketperm", "700",
+             "--save", "", "--appendonly", "no", "--dir", str(self.tmp)],
+            stdout=open(self.tmp / "redis.log", "wb"), stderr=subprocess.STDOUT)
+        self.redis = redis.Redis(unix_socket_path=str(sock))
+
+        def pong():
+            if self.redis_proc.poll() is not None:
+                raise AssertionError(f"redis-server exited:\n{tail(self.tmp / 'redis.log')}")
+            try:
+                return self.redis.ping()
+            except redis.exceptions.ConnectionError:
+                return False
+
+        poll(pong, 20, "redis-server to answer PING")
+
+    def start_service(self):
+        assert BINARY.exists(), f"{BINARY} is not built"
+        port = free_port()
+        env = dict(os.environ,
+                   ENAMND_LISTEN=f"127.0.0.1:{port}",
+                   ENAMND_DATA_DIR=str(self.tmp / "data"),
+                   ENAMND_REDIS=f"unix://{self.tmp / 'redis.sock'}",
+                   ENAMND_LOG_LEVEL="info")
+        (self.tmp / "data").mkdir()
+        self.service_log = self.tmp / "meetings.log"
+        self.service = subprocess.Popen([str(BINARY)], env=env,
+                                        stdout=open(self.service_log, "wb"),
+                                        stderr=subprocess.STDOUT)
+        self.channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+        self.stub = meetings_pb2_grpc.MeetingsServiceStub(self.channel)
+        deadline = time.monotonic() + 30
+        while True:
+            if self.service.poll() is not None:
+                raise AssertionError(f"enamnd-meetings exited with {self.service.returncode}:\n"
+                                     f"{tail(self.service_log)}")
+            try:
+                load_demo.wait_until_serving(self.channel, timeout=0.5)
+                return
+            except load_demo.LoadError:
+                if time.monotonic() >= deadline:
+                    raise AssertionError("enamnd-meetings not SERVING within 30 s:\n"
+                                         + tail(self.service_log)) from None
+
+    def stop(self):
+        if self.channel is not None:
+            self.channel.close()
+            self.channel = None
+        code = stop_process(self.service, "enamnd-meetings")
+        self.service = None
+        if self.redis_proc is not None:
+            stop_process(self.redis_proc, "redis-server")
+            self.redis_proc = None
+        return code
+
+    # ------------------------------------------------------------ helpers
+
+    def paragraphs(self, parent, filter_=""):
+        out, token = [], ""
+        while True:
+            r = self.stub.ListParagraphs(M.ListParagraphsRequest(
+                parent=parent, filter=filter_, page_size=100, page_token=token),
+                timeout=RPC_TIMEOUT)
+            out.extend(r.paragraphs)
+            token = r.next_page_token
+            if not token:
+                return out
+
+    def record_october_attendance(self):
+        body = self.stub.GetBody(M.GetBodyRequest(name=BODY), timeout=RPC_TIMEOUT)
+        self.stub.RecordAttendance(M.RecordAttendanceRequest(
+            meeting=OCTOBER,
+            attendance=M.Attendance(
+                seats=[M.SeatAttendance(municipality=s.municipality, member_present=True)
+                       for s in body.seats],
+                chair=M.Person(display_name="Ordförande (e2e)"),
+                secretary=M.Person(display_name="Nämndsekreterare (e2e)"))),
+            timeout=RPC_TIMEOUT)
+
+    def new_decision(self, recipients):
+        """A new case 2022/N-1.1.1.1 decided at 12 October, sent to recipients."""
+        self.extra_case += 1
+        number = f"2022/{self.extra_case}-1.1.1.1"
+        case = self.stub.CreateCase(M.CreateCaseRequest(
+            case=M.Case(case_number=number, title=f"E2e-ärende {self.extra_case}"),
+            request_id=f"e2e-case-{self.extra_case}"), timeout=RPC_TIMEOUT)
+        assert case.case_number == number, case.case_number
+        return self.stub.RecordDecision(M.RecordDecisionRequest(
+            parent=OCTOBER,
+            paragraph=M.Paragraph(
+                case=case.name,
+                decision=M.Decision(kind=M.NOTE_AND_FILE,
+                                    text="Nämnden beslutar att lägga informationen till "
+                                         "handlingarna."),
+                recipients=[M.Recipient(municipality=r) for r in recipients]),
+            request_id=f"e2e-decision-{self.extra_case}"), timeout=RPC_TIMEOUT)
+
+    def see(self, response):
+        self.max_sequence = max(self.max_sequence, response.sequence)
+        return response
+
+    # ------------------------------------------------------------ a) listing
+
+    def check_first_load(self):
+        result = load_demo.load(self.channel)
+        self.first_load = result
+        numbers = [d["number"] for d in result["decisions"]]
+        assert numbers == list(range(8, 17)), f"decisions § {numbers}"
+        assert result["counts"] == dict(municipalities=14, bodies=1, meetings=4, cases=9,
+                                        paragraphs=9), result["counts"]
+        assert result["created"]["paragraphs"] == 9, result["created"]
+        # The loader's last write is § 16: its sequence is the end of the log.
+        w = Watch(self.stub, 0)
+        try:
+            while True:
+                r = self.see(w.next())
+                if decision_of(r).paragraph.number == 16:
+                    self.demo_last_sequence = r.sequence
+                    break
+        finally:
+            w.close()
+
+    def check_recipient(self, municipality, number, case_number):
+        found = self.paragraphs(JUNE, f'recipient = "{municipality}"')
+        got = [(p.number, p.case_number) for p in found]
+        assert got == [(number, case_number)], f"{municipality}: {got}"
+        assert municipality in [r.municipality for r in found[0].recipients]
+
+    def check_june_paragraphs(self):
+        found = self.paragraphs(JUNE)
+        assert [p.number for p in found] == list(range(8, 17)), [p.number for p in found]
+        expected_cases = [f"2022/{n}-2.2.0.1" for n in range(9, 17)] + ["2022/17-1.1.1.2"]
+        assert [p.case_number for p in found] == expected_cases, [p.case_number for p in found]
+        for p in found:
+            assert p.name == f"{JUNE}/paragraphs/{p.number}", p.name
+            assert p.decision.text and p.title, p.name
+        kinds = {p.number: M.DecisionKind.Name(p.decision.kind) for p in found}
+        assert kinds[12] == "APPROVE" and kinds[16] == "APPROVE", kinds
+        assert all(kinds[n] == "NOTE_AND_FILE" for n in (10, 11, 13, 14, 15)), kinds
+        assert found[4].meeting_notes and found[4].procedure.order_put, "§ 12 notes/procedure"
+        case9 = self.stub.GetCase(M.GetCaseRequest(name="cases/2022-9"), timeout=RPC_TIMEOUT)
+        assert case9.subject == "//audits/reviews/2021-2584", case9.subject
+
+    def check_second_load(self):
+        before = load_demo.count_resources(self.stub)
+        result = load_demo.load(self.channel)
+        after = load_demo.count_resources(self.stub)
+        assert before == after == result["counts"] == self.first_load["counts"], (
+            before, after, result["counts"])
+        assert not any(result["created"].values()), f"second load created {result['created']}"
+        assert result["decisions"] == self.first_load["decisions"]
+
+    # ------------------------------------------------------------ b) watch
+
+    def check_watch(self):
+        w = Watch(self.stub, 0, KIRUNA)
+        try:
+            # Replay: § 8 (to Gällivare and Kiruna) is the first decision for Kiruna.
+            first = self.see(w.next())
+            d = decision_of(first)
+            assert d.paragraph.number == 8, d.paragraph.number
+            assert d.paragraph.case_number == "2022/9-2.2.0.1", d.paragraph.case_number
+            assert d.body == BODY and d.body_display_name == "Norrbottens e-nämnd", d.body
+            assert (d.meeting_date.year, d.meeting_date.month, d.meeting_date.day) == (
+                2022, 6, 22), d.meeting_date
+            assert d.meeting == JUNE, d.meeting
+            assert d.case_subject == "//audits/reviews/2021-2584", d.case_subject
+            assert "2584" in audience(first), audience(first)
+            assert first.event.source == "//enamnd/meetings", first.event.source
+
+            # Live: a new decision to Kiruna arrives on the open stream.
+            self.record_october_attendance()
+            live = self.new_decision([KIRUNA])
+            got = self.see(w.next())
+            d = decision_of(got)
+            assert d.paragraph.name == live.name, (d.paragraph.name, live.name)
+            assert d.meeting == OCTOBER, d.meeting
+            assert got.sequence > first.sequence
+            # The second load published nothing: after § 16 came only the
+            # October attendance, then this decision.
+            assert got.sequence == self.demo_last_sequence + 2, (
+                f"live decision has sequence {got.sequence}, expected "
+                f"{self.demo_last_sequence + 2}: something was published in between")
+            cursor = got.sequence
+        finally:
+            w.close()
+
+        # Disconnected: two decisions to Kiruna with one to Luleå between them.
+        a = self.new_decision([KIRUNA])
+        lulea = self.new_decision([LULEA])
+        b = self.new_decision([KIRUNA])
+        assert a.number < lulea.number < b.number, (a.number, lulea.number, b.number)
+
+        w = Watch(self.stub, cursor, KIRUNA)
+        try:
+            r1 = self.see(w.next())
+            r2 = self.see(w.next())
+            got = [decision_of(r).paragraph.name for r in (r1, r2)]
+            assert got == [a.name, b.name], f"after reconnect got {got}"
+            assert cursor < r1.sequence < r2.sequence, (cursor, r1.sequence, r2.sequence)
+            # Nothing else is queued: the next event is a marker recorded now.
+            marker = self.new_decision([KIRUNA])
+            r3 = self.see(w.next())
+            assert decision_of(r3).paragraph.name == marker.name, (
+                f"expected the marker {marker.name}, got {decision_of(r3).paragraph.name}")
+            assert r3.sequence > r2.sequence
+        finally:
+            w.close()
+
+        # Without a filter the Luleå decision is there, between a and b.
+        w = Watch(self.stub, cursor)
+        try:
+            names = [decision_of(self.see(w.next())).paragraph.name for _ in range(4)]
+            assert names == [a.name, lulea.name, b.name, marker.name], names
+        finally:
+            w.close()
+
+    # ------------------------------------------------------------ c) redis
+
+    def check_stream(self):
+        assert self.max_sequence > 0, "no sequence seen over WatchDecisions"
+        poll(lambda: self.redis.xlen(STREAM) >= self.max_sequence, EVENT_TIMEOUT,
+             f"XLEN {STREAM} >= {self.max_sequence}")
+        entries = self.redis.xrange(STREAM, "-", "+")
+        assert entries, "empty stream"
+        sequences, types = [], set()
+        for entry_id, fields in entries:
+            keys = sorted(k.decode() for k in fields)
+            assert keys == ["event", "id", "subject", "type"], f"{entry_id}: fields {keys}"
+            event = cloudevent_pb2.CloudEvent.FromString(fields[b"event"])
+            type_ = fields[b"type"].decode()
+            where = f"entry {entry_id.decode()} ({type_})"
+            assert event.spec_version == "1.0", f"{where}: spec_version {event.spec_version!r}"
+            assert event.source == "//enamnd/meetings", f"{where}: source {event.source!r}"
+            assert event.id and event.id == fields[b"id"].decode(), f"{where}: id {event.id!r}"
+            assert event.type == type_, f"{where}: type {event.type!r}"
+            attrs = event.attributes
+            assert attrs["subject"].ce_string == fields[b"subject"].decode(), f"{where}: subject"
+            assert attrs["time"].HasField("ce_timestamp"), f"{where}: time"
+            sequence = int(attrs["sequence"].ce_string)
+            package, _, message = type_.rpartition(".")
+            assert package == "enamnd.meetings.v1", f"{where}: package {package}"
+            cls = getattr(events_pb2, message, None)
+            assert cls is not None, f"{where}: no generated class {message}"
+            assert event.WhichOneof("data") == "proto_data", f"{where}: not proto_data"
+            payload = cls()
+            assert event.proto_data.Unpack(payload), f"{where}: {event.proto_data.type_url}"
+            if message == "DecisionRecorded":
+                codes = [r.municipality.split("/")[1] for r in payload.paragraph.recipients
+                         if r.municipality]
+                got = attrs["audience"].ce_string if "audience" in attrs else ""
+                assert got == ",".join(codes), f"{where}: audience {got!r}, recipients {codes}"
+            sequences.append(sequence)
+            types.add(message)
+        assert all(x < y for x, y in zip(sequences, sequences[1:])), (
+            f"sequences not strictly increasing: {sequences}")
+        assert sequences == list(range(1, len(sequences) + 1)), f"gaps: {sequences}"
+        assert sequences[-1] >= self.max_sequence, (sequences[-1], self.max_sequence)
+        missing = {"MeetingScheduled", "AttendanceRecorded", "DecisionRecorded"} - types
+        assert not missing, f"missing event types {missing}"
+
+    # ------------------------------------------------------------ d) bad input
+
+    def expect_invalid(self, fn, mention):
+        try:
+            fn()
+        except grpc.RpcError as e:
+            assert e.code() == grpc.StatusCode.INVALID_ARGUMENT, (
+                f"expected INVALID_ARGUMENT, got {e.code().name}: {e.details()}")
+            assert mention in (e.details() or ""), f"{e.details()!r} does not mention {mention}"
+            return e.details()
+        raise AssertionError("the call succeeded")
+
+    def check_bad_case_name(self):
+        before = len(self.paragraphs(OCTOBER))
+        for bad in ["case/2022-9", "cases/2022", "2022/9-2.2.0.1", "cases/2022-0", ""]:
+            self.expect_invalid(lambda: self.stub.RecordDecision(M.RecordDecisionRequest(
+                parent=OCTOBER,
+                paragraph=M.Paragraph(
+                    case=bad, title="Felaktigt ärende",
+                    decision=M.Decision(kind=M.APPROVE, text="Godkänns."),
+                    recipients=[M.Recipient(municipality=KIRUNA)])),
+                timeout=RPC_TIMEOUT), "paragraph.case")
+        assert len(self.paragraphs(OCTOBER)) == before, "a rejected decision left a paragraph"
+
+    def check_tampered_page_token(self):
+        first = self.stub.ListParagraphs(M.ListParagraphsRequest(parent=JUNE, page_size=2),
+                                         timeout=RPC_TIMEOUT)
+        assert [p.number for p in first.paragraphs] == [8, 9], [p.number for p in first.paragraphs]
+        token = first.next_page_token
+        assert token, "no next_page_token"
+        # The real token continues where the page ended.
+        second = self.stub.ListParagraphs(M.ListParagraphsRequest(
+            parent=JUNE, page_size=2, page_token=token), timeout=RPC_TIMEOUT)
+        assert [p.number for p in second.paragraphs] == [10, 11]
+        # A flipped character in the middle of the token is rejected.
+        i = len(token) // 2
+        flipped = token[:i] + ("A" if token[i] != "A" else "B") + token[i + 1:]
+        self.expect_invalid(lambda: self.stub.ListParagraphs(M.ListParagraphsRequest(
+            parent=JUNE, page_size=2, page_token=flipped), timeout=RPC_TIMEOUT), "page_token")
+        # So is a real token used with another filter.
+        self.expect_invalid(lambda: self.stub.ListParagraphs(M.ListParagraphsRequest(
+            parent=JUNE, page_size=2, page_token=token, filter="year = 2022"),
+            timeout=RPC_TIMEOUT), "page_token")
+
+    def check_bad_watch(self):
+        for bad in ["municipalities/25", "kommun/2584", "municipalities/9999"]:
+            w = Watch(self.stub, 0, bad)
+            try:
+                e = w.error()
+                assert e.code() == grpc.StatusCode.INVALID_ARGUMENT, (
+                    f"{bad}: {e.code().name}: {e.details()}")
+                assert "municipality" in e.details(), e.details()
+            finally:
+                w.close()
+
+    def check_clean_stop(self):
+        code = stop_process(self.service, "enamnd-meetings")
+        self.service = None
+        assert code == 0, f"enamnd-meetings exited with {code} on SIGTERM:\n{tail(self.service_log)}"
+
+
+def run_checks(results, scenario):
+    # Without redis, the service or the demo data nothing else can run.
+    for name, fn in [("start redis-server on a unix socket", scenario.start_redis),
+                     ("start enamnd-meetings and wait for SERVING", scenario.start_service),
+                     ("a) load the demo data", scenario.check_first_load)]:
+        results.check(name, fn)
+        if results.failed:
+            return
+    results.check("a) recipient Kiruna 2584 -> § 8 only", scenario.check_recipient,
+                  KIRUNA, 8, "2022/9-2.2.0.1")
+    results.check("a) recipient Arvidsjaur 2505 -> § 9 only", scenario.check_recipient,
+                  "municipalities/2505", 9, "2022/10-2.2.0.1")
+    results.check("a) recipient Luleå 2580 -> § 16 only", scenario.check_recipient,
+                  LULEA, 16, "2022/17-1.1.1.2")
+    results.check("a) 22 June holds § 8-16 consecutive", scenario.check_june_paragraphs)
+    results.check("a) loading again changes nothing", scenario.check_second_load)
+    results.check("b) WatchDecisions replay, live, resume without loss or repeat",
+                  scenario.check_watch)
+    results.check("c) every stream entry decodes with the generated classes",
+                  scenario.check_stream)
+    results.check("d) malformed case name -> INVALID_ARGUMENT paragraph.case",
+                  scenario.check_bad_case_name)
+    results.check("d) tampered page_token -> INVALID_ARGUMENT page_token",
+                  scenario.check_tampered_page_token)
+    results.check("d) bad WatchDecisions municipality -> INVALID_ARGUMENT",
+                  scenario.check_bad_watch)
+    results.check("enamnd-meetings stops cleanly on SIGTERM", scenario.check_clean_stop)
+
+
+def main():
+    results = Results()
+    started = time.monotonic()
+    tmp = tempfile.mkdtemp(prefix="enamnd-e2e-")
+    scenario = Scenario(tmp)
+    try:
+        run_checks(results, scenario)
+    except BaseException as e:  # e.g. KeyboardInterrupt: still clean up and report
+        results.failed += 1
+        print(f"FAIL interrupted: {type(e).__name__}: {e}", flush=True)
+    finally:
+        if results.failed and scenario.service is not None:
+            print(f"--- enamnd-meetings log (tail) ---\n{tail(scenario.service_log)}", flush=True)
+        scenario.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+    print(f"({time.monotonic() - started:.1f} s)", flush=True)
+    print(f"{results.passed} passed, {results.failed} failed", flush=True)
+    return 1 if results.failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
