@@ -162,13 +162,20 @@ void ServerRunner::Shutdown(absl::Duration deadline) {
     LogInfo("server", "shutting down");
     server_->GetHealthCheckService()->Shutdown();
     service_->BeginShutdown();
+    // Returns once calls have finished (cancelled at the deadline) and the
+    // clients have closed their connections after GOAWAY (gRPC waits up to
+    // about 5 s for idle clients to do so).
     server_->Shutdown(std::chrono::system_clock::now() + absl::ToChronoSeconds(deadline));
+    LogDebug("server", "rpcs drained");
     server_->Wait();
+    LogDebug("server", "server stopped");
   } else if (service_ != nullptr) {
     service_->BeginShutdown();
   }
   executor_.reset();  // finishes queued work
+  LogDebug("server", "workers stopped");
   if (relay_ != nullptr) relay_->Stop(absl::Seconds(2));
+  LogDebug("server", "relay stopped");
   relay_.reset();
   server_.reset();
   service_.reset();

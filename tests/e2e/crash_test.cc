@@ -39,8 +39,15 @@ class CrashTest : public ::testing::Test {
                                            {"ENAMND_REDIS", redis_.address()},
                                            {"ENAMND_LOG_LEVEL", "warning"}},
         dir_.path() + "/service.log");
-    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port_),
-                                   grpc::InsecureChannelCredentials());
+    // Connect only once it listens: a channel that failed to connect backs
+    // off for seconds.
+    ASSERT_TRUE(PollUntil([&] { return testing::PortAccepts(port_); }, absl::Seconds(30)));
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 50);
+    args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 50);
+    args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 200);
+    channel_ = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port_),
+                                         grpc::InsecureChannelCredentials(), args);
     stub_ = v1::MeetingsService::NewStub(channel_);
     bool up = PollUntil(
         [&] {

@@ -43,7 +43,6 @@ sys.path.insert(0, str(SOURCE_DIR / "tools" / "demo"))
 import grpc  # noqa: E402
 import redis  # noqa: E402
 
-from enamnd.common.v1 import common_pb2  # noqa: E402
 from enamnd.events.v1 import cloudevent_pb2  # noqa: E402
 from enamnd.meetings.v1 import events_pb2  # noqa: E402
 from enamnd.meetings.v1 import meetings_pb2  # noqa: E402
@@ -193,19 +192,23 @@ class Scenario:
         self.channel = None
         self.stub = None
         self.redis = None
+        self.service_log = None
         self.first_load = None
         self.demo_last_sequence = None  # sequence of § 16 after the first load
         self.max_sequence = 0           # highest sequence seen over WatchDecisions
+        self.last_kiruna_sequence = 0   # the last decision to Kiruna
         self.extra_case = 29            # case numbers 2022/30.. for new decisions
 
     # ------------------------------------------------------------ processes
 
     def start_redis(self):
         sock = self.tmp / "redis.sock"
-        self.redis_proc = subprocess.Popen(
-            ["redis-server", "--port", "0", "--unixsocket", str(sock), "--unixsocketperm", "700",
-             "--save", "", "--appendonly", "no", "--dir", str(self.tmp)],
-            stdout=open(self.tmp / "redis.log", "wb"), stderr=subprocess.STDOUT)
+        with open(self.tmp / "redis.log", "wb") as log:
+            self.redis_proc = subprocess.Popen(
+                ["redis-server", "--port", "0", "--unixsocket", str(sock),
+                 "--unixsocketperm", "700", "--save", "", "--appendonly", "no",
+                 "--dir", str(self.tmp)],
+                stdout=log, stderr=subprocess.STDOUT)
         self.redis = redis.Redis(unix_socket_path=str(sock))
 
         def pong():
@@ -228,10 +231,11 @@ class Scenario:
                    ENAMND_LOG_LEVEL="info")
         (self.tmp / "data").mkdir()
         self.service_log = self.tmp / "meetings.log"
-        self.service = subprocess.Popen([str(BINARY)], env=env,
-                                        stdout=open(self.service_log, "wb"),
-                                        stderr=subprocess.STDOUT)
-        self.channel = grpc.insecure_channel(f"127.0.0.1:{port}")
+        with open(self.service_log, "wb") as log:
+            self.service = subprocess.Popen([str(BINARY)], env=env, stdout=log,
+                                            stderr=subprocess.STDOUT)
+        self.channel = grpc.insecure_channel(f"127.0.0.1:{port}",
+                                             options=load_demo.CHANNEL_OPTIONS)
         self.stub = meetings_pb2_grpc.MeetingsServiceStub(self.channel)
         deadline = time.monotonic() + 30
         while True:
@@ -408,6 +412,7 @@ class Scenario:
             assert decision_of(r3).paragraph.name == marker.name, (
                 f"expected the marker {marker.name}, got {decision_of(r3).paragraph.name}")
             assert r3.sequence > r2.sequence
+            self.last_kiruna_sequence = r3.sequence
         finally:
             w.close()
 
@@ -519,6 +524,19 @@ class Scenario:
                 w.close()
 
     def check_clean_stop(self):
+        # A subscriber still connected at shutdown is told to reconnect.
+        assert self.last_kiruna_sequence, "no decision to Kiruna seen"
+        w = Watch(self.stub, self.last_kiruna_sequence - 1, KIRUNA)
+        assert w.next().sequence == self.last_kiruna_sequence
+        self.service.send_signal(signal.SIGTERM)
+        e = w.error()
+        assert e.code() == grpc.StatusCode.UNAVAILABLE, f"{e.code().name}: {e.details()}"
+        assert "reconnect" in e.details(), e.details()
+        w.thread.join(timeout=EVENT_TIMEOUT)
+        # Close our connection: the server lets open connections drain
+        # gracefully, which would only add seconds here.
+        self.channel.close()
+        self.channel = None
         code = stop_process(self.service, "enamnd-meetings")
         self.service = None
         assert code == 0, f"enamnd-meetings exited with {code} on SIGTERM:\n{tail(self.service_log)}"
@@ -550,7 +568,8 @@ def run_checks(results, scenario):
                   scenario.check_tampered_page_token)
     results.check("d) bad WatchDecisions municipality -> INVALID_ARGUMENT",
                   scenario.check_bad_watch)
-    results.check("enamnd-meetings stops cleanly on SIGTERM", scenario.check_clean_stop)
+    results.check("SIGTERM: open watch gets UNAVAILABLE, service exits 0",
+                  scenario.check_clean_stop)
 
 
 def main():
@@ -564,7 +583,7 @@ def main():
         results.failed += 1
         print(f"FAIL interrupted: {type(e).__name__}: {e}", flush=True)
     finally:
-        if results.failed and scenario.service is not None:
+        if results.failed and scenario.service_log is not None:
             print(f"--- enamnd-meetings log (tail) ---\n{tail(scenario.service_log)}", flush=True)
         scenario.stop()
         shutil.rmtree(tmp, ignore_errors=True)

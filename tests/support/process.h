@@ -53,6 +53,8 @@ class TempDir {
 
 // A TCP port on 127.0.0.1 that was free a moment ago.
 int FreePort();
+// Whether something accepts TCP connections on 127.0.0.1:port.
+bool PortAccepts(int port);
 
 }  // namespace enamnd::testing
 
