@@ -18,6 +18,7 @@ absl::Status SqliteError(sqlite3* db, int rc, absl::string_view context) {
   int primary = rc & 0xff;
   std::string text = absl::StrCat(context, ": ", message);
   if (primary == SQLITE_CONSTRAINT) {
+    text = absl::StrCat("conflicts with a stored record (", message, ")");
     if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
       return absl::AlreadyExistsError(text);
     }
@@ -278,6 +279,19 @@ absl::Status Database::Migrate(const std::vector<MigrationSet>& migrations) {
       " PRIMARY KEY (component, version))");
   if (!status.ok()) return status;
   for (const MigrationSet& set : migrations) {
+    {
+      absl::StatusOr<Transaction> tx = Begin();
+      if (!tx.ok()) return tx.status();
+      auto newest = tx->QueryOne(
+          "SELECT COALESCE(MAX(version), 0) FROM schema_migrations WHERE component = ?1",
+          {set.component});
+      if (!newest.ok()) return newest.status();
+      if ((*newest)->Int(0) > static_cast<int64_t>(set.steps.size())) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "database schema of ", set.component, " is at version ", (*newest)->Int(0),
+            " but this binary knows only ", set.steps.size(), "; refusing to run an older binary"));
+      }
+    }
     for (size_t i = 0; i < set.steps.size(); ++i) {
       int64_t version = static_cast<int64_t>(i) + 1;
       absl::StatusOr<Transaction> tx = Begin();

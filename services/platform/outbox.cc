@@ -259,8 +259,8 @@ void OutboxRelay::Run() {
       if (was_failing) LogInfo("outbox", "publishing to ", outbox_->stream(), " again");
       was_failing = false;
       backoff = options_.backoff_initial;
+      if (stopping && (*published == 0 || absl::Now() >= deadline)) return;
       if (*published > 0) continue;  // more may be waiting
-      if (stopping) return;          // drained
       absl::MutexLock lock(&mutex_);
       mutex_.AwaitWithTimeout(absl::Condition(&wake_), options_.poll_interval);
       wake_ = false;

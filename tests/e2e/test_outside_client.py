@@ -385,10 +385,11 @@ class Scenario:
             assert d.meeting == OCTOBER, d.meeting
             assert got.sequence > first.sequence
             # The second load published nothing: after § 16 came only the
-            # October attendance, then this decision.
-            assert got.sequence == self.demo_last_sequence + 2, (
+            # October attendance (AttendanceRecorded, and MeetingUpdated as
+            # the meeting became HELD), then this decision.
+            assert got.sequence == self.demo_last_sequence + 3, (
                 f"live decision has sequence {got.sequence}, expected "
-                f"{self.demo_last_sequence + 2}: something was published in between")
+                f"{self.demo_last_sequence + 3}: something was published in between")
             cursor = got.sequence
         finally:
             w.close()

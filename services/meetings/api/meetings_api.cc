@@ -87,7 +87,8 @@ absl::Status ValidateCaseName(absl::string_view name, absl::string_view field) {
   int year = 0;
   int64_t sequence = 0;
   if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &year) ||
-      !absl::SimpleAtoi(parts[1], &sequence) || sequence < 1) {
+      !absl::SimpleAtoi(parts[1], &sequence) || sequence < 1 ||
+      absl::StrCat("cases/", year, "-", sequence) != name) {
     return InvalidField(field, "must be cases/{year}-{sequence}, e.g. cases/2022-9");
   }
   return absl::OkStatus();
@@ -152,6 +153,10 @@ absl::Status ValidateTime(const enamnd::common::v1::TimeOfDay& t, const std::str
   return absl::OkStatus();
 }
 
+bool IsSet(const enamnd::common::v1::Date& d) {
+  return d.year() != 0 || d.month() != 0 || d.day() != 0;
+}
+
 int DateKey(const enamnd::common::v1::Date& d) {
   return d.year() * 10000 + d.month() * 100 + d.day();
 }
@@ -190,7 +195,7 @@ absl::Status ValidateSeats(Transaction& tx, const v1::Body& body) {
     ENAMND_RETURN_IF_ERROR(ValidatePerson(seat.substitute(), field + ".substitute", false));
     ENAMND_RETURN_IF_ERROR(ValidateDate(seat.term_start(), field + ".term_start", false));
     ENAMND_RETURN_IF_ERROR(ValidateDate(seat.term_end(), field + ".term_end", false));
-    if (seat.has_term_start() && seat.has_term_end() &&
+    if (IsSet(seat.term_start()) && IsSet(seat.term_end()) &&
         DateKey(seat.term_end()) < DateKey(seat.term_start())) {
       return InvalidField(field + ".term_end", "before term_start");
     }
@@ -263,6 +268,7 @@ absl::Status ValidateParagraphContent(Transaction& tx, const v1::Paragraph& p) {
     if (vote.yes_count() < 0 || vote.no_count() < 0 || vote.abstain_count() < 0) {
       return InvalidField(field, "counts must not be negative");
     }
+    ENAMND_RETURN_IF_ERROR(ValidateListSize(vote.ballots(), field + ".ballots"));
     int counts[4] = {0, 0, 0, 0};
     for (int j = 0; j < vote.ballots_size(); ++j) {
       const v1::Ballot& ballot = vote.ballots(j);
@@ -339,9 +345,13 @@ std::vector<std::string> AudienceOf(const v1::Paragraph& p) {
   return codes;
 }
 
-std::vector<SeatPresence> PresenceOf(const v1::Attendance& attendance) {
+// Attendance of the body's current seats (a seat removed since does not count).
+std::vector<SeatPresence> PresenceOf(const v1::Attendance& attendance, const v1::Body& body) {
+  std::set<std::string> seats;
+  for (const v1::Seat& seat : body.seats()) seats.insert(seat.municipality());
   std::vector<SeatPresence> out;
   for (const v1::SeatAttendance& s : attendance.seats()) {
+    if (seats.count(s.municipality()) == 0) continue;
     SeatPresence p;
     p.member_present = s.member_present();
     p.substitute_served = s.substitute_served();
@@ -352,9 +362,12 @@ std::vector<SeatPresence> PresenceOf(const v1::Attendance& attendance) {
   return out;
 }
 
-int SeatsRepresented(const v1::Attendance& attendance, std::optional<int> number) {
+int SeatsRepresented(const v1::Attendance& attendance, const v1::Body& body,
+                     std::optional<int> number) {
   int n = 0;
-  for (const SeatPresence& p : PresenceOf(attendance)) n += SeatRepresented(p, number) ? 1 : 0;
+  for (const SeatPresence& p : PresenceOf(attendance, body)) {
+    n += SeatRepresented(p, number) ? 1 : 0;
+  }
   return n;
 }
 
@@ -410,7 +423,8 @@ absl::Status MeetingsApi::CreateMunicipality(const v1::CreateMunicipalityRequest
     ENAMND_ASSIGN_OR_RETURN(auto earlier,
                             Store::FindRequest(tx, "CreateMunicipality", request.request_id()));
     if (earlier.has_value()) {
-      ENAMND_ASSIGN_OR_RETURN(auto found, Store::GetMunicipality(tx, request.municipality_id()));
+      ENAMND_ASSIGN_OR_RETURN(
+          auto found, Store::GetMunicipality(tx, earlier->substr(kMunicipalityPrefix.size())));
       if (found.has_value()) {
         *response = *found;
         return absl::OkStatus();
@@ -475,7 +489,7 @@ absl::Status MeetingsApi::CreateBody(const v1::CreateBodyRequest& request, v1::B
   if (!request.request_id().empty()) {
     ENAMND_ASSIGN_OR_RETURN(auto earlier, Store::FindRequest(tx, "CreateBody", request.request_id()));
     if (earlier.has_value()) {
-      ENAMND_ASSIGN_OR_RETURN(auto found, Store::GetBody(tx, request.body_id()));
+      ENAMND_ASSIGN_OR_RETURN(auto found, Store::GetBody(tx, earlier->substr(7)));
       if (found.has_value()) {
         *response = *found;
         return absl::OkStatus();
@@ -705,6 +719,10 @@ absl::Status MeetingsApi::UpdateMeeting(const v1::UpdateMeetingRequest& request,
                        " recorded paragraphs; its state can no longer change"));
     }
     if (m.state() == v1::Meeting::CANCELLED) m.clear_attendance();
+    if (m.state() == v1::Meeting::PLANNED && m.has_attendance()) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(m.name(), " has recorded attendance; it was held"));
+    }
   }
   *m.mutable_update_time() = NowTimestamp();
   ENAMND_RETURN_IF_ERROR(Store::UpdateMeeting(tx, m));
@@ -732,6 +750,7 @@ absl::Status MeetingsApi::RecordAttendance(const v1::RecordAttendanceRequest& re
     ENAMND_RETURN_IF_ERROR(
         ValidatePerson(a.others_present(i), absl::StrCat("attendance.others_present[", i, "]"), true));
   }
+  ENAMND_RETURN_IF_ERROR(ValidateListSize(a.adjusters(), "attendance.adjusters"));
   for (int i = 0; i < a.adjusters_size(); ++i) {
     ENAMND_RETURN_IF_ERROR(
         ValidatePerson(a.adjusters(i), absl::StrCat("attendance.adjusters[", i, "]"), true));
@@ -771,9 +790,25 @@ absl::Status MeetingsApi::RecordAttendance(const v1::RecordAttendanceRequest& re
       if (number < 1) return InvalidField(field + ".substitute_paragraphs", "positive numbers");
     }
   }
+  // A correction after decisions were recorded must not take away the
+  // quorum they were recorded with.
+  ParagraphQuery recorded;
+  recorded.meeting = found->name();
+  recorded.limit = 100000;
+  ENAMND_ASSIGN_OR_RETURN(auto paragraphs, Store::ListParagraphs(tx, recorded));
+  for (const auto& row : paragraphs) {
+    int number = row.paragraph.number();
+    int represented = SeatsRepresented(a, *body, number);
+    if (!HasQuorum(represented, body->seats_size())) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "this attendance leaves recorded § ", number, " without quorum (", represented, " of ",
+          body->seats_size(), " seats represented)"));
+    }
+  }
   v1::Meeting m = *found;
   *m.mutable_attendance() = a;
-  if (m.state() == v1::Meeting::PLANNED) m.set_state(v1::Meeting::HELD);
+  bool became_held = m.state() == v1::Meeting::PLANNED;
+  if (became_held) m.set_state(v1::Meeting::HELD);
   *m.mutable_update_time() = NowTimestamp();
   ENAMND_RETURN_IF_ERROR(Store::UpdateMeeting(tx, m));
   int64_t revision = 0;
@@ -783,9 +818,15 @@ absl::Status MeetingsApi::RecordAttendance(const v1::RecordAttendanceRequest& re
   event.set_meeting(m.name());
   *event.mutable_meeting_date() = m.date();
   *event.mutable_attendance() = a;
-  event.set_seats_represented(SeatsRepresented(a, std::nullopt));
+  event.set_seats_represented(SeatsRepresented(a, *body, std::nullopt));
   event.set_seats_total(body->seats_size());
   ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, event, m.name()).status());
+  if (became_held) {
+    v1::MeetingUpdated updated;
+    *updated.mutable_meeting() = m;
+    updated.add_changed_fields("state");
+    ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, updated, m.name()).status());
+  }
   ENAMND_RETURN_IF_ERROR(tx.Commit());
   *response = m;
   return absl::OkStatus();
@@ -937,7 +978,7 @@ absl::Status MeetingsApi::RecordDecision(const v1::RecordDecisionRequest& reques
         meeting->name(), " has no recorded attendance, so quorum cannot be established;"
                          " RecordAttendance first"));
   }
-  int represented = SeatsRepresented(meeting->attendance(), static_cast<int>(number));
+  int represented = SeatsRepresented(meeting->attendance(), *body, static_cast<int>(number));
   if (!HasQuorum(represented, body->seats_size())) {
     return absl::FailedPreconditionError(absl::StrCat(
         meeting->name(), " lacks quorum for § ", number, ": ", represented, " of ",
