@@ -257,6 +257,46 @@ TEST_F(MeetingsApiTest, RejectsBadInputNamingTheFieldAndWritesNothing) {
   EXPECT_EQ(out.number(), 1);
 }
 
+TEST_F(MeetingsApiTest, AttendanceCorrectionMayNotRemoveQuorumOfRecordedParagraphs) {
+  v1::Paragraph out;
+  ASSERT_TRUE(Record(meeting_, Decision("cases/2022-9"), &out).ok());
+  grpc::Status status = Attend(meeting_, {"2584", "2523"});
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << status.error_message();
+  EXPECT_NE(status.error_message().find("§ 1"), std::string::npos) << status.error_message();
+  EXPECT_TRUE(Attend(meeting_, kFourSeats).ok());  // adding someone is fine
+}
+
+TEST_F(MeetingsApiTest, ReusedRequestIdReturnsTheFirstResource) {
+  v1::CreateMunicipalityRequest request;
+  request.set_municipality_id("2506");
+  request.mutable_municipality()->set_display_name("Arjeplog");
+  request.set_request_id("same");
+  v1::Municipality first, second;
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(stub_->CreateMunicipality(&ctx, request, &first).ok());
+  }
+  request.set_municipality_id("2510");
+  {
+    grpc::ClientContext ctx;
+    grpc::Status status = stub_->CreateMunicipality(&ctx, request, &second);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+  EXPECT_EQ(second.name(), "municipalities/2506");
+  v1::GetMunicipalityRequest get;
+  get.set_name("municipalities/2510");
+  grpc::ClientContext ctx;
+  EXPECT_EQ(stub_->GetMunicipality(&ctx, get, &second).error_code(), grpc::StatusCode::NOT_FOUND);
+}
+
+TEST_F(MeetingsApiTest, CaseNamesMustBeCanonical) {
+  v1::GetCaseRequest request;
+  request.set_name("cases/2022-09");
+  v1::Case c;
+  grpc::ClientContext ctx;
+  EXPECT_INVALID_FIELD(stub_->GetCase(&ctx, request, &c), "name");
+}
+
 TEST_F(MeetingsApiTest, RetryWithSameRequestIdRecordsOnce) {
   v1::Paragraph first, second;
   ASSERT_TRUE(Record(meeting_, Decision("cases/2022-9"), &first, "req-1").ok());
