@@ -8,8 +8,8 @@ ENAMND_BUILD="${ENAMND_BUILD:-$ENAMND_ROOT/build}"
 ENAMND_PACKAGES=(
   build-essential cmake pkg-config
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
-  libabsl-dev libhiredis-dev libsqlite3-dev libgtest-dev libgmock-dev
-  redis-server redis-tools
+  libabsl-dev libhiredis-dev libsqlite3-dev libssl-dev libgtest-dev libgmock-dev
+  redis-server redis-tools tzdata
   python3-grpcio python3-protobuf python3-redis
 )
 

@@ -22,6 +22,8 @@ ABSL_FLAG(std::string, data_dir, "", "directory of the SQLite file (env ENAMND_D
 ABSL_FLAG(std::string, redis, "",
           "Redis: tcp://host:port or unix:///path (env ENAMND_REDIS)");
 ABSL_FLAG(std::string, log_level, "", "debug, info, warning or error (env ENAMND_LOG_LEVEL)");
+ABSL_FLAG(std::string, today, "",
+          "pin the legal calendar's today, YYYY-MM-DD, for demos and tests (env ENAMND_TODAY)");
 
 namespace enamnd::platform {
 namespace {
@@ -89,6 +91,12 @@ absl::StatusOr<ServerConfig> LoadConfig(const std::string& service) {
     config.peers[peer] =
         FirstNonEmpty("", env.c_str(), absl::StrCat("127.0.0.1:", DefaultPort(peer)));
   }
+  std::string today = FirstNonEmpty(absl::GetFlag(FLAGS_today), "ENAMND_TODAY", "");
+  if (!today.empty()) {
+    auto day = ParseDay(today);
+    if (!day.ok()) return absl::InvalidArgumentError(absl::StrCat("today: ", day.status().message()));
+    config.today = *day;
+  }
   absl::Status status = SetLogLevel(config.log_level);
   if (!status.ok()) return status;
   if (!ParseRedisAddress(config.redis).ok()) return ParseRedisAddress(config.redis).status();
@@ -127,12 +135,15 @@ absl::Status ServerRunner::Start() {
   outbox_ = std::make_unique<Outbox>(absl::StrCat("//enamnd/", config_.service),
                                      absl::StrCat("enamnd:events:", config_.service));
   executor_ = std::make_unique<Executor>(config_.worker_threads);
-  ServiceContext context{db_.get(), outbox_.get(), executor_.get(), *redis, &config_};
+  clock_.Pin(config_.today);
+  if (config_.today.has_value()) {
+    LogWarning("server", "legal calendar pinned to ", absl::FormatCivilTime(*config_.today),
+               " (--today / ENAMND_TODAY)");
+  }
+  (void)StockholmTimeZone();  // fail at start, not at the first deadline, without tzdata
+  ServiceContext context{db_.get(), outbox_.get(), executor_.get(), *redis, &config_, &clock_};
   absl::Status status = service_->Start(context);
   if (!status.ok()) return status;
-  relay_ = std::make_unique<OutboxRelay>(db_.get(), outbox_.get(), *redis, relay_options_);
-  relay_->Start();
-
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
@@ -148,6 +159,10 @@ absl::Status ServerRunner::Start() {
   if (server_ == nullptr || port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", config_.listen));
   }
+  // Only once the port is ours: a second instance that fails to bind must
+  // not publish this database's events too.
+  relay_ = std::make_unique<OutboxRelay>(db_.get(), outbox_.get(), *redis, relay_options_);
+  relay_->Start();
   grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
   health->SetServingStatus("", true);
   for (const std::string& name : service_->GrpcServiceNames()) {

@@ -8,12 +8,14 @@
 
 #include <functional>
 #include <map>
+#include <optional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "services/platform/calendar.h"
 #include "services/platform/database.h"
 #include "services/platform/executor.h"
 #include "services/platform/outbox.h"
@@ -31,6 +33,9 @@ struct ServerConfig {
   // Addresses of the other services (ENAMND_<NAME>_ADDR), by service name.
   std::map<std::string, std::string> peers;
   int worker_threads = 4;
+  // Pins the legal calendar's "today" (--today / ENAMND_TODAY, YYYY-MM-DD);
+  // unset means the real day in Europe/Stockholm.
+  std::optional<absl::CivilDay> today;
 };
 
 // Default ports of the services, by name.
@@ -49,6 +54,7 @@ struct ServiceContext {
   Executor* executor;
   RedisAddress redis;
   const ServerConfig* config;
+  LegalClock* clock;
 };
 
 // A service plugged into the runtime.
@@ -85,11 +91,13 @@ class ServerRunner {
   Database* db() { return db_.get(); }
   Outbox* outbox() { return outbox_.get(); }
   OutboxRelay* relay() { return relay_.get(); }
+  LegalClock* clock() { return &clock_; }
 
  private:
   ServerConfig config_;
   std::unique_ptr<Service> service_;
   OutboxRelay::Options relay_options_;
+  LegalClock clock_;
   std::unique_ptr<Database> db_;
   std::unique_ptr<Outbox> outbox_;
   std::unique_ptr<Executor> executor_;

@@ -14,7 +14,10 @@ namespace {
 // Event types a decision subscriber receives.
 const std::vector<std::string>& DecisionEventTypes() {
   static const auto* types = new std::vector<std::string>{
-      "enamnd.meetings.v1.DecisionRecorded", "enamnd.meetings.v1.DecisionUpdated"};
+      "enamnd.meetings.v1.DecisionRecorded", "enamnd.meetings.v1.DecisionUpdated",
+      "enamnd.meetings.v1.ProtocolAdjusted", "enamnd.meetings.v1.NoticePosted",
+      "enamnd.meetings.v1.NoticeOverdue",   "enamnd.meetings.v1.AppealLodged",
+      "enamnd.meetings.v1.ProtocolCorrected", "enamnd.meetings.v1.DecisionFinal"};
   return *types;
 }
 
@@ -200,8 +203,9 @@ class FailedWriteReactor : public grpc::ServerWriteReactor<v1::WatchDecisionsRes
 }  // namespace
 
 MeetingsGrpcService::MeetingsGrpcService(platform::Database* db, platform::Outbox* outbox,
-                                         platform::Executor* executor)
-    : db_(db), outbox_(outbox), executor_(executor), api_(db, outbox) {
+                                         platform::Executor* executor,
+                                         platform::LegalClock* clock)
+    : db_(db), outbox_(outbox), executor_(executor), api_(db, outbox, clock) {
   listener_ = outbox_->AddListener([this] {
     absl::MutexLock lock(&mutex_);
     for (const auto& state : watches_) state->Notify();

@@ -18,11 +18,12 @@ class WatchState;
 class MeetingsGrpcService final : public v1::MeetingsService::CallbackService {
  public:
   MeetingsGrpcService(platform::Database* db, platform::Outbox* outbox,
-                      platform::Executor* executor);
+                      platform::Executor* executor, platform::LegalClock* clock);
   ~MeetingsGrpcService() override;
 
   // Ends every open WatchDecisions stream (UNAVAILABLE) so shutdown can drain.
   void EndStreams();
+  MeetingsApi* api() { return &api_; }
 
 #define ENAMND_UNARY(Method, Request, Response)                                              \
   grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context, const Request* req, \
@@ -51,6 +52,17 @@ class MeetingsGrpcService final : public v1::MeetingsService::CallbackService {
   ENAMND_UNARY(GetParagraph, v1::GetParagraphRequest, v1::Paragraph)
   ENAMND_UNARY(ListParagraphs, v1::ListParagraphsRequest, v1::ListParagraphsResponse)
   ENAMND_UNARY(UpdateParagraph, v1::UpdateParagraphRequest, v1::Paragraph)
+  ENAMND_UNARY(RenderProtocol, v1::RenderProtocolRequest, v1::RenderedProtocol)
+  ENAMND_UNARY(AdjustProtocol, v1::AdjustProtocolRequest, v1::Adjustment)
+  ENAMND_UNARY(AdjustParagraphs, v1::AdjustParagraphsRequest, v1::Adjustment)
+  ENAMND_UNARY(GetAdjustment, v1::GetAdjustmentRequest, v1::Adjustment)
+  ENAMND_UNARY(ListAdjustments, v1::ListAdjustmentsRequest, v1::ListAdjustmentsResponse)
+  ENAMND_UNARY(RecordNoticePosting, v1::RecordNoticePostingRequest, v1::Adjustment)
+  ENAMND_UNARY(RecordAppeal, v1::RecordAppealRequest, v1::Appeal)
+  ENAMND_UNARY(RecordCorrection, v1::RecordCorrectionRequest, v1::Correction)
+  ENAMND_UNARY(CreateExtract, v1::CreateExtractRequest, v1::Extract)
+  ENAMND_UNARY(VerifyDocument, v1::VerifyDocumentRequest, v1::VerifyDocumentResponse)
+  ENAMND_UNARY(VerifyChain, v1::VerifyChainRequest, v1::VerifyChainResponse)
 #undef ENAMND_UNARY
 
   grpc::ServerWriteReactor<v1::WatchDecisionsResponse>* WatchDecisions(

@@ -6,6 +6,7 @@
 
 #include "absl/status/status.h"
 #include "enamnd/meetings/v1/meetings.pb.h"
+#include "services/platform/calendar.h"
 #include "services/platform/database.h"
 #include "services/platform/outbox.h"
 
@@ -15,7 +16,8 @@ namespace v1 = ::enamnd::meetings::v1;
 
 class MeetingsApi {
  public:
-  MeetingsApi(platform::Database* db, platform::Outbox* outbox) : db_(db), outbox_(outbox) {}
+  MeetingsApi(platform::Database* db, platform::Outbox* outbox, platform::LegalClock* clock)
+      : db_(db), outbox_(outbox), clock_(clock) {}
 
   absl::Status CreateMunicipality(const v1::CreateMunicipalityRequest& request,
                                   v1::Municipality* response);
@@ -51,9 +53,37 @@ class MeetingsApi {
   absl::Status UpdateParagraph(const v1::UpdateParagraphRequest& request,
                                v1::Paragraph* response);
 
+  // The protocol's legal life (protocol_api.cc).
+  absl::Status RenderProtocol(const v1::RenderProtocolRequest& request,
+                              v1::RenderedProtocol* response);
+  absl::Status AdjustProtocol(const v1::AdjustProtocolRequest& request, v1::Adjustment* response);
+  absl::Status AdjustParagraphs(const v1::AdjustParagraphsRequest& request,
+                                v1::Adjustment* response);
+  absl::Status GetAdjustment(const v1::GetAdjustmentRequest& request, v1::Adjustment* response);
+  absl::Status ListAdjustments(const v1::ListAdjustmentsRequest& request,
+                               v1::ListAdjustmentsResponse* response);
+  absl::Status RecordNoticePosting(const v1::RecordNoticePostingRequest& request,
+                                   v1::Adjustment* response);
+  absl::Status RecordAppeal(const v1::RecordAppealRequest& request, v1::Appeal* response);
+  absl::Status RecordCorrection(const v1::RecordCorrectionRequest& request,
+                                v1::Correction* response);
+  absl::Status CreateExtract(const v1::CreateExtractRequest& request, v1::Extract* response);
+  absl::Status VerifyDocument(const v1::VerifyDocumentRequest& request,
+                              v1::VerifyDocumentResponse* response);
+  absl::Status VerifyChain(const v1::VerifyChainRequest& request,
+                           v1::VerifyChainResponse* response);
+
+  // Raises NoticeOverdue and DecisionFinal events that are due on `today`.
+  // Idempotent: safe to run any number of times, after any downtime.
+  absl::Status RunDeadlines(absl::CivilDay today);
+
  private:
+  struct AdjustInput;
+  absl::Status Adjust(const AdjustInput& input, v1::Adjustment* response);
+
   platform::Database* db_;
   platform::Outbox* outbox_;
+  platform::LegalClock* clock_;
 };
 
 }  // namespace enamnd::meetings

@@ -103,6 +103,25 @@ platform::MigrationSet MeetingsMigrations() {
           "  paragraph TEXT NOT NULL REFERENCES paragraphs(name), municipality TEXT NOT NULL,"
           "  PRIMARY KEY (paragraph, municipality));"
           "CREATE INDEX recipients_by_municipality ON paragraph_recipients(municipality);",
+          // 2: the protocol's legal life.
+          "CREATE TABLE adjustments ("
+          "  name TEXT PRIMARY KEY,"
+          "  body_id TEXT NOT NULL REFERENCES bodies(body_id),"
+          "  meeting TEXT NOT NULL REFERENCES meetings(name),"
+          "  chain_position INTEGER NOT NULL,"
+          "  sha256 TEXT NOT NULL, text BLOB NOT NULL, html BLOB NOT NULL,"
+          "  data BLOB NOT NULL, finalized INTEGER NOT NULL DEFAULT 0,"
+          "  UNIQUE (body_id, chain_position));"
+          "CREATE INDEX adjustments_by_meeting ON adjustments(meeting);"
+          "CREATE INDEX adjustments_by_sha ON adjustments(sha256);"
+          "CREATE TABLE notice_overdue ("
+          "  adjustment TEXT NOT NULL REFERENCES adjustments(name),"
+          "  municipality TEXT NOT NULL, PRIMARY KEY (adjustment, municipality));"
+          "CREATE TABLE extracts ("
+          "  name TEXT PRIMARY KEY, paragraph TEXT NOT NULL REFERENCES paragraphs(name),"
+          "  sha256 TEXT NOT NULL, data BLOB NOT NULL);"
+          "CREATE INDEX extracts_by_paragraph ON extracts(paragraph);"
+          "CREATE INDEX extracts_by_sha ON extracts(sha256);",
       }};
 }
 
@@ -354,6 +373,162 @@ absl::StatusOr<std::vector<MeetingsStore::ParagraphRow>> MeetingsStore::ListPara
     out.push_back(ParagraphRow{std::move(p), row.Text(2), row.Int(3)});
   }
   return out;
+}
+
+// ------------------------------------------------------------ adjustments
+
+namespace {
+
+absl::StatusOr<v1::Adjustment> DecodeAdjustment(const Row& row, int data_column,
+                                                int text_column) {
+  v1::Adjustment a;
+  if (!a.ParseFromString(row.Text(data_column))) {
+    return absl::DataLossError("stored adjustment does not parse");
+  }
+  a.set_text(row.Text(text_column));
+  return a;
+}
+
+absl::StatusOr<std::vector<v1::Adjustment>> AdjustmentRows(Transaction& tx, absl::string_view sql,
+                                                           const std::vector<SqlValue>& params) {
+  ENAMND_ASSIGN_OR_RETURN(std::vector<Row> rows, tx.Query(sql, params));
+  std::vector<v1::Adjustment> out;
+  for (const Row& row : rows) {
+    ENAMND_ASSIGN_OR_RETURN(v1::Adjustment a, DecodeAdjustment(row, 0, 1));
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
+Blob AdjustmentData(const v1::Adjustment& a) {
+  v1::Adjustment copy = a;
+  copy.clear_text();
+  return Blob{copy.SerializeAsString()};
+}
+
+}  // namespace
+
+absl::Status MeetingsStore::InsertAdjustment(Transaction& tx, const std::string& body_id,
+                                             const std::string& meeting, const v1::Adjustment& a,
+                                             const std::string& html) {
+  return tx.Exec(
+      "INSERT INTO adjustments (name, body_id, meeting, chain_position, sha256, text, html, data)"
+      " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+      {a.name(), body_id, meeting, a.chain_position(), a.sha256(), Blob{a.text()}, Blob{html},
+       AdjustmentData(a)});
+}
+
+absl::Status MeetingsStore::UpdateAdjustment(Transaction& tx, const v1::Adjustment& a) {
+  return tx.Exec("UPDATE adjustments SET data = ?2, finalized = ?3 WHERE name = ?1",
+                 {a.name(), AdjustmentData(a), static_cast<int64_t>(a.finalized() ? 1 : 0)});
+}
+
+absl::StatusOr<std::optional<v1::Adjustment>> MeetingsStore::GetAdjustment(
+    Transaction& tx, const std::string& name) {
+  ENAMND_ASSIGN_OR_RETURN(auto list,
+                          AdjustmentRows(tx, "SELECT data, text FROM adjustments WHERE name = ?1",
+                                         {name}));
+  if (list.empty()) return std::optional<v1::Adjustment>();
+  return std::optional<v1::Adjustment>(std::move(list.front()));
+}
+
+absl::StatusOr<std::string> MeetingsStore::AdjustmentHtml(Transaction& tx,
+                                                          const std::string& name) {
+  ENAMND_ASSIGN_OR_RETURN(std::optional<Row> row,
+                          tx.QueryOne("SELECT html FROM adjustments WHERE name = ?1", {name}));
+  if (!row.has_value()) return absl::NotFoundError(name);
+  return row->Text(0);
+}
+
+absl::StatusOr<std::vector<v1::Adjustment>> MeetingsStore::ListAdjustmentsOfMeeting(
+    Transaction& tx, const std::string& meeting) {
+  return AdjustmentRows(
+      tx, "SELECT data, text FROM adjustments WHERE meeting = ?1 ORDER BY chain_position",
+      {meeting});
+}
+
+absl::StatusOr<std::vector<v1::Adjustment>> MeetingsStore::ListAdjustmentsOfBody(
+    Transaction& tx, const std::string& body_id, int64_t after_position, int limit) {
+  return AdjustmentRows(tx,
+                        "SELECT data, text FROM adjustments WHERE body_id = ?1"
+                        " AND chain_position > ?2 ORDER BY chain_position LIMIT ?3",
+                        {body_id, after_position, static_cast<int64_t>(limit)});
+}
+
+absl::StatusOr<std::vector<v1::Adjustment>> MeetingsStore::UnfinalizedAdjustments(
+    Transaction& tx) {
+  return AdjustmentRows(
+      tx, "SELECT data, text FROM adjustments WHERE finalized = 0 ORDER BY body_id, chain_position",
+      {});
+}
+
+absl::StatusOr<std::optional<std::string>> MeetingsStore::FindAdjustmentBySha(
+    Transaction& tx, const std::string& sha) {
+  ENAMND_ASSIGN_OR_RETURN(
+      std::optional<Row> row,
+      tx.QueryOne("SELECT name FROM adjustments WHERE sha256 = ?1 ORDER BY chain_position LIMIT 1",
+                  {sha}));
+  if (!row.has_value()) return std::optional<std::string>();
+  return std::optional<std::string>(row->Text(0));
+}
+
+absl::StatusOr<std::vector<MeetingsStore::ChainLink>> MeetingsStore::ChainOfBody(
+    Transaction& tx, const std::string& body_id) {
+  ENAMND_ASSIGN_OR_RETURN(
+      std::vector<Row> rows,
+      tx.Query("SELECT name, chain_position, sha256, text, data FROM adjustments"
+               " WHERE body_id = ?1 ORDER BY chain_position",
+               {body_id}));
+  std::vector<ChainLink> out;
+  for (const Row& row : rows) {
+    ChainLink link;
+    link.name = row.Text(0);
+    link.position = row.Int(1);
+    link.sha256 = row.Text(2);
+    link.text = row.Text(3);
+    link.data.ParseFromString(row.Text(4));
+    out.push_back(std::move(link));
+  }
+  return out;
+}
+
+absl::StatusOr<bool> MeetingsStore::MarkNoticeOverdue(Transaction& tx,
+                                                      const std::string& adjustment,
+                                                      const std::string& municipality) {
+  ENAMND_RETURN_IF_ERROR(tx.Exec(
+      "INSERT OR IGNORE INTO notice_overdue (adjustment, municipality) VALUES (?1, ?2)",
+      {adjustment, municipality}));
+  return tx.Changes() > 0;
+}
+
+absl::Status MeetingsStore::InsertExtract(Transaction& tx, const v1::Extract& e) {
+  return tx.Exec("INSERT INTO extracts (name, paragraph, sha256, data) VALUES (?1, ?2, ?3, ?4)",
+                 {e.name(), e.paragraph(), e.sha256(), Blob{e.SerializeAsString()}});
+}
+
+absl::StatusOr<std::vector<v1::Extract>> MeetingsStore::ExtractsOfParagraph(
+    Transaction& tx, const std::string& paragraph) {
+  ENAMND_ASSIGN_OR_RETURN(
+      std::vector<Row> rows,
+      tx.Query("SELECT data FROM extracts WHERE paragraph = ?1 ORDER BY rowid", {paragraph}));
+  std::vector<v1::Extract> out;
+  for (const Row& row : rows) {
+    v1::Extract e;
+    if (!e.ParseFromString(row.Text(0))) return absl::DataLossError("stored extract");
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+absl::StatusOr<std::optional<v1::Extract>> MeetingsStore::FindExtractBySha(
+    Transaction& tx, const std::string& sha) {
+  ENAMND_ASSIGN_OR_RETURN(
+      std::optional<Row> row,
+      tx.QueryOne("SELECT data FROM extracts WHERE sha256 = ?1 ORDER BY rowid LIMIT 1", {sha}));
+  if (!row.has_value()) return std::optional<v1::Extract>();
+  v1::Extract e;
+  if (!e.ParseFromString(row->Text(0))) return absl::DataLossError("stored extract");
+  return std::optional<v1::Extract>(std::move(e));
 }
 
 }  // namespace enamnd::meetings

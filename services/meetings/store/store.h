@@ -115,6 +115,43 @@ class MeetingsStore {
   };
   static absl::StatusOr<std::vector<ParagraphRow>> ListParagraphs(Transaction& tx,
                                                                   const ParagraphQuery& q);
+
+  // Adjustments (justeringar). The text and HTML are written once; the rest
+  // (notices, finalized) lives in `data` and may be updated.
+  static absl::Status InsertAdjustment(Transaction& tx, const std::string& body_id,
+                                       const std::string& meeting, const v1::Adjustment& a,
+                                       const std::string& html);
+  static absl::Status UpdateAdjustment(Transaction& tx, const v1::Adjustment& a);
+  static absl::StatusOr<std::optional<v1::Adjustment>> GetAdjustment(Transaction& tx,
+                                                                     const std::string& name);
+  static absl::StatusOr<std::string> AdjustmentHtml(Transaction& tx, const std::string& name);
+  static absl::StatusOr<std::vector<v1::Adjustment>> ListAdjustmentsOfMeeting(
+      Transaction& tx, const std::string& meeting);
+  // In chain order, after `after_position`.
+  static absl::StatusOr<std::vector<v1::Adjustment>> ListAdjustmentsOfBody(
+      Transaction& tx, const std::string& body_id, int64_t after_position, int limit);
+  static absl::StatusOr<std::vector<v1::Adjustment>> UnfinalizedAdjustments(Transaction& tx);
+  static absl::StatusOr<std::optional<std::string>> FindAdjustmentBySha(Transaction& tx,
+                                                                        const std::string& sha);
+  // The raw stored text and recorded hash, for chain verification.
+  struct ChainLink {
+    std::string name;
+    int64_t position = 0;
+    std::string sha256;
+    std::string text;
+    v1::Adjustment data;
+  };
+  static absl::StatusOr<std::vector<ChainLink>> ChainOfBody(Transaction& tx,
+                                                            const std::string& body_id);
+  // True if newly recorded.
+  static absl::StatusOr<bool> MarkNoticeOverdue(Transaction& tx, const std::string& adjustment,
+                                                const std::string& municipality);
+
+  static absl::Status InsertExtract(Transaction& tx, const v1::Extract& e);
+  static absl::StatusOr<std::vector<v1::Extract>> ExtractsOfParagraph(Transaction& tx,
+                                                                      const std::string& paragraph);
+  static absl::StatusOr<std::optional<v1::Extract>> FindExtractBySha(Transaction& tx,
+                                                                     const std::string& sha);
 };
 
 }  // namespace enamnd::meetings
