@@ -13,6 +13,7 @@
 #include "absl/synchronization/mutex.h"
 #include "enamnd/meetings/v1/meetings.grpc.pb.h"
 #include "gtest/gtest.h"
+#include "tests/support/meetings_process.h"
 #include "tests/support/redis_server.h"
 
 namespace enamnd {

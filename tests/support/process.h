@@ -2,6 +2,7 @@
 #ifndef ENAMND_TESTS_SUPPORT_PROCESS_H_
 #define ENAMND_TESTS_SUPPORT_PROCESS_H_
 
+#include <signal.h>
 #include <sys/types.h>
 
 #include <functional>

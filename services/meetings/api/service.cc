@@ -66,6 +66,12 @@ class MeetingsService : public platform::Service {
   absl::Status Start(const platform::ServiceContext& context) override {
     grpc_ = std::make_unique<MeetingsGrpcService>(context.db, context.outbox, context.executor,
                                                   context.clock);
+    // Catch up on deadlines that passed while the service was down before
+    // reporting SERVING; then keep watching.
+    absl::Status caught_up = grpc_->api()->RunDeadlines(context.clock->Today());
+    if (!caught_up.ok()) {
+      platform::LogWarning("deadlines", "catching up at start: ", caught_up.ToString());
+    }
     deadlines_ = std::make_unique<DeadlineWatcher>(grpc_->api(), context.outbox, context.clock);
     return absl::OkStatus();
   }
