@@ -14,13 +14,24 @@ works against any running enamnd-meetings. What it loads:
   * the paragraph series of 2022 starting at § 8 (§ 1-7 were held on paper in
     March);
   * the 2022 meeting schedule, the attendance of 22 June 2022, the nine cases
-    handled that day and their decisions as § 8-16.
+    handled that day and their decisions as § 8-16;
+  * the justering of that protocol on 2022-06-29 (chair: the Luleå member,
+    adjuster: the Kiruna member, as the attendance names them) and the 14
+    members' notices of it (anslag): most on 29 and 30 June, Pajala and
+    Överkalix on 1 July (the notice deadline), Övertorneå late on 4 July. The
+    appeal period runs from the last posting: to 2022-07-25, legal force
+    2022-07-26. The service must accept those days, i.e. its legal calendar's
+    today must be 2022-07-04 or later (tools/up pins it to 2022-07-08); a
+    justering or posting dated after the service's today is left out and
+    reported.
 
 Running it again changes nothing: every create carries a deterministic
 request_id, ALREADY_EXISTS is treated as "look it up instead", attendance is
-recorded only while a meeting has none, and a paragraph is recorded only if
-the meeting has no paragraph for its case yet (so even a service whose
-request_id table was wiped cannot get duplicates).
+recorded only while a meeting has none, a paragraph is recorded only if the
+meeting has no paragraph for its case yet (so even a service whose
+request_id table was wiped cannot get duplicates), the protocol is adjusted
+only if the meeting has no PROTOCOL adjustment yet, and a notice is recorded
+only for a member not yet among the adjustment's notices.
 
 Tests import this module and call load(channel) -> dict; main() is the
 command line. The generated Python stubs are found through --stubs, else
@@ -76,11 +87,14 @@ MEETING_LOCATION = "Luleå stadshus och digitalt via Teams"  # illustrative
 # Attendance at 22 June 2022: illustrative, not the real protocol. 11 of the
 # 14 members present, Pajala's substitute serving for its member (12 of 14
 # seats represented: quorum), Arjeplog and Övertorneå not represented.
+# The chair and the adjuster (justerare) sign the protocol, so they are
+# display names of present members of the body's seats (AdjustProtocol
+# checks that they are members or substitutes of the body).
 ABSENT_0622 = {"2506", "2521", "2518"}
 SUBSTITUTE_SERVED_0622 = {"2521"}
-CHAIR = "Ordförande (ledamot Luleå)"
+CHAIR = "Ledamot Luleå"
 SECRETARY = "Nämndsekreterare, Luleå kommun"
-ADJUSTER = "Justerare (ledamot Kiruna)"
+ADJUSTER = "Ledamot Kiruna"
 OTHERS_PRESENT_0622 = ["Samordnare, Norrbottens e-nämnd", "Ekonom, Luleå kommun"]
 
 # The cases of 22 June 2022: (case number, title, subject).
@@ -97,6 +111,32 @@ CASES = [
     ("2022/15-2.2.0.1", "Aktuella och pågående aktiviteter", ""),
     ("2022/16-2.2.0.1", "Revidering av nämndens reglemente och samverkansavtal", ""),
     ("2022/17-1.1.1.2", "Delårsrapport januari–maj 2022", ""),
+]
+
+# Justering of the 22 June 2022 protocol (a Wednesday a week after the
+# meeting; the notice deadline is the second day after it, 2022-07-01).
+ADJUSTED_0622 = (2022, 6, 29)
+ADJUSTERS_0622 = [ADJUSTER]
+
+# The members' notices of that justering on their notice boards (anslag), in
+# the order they were posted. Illustrative. Övertorneå posts late (after the
+# 2022-07-01 deadline); as the last posting it starts the three-week appeal
+# period: appeal deadline 2022-07-25, legal force from 2022-07-26.
+NOTICES_0622 = [
+    ("2580", (2022, 6, 29)),  # Luleå, the host municipality
+    ("2582", (2022, 6, 29)),  # Boden
+    ("2581", (2022, 6, 29)),  # Piteå
+    ("2584", (2022, 6, 29)),  # Kiruna
+    ("2523", (2022, 6, 29)),  # Gällivare
+    ("2514", (2022, 6, 29)),  # Kalix
+    ("2505", (2022, 6, 30)),  # Arvidsjaur
+    ("2506", (2022, 6, 30)),  # Arjeplog
+    ("2583", (2022, 6, 30)),  # Haparanda
+    ("2510", (2022, 6, 30)),  # Jokkmokk
+    ("2560", (2022, 6, 30)),  # Älvsbyn
+    ("2521", (2022, 7, 1)),   # Pajala
+    ("2513", (2022, 7, 1)),   # Överkalix
+    ("2518", (2022, 7, 4)),   # Övertorneå, late
 ]
 
 # The decisions of 22 June 2022, in the order they were handled (§ 8-16).
@@ -293,6 +333,23 @@ def _describe(error):
     return f"{error.code().name}: {error.details()}"
 
 
+def _day(date):
+    """A common.v1.Date as YYYY-MM-DD; "" when unset."""
+    if not date.year:
+        return ""
+    return "%04d-%02d-%02d" % (date.year, date.month, date.day)
+
+
+def _ymd(ymd):
+    return "%04d-%02d-%02d" % ymd
+
+
+def _in_future(error):
+    """The service refused a day after its legal calendar's today."""
+    return (error.code() == grpc.StatusCode.INVALID_ARGUMENT
+            and "in the future" in (error.details() or ""))
+
+
 def _list_all(method, request, field):
     """Every item of a paginated List call."""
     items = []
@@ -445,25 +502,122 @@ def count_resources(stub):
         "paragraphs": len(_list_all(stub.ListParagraphs,
                                     M.ListParagraphsRequest(parent="bodies/-", page_size=100),
                                     "paragraphs")),
+        "adjustments": sum(
+            len(_list_all(stub.ListAdjustments,
+                          M.ListAdjustmentsRequest(parent=b.name, page_size=100),
+                          "adjustments"))
+            for b in _list_all(stub.ListBodies, M.ListBodiesRequest(page_size=100), "bodies")),
     }
+
+
+def find_protocol_adjustment(stub, meeting):
+    """The meeting's PROTOCOL adjustment (justering of the whole protocol), or None."""
+    for a in _list_all(stub.ListAdjustments,
+                       meetings_pb2.ListAdjustmentsRequest(parent=meeting, page_size=100),
+                       "adjustments"):
+        if a.kind == meetings_pb2.Adjustment.PROTOCOL:
+            return a
+    return None
+
+
+def _adjust_0622(stub, created, notes):
+    """Adjusts the 22 June protocol unless it is; returns the adjustment or None."""
+    M = meetings_pb2
+    adjustment = find_protocol_adjustment(stub, MEETING_0622)
+    if adjustment is not None:
+        return adjustment
+    try:
+        adjustment = stub.AdjustProtocol(M.AdjustProtocolRequest(
+            meeting=MEETING_0622, chair=_person(CHAIR),
+            adjusters=[_person(n) for n in ADJUSTERS_0622],
+            adjusted_date=_date(ADJUSTED_0622), request_id="demo-adjust-2022-06-22"),
+            timeout=30)
+    except grpc.RpcError as e:
+        if _in_future(e):
+            notes.append(f"{MEETING_0622} not adjusted: the service's today is before "
+                         f"{_ymd(ADJUSTED_0622)} ({e.details()})")
+            return None
+        if e.code() == grpc.StatusCode.FAILED_PRECONDITION:
+            # Adjusted meanwhile by someone else?
+            adjustment = find_protocol_adjustment(stub, MEETING_0622)
+            if adjustment is not None:
+                return adjustment
+        raise LoadError(f"AdjustProtocol({MEETING_0622}) failed: {_describe(e)}") from e
+    created["adjustments"] += 1
+    return adjustment
+
+
+def _post_notices_0622(stub, adjustment, created, notes):
+    """Records the members' notices not yet recorded; returns the adjustment."""
+    M = meetings_pb2
+    posted = {n.municipality for n in adjustment.notices}
+    required = set(adjustment.required_municipalities)
+    for code, ymd in NOTICES_0622:
+        municipality = "municipalities/" + code
+        if municipality in posted or municipality not in required:
+            continue
+        try:
+            adjustment = stub.RecordNoticePosting(M.RecordNoticePostingRequest(
+                adjustment=adjustment.name, municipality=municipality,
+                posted_date=_date(ymd)), timeout=30)
+        except grpc.RpcError as e:
+            if e.code() == grpc.StatusCode.ALREADY_EXISTS:
+                continue  # posted meanwhile
+            if _in_future(e):
+                notes.append(f"{municipality} has not posted the notice yet: "
+                             f"{_ymd(ymd)} is after the service's today")
+                continue
+            raise LoadError(f"RecordNoticePosting({adjustment.name}, {municipality}, "
+                            f"{_ymd(ymd)}) failed: {_describe(e)}") from e
+        created["notices"] += 1
+    return stub.GetAdjustment(M.GetAdjustmentRequest(name=adjustment.name), timeout=30)
+
+
+def _adjustment_summary(a, names):
+    """What the summary (and tools/up) shows of an adjustment."""
+    return dict(
+        name=a.name,
+        sha256=a.sha256,
+        chain_position=a.chain_position,
+        adjusted_date=_day(a.adjusted_date),
+        chair=a.chair.display_name,
+        adjusters=[p.display_name for p in a.adjusters],
+        notice_deadline=_day(a.notice_deadline),
+        required=len(a.required_municipalities),
+        notices=[dict(municipality=n.municipality,
+                      display_name=names.get(n.municipality, n.municipality),
+                      posted_date=_day(n.posted_date), late=n.late)
+                 for n in a.notices],
+        appeal_period_start=_day(a.appeal_period_start),
+        appeal_deadline=_day(a.appeal_deadline),
+        legal_force_date=_day(a.legal_force_date),
+        finalized=a.finalized,
+    )
 
 
 def load(channel, wait_timeout=30.0):
     """Loads the demo data through `channel`; returns what it found and did.
 
     Returns a dict with
-      created:   how many resources this run created, per kind;
-      counts:    totals the service lists afterwards, per kind;
-      decisions: the 22 June 2022 paragraphs (number, case_number, kind,
-                 title, recipients) in § order.
+      created:      how many resources this run created (or recorded), per kind;
+      counts:       totals the service lists afterwards, per kind;
+      decisions:    the 22 June 2022 paragraphs (number, case_number, kind,
+                    title, recipients) in § order;
+      legal_states: § number -> legal state name (DRAFT, ADJUSTED, ...);
+      adjustment:   the justering of 22 June 2022 (name, sha256, dates,
+                    notices; see _adjustment_summary), or None;
+      notes:        what could not be loaded and why (e.g. days after the
+                    service's today).
     Raises LoadError with a readable message on failure.
     """
     import_stubs()
     wait_until_serving(channel, wait_timeout)
     M = meetings_pb2
     stub = meetings_pb2_grpc.MeetingsServiceStub(channel)
-    created = dict(municipalities=0, bodies=0, meetings=0, attendance=0, cases=0, paragraphs=0)
+    created = dict(municipalities=0, bodies=0, meetings=0, attendance=0, cases=0, paragraphs=0,
+                   adjustments=0, notices=0)
     display = {}
+    notes = []
 
     try:
         # Municipalities.
@@ -522,6 +676,25 @@ def load(channel, wait_timeout=30.0):
                 meeting=MEETING_0622, attendance=_attendance_0622(), etag=meeting.etag),
                 timeout=30)
             created["attendance"] += 1
+        elif ((meeting.attendance.chair.display_name != CHAIR
+               or [p.display_name for p in meeting.attendance.adjusters] != ADJUSTERS_0622)
+              and find_protocol_adjustment(stub, MEETING_0622) is None):
+            # Data of an older loader named the chair and the adjuster by
+            # role; the justering needs them as the body's members. Only
+            # possible before the protocol is adjusted (then it is locked).
+            attendance = M.Attendance()
+            attendance.CopyFrom(meeting.attendance)
+            attendance.chair.CopyFrom(_person(CHAIR))
+            del attendance.adjusters[:]
+            attendance.adjusters.extend(_person(n) for n in ADJUSTERS_0622)
+            try:
+                stub.RecordAttendance(M.RecordAttendanceRequest(
+                    meeting=MEETING_0622, attendance=attendance, etag=meeting.etag),
+                    timeout=30)
+            except grpc.RpcError as e:
+                raise LoadError(f"updating the chair and adjuster of {MEETING_0622} failed: "
+                                f"{_describe(e)}") from e
+            created["attendance"] += 1
 
         # Cases.
         titles = {}
@@ -557,6 +730,13 @@ def load(channel, wait_timeout=30.0):
                 raise LoadError(f"{d['case']} was recorded as § {p.number}, expected "
                                 f"§ {d['number']}: {BODY} already had other 2022 paragraphs")
 
+        # Justering of the protocol, then the members' notices of it. The
+        # postings are recorded in the order they happened, so the last one
+        # (Övertorneå's) completes the set and starts the appeal period.
+        adjustment = _adjust_0622(stub, created, notes)
+        if adjustment is not None:
+            adjustment = _post_notices_0622(stub, adjustment, created, notes)
+
         paragraphs = _list_all(stub.ListParagraphs,
                                M.ListParagraphsRequest(parent=MEETING_0622, page_size=100),
                                "paragraphs")
@@ -573,7 +753,12 @@ def load(channel, wait_timeout=30.0):
             title=p.title,
             recipients=[r.municipality or r.named for r in p.recipients],
         ))
-    return dict(created=created, counts=counts, decisions=decisions, municipalities=display)
+    legal_states = {p.number: M.Paragraph.LegalState.Name(p.legal_state) for p in paragraphs}
+    return dict(created=created, counts=counts, decisions=decisions, municipalities=display,
+                legal_states=legal_states,
+                adjustment=(_adjustment_summary(adjustment, display)
+                            if adjustment is not None else None),
+                notes=notes)
 
 
 def print_summary(result, out=sys.stdout):
@@ -583,10 +768,54 @@ def print_summary(result, out=sys.stdout):
     print("  in service:  " + ", ".join(f"{k} {v}" for k, v in counts.items()), file=out)
     print(f"  {MEETING_0622}:", file=out)
     names = result.get("municipalities", {})
+    states = result.get("legal_states", {})
     for d in result["decisions"]:
         to = ", ".join(names.get(r, r) for r in d["recipients"]) or "-"
-        print(f"    § {d['number']:<3} {d['case_number']:<16} {d['kind']:<14} {d['title']}"
-              f"  [skickas till: {to}]", file=out)
+        state = states.get(d["number"], "")
+        print(f"    § {d['number']:<3} {d['case_number']:<16} {d['kind']:<14} {state:<9}"
+              f"{d['title']}  [skickas till: {to}]", file=out)
+    a = result.get("adjustment")
+    if a is None:
+        print("  justering: none (the protocol is a draft)", file=out)
+    else:
+        late = [f"{n['display_name']} {n['posted_date']}" for n in a["notices"] if n["late"]]
+        by_day = {}
+        for n in a["notices"]:
+            by_day[n["posted_date"]] = by_day.get(n["posted_date"], 0) + 1
+        print(f"  justering:       {a['name']}", file=out)
+        print(f"    adjusted       {a['adjusted_date']} by {a['chair']} (ordförande) and "
+              f"{', '.join(a['adjusters'])} (justerare)", file=out)
+        print(f"    SHA-256        {a['sha256']}", file=out)
+        print(f"    notice deadline {a['notice_deadline']}; posted by {len(a['notices'])} of "
+              f"{a['required']} members ("
+              + ", ".join(f"{day}: {count}" for day, count in sorted(by_day.items()))
+              + ")" + (f"; late: {', '.join(late)}" if late else ""), file=out)
+        if a["appeal_deadline"]:
+            print(f"    appeal deadline {a['appeal_deadline']} (3 weeks from the last posting "
+                  f"{a['appeal_period_start']}, moved off weekends and holidays)", file=out)
+            print(f"    legal force    {a['legal_force_date']}"
+                  + (" (reached: decisions without appeal are final)" if a["finalized"] else ""),
+                  file=out)
+        else:
+            print("    appeal deadline not yet running: not every member has posted", file=out)
+    for note in result.get("notes", []):
+        print(f"  note: {note}", file=out)
+
+
+def write_facts(result, path):
+    """KEY=VALUE lines for scripts (tools/up): the justering of 22 June 2022."""
+    a = result.get("adjustment") or {}
+    facts = dict(
+        adjustment=a.get("name", ""),
+        sha256=a.get("sha256", ""),
+        adjusted_date=a.get("adjusted_date", ""),
+        notice_deadline=a.get("notice_deadline", ""),
+        notices_posted=str(len(a.get("notices", []))),
+        notices_required=str(a.get("required", 0)),
+        appeal_deadline=a.get("appeal_deadline", ""),
+        legal_force_date=a.get("legal_force_date", ""),
+    )
+    Path(path).write_text("".join(f"{k}={v}\n" for k, v in facts.items()), encoding="utf-8")
 
 
 def main(argv=None):
@@ -599,6 +828,10 @@ def main(argv=None):
                              "(default $ENAMND_PY_STUBS or <repo>/build/python)")
     parser.add_argument("--wait", type=float, default=30.0,
                         help="seconds to wait for the service to be SERVING (default 30)")
+    parser.add_argument("--facts", default=None, metavar="FILE",
+                        help="also write KEY=VALUE lines about the justering of 22 June 2022 "
+                             "(adjustment, sha256, notice_deadline, appeal_deadline, "
+                             "legal_force_date, ...) to FILE")
     args = parser.parse_args(argv)
     try:
         import_stubs(args.stubs or default_stubs_dir())
@@ -608,6 +841,8 @@ def main(argv=None):
         print(f"load_demo: error: {e}", file=sys.stderr)
         return 1
     print_summary(result)
+    if args.facts:
+        write_facts(result, args.facts)
     return 0
 
 

@@ -11,14 +11,14 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "services/platform/validation.h"
 
 namespace enamnd::meetings {
 
-// Text limits (bytes of UTF-8).
-constexpr size_t kMaxNameLength = 200;      // person, place, display names
-constexpr size_t kMaxTitleLength = 500;     // case and paragraph titles
-constexpr size_t kMaxTextLength = 100000;   // decision text, summary, notes
-constexpr size_t kMaxListLength = 500;      // repeated fields
+using platform::kMaxListLength;
+using platform::kMaxNameLength;
+using platform::kMaxTextLength;
+using platform::kMaxTitleLength;
 
 // A diarienummer such as "2022/9-2.2.0.1".
 struct CaseNumber {
@@ -36,29 +36,15 @@ struct CaseNumber {
 // Errors are INVALID_ARGUMENT prefixed with `field`.
 absl::StatusOr<CaseNumber> ParseCaseNumber(absl::string_view text, absl::string_view field);
 
-// Lowercase letters, digits and hyphens, starting with a letter or digit,
-// at most 63 characters.
-absl::Status ValidateResourceId(absl::string_view id, absl::string_view field);
-
-// "municipalities/2584" -> "2584". The code must be four digits.
-absl::StatusOr<std::string> ParseMunicipalityName(absl::string_view name, absl::string_view field);
-absl::Status ValidateMunicipalityCode(absl::string_view code, absl::string_view field);
-
-// A cross-service reference such as "//audits/reviews/2021-2584": the
-// owning area (meetings, audits, projects, contracts, finance), then a
-// collection/id path.
-absl::Status ValidateCrossReference(absl::string_view ref, absl::string_view field);
-
-// Required or optional bounded text.
-absl::Status ValidateText(absl::string_view text, absl::string_view field, size_t max_length,
-                          bool required);
-
-// Lowercase hex SHA-256 (64 characters).
-absl::Status ValidateSha256(absl::string_view hex, absl::string_view field);
-
-// A calendar day that exists; 1900-2999.
-absl::Status ValidateDay(int year, int month, int day, absl::string_view field);
-std::string FormatDay(int year, int month, int day);  // YYYY-MM-DD
+// Generic identifier, text and date rules live in the platform.
+using platform::FormatDay;
+using platform::ParseMunicipalityName;
+using platform::ValidateCrossReference;
+using platform::ValidateDay;
+using platform::ValidateMunicipalityCode;
+using platform::ValidateResourceId;
+using platform::ValidateSha256;
+using platform::ValidateText;
 
 // How one seat attended, for quorum.
 struct SeatPresence {
