@@ -782,22 +782,23 @@ def print_summary(result, out=sys.stdout):
         by_day = {}
         for n in a["notices"]:
             by_day[n["posted_date"]] = by_day.get(n["posted_date"], 0) + 1
-        print(f"  justering:       {a['name']}", file=out)
-        print(f"    adjusted       {a['adjusted_date']} by {a['chair']} (ordförande) and "
+        print(f"  justering {a['name']}:", file=out)
+        print(f"    adjusted         {a['adjusted_date']} by {a['chair']} (ordförande) and "
               f"{', '.join(a['adjusters'])} (justerare)", file=out)
-        print(f"    SHA-256        {a['sha256']}", file=out)
-        print(f"    notice deadline {a['notice_deadline']}; posted by {len(a['notices'])} of "
+        print(f"    SHA-256          {a['sha256']}", file=out)
+        print(f"    notice deadline  {a['notice_deadline']}; posted by {len(a['notices'])} of "
               f"{a['required']} members ("
               + ", ".join(f"{day}: {count}" for day, count in sorted(by_day.items()))
               + ")" + (f"; late: {', '.join(late)}" if late else ""), file=out)
         if a["appeal_deadline"]:
-            print(f"    appeal deadline {a['appeal_deadline']} (3 weeks from the last posting "
+            print(f"    appeal deadline  {a['appeal_deadline']} (3 weeks from the last posting "
                   f"{a['appeal_period_start']}, moved off weekends and holidays)", file=out)
-            print(f"    legal force    {a['legal_force_date']}"
-                  + (" (reached: decisions without appeal are final)" if a["finalized"] else ""),
-                  file=out)
+            print(f"    legal force      {a['legal_force_date']}"
+                  + (" (reached: the decisions not appealed are final)" if a["finalized"]
+                     else " (if no appeal is lodged by the appeal deadline)"), file=out)
         else:
-            print("    appeal deadline not yet running: not every member has posted", file=out)
+            print("    appeal deadline  not running yet: not every member has posted the notice",
+                  file=out)
     for note in result.get("notes", []):
         print(f"  note: {note}", file=out)
 

@@ -19,25 +19,24 @@
 #include "google/protobuf/util/field_mask_util.h"
 #include "services/meetings/domain/rules.h"
 #include "services/meetings/store/store.h"
+#include "services/platform/api_util.h"
 #include "services/platform/listing.h"
 #include "services/platform/status.h"
 
 namespace enamnd::meetings {
 
+using platform::ApplyMask;
+using platform::CheckEtag;
 using platform::InvalidField;
+using platform::IsSet;
+using platform::NowTimestamp;
+using platform::ValidateDate;
+using platform::ValidateMask;
 using platform::Transaction;
 using Store = MeetingsStore;
 
 constexpr absl::string_view kMunicipalityPrefix = "municipalities/";
 
-inline google::protobuf::Timestamp NowTimestamp() {
-  absl::Time now = absl::Now();
-  google::protobuf::Timestamp ts;
-  int64_t seconds = absl::ToUnixSeconds(now);
-  ts.set_seconds(seconds);
-  ts.set_nanos(static_cast<int32_t>((now - absl::FromUnixSeconds(seconds)) / absl::Nanoseconds(1)));
-  return ts;
-}
 
 inline absl::Status NotFound(absl::string_view what, absl::string_view name) {
   return absl::NotFoundError(absl::StrCat(what, " ", name, " does not exist"));
@@ -102,39 +101,9 @@ inline absl::Status ValidateRequestId(const std::string& request_id) {
   return ValidateText(request_id, "request_id", 128, false);
 }
 
-inline absl::Status CheckEtag(const std::string& given, const std::string& current,
-                       absl::string_view what) {
-  if (!given.empty() && given != current) {
-    return absl::AbortedError(absl::StrCat(what, " changed since it was read (etag ", given,
-                                           ", now ", current, "); read it again"));
-  }
-  return absl::OkStatus();
-}
 
 // Checks paths against `allowed`; at least one path is required.
-inline absl::Status ValidateMask(const google::protobuf::FieldMask& mask,
-                          const std::set<std::string>& allowed) {
-  if (mask.paths().empty()) {
-    return InvalidField("update_mask", absl::StrCat("required; updatable fields: ",
-                                                    absl::StrJoin(allowed, ", ")));
-  }
-  for (const std::string& path : mask.paths()) {
-    if (allowed.count(path) == 0) {
-      return InvalidField("update_mask", absl::StrCat("\"", path, "\" cannot be updated; ",
-                                                      "updatable fields: ",
-                                                      absl::StrJoin(allowed, ", ")));
-    }
-  }
-  return absl::OkStatus();
-}
 
-template <typename Proto>
-inline void ApplyMask(const google::protobuf::FieldMask& mask, const Proto& from, Proto* to) {
-  google::protobuf::util::FieldMaskUtil::MergeOptions options;
-  options.set_replace_message_fields(true);
-  options.set_replace_repeated_fields(true);
-  google::protobuf::util::FieldMaskUtil::MergeMessageTo(from, mask, options, to);
-}
 
 inline absl::Status ValidatePerson(const v1::Person& person, const std::string& field, bool required) {
   ENAMND_RETURN_IF_ERROR(
@@ -142,13 +111,6 @@ inline absl::Status ValidatePerson(const v1::Person& person, const std::string& 
   return ValidateText(person.party(), field + ".party", 50, false);
 }
 
-inline absl::Status ValidateDate(const enamnd::common::v1::Date& date, const std::string& field,
-                          bool required) {
-  if (!required && date.year() == 0 && date.month() == 0 && date.day() == 0) {
-    return absl::OkStatus();
-  }
-  return ValidateDay(date.year(), date.month(), date.day(), field);
-}
 
 inline absl::Status ValidateTime(const enamnd::common::v1::TimeOfDay& t, const std::string& field) {
   if (t.hours() < 0 || t.hours() > 23 || t.minutes() < 0 || t.minutes() > 59) {
@@ -157,9 +119,6 @@ inline absl::Status ValidateTime(const enamnd::common::v1::TimeOfDay& t, const s
   return absl::OkStatus();
 }
 
-inline bool IsSet(const enamnd::common::v1::Date& d) {
-  return d.year() != 0 || d.month() != 0 || d.day() != 0;
-}
 
 inline int DateKey(const enamnd::common::v1::Date& d) {
   return d.year() * 10000 + d.month() * 100 + d.day();

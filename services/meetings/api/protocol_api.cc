@@ -16,20 +16,10 @@ namespace enamnd::meetings {
 namespace {
 
 using enamnd::common::v1::Date;
+using platform::DayText;
+using platform::ToCivil;
+using platform::ToDate;
 
-Date ToDate(absl::CivilDay d) {
-  Date out;
-  out.set_year(static_cast<int32_t>(d.year()));
-  out.set_month(d.month());
-  out.set_day(d.day());
-  return out;
-}
-
-absl::CivilDay ToCivil(const Date& d) { return absl::CivilDay(d.year(), d.month(), d.day()); }
-
-std::string DayText(absl::CivilDay d) {
-  return absl::StrFormat("%04d-%02d-%02d", d.year(), d.month(), d.day());
-}
 
 // A given day (validated, not in the future) or today.
 absl::StatusOr<absl::CivilDay> DayOrToday(const Date& date, const std::string& field,
