@@ -3,16 +3,25 @@
 
 Runs as an external system would: Debian's /usr/bin/python3 with grpc,
 protobuf and redis, the generated stubs, and nothing else. It starts a real
-redis-server (unix socket in a temp dir) and the real enamnd-meetings binary,
-loads the demo data with tools/demo/load_demo.py, and checks:
+redis-server (unix socket in a temp dir) and the real enamnd-meetings binary
+with its legal calendar pinned to 2022-07-08 (ENAMND_TODAY, as tools/up does:
+a day inside the appeal period of the 22 June 2022 protocol), loads the demo
+data with tools/demo/load_demo.py (§ 8-16 of 22 June 2022, their justering on
+2022-06-29 and the 14 members' notices, the last on 2022-07-04), and checks:
 
-  a) paragraphs of 22 June 2022 by recipient and in § order; loading twice
-     changes nothing;
+  a) paragraphs of 22 June 2022 by recipient and in § order; the event log of
+     the load; loading twice changes nothing;
   b) WatchDecisions: replay, live delivery, resume after a disconnect without
      loss or repetition, audience filtering;
   c) every entry of the Redis stream enamnd:events:meetings decodes with the
      generated classes (CloudEvent envelope + payload named by `type`);
-  d) bad input from outside: malformed case names, tampered page tokens.
+  d) bad input from outside: malformed case names, tampered page tokens;
+  e) the adjusted protocol of 22 June 2022: its text and SHA-256, document
+     verification, notices and appeal dates, the lock on its paragraphs,
+     audience of the lifecycle events, a certified extract.
+
+The 22 June meeting is locked after its justering, so the decisions recorded
+live by this test are made at the 12 October 2022 meeting.
 
 Environment: ENAMND_BUILD_DIR (stubs in $ENAMND_BUILD_DIR/python, binary in
 $ENAMND_BUILD_DIR/services/meetings/enamnd-meetings), ENAMND_SOURCE_DIR (the
@@ -40,8 +49,11 @@ BINARY = BUILD_DIR / "services" / "meetings" / "enamnd-meetings"
 sys.path.insert(0, str(BUILD_DIR / "python"))
 sys.path.insert(0, str(SOURCE_DIR / "tools" / "demo"))
 
+import hashlib  # noqa: E402
+
 import grpc  # noqa: E402
 import redis  # noqa: E402
+from google.protobuf import field_mask_pb2  # noqa: E402
 
 from enamnd.events.v1 import cloudevent_pb2  # noqa: E402
 from enamnd.meetings.v1 import events_pb2  # noqa: E402
@@ -57,6 +69,14 @@ JUNE = BODY + "/meetings/2022-06-22"
 OCTOBER = BODY + "/meetings/2022-10-12"
 KIRUNA = "municipalities/2584"
 LULEA = "municipalities/2580"
+OVERTORNEA = "municipalities/2518"
+# The legal calendar's today for the service, as tools/up pins it: after the
+# last notice (2022-07-04), before the appeal deadline (2022-07-25).
+TODAY = "2022-07-08"
+ADJUSTED_DATE = "2022-06-29"
+NOTICE_DEADLINE = "2022-07-01"
+APPEAL_DEADLINE = "2022-07-25"
+LEGAL_FORCE_DATE = "2022-07-26"
 RPC_TIMEOUT = 10
 EVENT_TIMEOUT = 10  # seconds to wait for an event that must arrive
 
@@ -182,6 +202,31 @@ def audience(response):
     return value.ce_string.split(",") if value is not None and value.ce_string else []
 
 
+def short_type(response):
+    """The event type without its package, e.g. "NoticePosted"."""
+    return response.event.type.rpartition(".")[2]
+
+
+def payload_of(response):
+    """The event's payload, unpacked into the generated class its type names."""
+    event = response.event
+    package, _, message = event.type.rpartition(".")
+    assert package == "enamnd.meetings.v1", f"type {event.type}"
+    cls = getattr(events_pb2, message)
+    payload = cls()
+    assert event.proto_data.Unpack(payload), f"proto_data is {event.proto_data.type_url}"
+    return payload
+
+
+def day(date):
+    """A common.v1.Date as YYYY-MM-DD ("" when unset)."""
+    return "%04d-%02d-%02d" % (date.year, date.month, date.day) if date.year else ""
+
+
+def code(municipality):
+    return municipality.rpartition("/")[2]
+
+
 # ------------------------------------------------------------------ scenario
 
 class Scenario:
@@ -194,7 +239,13 @@ class Scenario:
         self.redis = None
         self.service_log = None
         self.first_load = None
-        self.demo_last_sequence = None  # sequence of § 16 after the first load
+        # The event log of the demo load as WatchDecisions replays it (every
+        # decision event, no filter) and the sequence of its last event: the
+        # NoticePosted that completed the notices of 22 June's justering.
+        self.demo_events = None
+        self.demo_last_sequence = None
+        self.adjustment = None          # the justering of 22 June (GetAdjustment)
+        self.protocol_text = None       # its adjusted text (RenderProtocol)
         self.max_sequence = 0           # highest sequence seen over WatchDecisions
         self.last_kiruna_sequence = 0   # the last decision to Kiruna
         self.extra_case = 29            # case numbers 2022/30.. for new decisions
@@ -228,7 +279,8 @@ class Scenario:
                    ENAMND_LISTEN=f"127.0.0.1:{port}",
                    ENAMND_DATA_DIR=str(self.tmp / "data"),
                    ENAMND_REDIS=f"unix://{self.tmp / 'redis.sock'}",
-                   ENAMND_LOG_LEVEL="info")
+                   ENAMND_LOG_LEVEL="info",
+                   ENAMND_TODAY=TODAY)
         (self.tmp / "data").mkdir()
         self.service_log = self.tmp / "meetings.log"
         with open(self.service_log, "wb") as log:
@@ -274,6 +326,26 @@ class Scenario:
             if not token:
                 return out
 
+    def replay(self, until_sequence, municipality=""):
+        """WatchDecisions from the start up to and including until_sequence."""
+        w = Watch(self.stub, 0, municipality)
+        out = []
+        try:
+            while not out or out[-1].sequence < until_sequence:
+                out.append(self.see(w.next()))
+        finally:
+            w.close()
+        assert out[-1].sequence == until_sequence, (out[-1].sequence, until_sequence)
+        return out
+
+    def expect_code(self, code_, fn):
+        try:
+            fn()
+        except grpc.RpcError as e:
+            assert e.code() == code_, f"expected {code_.name}, got {e.code().name}: {e.details()}"
+            return e.details()
+        raise AssertionError(f"the call succeeded; expected {code_.name}")
+
     def record_october_attendance(self):
         body = self.stub.GetBody(M.GetBodyRequest(name=BODY), timeout=RPC_TIMEOUT)
         self.stub.RecordAttendance(M.RecordAttendanceRequest(
@@ -315,18 +387,70 @@ class Scenario:
         numbers = [d["number"] for d in result["decisions"]]
         assert numbers == list(range(8, 17)), f"decisions § {numbers}"
         assert result["counts"] == dict(municipalities=14, bodies=1, meetings=4, cases=9,
-                                        paragraphs=9), result["counts"]
-        assert result["created"]["paragraphs"] == 9, result["created"]
-        # The loader's last write is § 16: its sequence is the end of the log.
+                                        paragraphs=9, adjustments=1), result["counts"]
+        created = result["created"]
+        assert (created["paragraphs"], created["adjustments"], created["notices"]) == (9, 1, 14), (
+            created)
+        a = result["adjustment"]
+        assert a is not None, f"no justering; notes {result['notes']}"
+        assert not result["notes"], result["notes"]
+        assert (a["adjusted_date"], a["notice_deadline"], a["appeal_deadline"],
+                a["legal_force_date"]) == (ADJUSTED_DATE, NOTICE_DEADLINE, APPEAL_DEADLINE,
+                                           LEGAL_FORCE_DATE), a
+        assert len(a["notices"]) == 14, a["notices"]
+        assert result["legal_states"] == {n: "ADJUSTED" for n in range(8, 17)}, (
+            result["legal_states"])
+        self.check_demo_log()
+
+    def check_demo_log(self):
+        """The demo's decision events as WatchDecisions replays them: § 8-16,
+        the justering, then the notices; the one that completed them (the last
+        member to post) ends the log. The deadline job may also have raised
+        NoticeOverdue for members whose (backdated) notice was not recorded
+        yet when it ran: how many depends on timing, so only their shape is
+        checked."""
         w = Watch(self.stub, 0)
+        events = []
         try:
             while True:
                 r = self.see(w.next())
-                if decision_of(r).paragraph.number == 16:
-                    self.demo_last_sequence = r.sequence
+                events.append(r)
+                if short_type(r) == "NoticePosted" and payload_of(r).all_posted:
                     break
         finally:
             w.close()
+        self.demo_events = events
+        self.demo_last_sequence = events[-1].sequence
+        types = [short_type(r) for r in events]
+        assert types[:10] == ["DecisionRecorded"] * 9 + ["ProtocolAdjusted"], types
+        assert [decision_of(r).paragraph.number for r in events[:9]] == list(range(8, 17))
+        rest = events[10:]
+        assert {short_type(r) for r in rest} <= {"NoticePosted", "NoticeOverdue"}, types
+        posted = [payload_of(r) for r in rest if short_type(r) == "NoticePosted"]
+        assert len(posted) == 14, f"{len(posted)} NoticePosted"
+        assert len({p.municipality for p in posted}) == 14, [p.municipality for p in posted]
+        assert [p.all_posted for p in posted] == [False] * 13 + [True]
+        last = posted[-1]
+        assert last.municipality == OVERTORNEA and last.late, last
+        assert (day(last.posted_date), day(last.appeal_deadline), day(last.legal_force_date)) == (
+            "2022-07-04", APPEAL_DEADLINE, LEGAL_FORCE_DATE), last
+        assert not any(p.late for p in posted[:-1]), "only Övertorneå posted late"
+        # Each overdue member is reported once, before its own posting.
+        where_posted = {payload_of(r).municipality: r.sequence
+                        for r in rest if short_type(r) == "NoticePosted"}
+        overdue = [(r.sequence, payload_of(r)) for r in rest if short_type(r) == "NoticeOverdue"]
+        assert len({o.municipality for _, o in overdue}) == len(overdue), "overdue twice"
+        for sequence, o in overdue:
+            assert day(o.notice_deadline) == NOTICE_DEADLINE, o
+            assert sequence < where_posted[o.municipality], (sequence, o.municipality)
+        # The audience: every member for the justering, only the member
+        # concerned for its notice.
+        adjusted = events[9]
+        assert len(audience(adjusted)) == 14 and KIRUNA[-4:] in audience(adjusted), (
+            audience(adjusted))
+        for r in rest:
+            assert audience(r) == [code(payload_of(r).municipality)], (
+                short_type(r), audience(r))
 
     def check_recipient(self, municipality, number, case_number):
         found = self.paragraphs(JUNE, f'recipient = "{municipality}"')
@@ -350,6 +474,12 @@ class Scenario:
         assert case9.subject == "//audits/reviews/2021-2584", case9.subject
 
     def check_second_load(self):
+        # The demo's last event is the last of the whole log (the relay has
+        # put every event on the Redis stream once XLEN reaches it).
+        poll(lambda: self.redis.xlen(STREAM) >= self.demo_last_sequence, EVENT_TIMEOUT,
+             f"XLEN {STREAM} >= {self.demo_last_sequence}")
+        assert self.redis.xlen(STREAM) == self.demo_last_sequence, (
+            self.redis.xlen(STREAM), self.demo_last_sequence)
         before = load_demo.count_resources(self.stub)
         result = load_demo.load(self.channel)
         after = load_demo.count_resources(self.stub)
@@ -357,10 +487,19 @@ class Scenario:
             before, after, result["counts"])
         assert not any(result["created"].values()), f"second load created {result['created']}"
         assert result["decisions"] == self.first_load["decisions"]
+        assert result["adjustment"] == self.first_load["adjustment"], result["adjustment"]
+        # The log up to the demo's end is unchanged; that nothing came after
+        # it is checked in b) (the next events are the test's own).
+        again = self.replay(self.demo_last_sequence)
+        assert [(r.sequence, r.event.id) for r in again] == [
+            (r.sequence, r.event.id) for r in self.demo_events], "the replay changed"
 
     # ------------------------------------------------------------ b) watch
 
     def check_watch(self):
+        # Kiruna's share of the demo log: § 8, the justering, its own notice
+        # (and its NoticeOverdue if the deadline job raised one).
+        for_kiruna = [r.sequence for r in self.demo_events if "2584" in audience(r)]
         w = Watch(self.stub, 0, KIRUNA)
         try:
             # Replay: § 8 (to Gällivare and Kiruna) is the first decision for Kiruna.
@@ -375,6 +514,9 @@ class Scenario:
             assert d.case_subject == "//audits/reviews/2021-2584", d.case_subject
             assert "2584" in audience(first), audience(first)
             assert first.event.source == "//enamnd/meetings", first.event.source
+            replayed = [first.sequence] + [self.see(w.next()).sequence
+                                           for _ in range(len(for_kiruna) - 1)]
+            assert replayed == for_kiruna, (replayed, for_kiruna)
 
             # Live: a new decision to Kiruna arrives on the open stream.
             self.record_october_attendance()
@@ -383,10 +525,10 @@ class Scenario:
             d = decision_of(got)
             assert d.paragraph.name == live.name, (d.paragraph.name, live.name)
             assert d.meeting == OCTOBER, d.meeting
-            assert got.sequence > first.sequence
-            # The second load published nothing: after § 16 came only the
-            # October attendance (AttendanceRecorded, and MeetingUpdated as
-            # the meeting became HELD), then this decision.
+            assert got.sequence > replayed[-1]
+            # The second load published nothing: after the demo's last notice
+            # came only the October attendance (AttendanceRecorded, and
+            # MeetingUpdated as the meeting became HELD), then this decision.
             assert got.sequence == self.demo_last_sequence + 3, (
                 f"live decision has sequence {got.sequence}, expected "
                 f"{self.demo_last_sequence + 3}: something was published in between")
@@ -455,19 +597,28 @@ class Scenario:
             assert event.WhichOneof("data") == "proto_data", f"{where}: not proto_data"
             payload = cls()
             assert event.proto_data.Unpack(payload), f"{where}: {event.proto_data.type_url}"
+            got = attrs["audience"].ce_string if "audience" in attrs else ""
             if message == "DecisionRecorded":
                 codes = [r.municipality.split("/")[1] for r in payload.paragraph.recipients
                          if r.municipality]
-                got = attrs["audience"].ce_string if "audience" in attrs else ""
                 assert got == ",".join(codes), f"{where}: audience {got!r}, recipients {codes}"
+            elif message == "ProtocolAdjusted":
+                codes = [code(m) for m in payload.adjustment.required_municipalities]
+                assert len(codes) == 14 and got == ",".join(codes), f"{where}: audience {got!r}"
+                assert not payload.adjustment.text, f"{where}: carries the protocol text"
+            elif message in ("NoticePosted", "NoticeOverdue"):
+                assert got == code(payload.municipality), f"{where}: audience {got!r}"
             sequences.append(sequence)
             types.add(message)
         assert all(x < y for x, y in zip(sequences, sequences[1:])), (
             f"sequences not strictly increasing: {sequences}")
         assert sequences == list(range(1, len(sequences) + 1)), f"gaps: {sequences}"
         assert sequences[-1] >= self.max_sequence, (sequences[-1], self.max_sequence)
-        missing = {"MeetingScheduled", "AttendanceRecorded", "DecisionRecorded"} - types
+        missing = {"MeetingScheduled", "AttendanceRecorded", "DecisionRecorded",
+                   "ProtocolAdjusted", "NoticePosted"} - types
         assert not missing, f"missing event types {missing}"
+        # Today is pinned inside the appeal period: nothing is final yet.
+        assert "DecisionFinal" not in types, "DecisionFinal before the appeal deadline"
 
     # ------------------------------------------------------------ d) bad input
 
@@ -524,6 +675,169 @@ class Scenario:
             finally:
                 w.close()
 
+    # ------------------------------------------------------------ e) protocol
+
+    def check_protocol_text(self):
+        adjustments = self.stub.ListAdjustments(M.ListAdjustmentsRequest(parent=JUNE),
+                                                timeout=RPC_TIMEOUT).adjustments
+        protocol = [a for a in adjustments if a.kind == M.Adjustment.PROTOCOL]
+        assert len(protocol) == 1, [a.name for a in adjustments]
+        a = protocol[0]
+        assert a.name == JUNE + "/adjustments/1", a.name
+        assert a.name == self.first_load["adjustment"]["name"], a.name
+        rendered = self.stub.RenderProtocol(M.RenderProtocolRequest(meeting=JUNE),
+                                            timeout=RPC_TIMEOUT)
+        text = rendered.text
+        sha = hashlib.sha256(text.encode()).hexdigest()
+        assert rendered.sha256 == sha, (rendered.sha256, sha)
+        assert a.sha256 == sha, (a.sha256, sha)
+        assert a.text == text, "the adjustment's text is not the rendered protocol"
+        assert rendered.adjustment == a.name, rendered.adjustment
+        assert self.first_load["adjustment"]["sha256"] == sha, "loader summary SHA-256"
+        for needle in ("§ 8–16", "Ordförande: Ledamot Luleå", "Justerare: Ledamot Kiruna",
+                       "Dnr 2022/9-2.2.0.1", "Dnr 2022/17-1.1.1.2"):
+            assert needle in text, f"{needle!r} not in the protocol"
+        assert (a.previous_sha256, a.chain_position) == ("", 1), (a.previous_sha256,
+                                                                 a.chain_position)
+        chain = self.stub.VerifyChain(M.VerifyChainRequest(body=BODY), timeout=RPC_TIMEOUT)
+        assert chain.intact and chain.links_checked == 1, chain
+        self.adjustment = a
+        self.protocol_text = text
+
+    def check_verify_protocol(self):
+        assert self.adjustment is not None, "no adjustment (the previous check failed)"
+        a, text = self.adjustment, self.protocol_text
+        v = self.stub.VerifyDocument(M.VerifyDocumentRequest(text=text), timeout=RPC_TIMEOUT)
+        assert (v.match, v.name, v.sha256, day(v.date)) == (
+            M.VerifyDocumentResponse.PROTOCOL, a.name, a.sha256, ADJUSTED_DATE), v
+        v = self.stub.VerifyDocument(M.VerifyDocumentRequest(sha256=a.sha256.upper()),
+                                     timeout=RPC_TIMEOUT)
+        assert (v.match, v.name) == (M.VerifyDocumentResponse.PROTOCOL, a.name), v
+        # One character changed: "Beslut" -> "beslut" in § 8.
+        i = text.index("\nBeslut\n") + 1
+        changed = text[:i] + "b" + text[i + 1:]
+        assert len(changed) == len(text) and changed != text
+        v = self.stub.VerifyDocument(M.VerifyDocumentRequest(text=changed), timeout=RPC_TIMEOUT)
+        assert v.match == M.VerifyDocumentResponse.NONE and not v.name, v
+        assert v.sha256 == hashlib.sha256(changed.encode()).hexdigest(), v.sha256
+
+    def check_adjustment_dates(self):
+        assert self.adjustment is not None, "no adjustment (an earlier check failed)"
+        a = self.stub.GetAdjustment(M.GetAdjustmentRequest(name=self.adjustment.name),
+                                    timeout=RPC_TIMEOUT)
+        assert a.kind == M.Adjustment.PROTOCOL, a.kind
+        assert list(a.paragraph_numbers) == list(range(8, 17)), list(a.paragraph_numbers)
+        assert a.chair.display_name == "Ledamot Luleå", a.chair
+        assert [p.display_name for p in a.adjusters] == ["Ledamot Kiruna"], a.adjusters
+        assert (day(a.adjusted_date), day(a.notice_deadline), day(a.appeal_period_start),
+                day(a.appeal_deadline), day(a.legal_force_date)) == (
+            ADJUSTED_DATE, NOTICE_DEADLINE, "2022-07-04", APPEAL_DEADLINE, LEGAL_FORCE_DATE), a
+        assert not a.finalized, "finalized before the appeal deadline"
+        assert len(a.required_municipalities) == 14, list(a.required_municipalities)
+        assert len(a.notices) == 14, [n.municipality for n in a.notices]
+        assert {n.municipality for n in a.notices} == set(a.required_municipalities)
+        late = {n.municipality: day(n.posted_date) for n in a.notices if n.late}
+        assert late == {OVERTORNEA: "2022-07-04"}, late
+        for n in a.notices:
+            assert ADJUSTED_DATE <= day(n.posted_date) <= TODAY, (n.municipality, n.posted_date)
+        # The loader's summary (what tools/up prints) agrees.
+        summary = self.first_load["adjustment"]
+        assert (summary["appeal_deadline"], summary["legal_force_date"]) == (
+            day(a.appeal_deadline), day(a.legal_force_date)), summary
+
+    def check_june_locked(self):
+        assert self.adjustment is not None, "no adjustment (an earlier check failed)"
+        found = self.paragraphs(JUNE)
+        states = {p.number: M.Paragraph.LegalState.Name(p.legal_state) for p in found}
+        # ADJUSTED, not FINAL: today is pinned to 2022-07-08, inside the
+        # appeal period.
+        assert states == {n: "ADJUSTED" for n in range(8, 17)}, states
+        assert all(p.adjustment == self.adjustment.name for p in found), (
+            [p.adjustment for p in found])
+        assert not any(p.HasField("legal_force_date") for p in found), "legal_force_date set"
+        p8 = found[0]
+        details = self.expect_code(grpc.StatusCode.FAILED_PRECONDITION,
+                                   lambda: self.stub.UpdateParagraph(M.UpdateParagraphRequest(
+                                       paragraph=M.Paragraph(name=p8.name, title="Ändrad rubrik"),
+                                       update_mask=field_mask_pb2.FieldMask(paths=["title"])),
+                                       timeout=RPC_TIMEOUT))
+        assert "RecordCorrection" in details, details
+        self.expect_code(grpc.StatusCode.FAILED_PRECONDITION,
+                         lambda: self.stub.RecordDecision(M.RecordDecisionRequest(
+                             parent=JUNE,
+                             paragraph=M.Paragraph(
+                                 case="cases/2022-9",
+                                 decision=M.Decision(kind=M.NOTE_AND_FILE,
+                                                     text="Nämnden lägger informationen till "
+                                                          "handlingarna."),
+                                 recipients=[M.Recipient(municipality=KIRUNA)]),
+                             request_id="e2e-june-after-justering"), timeout=RPC_TIMEOUT))
+        after = self.paragraphs(JUNE)
+        assert [(p.number, p.title, p.etag) for p in after] == [
+            (p.number, p.title, p.etag) for p in found], "a locked paragraph changed"
+
+    def check_watch_lifecycle_audience(self):
+        assert self.demo_last_sequence, "no demo log (a) failed)"
+        # A marker after the demo's events, so the replay can stop at it.
+        self.record_october_attendance_once()
+        marker = self.new_decision([KIRUNA])
+        w = Watch(self.stub, 0, KIRUNA)
+        got = []
+        try:
+            while True:
+                r = self.see(w.next())
+                if r.sequence > self.demo_last_sequence:
+                    if decision_of(r).paragraph.name == marker.name:
+                        self.last_kiruna_sequence = r.sequence
+                        break
+                    continue  # a decision of b) to Kiruna
+                got.append(r)
+        finally:
+            w.close()
+        for r in got:
+            assert "2584" in audience(r), (short_type(r), audience(r))
+        adjusted = [payload_of(r) for r in got if short_type(r) == "ProtocolAdjusted"]
+        assert [p.adjustment.name for p in adjusted] == [self.adjustment.name], adjusted
+        assert adjusted[0].meeting == JUNE and day(adjusted[0].adjustment.adjusted_date) == (
+            ADJUSTED_DATE), adjusted[0]
+        posted = [payload_of(r) for r in got if short_type(r) == "NoticePosted"]
+        assert [(p.municipality, day(p.posted_date), p.late) for p in posted] == [
+            (KIRUNA, "2022-06-29", False)], f"NoticePosted seen by Kiruna: {posted}"
+        overdue = [payload_of(r) for r in got if short_type(r) == "NoticeOverdue"]
+        assert all(o.municipality == KIRUNA for o in overdue), overdue
+        # Unfiltered, the same range holds every member's notice.
+        everyone = [payload_of(r).municipality for r in self.demo_events
+                    if short_type(r) == "NoticePosted"]
+        assert len(everyone) == 14 and OVERTORNEA in everyone, everyone
+
+    def record_october_attendance_once(self):
+        meeting = self.stub.GetMeeting(M.GetMeetingRequest(name=OCTOBER), timeout=RPC_TIMEOUT)
+        if not meeting.HasField("attendance"):
+            self.record_october_attendance()
+
+    def check_extract(self):
+        assert self.adjustment is not None, "no adjustment (an earlier check failed)"
+        paragraph = JUNE + "/paragraphs/8"
+        e = self.stub.CreateExtract(M.CreateExtractRequest(
+            paragraph=paragraph, certified_by=M.Person(display_name=load_demo.SECRETARY),
+            request_id="e2e-extract-p8"), timeout=RPC_TIMEOUT)
+        assert e.paragraph == paragraph and e.name.startswith(paragraph + "/extracts/"), e.name
+        assert (e.adjustment, e.protocol_sha256) == (self.adjustment.name,
+                                                     self.adjustment.sha256), e
+        assert self.adjustment.sha256 in e.text, "the extract does not name the protocol SHA-256"
+        assert "§ 8 " in e.text and "§ 9 " not in e.text, "not an extract of § 8 alone"
+        assert load_demo.SECRETARY in e.text, "the certifier is not in the extract"
+        assert day(e.certified_date) == TODAY, f"certified {day(e.certified_date)} (today {TODAY})"
+        assert e.sha256 == hashlib.sha256(e.text.encode()).hexdigest(), e.sha256
+        v = self.stub.VerifyDocument(M.VerifyDocumentRequest(text=e.text), timeout=RPC_TIMEOUT)
+        assert (v.match, v.name, v.sha256) == (M.VerifyDocumentResponse.EXTRACT, e.name,
+                                               e.sha256), v
+        # The same certification again is the same document.
+        again = self.stub.CreateExtract(M.CreateExtractRequest(
+            paragraph=paragraph, certified_by=M.Person(display_name=load_demo.SECRETARY)),
+            timeout=RPC_TIMEOUT)
+        assert (again.name, again.sha256) == (e.name, e.sha256), (again.name, e.name)
+
     def check_clean_stop(self):
         # A subscriber still connected at shutdown is told to reconnect.
         assert self.last_kiruna_sequence, "no decision to Kiruna seen"
@@ -569,6 +883,18 @@ def run_checks(results, scenario):
                   scenario.check_tampered_page_token)
     results.check("d) bad WatchDecisions municipality -> INVALID_ARGUMENT",
                   scenario.check_bad_watch)
+    results.check("e) RenderProtocol of 22 June is the adjusted text; SHA-256 matches; "
+                  "chain intact", scenario.check_protocol_text)
+    results.check("e) VerifyDocument: adjusted text -> PROTOCOL, one character changed -> NONE",
+                  scenario.check_verify_protocol)
+    results.check(f"e) GetAdjustment: 14 notices, appeal deadline {APPEAL_DEADLINE}, "
+                  f"legal force {LEGAL_FORCE_DATE}", scenario.check_adjustment_dates)
+    results.check("e) 22 June § 8-16 ADJUSTED and locked: UpdateParagraph, RecordDecision "
+                  "-> FAILED_PRECONDITION", scenario.check_june_locked)
+    results.check("e) WatchDecisions for Kiruna: ProtocolAdjusted and its own NoticePosted only",
+                  scenario.check_watch_lifecycle_audience)
+    results.check("e) CreateExtract § 8 names the protocol SHA-256; VerifyDocument -> EXTRACT",
+                  scenario.check_extract)
     results.check("SIGTERM: open watch gets UNAVAILABLE, service exits 0",
                   scenario.check_clean_stop)
 

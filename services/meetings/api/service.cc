@@ -2,61 +2,15 @@
 #include "services/meetings/api/service.h"
 
 #include <memory>
-#include <thread>
-
-#include "absl/synchronization/mutex.h"
-#include "services/platform/log.h"
 
 #include "services/meetings/api/grpc_service.h"
 #include "services/meetings/store/store.h"
+#include "services/platform/log.h"
+#include "services/platform/periodic_job.h"
 #include "services/platform/server.h"
 
 namespace enamnd::meetings {
 namespace {
-
-// Runs the deadline job (NoticeOverdue, DecisionFinal) at start, every
-// minute, and soon after any commit, on its own thread.
-class DeadlineWatcher {
- public:
-  DeadlineWatcher(MeetingsApi* api, platform::Outbox* outbox, platform::LegalClock* clock)
-      : api_(api), outbox_(outbox), clock_(clock) {
-    listener_ = outbox_->AddListener([this] {
-      absl::MutexLock lock(&mutex_);
-      wake_ = true;
-    });
-    thread_ = std::thread([this] { Run(); });
-  }
-  ~DeadlineWatcher() {
-    {
-      absl::MutexLock lock(&mutex_);
-      stopping_ = true;
-    }
-    thread_.join();
-    outbox_->RemoveListener(listener_);
-  }
-
- private:
-  void Run() {
-    while (true) {
-      absl::Status status = api_->RunDeadlines(clock_->Today());
-      if (!status.ok()) platform::LogWarning("deadlines", "will retry: ", status.ToString());
-      absl::MutexLock lock(&mutex_);
-      auto woken = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) { return wake_ || stopping_; };
-      mutex_.AwaitWithTimeout(absl::Condition(&woken), absl::Minutes(1));
-      if (stopping_) return;
-      wake_ = false;
-    }
-  }
-
-  MeetingsApi* api_;
-  platform::Outbox* outbox_;
-  platform::LegalClock* clock_;
-  int listener_ = 0;
-  absl::Mutex mutex_;
-  bool wake_ ABSL_GUARDED_BY(mutex_) = false;
-  bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
-  std::thread thread_;
-};
 
 class MeetingsService : public platform::Service {
  public:
@@ -72,7 +26,10 @@ class MeetingsService : public platform::Service {
     if (!caught_up.ok()) {
       platform::LogWarning("deadlines", "catching up at start: ", caught_up.ToString());
     }
-    deadlines_ = std::make_unique<DeadlineWatcher>(grpc_->api(), context.outbox, context.clock);
+    MeetingsApi* api = grpc_->api();
+    platform::LegalClock* clock = context.clock;
+    deadlines_ = std::make_unique<platform::PeriodicJob>(
+        "deadlines", [api, clock] { return api->RunDeadlines(clock->Today()); }, context.outbox);
     return absl::OkStatus();
   }
   std::vector<grpc::Service*> GrpcServices() override { return {grpc_.get()}; }
@@ -86,7 +43,7 @@ class MeetingsService : public platform::Service {
 
  private:
   std::unique_ptr<MeetingsGrpcService> grpc_;
-  std::unique_ptr<DeadlineWatcher> deadlines_;
+  std::unique_ptr<platform::PeriodicJob> deadlines_;
 };
 
 }  // namespace
