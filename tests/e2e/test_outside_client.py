@@ -223,7 +223,7 @@ def day(date):
     return "%04d-%02d-%02d" % (date.year, date.month, date.day) if date.year else ""
 
 
-def code(municipality):
+def scb_code(municipality):
     return municipality.rpartition("/")[2]
 
 
@@ -338,13 +338,14 @@ class Scenario:
         assert out[-1].sequence == until_sequence, (out[-1].sequence, until_sequence)
         return out
 
-    def expect_code(self, code_, fn):
+    def expect_code(self, expected, fn):
         try:
             fn()
         except grpc.RpcError as e:
-            assert e.code() == code_, f"expected {code_.name}, got {e.code().name}: {e.details()}"
+            assert e.code() == expected, (
+                f"expected {expected.name}, got {e.code().name}: {e.details()}")
             return e.details()
-        raise AssertionError(f"the call succeeded; expected {code_.name}")
+        raise AssertionError(f"the call succeeded; expected {expected.name}")
 
     def record_october_attendance(self):
         body = self.stub.GetBody(M.GetBodyRequest(name=BODY), timeout=RPC_TIMEOUT)
@@ -443,13 +444,16 @@ class Scenario:
         for sequence, o in overdue:
             assert day(o.notice_deadline) == NOTICE_DEADLINE, o
             assert sequence < where_posted[o.municipality], (sequence, o.municipality)
+        print(f"     (demo log: {len(events)} decision events up to sequence "
+              f"{self.demo_last_sequence}; the deadline job raised {len(overdue)} NoticeOverdue "
+              "while the notices were being recorded)", flush=True)
         # The audience: every member for the justering, only the member
         # concerned for its notice.
         adjusted = events[9]
         assert len(audience(adjusted)) == 14 and KIRUNA[-4:] in audience(adjusted), (
             audience(adjusted))
         for r in rest:
-            assert audience(r) == [code(payload_of(r).municipality)], (
+            assert audience(r) == [scb_code(payload_of(r).municipality)], (
                 short_type(r), audience(r))
 
     def check_recipient(self, municipality, number, case_number):
@@ -603,11 +607,11 @@ class Scenario:
                          if r.municipality]
                 assert got == ",".join(codes), f"{where}: audience {got!r}, recipients {codes}"
             elif message == "ProtocolAdjusted":
-                codes = [code(m) for m in payload.adjustment.required_municipalities]
+                codes = [scb_code(m) for m in payload.adjustment.required_municipalities]
                 assert len(codes) == 14 and got == ",".join(codes), f"{where}: audience {got!r}"
                 assert not payload.adjustment.text, f"{where}: carries the protocol text"
             elif message in ("NoticePosted", "NoticeOverdue"):
-                assert got == code(payload.municipality), f"{where}: audience {got!r}"
+                assert got == scb_code(payload.municipality), f"{where}: audience {got!r}"
             sequences.append(sequence)
             types.add(message)
         assert all(x < y for x, y in zip(sequences, sequences[1:])), (

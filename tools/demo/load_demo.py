@@ -815,6 +815,7 @@ def write_facts(result, path):
         notices_required=str(a.get("required", 0)),
         appeal_deadline=a.get("appeal_deadline", ""),
         legal_force_date=a.get("legal_force_date", ""),
+        finalized="yes" if a.get("finalized") else "no",
     )
     Path(path).write_text("".join(f"{k}={v}\n" for k, v in facts.items()), encoding="utf-8")
 

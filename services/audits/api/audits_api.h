@@ -1,0 +1,77 @@
+// The audits service's operations over plain request/response protos:
+// validate, one transaction, events appended to the outbox in it.
+#ifndef ENAMND_AUDITS_API_AUDITS_API_H_
+#define ENAMND_AUDITS_API_AUDITS_API_H_
+
+#include "absl/status/status.h"
+#include "enamnd/audits/v1/audits.pb.h"
+#include "enamnd/events/v1/cloudevent.pb.h"
+#include "services/platform/calendar.h"
+#include "services/platform/database.h"
+#include "services/platform/outbox.h"
+
+namespace enamnd::audits {
+
+namespace v1 = ::enamnd::audits::v1;
+
+class AuditsApi {
+ public:
+  AuditsApi(platform::Database* db, platform::Outbox* outbox, platform::LegalClock* clock)
+      : db_(db), outbox_(outbox), clock_(clock) {}
+
+  absl::Status CreateReview(const v1::CreateReviewRequest& request, v1::Review* response);
+  absl::Status GetReview(const v1::GetReviewRequest& request, v1::Review* response);
+  absl::Status ListReviews(const v1::ListReviewsRequest& request, v1::ListReviewsResponse* response);
+  absl::Status UpdateReview(const v1::UpdateReviewRequest& request, v1::Review* response);
+  absl::Status RecordDischarge(const v1::RecordDischargeRequest& request, v1::Review* response);
+
+  absl::Status CreateRecommendation(const v1::CreateRecommendationRequest& request,
+                                    v1::Recommendation* response);
+  absl::Status GetRecommendation(const v1::GetRecommendationRequest& request,
+                                 v1::Recommendation* response);
+  absl::Status ListRecommendations(const v1::ListRecommendationsRequest& request,
+                                   v1::ListRecommendationsResponse* response);
+  absl::Status UpdateRecommendation(const v1::UpdateRecommendationRequest& request,
+                                    v1::Recommendation* response);
+
+  absl::Status CreateControlPlan(const v1::CreateControlPlanRequest& request,
+                                 v1::ControlPlan* response);
+  absl::Status GetControlPlan(const v1::GetControlPlanRequest& request, v1::ControlPlan* response);
+  absl::Status CreateControlPoint(const v1::CreateControlPointRequest& request,
+                                  v1::ControlPoint* response);
+  absl::Status ListControlPoints(const v1::ListControlPointsRequest& request,
+                                 v1::ListControlPointsResponse* response);
+  absl::Status RecordControlFollowUp(const v1::RecordControlFollowUpRequest& request,
+                                     v1::ControlPoint* response);
+  absl::Status ListMissedControlPoints(const v1::ListMissedControlPointsRequest& request,
+                                       v1::ListMissedControlPointsResponse* response);
+
+  absl::Status CreateReportingYear(const v1::CreateReportingYearRequest& request,
+                                   v1::ReportingYear* response);
+  absl::Status CopyReportingYear(const v1::CopyReportingYearRequest& request,
+                                 v1::ReportingYear* response);
+  absl::Status GetReportingYear(const v1::GetReportingYearRequest& request,
+                                v1::ReportingYear* response);
+  absl::Status MarkMomentReported(const v1::MarkMomentReportedRequest& request,
+                                  v1::ReportingYear* response);
+  absl::Status ListOverdueMoments(const v1::ListOverdueMomentsRequest& request,
+                                  v1::ListOverdueMomentsResponse* response);
+
+  // Consumes an event of the meetings service (inside the subscriber's
+  // transaction): links decisions about reviews to them.
+  absl::Status HandleMeetingsEvent(platform::Transaction& tx,
+                                   const io::cloudevents::v1::CloudEvent& event);
+
+  // Raises RecommendationOverdue, MomentOverdue and ControlPointMissed once
+  // each when due on `today`.
+  absl::Status RunDeadlines(absl::CivilDay today);
+
+ private:
+  platform::Database* db_;
+  platform::Outbox* outbox_;
+  platform::LegalClock* clock_;
+};
+
+}  // namespace enamnd::audits
+
+#endif  // ENAMND_AUDITS_API_AUDITS_API_H_
