@@ -190,6 +190,19 @@ TEST_F(LifecycleTest, WholeLifeOfAProtocol) {
   EXPECT_EQ(Get(2).legal_state(), v1::Paragraph::APPEALED);
   EXPECT_EQ(Get(3).legal_state(), v1::Paragraph::FINAL);
   runner_->clock()->Pin(CivilDay(2022, 8, 1));
+  {
+    // Lodged in time, but the committee hears of it after the deadline job
+    // made § 3 final: the appeal still holds it.
+    v1::RecordAppealRequest request;
+    request.set_paragraph(meeting_ + "/paragraphs/3");
+    *request.mutable_appeal()->mutable_lodged_date() = D(2022, 7, 25);
+    request.mutable_appeal()->set_appellant("Inkom sista dagen");
+    v1::Appeal appeal;
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(stub_->RecordAppeal(&ctx, request, &appeal).ok());
+  }
+  EXPECT_EQ(Get(3).legal_state(), v1::Paragraph::APPEALED);
+  EXPECT_FALSE(Get(3).has_legal_force_date());
     {
     v1::RecordAppealRequest request;
     request.set_paragraph(meeting_ + "/paragraphs/2");

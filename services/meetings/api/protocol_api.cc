@@ -87,9 +87,14 @@ absl::Status ValidateSigners(const v1::Body& body, const v1::Person& chair,
   }
   if (adjusters.empty()) return InvalidField("adjusters", "at least one adjuster (justerare)");
   if (adjusters.size() > 10) return InvalidField("adjusters", "at most 10");
+  std::set<std::string> signers = {chair.display_name()};
   for (int i = 0; i < adjusters.size(); ++i) {
     std::string field = absl::StrCat("adjusters[", i, "]");
     ENAMND_RETURN_IF_ERROR(ValidatePerson(adjusters[i], field, true));
+    if (!signers.insert(adjusters[i].display_name()).second) {
+      return InvalidField(field, absl::StrCat(adjusters[i].display_name(),
+                                              " is already the chair or an adjuster"));
+    }
     if (members.count(adjusters[i].display_name()) == 0) {
       return InvalidField(field, absl::StrCat(adjusters[i].display_name(),
                                               " is not a member or substitute of ", body.name()));
@@ -107,6 +112,13 @@ absl::StatusOr<std::string> ParseAdjustmentName(absl::string_view name, absl::st
     return InvalidField(field, "must be bodies/{body}/meetings/{meeting}/adjustments/{n}");
   }
   return std::string(name.substr(0, at));
+}
+
+// Past the notice deadline, for a justering recorded by that deadline.
+bool OverdueApplies(const v1::Adjustment& a, absl::CivilDay today) {
+  absl::CivilDay deadline = ToCivil(a.notice_deadline());
+  bool recorded_in_time = !IsSet(a.recorded_date()) || ToCivil(a.recorded_date()) <= deadline;
+  return recorded_in_time && today > deadline;
 }
 
 std::vector<std::string> CodesOf(const google::protobuf::RepeatedPtrField<std::string>& names) {
@@ -226,7 +238,8 @@ absl::Status MeetingsApi::Adjust(const AdjustInput& input, v1::Adjustment* respo
         return InvalidField("paragraph_numbers",
                             absl::StrCat("§ ", n, " is not a paragraph of ", input.meeting));
       }
-      if (it->legal_state() != v1::Paragraph::DRAFT) {
+      if (it->legal_state() != v1::Paragraph::DRAFT &&
+          it->legal_state() != v1::Paragraph::LEGAL_STATE_UNSPECIFIED) {
         return absl::FailedPreconditionError(
             absl::StrCat("§ ", n, " is already adjusted (", it->adjustment(), ")"));
       }
@@ -239,12 +252,13 @@ absl::Status MeetingsApi::Adjust(const AdjustInput& input, v1::Adjustment* respo
                                             input.kind == v1::Adjustment::PROTOCOL
                                                 ? DocumentKind::kProtocol
                                                 : DocumentKind::kImmediate));
+  ENAMND_ASSIGN_OR_RETURN(auto chain, Store::ListAdjustmentsOfBody(tx, mn.body_id, 0, 1000000));
   doc_in.paragraphs = covered;
   doc_in.chair = input.chair;
   doc_in.adjusters.assign(input.adjusters.begin(), input.adjusters.end());
+  // The text names the previous link, so each hash covers the chain so far.
+  doc_in.previous_sha256 = chain.empty() ? "" : chain.back().sha256();
   RenderedDocument doc = RenderDocument(doc_in);
-
-  ENAMND_ASSIGN_OR_RETURN(auto chain, Store::ListAdjustmentsOfBody(tx, mn.body_id, 0, 1000000));
   ENAMND_ASSIGN_OR_RETURN(auto of_meeting, Store::ListAdjustmentsOfMeeting(tx, input.meeting));
 
   v1::Adjustment a;
@@ -261,9 +275,13 @@ absl::Status MeetingsApi::Adjust(const AdjustInput& input, v1::Adjustment* respo
   a.set_chain_position(chain.empty() ? 1 : chain.back().chain_position() + 1);
   for (const v1::Seat& s : body->seats()) a.add_required_municipalities(s.municipality());
   *a.mutable_notice_deadline() = ToDate(NoticeDeadline(adjusted));
+  *a.mutable_recorded_date() = ToDate(today);
 
   for (v1::Paragraph p : covered) {
-    if (p.legal_state() != v1::Paragraph::DRAFT) continue;  // adjusted at once earlier
+    if (p.legal_state() != v1::Paragraph::DRAFT &&
+        p.legal_state() != v1::Paragraph::LEGAL_STATE_UNSPECIFIED) {
+      continue;  // adjusted at once earlier
+    }
     p.set_legal_state(v1::Paragraph::ADJUSTED);
     p.set_adjustment(a.name());
     p.clear_etag();
@@ -435,10 +453,6 @@ absl::Status MeetingsApi::RecordAppeal(const v1::RecordAppealRequest& request,
     return absl::FailedPreconditionError(absl::StrCat(
         p.name(), " is not adjusted yet; a decision can be appealed once its protocol is adjusted"));
   }
-  if (p.legal_state() == v1::Paragraph::FINAL) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        p.name(), " gained legal force on ", DayText(ToCivil(p.legal_force_date()))));
-  }
   ENAMND_ASSIGN_OR_RETURN(auto adjustment, Store::GetAdjustment(tx, p.adjustment()));
   if (!adjustment.has_value()) return absl::InternalError("paragraph without its adjustment");
   if (lodged < ToCivil(adjustment->adjusted_date())) {
@@ -454,7 +468,10 @@ absl::Status MeetingsApi::RecordAppeal(const v1::RecordAppealRequest& request,
   *appeal.mutable_lodged_date() = ToDate(lodged);
   *appeal.mutable_create_time() = NowTimestamp();
   *p.add_appeals() = appeal;
+  // An appeal lodged in time holds the decision even if the committee hears
+  // of it after the deadline job had made the decision final.
   p.set_legal_state(v1::Paragraph::APPEALED);
+  p.clear_legal_force_date();
   p.clear_etag();
   ENAMND_RETURN_IF_ERROR(Store::UpdateParagraph(tx, p));
   if (!request.request_id().empty()) {
@@ -547,7 +564,9 @@ absl::Status MeetingsApi::CreateExtract(const v1::CreateExtractRequest& request,
     ENAMND_ASSIGN_OR_RETURN(auto earlier,
                             Store::FindRequest(tx, "CreateExtract", request.request_id()));
     if (earlier.has_value()) {
-      ENAMND_ASSIGN_OR_RETURN(auto list, Store::ExtractsOfParagraph(tx, request.paragraph()));
+      ENAMND_ASSIGN_OR_RETURN(
+          auto list,
+          Store::ExtractsOfParagraph(tx, earlier->substr(0, earlier->rfind("/extracts/"))));
       for (const auto& e : list) {
         if (e.name() == *earlier) {
           *response = e;
@@ -681,7 +700,7 @@ absl::Status MeetingsApi::RunDeadlines(absl::CivilDay today) {
     ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
     ENAMND_ASSIGN_OR_RETURN(auto open, Store::UnfinalizedAdjustments(tx));
     for (auto& a : open) {
-      bool overdue = today > ToCivil(a.notice_deadline()) &&
+      bool overdue = OverdueApplies(a, today) &&
                      a.notices_size() < a.required_municipalities_size();
       bool final = IsSet(a.appeal_deadline()) && today > ToCivil(a.appeal_deadline());
       if (overdue || final) due.push_back(std::move(a));
@@ -694,7 +713,7 @@ absl::Status MeetingsApi::RunDeadlines(absl::CivilDay today) {
     if (!current.has_value() || current->finalized()) continue;
     v1::Adjustment a = *current;
     std::string meeting = a.name().substr(0, a.name().rfind("/adjustments/"));
-    if (today > ToCivil(a.notice_deadline())) {
+    if (OverdueApplies(a, today)) {
       std::set<std::string> posted;
       for (const auto& n : a.notices()) posted.insert(n.municipality());
       for (const std::string& m : a.required_municipalities()) {

@@ -206,6 +206,13 @@ std::vector<Block> BuildBlocks(const ProtocolInput& in) {
   out.push_back({Block::kLine, absl::StrCat("Paragrafer: ", FormatParagraphRange(numbers))});
   if (in.kind != DocumentKind::kExtract) AddAttendance(in, numbers, &out);
   for (const auto& p : in.paragraphs) AddParagraph(in, p, &out);
+  if (in.kind != DocumentKind::kExtract) {
+    out.push_back({Block::kHeading, "Protokollkedja"});
+    out.push_back({Block::kLine, in.previous_sha256.empty()
+                                     ? std::string("Föregående justerade protokoll: inget")
+                                     : absl::StrCat("Föregående justerade protokoll SHA-256: ",
+                                                    in.previous_sha256)});
+  }
   if (in.kind == DocumentKind::kExtract) {
     out.push_back({Block::kHeading, "Utdragsbestyrkande"});
     out.push_back({Block::kLine, "Utdraget överensstämmer med originalprotokollet."});

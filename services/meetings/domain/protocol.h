@@ -40,6 +40,9 @@ struct ProtocolInput {
   absl::CivilDay certified_date;
   std::string adjustment_name;
   std::string protocol_sha256;
+  // Protocols only: the SHA-256 of the body's previous adjusted protocol,
+  // written into the text so that each link's hash covers the one before.
+  std::string previous_sha256;
   absl::CivilDay adjusted_date;
 };
 

@@ -1,0 +1,57 @@
+#include "services/audits/domain/rules.h"
+
+#include "gtest/gtest.h"
+#include "services/platform/api_util.h"
+
+namespace enamnd::audits {
+namespace {
+
+using absl::CivilDay;
+using platform::ToDate;
+
+TEST(AuditRulesTest, OneYearLaterKeepsTheDayExceptLeapDay) {
+  EXPECT_EQ(OneYearLater(CivilDay(2022, 4, 30)), CivilDay(2023, 4, 30));
+  EXPECT_EQ(OneYearLater(CivilDay(2024, 2, 29)), CivilDay(2025, 2, 28));
+  EXPECT_EQ(OneYearLater(CivilDay(2022, 12, 31)), CivilDay(2023, 12, 31));
+}
+
+TEST(AuditRulesTest, RecommendationOverdueOnlyWhileOpen) {
+  v1::Recommendation r;
+  r.set_status(v1::Recommendation::OPEN);
+  EXPECT_FALSE(RecommendationOverdue(r, CivilDay(2030, 1, 1)));  // no due date
+  *r.mutable_due_date() = ToDate(CivilDay(2022, 9, 30));
+  EXPECT_FALSE(RecommendationOverdue(r, CivilDay(2022, 9, 30)));
+  EXPECT_TRUE(RecommendationOverdue(r, CivilDay(2022, 10, 1)));
+  r.set_status(v1::Recommendation::IN_PROGRESS);
+  EXPECT_TRUE(RecommendationOverdue(r, CivilDay(2022, 10, 1)));
+  r.set_status(v1::Recommendation::DONE);
+  EXPECT_FALSE(RecommendationOverdue(r, CivilDay(2022, 10, 1)));
+  r.set_status(v1::Recommendation::NOT_PURSUED);
+  EXPECT_FALSE(RecommendationOverdue(r, CivilDay(2022, 10, 1)));
+}
+
+TEST(AuditRulesTest, ControlPointMissedWithoutFollowUpByTheMoment) {
+  v1::ReportingMoment moment;
+  *moment.mutable_due_date() = ToDate(CivilDay(2022, 9, 30));
+  v1::ControlPoint point;
+  EXPECT_FALSE(ControlPointMissed(point, moment, CivilDay(2022, 9, 30)));
+  EXPECT_TRUE(ControlPointMissed(point, moment, CivilDay(2022, 10, 1)));
+  auto* late = point.add_follow_ups();
+  *late->mutable_date() = ToDate(CivilDay(2022, 10, 5));
+  EXPECT_TRUE(ControlPointMissed(point, moment, CivilDay(2022, 10, 6)));  // too late
+  auto* on_time = point.add_follow_ups();
+  *on_time->mutable_date() = ToDate(CivilDay(2022, 9, 20));
+  EXPECT_FALSE(ControlPointMissed(point, moment, CivilDay(2022, 10, 6)));
+}
+
+TEST(AuditRulesTest, MomentOverdueUntilReported) {
+  v1::ReportingMoment m;
+  *m.mutable_due_date() = ToDate(CivilDay(2022, 4, 30));
+  EXPECT_TRUE(MomentOverdue(m, CivilDay(2022, 5, 2)));
+  *m.mutable_reported_date() = ToDate(CivilDay(2022, 5, 3));
+  EXPECT_FALSE(MomentOverdue(m, CivilDay(2022, 5, 4)));
+  EXPECT_EQ(ReviewName(2021, "2584"), "reviews/2021-2584");
+}
+
+}  // namespace
+}  // namespace enamnd::audits
