@@ -13,7 +13,7 @@
 #include "absl/synchronization/mutex.h"
 #include "enamnd/meetings/v1/meetings.grpc.pb.h"
 #include "gtest/gtest.h"
-#include "tests/support/meetings_process.h"
+#include "tests/support/service_process.h"
 #include "tests/support/redis_server.h"
 
 namespace enamnd {
@@ -23,58 +23,26 @@ namespace v1 = ::enamnd::meetings::v1;
 using testing::ChildProcess;
 using testing::PollUntil;
 
-std::string BinaryPath() {
-  const char* build = std::getenv("ENAMND_BUILD_DIR");
-  return absl::StrCat(build != nullptr ? build : ENAMND_DEFAULT_BUILD_DIR,
-                      "/services/meetings/enamnd-meetings");
-}
-
 class CrashTest : public ::testing::Test {
  protected:
   void StartService() {
-    port_ = testing::FreePort();
-    service_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{BinaryPath()},
-        std::map<std::string, std::string>{{"ENAMND_LISTEN", absl::StrCat("127.0.0.1:", port_)},
-                                           {"ENAMND_DATA_DIR", dir_.path() + "/data"},
-                                           {"ENAMND_REDIS", redis_.address()},
-                                           {"ENAMND_LOG_LEVEL", "warning"}},
-        dir_.path() + "/service.log");
-    // Connect only once it listens: a channel that failed to connect backs
-    // off for seconds.
-    ASSERT_TRUE(PollUntil([&] { return testing::PortAccepts(port_); }, absl::Seconds(30)));
-    grpc::ChannelArguments args;
-    args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 50);
-    args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 50);
-    args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 200);
-    channel_ = grpc::CreateCustomChannel(absl::StrCat("127.0.0.1:", port_),
-                                         grpc::InsecureChannelCredentials(), args);
-    stub_ = v1::MeetingsService::NewStub(channel_);
-    bool up = PollUntil(
-        [&] {
-          grpc::ClientContext ctx;
-          ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::milliseconds(200));
-          v1::ListBodiesRequest request;
-          v1::ListBodiesResponse response;
-          return stub_->ListBodies(&ctx, request, &response).ok();
-        },
-        absl::Seconds(30));
-    ASSERT_TRUE(up) << "service did not start";
+    service_ = std::make_unique<testing::MeetingsProcess>(dir_.path() + "/data", redis_.address(),
+                                                          dir_.path() + "/service.log");
+    ASSERT_TRUE(service_->started());
+    stub_ = service_->stub();
   }
 
   template <typename Req, typename Resp, typename Method>
   grpc::Status Call(Method method, const Req& request, Resp* response) {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    return (stub_.get()->*method)(&ctx, request, response);
+    return (stub_->*method)(&ctx, request, response);
   }
 
   testing::TempDir dir_;
   testing::RedisServer redis_;
-  int port_ = 0;
-  std::unique_ptr<ChildProcess> service_;
-  std::shared_ptr<grpc::Channel> channel_;
-  std::unique_ptr<v1::MeetingsService::Stub> stub_;
+  std::unique_ptr<testing::MeetingsProcess> service_;
+  v1::MeetingsService::Stub* stub_ = nullptr;
 };
 
 TEST_F(CrashTest, AcknowledgedWritesSurviveSigkill) {
@@ -145,8 +113,8 @@ TEST_F(CrashTest, AcknowledgedWritesSurviveSigkill) {
         return acknowledged.size() >= 40;
       },
       absl::Seconds(60)));
-  service_->Signal(SIGKILL);
-  service_->Wait(absl::Seconds(10));
+  service_->process()->Signal(SIGKILL);
+  service_->process()->Wait(absl::Seconds(10));
   stop = true;
   for (auto& t : writers) t.join();
   std::set<std::string> acked;
@@ -193,8 +161,7 @@ TEST_F(CrashTest, AcknowledgedWritesSurviveSigkill) {
       absl::Seconds(30));
   EXPECT_TRUE(all) << published.size() << " published of " << acked.size() << " acknowledged";
   EXPECT_EQ(published.size(), numbers.size());
-  service_->Signal(SIGTERM);
-  EXPECT_EQ(service_->Wait(absl::Seconds(15)), 0) << "clean exit after SIGTERM";
+  EXPECT_EQ(service_->Stop(), 0) << "clean exit after SIGTERM";
 }
 
 }  // namespace

@@ -5,7 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "enamnd/meetings/v1/events.pb.h"
 #include "gtest/gtest.h"
-#include "tests/support/meetings_process.h"
+#include "tests/support/service_process.h"
 #include "tests/support/redis_server.h"
 
 namespace enamnd {

@@ -1,6 +1,6 @@
 // The real enamnd-meetings binary as a child process, with a client.
-#ifndef ENAMND_TESTS_SUPPORT_MEETINGS_PROCESS_H_
-#define ENAMND_TESTS_SUPPORT_MEETINGS_PROCESS_H_
+#ifndef ENAMND_TESTS_SUPPORT_SERVICE_PROCESS_H_
+#define ENAMND_TESTS_SUPPORT_SERVICE_PROCESS_H_
 
 #include <grpcpp/grpcpp.h>
 
@@ -16,22 +16,26 @@
 
 namespace enamnd::testing {
 
-inline std::string MeetingsBinary() {
+// build/services/{service}/enamnd-{service}
+inline std::string ServiceBinary(const std::string& service) {
   const char* build = std::getenv("ENAMND_BUILD_DIR");
 #ifdef ENAMND_DEFAULT_BUILD_DIR
   const char* fallback = ENAMND_DEFAULT_BUILD_DIR;
 #else
   const char* fallback = ".";
 #endif
-  return absl::StrCat(build != nullptr ? build : fallback, "/services/meetings/enamnd-meetings");
+  return absl::StrCat(build != nullptr ? build : fallback, "/services/", service, "/enamnd-",
+                      service);
 }
 
-class MeetingsProcess {
+// A service binary as a child process, with a channel to it.
+class ServiceProcess {
  public:
-  // Starts the binary with its data in `data_dir` and waits until it
+  // Starts enamnd-{service} with its data in `data_dir` and waits until it
   // accepts connections; `extra_env` adds or overrides variables.
-  MeetingsProcess(const std::string& data_dir, const std::string& redis_address,
-                  const std::string& log_path, std::map<std::string, std::string> extra_env = {}) {
+  ServiceProcess(const std::string& service, const std::string& data_dir,
+                 const std::string& redis_address, const std::string& log_path,
+                 std::map<std::string, std::string> extra_env = {}) {
     port_ = FreePort();
     std::map<std::string, std::string> env = {
         {"ENAMND_LISTEN", absl::StrCat("127.0.0.1:", port_)},
@@ -39,39 +43,56 @@ class MeetingsProcess {
         {"ENAMND_REDIS", redis_address},
         {"ENAMND_LOG_LEVEL", "warning"}};
     for (auto& [k, v] : extra_env) env[k] = v;
-    process_ = std::make_unique<ChildProcess>(std::vector<std::string>{MeetingsBinary()}, env,
-                                              log_path);
+    process_ = std::make_unique<ChildProcess>(std::vector<std::string>{ServiceBinary(service)},
+                                              env, log_path);
     // Connect only once it listens: a channel that failed to connect backs
     // off for seconds.
     started_ = PollUntil([&] { return PortAccepts(port_) || !process_->running(); },
                          absl::Seconds(30)) &&
                process_->running();
-    EXPECT_TRUE(started_) << "enamnd-meetings did not start; see " << log_path;
+    EXPECT_TRUE(started_) << "enamnd-" << service << " did not start; see " << log_path;
     channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port_),
                                    grpc::InsecureChannelCredentials());
-    stub_ = enamnd::meetings::v1::MeetingsService::NewStub(channel_);
   }
+  virtual ~ServiceProcess() = default;
 
   bool started() const { return started_; }
-  enamnd::meetings::v1::MeetingsService::Stub* stub() { return stub_.get(); }
+  std::shared_ptr<grpc::Channel> channel() { return channel_; }
   ChildProcess* process() { return process_.get(); }
 
   // SIGTERM and wait; returns the exit code.
   int Stop() {
-    stub_.reset();
+    ReleaseClients();
     channel_.reset();  // no idle client for the server to wait for
     process_->Signal(SIGTERM);
     return process_->Wait(absl::Seconds(15));
   }
+
+ protected:
+  virtual void ReleaseClients() {}
 
  private:
   int port_ = 0;
   bool started_ = false;
   std::unique_ptr<ChildProcess> process_;
   std::shared_ptr<grpc::Channel> channel_;
+};
+
+class MeetingsProcess : public ServiceProcess {
+ public:
+  MeetingsProcess(const std::string& data_dir, const std::string& redis_address,
+                  const std::string& log_path, std::map<std::string, std::string> extra_env = {})
+      : ServiceProcess("meetings", data_dir, redis_address, log_path, std::move(extra_env)),
+        stub_(enamnd::meetings::v1::MeetingsService::NewStub(channel())) {}
+  enamnd::meetings::v1::MeetingsService::Stub* stub() { return stub_.get(); }
+
+ protected:
+  void ReleaseClients() override { stub_.reset(); }
+
+ private:
   std::unique_ptr<enamnd::meetings::v1::MeetingsService::Stub> stub_;
 };
 
 }  // namespace enamnd::testing
 
-#endif  // ENAMND_TESTS_SUPPORT_MEETINGS_PROCESS_H_
+#endif  // ENAMND_TESTS_SUPPORT_SERVICE_PROCESS_H_
