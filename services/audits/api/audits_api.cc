@@ -211,6 +211,31 @@ absl::StatusOr<std::optional<v1::ReportingMoment>> FindMoment(Transaction& tx,
   return std::optional<v1::ReportingMoment>();
 }
 
+// A retried create: if `request_id` was used for `method`, loads what that
+// call created into `response` and returns true; otherwise remembers that
+// `request_id` creates `name`.
+absl::StatusOr<bool> ReplayOrRemember(Transaction& tx, const std::string& method,
+                                      const std::string& request_id, const std::string& name,
+                                      google::protobuf::Message* response) {
+  if (request_id.empty()) return false;
+  ENAMND_ASSIGN_OR_RETURN(auto earlier, Store::FindRequest(tx, method, request_id));
+  if (earlier.has_value()) {
+    ENAMND_ASSIGN_OR_RETURN(bool found, Store::Get(tx, *earlier, response));
+    if (found) return true;
+  }
+  ENAMND_RETURN_IF_ERROR(Store::SaveRequest(tx, method, request_id, name));
+  return false;
+}
+
+// Reads one resource by name in a read transaction; NOT_FOUND names `what`.
+absl::Status GetByName(platform::Database* db, const std::string& name, absl::string_view what,
+                       google::protobuf::Message* response) {
+  ENAMND_ASSIGN_OR_RETURN(Transaction tx, db->BeginRead());
+  ENAMND_ASSIGN_OR_RETURN(bool found, Store::Get(tx, name, response));
+  if (!found) return NotFound(what, name);
+  return absl::OkStatus();
+}
+
 // Keyset pagination over names sorted ascending.
 template <typename Proto, typename Out>
 absl::Status Page(const std::vector<Proto>& all, int page_size_in, const std::string& token,
@@ -266,14 +291,9 @@ absl::Status AuditsApi::CreateReview(const v1::CreateReviewRequest& request,
   *r.mutable_update_time() = r.create_time();
 
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
-  if (!request.request_id().empty()) {
-    ENAMND_ASSIGN_OR_RETURN(auto earlier, Store::FindRequest(tx, "CreateReview", request.request_id()));
-    if (earlier.has_value()) {
-      ENAMND_ASSIGN_OR_RETURN(bool found, Store::Get(tx, *earlier, response));
-      if (found) return Complete(tx, response);
-    }
-    ENAMND_RETURN_IF_ERROR(Store::SaveRequest(tx, "CreateReview", request.request_id(), r.name()));
-  }
+  ENAMND_ASSIGN_OR_RETURN(
+      bool replayed, ReplayOrRemember(tx, "CreateReview", request.request_id(), r.name(), response));
+  if (replayed) return Complete(tx, response);
   ENAMND_RETURN_IF_ERROR(Store::Insert(tx, "reviews", "", r, r.name()));
   ENAMND_RETURN_IF_ERROR(Complete(tx, &r));  // decisions may have arrived first
   r.set_etag("1");
@@ -552,16 +572,10 @@ absl::Status AuditsApi::CreateControlPlan(const v1::CreateControlPlanRequest& re
   plan.set_name(absl::StrCat("control-plans/", plan.year()));
   *plan.mutable_create_time() = NowTimestamp();
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
-  if (!request.request_id().empty()) {
-    ENAMND_ASSIGN_OR_RETURN(auto earlier,
-                            Store::FindRequest(tx, "CreateControlPlan", request.request_id()));
-    if (earlier.has_value()) {
-      ENAMND_ASSIGN_OR_RETURN(bool found, Store::Get(tx, *earlier, response));
-      if (found) return absl::OkStatus();
-    }
-    ENAMND_RETURN_IF_ERROR(
-        Store::SaveRequest(tx, "CreateControlPlan", request.request_id(), plan.name()));
-  }
+  ENAMND_ASSIGN_OR_RETURN(bool replayed, ReplayOrRemember(tx, "CreateControlPlan",
+                                                          request.request_id(), plan.name(),
+                                                          response));
+  if (replayed) return absl::OkStatus();
   ENAMND_RETURN_IF_ERROR(Store::Insert(tx, "control-plans", "", plan, plan.name()));
   ENAMND_RETURN_IF_ERROR(tx.Commit());
   *response = plan;
@@ -571,10 +585,7 @@ absl::Status AuditsApi::CreateControlPlan(const v1::CreateControlPlanRequest& re
 absl::Status AuditsApi::GetControlPlan(const v1::GetControlPlanRequest& request,
                                        v1::ControlPlan* response) {
   ENAMND_RETURN_IF_ERROR(ParseYearName(request.name(), "control-plans/", "name").status());
-  ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
-  ENAMND_ASSIGN_OR_RETURN(bool found, Store::Get(tx, request.name(), response));
-  if (!found) return NotFound("control plan", request.name());
-  return absl::OkStatus();
+  return GetByName(db_, request.name(), "control plan", response);
 }
 
 absl::Status AuditsApi::CreateControlPoint(const v1::CreateControlPointRequest& request,
@@ -597,16 +608,10 @@ absl::Status AuditsApi::CreateControlPoint(const v1::CreateControlPointRequest& 
   p.set_name(absl::StrCat(request.plan(), "/points/", request.point_id()));
   *p.mutable_create_time() = NowTimestamp();
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
-  if (!request.request_id().empty()) {
-    ENAMND_ASSIGN_OR_RETURN(auto earlier,
-                            Store::FindRequest(tx, "CreateControlPoint", request.request_id()));
-    if (earlier.has_value()) {
-      ENAMND_ASSIGN_OR_RETURN(bool found, Store::Get(tx, *earlier, response));
-      if (found) return absl::OkStatus();
-    }
-    ENAMND_RETURN_IF_ERROR(
-        Store::SaveRequest(tx, "CreateControlPoint", request.request_id(), p.name()));
-  }
+  ENAMND_ASSIGN_OR_RETURN(bool replayed, ReplayOrRemember(tx, "CreateControlPoint",
+                                                          request.request_id(), p.name(),
+                                                          response));
+  if (replayed) return absl::OkStatus();
   v1::ControlPlan plan;
   ENAMND_ASSIGN_OR_RETURN(bool plan_found, Store::Get(tx, request.plan(), &plan));
   if (!plan_found) return NotFound("control plan", request.plan());
@@ -715,16 +720,10 @@ absl::Status AuditsApi::CreateReportingYear(const v1::CreateReportingYearRequest
     }
   }
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
-  if (!request.request_id().empty()) {
-    ENAMND_ASSIGN_OR_RETURN(auto earlier,
-                            Store::FindRequest(tx, "CreateReportingYear", request.request_id()));
-    if (earlier.has_value()) {
-      ENAMND_ASSIGN_OR_RETURN(bool found, Store::Get(tx, *earlier, response));
-      if (found) return absl::OkStatus();
-    }
-    ENAMND_RETURN_IF_ERROR(
-        Store::SaveRequest(tx, "CreateReportingYear", request.request_id(), y.name()));
-  }
+  ENAMND_ASSIGN_OR_RETURN(bool replayed, ReplayOrRemember(tx, "CreateReportingYear",
+                                                          request.request_id(), y.name(),
+                                                          response));
+  if (replayed) return absl::OkStatus();
   ENAMND_RETURN_IF_ERROR(Store::Insert(tx, "reporting-years", "", y, y.name()));
   y.set_etag("1");
   v1::ReportingYearCreated event;
@@ -774,10 +773,7 @@ absl::Status AuditsApi::CopyReportingYear(const v1::CopyReportingYearRequest& re
 absl::Status AuditsApi::GetReportingYear(const v1::GetReportingYearRequest& request,
                                          v1::ReportingYear* response) {
   ENAMND_RETURN_IF_ERROR(ParseYearName(request.name(), "reporting-years/", "name").status());
-  ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
-  ENAMND_ASSIGN_OR_RETURN(bool found, Store::Get(tx, request.name(), response));
-  if (!found) return NotFound("reporting year", request.name());
-  return absl::OkStatus();
+  return GetByName(db_, request.name(), "reporting year", response);
 }
 
 absl::Status AuditsApi::MarkMomentReported(const v1::MarkMomentReportedRequest& request,
