@@ -94,7 +94,7 @@ absl::StatusOr<std::vector<LoggedEvent>> Outbox::ReadAfter(Transaction& tx, int6
                                                            int limit,
                                                            const std::vector<std::string>& types) {
   std::vector<LoggedEvent> out;
-  // Types are few (one to three); query each and merge keeps SQL static.
+  // Per type, so the SQL stays static; callers pass few types.
   std::vector<Row> rows;
   if (types.empty()) {
     auto r = tx.Query(

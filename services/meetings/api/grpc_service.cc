@@ -12,8 +12,8 @@ namespace enamnd::meetings {
 namespace {
 
 // Event types a decision subscriber receives.
-const std::vector<std::string>& DecisionEventTypes() {
-  static const auto* types = new std::vector<std::string>{
+const std::set<std::string>& DecisionEventTypes() {
+  static const auto* types = new std::set<std::string>{
       "enamnd.meetings.v1.DecisionRecorded", "enamnd.meetings.v1.DecisionUpdated",
       "enamnd.meetings.v1.ProtocolAdjusted", "enamnd.meetings.v1.NoticePosted",
       "enamnd.meetings.v1.NoticeOverdue",   "enamnd.meetings.v1.AppealLodged",
@@ -121,8 +121,8 @@ class WatchState : public std::enable_shared_from_this<WatchState> {
         }
       }
       municipality_checked_ = true;
-      ENAMND_ASSIGN_OR_RETURN(events, platform::Outbox::ReadAfter(tx, from, kFetchBatch,
-                                                                  DecisionEventTypes()));
+      // One scan of the log; other types are skipped below (few per decision).
+      ENAMND_ASSIGN_OR_RETURN(events, platform::Outbox::ReadAfter(tx, from, kFetchBatch));
       return absl::OkStatus();
     }();
     absl::MutexLock lock(&mutex_);
@@ -133,6 +133,7 @@ class WatchState : public std::enable_shared_from_this<WatchState> {
     }
     for (const platform::LoggedEvent& e : events) {
       cursor_ = e.sequence;
+      if (DecisionEventTypes().count(e.type) == 0) continue;
       if (!municipality_code_.empty()) {
         std::vector<absl::string_view> audience = absl::StrSplit(e.audience, ',');
         if (std::find(audience.begin(), audience.end(), municipality_code_) == audience.end()) {
