@@ -128,6 +128,35 @@ TEST_F(AuditsApiTest, ReviewsRecommendationsAndDischarge) {
   EXPECT_EQ(EventCount("DischargeRecorded"), 1);
 }
 
+TEST_F(AuditsApiTest, RetriedCreatesReturnTheFirstResult) {
+  v1::CreateReviewRequest request;
+  request.mutable_review()->set_year(2021);
+  request.mutable_review()->add_auditing_municipalities("municipalities/2560");
+  request.mutable_review()->set_kind(v1::Review::BASIC);
+  request.mutable_review()->set_title("Grundläggande granskning 2021, Älvsbyn");
+  request.set_request_id("retry-1");
+  v1::Review first, second;
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(audits_stub_->CreateReview(&ctx, request, &first).ok());
+  }
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(audits_stub_->CreateReview(&ctx, request, &second).ok());
+  }
+  EXPECT_EQ(first.name(), second.name());
+  EXPECT_EQ(EventCount("ReviewCreated"), 1);
+  v1::Recommendation rec;
+  ASSERT_TRUE(Recommend(first.name(), {"2560"}, &rec).ok());
+  v1::UpdateReviewRequest update;
+  update.mutable_review()->set_name(first.name());
+  update.mutable_review()->add_findings("Tillämpningsanvisningar till attestreglementet saknas.");
+  update.mutable_update_mask()->add_paths("findings");
+  update.mutable_update_mask()->add_paths("handlings");
+  grpc::ClientContext ctx;
+  EXPECT_INVALID_FIELD(audits_stub_->UpdateReview(&ctx, update, &second), "update_mask");
+}
+
 TEST_F(AuditsApiTest, OverdueRecommendationsAreListedAndRaisedOnce) {
   audits_->clock()->Pin(CivilDay(2022, 9, 1));
   v1::Review review;

@@ -1,13 +1,17 @@
 #!/usr/bin/python3
-"""Outside-client end-to-end test of enamnd-meetings.
+"""Outside-client end-to-end test of enamnd-meetings and enamnd-audits.
 
 Runs as an external system would: Debian's /usr/bin/python3 with grpc,
 protobuf and redis, the generated stubs, and nothing else. It starts a real
-redis-server (unix socket in a temp dir) and the real enamnd-meetings binary
-with its legal calendar pinned to 2022-07-08 (ENAMND_TODAY, as tools/up does:
-a day inside the appeal period of the 22 June 2022 protocol), loads the demo
-data with tools/demo/load_demo.py (§ 8-16 of 22 June 2022, their justering on
-2022-06-29 and the 14 members' notices, the last on 2022-07-04), and checks:
+redis-server (unix socket in a temp dir) and the real enamnd-meetings and
+enamnd-audits binaries (each with its own data dir) with their legal
+calendar pinned to 2022-07-08 (ENAMND_TODAY, as tools/up does: a day inside
+the appeal period of the 22 June 2022 protocol), loads the demo data with
+tools/demo/load_demo.py (§ 8-16 of 22 June 2022, their justering on
+2022-06-29 and the 14 members' notices, the last on 2022-07-04) and then
+tools/demo/load_audits_demo.py (the 2021 reviews § 8-10 handled, their
+recommendations, the reporting wheel and internal control plan of 2022),
+and checks:
 
   a) paragraphs of 22 June 2022 by recipient and in § order; the event log of
      the load; loading twice changes nothing;
@@ -18,13 +22,20 @@ data with tools/demo/load_demo.py (§ 8-16 of 22 June 2022, their justering on
   d) bad input from outside: malformed case names, tampered page tokens;
   e) the adjusted protocol of 22 June 2022: its text and SHA-256, document
      verification, notices and appeal dates, the lock on its paragraphs,
-     audience of the lifecycle events, a certified extract.
+     audience of the lifecycle events, a certified extract;
+  f) the audits service: each review shows the committee's handling (§ 8,
+     § 9, § 10, linked from the meetings stream) as the meetings service
+     holds it; loading both demos again changes nothing in audits; every
+     entry of enamnd:events:audits decodes with the generated classes; the
+     missed control points; bad input (a recommendation given by a
+     municipality that did not audit).
 
 The 22 June meeting is locked after its justering, so the decisions recorded
 live by this test are made at the 12 October 2022 meeting.
 
-Environment: ENAMND_BUILD_DIR (stubs in $ENAMND_BUILD_DIR/python, binary in
-$ENAMND_BUILD_DIR/services/meetings/enamnd-meetings), ENAMND_SOURCE_DIR (the
+Environment: ENAMND_BUILD_DIR (stubs in $ENAMND_BUILD_DIR/python, binaries in
+$ENAMND_BUILD_DIR/services/meetings/enamnd-meetings and
+$ENAMND_BUILD_DIR/services/audits/enamnd-audits), ENAMND_SOURCE_DIR (the
 repository root). The last line printed is "N passed, M failed"; the exit
 status is non-zero when anything failed.
 """
@@ -45,6 +56,7 @@ from pathlib import Path
 SOURCE_DIR = Path(os.environ.get("ENAMND_SOURCE_DIR") or Path(__file__).resolve().parents[2])
 BUILD_DIR = Path(os.environ.get("ENAMND_BUILD_DIR") or SOURCE_DIR / "build")
 BINARY = BUILD_DIR / "services" / "meetings" / "enamnd-meetings"
+AUDITS_BINARY = BUILD_DIR / "services" / "audits" / "enamnd-audits"
 
 sys.path.insert(0, str(BUILD_DIR / "python"))
 sys.path.insert(0, str(SOURCE_DIR / "tools" / "demo"))
@@ -55,15 +67,21 @@ import grpc  # noqa: E402
 import redis  # noqa: E402
 from google.protobuf import field_mask_pb2  # noqa: E402
 
+from enamnd.audits.v1 import audits_pb2  # noqa: E402
+from enamnd.audits.v1 import audits_pb2_grpc  # noqa: E402
+from enamnd.audits.v1 import events_pb2 as audits_events_pb2  # noqa: E402
 from enamnd.events.v1 import cloudevent_pb2  # noqa: E402
 from enamnd.meetings.v1 import events_pb2  # noqa: E402
 from enamnd.meetings.v1 import meetings_pb2  # noqa: E402
 from enamnd.meetings.v1 import meetings_pb2_grpc  # noqa: E402
 
+import load_audits_demo  # noqa: E402
 import load_demo  # noqa: E402
 
 M = meetings_pb2
+A = audits_pb2
 STREAM = "enamnd:events:meetings"
+AUDITS_STREAM = "enamnd:events:audits"
 BODY = "bodies/e-namnden"
 JUNE = BODY + "/meetings/2022-06-22"
 OCTOBER = BODY + "/meetings/2022-10-12"
@@ -79,6 +97,9 @@ APPEAL_DEADLINE = "2022-07-25"
 LEGAL_FORCE_DATE = "2022-07-26"
 RPC_TIMEOUT = 10
 EVENT_TIMEOUT = 10  # seconds to wait for an event that must arrive
+LINK_TIMEOUT = 20   # seconds for the audits service to link a decision
+# The reviews of the demo and the § of 22 June 2022 that handled each.
+REVIEW_PARAGRAPHS = {"reviews/2021-2584": 8, "reviews/2021-2505": 9, "reviews/2021-2560": 10}
 
 
 # ------------------------------------------------------------------ harness
@@ -249,6 +270,11 @@ class Scenario:
         self.max_sequence = 0           # highest sequence seen over WatchDecisions
         self.last_kiruna_sequence = 0   # the last decision to Kiruna
         self.extra_case = 29            # case numbers 2022/30.. for new decisions
+        self.audits = None              # the enamnd-audits process
+        self.audits_channel = None
+        self.audits_stub = None
+        self.audits_log = None
+        self.first_audits_load = None
 
     # ------------------------------------------------------------ processes
 
@@ -272,37 +298,63 @@ class Scenario:
 
         poll(pong, 20, "redis-server to answer PING")
 
-    def start_service(self):
-        assert BINARY.exists(), f"{BINARY} is not built"
+    def launch(self, binary, name):
+        """Starts a service binary on a free port with its own data dir
+        (tmp/<name>-data), the test's Redis and today; returns (process,
+        address, log path)."""
+        assert binary.exists(), f"{binary} is not built"
         port = free_port()
+        data = self.tmp / f"{name}-data"
+        data.mkdir()
         env = dict(os.environ,
                    ENAMND_LISTEN=f"127.0.0.1:{port}",
-                   ENAMND_DATA_DIR=str(self.tmp / "data"),
+                   ENAMND_DATA_DIR=str(data),
                    ENAMND_REDIS=f"unix://{self.tmp / 'redis.sock'}",
                    ENAMND_LOG_LEVEL="info",
                    ENAMND_TODAY=TODAY)
-        (self.tmp / "data").mkdir()
-        self.service_log = self.tmp / "meetings.log"
-        with open(self.service_log, "wb") as log:
-            self.service = subprocess.Popen([str(BINARY)], env=env, stdout=log,
-                                            stderr=subprocess.STDOUT)
-        self.channel = grpc.insecure_channel(f"127.0.0.1:{port}",
-                                             options=load_demo.CHANNEL_OPTIONS)
-        self.stub = meetings_pb2_grpc.MeetingsServiceStub(self.channel)
+        log_path = self.tmp / f"{name}.log"
+        with open(log_path, "wb") as log:
+            proc = subprocess.Popen([str(binary)], env=env, stdout=log, stderr=subprocess.STDOUT)
+        return proc, f"127.0.0.1:{port}", log_path
+
+    @staticmethod
+    def await_serving(proc, name, log_path, wait):
         deadline = time.monotonic() + 30
         while True:
-            if self.service.poll() is not None:
-                raise AssertionError(f"enamnd-meetings exited with {self.service.returncode}:\n"
-                                     f"{tail(self.service_log)}")
+            if proc.poll() is not None:
+                raise AssertionError(f"enamnd-{name} exited with {proc.returncode}:\n"
+                                     f"{tail(log_path)}")
             try:
-                load_demo.wait_until_serving(self.channel, timeout=0.5)
+                wait(timeout=0.5)
                 return
-            except load_demo.LoadError:
+            except (load_demo.LoadError, load_audits_demo.LoadError):
                 if time.monotonic() >= deadline:
-                    raise AssertionError("enamnd-meetings not SERVING within 30 s:\n"
-                                         + tail(self.service_log)) from None
+                    raise AssertionError(f"enamnd-{name} not SERVING within 30 s:\n"
+                                         + tail(log_path)) from None
+
+    def start_service(self):
+        self.service, address, self.service_log = self.launch(BINARY, "meetings")
+        self.channel = grpc.insecure_channel(address, options=load_demo.CHANNEL_OPTIONS)
+        self.stub = meetings_pb2_grpc.MeetingsServiceStub(self.channel)
+        self.await_serving(self.service, "meetings", self.service_log,
+                           lambda timeout: load_demo.wait_until_serving(self.channel, timeout))
+
+    def start_audits(self):
+        self.audits, address, self.audits_log = self.launch(AUDITS_BINARY, "audits")
+        self.audits_channel = grpc.insecure_channel(address,
+                                                    options=load_audits_demo.CHANNEL_OPTIONS)
+        self.audits_stub = audits_pb2_grpc.AuditsServiceStub(self.audits_channel)
+        self.await_serving(self.audits, "audits", self.audits_log,
+                           lambda timeout: load_audits_demo.wait_until_serving(
+                               self.audits_channel, timeout))
 
     def stop(self):
+        # The consumer (audits) first, then meetings, then Redis.
+        if self.audits_channel is not None:
+            self.audits_channel.close()
+            self.audits_channel = None
+        stop_process(self.audits, "enamnd-audits")
+        self.audits = None
         if self.channel is not None:
             self.channel.close()
             self.channel = None
@@ -842,6 +894,231 @@ class Scenario:
             timeout=RPC_TIMEOUT)
         assert (again.name, again.sha256) == (e.name, e.sha256), (again.name, e.name)
 
+    # ------------------------------------------------------------ f) audits
+
+    def audits_entries(self):
+        return self.redis.xrange(AUDITS_STREAM, "-", "+")
+
+    def settled_audits_stream(self):
+        """The audits stream once nothing more is being published: the same
+        last entry for 1.5 s (the relay publishes committed outbox rows and
+        the deadline job runs after every commit). Returns (XLEN, last id)."""
+        last, since = None, time.monotonic()
+        deadline = since + EVENT_TIMEOUT
+        while True:
+            entries = self.redis.xrevrange(AUDITS_STREAM, "+", "-", count=1)
+            now = (self.redis.xlen(AUDITS_STREAM), entries[0][0] if entries else None)
+            if now != last:
+                last, since = now, time.monotonic()
+            elif time.monotonic() - since >= 1.5:
+                return now
+            assert time.monotonic() < deadline, f"{AUDITS_STREAM} still growing: {now}"
+            time.sleep(0.1)
+
+    def check_first_audits_load(self):
+        assert self.audits_stub is not None, "enamnd-audits is not running"
+        result = load_audits_demo.load(self.audits_channel, handlings_timeout=LINK_TIMEOUT)
+        self.first_audits_load = result
+        assert result["counts"] == dict(reviews=3, discharges=4, recommendations=2,
+                                        reporting_years=2, control_points=6), result["counts"]
+        assert result["created"] == dict(
+            reviews=3, discharges=4, recommendations=2, recommendation_updates=2,
+            reporting_years=2, moments_reported=0, control_plans=1, control_points=6,
+            follow_ups=0), result["created"]
+        assert result["handlings_complete"] and not result["notes"], result["notes"]
+        reviews = {r["name"]: r for r in result["reviews"]}
+        assert list(reviews) == list(REVIEW_PARAGRAPHS), list(reviews)
+        for name, number in REVIEW_PARAGRAPHS.items():
+            got = [h["number"] for h in reviews[name]["handlings"]]
+            assert got == [number], f"{name}: handlings § {got}"
+        shared = reviews["reviews/2021-2584"]["recommendations"]
+        assert [r["given_by"] for r in shared] == [[KIRUNA, "municipalities/2523"]], shared
+        assert not reviews["reviews/2021-2560"]["recommendations"], "Älvsbyn gave none"
+        for r in shared + reviews["reviews/2021-2505"]["recommendations"]:
+            assert (r["status"], r["responsible"], bool(r["actions"]), r["overdue"]) == (
+                "IN_PROGRESS", "Samordnaren", True, False), r
+        assert [m["point"] for m in result["missed"]] == [
+            "control-plans/2022/points/fakturering-per-kommun"], result["missed"]
+        assert [m["name"] for m in result["overdue"]] == [
+            "reporting-years/2022/moments/intern-kontroll-1"], result["overdue"]
+        years = result["reporting_years"]
+        assert years["reporting-years/2023"]["copied_from"] == "reporting-years/2022", years
+        assert len(years["reporting-years/2023"]["moments"]) == len(
+            years["reporting-years/2022"]["moments"]), years
+
+    def check_review_handling(self, review, number):
+        assert self.audits_stub is not None, "enamnd-audits is not running"
+        paragraph = self.stub.GetParagraph(M.GetParagraphRequest(
+            name=f"{JUNE}/paragraphs/{number}"), timeout=RPC_TIMEOUT)
+        case = self.stub.GetCase(M.GetCaseRequest(name=paragraph.case), timeout=RPC_TIMEOUT)
+        assert case.subject == "//audits/" + review, case.subject
+
+        def linked():
+            r = self.audits_stub.GetReview(A.GetReviewRequest(name=review), timeout=RPC_TIMEOUT)
+            return r if any(h.paragraph == paragraph.name for h in r.handlings) else None
+
+        r = poll(linked, LINK_TIMEOUT, f"{review} to show § {number}")
+        assert [h.paragraph for h in r.handlings] == [paragraph.name], (
+            [h.paragraph for h in r.handlings])
+        h = r.handlings[0]
+        assert (h.paragraph_number, h.meeting, day(h.meeting_date), h.case_number) == (
+            number, JUNE, "2022-06-22", paragraph.case_number), h
+        assert h.decision_kind == M.DecisionKind.Name(paragraph.decision.kind), (
+            h.decision_kind, paragraph.decision.kind)
+        assert h.decision_text == paragraph.decision.text, h.decision_text
+        # Today is inside the appeal period: no legal force yet.
+        assert not h.HasField("legal_force_date"), h.legal_force_date
+        # It names the meetings event it came from: § number's DecisionRecorded.
+        assert h.event_source == "//enamnd/meetings", h.event_source
+        found = [fields for _, fields in self.redis.xrange(STREAM, "-", "+")
+                 if fields[b"id"].decode() == h.event_id]
+        assert len(found) == 1, f"event {h.event_id} is not on {STREAM}"
+        assert found[0][b"type"] == b"enamnd.meetings.v1.DecisionRecorded", found[0][b"type"]
+        event = cloudevent_pb2.CloudEvent.FromString(found[0][b"event"])
+        decision = events_pb2.DecisionRecorded()
+        assert event.proto_data.Unpack(decision) and decision.paragraph.name == paragraph.name
+
+    def check_audits_second_load(self):
+        assert self.first_audits_load is not None, "the first audits load failed"
+        before = self.settled_audits_stream()
+        meetings = load_demo.load(self.channel)
+        assert not any(meetings["created"].values()), f"meetings load created {meetings['created']}"
+        result = load_audits_demo.load(self.audits_channel, handlings_timeout=LINK_TIMEOUT)
+        assert not any(result["created"].values()), f"audits load created {result['created']}"
+        first = self.first_audits_load
+        for key in ("counts", "reviews", "missed", "overdue", "reporting_years"):
+            assert result[key] == first[key], (key, result[key], first[key])
+        assert result["handlings_complete"] and not result["notes"], result["notes"]
+        after = self.settled_audits_stream()
+        assert after == before, f"XLEN {AUDITS_STREAM} (and last id) {before} -> {after}"
+
+    def check_audits_stream(self):
+        xlen, _ = self.settled_audits_stream()
+        entries = self.audits_entries()
+        assert len(entries) == xlen and entries, f"{len(entries)} entries, XLEN {xlen}"
+        sequences, counts, handled, raised = [], {}, {}, {}
+        for entry_id, fields in entries:
+            keys = sorted(k.decode() for k in fields)
+            assert keys == ["event", "id", "subject", "type"], f"{entry_id}: fields {keys}"
+            event = cloudevent_pb2.CloudEvent.FromString(fields[b"event"])
+            type_ = fields[b"type"].decode()
+            where = f"entry {entry_id.decode()} ({type_})"
+            assert event.spec_version == "1.0", f"{where}: spec_version {event.spec_version!r}"
+            assert event.source == "//enamnd/audits", f"{where}: source {event.source!r}"
+            assert event.id and event.id == fields[b"id"].decode(), f"{where}: id {event.id!r}"
+            assert event.type == type_, f"{where}: type {event.type!r}"
+            attrs = event.attributes
+            subject = fields[b"subject"].decode()
+            assert attrs["subject"].ce_string == subject, f"{where}: subject"
+            assert attrs["time"].HasField("ce_timestamp"), f"{where}: time"
+            sequences.append(int(attrs["sequence"].ce_string))
+            package, _, message = type_.rpartition(".")
+            assert package == "enamnd.audits.v1", f"{where}: package {package}"
+            cls = getattr(audits_events_pb2, message, None)
+            assert cls is not None, f"{where}: no generated class {message}"
+            assert event.WhichOneof("data") == "proto_data", f"{where}: not proto_data"
+            payload = cls()
+            assert event.proto_data.Unpack(payload), f"{where}: {event.proto_data.type_url}"
+            counts[message] = counts.get(message, 0) + 1
+            if message == "DischargeRecorded":
+                got = attrs["audience"].ce_string if "audience" in attrs else ""
+                assert got == scb_code(payload.discharge.municipality), (
+                    f"{where}: audience {got!r}")
+                assert subject == payload.review, f"{where}: subject {subject}"
+            elif message == "ReviewHandled":
+                assert subject == payload.review, f"{where}: subject {subject}"
+                handled.setdefault(payload.review, []).append(payload.handling.paragraph_number)
+            elif message == "MomentOverdue":
+                assert day(payload.moment.due_date) < TODAY and subject == payload.moment.name, (
+                    where, payload.moment)
+                raised.setdefault((message, subject), 0)
+                raised[(message, subject)] += 1
+            elif message == "ControlPointMissed":
+                assert day(payload.moment.due_date) < TODAY and subject == payload.point.name, (
+                    where, payload.point.name)
+                raised.setdefault((message, subject), 0)
+                raised[(message, subject)] += 1
+        assert sequences == list(range(1, len(sequences) + 1)), f"gaps: {sequences}"
+        assert handled == {r: [n] for r, n in REVIEW_PARAGRAPHS.items()}, handled
+        expected = dict(ReviewCreated=3, DischargeRecorded=4, ReviewHandled=3,
+                        RecommendationCreated=2, RecommendationUpdated=2,
+                        ReportingYearCreated=2, ControlPlanCreated=1, ControlPointCreated=6)
+        assert {k: counts.get(k, 0) for k in expected} == expected, counts
+        # Moments and points are created with their reports and follow-ups,
+        # so exactly the genuine alarms are raised, once each.
+        assert raised == {
+            ("ControlPointMissed", "control-plans/2022/points/fakturering-per-kommun"): 1,
+            ("MomentOverdue", "reporting-years/2022/moments/intern-kontroll-1"): 1}, raised
+        print(f"     ({len(entries)} audits events: "
+              + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) + ")", flush=True)
+
+    def check_missed_control_points(self):
+        plan = "control-plans/2022"
+        r = self.audits_stub.ListMissedControlPoints(A.ListMissedControlPointsRequest(plan=plan),
+                                                     timeout=RPC_TIMEOUT)
+        assert r.missed, "no missed control points"
+        assert [m.point.name for m in r.missed] == [plan + "/points/fakturering-per-kommun"], (
+            [m.point.name for m in r.missed])
+        m = r.missed[0]
+        assert (m.moment.name, day(m.moment.due_date)) == (
+            "reporting-years/2022/moments/intern-kontroll-1", "2022-06-22"), m.moment
+        assert not m.point.follow_ups, m.point.follow_ups
+        points = self.audits_stub.ListControlPoints(A.ListControlPointsRequest(
+            plan=plan, page_size=100), timeout=RPC_TIMEOUT).points
+        year = self.audits_stub.GetReportingYear(A.GetReportingYearRequest(
+            name="reporting-years/2022"), timeout=RPC_TIMEOUT)
+        due = {x.name: day(x.due_date) for x in year.moments}
+        followed = sorted(p.name.rpartition("/")[2] for p in points if p.follow_ups)
+        assert followed == ["attest", "avtalsuppfoljning", "budgetuppfoljning"], followed
+        for p in points:
+            for f in p.follow_ups:
+                assert day(f.date) <= due[p.reporting_moment] and day(f.date) <= TODAY, (
+                    p.name, day(f.date))
+        deviations = [f for p in points for f in p.follow_ups
+                      if f.outcome == A.ControlFollowUp.DEVIATION]
+        assert len(deviations) == 1 and deviations[0].deviations, deviations
+
+    def check_bad_recommendation(self):
+        before = self.settled_audits_stream()
+        review = "reviews/2021-2560"  # audited by Älvsbyn alone
+
+        def recommendations(name):
+            return [r.name for r in self.audits_stub.ListRecommendations(
+                A.ListRecommendationsRequest(parent=name, page_size=100),
+                timeout=RPC_TIMEOUT).recommendations]
+
+        details = self.expect_invalid(lambda: self.audits_stub.CreateRecommendation(
+            A.CreateRecommendationRequest(
+                review=review,
+                recommendation=A.Recommendation(
+                    text="Ta fram tillämpningsanvisningar till attestreglementet.",
+                    given_by=[KIRUNA]),
+                request_id="e2e-bad-given-by"), timeout=RPC_TIMEOUT), "recommendation.given_by")
+        assert KIRUNA in details, details
+        # One auditor of a shared review and one that is not.
+        shared = "reviews/2021-2584"
+        before_shared = recommendations(shared)
+        self.expect_invalid(lambda: self.audits_stub.CreateRecommendation(
+            A.CreateRecommendationRequest(
+                review=shared,
+                recommendation=A.Recommendation(
+                    text="Följ upp årshjulet.",
+                    given_by=[KIRUNA, "municipalities/2505"])), timeout=RPC_TIMEOUT),
+            "recommendation.given_by")
+        assert recommendations(review) == [], "a rejected recommendation was stored"
+        assert recommendations(shared) == before_shared, "a rejected recommendation was stored"
+        assert not self.audits_stub.GetReview(A.GetReviewRequest(name=review),
+                                              timeout=RPC_TIMEOUT).recommendations
+        assert self.settled_audits_stream() == before, "a rejected request published an event"
+
+    def check_audits_clean_stop(self):
+        assert self.audits is not None, "enamnd-audits is not running"
+        self.audits_channel.close()
+        self.audits_channel = None
+        code = stop_process(self.audits, "enamnd-audits")
+        self.audits = None
+        assert code == 0, f"enamnd-audits exited with {code} on SIGTERM:\n{tail(self.audits_log)}"
+
     def check_clean_stop(self):
         # A subscriber still connected at shutdown is told to reconnect.
         assert self.last_kiruna_sequence, "no decision to Kiruna seen"
@@ -869,6 +1146,14 @@ def run_checks(results, scenario):
         results.check(name, fn)
         if results.failed:
             return
+    # The audits service (consumer group audits on the meetings stream) and
+    # its demo, after the meetings demo as tools/up loads them.
+    failed = results.failed
+    results.check("start enamnd-audits and wait for SERVING", scenario.start_audits)
+    audits_up = results.failed == failed
+    if audits_up:
+        results.check("f) load the audits demo data (waits for § 8-10 to be linked)",
+                      scenario.check_first_audits_load)
     results.check("a) recipient Kiruna 2584 -> § 8 only", scenario.check_recipient,
                   KIRUNA, 8, "2022/9-2.2.0.1")
     results.check("a) recipient Arvidsjaur 2505 -> § 9 only", scenario.check_recipient,
@@ -899,6 +1184,19 @@ def run_checks(results, scenario):
                   scenario.check_watch_lifecycle_audience)
     results.check("e) CreateExtract § 8 names the protocol SHA-256; VerifyDocument -> EXTRACT",
                   scenario.check_extract)
+    if audits_up:
+        for review, number in REVIEW_PARAGRAPHS.items():
+            results.check(f"f) GetReview {review} shows § {number} as the meetings service "
+                          "holds it", scenario.check_review_handling, review, number)
+        results.check(f"f) loading both demos again changes nothing in audits (XLEN "
+                      f"{AUDITS_STREAM})", scenario.check_audits_second_load)
+        results.check(f"f) every {AUDITS_STREAM} entry decodes with the generated classes",
+                      scenario.check_audits_stream)
+        results.check("f) ListMissedControlPoints(control-plans/2022): the point not followed "
+                      "up by 22 June", scenario.check_missed_control_points)
+        results.check("f) CreateRecommendation given by a non-auditor -> INVALID_ARGUMENT "
+                      "recommendation.given_by, nothing stored", scenario.check_bad_recommendation)
+        results.check("SIGTERM: enamnd-audits exits 0", scenario.check_audits_clean_stop)
     results.check("SIGTERM: open watch gets UNAVAILABLE, service exits 0",
                   scenario.check_clean_stop)
 
@@ -916,6 +1214,8 @@ def main():
     finally:
         if results.failed and scenario.service_log is not None:
             print(f"--- enamnd-meetings log (tail) ---\n{tail(scenario.service_log)}", flush=True)
+        if results.failed and scenario.audits_log is not None:
+            print(f"--- enamnd-audits log (tail) ---\n{tail(scenario.audits_log)}", flush=True)
         scenario.stop()
         shutil.rmtree(tmp, ignore_errors=True)
     print(f"({time.monotonic() - started:.1f} s)", flush=True)

@@ -4,12 +4,14 @@
 #include <map>
 #include <set>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "enamnd/audits/v1/events.pb.h"
 #include "enamnd/meetings/v1/events.pb.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "services/audits/domain/rules.h"
 #include "services/audits/store/store.h"
 #include "services/platform/api_util.h"
@@ -42,6 +44,31 @@ constexpr char kMeetingsSource[] = "//enamnd/meetings";
 
 absl::Status NotFound(absl::string_view what, absl::string_view name) {
   return absl::NotFoundError(absl::StrCat(what, " ", name, " does not exist"));
+}
+
+// Names compared with their digit runs as numbers, so that
+// recommendations/2 comes before recommendations/10.
+bool NaturalLess(const std::string& a, const std::string& b) {
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    if (absl::ascii_isdigit(a[i]) && absl::ascii_isdigit(b[j])) {
+      size_t i_end = i, j_end = j;
+      while (i_end < a.size() && absl::ascii_isdigit(a[i_end])) ++i_end;
+      while (j_end < b.size() && absl::ascii_isdigit(b[j_end])) ++j_end;
+      std::string x = a.substr(i, i_end - i), y = b.substr(j, j_end - j);
+      x.erase(0, std::min(x.find_first_not_of('0'), x.size()));
+      y.erase(0, std::min(y.find_first_not_of('0'), y.size()));
+      if (x.size() != y.size()) return x.size() < y.size();
+      if (x != y) return x < y;
+      i = i_end;
+      j = j_end;
+      continue;
+    }
+    if (a[i] != b[j]) return a[i] < b[j];
+    ++i;
+    ++j;
+  }
+  return a.size() - i < b.size() - j;
 }
 
 absl::Status ValidateRequestId(const std::string& id) {
@@ -124,6 +151,7 @@ absl::Status Complete(Transaction& tx, v1::Review* r) {
   r->clear_handlings();
   for (auto& h : handlings) *r->add_handlings() = std::move(h);
   ENAMND_ASSIGN_OR_RETURN(auto recs, Store::Names(tx, "recommendations", r->name()));
+  std::sort(recs.begin(), recs.end(), NaturalLess);
   r->clear_recommendations();
   for (auto& n : recs) r->add_recommendations(n);
   return absl::OkStatus();
@@ -199,6 +227,30 @@ absl::StatusOr<std::pair<std::string, std::string>> SplitMomentName(absl::string
   return std::make_pair(year_name, std::string(name));
 }
 
+absl::Status ValidateFollowUp(const v1::ControlFollowUp& f, const std::string& field,
+                              absl::CivilDay today) {
+  ENAMND_RETURN_IF_ERROR(ValidateOptionalDate(f.date(), field + ".date", true));
+  ENAMND_RETURN_IF_ERROR(NotInFuture(f.date(), field + ".date", today));
+  if (f.outcome() == v1::ControlFollowUp::OUTCOME_UNSPECIFIED ||
+      !v1::ControlFollowUp::Outcome_IsValid(f.outcome())) {
+    return InvalidField(field + ".outcome", "NO_DEVIATION or DEVIATION");
+  }
+  ENAMND_RETURN_IF_ERROR(ValidateText(f.deviations(), field + ".deviations", kMaxTextLength,
+                                      f.outcome() == v1::ControlFollowUp::DEVIATION));
+  return ValidateText(f.followed_up_by(), field + ".followed_up_by", kMaxNameLength, true);
+}
+
+// control-plans/{year}/points/{id}
+absl::Status ValidatePointName(absl::string_view name, absl::string_view field) {
+  size_t at = name.find("/points/");
+  if (at == absl::string_view::npos ||
+      !ParseYearName(name.substr(0, at), "control-plans/", field).ok() ||
+      !platform::ValidateResourceId(name.substr(at + 8), field).ok()) {
+    return InvalidField(field, "must be control-plans/{year}/points/{id}");
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::optional<v1::ReportingMoment>> FindMoment(Transaction& tx,
                                                               const std::string& moment_name) {
   std::string year_name = moment_name.substr(0, moment_name.find("/moments/"));
@@ -236,7 +288,7 @@ absl::Status GetByName(platform::Database* db, const std::string& name, absl::st
   return absl::OkStatus();
 }
 
-// Keyset pagination over names sorted ascending.
+// Keyset pagination in natural name order.
 template <typename Proto, typename Out>
 absl::Status Page(const std::vector<Proto>& all, int page_size_in, const std::string& token,
                   const std::string& scope, Out* out_list, std::string* next_token) {
@@ -247,9 +299,14 @@ absl::Status Page(const std::vector<Proto>& all, int page_size_in, const std::st
     if (key.size() != 1) return InvalidField("page_token", "malformed");
     after = key[0];
   }
+  std::vector<const Proto*> sorted;
+  for (const Proto& p : all) sorted.push_back(&p);
+  std::sort(sorted.begin(), sorted.end(),
+            [](const Proto* x, const Proto* y) { return NaturalLess(x->name(), y->name()); });
   int taken = 0;
-  for (const Proto& p : all) {
-    if (!after.empty() && p.name() <= after) continue;
+  for (const Proto* item : sorted) {
+    const Proto& p = *item;
+    if (!after.empty() && !NaturalLess(after, p.name())) continue;
     if (taken == page_size) {
       *next_token = platform::EncodePageToken(scope, {out_list->rbegin()->name()});
       return absl::OkStatus();
@@ -577,6 +634,9 @@ absl::Status AuditsApi::CreateControlPlan(const v1::CreateControlPlanRequest& re
                                                           response));
   if (replayed) return absl::OkStatus();
   ENAMND_RETURN_IF_ERROR(Store::Insert(tx, "control-plans", "", plan, plan.name()));
+  v1::ControlPlanCreated event;
+  *event.mutable_plan() = plan;
+  ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, event, plan.name()).status());
   ENAMND_RETURN_IF_ERROR(tx.Commit());
   *response = plan;
   return absl::OkStatus();
@@ -602,8 +662,12 @@ absl::Status AuditsApi::CreateControlPoint(const v1::CreateControlPointRequest& 
   ENAMND_RETURN_IF_ERROR(ValidateText(p.responsible(), "point.responsible", kMaxNameLength, true));
   ENAMND_RETURN_IF_ERROR(ValidateText(p.frequency(), "point.frequency", kMaxNameLength, false));
   ENAMND_RETURN_IF_ERROR(SplitMomentName(p.reporting_moment(), "point.reporting_moment").status());
-  if (!p.follow_ups().empty()) {
-    return InvalidField("point.follow_ups", "record follow-ups with RecordControlFollowUp");
+  // A plan entered after the fact may come with its follow-ups.
+  ENAMND_RETURN_IF_ERROR(ValidateListSize(p.follow_ups(), "point.follow_ups"));
+  for (int i = 0; i < p.follow_ups_size(); ++i) {
+    ENAMND_RETURN_IF_ERROR(ValidateFollowUp(p.follow_ups(i),
+                                            absl::StrCat("point.follow_ups[", i, "]"),
+                                            clock_->Today()));
   }
   p.set_name(absl::StrCat(request.plan(), "/points/", request.point_id()));
   *p.mutable_create_time() = NowTimestamp();
@@ -621,6 +685,10 @@ absl::Status AuditsApi::CreateControlPoint(const v1::CreateControlPointRequest& 
                         absl::StrCat(p.reporting_moment(), " is not a moment of the reporting wheel"));
   }
   ENAMND_RETURN_IF_ERROR(Store::Insert(tx, "control-points", request.plan(), p, p.name()));
+  v1::ControlPointCreated event;
+  *event.mutable_point() = p;
+  *event.mutable_moment() = *moment;
+  ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, event, p.name()).status());
   ENAMND_RETURN_IF_ERROR(tx.Commit());
   *response = p;
   return absl::OkStatus();
@@ -642,21 +710,19 @@ absl::Status AuditsApi::ListControlPoints(const v1::ListControlPointsRequest& re
 
 absl::Status AuditsApi::RecordControlFollowUp(const v1::RecordControlFollowUpRequest& request,
                                               v1::ControlPoint* response) {
+  ENAMND_RETURN_IF_ERROR(ValidatePointName(request.point(), "point"));
   const v1::ControlFollowUp& f = request.follow_up();
-  ENAMND_RETURN_IF_ERROR(ValidateOptionalDate(f.date(), "follow_up.date", true));
-  ENAMND_RETURN_IF_ERROR(NotInFuture(f.date(), "follow_up.date", clock_->Today()));
-  if (f.outcome() == v1::ControlFollowUp::OUTCOME_UNSPECIFIED ||
-      !v1::ControlFollowUp::Outcome_IsValid(f.outcome())) {
-    return InvalidField("follow_up.outcome", "NO_DEVIATION or DEVIATION");
-  }
-  ENAMND_RETURN_IF_ERROR(ValidateText(f.deviations(), "follow_up.deviations", kMaxTextLength,
-                                      f.outcome() == v1::ControlFollowUp::DEVIATION));
-  ENAMND_RETURN_IF_ERROR(
-      ValidateText(f.followed_up_by(), "follow_up.followed_up_by", kMaxNameLength, true));
+  ENAMND_RETURN_IF_ERROR(ValidateFollowUp(f, "follow_up", clock_->Today()));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   v1::ControlPoint p;
   ENAMND_ASSIGN_OR_RETURN(bool found, Store::Get(tx, request.point(), &p));
   if (!found) return NotFound("control point", request.point());
+  for (const auto& existing : p.follow_ups()) {
+    if (google::protobuf::util::MessageDifferencer::Equals(existing, f)) {
+      *response = p;  // a retry of the same follow-up
+      return absl::OkStatus();
+    }
+  }
   *p.add_follow_ups() = f;
   ENAMND_RETURN_IF_ERROR(Store::Replace(tx, p, p.name()));
   v1::ControlPointFollowedUp event;
@@ -715,9 +781,11 @@ absl::Status AuditsApi::CreateReportingYear(const v1::CreateReportingYearRequest
     if (!ids.insert(id).second) return InvalidField(field + ".name", "id used twice");
     m->set_name(absl::StrCat(y.name(), "/moments/", id));
     ENAMND_RETURN_IF_ERROR(ValidateMoment(*m, y.year(), field));
-    if (IsSet(m->reported_date())) {
-      return InvalidField(field + ".reported_date", "record with MarkMomentReported");
-    }
+    // A wheel entered after the fact may already have reported moments.
+    ENAMND_RETURN_IF_ERROR(ValidateOptionalDate(m->reported_date(), field + ".reported_date", false));
+    ENAMND_RETURN_IF_ERROR(NotInFuture(m->reported_date(), field + ".reported_date", clock_->Today()));
+    ENAMND_RETURN_IF_ERROR(
+        ValidateText(m->reported_reference(), field + ".reported_reference", kMaxNameLength, false));
   }
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(bool replayed, ReplayOrRemember(tx, "CreateReportingYear",
@@ -831,6 +899,18 @@ absl::Status AuditsApi::ListOverdueMoments(const v1::ListOverdueMomentsRequest& 
 
 // ------------------------------------------------------------ consuming meetings events
 
+namespace {
+
+// A payload that can never be read: logged and skipped, so that one bad
+// entry does not stop the consumer.
+absl::Status Unusable(const io::cloudevents::v1::CloudEvent& event) {
+  platform::LogError("audits", "event ", event.source(), " ", event.id(), " of type ",
+                     event.type(), " has a payload that does not parse; skipped");
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status AuditsApi::HandleMeetingsEvent(Transaction& tx,
                                             const io::cloudevents::v1::CloudEvent& event) {
   namespace mv1 = ::enamnd::meetings::v1;
@@ -843,17 +923,13 @@ absl::Status AuditsApi::HandleMeetingsEvent(Transaction& tx,
     std::string subject, meeting;
     const enamnd::common::v1::Date* date;
     if (event.type() == "enamnd.meetings.v1.DecisionRecorded") {
-      if (!event.proto_data().UnpackTo(&recorded)) {
-        return absl::InvalidArgumentError("DecisionRecorded payload does not parse");
-      }
+      if (!event.proto_data().UnpackTo(&recorded)) return Unusable(event);
       p = &recorded.paragraph();
       subject = recorded.case_subject();
       meeting = recorded.meeting();
       date = &recorded.meeting_date();
     } else {
-      if (!event.proto_data().UnpackTo(&updated)) {
-        return absl::InvalidArgumentError("DecisionUpdated payload does not parse");
-      }
+      if (!event.proto_data().UnpackTo(&updated)) return Unusable(event);
       p = &updated.paragraph();
       subject = updated.case_subject();
       meeting = updated.meeting();
@@ -861,6 +937,11 @@ absl::Status AuditsApi::HandleMeetingsEvent(Transaction& tx,
     }
     if (!absl::StartsWith(subject, kReviewPrefix)) return absl::OkStatus();
     std::string review = subject.substr(2 + 7);  // strip "//audits/"
+    if (!ValidateReviewName(review, "case_subject").ok()) {
+      platform::LogWarning("audits", "decision ", p->name(), " names ", subject,
+                           ", which is not a review; ignored");
+      return absl::OkStatus();
+    }
     v1::CommitteeHandling h;
     h.set_paragraph(p->name());
     h.set_paragraph_number(p->number());
@@ -890,9 +971,7 @@ absl::Status AuditsApi::HandleMeetingsEvent(Transaction& tx,
   }
   if (event.type() == "enamnd.meetings.v1.DecisionFinal") {
     mv1::DecisionFinal final_event;
-    if (!event.proto_data().UnpackTo(&final_event)) {
-      return absl::InvalidArgumentError("DecisionFinal payload does not parse");
-    }
+    if (!event.proto_data().UnpackTo(&final_event)) return Unusable(event);
     if (!absl::StartsWith(final_event.case_subject(), kReviewPrefix)) return absl::OkStatus();
     std::string review = final_event.case_subject().substr(9);
     ENAMND_ASSIGN_OR_RETURN(auto h, Store::Handling(tx, review, final_event.paragraph()));
