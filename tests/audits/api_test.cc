@@ -2,6 +2,7 @@
 // decision recorded in the meetings service reaching its review.
 #include "absl/strings/str_cat.h"
 #include "services/audits/api/audits_api.h"
+#include "services/meetings/api/meetings_api.h"
 #include "services/platform/api_util.h"
 #include "tests/audits/fixture.h"
 
@@ -417,6 +418,58 @@ TEST_F(AuditsApiTest, CommitteeDecisionReachesItsReview) {
   ASSERT_TRUE(CreateReview(2021, {"2505"}, &review).ok());
   ASSERT_EQ(review.handlings_size(), 1);
   EXPECT_EQ(review.handlings(0).paragraph(), second.name());
+}
+
+TEST_F(AuditsApiTest, LegalForceAndLateRecordedAppealReachTheHandling) {
+  v1::Review review;
+  ASSERT_TRUE(CreateReview(2021, {"2584", "2523"}, &review).ok());
+  meetings_->clock()->Pin(CivilDay(2022, 6, 29));
+  std::string meeting = SetUpMeeting(meetings_stub_.get(), "//audits/reviews/2021-2584");
+  mv1::Paragraph p = Decide(meetings_stub_.get(), meeting);
+  mv1::AdjustProtocolRequest adjust;
+  adjust.set_meeting(meeting);
+  adjust.mutable_chair()->set_display_name("Ledamot 2584");
+  adjust.add_adjusters()->set_display_name("Ledamot 2523");
+  mv1::Adjustment adjustment;
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(meetings_stub_->AdjustProtocol(&ctx, adjust, &adjustment).ok());
+  }
+  for (const char* code : {"2584", "2523", "2505"}) {
+    mv1::RecordNoticePostingRequest post;
+    post.set_adjustment(adjustment.name());
+    post.set_municipality(absl::StrCat("municipalities/", code));
+    *post.mutable_posted_date() = ToDate(CivilDay(2022, 6, 29));
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(meetings_stub_->RecordNoticePosting(&ctx, post, &adjustment).ok());
+  }
+  ASSERT_EQ(adjustment.legal_force_date().day(), 21);  // deadline 2022-07-20
+  meetings::MeetingsApi meetings_api(meetings_->db(), meetings_->outbox(), meetings_->clock());
+  ASSERT_TRUE(meetings_api.RunDeadlines(CivilDay(2022, 7, 21)).ok());
+
+  v1::GetReviewRequest get;
+  get.set_name(review.name());
+  auto legal_force_day = [&] {
+    grpc::ClientContext ctx;
+    if (!audits_stub_->GetReview(&ctx, get, &review).ok() || review.handlings_size() != 1) {
+      return -1;
+    }
+    return review.handlings(0).legal_force_date().day();
+  };
+  ASSERT_TRUE(PollUntil([&] { return legal_force_day() == 21; }, absl::Seconds(15)));
+
+  // An appeal lodged on the last day, recorded after legal force was set.
+  meetings_->clock()->Pin(CivilDay(2022, 7, 25));
+  mv1::RecordAppealRequest appeal;
+  appeal.set_paragraph(p.name());
+  *appeal.mutable_appeal()->mutable_lodged_date() = ToDate(CivilDay(2022, 7, 20));
+  appeal.mutable_appeal()->set_appellant("En kommunmedlem i Kiruna");
+  mv1::Appeal lodged;
+  {
+    grpc::ClientContext ctx;
+    ASSERT_TRUE(meetings_stub_->RecordAppeal(&ctx, appeal, &lodged).ok());
+  }
+  ASSERT_TRUE(PollUntil([&] { return legal_force_day() == 0; }, absl::Seconds(15)));
 }
 
 }  // namespace

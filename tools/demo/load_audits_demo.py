@@ -67,7 +67,15 @@ import sys
 import time
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+# demo_common lives next to this file: importable whether this runs as a
+# script or is imported as a module (tests put tools/demo on sys.path).
+if str(Path(__file__).resolve().parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import demo_common  # noqa: E402
+from demo_common import (  # noqa: E402,F401 (re-exported: tests use load_audits_demo.*)
+    CHANNEL_OPTIONS, REPO_ROOT, RPC_TIMEOUT, LoadError, _create, _date, _day, _describe,
+    _in_future, _list_all, _ymd, default_stubs_dir)
 
 # The municipalities the demo's audits concern (SCB code -> short name).
 MUNICIPALITY_NAMES = {
@@ -287,20 +295,6 @@ CONTROL_POINTS = [
          follow_up=None),  # due 2022-12-14
 ]
 
-# Reconnect quickly while the service is starting (see load_demo.py).
-CHANNEL_OPTIONS = [
-    ("grpc.dns_min_time_between_resolutions_ms", 100),
-    ("grpc.initial_reconnect_backoff_ms", 100),
-    ("grpc.min_reconnect_backoff_ms", 100),
-    ("grpc.max_reconnect_backoff_ms", 1000),
-]
-
-RPC_TIMEOUT = 30
-
-
-class LoadError(Exception):
-    """A failure with a message meant for the operator."""
-
 
 # ------------------------------------------------------------------ stubs
 
@@ -311,67 +305,19 @@ audits_pb2_grpc = None
 common_pb2 = None
 
 
-def default_stubs_dir():
-    return os.environ.get("ENAMND_PY_STUBS") or str(REPO_ROOT / "build" / "python")
-
-
 def import_stubs(stubs_dir=None):
     """Imports grpc and the generated modules; stubs_dir goes first on sys.path."""
     global grpc, field_mask_pb2, audits_pb2, audits_pb2_grpc, common_pb2
     if audits_pb2 is not None and stubs_dir is None:
         return
-    try:
-        import grpc as grpc_module
-    except ImportError as e:
-        raise LoadError(f"cannot import grpc ({e}); run with Debian's /usr/bin/python3 "
-                        "and python3-grpcio installed") from e
-    grpc = grpc_module
+    grpc, (audits_pb2, audits_pb2_grpc, common_pb2) = demo_common.import_stubs(
+        stubs_dir, ["enamnd.audits.v1.audits_pb2", "enamnd.audits.v1.audits_pb2_grpc",
+                    "enamnd.common.v1.common_pb2"])
     from google.protobuf import field_mask_pb2 as fm
     field_mask_pb2 = fm
-    candidates = [stubs_dir] if stubs_dir else [None, default_stubs_dir()]
-    last_error = None
-    for directory in candidates:
-        if directory is not None and directory not in sys.path:
-            sys.path.insert(0, directory)
-        try:
-            from enamnd.audits.v1 import audits_pb2 as a
-            from enamnd.audits.v1 import audits_pb2_grpc as ag
-            from enamnd.common.v1 import common_pb2 as c
-        except ImportError as e:
-            last_error = e
-            continue
-        common_pb2, audits_pb2, audits_pb2_grpc = c, a, ag
-        return
-    raise LoadError(f"cannot import the generated stubs ({last_error}); build the project "
-                    f"or pass --stubs (tried {', '.join(str(c) for c in candidates if c)})")
 
 
 # ------------------------------------------------------------------ helpers
-
-def _date(ymd):
-    return common_pb2.Date(year=ymd[0], month=ymd[1], day=ymd[2])
-
-
-def _describe(error):
-    return f"{error.code().name}: {error.details()}"
-
-
-def _day(date):
-    """A common.v1.Date as YYYY-MM-DD; "" when unset."""
-    if not date.year:
-        return ""
-    return "%04d-%02d-%02d" % (date.year, date.month, date.day)
-
-
-def _ymd(ymd):
-    return "%04d-%02d-%02d" % ymd
-
-
-def _in_future(error):
-    """The service refused a day after its legal calendar's today."""
-    return (error.code() == grpc.StatusCode.INVALID_ARGUMENT
-            and "in the future" in (error.details() or ""))
-
 
 def _municipality(code):
     return "municipalities/" + code
@@ -382,81 +328,16 @@ def _display(municipality):
     return MUNICIPALITY_NAMES.get(code, municipality)
 
 
-def _list_all(method, request, field):
-    """Every item of a paginated List call."""
-    items = []
-    while True:
-        response = method(request, timeout=RPC_TIMEOUT)
-        items.extend(getattr(response, field))
-        if not response.next_page_token:
-            return items
-        request.page_token = response.next_page_token
-
-
-def _create(what, create, lookup):
-    """Returns (resource, created): looks the resource up first and creates it
-    only when it is missing; ALREADY_EXISTS from the create (someone else made
-    it meanwhile) is fine too."""
-    try:
-        return lookup(), False
-    except grpc.RpcError as e:
-        if e.code() != grpc.StatusCode.NOT_FOUND:
-            raise LoadError(f"reading {what} failed: {_describe(e)}") from e
-    try:
-        return create(), True
-    except grpc.RpcError as e:
-        if e.code() != grpc.StatusCode.ALREADY_EXISTS:
-            raise LoadError(f"creating {what} failed: {_describe(e)}") from e
-    try:
-        return lookup(), False
-    except grpc.RpcError as e:
-        raise LoadError(f"{what} exists but cannot be read: {_describe(e)}") from e
-
-
 def wait_until_serving(channel, timeout=30.0):
     """Polls grpc.health.v1 until SERVING (or, without health, a cheap RPC)."""
     import_stubs()
-    deadline = time.monotonic() + timeout
-    try:
-        from grpc_health.v1 import health_pb2, health_pb2_grpc
-
-        health_stub = health_pb2_grpc.HealthStub(channel)
-
-        def health_check(t):
-            reply = health_stub.Check(health_pb2.HealthCheckRequest(), timeout=t)
-            return reply.status == health_pb2.HealthCheckResponse.SERVING
-    except ImportError:
-        # Debian's python3-grpcio has no grpc_health: call Health/Check with
-        # the raw encoding. The request (service "") is the empty message; the
-        # response is field 1 (status) as a varint, SERVING = 1.
-        raw_check = channel.unary_unary("/grpc.health.v1.Health/Check")
-
-        def health_check(t):
-            return raw_check(b"", timeout=t) == b"\x08\x01"
-
     audits_stub = audits_pb2_grpc.AuditsServiceStub(channel)
 
-    def cheap_rpc(t):
+    def list_reviews(t):
         audits_stub.ListReviews(audits_pb2.ListReviewsRequest(page_size=1), timeout=t)
-        return True
 
-    probe = health_check
-    last = "no answer"
-    while True:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            raise LoadError(f"the audits service did not become SERVING within "
-                            f"{timeout:.0f} s ({last})")
-        try:
-            if probe(min(2.0, max(remaining, 0.05))):
-                return
-            last = "health reports NOT_SERVING"
-        except grpc.RpcError as e:
-            if e.code() == grpc.StatusCode.UNIMPLEMENTED and probe is health_check:
-                probe = cheap_rpc
-                continue
-            last = _describe(e)
-        time.sleep(0.1)
+    demo_common.wait_until_serving(channel, list_reviews, timeout,
+                                   service="the audits service")
 
 
 # ------------------------------------------------------------------ loading

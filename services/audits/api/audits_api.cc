@@ -979,6 +979,19 @@ absl::Status AuditsApi::HandleMeetingsEvent(Transaction& tx,
     *h->mutable_legal_force_date() = final_event.legal_force_date();
     return Store::UpsertHandling(tx, review, *h).status();
   }
+  if (event.type() == "enamnd.meetings.v1.AppealLodged") {
+    // An appeal lodged in time revokes legal force the decision may have had.
+    mv1::AppealLodged appeal;
+    if (!event.proto_data().UnpackTo(&appeal)) return Unusable(event);
+    ENAMND_ASSIGN_OR_RETURN(auto reviews, Store::ReviewsOfParagraph(tx, appeal.paragraph()));
+    for (const std::string& review : reviews) {
+      ENAMND_ASSIGN_OR_RETURN(auto h, Store::Handling(tx, review, appeal.paragraph()));
+      if (!h.has_value()) continue;
+      h->clear_legal_force_date();
+      ENAMND_RETURN_IF_ERROR(Store::UpsertHandling(tx, review, *h).status());
+    }
+    return absl::OkStatus();
+  }
   return absl::OkStatus();
 }
 

@@ -155,6 +155,16 @@ absl::StatusOr<std::optional<v1::CommitteeHandling>> AuditsStore::Handling(
   return std::optional<v1::CommitteeHandling>(std::move(h));
 }
 
+absl::StatusOr<std::vector<std::string>> AuditsStore::ReviewsOfParagraph(
+    Transaction& tx, const std::string& paragraph) {
+  ENAMND_ASSIGN_OR_RETURN(
+      std::vector<Row> rows,
+      tx.Query("SELECT review FROM handlings WHERE paragraph = ?1 ORDER BY review", {paragraph}));
+  std::vector<std::string> out;
+  for (const Row& row : rows) out.push_back(row.Text(0));
+  return out;
+}
+
 absl::StatusOr<bool> AuditsStore::MarkRaised(Transaction& tx, const std::string& kind,
                                              const std::string& name, const std::string& detail) {
   ENAMND_RETURN_IF_ERROR(tx.Exec(

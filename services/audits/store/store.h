@@ -67,6 +67,9 @@ class AuditsStore {
                                                                       const std::string& review);
   static absl::StatusOr<std::optional<v1::CommitteeHandling>> Handling(
       Transaction& tx, const std::string& review, const std::string& paragraph);
+  // The reviews a paragraph is linked to.
+  static absl::StatusOr<std::vector<std::string>> ReviewsOfParagraph(Transaction& tx,
+                                                                    const std::string& paragraph);
 
   // Time-driven events are raised once per (kind, resource, detail).
   static absl::StatusOr<bool> MarkRaised(Transaction& tx, const std::string& kind,

@@ -1,0 +1,203 @@
+"""What the demo loaders (load_demo.py, load_audits_demo.py) share.
+
+The loaders import this module by name (`import demo_common`), so the
+directory of this file must be on sys.path: it is when a loader runs as a
+script (Python puts the script's directory first), and each loader also adds
+it itself before the import, so importing a loader as a module works too.
+
+The helpers below that touch gRPC or the generated messages (_date,
+_in_future, _list_all, _create, wait_until_serving) need import_stubs() to
+have run first; the loaders call it (through their own import_stubs) before
+they use any of them.
+"""
+
+import os
+import sys
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+# Reconnect quickly while the service is starting: with gRPC's defaults a
+# channel that failed once waits for re-resolution (up to 30 s apart) and a
+# backoff starting at 1 s, which adds seconds to every start-up.
+CHANNEL_OPTIONS = [
+    ("grpc.dns_min_time_between_resolutions_ms", 100),
+    ("grpc.initial_reconnect_backoff_ms", 100),
+    ("grpc.min_reconnect_backoff_ms", 100),
+    ("grpc.max_reconnect_backoff_ms", 1000),
+]
+
+# The deadline (seconds) of each RPC the loaders make.
+RPC_TIMEOUT = 30
+
+COMMON_PB2 = "enamnd.common.v1.common_pb2"
+
+
+class LoadError(Exception):
+    """A failure with a message meant for the operator."""
+
+
+# ------------------------------------------------------------------ stubs
+
+# Set by import_stubs().
+grpc = None
+common_pb2 = None
+
+
+def default_stubs_dir():
+    return os.environ.get("ENAMND_PY_STUBS") or str(REPO_ROOT / "build" / "python")
+
+
+def _import_from(dotted):
+    """`from package import name` for dotted = "package.name": the module, or
+    the same ImportError as that statement."""
+    package, _, name = dotted.rpartition(".")
+    module = __import__(package, fromlist=[name])
+    try:
+        return getattr(module, name)
+    except AttributeError:
+        location = getattr(module, "__file__", None) or "unknown location"
+        raise ImportError(f"cannot import name {name!r} from {package!r} ({location})",
+                          name=package, path=getattr(module, "__file__", None)) from None
+
+
+def import_stubs(stubs_dir=None, modules=()):
+    """Imports grpc and the generated `modules` (dotted names, e.g.
+    "enamnd.meetings.v1.meetings_pb2"), in that order, and common.v1 (which
+    _date needs) after them unless it is among them. Returns (grpc, [the
+    modules in the order asked]).
+
+    stubs_dir goes first on sys.path; without it the stubs are looked for on
+    sys.path as it is, then in default_stubs_dir(). Raises LoadError when grpc
+    or a generated module cannot be imported.
+    """
+    global grpc, common_pb2
+    try:
+        import grpc as grpc_module
+    except ImportError as e:
+        raise LoadError(f"cannot import grpc ({e}); run with Debian's /usr/bin/python3 "
+                        "and python3-grpcio installed") from e
+    grpc = grpc_module
+    names = list(modules) + ([] if COMMON_PB2 in modules else [COMMON_PB2])
+    candidates = [stubs_dir] if stubs_dir else [None, default_stubs_dir()]
+    last_error = None
+    for directory in candidates:
+        if directory is not None and directory not in sys.path:
+            sys.path.insert(0, directory)
+        try:
+            imported = [_import_from(name) for name in names]
+        except ImportError as e:
+            last_error = e
+            continue
+        common_pb2 = imported[names.index(COMMON_PB2)]
+        return grpc, imported[:len(modules)]
+    raise LoadError(f"cannot import the generated stubs ({last_error}); build the project "
+                    f"or pass --stubs (tried {', '.join(str(c) for c in candidates if c)})")
+
+
+# ------------------------------------------------------------------ helpers
+
+def _date(ymd):
+    return common_pb2.Date(year=ymd[0], month=ymd[1], day=ymd[2])
+
+
+def _describe(error):
+    return f"{error.code().name}: {error.details()}"
+
+
+def _day(date):
+    """A common.v1.Date as YYYY-MM-DD; "" when unset."""
+    if not date.year:
+        return ""
+    return "%04d-%02d-%02d" % (date.year, date.month, date.day)
+
+
+def _ymd(ymd):
+    return "%04d-%02d-%02d" % ymd
+
+
+def _in_future(error):
+    """The service refused a day after its legal calendar's today."""
+    return (error.code() == grpc.StatusCode.INVALID_ARGUMENT
+            and "in the future" in (error.details() or ""))
+
+
+def _list_all(method, request, field):
+    """Every item of a paginated List call."""
+    items = []
+    while True:
+        response = method(request, timeout=RPC_TIMEOUT)
+        items.extend(getattr(response, field))
+        if not response.next_page_token:
+            return items
+        request.page_token = response.next_page_token
+
+
+def _create(what, create, lookup):
+    """Returns (resource, created): looks the resource up first and creates it
+    only when it is missing; ALREADY_EXISTS from the create (someone else made
+    it meanwhile) is fine too."""
+    try:
+        return lookup(), False
+    except grpc.RpcError as e:
+        if e.code() != grpc.StatusCode.NOT_FOUND:
+            raise LoadError(f"reading {what} failed: {_describe(e)}") from e
+    try:
+        return create(), True
+    except grpc.RpcError as e:
+        if e.code() != grpc.StatusCode.ALREADY_EXISTS:
+            raise LoadError(f"creating {what} failed: {_describe(e)}") from e
+    try:
+        return lookup(), False
+    except grpc.RpcError as e:
+        raise LoadError(f"{what} exists but cannot be read: {_describe(e)}") from e
+
+
+def wait_until_serving(channel, fallback_rpc, timeout=30.0, service="the service"):
+    """Polls grpc.health.v1 until SERVING (or, without health, a cheap RPC).
+
+    fallback_rpc(t) is that cheap RPC with deadline t seconds; it is used
+    once the service answers Health/Check with UNIMPLEMENTED, and counts as
+    SERVING when it returns (raises grpc.RpcError otherwise). `service` names
+    the service in the LoadError raised when `timeout` seconds pass first.
+    """
+    deadline = time.monotonic() + timeout
+    try:
+        from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+        health_stub = health_pb2_grpc.HealthStub(channel)
+
+        def health_check(t):
+            reply = health_stub.Check(health_pb2.HealthCheckRequest(), timeout=t)
+            return reply.status == health_pb2.HealthCheckResponse.SERVING
+    except ImportError:
+        # Debian's python3-grpcio has no grpc_health: call Health/Check with
+        # the raw encoding. The request (service "") is the empty message; the
+        # response is field 1 (status) as a varint, SERVING = 1.
+        raw_check = channel.unary_unary("/grpc.health.v1.Health/Check")
+
+        def health_check(t):
+            return raw_check(b"", timeout=t) == b"\x08\x01"
+
+    def cheap_rpc(t):
+        fallback_rpc(t)
+        return True
+
+    probe = health_check
+    last = "no answer"
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise LoadError(f"{service} did not become SERVING within "
+                            f"{timeout:.0f} s ({last})")
+        try:
+            if probe(min(2.0, max(remaining, 0.05))):
+                return
+            last = "health reports NOT_SERVING"
+        except grpc.RpcError as e:
+            if e.code() == grpc.StatusCode.UNIMPLEMENTED and probe is health_check:
+                probe = cheap_rpc
+                continue
+            last = _describe(e)
+        time.sleep(0.1)
