@@ -159,10 +159,18 @@ absl::Status ServerRunner::Start() {
   if (server_ == nullptr || port_ == 0) {
     return absl::UnavailableError(absl::StrCat("cannot listen on ", config_.listen));
   }
+  // gRPC's default health service answers SERVING from the start; say
+  // NOT_SERVING until the background work below is running.
+  server_->GetHealthCheckService()->SetServingStatus("", false);
+  for (const std::string& name : service_->GrpcServiceNames()) {
+    server_->GetHealthCheckService()->SetServingStatus(name, false);
+  }
   // Only once the port is ours: a second instance that fails to bind must
-  // not publish this database's events too.
+  // not publish this database's events or consume others' too.
   relay_ = std::make_unique<OutboxRelay>(db_.get(), outbox_.get(), *redis, relay_options_);
   relay_->Start();
+  status = service_->OnListening();
+  if (!status.ok()) return status;
   grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
   health->SetServingStatus("", true);
   for (const std::string& name : service_->GrpcServiceNames()) {

@@ -63,8 +63,12 @@ class Service {
   virtual ~Service() = default;
   // Its own tables (the platform's are added by the runtime).
   virtual std::vector<MigrationSet> Migrations() const = 0;
-  // Called once the database is open and migrated, before serving.
+  // Called once the database is open and migrated, before the port is bound:
+  // build the gRPC services.
   virtual absl::Status Start(const ServiceContext& context) = 0;
+  // Called once the port is bound (so this is the only instance on it) and
+  // before SERVING: start background work (subscribers, deadline jobs).
+  virtual absl::Status OnListening() { return absl::OkStatus(); }
   virtual std::vector<grpc::Service*> GrpcServices() = 0;
   // Full gRPC service names, for health status.
   virtual std::vector<std::string> GrpcServiceNames() const = 0;

@@ -51,5 +51,20 @@ TEST_F(HealthTest, ServingOnceStartedForServerAndService) {
   EXPECT_NE(HealthStatus(channel_, ""), 1);
 }
 
+TEST_F(HealthTest, SecondInstanceOnTheSamePortDoesNotStart) {
+  enamnd::testing::TempDir other_dir;
+  ServerConfig config;
+  config.service = "meetings";
+  config.listen = absl::StrCat("127.0.0.1:", runner_->port());
+  config.data_dir = other_dir.path();
+  config.redis = redis_.address();
+  ServerRunner second(config, meetings::NewMeetingsService());
+  absl::Status status = second.Start();
+  EXPECT_FALSE(status.ok());
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
+  EXPECT_EQ(second.relay(), nullptr);  // it publishes nothing
+  EXPECT_EQ(HealthStatus(channel_, ""), 1);  // the first one is unharmed
+}
+
 }  // namespace
 }  // namespace enamnd::platform

@@ -28,6 +28,12 @@ class AuditsService : public platform::Service {
   absl::Status Start(const platform::ServiceContext& context) override {
     grpc_ = std::make_unique<AuditsGrpcService>(context.db, context.outbox, context.executor,
                                                 context.clock);
+    context_ = context;
+    return absl::OkStatus();
+  }
+
+  absl::Status OnListening() override {
+    const platform::ServiceContext& context = context_;
     AuditsApi* api = grpc_->api();
     platform::LegalClock* clock = context.clock;
     absl::Status caught_up = api->RunDeadlines(clock->Today());
@@ -62,6 +68,7 @@ class AuditsService : public platform::Service {
   }
 
  private:
+  platform::ServiceContext context_{};
   std::unique_ptr<AuditsGrpcService> grpc_;
   std::unique_ptr<platform::PeriodicJob> deadlines_;
   std::unique_ptr<platform::StreamSubscriber> meetings_events_;

@@ -20,6 +20,11 @@ class MeetingsService : public platform::Service {
   absl::Status Start(const platform::ServiceContext& context) override {
     grpc_ = std::make_unique<MeetingsGrpcService>(context.db, context.outbox, context.executor,
                                                   context.clock);
+    context_ = context;
+    return absl::OkStatus();
+  }
+  absl::Status OnListening() override {
+    const platform::ServiceContext& context = context_;
     // Catch up on deadlines that passed while the service was down before
     // reporting SERVING; then keep watching.
     absl::Status caught_up = grpc_->api()->RunDeadlines(context.clock->Today());
@@ -42,6 +47,7 @@ class MeetingsService : public platform::Service {
   }
 
  private:
+  platform::ServiceContext context_{};
   std::unique_ptr<MeetingsGrpcService> grpc_;
   std::unique_ptr<platform::PeriodicJob> deadlines_;
 };
