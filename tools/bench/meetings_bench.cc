@@ -1,0 +1,207 @@
+// enamnd-bench-meetings: measures the meetings service from outside, over
+// gRPC, against a running instance (e.g. one started by ./tools/up).
+//
+//   build/tools/bench/enamnd-bench-meetings --target 127.0.0.1:50051
+//       --clients 8 --decisions 2000
+//
+// It creates its own body and meeting (bench-<unix time>), records
+// decisions from several clients at once (write path: validation, quorum,
+// numbering, outbox, fsync), lists them page by page (read path), and
+// measures how long a recorded decision takes to reach a WatchDecisions
+// stream. Nothing here asserts a speed: it prints figures to compare
+// between versions on the same machine.
+#include <grpcpp/grpcpp.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdio>
+#include <thread>
+#include <vector>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "enamnd/meetings/v1/events.pb.h"
+#include "enamnd/meetings/v1/meetings.grpc.pb.h"
+
+ABSL_FLAG(std::string, target, "127.0.0.1:50051", "meetings service address");
+ABSL_FLAG(int, clients, 8, "concurrent clients recording decisions");
+ABSL_FLAG(int, decisions, 1000, "decisions to record in all");
+ABSL_FLAG(int, watch_samples, 50, "decisions timed from RecordDecision to WatchDecisions");
+
+namespace v1 = ::enamnd::meetings::v1;
+
+namespace {
+
+struct Summary {
+  double p50, p95, p99, max;
+};
+
+Summary Percentiles(std::vector<double> ms) {
+  std::sort(ms.begin(), ms.end());
+  auto at = [&](double q) { return ms[static_cast<size_t>(q * (ms.size() - 1))]; };
+  return {at(0.50), at(0.95), at(0.99), ms.back()};
+}
+
+bool Check(const grpc::Status& status, const char* what) {
+  if (status.ok()) return true;
+  std::fprintf(stderr, "%s failed: %d %s\n", what, status.error_code(),
+               status.error_message().c_str());
+  return false;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  auto channel = grpc::CreateChannel(absl::GetFlag(FLAGS_target), grpc::InsecureChannelCredentials());
+  auto stub = v1::MeetingsService::NewStub(channel);
+  const std::string id = absl::StrCat("bench-", absl::ToUnixSeconds(absl::Now()));
+  const std::string code = "9999";
+
+  // A body of one seat in a municipality of its own, a meeting, a case.
+  {
+    v1::CreateMunicipalityRequest m;
+    m.set_municipality_id(code);
+    m.mutable_municipality()->set_display_name("Benchmark");
+    m.set_request_id("bench-municipality");
+    v1::Municipality out;
+    grpc::ClientContext ctx;
+    if (!Check(stub->CreateMunicipality(&ctx, m, &out), "CreateMunicipality")) return 1;
+  }
+  v1::CreateBodyRequest b;
+  b.set_body_id(id);
+  b.mutable_body()->set_display_name("Benchmark body");
+  b.mutable_body()->set_kind(v1::Body::STEERING_GROUP);
+  auto* seat = b.mutable_body()->add_seats();
+  seat->set_municipality("municipalities/" + code);
+  seat->mutable_member()->set_display_name("Bench member");
+  v1::Body body;
+  {
+    grpc::ClientContext ctx;
+    if (!Check(stub->CreateBody(&ctx, b, &body), "CreateBody")) return 1;
+  }
+  v1::CreateMeetingRequest mt;
+  mt.set_parent(body.name());
+  mt.mutable_meeting()->mutable_date()->set_year(2030);
+  mt.mutable_meeting()->mutable_date()->set_month(1);
+  mt.mutable_meeting()->mutable_date()->set_day(15);
+  v1::Meeting meeting;
+  {
+    grpc::ClientContext ctx;
+    if (!Check(stub->CreateMeeting(&ctx, mt, &meeting), "CreateMeeting")) return 1;
+  }
+  v1::RecordAttendanceRequest a;
+  a.set_meeting(meeting.name());
+  auto* s = a.mutable_attendance()->add_seats();
+  s->set_municipality("municipalities/" + code);
+  s->set_member_present(true);
+  {
+    grpc::ClientContext ctx;
+    if (!Check(stub->RecordAttendance(&ctx, a, &meeting), "RecordAttendance")) return 1;
+  }
+  const std::string case_number = absl::StrCat("2030/", absl::ToUnixSeconds(absl::Now()) % 100000000, "-9.9");
+  v1::CreateCaseRequest c;
+  c.mutable_case_()->set_case_number(case_number);
+  c.mutable_case_()->set_title("Benchmark case");
+  v1::Case created_case;
+  {
+    grpc::ClientContext ctx;
+    if (!Check(stub->CreateCase(&ctx, c, &created_case), "CreateCase")) return 1;
+  }
+  auto decision = [&](int i) {
+    v1::RecordDecisionRequest r;
+    r.set_parent(meeting.name());
+    r.mutable_paragraph()->set_case_(created_case.name());
+    r.mutable_paragraph()->mutable_decision()->set_kind(v1::NOTE_AND_FILE);
+    r.mutable_paragraph()->mutable_decision()->set_text(
+        absl::StrCat("Beslut nummer ", i, ": nämnden lägger informationen till handlingarna."));
+    r.mutable_paragraph()->add_recipients()->set_municipality("municipalities/" + code);
+    return r;
+  };
+
+  // Write path.
+  const int clients = std::max(1, absl::GetFlag(FLAGS_clients));
+  const int total = std::max(1, absl::GetFlag(FLAGS_decisions));
+  std::atomic<int> next{0};
+  std::atomic<int> failures{0};
+  absl::Mutex mutex;
+  std::vector<double> latencies;
+  absl::Time start = absl::Now();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < clients; ++t) {
+    threads.emplace_back([&] {
+      std::vector<double> mine;
+      for (int i = next++; i < total; i = next++) {
+        v1::Paragraph p;
+        grpc::ClientContext ctx;
+        absl::Time begin = absl::Now();
+        grpc::Status status = stub->RecordDecision(&ctx, decision(i), &p);
+        mine.push_back(absl::ToDoubleMilliseconds(absl::Now() - begin));
+        if (!status.ok()) ++failures;
+      }
+      absl::MutexLock lock(&mutex);
+      latencies.insert(latencies.end(), mine.begin(), mine.end());
+    });
+  }
+  for (auto& t : threads) t.join();
+  double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  Summary w = Percentiles(latencies);
+  std::printf("RecordDecision: %d decisions, %d clients, %.1f s, %.0f/s; latency ms p50 %.2f p95 %.2f p99 %.2f max %.2f; failures %d\n",
+              total, clients, seconds, total / seconds, w.p50, w.p95, w.p99, w.max,
+              failures.load());
+
+  // Read path: every paragraph of the meeting, 100 a page.
+  std::vector<double> pages;
+  std::string token;
+  int listed = 0;
+  start = absl::Now();
+  do {
+    v1::ListParagraphsRequest request;
+    request.set_parent(meeting.name());
+    request.set_page_size(100);
+    request.set_page_token(token);
+    v1::ListParagraphsResponse response;
+    grpc::ClientContext ctx;
+    absl::Time begin = absl::Now();
+    if (!Check(stub->ListParagraphs(&ctx, request, &response), "ListParagraphs")) return 1;
+    pages.push_back(absl::ToDoubleMilliseconds(absl::Now() - begin));
+    listed += response.paragraphs_size();
+    token = response.next_page_token();
+  } while (!token.empty());
+  Summary r = Percentiles(pages);
+  std::printf("ListParagraphs: %d paragraphs in %zu pages of 100, %.2f s; page latency ms p50 %.2f p95 %.2f max %.2f\n",
+              listed, pages.size(), absl::ToDoubleSeconds(absl::Now() - start), r.p50, r.p95,
+              r.max);
+
+  // Record -> WatchDecisions, live (the stream is open and caught up).
+  grpc::ClientContext watch_ctx;
+  v1::WatchDecisionsRequest watch;
+  watch.set_municipality("municipalities/" + code);
+  auto reader = stub->WatchDecisions(&watch_ctx, watch);
+  v1::WatchDecisionsResponse item;
+  std::vector<double> deliveries;
+  // The first round also replays the backlog: it warms up and is not timed.
+  for (int i = -1; i < absl::GetFlag(FLAGS_watch_samples); ++i) {
+    v1::Paragraph p;
+    grpc::ClientContext ctx;
+    absl::Time begin = absl::Now();
+    if (!Check(stub->RecordDecision(&ctx, decision(total + i + 1), &p), "RecordDecision")) return 1;
+    while (reader->Read(&item)) {
+      if (item.event().attributes().at("subject").ce_string() == p.name()) break;
+    }
+    if (i >= 0) deliveries.push_back(absl::ToDoubleMilliseconds(absl::Now() - begin));
+  }
+  watch_ctx.TryCancel();
+  reader->Finish().IgnoreError();
+  if (!deliveries.empty()) {
+    Summary d = Percentiles(deliveries);
+    std::printf("RecordDecision -> WatchDecisions: %zu samples; ms p50 %.2f p95 %.2f max %.2f\n",
+                deliveries.size(), d.p50, d.p95, d.max);
+  }
+  std::printf("data left behind: body %s (a benchmark body; harmless, delete var/ to reset)\n",
+              body.name().c_str());
+  return failures.load() == 0 ? 0 : 1;
+}
