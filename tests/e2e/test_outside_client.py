@@ -688,6 +688,45 @@ class Scenario:
             return e.details()
         raise AssertionError("the call succeeded")
 
+    def check_reflection(self):
+        # grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo with
+        # list_services (field 7) = "*", encoded by hand: python3-grpcio on
+        # Debian has no reflection client. The reply's list_services_response
+        # (field 6) holds ServiceResponse messages whose field 1 is the name.
+        call = self.channel.stream_stream(
+            "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo")
+        replies = list(call(iter([b"\x3a\x01*"]), timeout=10))
+        assert len(replies) == 1, replies
+        names = []
+        data = replies[0]
+
+        def fields(buf):
+            i = 0
+            while i < len(buf):
+                key = buf[i]
+                i += 1
+                assert key & 7 == 2, f"unexpected wire type in {buf!r}"
+                length, shift = 0, 0
+                while True:
+                    byte = buf[i]
+                    i += 1
+                    length |= (byte & 0x7F) << shift
+                    shift += 7
+                    if byte < 0x80:
+                        break
+                yield key >> 3, buf[i:i + length]
+                i += length
+
+        for number, value in fields(data):
+            if number == 6:  # ListServiceResponse
+                for inner_number, service in fields(value):
+                    if inner_number == 1:  # ServiceResponse
+                        for n, name in fields(service):
+                            if n == 1:
+                                names.append(name.decode())
+        assert "enamnd.meetings.v1.MeetingsService" in names, names
+        assert "grpc.health.v1.Health" in names, names
+
     def check_bad_case_name(self):
         before = len(self.paragraphs(OCTOBER))
         for bad in ["case/2022-9", "cases/2022", "2022/9-2.2.0.1", "cases/2022-0", ""]:
@@ -1162,6 +1201,7 @@ def run_checks(results, scenario):
                   LULEA, 16, "2022/17-1.1.1.2")
     results.check("a) 22 June holds § 8-16 consecutive", scenario.check_june_paragraphs)
     results.check("a) loading again changes nothing", scenario.check_second_load)
+    results.check("reflection lists the meetings and health services", scenario.check_reflection)
     results.check("b) WatchDecisions replay, live, resume without loss or repeat",
                   scenario.check_watch)
     results.check("c) every stream entry decodes with the generated classes",
