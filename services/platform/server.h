@@ -64,7 +64,8 @@ class Service {
   // Its own tables (the platform's are added by the runtime).
   virtual std::vector<MigrationSet> Migrations() const = 0;
   // Called once the database is open and migrated, before the port is bound:
-  // build the gRPC services.
+  // build the gRPC services and do idempotent catch-up work. May run in a
+  // second instance that then fails to bind, so start no background work.
   virtual absl::Status Start(const ServiceContext& context) = 0;
   // Called once the port is bound (so this is the only instance on it) and
   // before SERVING: start background work (subscribers, deadline jobs).

@@ -29,6 +29,11 @@ class AuditsService : public platform::Service {
     grpc_ = std::make_unique<AuditsGrpcService>(context.db, context.outbox, context.executor,
                                                 context.clock);
     context_ = context;
+    // Catch up before the port accepts calls (idempotent; see meetings).
+    absl::Status caught_up = grpc_->api()->RunDeadlines(context.clock->Today());
+    if (!caught_up.ok()) {
+      platform::LogWarning("deadlines", "catching up at start: ", caught_up.ToString());
+    }
     return absl::OkStatus();
   }
 
@@ -36,10 +41,6 @@ class AuditsService : public platform::Service {
     const platform::ServiceContext& context = context_;
     AuditsApi* api = grpc_->api();
     platform::LegalClock* clock = context.clock;
-    absl::Status caught_up = api->RunDeadlines(clock->Today());
-    if (!caught_up.ok()) {
-      platform::LogWarning("deadlines", "catching up at start: ", caught_up.ToString());
-    }
     deadlines_ = std::make_unique<platform::PeriodicJob>(
         "deadlines", [api, clock] { return api->RunDeadlines(clock->Today()); }, context.outbox);
 

@@ -21,16 +21,19 @@ class MeetingsService : public platform::Service {
     grpc_ = std::make_unique<MeetingsGrpcService>(context.db, context.outbox, context.executor,
                                                   context.clock);
     context_ = context;
-    return absl::OkStatus();
-  }
-  absl::Status OnListening() override {
-    const platform::ServiceContext& context = context_;
     // Catch up on deadlines that passed while the service was down before
-    // reporting SERVING; then keep watching.
+    // the port accepts calls: no client sees a decision not yet final on
+    // or after its day of legal force. (Idempotent, so harmless even in a
+    // second instance that then fails to bind.)
     absl::Status caught_up = grpc_->api()->RunDeadlines(context.clock->Today());
     if (!caught_up.ok()) {
       platform::LogWarning("deadlines", "catching up at start: ", caught_up.ToString());
     }
+    return absl::OkStatus();
+  }
+  absl::Status OnListening() override {
+    const platform::ServiceContext& context = context_;
+    // Then keep watching.
     MeetingsApi* api = grpc_->api();
     platform::LegalClock* clock = context.clock;
     deadlines_ = std::make_unique<platform::PeriodicJob>(
