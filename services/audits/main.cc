@@ -3,6 +3,5 @@
 #include "services/platform/server.h"
 
 int main(int argc, char** argv) {
-  return enamnd::platform::RunServiceMain(argc, argv, "audits",
-                                          enamnd::audits::NewAuditsService());
+  return enamnd::platform::RunServiceMain(argc, argv, "audits", enamnd::audits::NewAuditsService());
 }

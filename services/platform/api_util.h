@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -66,18 +67,25 @@ inline absl::Status CheckEtag(const std::string& given, const std::string& curre
   return absl::OkStatus();
 }
 
+// The etag a resource has after one more revision (etags count revisions).
+inline std::string NextEtag(const std::string& etag) {
+  int64_t revision = 0;
+  (void)absl::SimpleAtoi(etag, &revision);
+  return absl::StrCat(revision + 1);
+}
+
 // Checks paths against `allowed`; at least one path is required.
 inline absl::Status ValidateMask(const google::protobuf::FieldMask& mask,
                                  const std::set<std::string>& allowed) {
   if (mask.paths().empty()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "update_mask: required; updatable fields: ", absl::StrJoin(allowed, ", ")));
+    return absl::InvalidArgumentError(
+        absl::StrCat("update_mask: required; updatable fields: ", absl::StrJoin(allowed, ", ")));
   }
   for (const std::string& path : mask.paths()) {
     if (allowed.count(path) == 0) {
-      return absl::InvalidArgumentError(absl::StrCat("update_mask: \"", path,
-                                                     "\" cannot be updated; updatable fields: ",
-                                                     absl::StrJoin(allowed, ", ")));
+      return absl::InvalidArgumentError(
+          absl::StrCat("update_mask: \"", path,
+                       "\" cannot be updated; updatable fields: ", absl::StrJoin(allowed, ", ")));
     }
   }
   return absl::OkStatus();

@@ -58,15 +58,15 @@ class Connection {
  public:
   static absl::StatusOr<std::unique_ptr<Connection>> Open(const std::string& path) {
     sqlite3* db = nullptr;
-    int rc = sqlite3_open_v2(path.c_str(), &db,
-                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                             nullptr);
+    int rc =
+        sqlite3_open_v2(path.c_str(), &db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     auto connection = std::unique_ptr<Connection>(new Connection(db));
     if (rc != SQLITE_OK) return SqliteError(db, rc, absl::StrCat("open ", path));
     sqlite3_busy_timeout(db, 10000);
     sqlite3_extended_result_codes(db, 1);
-    for (const char* pragma : {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON",
-                               "PRAGMA synchronous=FULL"}) {
+    for (const char* pragma :
+         {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=FULL"}) {
       absl::Status status = connection->ExecRaw(pragma);
       if (!status.ok()) return status;
     }
@@ -150,14 +150,14 @@ class Connection {
             values.emplace_back(sqlite3_column_double(stmt, c));
             break;
           case SQLITE_TEXT:
-            values.emplace_back(std::string(
-                reinterpret_cast<const char*>(sqlite3_column_text(stmt, c)),
-                sqlite3_column_bytes(stmt, c)));
+            values.emplace_back(
+                std::string(reinterpret_cast<const char*>(sqlite3_column_text(stmt, c)),
+                            sqlite3_column_bytes(stmt, c)));
             break;
           case SQLITE_BLOB: {
             const char* data = static_cast<const char*>(sqlite3_column_blob(stmt, c));
-            values.emplace_back(Blob{std::string(data == nullptr ? "" : data,
-                                                 sqlite3_column_bytes(stmt, c))});
+            values.emplace_back(
+                Blob{std::string(data == nullptr ? "" : data, sqlite3_column_bytes(stmt, c))});
             break;
           }
           default:
@@ -296,17 +296,17 @@ absl::Status Database::Migrate(const std::vector<MigrationSet>& migrations) {
       int64_t version = static_cast<int64_t>(i) + 1;
       absl::StatusOr<Transaction> tx = Begin();
       if (!tx.ok()) return tx.status();
-      auto applied = tx->QueryOne(
-          "SELECT 1 FROM schema_migrations WHERE component = ?1 AND version = ?2",
-          {set.component, version});
+      auto applied =
+          tx->QueryOne("SELECT 1 FROM schema_migrations WHERE component = ?1 AND version = ?2",
+                       {set.component, version});
       if (!applied.ok()) return applied.status();
       if (applied->has_value()) continue;
       // Each step may hold several statements, so it runs unprepared; steps
       // are constants in the code, never built from input.
       status = writer_->ExecRaw(set.steps[i].c_str());
       if (!status.ok()) {
-        return absl::Status(status.code(), absl::StrCat("migration ", set.component, " ",
-                                                        version, ": ", status.message()));
+        return absl::Status(status.code(), absl::StrCat("migration ", set.component, " ", version,
+                                                        ": ", status.message()));
       }
       status = tx->Exec(
           "INSERT INTO schema_migrations (component, version, applied_at)"

@@ -40,9 +40,8 @@ absl::StatusOr<int> EffectivePageSize(int page_size) {
 }
 
 std::string EncodePageToken(absl::string_view scope, const std::vector<std::string>& last_key) {
-  std::string payload =
-      absl::StrCat(kTokenVersion, std::string(1, kSeparator),
-                   absl::StrJoin(last_key, std::string(1, kSeparator)));
+  std::string payload = absl::StrCat(kTokenVersion, std::string(1, kSeparator),
+                                     absl::StrJoin(last_key, std::string(1, kSeparator)));
   return absl::WebSafeBase64Escape(absl::StrCat(payload, Checksum(scope, payload)));
 }
 
@@ -104,7 +103,8 @@ absl::StatusOr<std::map<std::string, std::string>> ParseFilter(
     rest = absl::StripLeadingAsciiWhitespace(rest);
     if (rest.empty()) break;
     if (rest.size() < 4 || absl::AsciiStrToUpper(rest.substr(0, 4)) != "AND ") {
-      return InvalidField("filter", absl::StrCat("terms must be joined by AND near \"", rest, "\""));
+      return InvalidField("filter",
+                          absl::StrCat("terms must be joined by AND near \"", rest, "\""));
     }
     rest = absl::StripLeadingAsciiWhitespace(rest.substr(4));
   }

@@ -2,10 +2,9 @@
 #ifndef ENAMND_PLATFORM_LOG_H_
 #define ENAMND_PLATFORM_LOG_H_
 
-#include "absl/strings/string_view.h"
-
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 
 namespace enamnd::platform {
 

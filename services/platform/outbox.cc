@@ -36,6 +36,13 @@ MigrationSet PlatformMigrations() {
           "  type TEXT NOT NULL,"
           "  processed_at TEXT NOT NULL,"
           "  PRIMARY KEY (consumer, source, event_id));",
+          // 2: idempotency keys of Create calls (requests.h). Services
+          // created this table themselves before; IF NOT EXISTS keeps those.
+          "CREATE TABLE IF NOT EXISTS request_ids ("
+          "  method TEXT NOT NULL, request_id TEXT NOT NULL, resource TEXT NOT NULL,"
+          "  PRIMARY KEY (method, request_id));"
+          // Nothing reads the outbox by type any more.
+          "DROP INDEX IF EXISTS outbox_type;",
       }};
 }
 
@@ -79,7 +86,8 @@ absl::StatusOr<int64_t> Outbox::Append(Transaction& tx, const google::protobuf::
   event.mutable_proto_data()->PackFrom(payload);
 
   std::string bytes;
-  if (!event.SerializeToString(&bytes)) return absl::InternalError("outbox: cannot serialize event");
+  if (!event.SerializeToString(&bytes))
+    return absl::InternalError("outbox: cannot serialize event");
   absl::Status status = tx.Exec(
       "INSERT INTO outbox (sequence, event_id, type, subject, audience, event, created_at)"
       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -91,35 +99,17 @@ absl::StatusOr<int64_t> Outbox::Append(Transaction& tx, const google::protobuf::
 }
 
 absl::StatusOr<std::vector<LoggedEvent>> Outbox::ReadAfter(Transaction& tx, int64_t after,
-                                                           int limit,
-                                                           const std::vector<std::string>& types) {
+                                                           int limit) {
+  auto rows = tx.Query(
+      "SELECT sequence, event_id, type, subject, audience, event, published_at IS NOT NULL"
+      " FROM outbox WHERE sequence > ?1 ORDER BY sequence LIMIT ?2",
+      {after, static_cast<int64_t>(limit)});
+  if (!rows.ok()) return rows.status();
   std::vector<LoggedEvent> out;
-  // Per type, so the SQL stays static; callers pass few types.
-  std::vector<Row> rows;
-  if (types.empty()) {
-    auto r = tx.Query(
-        "SELECT sequence, event_id, type, subject, audience, event, published_at IS NOT NULL"
-        " FROM outbox WHERE sequence > ?1 ORDER BY sequence LIMIT ?2",
-        {after, static_cast<int64_t>(limit)});
-    if (!r.ok()) return r.status();
-    rows = std::move(*r);
-  } else {
-    for (const std::string& type : types) {
-      auto r = tx.Query(
-          "SELECT sequence, event_id, type, subject, audience, event, published_at IS NOT NULL"
-          " FROM outbox WHERE type = ?1 AND sequence > ?2 ORDER BY sequence LIMIT ?3",
-          {type, after, static_cast<int64_t>(limit)});
-      if (!r.ok()) return r.status();
-      for (Row& row : *r) rows.push_back(std::move(row));
-    }
-  }
-  for (const Row& row : rows) {
+  for (const Row& row : *rows) {
     out.push_back(LoggedEvent{row.Int(0), row.Text(1), row.Text(2), row.Text(3), row.Text(4),
                               row.Text(5), row.Int(6) != 0});
   }
-  std::sort(out.begin(), out.end(),
-            [](const LoggedEvent& a, const LoggedEvent& b) { return a.sequence < b.sequence; });
-  if (static_cast<int>(out.size()) > limit) out.resize(limit);
   return out;
 }
 
@@ -168,14 +158,6 @@ void OutboxRelay::Stop(absl::Duration grace) {
   thread_.join();
   if (listener_ != 0) outbox_->RemoveListener(listener_);
   listener_ = 0;
-}
-
-absl::StatusOr<int64_t> OutboxRelay::PendingCount() {
-  auto tx = db_->BeginRead();
-  if (!tx.ok()) return tx.status();
-  auto row = tx->QueryOne("SELECT COUNT(*) FROM outbox WHERE published_at IS NULL");
-  if (!row.ok()) return row.status();
-  return (*row)->Int(0);
 }
 
 absl::StatusOr<int> OutboxRelay::PublishBatch() {
@@ -229,14 +211,13 @@ absl::StatusOr<int> OutboxRelay::PublishBatch() {
     if (!tx.ok()) return tx.status();
     std::string now = absl::FormatTime(absl::RFC3339_full, absl::Now(), absl::UTCTimeZone());
     for (const auto& [sequence, entry_id] : published) {
-      absl::Status status = tx->Exec(
-          "UPDATE outbox SET published_at = ?1, stream_entry_id = ?2 WHERE sequence = ?3",
-          {now, entry_id, sequence});
+      absl::Status status =
+          tx->Exec("UPDATE outbox SET published_at = ?1, stream_entry_id = ?2 WHERE sequence = ?3",
+                   {now, entry_id, sequence});
       if (!status.ok()) return status;
     }
     absl::Status status = tx->Commit();
     if (!status.ok()) return status;
-    published_through_.store(published.back().first);
   }
   if (!publish_status.ok()) return publish_status;
   return static_cast<int>(published.size());
@@ -267,8 +248,8 @@ void OutboxRelay::Run() {
       continue;
     }
     if (!was_failing) {
-      LogWarning("outbox", "cannot publish to ", outbox_->stream(), ", will retry: ",
-                 published.status().ToString());
+      LogWarning("outbox", "cannot publish to ", outbox_->stream(),
+                 ", will retry: ", published.status().ToString());
     }
     was_failing = true;
     if (stopping && absl::Now() >= deadline) {

@@ -9,11 +9,11 @@
 #include <functional>
 #include <map>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "enamnd/events/v1/cloudevent.pb.h"
@@ -49,9 +49,9 @@ class Outbox {
                                  absl::string_view subject,
                                  const std::vector<std::string>& audience = {});
 
-  // Events with sequence > after, oldest first; only `types` when not empty.
-  static absl::StatusOr<std::vector<LoggedEvent>> ReadAfter(
-      Transaction& tx, int64_t after, int limit, const std::vector<std::string>& types = {});
+  // Events with sequence > after, oldest first.
+  static absl::StatusOr<std::vector<LoggedEvent>> ReadAfter(Transaction& tx, int64_t after,
+                                                            int limit);
 
   // Called (on the committing thread) after a transaction that appended
   // commits. Returns a handle for RemoveListener.
@@ -94,10 +94,6 @@ class OutboxRelay {
   void Start();
   // Tries to publish what is pending for up to `grace`, then stops.
   void Stop(absl::Duration grace = absl::Seconds(2));
-  // Highest sequence known published (marked) by this relay.
-  int64_t published_through() const { return published_through_.load(); }
-  // Number of rows not yet marked published.
-  absl::StatusOr<int64_t> PendingCount();
 
  private:
   void Run();
@@ -111,7 +107,6 @@ class OutboxRelay {
   Options options_;
   int listener_ = 0;
   std::unique_ptr<RedisConnection> redis_;  // relay thread only
-  std::atomic<int64_t> published_through_{0};
   absl::Mutex mutex_;
   bool wake_ ABSL_GUARDED_BY(mutex_) = false;
   bool stopping_ ABSL_GUARDED_BY(mutex_) = false;

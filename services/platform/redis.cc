@@ -11,7 +11,6 @@
 namespace enamnd::platform {
 namespace {
 
-
 RedisReply Convert(const redisReply* reply) {
   RedisReply out;
   switch (reply->type) {
@@ -62,8 +61,7 @@ absl::StatusOr<RedisAddress> ParseRedisAddress(absl::string_view address) {
     out.host = std::string(rest);
   } else {
     out.host = std::string(rest.substr(0, colon));
-    if (!absl::SimpleAtoi(rest.substr(colon + 1), &out.port) || out.port <= 0 ||
-        out.port > 65535) {
+    if (!absl::SimpleAtoi(rest.substr(colon + 1), &out.port) || out.port <= 0 || out.port > 65535) {
       return absl::InvalidArgumentError(
           absl::StrCat("redis: bad port in \"", address, "\" (want tcp://host:port)"));
     }

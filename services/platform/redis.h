@@ -5,10 +5,10 @@
 
 #include <memory>
 #include <string>
-#include "absl/strings/string_view.h"
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 struct redisContext;
@@ -36,8 +36,8 @@ absl::StatusOr<RedisAddress> ParseRedisAddress(absl::string_view address);
 class RedisConnection {
  public:
   // Connects with the given connect and command timeout.
-  static absl::StatusOr<std::unique_ptr<RedisConnection>> Connect(
-      const RedisAddress& address, absl::Duration timeout);
+  static absl::StatusOr<std::unique_ptr<RedisConnection>> Connect(const RedisAddress& address,
+                                                                  absl::Duration timeout);
   ~RedisConnection();
   RedisConnection(const RedisConnection&) = delete;
   RedisConnection& operator=(const RedisConnection&) = delete;

@@ -19,8 +19,7 @@
 
 ABSL_FLAG(std::string, listen, "", "host:port to serve gRPC on (env ENAMND_LISTEN)");
 ABSL_FLAG(std::string, data_dir, "", "directory of the SQLite file (env ENAMND_DATA_DIR)");
-ABSL_FLAG(std::string, redis, "",
-          "Redis: tcp://host:port or unix:///path (env ENAMND_REDIS)");
+ABSL_FLAG(std::string, redis, "", "Redis: tcp://host:port or unix:///path (env ENAMND_REDIS)");
 ABSL_FLAG(std::string, log_level, "", "debug, info, warning or error (env ENAMND_LOG_LEVEL)");
 ABSL_FLAG(std::string, today, "",
           "pin the legal calendar's today, YYYY-MM-DD, for demos and tests (env ENAMND_TODAY)");
@@ -94,7 +93,8 @@ absl::StatusOr<ServerConfig> LoadConfig(const std::string& service) {
   std::string today = FirstNonEmpty(absl::GetFlag(FLAGS_today), "ENAMND_TODAY", "");
   if (!today.empty()) {
     auto day = ParseDay(today);
-    if (!day.ok()) return absl::InvalidArgumentError(absl::StrCat("today: ", day.status().message()));
+    if (!day.ok())
+      return absl::InvalidArgumentError(absl::StrCat("today: ", day.status().message()));
     config.today = *day;
   }
   absl::Status status = SetLogLevel(config.log_level);
@@ -176,8 +176,8 @@ absl::Status ServerRunner::Start() {
   for (const std::string& name : service_->GrpcServiceNames()) {
     health->SetServingStatus(name, true);
   }
-  LogInfo("server", "enamnd-", config_.service, " serving on ", config_.listen,
-          " (port ", port_, "), events to ", outbox_->stream(), " at ", config_.redis);
+  LogInfo("server", "enamnd-", config_.service, " serving on ", config_.listen, " (port ", port_,
+          "), events to ", outbox_->stream(), " at ", config_.redis);
   return absl::OkStatus();
 }
 

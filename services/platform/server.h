@@ -8,8 +8,8 @@
 
 #include <functional>
 #include <map>
-#include <optional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,7 +28,7 @@ struct ServerConfig {
   std::string service;  // "meetings"
   std::string listen;   // host:port; port 0 picks a free one
   std::string data_dir;
-  std::string redis;    // tcp://host:port or unix:///path
+  std::string redis;  // tcp://host:port or unix:///path
   std::string log_level = "info";
   // Addresses of the other services (ENAMND_<NAME>_ADDR), by service name.
   std::map<std::string, std::string> peers;
@@ -129,9 +129,8 @@ template <typename Work>
 grpc::ServerUnaryReactor* RunUnary(Executor* executor, grpc::CallbackServerContext* context,
                                    Work work) {
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  executor->Post([reactor, work = std::move(work)]() mutable {
-    reactor->Finish(ToGrpcStatus(work()));
-  });
+  executor->Post(
+      [reactor, work = std::move(work)]() mutable { reactor->Finish(ToGrpcStatus(work())); });
   return reactor;
 }
 

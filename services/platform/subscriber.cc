@@ -16,7 +16,9 @@ StreamSubscriber::StreamSubscriber(Database* db, RedisAddress redis, Options opt
 
 StreamSubscriber::~StreamSubscriber() { Stop(); }
 
-void StreamSubscriber::Start() { thread_ = std::thread([this] { Run(); }); }
+void StreamSubscriber::Start() {
+  thread_ = std::thread([this] { Run(); });
+}
 
 void StreamSubscriber::Stop() {
   if (!thread_.joinable()) return;
@@ -40,8 +42,8 @@ absl::Status StreamSubscriber::EnsureConnected() {
   redis_ = std::move(*connection);
   // Start a new group at the beginning of the stream: nothing published
   // before this consumer first ran is missed.
-  auto reply = redis_->Command(
-      {"XGROUP", "CREATE", options_.stream, options_.group, "0", "MKSTREAM"});
+  auto reply =
+      redis_->Command({"XGROUP", "CREATE", options_.stream, options_.group, "0", "MKSTREAM"});
   if (!reply.ok()) return reply.status();
   if (reply->kind == RedisReply::Kind::kError && !absl::StartsWith(reply->str, "BUSYGROUP")) {
     return absl::UnavailableError(absl::StrCat("redis XGROUP CREATE: ", reply->str));
@@ -49,8 +51,7 @@ absl::Status StreamSubscriber::EnsureConnected() {
   return absl::OkStatus();
 }
 
-absl::Status StreamSubscriber::ProcessEntry(const std::string& entry_id,
-                                            const RedisReply& fields) {
+absl::Status StreamSubscriber::ProcessEntry(const std::string& entry_id, const RedisReply& fields) {
   std::string event_bytes;
   for (size_t i = 0; i + 1 < fields.elements.size(); i += 2) {
     if (fields.elements[i].str == "event") event_bytes = fields.elements[i + 1].str;
@@ -61,17 +62,17 @@ absl::Status StreamSubscriber::ProcessEntry(const std::string& entry_id,
   if (decodable) {
     auto tx = db_->Begin();
     if (!tx.ok()) return tx.status();
-    auto seen = tx->QueryOne(
-        "SELECT 1 FROM inbox WHERE consumer = ?1 AND source = ?2 AND event_id = ?3",
-        {options_.group, event.source(), event.id()});
+    auto seen =
+        tx->QueryOne("SELECT 1 FROM inbox WHERE consumer = ?1 AND source = ?2 AND event_id = ?3",
+                     {options_.group, event.source(), event.id()});
     if (!seen.ok()) return seen.status();
     if (seen->has_value()) {
       duplicates_.fetch_add(1);
     } else {
       absl::Status status = handler_(*tx, event);
       if (!status.ok()) {
-        return absl::Status(status.code(), absl::StrCat("handling ", event.type(), " ",
-                                                        event.id(), ": ", status.message()));
+        return absl::Status(status.code(), absl::StrCat("handling ", event.type(), " ", event.id(),
+                                                        ": ", status.message()));
       }
       status = tx->Exec(
           "INSERT INTO inbox (consumer, source, event_id, type, processed_at)"
@@ -122,38 +123,41 @@ void StreamSubscriber::Run() {
   while (!Stopping()) {
     absl::Status status = EnsureConnected();
     if (status.ok() && read_pending) {
-      auto reply = redis_->Command({"XREADGROUP", "GROUP", options_.group, options_.consumer,
-                                    "COUNT", absl::StrCat(options_.batch_size), "STREAMS",
-                                    options_.stream, "0"});
+      auto reply =
+          redis_->Command({"XREADGROUP", "GROUP", options_.group, options_.consumer, "COUNT",
+                           absl::StrCat(options_.batch_size), "STREAMS", options_.stream, "0"});
       if (!reply.ok()) {
         status = reply.status();
       } else if (reply->kind == RedisReply::Kind::kArray && !reply->elements.empty()) {
         auto n = ProcessEntries(reply->elements[0].elements[1]);
-        if (!n.ok()) status = n.status();
-        else if (*n == 0) read_pending = false;
+        if (!n.ok())
+          status = n.status();
+        else if (*n == 0)
+          read_pending = false;
       } else {
         read_pending = false;
       }
     } else if (status.ok() && absl::Now() >= next_claim) {
       next_claim = absl::Now() + options_.claim_idle / 2;
-      auto reply = redis_->Command(
-          {"XAUTOCLAIM", options_.stream, options_.group, options_.consumer,
-           absl::StrCat(absl::ToInt64Milliseconds(options_.claim_idle)), "0-0", "COUNT",
-           absl::StrCat(options_.batch_size)});
+      auto reply =
+          redis_->Command({"XAUTOCLAIM", options_.stream, options_.group, options_.consumer,
+                           absl::StrCat(absl::ToInt64Milliseconds(options_.claim_idle)), "0-0",
+                           "COUNT", absl::StrCat(options_.batch_size)});
       if (!reply.ok()) {
         status = reply.status();
       } else if (reply->kind == RedisReply::Kind::kArray && reply->elements.size() >= 2) {
         auto n = ProcessEntries(reply->elements[1]);
-        if (!n.ok()) status = n.status();
-        else if (*n > 0) next_claim = absl::InfinitePast();  // maybe more
+        if (!n.ok())
+          status = n.status();
+        else if (*n > 0)
+          next_claim = absl::InfinitePast();  // maybe more
       }
     } else if (status.ok()) {
       redis_->SetTimeout(options_.block + options_.redis_timeout);
-      auto reply = redis_->Command(
-          {"XREADGROUP", "GROUP", options_.group, options_.consumer, "COUNT",
-           absl::StrCat(options_.batch_size), "BLOCK",
-           absl::StrCat(absl::ToInt64Milliseconds(options_.block)), "STREAMS", options_.stream,
-           ">"});
+      auto reply = redis_->Command({"XREADGROUP", "GROUP", options_.group, options_.consumer,
+                                    "COUNT", absl::StrCat(options_.batch_size), "BLOCK",
+                                    absl::StrCat(absl::ToInt64Milliseconds(options_.block)),
+                                    "STREAMS", options_.stream, ">"});
       if (redis_ != nullptr && !redis_->broken()) redis_->SetTimeout(options_.redis_timeout);
       if (!reply.ok()) {
         status = reply.status();

@@ -19,7 +19,8 @@ absl::Status Invalid(absl::string_view field, absl::string_view rule) {
 }
 
 bool AllDigits(absl::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return absl::ascii_isdigit(c); });
+  return !s.empty() &&
+         std::all_of(s.begin(), s.end(), [](char c) { return absl::ascii_isdigit(c); });
 }
 
 }  // namespace
@@ -44,8 +45,7 @@ absl::Status ValidateMunicipalityCode(absl::string_view code, absl::string_view 
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> ParseMunicipalityName(absl::string_view name,
-                                                  absl::string_view field) {
+absl::StatusOr<std::string> ParseMunicipalityName(absl::string_view name, absl::string_view field) {
   if (name.empty()) return Invalid(field, "required");
   if (!absl::ConsumePrefix(&name, "municipalities/")) {
     return Invalid(field, "must be municipalities/{SCB code}, e.g. municipalities/2584");
@@ -102,7 +102,8 @@ absl::Status ValidateDay(int year, int month, int day, absl::string_view field) 
   if (year < 1900 || year > 2999) return Invalid(field, "year must be 1900-2999");
   absl::CivilDay civil(year, month, day);
   if (civil.year() != year || civil.month() != month || civil.day() != day) {
-    return Invalid(field, absl::StrFormat("%04d-%02d-%02d is not a calendar day", year, month, day));
+    return Invalid(field,
+                   absl::StrFormat("%04d-%02d-%02d is not a calendar day", year, month, day));
   }
   return absl::OkStatus();
 }

@@ -14,10 +14,10 @@
 namespace enamnd::platform {
 
 // Text limits (bytes of UTF-8).
-constexpr size_t kMaxNameLength = 200;      // person, place, display names
-constexpr size_t kMaxTitleLength = 500;     // case and paragraph titles
-constexpr size_t kMaxTextLength = 100000;   // decision text, summary, notes
-constexpr size_t kMaxListLength = 500;      // repeated fields
+constexpr size_t kMaxNameLength = 200;     // person, place, display names
+constexpr size_t kMaxTitleLength = 500;    // case and paragraph titles
+constexpr size_t kMaxTextLength = 100000;  // decision text, summary, notes
+constexpr size_t kMaxListLength = 500;     // repeated fields
 
 // Lowercase letters, digits and hyphens, starting with a letter or digit,
 // at most 63 characters.

@@ -35,7 +35,8 @@ class AuditsApiTest : public AuditsFixture {
                          v1::Recommendation* out, const std::string& due = "") {
     v1::CreateRecommendationRequest request;
     request.set_review(review);
-    request.mutable_recommendation()->set_text("Upprätta ett årshjul med direktiv för rapportering.");
+    request.mutable_recommendation()->set_text(
+        "Upprätta ett årshjul med direktiv för rapportering.");
     for (const auto& c : given_by) {
       request.mutable_recommendation()->add_given_by("municipalities/" + c);
     }
@@ -74,7 +75,8 @@ TEST_F(AuditsApiTest, ReviewsRecommendationsAndDischarge) {
   EXPECT_EQ(rec.name(), "reviews/2021-2584/recommendations/1");
   EXPECT_EQ(rec.status(), v1::Recommendation::OPEN);
   EXPECT_EQ(rec.given_by_size(), 2);
-  EXPECT_INVALID_FIELD(Recommend("reviews/2021-2584", {"2505"}, &rec), "recommendation.given_by[0]");
+  EXPECT_INVALID_FIELD(Recommend("reviews/2021-2584", {"2505"}, &rec),
+                       "recommendation.given_by[0]");
   EXPECT_EQ(Recommend("reviews/2021-2505", {"2505"}, &rec).error_code(),
             grpc::StatusCode::NOT_FOUND);
 
@@ -192,12 +194,11 @@ TEST_F(AuditsApiTest, ReportingWheelAndInternalControl) {
     const char* title;
     CivilDay due;
   };
-  for (const M& m : {M{"plan-och-budget", v1::ReportingMoment::PLAN_AND_BUDGET,
-                       "Verksamhetsplan och budget", CivilDay(2024, 6, 20)},
-                     M{"delar-2", v1::ReportingMoment::INTERIM_REPORT, "Delårsrapport 2",
-                       CivilDay(2024, 9, 30)},
-                     M{"skottdag", v1::ReportingMoment::OTHER, "Skottdagsuppföljning",
-                       CivilDay(2024, 2, 29)}}) {
+  for (const M& m :
+       {M{"plan-och-budget", v1::ReportingMoment::PLAN_AND_BUDGET, "Verksamhetsplan och budget",
+          CivilDay(2024, 6, 20)},
+        M{"delar-2", v1::ReportingMoment::INTERIM_REPORT, "Delårsrapport 2", CivilDay(2024, 9, 30)},
+        M{"skottdag", v1::ReportingMoment::OTHER, "Skottdagsuppföljning", CivilDay(2024, 2, 29)}}) {
     auto* moment = wheel.mutable_reporting_year()->add_moments();
     moment->set_name(m.id);
     moment->set_kind(m.kind);

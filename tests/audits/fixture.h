@@ -54,11 +54,11 @@ class AuditsFixture : public ::testing::Test {
   std::unique_ptr<meetings::v1::MeetingsService::Stub> meetings_stub_;
 };
 
-#define EXPECT_INVALID_FIELD(status, field)                                                \
-  do {                                                                                     \
-    grpc::Status s_ = (status);                                                            \
-    EXPECT_EQ(s_.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s_.error_message();  \
-    EXPECT_NE(s_.error_message().find(field), std::string::npos) << s_.error_message();    \
+#define EXPECT_INVALID_FIELD(status, field)                                               \
+  do {                                                                                    \
+    grpc::Status s_ = (status);                                                           \
+    EXPECT_EQ(s_.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s_.error_message(); \
+    EXPECT_NE(s_.error_message().find(field), std::string::npos) << s_.error_message();   \
   } while (0)
 
 }  // namespace enamnd::audits

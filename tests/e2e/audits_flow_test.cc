@@ -147,8 +147,8 @@ TEST(AuditsFlowTest, DecisionReachesReviewAcrossRedisRestartAndAuditsDowntime) {
                                            dir.path() + "/audits.log");
   ASSERT_TRUE(audits->started());
   std::vector<std::string> linked;
-  ASSERT_TRUE(PollUntil([&] { return Handlings(audits->stub(), &linked) == 2; },
-                        absl::Seconds(20)));
+  ASSERT_TRUE(
+      PollUntil([&] { return Handlings(audits->stub(), &linked) == 2; }, absl::Seconds(20)));
   EXPECT_EQ(linked, (std::vector<std::string>{first, second}));
   EXPECT_EQ(audits->Stop(), 0);
   EXPECT_EQ(meetings.Stop(), 0) << "clean exit";

@@ -13,8 +13,8 @@
 #include "absl/synchronization/mutex.h"
 #include "enamnd/meetings/v1/meetings.grpc.pb.h"
 #include "gtest/gtest.h"
-#include "tests/support/service_process.h"
 #include "tests/support/redis_server.h"
+#include "tests/support/service_process.h"
 
 namespace enamnd {
 namespace {
@@ -95,7 +95,8 @@ TEST_F(CrashTest, AcknowledgedWritesSurviveSigkill) {
         request.set_request_id(absl::StrCat("w", w, "-", i));
         request.mutable_paragraph()->set_case_("cases/2022-9");
         request.mutable_paragraph()->mutable_decision()->set_kind(v1::NOTE_AND_FILE);
-        request.mutable_paragraph()->mutable_decision()->set_text(absl::StrCat("Beslut ", w, "-", i));
+        request.mutable_paragraph()->mutable_decision()->set_text(
+            absl::StrCat("Beslut ", w, "-", i));
         request.mutable_paragraph()->add_recipients()->set_municipality("municipalities/2584");
         v1::Paragraph out;
         grpc::ClientContext ctx;

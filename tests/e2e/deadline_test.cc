@@ -5,8 +5,8 @@
 #include "absl/strings/str_cat.h"
 #include "enamnd/meetings/v1/events.pb.h"
 #include "gtest/gtest.h"
-#include "tests/support/service_process.h"
 #include "tests/support/redis_server.h"
+#include "tests/support/service_process.h"
 
 namespace enamnd {
 namespace {
@@ -36,10 +36,9 @@ const char kMeeting[] = "bodies/e-namnden/meetings/2022-06-22";
 class DeadlineTest : public ::testing::Test {
  protected:
   std::unique_ptr<MeetingsProcess> Start(const std::string& today) {
-    auto p = std::make_unique<MeetingsProcess>(dir_.path() + "/data", redis_.address(),
-                                               dir_.path() + "/service.log",
-                                               std::map<std::string, std::string>{
-                                                   {"ENAMND_TODAY", today}});
+    auto p = std::make_unique<MeetingsProcess>(
+        dir_.path() + "/data", redis_.address(), dir_.path() + "/service.log",
+        std::map<std::string, std::string>{{"ENAMND_TODAY", today}});
     EXPECT_TRUE(p->started());
     return p;
   }

@@ -99,7 +99,7 @@ TEST_F(MeetingsApiTest, RefusesDecisionsWithoutQuorum) {
   std::string meeting = CreateMeeting("e-namnden", 2022, 10, 12).name();
   v1::Paragraph out;
   EXPECT_EQ(Record(meeting, Decision("cases/2022-9"), &out).error_code(),
-            grpc::StatusCode::FAILED_PRECONDITION);  // no attendance yet
+            grpc::StatusCode::FAILED_PRECONDITION);     // no attendance yet
   ASSERT_TRUE(Attend(meeting, {"2584", "2523"}).ok());  // 2 of 4 is not more than half
   grpc::Status status = Record(meeting, Decision("cases/2022-9"), &out);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::FAILED_PRECONDITION);
@@ -211,9 +211,9 @@ TEST_F(MeetingsApiTest, RejectsBadInputNamingTheFieldAndWritesNothing) {
   EXPECT_INVALID_FIELD(Record(meeting_, p, &out), "paragraph.procedure.votes[0]");
   EXPECT_INVALID_FIELD(Record("bodies/e-namnden/2022-06-22", Decision("cases/2022-9"), &out),
                        "parent");
-  EXPECT_EQ(Record("bodies/e-namnden/meetings/2031-01-01", Decision("cases/2022-9"), &out)
-                .error_code(),
-            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(
+      Record("bodies/e-namnden/meetings/2031-01-01", Decision("cases/2022-9"), &out).error_code(),
+      grpc::StatusCode::NOT_FOUND);
   {
     v1::RecordAttendanceRequest request;
     request.set_meeting(meeting_);

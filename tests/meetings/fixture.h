@@ -149,9 +149,9 @@ class MeetingsFixture : public ::testing::Test {
 };
 
 // The status message starts with (or contains) `field`.
-#define EXPECT_INVALID_FIELD(status, field)                                        \
-  do {                                                                             \
-    grpc::Status s_ = (status);                                                    \
+#define EXPECT_INVALID_FIELD(status, field)                                               \
+  do {                                                                                    \
+    grpc::Status s_ = (status);                                                           \
     EXPECT_EQ(s_.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << s_.error_message(); \
     EXPECT_NE(s_.error_message().find(field), std::string::npos) << s_.error_message();   \
   } while (0)

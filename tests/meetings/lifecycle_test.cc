@@ -203,7 +203,7 @@ TEST_F(LifecycleTest, WholeLifeOfAProtocol) {
   }
   EXPECT_EQ(Get(3).legal_state(), v1::Paragraph::APPEALED);
   EXPECT_FALSE(Get(3).has_legal_force_date());
-    {
+  {
     v1::RecordAppealRequest request;
     request.set_paragraph(meeting_ + "/paragraphs/2");
     *request.mutable_appeal()->mutable_lodged_date() = D(2022, 7, 26);

@@ -103,8 +103,8 @@ TEST(RenderTest, ExtractCarriesItsCertification) {
   EXPECT_TRUE(absl::StrContains(text, "Protokollsutdrag\n"));
   EXPECT_TRUE(absl::StrContains(text, "Utdragsbestyrkande\n"));
   EXPECT_TRUE(absl::StrContains(text, "2022-07-01, Nämndsekreterare\n"));
-  EXPECT_TRUE(absl::StrContains(text, std::string("Justerat protokoll SHA-256: ") +
-                                          std::string(64, 'a')));
+  EXPECT_TRUE(
+      absl::StrContains(text, std::string("Justerat protokoll SHA-256: ") + std::string(64, 'a')));
   EXPECT_FALSE(absl::StrContains(text, "Beslutande ledamöter"));
 }
 

@@ -74,7 +74,8 @@ class WatchDecisionsTest : public MeetingsFixture {
   }
   int Record(const std::vector<std::string>& recipients) {
     v1::Paragraph out;
-    grpc::Status status = MeetingsFixture::Record(meeting_, Decision("cases/2022-9", recipients), &out);
+    grpc::Status status =
+        MeetingsFixture::Record(meeting_, Decision("cases/2022-9", recipients), &out);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return out.number();
   }
@@ -99,7 +100,7 @@ TEST_F(WatchDecisionsTest, ReplaysThenFollowsLiveAndResumesWithoutGaps) {
     EXPECT_LT(received[1].sequence(), received[2].sequence());
     EXPECT_EQ(received[2].event().type(), "enamnd.meetings.v1.DecisionRecorded");
     cursor = received[2].sequence();
-  }  // disconnect
+  }                  // disconnect
   Record({"2584"});  // § 5
   Record({"2580"});  // § 6
   Record({"2584"});  // § 7

@@ -19,10 +19,10 @@ TEST(CalendarTest, EasterSundayOfKnownYears) {
 }
 
 TEST(CalendarTest, PublicHolidaysOf2022) {
-  const int holidays[][3] = {{2022, 1, 1},  {2022, 1, 6},   {2022, 4, 15},  {2022, 4, 17},
-                               {2022, 4, 18}, {2022, 5, 1},   {2022, 5, 26},  {2022, 6, 5},
-                               {2022, 6, 6},  {2022, 6, 25},  {2022, 11, 5},  {2022, 12, 25},
-                               {2022, 12, 26}};
+  const int holidays[][3] = {{2022, 1, 1},  {2022, 1, 6},  {2022, 4, 15}, {2022, 4, 17},
+                             {2022, 4, 18}, {2022, 5, 1},  {2022, 5, 26}, {2022, 6, 5},
+                             {2022, 6, 6},  {2022, 6, 25}, {2022, 11, 5}, {2022, 12, 25},
+                             {2022, 12, 26}};
   for (const auto& h : holidays) {
     CivilDay d(h[0], h[1], h[2]);
     EXPECT_TRUE(PublicHolidayName(d).has_value()) << d;

@@ -24,7 +24,8 @@ TEST(DatabaseTest, AppliesEachMigrationOnce) {
   ASSERT_TRUE(db.ok()) << db.status();
   auto tx = (*db)->BeginRead();
   ASSERT_TRUE(tx.ok());
-  auto rows = tx->Query("SELECT version FROM schema_migrations WHERE component = 'test' ORDER BY 1");
+  auto rows =
+      tx->Query("SELECT version FROM schema_migrations WHERE component = 'test' ORDER BY 1");
   ASSERT_TRUE(rows.ok());
   ASSERT_EQ(rows->size(), 2u);
   EXPECT_EQ((*rows)[1].Int(0), 2);

@@ -1,11 +1,12 @@
 // The delivery guarantees of the outbox relay and the stream subscriber,
 // against a real redis-server and real SQLite.
+#include "services/platform/outbox.h"
+
 #include <atomic>
 
 #include "absl/strings/numbers.h"
 #include "enamnd/common/v1/common.pb.h"
 #include "gtest/gtest.h"
-#include "services/platform/outbox.h"
 #include "services/platform/status.h"
 #include "services/platform/subscriber.h"
 #include "tests/support/redis_server.h"

@@ -62,7 +62,7 @@ TEST_F(HealthTest, SecondInstanceOnTheSamePortDoesNotStart) {
   absl::Status status = second.Start();
   EXPECT_FALSE(status.ok());
   EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
-  EXPECT_EQ(second.relay(), nullptr);  // it publishes nothing
+  EXPECT_EQ(second.relay(), nullptr);        // it publishes nothing
   EXPECT_EQ(HealthStatus(channel_, ""), 1);  // the first one is unharmed
 }
 

@@ -82,8 +82,7 @@ bool PollUntil(const std::function<bool()>& condition, absl::Duration deadline) 
 }
 
 TempDir::TempDir() {
-  std::string pattern =
-      (std::filesystem::temp_directory_path() / "enamnd-test-XXXXXX").string();
+  std::string pattern = (std::filesystem::temp_directory_path() / "enamnd-test-XXXXXX").string();
   char* made = mkdtemp(pattern.data());
   path_ = made != nullptr ? made : "";
 }

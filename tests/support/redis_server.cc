@@ -15,8 +15,9 @@ RedisServer::RedisServer(bool persistent)
 RedisServer::~RedisServer() { Stop(); }
 
 void RedisServer::Start() {
-  std::vector<std::string> argv = {"redis-server", "--port", "0", "--unixsocket", socket_path_,
-                                   "--dir", dir_.path(), "--save", ""};
+  std::vector<std::string> argv = {"redis-server", "--port",     "0",
+                                   "--unixsocket", socket_path_, "--dir",
+                                   dir_.path(),    "--save",     ""};
   if (persistent_) {
     argv.insert(argv.end(), {"--appendonly", "yes", "--appendfsync", "always"});
   } else {

@@ -37,22 +37,21 @@ class ServiceProcess {
                  const std::string& redis_address, const std::string& log_path,
                  std::map<std::string, std::string> extra_env = {}) {
     port_ = FreePort();
-    std::map<std::string, std::string> env = {
-        {"ENAMND_LISTEN", absl::StrCat("127.0.0.1:", port_)},
-        {"ENAMND_DATA_DIR", data_dir},
-        {"ENAMND_REDIS", redis_address},
-        {"ENAMND_LOG_LEVEL", "warning"}};
+    std::map<std::string, std::string> env = {{"ENAMND_LISTEN", absl::StrCat("127.0.0.1:", port_)},
+                                              {"ENAMND_DATA_DIR", data_dir},
+                                              {"ENAMND_REDIS", redis_address},
+                                              {"ENAMND_LOG_LEVEL", "warning"}};
     for (auto& [k, v] : extra_env) env[k] = v;
-    process_ = std::make_unique<ChildProcess>(std::vector<std::string>{ServiceBinary(service)},
-                                              env, log_path);
+    process_ = std::make_unique<ChildProcess>(std::vector<std::string>{ServiceBinary(service)}, env,
+                                              log_path);
     // Connect only once it listens: a channel that failed to connect backs
     // off for seconds.
-    started_ = PollUntil([&] { return PortAccepts(port_) || !process_->running(); },
-                         absl::Seconds(30)) &&
-               process_->running();
+    started_ =
+        PollUntil([&] { return PortAccepts(port_) || !process_->running(); }, absl::Seconds(30)) &&
+        process_->running();
     EXPECT_TRUE(started_) << "enamnd-" << service << " did not start; see " << log_path;
-    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port_),
-                                   grpc::InsecureChannelCredentials());
+    channel_ =
+        grpc::CreateChannel(absl::StrCat("127.0.0.1:", port_), grpc::InsecureChannelCredentials());
   }
   virtual ~ServiceProcess() = default;
 

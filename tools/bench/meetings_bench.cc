@@ -56,7 +56,8 @@ bool Check(const grpc::Status& status, const char* what) {
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
-  auto channel = grpc::CreateChannel(absl::GetFlag(FLAGS_target), grpc::InsecureChannelCredentials());
+  auto channel =
+      grpc::CreateChannel(absl::GetFlag(FLAGS_target), grpc::InsecureChannelCredentials());
   auto stub = v1::MeetingsService::NewStub(channel);
   const std::string id = absl::StrCat("bench-", absl::ToUnixSeconds(absl::Now()));
   const std::string code = "9999";
@@ -102,7 +103,8 @@ int main(int argc, char** argv) {
     grpc::ClientContext ctx;
     if (!Check(stub->RecordAttendance(&ctx, a, &meeting), "RecordAttendance")) return 1;
   }
-  const std::string case_number = absl::StrCat("2030/", absl::ToUnixSeconds(absl::Now()) % 100000000, "-9.9");
+  const std::string case_number =
+      absl::StrCat("2030/", absl::ToUnixSeconds(absl::Now()) % 100000000, "-9.9");
   v1::CreateCaseRequest c;
   c.mutable_case_()->set_case_number(case_number);
   c.mutable_case_()->set_title("Benchmark case");
@@ -149,9 +151,10 @@ int main(int argc, char** argv) {
   for (auto& t : threads) t.join();
   double seconds = absl::ToDoubleSeconds(absl::Now() - start);
   Summary w = Percentiles(latencies);
-  std::printf("RecordDecision: %d decisions, %d clients, %.1f s, %.0f/s; latency ms p50 %.2f p95 %.2f p99 %.2f max %.2f; failures %d\n",
-              total, clients, seconds, total / seconds, w.p50, w.p95, w.p99, w.max,
-              failures.load());
+  std::printf(
+      "RecordDecision: %d decisions, %d clients, %.1f s, %.0f/s; latency ms p50 %.2f p95 %.2f p99 "
+      "%.2f max %.2f; failures %d\n",
+      total, clients, seconds, total / seconds, w.p50, w.p95, w.p99, w.max, failures.load());
 
   // Read path: every paragraph of the meeting, 100 a page.
   std::vector<double> pages;
@@ -172,9 +175,10 @@ int main(int argc, char** argv) {
     token = response.next_page_token();
   } while (!token.empty());
   Summary r = Percentiles(pages);
-  std::printf("ListParagraphs: %d paragraphs in %zu pages of 100, %.2f s; page latency ms p50 %.2f p95 %.2f max %.2f\n",
-              listed, pages.size(), absl::ToDoubleSeconds(absl::Now() - start), r.p50, r.p95,
-              r.max);
+  std::printf(
+      "ListParagraphs: %d paragraphs in %zu pages of 100, %.2f s; page latency ms p50 %.2f p95 "
+      "%.2f max %.2f\n",
+      listed, pages.size(), absl::ToDoubleSeconds(absl::Now() - start), r.p50, r.p95, r.max);
 
   // Record -> WatchDecisions, live (the stream is open and caught up).
   grpc::ClientContext watch_ctx;

@@ -17,6 +17,7 @@
 #include "services/platform/api_util.h"
 #include "services/platform/listing.h"
 #include "services/platform/log.h"
+#include "services/platform/requests.h"
 #include "services/platform/status.h"
 #include "services/platform/validation.h"
 
@@ -139,8 +140,8 @@ absl::Status ValidateReviewFields(const v1::Review& r) {
                                             "review.assessments.internal_control"));
   ENAMND_RETURN_IF_ERROR(ValidateListSize(r.findings(), "review.findings"));
   for (int i = 0; i < r.findings_size(); ++i) {
-    ENAMND_RETURN_IF_ERROR(
-        ValidateText(r.findings(i), absl::StrCat("review.findings[", i, "]"), kMaxTextLength, true));
+    ENAMND_RETURN_IF_ERROR(ValidateText(r.findings(i), absl::StrCat("review.findings[", i, "]"),
+                                        kMaxTextLength, true));
   }
   return ValidateOptionalDate(r.report_date(), "review.report_date", false);
 }
@@ -169,8 +170,8 @@ absl::Status ValidateRecommendationFields(const v1::Recommendation& r, const v1:
     std::string field = absl::StrCat("recommendation.given_by[", i, "]");
     ENAMND_RETURN_IF_ERROR(platform::ParseMunicipalityName(r.given_by(i), field).status());
     if (auditors.count(r.given_by(i)) == 0) {
-      return InvalidField(field, absl::StrCat(r.given_by(i), " is not an auditor of ",
-                                              review.name()));
+      return InvalidField(field,
+                          absl::StrCat(r.given_by(i), " is not an auditor of ", review.name()));
     }
     if (!seen.insert(r.given_by(i)).second) return InvalidField(field, "listed twice");
   }
@@ -191,8 +192,10 @@ absl::Status ValidateRecommendationFields(const v1::Recommendation& r, const v1:
   for (int i = 0; i < r.actions_size(); ++i) {
     std::string field = absl::StrCat("recommendation.actions[", i, "]");
     const auto& a = r.actions(i);
-    ENAMND_RETURN_IF_ERROR(ValidateText(a.description(), field + ".description", kMaxTextLength, true));
-    ENAMND_RETURN_IF_ERROR(ValidateText(a.responsible(), field + ".responsible", kMaxNameLength, false));
+    ENAMND_RETURN_IF_ERROR(
+        ValidateText(a.description(), field + ".description", kMaxTextLength, true));
+    ENAMND_RETURN_IF_ERROR(
+        ValidateText(a.responsible(), field + ".responsible", kMaxNameLength, false));
     ENAMND_RETURN_IF_ERROR(ValidateOptionalDate(a.due_date(), field + ".due_date", false));
     ENAMND_RETURN_IF_ERROR(ValidateOptionalDate(a.done_date(), field + ".done_date", false));
   }
@@ -205,7 +208,8 @@ absl::Status ValidateMoment(const v1::ReportingMoment& m, int year, const std::s
     return InvalidField(field + ".kind", "required");
   }
   ENAMND_RETURN_IF_ERROR(ValidateText(m.title(), field + ".title", kMaxTitleLength, true));
-  ENAMND_RETURN_IF_ERROR(ValidateText(m.description(), field + ".description", kMaxTextLength, false));
+  ENAMND_RETURN_IF_ERROR(
+      ValidateText(m.description(), field + ".description", kMaxTextLength, false));
   ENAMND_RETURN_IF_ERROR(ValidateOptionalDate(m.due_date(), field + ".due_date", true));
   if (m.due_date().year() != year && m.due_date().year() != year + 1) {
     return InvalidField(field + ".due_date",
@@ -216,7 +220,7 @@ absl::Status ValidateMoment(const v1::ReportingMoment& m, int year, const std::s
 
 // reporting-years/{year}/moments/{id} -> (year name, moment)
 absl::StatusOr<std::pair<std::string, std::string>> SplitMomentName(absl::string_view name,
-                                                                   absl::string_view field) {
+                                                                    absl::string_view field) {
   size_t at = name.find("/moments/");
   if (at == absl::string_view::npos) {
     return InvalidField(field, "must be reporting-years/{year}/moments/{id}");
@@ -264,18 +268,22 @@ absl::StatusOr<std::optional<v1::ReportingMoment>> FindMoment(Transaction& tx,
 }
 
 // A retried create: if `request_id` was used for `method`, loads what that
-// call created into `response` and returns true; otherwise remembers that
-// `request_id` creates `name`.
+// call created into `response` and returns true.
+absl::StatusOr<bool> Replayed(Transaction& tx, const std::string& method,
+                              const std::string& request_id, google::protobuf::Message* response) {
+  if (request_id.empty()) return false;
+  ENAMND_ASSIGN_OR_RETURN(auto earlier, platform::FindRequest(tx, method, request_id));
+  if (!earlier.has_value()) return false;
+  return Store::Get(tx, *earlier, response);
+}
+
+// Replayed, or else remembers that `request_id` creates `name`.
 absl::StatusOr<bool> ReplayOrRemember(Transaction& tx, const std::string& method,
                                       const std::string& request_id, const std::string& name,
                                       google::protobuf::Message* response) {
-  if (request_id.empty()) return false;
-  ENAMND_ASSIGN_OR_RETURN(auto earlier, Store::FindRequest(tx, method, request_id));
-  if (earlier.has_value()) {
-    ENAMND_ASSIGN_OR_RETURN(bool found, Store::Get(tx, *earlier, response));
-    if (found) return true;
-  }
-  ENAMND_RETURN_IF_ERROR(Store::SaveRequest(tx, method, request_id, name));
+  ENAMND_ASSIGN_OR_RETURN(bool replayed, Replayed(tx, method, request_id, response));
+  if (replayed) return true;
+  ENAMND_RETURN_IF_ERROR(platform::SaveRequest(tx, method, request_id, name));
   return false;
 }
 
@@ -321,8 +329,7 @@ absl::Status Page(const std::vector<Proto>& all, int page_size_in, const std::st
 
 // ------------------------------------------------------------ reviews
 
-absl::Status AuditsApi::CreateReview(const v1::CreateReviewRequest& request,
-                                     v1::Review* response) {
+absl::Status AuditsApi::CreateReview(const v1::CreateReviewRequest& request, v1::Review* response) {
   ENAMND_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
   v1::Review r = request.review();
   if (r.year() < 1900 || r.year() > 2999) return InvalidField("review.year", "1900-2999");
@@ -336,7 +343,8 @@ absl::Status AuditsApi::CreateReview(const v1::CreateReviewRequest& request,
     std::string field = absl::StrCat("review.auditing_municipalities[", i, "]");
     ENAMND_RETURN_IF_ERROR(
         platform::ParseMunicipalityName(r.auditing_municipalities(i), field).status());
-    if (!seen.insert(r.auditing_municipalities(i)).second) return InvalidField(field, "listed twice");
+    if (!seen.insert(r.auditing_municipalities(i)).second)
+      return InvalidField(field, "listed twice");
   }
   ENAMND_RETURN_IF_ERROR(ValidateReviewFields(r));
   r.set_name(ReviewName(r.year(), r.auditing_municipalities(0).substr(15)));
@@ -348,8 +356,8 @@ absl::Status AuditsApi::CreateReview(const v1::CreateReviewRequest& request,
   *r.mutable_update_time() = r.create_time();
 
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
-  ENAMND_ASSIGN_OR_RETURN(
-      bool replayed, ReplayOrRemember(tx, "CreateReview", request.request_id(), r.name(), response));
+  ENAMND_ASSIGN_OR_RETURN(bool replayed, ReplayOrRemember(tx, "CreateReview", request.request_id(),
+                                                          r.name(), response));
   if (replayed) return Complete(tx, response);
   ENAMND_RETURN_IF_ERROR(Store::Insert(tx, "reviews", "", r, r.name()));
   ENAMND_RETURN_IF_ERROR(Complete(tx, &r));  // decisions may have arrived first
@@ -403,8 +411,7 @@ absl::Status AuditsApi::ListReviews(const v1::ListReviewsRequest& request,
   return absl::OkStatus();
 }
 
-absl::Status AuditsApi::UpdateReview(const v1::UpdateReviewRequest& request,
-                                     v1::Review* response) {
+absl::Status AuditsApi::UpdateReview(const v1::UpdateReviewRequest& request, v1::Review* response) {
   ENAMND_RETURN_IF_ERROR(ValidateReviewName(request.review().name(), "review.name"));
   ENAMND_RETURN_IF_ERROR(ValidateMask(request.update_mask(),
                                       {"kind", "title", "assessments", "findings", "report_date"}));
@@ -418,9 +425,7 @@ absl::Status AuditsApi::UpdateReview(const v1::UpdateReviewRequest& request,
   ENAMND_RETURN_IF_ERROR(ValidateReviewFields(r));
   *r.mutable_update_time() = NowTimestamp();
   ENAMND_RETURN_IF_ERROR(Store::Replace(tx, r, r.name()));
-  int64_t revision = 0;
-  (void)absl::SimpleAtoi(etag, &revision);
-  r.set_etag(absl::StrCat(revision + 1));
+  r.set_etag(platform::NextEtag(etag));
   ENAMND_RETURN_IF_ERROR(Complete(tx, &r));
   v1::ReviewUpdated event;
   *event.mutable_review() = r;
@@ -463,9 +468,7 @@ absl::Status AuditsApi::RecordDischarge(const v1::RecordDischargeRequest& reques
   *r.mutable_update_time() = NowTimestamp();
   std::string etag = r.etag();
   ENAMND_RETURN_IF_ERROR(Store::Replace(tx, r, r.name()));
-  int64_t revision = 0;
-  (void)absl::SimpleAtoi(etag, &revision);
-  r.set_etag(absl::StrCat(revision + 1));
+  r.set_etag(platform::NextEtag(etag));
   v1::DischargeRecorded event;
   event.set_review(r.name());
   *event.mutable_discharge() = d;
@@ -484,18 +487,14 @@ absl::Status AuditsApi::CreateRecommendation(const v1::CreateRecommendationReque
   ENAMND_RETURN_IF_ERROR(ValidateReviewName(request.review(), "review"));
   ENAMND_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
   v1::Recommendation rec = request.recommendation();
-  if (rec.status() == v1::Recommendation::STATUS_UNSPECIFIED) rec.set_status(v1::Recommendation::OPEN);
+  if (rec.status() == v1::Recommendation::STATUS_UNSPECIFIED)
+    rec.set_status(v1::Recommendation::OPEN);
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
-  if (!request.request_id().empty()) {
-    ENAMND_ASSIGN_OR_RETURN(auto earlier,
-                            Store::FindRequest(tx, "CreateRecommendation", request.request_id()));
-    if (earlier.has_value()) {
-      ENAMND_ASSIGN_OR_RETURN(bool found, Store::Get(tx, *earlier, response));
-      if (found) {
-        response->set_overdue(RecommendationOverdue(*response, clock_->Today()));
-        return absl::OkStatus();
-      }
-    }
+  ENAMND_ASSIGN_OR_RETURN(bool replayed,
+                          Replayed(tx, "CreateRecommendation", request.request_id(), response));
+  if (replayed) {
+    response->set_overdue(RecommendationOverdue(*response, clock_->Today()));
+    return absl::OkStatus();
   }
   v1::Review review;
   ENAMND_ASSIGN_OR_RETURN(bool found, Store::Get(tx, request.review(), &review));
@@ -508,10 +507,8 @@ absl::Status AuditsApi::CreateRecommendation(const v1::CreateRecommendationReque
   *rec.mutable_create_time() = NowTimestamp();
   *rec.mutable_update_time() = rec.create_time();
   ENAMND_RETURN_IF_ERROR(Store::Insert(tx, "recommendations", review.name(), rec, rec.name()));
-  if (!request.request_id().empty()) {
-    ENAMND_RETURN_IF_ERROR(
-        Store::SaveRequest(tx, "CreateRecommendation", request.request_id(), rec.name()));
-  }
+  ENAMND_RETURN_IF_ERROR(
+      platform::SaveRequest(tx, "CreateRecommendation", request.request_id(), rec.name()));
   rec.set_etag("1");
   rec.set_overdue(RecommendationOverdue(rec, clock_->Today()));
   v1::RecommendationCreated event;
@@ -568,10 +565,10 @@ absl::Status AuditsApi::ListRecommendations(const v1::ListRecommendationsRequest
     matching.push_back(std::move(r));
   }
   std::string next;
-  ENAMND_RETURN_IF_ERROR(Page(matching, request.page_size(), request.page_token(),
-                              absl::StrCat("ListRecommendations|", request.parent(), "|",
-                                           request.filter()),
-                              response->mutable_recommendations(), &next));
+  ENAMND_RETURN_IF_ERROR(
+      Page(matching, request.page_size(), request.page_token(),
+           absl::StrCat("ListRecommendations|", request.parent(), "|", request.filter()),
+           response->mutable_recommendations(), &next));
   response->set_next_page_token(next);
   return absl::OkStatus();
 }
@@ -583,9 +580,9 @@ absl::Status AuditsApi::UpdateRecommendation(const v1::UpdateRecommendationReque
   if (at == std::string::npos || !ValidateReviewName(name.substr(0, at), "name").ok()) {
     return InvalidField("recommendation.name", "must be reviews/{year}-{code}/recommendations/{n}");
   }
-  ENAMND_RETURN_IF_ERROR(ValidateMask(request.update_mask(),
-                                      {"text", "given_by", "status", "status_reason",
-                                       "responsible", "due_date", "actions"}));
+  ENAMND_RETURN_IF_ERROR(ValidateMask(
+      request.update_mask(),
+      {"text", "given_by", "status", "status_reason", "responsible", "due_date", "actions"}));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   v1::Recommendation rec;
   ENAMND_ASSIGN_OR_RETURN(bool found, Store::Get(tx, name, &rec));
@@ -600,9 +597,7 @@ absl::Status AuditsApi::UpdateRecommendation(const v1::UpdateRecommendationReque
   rec.clear_overdue();
   *rec.mutable_update_time() = NowTimestamp();
   ENAMND_RETURN_IF_ERROR(Store::Replace(tx, rec, name));
-  int64_t revision = 0;
-  (void)absl::SimpleAtoi(etag, &revision);
-  rec.set_etag(absl::StrCat(revision + 1));
+  rec.set_etag(platform::NextEtag(etag));
   rec.set_overdue(RecommendationOverdue(rec, clock_->Today()));
   v1::RecommendationUpdated event;
   *event.mutable_recommendation() = rec;
@@ -629,9 +624,9 @@ absl::Status AuditsApi::CreateControlPlan(const v1::CreateControlPlanRequest& re
   plan.set_name(absl::StrCat("control-plans/", plan.year()));
   *plan.mutable_create_time() = NowTimestamp();
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
-  ENAMND_ASSIGN_OR_RETURN(bool replayed, ReplayOrRemember(tx, "CreateControlPlan",
-                                                          request.request_id(), plan.name(),
-                                                          response));
+  ENAMND_ASSIGN_OR_RETURN(
+      bool replayed,
+      ReplayOrRemember(tx, "CreateControlPlan", request.request_id(), plan.name(), response));
   if (replayed) return absl::OkStatus();
   ENAMND_RETURN_IF_ERROR(Store::Insert(tx, "control-plans", "", plan, plan.name()));
   v1::ControlPlanCreated event;
@@ -665,24 +660,24 @@ absl::Status AuditsApi::CreateControlPoint(const v1::CreateControlPointRequest& 
   // A plan entered after the fact may come with its follow-ups.
   ENAMND_RETURN_IF_ERROR(ValidateListSize(p.follow_ups(), "point.follow_ups"));
   for (int i = 0; i < p.follow_ups_size(); ++i) {
-    ENAMND_RETURN_IF_ERROR(ValidateFollowUp(p.follow_ups(i),
-                                            absl::StrCat("point.follow_ups[", i, "]"),
-                                            clock_->Today()));
+    ENAMND_RETURN_IF_ERROR(ValidateFollowUp(
+        p.follow_ups(i), absl::StrCat("point.follow_ups[", i, "]"), clock_->Today()));
   }
   p.set_name(absl::StrCat(request.plan(), "/points/", request.point_id()));
   *p.mutable_create_time() = NowTimestamp();
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
-  ENAMND_ASSIGN_OR_RETURN(bool replayed, ReplayOrRemember(tx, "CreateControlPoint",
-                                                          request.request_id(), p.name(),
-                                                          response));
+  ENAMND_ASSIGN_OR_RETURN(
+      bool replayed,
+      ReplayOrRemember(tx, "CreateControlPoint", request.request_id(), p.name(), response));
   if (replayed) return absl::OkStatus();
   v1::ControlPlan plan;
   ENAMND_ASSIGN_OR_RETURN(bool plan_found, Store::Get(tx, request.plan(), &plan));
   if (!plan_found) return NotFound("control plan", request.plan());
   ENAMND_ASSIGN_OR_RETURN(auto moment, FindMoment(tx, p.reporting_moment()));
   if (!moment.has_value()) {
-    return InvalidField("point.reporting_moment",
-                        absl::StrCat(p.reporting_moment(), " is not a moment of the reporting wheel"));
+    return InvalidField(
+        "point.reporting_moment",
+        absl::StrCat(p.reporting_moment(), " is not a moment of the reporting wheel"));
   }
   ENAMND_RETURN_IF_ERROR(Store::Insert(tx, "control-points", request.plan(), p, p.name()));
   v1::ControlPointCreated event;
@@ -782,15 +777,17 @@ absl::Status AuditsApi::CreateReportingYear(const v1::CreateReportingYearRequest
     m->set_name(absl::StrCat(y.name(), "/moments/", id));
     ENAMND_RETURN_IF_ERROR(ValidateMoment(*m, y.year(), field));
     // A wheel entered after the fact may already have reported moments.
-    ENAMND_RETURN_IF_ERROR(ValidateOptionalDate(m->reported_date(), field + ".reported_date", false));
-    ENAMND_RETURN_IF_ERROR(NotInFuture(m->reported_date(), field + ".reported_date", clock_->Today()));
     ENAMND_RETURN_IF_ERROR(
-        ValidateText(m->reported_reference(), field + ".reported_reference", kMaxNameLength, false));
+        ValidateOptionalDate(m->reported_date(), field + ".reported_date", false));
+    ENAMND_RETURN_IF_ERROR(
+        NotInFuture(m->reported_date(), field + ".reported_date", clock_->Today()));
+    ENAMND_RETURN_IF_ERROR(ValidateText(m->reported_reference(), field + ".reported_reference",
+                                        kMaxNameLength, false));
   }
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
-  ENAMND_ASSIGN_OR_RETURN(bool replayed, ReplayOrRemember(tx, "CreateReportingYear",
-                                                          request.request_id(), y.name(),
-                                                          response));
+  ENAMND_ASSIGN_OR_RETURN(
+      bool replayed,
+      ReplayOrRemember(tx, "CreateReportingYear", request.request_id(), y.name(), response));
   if (replayed) return absl::OkStatus();
   ENAMND_RETURN_IF_ERROR(Store::Insert(tx, "reporting-years", "", y, y.name()));
   y.set_etag("1");
@@ -868,9 +865,7 @@ absl::Status AuditsApi::MarkMomentReported(const v1::MarkMomentReportedRequest& 
   moment->set_reported_reference(request.reported_reference());
   std::string etag = y.etag();
   ENAMND_RETURN_IF_ERROR(Store::Replace(tx, y, y.name()));
-  int64_t revision = 0;
-  (void)absl::SimpleAtoi(etag, &revision);
-  y.set_etag(absl::StrCat(revision + 1));
+  y.set_etag(platform::NextEtag(etag));
   v1::MomentReported event;
   *event.mutable_moment() = *moment;
   ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, event, moment->name()).status());
@@ -904,8 +899,8 @@ namespace {
 // A payload that can never be read: logged and skipped, so that one bad
 // entry does not stop the consumer.
 absl::Status Unusable(const io::cloudevents::v1::CloudEvent& event) {
-  platform::LogError("audits", "event ", event.source(), " ", event.id(), " of type ",
-                     event.type(), " has a payload that does not parse; skipped");
+  platform::LogError("audits", "event ", event.source(), " ", event.id(), " of type ", event.type(),
+                     " has a payload that does not parse; skipped");
   return absl::OkStatus();
 }
 
@@ -1032,8 +1027,8 @@ absl::Status AuditsApi::RunDeadlines(absl::CivilDay today) {
   for (const auto& p : points) {
     auto it = moments.find(p.reporting_moment());
     if (it == moments.end() || !ControlPointMissed(p, it->second, today)) continue;
-    ENAMND_ASSIGN_OR_RETURN(bool fresh, Store::MarkRaised(tx, "ControlPointMissed", p.name(),
-                                                          it->second.name()));
+    ENAMND_ASSIGN_OR_RETURN(
+        bool fresh, Store::MarkRaised(tx, "ControlPointMissed", p.name(), it->second.name()));
     if (!fresh) continue;
     v1::ControlPointMissed event;
     *event.mutable_point() = p;

@@ -21,7 +21,8 @@ class AuditsApi {
 
   absl::Status CreateReview(const v1::CreateReviewRequest& request, v1::Review* response);
   absl::Status GetReview(const v1::GetReviewRequest& request, v1::Review* response);
-  absl::Status ListReviews(const v1::ListReviewsRequest& request, v1::ListReviewsResponse* response);
+  absl::Status ListReviews(const v1::ListReviewsRequest& request,
+                           v1::ListReviewsResponse* response);
   absl::Status UpdateReview(const v1::UpdateReviewRequest& request, v1::Review* response);
   absl::Status RecordDischarge(const v1::RecordDischargeRequest& request, v1::Review* response);
 

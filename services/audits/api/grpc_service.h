@@ -30,8 +30,7 @@ class AuditsGrpcService final : public v1::AuditsService::CallbackService {
   ENAMND_UNARY(RecordDischarge, v1::RecordDischargeRequest, v1::Review)
   ENAMND_UNARY(CreateRecommendation, v1::CreateRecommendationRequest, v1::Recommendation)
   ENAMND_UNARY(GetRecommendation, v1::GetRecommendationRequest, v1::Recommendation)
-  ENAMND_UNARY(ListRecommendations, v1::ListRecommendationsRequest,
-               v1::ListRecommendationsResponse)
+  ENAMND_UNARY(ListRecommendations, v1::ListRecommendationsRequest, v1::ListRecommendationsResponse)
   ENAMND_UNARY(UpdateRecommendation, v1::UpdateRecommendationRequest, v1::Recommendation)
   ENAMND_UNARY(CreateControlPlan, v1::CreateControlPlanRequest, v1::ControlPlan)
   ENAMND_UNARY(GetControlPlan, v1::GetControlPlanRequest, v1::ControlPlan)

@@ -20,8 +20,8 @@ absl::CivilDay OneYearLater(absl::CivilDay day) {
 }
 
 bool RecommendationOverdue(const v1::Recommendation& r, absl::CivilDay today) {
-  bool open = r.status() == v1::Recommendation::OPEN ||
-              r.status() == v1::Recommendation::IN_PROGRESS;
+  bool open =
+      r.status() == v1::Recommendation::OPEN || r.status() == v1::Recommendation::IN_PROGRESS;
   return open && IsSet(r.due_date()) && ToCivil(r.due_date()) < today;
 }
 

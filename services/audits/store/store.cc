@@ -32,9 +32,6 @@ platform::MigrationSet AuditsMigrations() {
       "audits",
       {
           // 1: the initial schema.
-          "CREATE TABLE request_ids ("
-          "  method TEXT NOT NULL, request_id TEXT NOT NULL, resource TEXT NOT NULL,"
-          "  PRIMARY KEY (method, request_id));"
           "CREATE TABLE documents ("
           "  name TEXT PRIMARY KEY, collection TEXT NOT NULL, parent TEXT NOT NULL,"
           "  data BLOB NOT NULL, revision INTEGER NOT NULL);"
@@ -61,8 +58,9 @@ absl::Status AuditsStore::Insert(Transaction& tx, const std::string& collection,
 
 absl::Status AuditsStore::Replace(Transaction& tx, const google::protobuf::Message& m,
                                   const std::string& name) {
-  ENAMND_RETURN_IF_ERROR(tx.Exec(
-      "UPDATE documents SET data = ?2, revision = revision + 1 WHERE name = ?1", {name, Encode(m)}));
+  ENAMND_RETURN_IF_ERROR(
+      tx.Exec("UPDATE documents SET data = ?2, revision = revision + 1 WHERE name = ?1",
+              {name, Encode(m)}));
   if (tx.Changes() != 1) return absl::NotFoundError(absl::StrCat(name, " does not exist"));
   return absl::OkStatus();
 }
@@ -93,41 +91,23 @@ absl::StatusOr<std::vector<std::string>> AuditsStore::Names(
   return names;
 }
 
-absl::StatusOr<std::optional<std::string>> AuditsStore::FindRequest(
-    Transaction& tx, const std::string& method, const std::string& request_id) {
-  ENAMND_ASSIGN_OR_RETURN(
-      std::optional<Row> row,
-      tx.QueryOne("SELECT resource FROM request_ids WHERE method = ?1 AND request_id = ?2",
-                  {method, request_id}));
-  if (!row.has_value()) return std::optional<std::string>();
-  return std::optional<std::string>(row->Text(0));
-}
-
-absl::Status AuditsStore::SaveRequest(Transaction& tx, const std::string& method,
-                                      const std::string& request_id,
-                                      const std::string& resource) {
-  return tx.Exec("INSERT INTO request_ids (method, request_id, resource) VALUES (?1, ?2, ?3)",
-                 {method, request_id, resource});
-}
-
 absl::StatusOr<bool> AuditsStore::UpsertHandling(Transaction& tx, const std::string& review,
                                                  const v1::CommitteeHandling& h) {
   ENAMND_ASSIGN_OR_RETURN(
       std::optional<Row> existing,
       tx.QueryOne("SELECT 1 FROM handlings WHERE review = ?1 AND paragraph = ?2",
                   {review, h.paragraph()}));
-  ENAMND_RETURN_IF_ERROR(tx.Exec(
-      "INSERT INTO handlings (review, paragraph, data) VALUES (?1, ?2, ?3)"
-      " ON CONFLICT (review, paragraph) DO UPDATE SET data = excluded.data",
-      {review, h.paragraph(), Blob{h.SerializeAsString()}}));
+  ENAMND_RETURN_IF_ERROR(
+      tx.Exec("INSERT INTO handlings (review, paragraph, data) VALUES (?1, ?2, ?3)"
+              " ON CONFLICT (review, paragraph) DO UPDATE SET data = excluded.data",
+              {review, h.paragraph(), Blob{h.SerializeAsString()}}));
   return !existing.has_value();
 }
 
 absl::StatusOr<std::vector<v1::CommitteeHandling>> AuditsStore::Handlings(
     Transaction& tx, const std::string& review) {
-  ENAMND_ASSIGN_OR_RETURN(
-      std::vector<Row> rows,
-      tx.Query("SELECT data FROM handlings WHERE review = ?1", {review}));
+  ENAMND_ASSIGN_OR_RETURN(std::vector<Row> rows,
+                          tx.Query("SELECT data FROM handlings WHERE review = ?1", {review}));
   std::vector<v1::CommitteeHandling> out;
   for (const Row& row : rows) {
     v1::CommitteeHandling h;
@@ -167,10 +147,10 @@ absl::StatusOr<std::vector<std::string>> AuditsStore::ReviewsOfParagraph(
 
 absl::StatusOr<bool> AuditsStore::MarkRaised(Transaction& tx, const std::string& kind,
                                              const std::string& name, const std::string& detail) {
-  ENAMND_RETURN_IF_ERROR(tx.Exec(
-      "INSERT OR IGNORE INTO raised (kind, name, detail, raised_at)"
-      " VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%fZ','now'))",
-      {kind, name, detail}));
+  ENAMND_RETURN_IF_ERROR(
+      tx.Exec("INSERT OR IGNORE INTO raised (kind, name, detail, raised_at)"
+              " VALUES (?1, ?2, ?3, strftime('%Y-%m-%dT%H:%M:%fZ','now'))",
+              {kind, name, detail}));
   return tx.Changes() > 0;
 }
 

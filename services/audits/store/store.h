@@ -53,12 +53,6 @@ class AuditsStore {
     return out;
   }
 
-  static absl::StatusOr<std::optional<std::string>> FindRequest(Transaction& tx,
-                                                                const std::string& method,
-                                                                const std::string& request_id);
-  static absl::Status SaveRequest(Transaction& tx, const std::string& method,
-                                  const std::string& request_id, const std::string& resource);
-
   // The committee's decisions about a review, keyed by paragraph.
   // Returns true if the paragraph was not linked before.
   static absl::StatusOr<bool> UpsertHandling(Transaction& tx, const std::string& review,
@@ -69,7 +63,7 @@ class AuditsStore {
       Transaction& tx, const std::string& review, const std::string& paragraph);
   // The reviews a paragraph is linked to.
   static absl::StatusOr<std::vector<std::string>> ReviewsOfParagraph(Transaction& tx,
-                                                                    const std::string& paragraph);
+                                                                     const std::string& paragraph);
 
   // Time-driven events are raised once per (kind, resource, detail).
   static absl::StatusOr<bool> MarkRaised(Transaction& tx, const std::string& kind,

@@ -14,9 +14,9 @@ namespace {
 // Event types a decision subscriber receives.
 const std::set<std::string>& DecisionEventTypes() {
   static const auto* types = new std::set<std::string>{
-      "enamnd.meetings.v1.DecisionRecorded", "enamnd.meetings.v1.DecisionUpdated",
-      "enamnd.meetings.v1.ProtocolAdjusted", "enamnd.meetings.v1.NoticePosted",
-      "enamnd.meetings.v1.NoticeOverdue",   "enamnd.meetings.v1.AppealLodged",
+      "enamnd.meetings.v1.DecisionRecorded",  "enamnd.meetings.v1.DecisionUpdated",
+      "enamnd.meetings.v1.ProtocolAdjusted",  "enamnd.meetings.v1.NoticePosted",
+      "enamnd.meetings.v1.NoticeOverdue",     "enamnd.meetings.v1.AppealLodged",
       "enamnd.meetings.v1.ProtocolCorrected", "enamnd.meetings.v1.DecisionFinal"};
   return *types;
 }
@@ -115,9 +115,9 @@ class WatchState : public std::enable_shared_from_this<WatchState> {
       if (!municipality_checked_ && !municipality_code_.empty()) {
         ENAMND_ASSIGN_OR_RETURN(auto found, MeetingsStore::GetMunicipality(tx, municipality_code_));
         if (!found.has_value()) {
-          return platform::InvalidField("municipality",
-                                        absl::StrCat("unknown municipality municipalities/",
-                                                     municipality_code_));
+          return platform::InvalidField(
+              "municipality",
+              absl::StrCat("unknown municipality municipalities/", municipality_code_));
         }
       }
       municipality_checked_ = true;
@@ -181,9 +181,7 @@ class WatchReactor : public grpc::ServerWriteReactor<v1::WatchDecisionsResponse>
   WatchReactor(std::shared_ptr<WatchState> state, std::function<void()> on_done)
       : state_(std::move(state)), on_done_(std::move(on_done)) {}
   void OnWriteDone(bool ok) override { state_->WriteDone(ok); }
-  void OnCancel() override {
-    state_->End(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"));
-  }
+  void OnCancel() override { state_->End(grpc::Status(grpc::StatusCode::CANCELLED, "cancelled")); }
   void OnDone() override {
     on_done_();
     delete this;
@@ -204,8 +202,7 @@ class FailedWriteReactor : public grpc::ServerWriteReactor<v1::WatchDecisionsRes
 }  // namespace
 
 MeetingsGrpcService::MeetingsGrpcService(platform::Database* db, platform::Outbox* outbox,
-                                         platform::Executor* executor,
-                                         platform::LegalClock* clock)
+                                         platform::Executor* executor, platform::LegalClock* clock)
     : db_(db), outbox_(outbox), executor_(executor), api_(db, outbox, clock) {
   listener_ = outbox_->AddListener([this] {
     absl::MutexLock lock(&mutex_);
@@ -239,8 +236,8 @@ void MeetingsGrpcService::Forget(const std::shared_ptr<WatchState>& state) {
 grpc::ServerWriteReactor<v1::WatchDecisionsResponse>* MeetingsGrpcService::WatchDecisions(
     grpc::CallbackServerContext* /*context*/, const v1::WatchDecisionsRequest* request) {
   if (request->after_sequence() < 0) {
-    return new FailedWriteReactor(platform::ToGrpcStatus(
-        platform::InvalidField("after_sequence", "must not be negative")));
+    return new FailedWriteReactor(
+        platform::ToGrpcStatus(platform::InvalidField("after_sequence", "must not be negative")));
   }
   std::string code;
   if (!request->municipality().empty()) {

@@ -21,6 +21,7 @@
 #include "services/meetings/store/store.h"
 #include "services/platform/api_util.h"
 #include "services/platform/listing.h"
+#include "services/platform/requests.h"
 #include "services/platform/status.h"
 
 namespace enamnd::meetings {
@@ -30,13 +31,12 @@ using platform::CheckEtag;
 using platform::InvalidField;
 using platform::IsSet;
 using platform::NowTimestamp;
+using platform::Transaction;
 using platform::ValidateDate;
 using platform::ValidateMask;
-using platform::Transaction;
 using Store = MeetingsStore;
 
 constexpr absl::string_view kMunicipalityPrefix = "municipalities/";
-
 
 inline absl::Status NotFound(absl::string_view what, absl::string_view name) {
   return absl::NotFoundError(absl::StrCat(what, " ", name, " does not exist"));
@@ -57,7 +57,8 @@ struct MeetingName {
   std::string Full() const { return absl::StrCat("bodies/", body_id, "/meetings/", meeting_id); }
 };
 
-inline absl::StatusOr<MeetingName> ParseMeetingName(absl::string_view name, absl::string_view field) {
+inline absl::StatusOr<MeetingName> ParseMeetingName(absl::string_view name,
+                                                    absl::string_view field) {
   std::vector<std::string> parts = absl::StrSplit(name, '/');
   if (parts.size() != 4 || parts[0] != "bodies" || parts[2] != "meetings") {
     return InvalidField(field, "must be bodies/{body_id}/meetings/{meeting_id}");
@@ -68,7 +69,7 @@ inline absl::StatusOr<MeetingName> ParseMeetingName(absl::string_view name, absl
 }
 
 inline absl::StatusOr<std::string> ValidateParagraphName(absl::string_view name,
-                                                  absl::string_view field) {
+                                                         absl::string_view field) {
   size_t at = name.rfind("/paragraphs/");
   if (at == absl::string_view::npos) {
     return InvalidField(field, "must be bodies/{body}/meetings/{meeting}/paragraphs/{number}");
@@ -101,16 +102,14 @@ inline absl::Status ValidateRequestId(const std::string& request_id) {
   return ValidateText(request_id, "request_id", 128, false);
 }
 
-
 // Checks paths against `allowed`; at least one path is required.
 
-
-inline absl::Status ValidatePerson(const v1::Person& person, const std::string& field, bool required) {
+inline absl::Status ValidatePerson(const v1::Person& person, const std::string& field,
+                                   bool required) {
   ENAMND_RETURN_IF_ERROR(
       ValidateText(person.display_name(), field + ".display_name", kMaxNameLength, required));
   return ValidateText(person.party(), field + ".party", 50, false);
 }
-
 
 inline absl::Status ValidateTime(const enamnd::common::v1::TimeOfDay& t, const std::string& field) {
   if (t.hours() < 0 || t.hours() > 23 || t.minutes() < 0 || t.minutes() > 59) {
@@ -119,13 +118,12 @@ inline absl::Status ValidateTime(const enamnd::common::v1::TimeOfDay& t, const s
   return absl::OkStatus();
 }
 
-
 inline int DateKey(const enamnd::common::v1::Date& d) {
   return d.year() * 10000 + d.month() * 100 + d.day();
 }
 
 inline absl::Status RequireMunicipality(Transaction& tx, const std::string& name,
-                                 const std::string& field) {
+                                        const std::string& field) {
   ENAMND_ASSIGN_OR_RETURN(std::string code, ParseMunicipalityName(name, field));
   ENAMND_ASSIGN_OR_RETURN(auto found, Store::GetMunicipality(tx, code));
   if (!found.has_value()) {
@@ -151,8 +149,9 @@ inline absl::Status ValidateSeats(Transaction& tx, const v1::Body& body) {
     std::string field = absl::StrCat("body.seats[", i, "]");
     ENAMND_RETURN_IF_ERROR(RequireMunicipality(tx, seat.municipality(), field + ".municipality"));
     if (!seen.insert(seat.municipality()).second) {
-      return InvalidField(field + ".municipality",
-                          absl::StrCat(seat.municipality(), " has two seats; one per municipality"));
+      return InvalidField(
+          field + ".municipality",
+          absl::StrCat(seat.municipality(), " has two seats; one per municipality"));
     }
     ENAMND_RETURN_IF_ERROR(ValidatePerson(seat.member(), field + ".member", true));
     ENAMND_RETURN_IF_ERROR(ValidatePerson(seat.substitute(), field + ".substitute", false));
@@ -192,7 +191,8 @@ inline absl::Status ValidateMeetingFields(const v1::Meeting& m) {
 
 inline absl::Status ValidateCaseFields(const v1::Case& c) {
   ENAMND_RETURN_IF_ERROR(ValidateText(c.title(), "case.title", kMaxTitleLength, true));
-  if (!c.subject().empty()) ENAMND_RETURN_IF_ERROR(ValidateCrossReference(c.subject(), "case.subject"));
+  if (!c.subject().empty())
+    ENAMND_RETURN_IF_ERROR(ValidateCrossReference(c.subject(), "case.subject"));
   return absl::OkStatus();
 }
 
@@ -226,7 +226,8 @@ inline absl::Status ValidateParagraphContent(Transaction& tx, const v1::Paragrap
   for (int i = 0; i < proc.votes_size(); ++i) {
     const v1::Vote& vote = proc.votes(i);
     std::string field = absl::StrCat("paragraph.procedure.votes[", i, "]");
-    ENAMND_RETURN_IF_ERROR(ValidateText(vote.question(), field + ".question", kMaxTitleLength, true));
+    ENAMND_RETURN_IF_ERROR(
+        ValidateText(vote.question(), field + ".question", kMaxTitleLength, true));
     ENAMND_RETURN_IF_ERROR(ValidateText(vote.result(), field + ".result", kMaxTitleLength, false));
     if (vote.yes_count() < 0 || vote.no_count() < 0 || vote.abstain_count() < 0) {
       return InvalidField(field, "counts must not be negative");
@@ -238,7 +239,8 @@ inline absl::Status ValidateParagraphContent(Transaction& tx, const v1::Paragrap
       std::string bfield = absl::StrCat(field, ".ballots[", j, "]");
       ENAMND_RETURN_IF_ERROR(ValidatePerson(ballot.voter(), bfield + ".voter", true));
       if (!ballot.municipality().empty()) {
-        ENAMND_RETURN_IF_ERROR(RequireMunicipality(tx, ballot.municipality(), bfield + ".municipality"));
+        ENAMND_RETURN_IF_ERROR(
+            RequireMunicipality(tx, ballot.municipality(), bfield + ".municipality"));
       }
       if (ballot.choice() == v1::Ballot::CHOICE_UNSPECIFIED ||
           !v1::Ballot::Choice_IsValid(ballot.choice())) {
@@ -309,7 +311,8 @@ inline std::vector<std::string> AudienceOf(const v1::Paragraph& p) {
 }
 
 // Attendance of the body's current seats (a seat removed since does not count).
-inline std::vector<SeatPresence> PresenceOf(const v1::Attendance& attendance, const v1::Body& body) {
+inline std::vector<SeatPresence> PresenceOf(const v1::Attendance& attendance,
+                                            const v1::Body& body) {
   std::set<std::string> seats;
   for (const v1::Seat& seat : body.seats()) seats.insert(seat.municipality());
   std::vector<SeatPresence> out;
@@ -326,7 +329,7 @@ inline std::vector<SeatPresence> PresenceOf(const v1::Attendance& attendance, co
 }
 
 inline int SeatsRepresented(const v1::Attendance& attendance, const v1::Body& body,
-                     std::optional<int> number) {
+                            std::optional<int> number) {
   int n = 0;
   for (const SeatPresence& p : PresenceOf(attendance, body)) {
     n += SeatRepresented(p, number) ? 1 : 0;
@@ -343,7 +346,8 @@ struct DecisionContext {
   std::string case_subject;
 };
 
-inline absl::StatusOr<DecisionContext> LoadDecisionContext(Transaction& tx, const v1::Paragraph& p) {
+inline absl::StatusOr<DecisionContext> LoadDecisionContext(Transaction& tx,
+                                                           const v1::Paragraph& p) {
   size_t at = p.name().rfind("/paragraphs/");
   std::string meeting_name = p.name().substr(0, at);
   ENAMND_ASSIGN_OR_RETURN(MeetingName mn, ParseMeetingName(meeting_name, "paragraph.name"));
@@ -365,13 +369,28 @@ inline void FillDecisionEvent(const v1::Paragraph& p, const DecisionContext& ctx
   e->set_case_subject(ctx.case_subject);
 }
 
+// A retried call: if `request_id` was used for `method`, reads what that
+// call made (get(name) -> StatusOr<optional<Proto>>) into `response` and
+// returns true.
+template <typename Proto, typename Get>
+absl::StatusOr<bool> Replayed(Transaction& tx, const std::string& method,
+                              const std::string& request_id, Get get, Proto* response) {
+  if (request_id.empty()) return false;
+  ENAMND_ASSIGN_OR_RETURN(auto earlier, platform::FindRequest(tx, method, request_id));
+  if (!earlier.has_value()) return false;
+  ENAMND_ASSIGN_OR_RETURN(std::optional<Proto> found, get(*earlier));
+  if (!found.has_value()) return false;
+  *response = *std::move(found);
+  return true;
+}
+
 // FAILED_PRECONDITION once the meeting's whole protocol is adjusted.
 inline absl::Status RequireNotAdjusted(Transaction& tx, const std::string& meeting) {
   ENAMND_ASSIGN_OR_RETURN(auto adjustments, Store::ListAdjustmentsOfMeeting(tx, meeting));
   for (const v1::Adjustment& a : adjustments) {
     if (a.kind() == v1::Adjustment::PROTOCOL) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "the protocol of ", meeting, " is adjusted (", a.name(), ") and locked"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("the protocol of ", meeting, " is adjusted (", a.name(), ") and locked"));
     }
   }
   return absl::OkStatus();

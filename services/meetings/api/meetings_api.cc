@@ -5,7 +5,6 @@
 #include <vector>
 
 #include "absl/strings/match.h"
-#include "services/meetings/api/helpers.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -13,6 +12,7 @@
 #include "absl/time/clock.h"
 #include "enamnd/meetings/v1/events.pb.h"
 #include "google/protobuf/util/field_mask_util.h"
+#include "services/meetings/api/helpers.h"
 #include "services/meetings/domain/rules.h"
 #include "services/meetings/store/store.h"
 #include "services/platform/listing.h"
@@ -35,20 +35,16 @@ absl::Status MeetingsApi::CreateMunicipality(const v1::CreateMunicipalityRequest
   *m.mutable_create_time() = NowTimestamp();
 
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
-  if (!request.request_id().empty()) {
-    ENAMND_ASSIGN_OR_RETURN(auto earlier,
-                            Store::FindRequest(tx, "CreateMunicipality", request.request_id()));
-    if (earlier.has_value()) {
-      ENAMND_ASSIGN_OR_RETURN(
-          auto found, Store::GetMunicipality(tx, earlier->substr(kMunicipalityPrefix.size())));
-      if (found.has_value()) {
-        *response = *found;
-        return absl::OkStatus();
-      }
-    }
-    ENAMND_RETURN_IF_ERROR(
-        Store::SaveRequest(tx, "CreateMunicipality", request.request_id(), m.name()));
-  }
+  ENAMND_ASSIGN_OR_RETURN(bool replayed, Replayed(
+                                             tx, "CreateMunicipality", request.request_id(),
+                                             [&](const std::string& name) {
+                                               return Store::GetMunicipality(
+                                                   tx, name.substr(kMunicipalityPrefix.size()));
+                                             },
+                                             response));
+  if (replayed) return absl::OkStatus();
+  ENAMND_RETURN_IF_ERROR(
+      platform::SaveRequest(tx, "CreateMunicipality", request.request_id(), m.name()));
   ENAMND_ASSIGN_OR_RETURN(auto existing, Store::GetMunicipality(tx, request.municipality_id()));
   if (existing.has_value()) return absl::AlreadyExistsError(absl::StrCat(m.name(), " exists"));
   ENAMND_RETURN_IF_ERROR(Store::InsertMunicipality(tx, request.municipality_id(), m));
@@ -102,17 +98,14 @@ absl::Status MeetingsApi::CreateBody(const v1::CreateBodyRequest& request, v1::B
   *body.mutable_update_time() = body.create_time();
 
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
-  if (!request.request_id().empty()) {
-    ENAMND_ASSIGN_OR_RETURN(auto earlier, Store::FindRequest(tx, "CreateBody", request.request_id()));
-    if (earlier.has_value()) {
-      ENAMND_ASSIGN_OR_RETURN(auto found, Store::GetBody(tx, earlier->substr(7)));
-      if (found.has_value()) {
-        *response = *found;
-        return absl::OkStatus();
-      }
-    }
-    ENAMND_RETURN_IF_ERROR(Store::SaveRequest(tx, "CreateBody", request.request_id(), body.name()));
-  }
+  ENAMND_ASSIGN_OR_RETURN(
+      bool replayed,
+      Replayed(
+          tx, "CreateBody", request.request_id(),
+          [&](const std::string& name) { return Store::GetBody(tx, name.substr(7)); }, response));
+  if (replayed) return absl::OkStatus();
+  ENAMND_RETURN_IF_ERROR(
+      platform::SaveRequest(tx, "CreateBody", request.request_id(), body.name()));
   ENAMND_ASSIGN_OR_RETURN(auto existing, Store::GetBody(tx, request.body_id()));
   if (existing.has_value()) return absl::AlreadyExistsError(absl::StrCat(body.name(), " exists"));
   ENAMND_RETURN_IF_ERROR(ValidateSeats(tx, body));
@@ -168,10 +161,8 @@ absl::Status MeetingsApi::UpdateBody(const v1::UpdateBodyRequest& request, v1::B
   *body.mutable_update_time() = NowTimestamp();
   ENAMND_RETURN_IF_ERROR(Store::UpdateBody(tx, id, body));
   ENAMND_RETURN_IF_ERROR(tx.Commit());
-  int64_t revision = 0;
-  (void)absl::SimpleAtoi(found->etag(), &revision);
   *response = body;
-  response->set_etag(absl::StrCat(revision + 1));
+  response->set_etag(platform::NextEtag(found->etag()));
   return absl::OkStatus();
 }
 
@@ -188,9 +179,9 @@ absl::Status MeetingsApi::StartParagraphSeries(const v1::StartParagraphSeriesReq
   ENAMND_ASSIGN_OR_RETURN(int64_t max_number, Store::MaxParagraphNumber(tx, id, request.year()));
   ENAMND_ASSIGN_OR_RETURN(auto current, Store::SeriesStart(tx, id, request.year()));
   if (max_number > 0 && !(current.has_value() && *current == request.next_number())) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(request.body(), " already has paragraphs in ", request.year(),
-                     " (up to § ", max_number, "); its numbering can no longer be moved"));
+    return absl::FailedPreconditionError(absl::StrCat(request.body(), " already has paragraphs in ",
+                                                      request.year(), " (up to § ", max_number,
+                                                      "); its numbering can no longer be moved"));
   }
   ENAMND_RETURN_IF_ERROR(Store::SetSeriesStart(tx, id, request.year(), request.next_number()));
   ENAMND_RETURN_IF_ERROR(tx.Commit());
@@ -226,18 +217,14 @@ absl::Status MeetingsApi::CreateMeeting(const v1::CreateMeetingRequest& request,
   *m.mutable_update_time() = m.create_time();
 
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
-  if (!request.request_id().empty()) {
-    ENAMND_ASSIGN_OR_RETURN(auto earlier,
-                            Store::FindRequest(tx, "CreateMeeting", request.request_id()));
-    if (earlier.has_value()) {
-      ENAMND_ASSIGN_OR_RETURN(auto found, Store::GetMeeting(tx, *earlier));
-      if (found.has_value()) {
-        *response = *found;
-        return absl::OkStatus();
-      }
-    }
-    ENAMND_RETURN_IF_ERROR(Store::SaveRequest(tx, "CreateMeeting", request.request_id(), m.name()));
-  }
+  ENAMND_ASSIGN_OR_RETURN(
+      bool replayed,
+      Replayed(
+          tx, "CreateMeeting", request.request_id(),
+          [&](const std::string& name) { return Store::GetMeeting(tx, name); }, response));
+  if (replayed) return absl::OkStatus();
+  ENAMND_RETURN_IF_ERROR(
+      platform::SaveRequest(tx, "CreateMeeting", request.request_id(), m.name()));
   ENAMND_ASSIGN_OR_RETURN(auto body, Store::GetBody(tx, body_id));
   if (!body.has_value()) return NotFound("body", request.parent());
   ENAMND_ASSIGN_OR_RETURN(auto existing, Store::GetMeeting(tx, m.name()));
@@ -277,7 +264,8 @@ absl::Status MeetingsApi::ListMeetings(const v1::ListMeetingsRequest& request,
   ENAMND_ASSIGN_OR_RETURN(auto terms, platform::ParseFilter(request.filter(), {"year", "state"}));
   if (terms.count("year")) {
     int64_t year = 0;
-    if (!absl::SimpleAtoi(terms["year"], &year)) return InvalidField("filter", "year must be a number");
+    if (!absl::SimpleAtoi(terms["year"], &year))
+      return InvalidField("filter", "year must be a number");
     q.year = year;
   }
   if (terms.count("state")) {
@@ -331,9 +319,8 @@ absl::Status MeetingsApi::UpdateMeeting(const v1::UpdateMeetingRequest& request,
   if (m.state() != found->state()) {
     ENAMND_ASSIGN_OR_RETURN(int64_t paragraphs, Store::CountParagraphsOfMeeting(tx, m.name()));
     if (paragraphs > 0) {
-      return absl::FailedPreconditionError(
-          absl::StrCat(m.name(), " has ", paragraphs,
-                       " recorded paragraphs; its state can no longer change"));
+      return absl::FailedPreconditionError(absl::StrCat(
+          m.name(), " has ", paragraphs, " recorded paragraphs; its state can no longer change"));
     }
     if (m.state() == v1::Meeting::CANCELLED) m.clear_attendance();
     if (m.state() == v1::Meeting::PLANNED && m.has_attendance()) {
@@ -343,9 +330,7 @@ absl::Status MeetingsApi::UpdateMeeting(const v1::UpdateMeetingRequest& request,
   }
   *m.mutable_update_time() = NowTimestamp();
   ENAMND_RETURN_IF_ERROR(Store::UpdateMeeting(tx, m));
-  int64_t revision = 0;
-  (void)absl::SimpleAtoi(found->etag(), &revision);
-  m.set_etag(absl::StrCat(revision + 1));
+  m.set_etag(platform::NextEtag(found->etag()));
   v1::MeetingUpdated event;
   *event.mutable_meeting() = m;
   for (const std::string& path : request.update_mask().paths()) event.add_changed_fields(path);
@@ -364,8 +349,8 @@ absl::Status MeetingsApi::RecordAttendance(const v1::RecordAttendanceRequest& re
   ENAMND_RETURN_IF_ERROR(ValidatePerson(a.chair(), "attendance.chair", false));
   ENAMND_RETURN_IF_ERROR(ValidatePerson(a.secretary(), "attendance.secretary", false));
   for (int i = 0; i < a.others_present_size(); ++i) {
-    ENAMND_RETURN_IF_ERROR(
-        ValidatePerson(a.others_present(i), absl::StrCat("attendance.others_present[", i, "]"), true));
+    ENAMND_RETURN_IF_ERROR(ValidatePerson(
+        a.others_present(i), absl::StrCat("attendance.others_present[", i, "]"), true));
   }
   ENAMND_RETURN_IF_ERROR(ValidateListSize(a.adjusters(), "attendance.adjusters"));
   for (int i = 0; i < a.adjusters_size(); ++i) {
@@ -382,9 +367,9 @@ absl::Status MeetingsApi::RecordAttendance(const v1::RecordAttendanceRequest& re
   }
   ENAMND_ASSIGN_OR_RETURN(auto adjustments, Store::ListAdjustmentsOfMeeting(tx, found->name()));
   if (!adjustments.empty()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        found->name(), " has adjusted paragraphs (", adjustments.front().name(),
-        "); its attendance is locked"));
+    return absl::FailedPreconditionError(absl::StrCat(found->name(), " has adjusted paragraphs (",
+                                                      adjustments.front().name(),
+                                                      "); its attendance is locked"));
   }
   ENAMND_ASSIGN_OR_RETURN(auto body, Store::GetBody(tx, mn.body_id));
   if (!body.has_value()) return absl::InternalError("meeting without body");
@@ -394,7 +379,8 @@ absl::Status MeetingsApi::RecordAttendance(const v1::RecordAttendanceRequest& re
   for (int i = 0; i < a.seats_size(); ++i) {
     const v1::SeatAttendance& s = a.seats(i);
     std::string field = absl::StrCat("attendance.seats[", i, "]");
-    ENAMND_RETURN_IF_ERROR(ParseMunicipalityName(s.municipality(), field + ".municipality").status());
+    ENAMND_RETURN_IF_ERROR(
+        ParseMunicipalityName(s.municipality(), field + ".municipality").status());
     if (seats.count(s.municipality()) == 0) {
       return InvalidField(field + ".municipality",
                           absl::StrCat(s.municipality(), " has no seat in ", body->name()));
@@ -423,9 +409,9 @@ absl::Status MeetingsApi::RecordAttendance(const v1::RecordAttendanceRequest& re
     int number = row.paragraph.number();
     int represented = SeatsRepresented(a, *body, number);
     if (!HasQuorum(represented, body->seats_size())) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "this attendance leaves recorded § ", number, " without quorum (", represented, " of ",
-          body->seats_size(), " seats represented)"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("this attendance leaves recorded § ", number, " without quorum (",
+                       represented, " of ", body->seats_size(), " seats represented)"));
     }
   }
   v1::Meeting m = *found;
@@ -434,9 +420,7 @@ absl::Status MeetingsApi::RecordAttendance(const v1::RecordAttendanceRequest& re
   if (became_held) m.set_state(v1::Meeting::HELD);
   *m.mutable_update_time() = NowTimestamp();
   ENAMND_RETURN_IF_ERROR(Store::UpdateMeeting(tx, m));
-  int64_t revision = 0;
-  (void)absl::SimpleAtoi(found->etag(), &revision);
-  m.set_etag(absl::StrCat(revision + 1));
+  m.set_etag(platform::NextEtag(found->etag()));
   v1::AttendanceRecorded event;
   event.set_meeting(m.name());
   *event.mutable_meeting_date() = m.date();
@@ -467,21 +451,17 @@ absl::Status MeetingsApi::CreateCase(const v1::CreateCaseRequest& request, v1::C
   *c.mutable_create_time() = NowTimestamp();
   *c.mutable_update_time() = c.create_time();
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
-  if (!request.request_id().empty()) {
-    ENAMND_ASSIGN_OR_RETURN(auto earlier, Store::FindRequest(tx, "CreateCase", request.request_id()));
-    if (earlier.has_value()) {
-      ENAMND_ASSIGN_OR_RETURN(auto found, Store::GetCase(tx, *earlier));
-      if (found.has_value()) {
-        *response = *found;
-        return absl::OkStatus();
-      }
-    }
-    ENAMND_RETURN_IF_ERROR(Store::SaveRequest(tx, "CreateCase", request.request_id(), c.name()));
-  }
+  ENAMND_ASSIGN_OR_RETURN(
+      bool replayed,
+      Replayed(
+          tx, "CreateCase", request.request_id(),
+          [&](const std::string& name) { return Store::GetCase(tx, name); }, response));
+  if (replayed) return absl::OkStatus();
+  ENAMND_RETURN_IF_ERROR(platform::SaveRequest(tx, "CreateCase", request.request_id(), c.name()));
   ENAMND_ASSIGN_OR_RETURN(auto existing, Store::GetCase(tx, c.name()));
   if (existing.has_value()) {
-    return absl::AlreadyExistsError(absl::StrCat(c.name(), " exists (case number ",
-                                                 existing->case_number(), ")"));
+    return absl::AlreadyExistsError(
+        absl::StrCat(c.name(), " exists (case number ", existing->case_number(), ")"));
   }
   ENAMND_RETURN_IF_ERROR(Store::InsertCase(tx, number.year, number.sequence, c));
   ENAMND_RETURN_IF_ERROR(tx.Commit());
@@ -506,7 +486,8 @@ absl::Status MeetingsApi::ListCases(const v1::ListCasesRequest& request,
   CaseQuery q;
   if (terms.count("year")) {
     int64_t year = 0;
-    if (!absl::SimpleAtoi(terms["year"], &year)) return InvalidField("filter", "year must be a number");
+    if (!absl::SimpleAtoi(terms["year"], &year))
+      return InvalidField("filter", "year must be a number");
     q.year = year;
   }
   if (terms.count("subject")) q.subject = terms["subject"];
@@ -546,10 +527,8 @@ absl::Status MeetingsApi::UpdateCase(const v1::UpdateCaseRequest& request, v1::C
   *c.mutable_update_time() = NowTimestamp();
   ENAMND_RETURN_IF_ERROR(Store::UpdateCase(tx, c));
   ENAMND_RETURN_IF_ERROR(tx.Commit());
-  int64_t revision = 0;
-  (void)absl::SimpleAtoi(found->etag(), &revision);
   *response = c;
-  response->set_etag(absl::StrCat(revision + 1));
+  response->set_etag(platform::NextEtag(found->etag()));
   return absl::OkStatus();
 }
 
@@ -563,17 +542,12 @@ absl::Status MeetingsApi::RecordDecision(const v1::RecordDecisionRequest& reques
   ENAMND_RETURN_IF_ERROR(ValidateCaseName(p.case_(), "paragraph.case"));
 
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
-  if (!request.request_id().empty()) {
-    ENAMND_ASSIGN_OR_RETURN(auto earlier,
-                            Store::FindRequest(tx, "RecordDecision", request.request_id()));
-    if (earlier.has_value()) {
-      ENAMND_ASSIGN_OR_RETURN(auto found, Store::GetParagraph(tx, *earlier));
-      if (found.has_value()) {
-        *response = *found;
-        return absl::OkStatus();
-      }
-    }
-  }
+  ENAMND_ASSIGN_OR_RETURN(
+      bool replayed,
+      Replayed(
+          tx, "RecordDecision", request.request_id(),
+          [&](const std::string& name) { return Store::GetParagraph(tx, name); }, response));
+  if (replayed) return absl::OkStatus();
   ENAMND_ASSIGN_OR_RETURN(auto meeting, Store::GetMeeting(tx, request.parent()));
   if (!meeting.has_value()) return NotFound("meeting", request.parent());
   if (meeting->state() == v1::Meeting::CANCELLED) {
@@ -583,7 +557,8 @@ absl::Status MeetingsApi::RecordDecision(const v1::RecordDecisionRequest& reques
   ENAMND_RETURN_IF_ERROR(RequireNotAdjusted(tx, meeting->name()));
   ENAMND_ASSIGN_OR_RETURN(auto c, Store::GetCase(tx, p.case_()));
   if (!c.has_value()) {
-    return InvalidField("paragraph.case", absl::StrCat(p.case_(), " does not exist; CreateCase first"));
+    return InvalidField("paragraph.case",
+                        absl::StrCat(p.case_(), " does not exist; CreateCase first"));
   }
   if (p.title().empty()) p.set_title(c->title());
   ENAMND_RETURN_IF_ERROR(ValidateParagraphContent(tx, p));
@@ -598,15 +573,16 @@ absl::Status MeetingsApi::RecordDecision(const v1::RecordDecisionRequest& reques
   int64_t number = max_number > 0 ? max_number + 1 : series.value_or(1);
 
   if (!meeting->has_attendance()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        meeting->name(), " has no recorded attendance, so quorum cannot be established;"
-                         " RecordAttendance first"));
+    return absl::FailedPreconditionError(
+        absl::StrCat(meeting->name(),
+                     " has no recorded attendance, so quorum cannot be established;"
+                     " RecordAttendance first"));
   }
   int represented = SeatsRepresented(meeting->attendance(), *body, static_cast<int>(number));
   if (!HasQuorum(represented, body->seats_size())) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        meeting->name(), " lacks quorum for § ", number, ": ", represented, " of ",
-        body->seats_size(), " seats represented; more than half are needed"));
+    return absl::FailedPreconditionError(
+        absl::StrCat(meeting->name(), " lacks quorum for § ", number, ": ", represented, " of ",
+                     body->seats_size(), " seats represented; more than half are needed"));
   }
 
   p.set_number(static_cast<int32_t>(number));
@@ -622,13 +598,13 @@ absl::Status MeetingsApi::RecordDecision(const v1::RecordDecisionRequest& reques
   *p.mutable_create_time() = NowTimestamp();
   *p.mutable_update_time() = p.create_time();
   ENAMND_RETURN_IF_ERROR(Store::InsertParagraph(tx, mn.body_id, year, meeting->name(), p));
-  if (!request.request_id().empty()) {
-    ENAMND_RETURN_IF_ERROR(Store::SaveRequest(tx, "RecordDecision", request.request_id(), p.name()));
-  }
+  ENAMND_RETURN_IF_ERROR(
+      platform::SaveRequest(tx, "RecordDecision", request.request_id(), p.name()));
   p.set_etag("1");
   v1::DecisionRecorded event;
-  FillDecisionEvent(p, DecisionContext{body->name(), body->display_name(), meeting->name(),
-                                       meeting->date(), c->subject()},
+  FillDecisionEvent(p,
+                    DecisionContext{body->name(), body->display_name(), meeting->name(),
+                                    meeting->date(), c->subject()},
                     &event);
   ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, event, p.name(), AudienceOf(p)).status());
   ENAMND_RETURN_IF_ERROR(tx.Commit());
@@ -660,8 +636,8 @@ absl::Status MeetingsApi::ListParagraphs(const v1::ListParagraphsRequest& reques
     }
     q.body_id = *body_id;
   }
-  ENAMND_ASSIGN_OR_RETURN(auto terms, platform::ParseFilter(request.filter(),
-                                                            {"recipient", "case", "year", "kind"}));
+  ENAMND_ASSIGN_OR_RETURN(
+      auto terms, platform::ParseFilter(request.filter(), {"recipient", "case", "year", "kind"}));
   if (terms.count("recipient")) {
     ENAMND_ASSIGN_OR_RETURN(std::string code,
                             ParseMunicipalityName(terms["recipient"], "filter recipient"));
@@ -673,14 +649,16 @@ absl::Status MeetingsApi::ListParagraphs(const v1::ListParagraphsRequest& reques
   }
   if (terms.count("year")) {
     int64_t year = 0;
-    if (!absl::SimpleAtoi(terms["year"], &year)) return InvalidField("filter", "year must be a number");
+    if (!absl::SimpleAtoi(terms["year"], &year))
+      return InvalidField("filter", "year must be a number");
     q.year = year;
   }
   if (terms.count("kind")) {
     v1::DecisionKind kind;
     if (!v1::DecisionKind_Parse(terms["kind"], &kind) || kind == v1::DECISION_KIND_UNSPECIFIED) {
-      return InvalidField("filter", "kind must be APPROVE, NOTE_AND_FILE, ADOPT, REJECT,"
-                                    " REFER_BACK or POSTPONE");
+      return InvalidField("filter",
+                          "kind must be APPROVE, NOTE_AND_FILE, ADOPT, REJECT,"
+                          " REFER_BACK or POSTPONE");
     }
     q.kind = static_cast<int64_t>(kind);
   }
@@ -710,29 +688,28 @@ absl::Status MeetingsApi::ListParagraphs(const v1::ListParagraphsRequest& reques
 
 absl::Status MeetingsApi::UpdateParagraph(const v1::UpdateParagraphRequest& request,
                                           v1::Paragraph* response) {
-  ENAMND_RETURN_IF_ERROR(ValidateParagraphName(request.paragraph().name(), "paragraph.name").status());
-  ENAMND_RETURN_IF_ERROR(ValidateMask(
-      request.update_mask(),
-      {"title", "decision", "summary", "description", "meeting_notes", "procedure",
-       "reservations", "conflicts_of_interest", "documents", "recipients"}));
+  ENAMND_RETURN_IF_ERROR(
+      ValidateParagraphName(request.paragraph().name(), "paragraph.name").status());
+  ENAMND_RETURN_IF_ERROR(
+      ValidateMask(request.update_mask(),
+                   {"title", "decision", "summary", "description", "meeting_notes", "procedure",
+                    "reservations", "conflicts_of_interest", "documents", "recipients"}));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(auto found, Store::GetParagraph(tx, request.paragraph().name()));
   if (!found.has_value()) return NotFound("paragraph", request.paragraph().name());
   ENAMND_RETURN_IF_ERROR(CheckEtag(request.paragraph().etag(), found->etag(), found->name()));
   if (found->legal_state() != v1::Paragraph::DRAFT &&
       found->legal_state() != v1::Paragraph::LEGAL_STATE_UNSPECIFIED) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        found->name(), " is adjusted (", found->adjustment(),
-        ") and locked; record a correction with RecordCorrection instead"));
+    return absl::FailedPreconditionError(
+        absl::StrCat(found->name(), " is adjusted (", found->adjustment(),
+                     ") and locked; record a correction with RecordCorrection instead"));
   }
   v1::Paragraph p = *found;
   ApplyMask(request.update_mask(), request.paragraph(), &p);
   ENAMND_RETURN_IF_ERROR(ValidateParagraphContent(tx, p));
   *p.mutable_update_time() = NowTimestamp();
   ENAMND_RETURN_IF_ERROR(Store::UpdateParagraph(tx, p));
-  int64_t revision = 0;
-  (void)absl::SimpleAtoi(found->etag(), &revision);
-  p.set_etag(absl::StrCat(revision + 1));
+  p.set_etag(platform::NextEtag(found->etag()));
   ENAMND_ASSIGN_OR_RETURN(DecisionContext ctx, LoadDecisionContext(tx, p));
   v1::DecisionUpdated event;
   FillDecisionEvent(p, ctx, &event);

@@ -38,8 +38,7 @@ class MeetingsApi {
   absl::Status ListMeetings(const v1::ListMeetingsRequest& request,
                             v1::ListMeetingsResponse* response);
   absl::Status UpdateMeeting(const v1::UpdateMeetingRequest& request, v1::Meeting* response);
-  absl::Status RecordAttendance(const v1::RecordAttendanceRequest& request,
-                                v1::Meeting* response);
+  absl::Status RecordAttendance(const v1::RecordAttendanceRequest& request, v1::Meeting* response);
 
   absl::Status CreateCase(const v1::CreateCaseRequest& request, v1::Case* response);
   absl::Status GetCase(const v1::GetCaseRequest& request, v1::Case* response);
@@ -50,8 +49,7 @@ class MeetingsApi {
   absl::Status GetParagraph(const v1::GetParagraphRequest& request, v1::Paragraph* response);
   absl::Status ListParagraphs(const v1::ListParagraphsRequest& request,
                               v1::ListParagraphsResponse* response);
-  absl::Status UpdateParagraph(const v1::UpdateParagraphRequest& request,
-                               v1::Paragraph* response);
+  absl::Status UpdateParagraph(const v1::UpdateParagraphRequest& request, v1::Paragraph* response);
 
   // The protocol's legal life (protocol_api.cc).
   absl::Status RenderProtocol(const v1::RenderProtocolRequest& request,

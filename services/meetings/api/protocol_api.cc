@@ -20,7 +20,6 @@ using platform::DayText;
 using platform::ToCivil;
 using platform::ToDate;
 
-
 // A given day (validated, not in the future) or today.
 absl::StatusOr<absl::CivilDay> DayOrToday(const Date& date, const std::string& field,
                                           absl::CivilDay today) {
@@ -28,8 +27,8 @@ absl::StatusOr<absl::CivilDay> DayOrToday(const Date& date, const std::string& f
   ENAMND_RETURN_IF_ERROR(ValidateDate(date, field, true));
   absl::CivilDay day = ToCivil(date);
   if (day > today) {
-    return InvalidField(field, absl::StrCat(DayText(day), " is in the future (today is ",
-                                            DayText(today), ")"));
+    return InvalidField(
+        field, absl::StrCat(DayText(day), " is in the future (today is ", DayText(today), ")"));
   }
   return day;
 }
@@ -82,8 +81,8 @@ absl::Status ValidateSigners(const v1::Body& body, const v1::Person& chair,
   std::set<std::string> members = MembersOf(body);
   ENAMND_RETURN_IF_ERROR(ValidatePerson(chair, "chair", true));
   if (members.count(chair.display_name()) == 0) {
-    return InvalidField("chair", absl::StrCat(chair.display_name(), " is not a member or substitute of ",
-                                              body.name()));
+    return InvalidField("chair", absl::StrCat(chair.display_name(),
+                                              " is not a member or substitute of ", body.name()));
   }
   if (adjusters.empty()) return InvalidField("adjusters", "at least one adjuster (justerare)");
   if (adjusters.size() > 10) return InvalidField("adjusters", "at most 10");
@@ -92,8 +91,8 @@ absl::Status ValidateSigners(const v1::Body& body, const v1::Person& chair,
     std::string field = absl::StrCat("adjusters[", i, "]");
     ENAMND_RETURN_IF_ERROR(ValidatePerson(adjusters[i], field, true));
     if (!signers.insert(adjusters[i].display_name()).second) {
-      return InvalidField(field, absl::StrCat(adjusters[i].display_name(),
-                                              " is already the chair or an adjuster"));
+      return InvalidField(
+          field, absl::StrCat(adjusters[i].display_name(), " is already the chair or an adjuster"));
     }
     if (members.count(adjusters[i].display_name()) == 0) {
       return InvalidField(field, absl::StrCat(adjusters[i].display_name(),
@@ -119,6 +118,20 @@ bool OverdueApplies(const v1::Adjustment& a, absl::CivilDay today) {
   absl::CivilDay deadline = ToCivil(a.notice_deadline());
   bool recorded_in_time = !IsSet(a.recorded_date()) || ToCivil(a.recorded_date()) <= deadline;
   return recorded_in_time && today > deadline;
+}
+
+// The item named `name` of one of a paragraph's lists (appeals, corrections),
+// where `name` is {paragraph}{marker}{n}.
+template <typename Item>
+absl::StatusOr<std::optional<Item>> ParagraphItem(
+    Transaction& tx, const std::string& name, const char* marker,
+    const google::protobuf::RepeatedPtrField<Item>& (v1::Paragraph::*list)() const) {
+  ENAMND_ASSIGN_OR_RETURN(auto p, Store::GetParagraph(tx, name.substr(0, name.rfind(marker))));
+  if (!p.has_value()) return std::optional<Item>();
+  for (const Item& item : ((*p).*list)()) {
+    if (item.name() == name) return std::optional<Item>(item);
+  }
+  return std::optional<Item>();
 }
 
 std::vector<std::string> CodesOf(const google::protobuf::RepeatedPtrField<std::string>& names) {
@@ -167,9 +180,9 @@ absl::Status MeetingsApi::RenderProtocol(const v1::RenderProtocolRequest& reques
 
 absl::Status MeetingsApi::AdjustProtocol(const v1::AdjustProtocolRequest& request,
                                          v1::Adjustment* response) {
-  AdjustInput in{request.meeting(), v1::Adjustment::PROTOCOL, {}, request.chair(),
-                 request.adjusters(), request.adjusted_date(), request.request_id(),
-                 "AdjustProtocol"};
+  AdjustInput in{request.meeting(),    v1::Adjustment::PROTOCOL, {},
+                 request.chair(),      request.adjusters(),      request.adjusted_date(),
+                 request.request_id(), "AdjustProtocol"};
   return Adjust(in, response);
 }
 
@@ -181,11 +194,13 @@ absl::Status MeetingsApi::AdjustParagraphs(const v1::AdjustParagraphsRequest& re
   std::set<int> seen;
   for (int n : request.paragraph_numbers()) {
     if (n < 1) return InvalidField("paragraph_numbers", "positive numbers");
-    if (!seen.insert(n).second) return InvalidField("paragraph_numbers", absl::StrCat("§ ", n, " twice"));
+    if (!seen.insert(n).second)
+      return InvalidField("paragraph_numbers", absl::StrCat("§ ", n, " twice"));
   }
-  AdjustInput in{request.meeting(), v1::Adjustment::IMMEDIATE,
-                 std::vector<int>(seen.begin(), seen.end()), request.chair(), request.adjusters(),
-                 request.adjusted_date(), request.request_id(), "AdjustParagraphs"};
+  AdjustInput in{
+      request.meeting(),    v1::Adjustment::IMMEDIATE, std::vector<int>(seen.begin(), seen.end()),
+      request.chair(),      request.adjusters(),       request.adjusted_date(),
+      request.request_id(), "AdjustParagraphs"};
   return Adjust(in, response);
 }
 
@@ -193,27 +208,24 @@ absl::Status MeetingsApi::Adjust(const AdjustInput& input, v1::Adjustment* respo
   ENAMND_ASSIGN_OR_RETURN(MeetingName mn, ParseMeetingName(input.meeting, "meeting"));
   ENAMND_RETURN_IF_ERROR(ValidateRequestId(input.request_id));
   absl::CivilDay today = clock_->Today();
-  ENAMND_ASSIGN_OR_RETURN(absl::CivilDay adjusted, DayOrToday(input.adjusted_date, "adjusted_date", today));
+  ENAMND_ASSIGN_OR_RETURN(absl::CivilDay adjusted,
+                          DayOrToday(input.adjusted_date, "adjusted_date", today));
 
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
-  if (!input.request_id.empty()) {
-    ENAMND_ASSIGN_OR_RETURN(auto earlier, Store::FindRequest(tx, input.method, input.request_id));
-    if (earlier.has_value()) {
-      ENAMND_ASSIGN_OR_RETURN(auto found, Store::GetAdjustment(tx, *earlier));
-      if (found.has_value()) {
-        *response = *found;
-        return absl::OkStatus();
-      }
-    }
-  }
+  ENAMND_ASSIGN_OR_RETURN(
+      bool replayed,
+      Replayed(
+          tx, input.method, input.request_id,
+          [&](const std::string& name) { return Store::GetAdjustment(tx, name); }, response));
+  if (replayed) return absl::OkStatus();
   ENAMND_ASSIGN_OR_RETURN(auto meeting, Store::GetMeeting(tx, input.meeting));
   if (!meeting.has_value()) return NotFound("meeting", input.meeting);
   if (meeting->state() == v1::Meeting::CANCELLED) {
     return absl::FailedPreconditionError(absl::StrCat(input.meeting, " is cancelled"));
   }
   if (!meeting->has_attendance()) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(input.meeting, " has no recorded attendance; the protocol cannot be adjusted"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        input.meeting, " has no recorded attendance; the protocol cannot be adjusted"));
   }
   ENAMND_RETURN_IF_ERROR(RequireNotAdjusted(tx, input.meeting));
   if (adjusted < ToCivil(meeting->date())) {
@@ -247,11 +259,11 @@ absl::Status MeetingsApi::Adjust(const AdjustInput& input, v1::Adjustment* respo
     }
   }
 
-  ENAMND_ASSIGN_OR_RETURN(ProtocolInput doc_in,
-                          LoadProtocolInput(tx, input.meeting,
-                                            input.kind == v1::Adjustment::PROTOCOL
-                                                ? DocumentKind::kProtocol
-                                                : DocumentKind::kImmediate));
+  ENAMND_ASSIGN_OR_RETURN(
+      ProtocolInput doc_in,
+      LoadProtocolInput(tx, input.meeting,
+                        input.kind == v1::Adjustment::PROTOCOL ? DocumentKind::kProtocol
+                                                               : DocumentKind::kImmediate));
   ENAMND_ASSIGN_OR_RETURN(auto chain, Store::ListAdjustmentsOfBody(tx, mn.body_id, 0, 1000000));
   doc_in.paragraphs = covered;
   doc_in.chair = input.chair;
@@ -288,9 +300,7 @@ absl::Status MeetingsApi::Adjust(const AdjustInput& input, v1::Adjustment* respo
     ENAMND_RETURN_IF_ERROR(Store::UpdateParagraph(tx, p));
   }
   ENAMND_RETURN_IF_ERROR(Store::InsertAdjustment(tx, mn.body_id, input.meeting, a, doc.html));
-  if (!input.request_id.empty()) {
-    ENAMND_RETURN_IF_ERROR(Store::SaveRequest(tx, input.method, input.request_id, a.name()));
-  }
+  ENAMND_RETURN_IF_ERROR(platform::SaveRequest(tx, input.method, input.request_id, a.name()));
   v1::ProtocolAdjusted event;
   *event.mutable_adjustment() = a;
   event.mutable_adjustment()->clear_text();
@@ -361,7 +371,8 @@ absl::Status MeetingsApi::RecordNoticePosting(const v1::RecordNoticePostingReque
   ENAMND_RETURN_IF_ERROR(ParseMunicipalityName(request.municipality(), "municipality").status());
   if (!IsSet(request.posted_date())) return InvalidField("posted_date", "required");
   absl::CivilDay today = clock_->Today();
-  ENAMND_ASSIGN_OR_RETURN(absl::CivilDay posted, DayOrToday(request.posted_date(), "posted_date", today));
+  ENAMND_ASSIGN_OR_RETURN(absl::CivilDay posted,
+                          DayOrToday(request.posted_date(), "posted_date", today));
 
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(auto found, Store::GetAdjustment(tx, request.adjustment()));
@@ -374,9 +385,9 @@ absl::Status MeetingsApi::RecordNoticePosting(const v1::RecordNoticePostingReque
   }
   for (const auto& n : a.notices()) {
     if (n.municipality() == request.municipality()) {
-      return absl::AlreadyExistsError(absl::StrCat(
-          request.municipality(), " already posted the notice on ",
-          DayText(ToCivil(n.posted_date()))));
+      return absl::AlreadyExistsError(absl::StrCat(request.municipality(),
+                                                   " already posted the notice on ",
+                                                   DayText(ToCivil(n.posted_date()))));
     }
   }
   absl::CivilDay adjusted = ToCivil(a.adjusted_date());
@@ -408,9 +419,10 @@ absl::Status MeetingsApi::RecordNoticePosting(const v1::RecordNoticePostingReque
     *event.mutable_appeal_deadline() = a.appeal_deadline();
     *event.mutable_legal_force_date() = a.legal_force_date();
   }
-  ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, event, a.name(),
-                                         {request.municipality().substr(kMunicipalityPrefix.size())})
-                             .status());
+  ENAMND_RETURN_IF_ERROR(
+      outbox_
+          ->Append(tx, event, a.name(), {request.municipality().substr(kMunicipalityPrefix.size())})
+          .status());
   ENAMND_RETURN_IF_ERROR(tx.Commit());
   *response = a;
   return absl::OkStatus();
@@ -430,28 +442,22 @@ absl::Status MeetingsApi::RecordAppeal(const v1::RecordAppealRequest& request,
   ENAMND_RETURN_IF_ERROR(ValidateText(in.note(), "appeal.note", kMaxTextLength, false));
 
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
-  if (!request.request_id().empty()) {
-    ENAMND_ASSIGN_OR_RETURN(auto earlier, Store::FindRequest(tx, "RecordAppeal", request.request_id()));
-    if (earlier.has_value()) {
-      ENAMND_ASSIGN_OR_RETURN(
-          auto p, Store::GetParagraph(tx, earlier->substr(0, earlier->rfind("/appeals/"))));
-      if (p.has_value()) {
-        for (const auto& a : p->appeals()) {
-          if (a.name() == *earlier) {
-            *response = a;
-            return absl::OkStatus();
-          }
-        }
-      }
-    }
-  }
+  ENAMND_ASSIGN_OR_RETURN(bool replayed, Replayed(
+                                             tx, "RecordAppeal", request.request_id(),
+                                             [&](const std::string& name) {
+                                               return ParagraphItem(tx, name, "/appeals/",
+                                                                    &v1::Paragraph::appeals);
+                                             },
+                                             response));
+  if (replayed) return absl::OkStatus();
   ENAMND_ASSIGN_OR_RETURN(auto found, Store::GetParagraph(tx, request.paragraph()));
   if (!found.has_value()) return NotFound("paragraph", request.paragraph());
   v1::Paragraph p = *found;
   if (p.legal_state() == v1::Paragraph::DRAFT ||
       p.legal_state() == v1::Paragraph::LEGAL_STATE_UNSPECIFIED) {
     return absl::FailedPreconditionError(absl::StrCat(
-        p.name(), " is not adjusted yet; a decision can be appealed once its protocol is adjusted"));
+        p.name(),
+        " is not adjusted yet; a decision can be appealed once its protocol is adjusted"));
   }
   ENAMND_ASSIGN_OR_RETURN(auto adjustment, Store::GetAdjustment(tx, p.adjustment()));
   if (!adjustment.has_value()) return absl::InternalError("paragraph without its adjustment");
@@ -474,9 +480,8 @@ absl::Status MeetingsApi::RecordAppeal(const v1::RecordAppealRequest& request,
   p.clear_legal_force_date();
   p.clear_etag();
   ENAMND_RETURN_IF_ERROR(Store::UpdateParagraph(tx, p));
-  if (!request.request_id().empty()) {
-    ENAMND_RETURN_IF_ERROR(Store::SaveRequest(tx, "RecordAppeal", request.request_id(), appeal.name()));
-  }
+  ENAMND_RETURN_IF_ERROR(
+      platform::SaveRequest(tx, "RecordAppeal", request.request_id(), appeal.name()));
   v1::AppealLodged event;
   event.set_paragraph(p.name());
   event.set_case_number(p.case_number());
@@ -493,37 +498,29 @@ absl::Status MeetingsApi::RecordCorrection(const v1::RecordCorrectionRequest& re
   ENAMND_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
   const v1::Correction& in = request.correction();
   static const std::set<std::string> kFields = {
-      "title", "decision.text", "summary", "description", "meeting_notes", "procedure",
-      "reservations", "conflicts_of_interest", "documents", "recipients", "attendance"};
+      "title",         "decision.text", "summary",      "description",
+      "meeting_notes", "procedure",     "reservations", "conflicts_of_interest",
+      "documents",     "recipients",    "attendance"};
   if (kFields.count(in.field()) == 0) {
-    return InvalidField("correction.field",
-                        absl::StrCat("one of: ", absl::StrJoin(kFields, ", ")));
+    return InvalidField("correction.field", absl::StrCat("one of: ", absl::StrJoin(kFields, ", ")));
   }
   ENAMND_RETURN_IF_ERROR(
       ValidateText(in.corrected_text(), "correction.corrected_text", kMaxTextLength, true));
   ENAMND_RETURN_IF_ERROR(ValidateText(in.reason(), "correction.reason", kMaxTextLength, true));
   ENAMND_RETURN_IF_ERROR(ValidatePerson(in.recorded_by(), "correction.recorded_by", true));
-  ENAMND_ASSIGN_OR_RETURN(absl::CivilDay day, DayOrToday(in.correction_date(),
-                                                         "correction.correction_date",
-                                                         clock_->Today()));
+  ENAMND_ASSIGN_OR_RETURN(
+      absl::CivilDay day,
+      DayOrToday(in.correction_date(), "correction.correction_date", clock_->Today()));
 
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
-  if (!request.request_id().empty()) {
-    ENAMND_ASSIGN_OR_RETURN(auto earlier,
-                            Store::FindRequest(tx, "RecordCorrection", request.request_id()));
-    if (earlier.has_value()) {
-      ENAMND_ASSIGN_OR_RETURN(
-          auto p, Store::GetParagraph(tx, earlier->substr(0, earlier->rfind("/corrections/"))));
-      if (p.has_value()) {
-        for (const auto& c : p->corrections()) {
-          if (c.name() == *earlier) {
-            *response = c;
-            return absl::OkStatus();
-          }
-        }
-      }
-    }
-  }
+  ENAMND_ASSIGN_OR_RETURN(bool replayed, Replayed(
+                                             tx, "RecordCorrection", request.request_id(),
+                                             [&](const std::string& name) {
+                                               return ParagraphItem(tx, name, "/corrections/",
+                                                                    &v1::Paragraph::corrections);
+                                             },
+                                             response));
+  if (replayed) return absl::OkStatus();
   ENAMND_ASSIGN_OR_RETURN(auto found, Store::GetParagraph(tx, request.paragraph()));
   if (!found.has_value()) return NotFound("paragraph", request.paragraph());
   v1::Paragraph p = *found;
@@ -539,9 +536,8 @@ absl::Status MeetingsApi::RecordCorrection(const v1::RecordCorrectionRequest& re
   *p.add_corrections() = c;
   p.clear_etag();
   ENAMND_RETURN_IF_ERROR(Store::UpdateParagraph(tx, p));
-  if (!request.request_id().empty()) {
-    ENAMND_RETURN_IF_ERROR(Store::SaveRequest(tx, "RecordCorrection", request.request_id(), c.name()));
-  }
+  ENAMND_RETURN_IF_ERROR(
+      platform::SaveRequest(tx, "RecordCorrection", request.request_id(), c.name()));
   v1::ProtocolCorrected event;
   event.set_paragraph(p.name());
   *event.mutable_correction() = c;
@@ -560,28 +556,28 @@ absl::Status MeetingsApi::CreateExtract(const v1::CreateExtractRequest& request,
                           DayOrToday(request.certified_date(), "certified_date", clock_->Today()));
 
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
-  if (!request.request_id().empty()) {
-    ENAMND_ASSIGN_OR_RETURN(auto earlier,
-                            Store::FindRequest(tx, "CreateExtract", request.request_id()));
-    if (earlier.has_value()) {
-      ENAMND_ASSIGN_OR_RETURN(
-          auto list,
-          Store::ExtractsOfParagraph(tx, earlier->substr(0, earlier->rfind("/extracts/"))));
-      for (const auto& e : list) {
-        if (e.name() == *earlier) {
-          *response = e;
-          return absl::OkStatus();
-        }
-      }
-    }
-  }
+  ENAMND_ASSIGN_OR_RETURN(
+      bool replayed,
+      Replayed(
+          tx, "CreateExtract", request.request_id(),
+          [&](const std::string& name) -> absl::StatusOr<std::optional<v1::Extract>> {
+            ENAMND_ASSIGN_OR_RETURN(auto list, Store::ExtractsOfParagraph(
+                                                   tx, name.substr(0, name.rfind("/extracts/"))));
+            for (auto& e : list) {
+              if (e.name() == name) return std::optional<v1::Extract>(std::move(e));
+            }
+            return std::optional<v1::Extract>();
+          },
+          response));
+  if (replayed) return absl::OkStatus();
   ENAMND_ASSIGN_OR_RETURN(auto p, Store::GetParagraph(tx, request.paragraph()));
   if (!p.has_value()) return NotFound("paragraph", request.paragraph());
   if (p->legal_state() == v1::Paragraph::DRAFT ||
       p->legal_state() == v1::Paragraph::LEGAL_STATE_UNSPECIFIED) {
     return absl::FailedPreconditionError(
-        absl::StrCat(p->name(), " is not adjusted; an extract can only be certified from an"
-                                " adjusted protocol"));
+        absl::StrCat(p->name(),
+                     " is not adjusted; an extract can only be certified from an"
+                     " adjusted protocol"));
   }
   ENAMND_ASSIGN_OR_RETURN(auto adjustment, Store::GetAdjustment(tx, p->adjustment()));
   if (!adjustment.has_value()) return absl::InternalError("paragraph without its adjustment");
@@ -614,9 +610,8 @@ absl::Status MeetingsApi::CreateExtract(const v1::CreateExtractRequest& request,
   e.set_sha256(sha);
   *e.mutable_create_time() = NowTimestamp();
   ENAMND_RETURN_IF_ERROR(Store::InsertExtract(tx, e));
-  if (!request.request_id().empty()) {
-    ENAMND_RETURN_IF_ERROR(Store::SaveRequest(tx, "CreateExtract", request.request_id(), e.name()));
-  }
+  ENAMND_RETURN_IF_ERROR(
+      platform::SaveRequest(tx, "CreateExtract", request.request_id(), e.name()));
   ENAMND_RETURN_IF_ERROR(tx.Commit());
   *response = e;
   return absl::OkStatus();
@@ -700,8 +695,8 @@ absl::Status MeetingsApi::RunDeadlines(absl::CivilDay today) {
     ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
     ENAMND_ASSIGN_OR_RETURN(auto open, Store::UnfinalizedAdjustments(tx));
     for (auto& a : open) {
-      bool overdue = OverdueApplies(a, today) &&
-                     a.notices_size() < a.required_municipalities_size();
+      bool overdue =
+          OverdueApplies(a, today) && a.notices_size() < a.required_municipalities_size();
       bool final = IsSet(a.appeal_deadline()) && today > ToCivil(a.appeal_deadline());
       if (overdue || final) due.push_back(std::move(a));
     }
@@ -737,8 +732,8 @@ absl::Status MeetingsApi::RunDeadlines(absl::CivilDay today) {
         return absl::InternalError("adjustment without meeting or body");
       }
       for (int number : a.paragraph_numbers()) {
-        ENAMND_ASSIGN_OR_RETURN(auto p,
-                                Store::GetParagraph(tx, absl::StrCat(meeting, "/paragraphs/", number)));
+        ENAMND_ASSIGN_OR_RETURN(
+            auto p, Store::GetParagraph(tx, absl::StrCat(meeting, "/paragraphs/", number)));
         if (!p.has_value() || p->adjustment() != a.name() ||
             p->legal_state() != v1::Paragraph::ADJUSTED) {
           continue;  // appealed, or locked by an earlier immediate adjustment

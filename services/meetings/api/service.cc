@@ -14,9 +14,7 @@ namespace {
 
 class MeetingsService : public platform::Service {
  public:
-  std::vector<platform::MigrationSet> Migrations() const override {
-    return {MeetingsMigrations()};
-  }
+  std::vector<platform::MigrationSet> Migrations() const override { return {MeetingsMigrations()}; }
   absl::Status Start(const platform::ServiceContext& context) override {
     grpc_ = std::make_unique<MeetingsGrpcService>(context.db, context.outbox, context.executor,
                                                   context.clock);

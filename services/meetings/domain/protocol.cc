@@ -42,10 +42,14 @@ std::string MunicipalityText(const ProtocolInput& in, const std::string& name) {
 
 const char* ChoiceText(v1::Ballot::Choice c) {
   switch (c) {
-    case v1::Ballot::YES: return "Ja";
-    case v1::Ballot::NO: return "Nej";
-    case v1::Ballot::ABSTAIN: return "Avstår";
-    default: return "?";
+    case v1::Ballot::YES:
+      return "Ja";
+    case v1::Ballot::NO:
+      return "Nej";
+    case v1::Ballot::ABSTAIN:
+      return "Avstår";
+    default:
+      return "?";
   }
 }
 
@@ -71,10 +75,10 @@ void AddAttendance(const ProtocolInput& in, std::vector<int> numbers, std::vecto
     if (served) {
       std::vector<int> p(s->substitute_paragraphs().begin(), s->substitute_paragraphs().end());
       substitutes.push_back(
-          {Block::kItem, absl::StrCat(PersonText(seat.substitute()), ", ", where, ", för ",
-                                      seat.member().display_name(), ", ",
-                                      p.empty() ? FormatParagraphRange(numbers)
-                                                : FormatParagraphRange(p))});
+          {Block::kItem,
+           absl::StrCat(PersonText(seat.substitute()), ", ", where, ", för ",
+                        seat.member().display_name(), ", ",
+                        p.empty() ? FormatParagraphRange(numbers) : FormatParagraphRange(p))});
     }
     if (!member && !served) {
       absent.push_back({Block::kItem, absl::StrCat(PersonText(seat.member()), ", ", where)});
@@ -126,8 +130,8 @@ void AddParagraph(const ProtocolInput& in, const v1::Paragraph& p, std::vector<B
   if (proc.proposals_size() > 0 || !proc.order_put().empty() || proc.votes_size() > 0) {
     out->push_back({Block::kSubheading, "Beslutsgång"});
     for (const auto& y : proc.proposals()) {
-      out->push_back({Block::kItem, absl::StrCat("Yrkande av ", PersonText(y.mover()), ": ",
-                                                 y.text())});
+      out->push_back(
+          {Block::kItem, absl::StrCat("Yrkande av ", PersonText(y.mover()), ": ", y.text())});
     }
     if (!proc.order_put().empty()) out->push_back({Block::kText, proc.order_put()});
     for (const auto& v : proc.votes()) {
@@ -141,7 +145,8 @@ void AddParagraph(const ProtocolInput& in, const v1::Paragraph& p, std::vector<B
         }
         out->push_back({Block::kItem, absl::StrCat(who, ": ", ChoiceText(b.choice()))});
       }
-      if (!v.result().empty()) out->push_back({Block::kLine, absl::StrCat("Resultat: ", v.result())});
+      if (!v.result().empty())
+        out->push_back({Block::kLine, absl::StrCat("Resultat: ", v.result())});
     }
   }
   if (p.reservations_size() > 0) {
@@ -216,12 +221,11 @@ std::vector<Block> BuildBlocks(const ProtocolInput& in) {
   if (in.kind == DocumentKind::kExtract) {
     out.push_back({Block::kHeading, "Utdragsbestyrkande"});
     out.push_back({Block::kLine, "Utdraget överensstämmer med originalprotokollet."});
-    out.push_back({Block::kLine, absl::StrCat(Day(in.certified_date), ", ",
-                                              PersonText(in.certified_by))});
-    out.push_back({Block::kLine, absl::StrCat("Protokollet justerat ", Day(in.adjusted_date),
-                                              ": ", in.adjustment_name)});
-    out.push_back({Block::kLine, absl::StrCat("Justerat protokoll SHA-256: ",
-                                              in.protocol_sha256)});
+    out.push_back(
+        {Block::kLine, absl::StrCat(Day(in.certified_date), ", ", PersonText(in.certified_by))});
+    out.push_back({Block::kLine, absl::StrCat("Protokollet justerat ", Day(in.adjusted_date), ": ",
+                                              in.adjustment_name)});
+    out.push_back({Block::kLine, absl::StrCat("Justerat protokoll SHA-256: ", in.protocol_sha256)});
   }
   return out;
 }
@@ -236,12 +240,23 @@ std::string Escape(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -275,9 +290,9 @@ std::string RenderText(const std::vector<Block>& blocks) {
 }
 
 std::string RenderHtml(const std::vector<Block>& blocks, const std::string& title) {
-  std::string out = absl::StrCat(
-      "<!DOCTYPE html>\n<html lang=\"sv\">\n<head>\n<meta charset=\"utf-8\">\n<title>",
-      Escape(title), "</title>\n</head>\n<body>\n");
+  std::string out =
+      absl::StrCat("<!DOCTYPE html>\n<html lang=\"sv\">\n<head>\n<meta charset=\"utf-8\">\n<title>",
+                   Escape(title), "</title>\n</head>\n<body>\n");
   bool in_list = false;
   for (const Block& b : blocks) {
     if (b.kind != Block::kItem && in_list) {
@@ -334,8 +349,7 @@ std::string FormatParagraphRange(std::vector<int> numbers) {
   for (size_t i = 0; i < numbers.size();) {
     size_t j = i;
     while (j + 1 < numbers.size() && numbers[j + 1] == numbers[j] + 1) ++j;
-    parts.push_back(j == i ? absl::StrCat(numbers[i])
-                           : absl::StrCat(numbers[i], "–", numbers[j]));
+    parts.push_back(j == i ? absl::StrCat(numbers[i]) : absl::StrCat(numbers[i], "–", numbers[j]));
     i = j + 1;
   }
   return absl::StrCat("§ ", absl::StrJoin(parts, ", "));

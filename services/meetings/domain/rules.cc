@@ -18,7 +18,8 @@ absl::Status Invalid(absl::string_view field, absl::string_view rule) {
 }
 
 bool AllDigits(absl::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return absl::ascii_isdigit(c); });
+  return !s.empty() &&
+         std::all_of(s.begin(), s.end(), [](char c) { return absl::ascii_isdigit(c); });
 }
 
 }  // namespace
@@ -43,14 +44,14 @@ absl::StatusOr<CaseNumber> ParseCaseNumber(absl::string_view text, absl::string_
   CaseNumber out;
   if (year_text.size() != 4 || !AllDigits(year_text) || !absl::SimpleAtoi(year_text, &out.year) ||
       out.year < 1900 || out.year > 2999) {
-    return Invalid(field, absl::StrCat("year \"", year_text, "\" must be four digits, 1900-2999; ",
-                                       kShape));
+    return Invalid(
+        field, absl::StrCat("year \"", year_text, "\" must be four digits, 1900-2999; ", kShape));
   }
   if (!AllDigits(sequence_text) || sequence_text.size() > 9 || sequence_text[0] == '0' ||
       !absl::SimpleAtoi(sequence_text, &out.sequence) || out.sequence < 1) {
-    return Invalid(field, absl::StrCat("sequence \"", sequence_text,
-                                       "\" must be a positive number without leading zeros; ",
-                                       kShape));
+    return Invalid(field,
+                   absl::StrCat("sequence \"", sequence_text,
+                                "\" must be a positive number without leading zeros; ", kShape));
   }
   std::vector<absl::string_view> groups = absl::StrSplit(class_text, '.');
   if (groups.size() > 6) return Invalid(field, "classification has more than 6 levels");
@@ -64,21 +65,13 @@ absl::StatusOr<CaseNumber> ParseCaseNumber(absl::string_view text, absl::string_
   return out;
 }
 
-
-
-
-
-
-
-
-
 bool SeatRepresented(const SeatPresence& seat, std::optional<int> number) {
   if (seat.member_present) return true;
   if (!seat.substitute_served) return false;
   if (seat.substitute_paragraphs.empty()) return true;
   if (!number.has_value()) return false;
-  return std::find(seat.substitute_paragraphs.begin(), seat.substitute_paragraphs.end(),
-                   *number) != seat.substitute_paragraphs.end();
+  return std::find(seat.substitute_paragraphs.begin(), seat.substitute_paragraphs.end(), *number) !=
+         seat.substitute_paragraphs.end();
 }
 
 bool HasQuorum(int seats_represented, int seats_total) {

@@ -15,8 +15,8 @@ template <typename Proto>
 absl::StatusOr<Proto> Decode(const Row& row, int data_column, int revision_column) {
   Proto proto;
   if (!proto.ParseFromString(row.Text(data_column))) {
-    return absl::DataLossError(absl::StrCat("stored ", Proto::descriptor()->name(),
-                                            " does not parse"));
+    return absl::DataLossError(
+        absl::StrCat("stored ", Proto::descriptor()->name(), " does not parse"));
   }
   if (revision_column >= 0) proto.set_etag(absl::StrCat(row.Int(revision_column)));
   return proto;
@@ -48,8 +48,7 @@ absl::StatusOr<std::optional<Proto>> GetOne(Transaction& tx, absl::string_view s
 
 template <typename Proto>
 absl::StatusOr<std::vector<Proto>> GetMany(Transaction& tx, absl::string_view sql,
-                                           const std::vector<SqlValue>& params,
-                                           bool has_revision) {
+                                           const std::vector<SqlValue>& params, bool has_revision) {
   ENAMND_ASSIGN_OR_RETURN(std::vector<Row> rows, tx.Query(sql, params));
   std::vector<Proto> out;
   out.reserve(rows.size());
@@ -67,9 +66,6 @@ platform::MigrationSet MeetingsMigrations() {
       "meetings",
       {
           // 1: the initial schema.
-          "CREATE TABLE request_ids ("
-          "  method TEXT NOT NULL, request_id TEXT NOT NULL, resource TEXT NOT NULL,"
-          "  PRIMARY KEY (method, request_id));"
           "CREATE TABLE municipalities ("
           "  code TEXT PRIMARY KEY, data BLOB NOT NULL);"
           "CREATE TABLE bodies ("
@@ -123,23 +119,6 @@ platform::MigrationSet MeetingsMigrations() {
           "CREATE INDEX extracts_by_paragraph ON extracts(paragraph);"
           "CREATE INDEX extracts_by_sha ON extracts(sha256);",
       }};
-}
-
-absl::StatusOr<std::optional<std::string>> MeetingsStore::FindRequest(
-    Transaction& tx, const std::string& method, const std::string& request_id) {
-  ENAMND_ASSIGN_OR_RETURN(
-      std::optional<Row> row,
-      tx.QueryOne("SELECT resource FROM request_ids WHERE method = ?1 AND request_id = ?2",
-                  {method, request_id}));
-  if (!row.has_value()) return std::optional<std::string>();
-  return std::optional<std::string>(row->Text(0));
-}
-
-absl::Status MeetingsStore::SaveRequest(Transaction& tx, const std::string& method,
-                                        const std::string& request_id,
-                                        const std::string& resource) {
-  return tx.Exec("INSERT INTO request_ids (method, request_id, resource) VALUES (?1, ?2, ?3)",
-                 {method, request_id, resource});
 }
 
 // ------------------------------------------------------------ municipalities
@@ -227,8 +206,9 @@ absl::StatusOr<int64_t> MeetingsStore::MaxParagraphNumber(Transaction& tx,
                                                           int64_t year) {
   ENAMND_ASSIGN_OR_RETURN(
       std::optional<Row> row,
-      tx.QueryOne("SELECT COALESCE(MAX(number), 0) FROM paragraphs WHERE body_id = ?1 AND year = ?2",
-                  {body_id, year}));
+      tx.QueryOne(
+          "SELECT COALESCE(MAX(number), 0) FROM paragraphs WHERE body_id = ?1 AND year = ?2",
+          {body_id, year}));
   return (*row).Int(0);
 }
 
@@ -258,16 +238,15 @@ absl::StatusOr<std::optional<v1::Meeting>> MeetingsStore::GetMeeting(Transaction
 
 absl::StatusOr<std::vector<v1::Meeting>> MeetingsStore::ListMeetings(Transaction& tx,
                                                                      const MeetingQuery& q) {
-  return GetMany<v1::Meeting>(
-      tx,
-      "SELECT data, revision FROM meetings"
-      " WHERE (?1 IS NULL OR body_id = ?1) AND (?2 IS NULL OR year = ?2)"
-      "   AND (?3 IS NULL OR state = ?3)"
-      "   AND (body_id, day, meeting_id) > (?4, ?5, ?6)"
-      " ORDER BY body_id, day, meeting_id LIMIT ?7",
-      {Opt(q.body_id), Opt(q.year), Opt(q.state), q.after_body, q.after_date, q.after_id,
-       static_cast<int64_t>(q.limit)},
-      true);
+  return GetMany<v1::Meeting>(tx,
+                              "SELECT data, revision FROM meetings"
+                              " WHERE (?1 IS NULL OR body_id = ?1) AND (?2 IS NULL OR year = ?2)"
+                              "   AND (?3 IS NULL OR state = ?3)"
+                              "   AND (body_id, day, meeting_id) > (?4, ?5, ?6)"
+                              " ORDER BY body_id, day, meeting_id LIMIT ?7",
+                              {Opt(q.body_id), Opt(q.year), Opt(q.state), q.after_body,
+                               q.after_date, q.after_id, static_cast<int64_t>(q.limit)},
+                              true);
 }
 
 absl::StatusOr<int64_t> MeetingsStore::CountParagraphsOfMeeting(Transaction& tx,
@@ -307,8 +286,7 @@ absl::StatusOr<std::vector<v1::Case>> MeetingsStore::ListCases(Transaction& tx,
       " WHERE (?1 IS NULL OR year = ?1) AND (?2 IS NULL OR subject = ?2)"
       "   AND (year, sequence) > (?3, ?4)"
       " ORDER BY year, sequence LIMIT ?5",
-      {Opt(q.year), Opt(q.subject), q.after_year, q.after_sequence,
-       static_cast<int64_t>(q.limit)},
+      {Opt(q.year), Opt(q.subject), q.after_year, q.after_sequence, static_cast<int64_t>(q.limit)},
       true);
 }
 
@@ -317,39 +295,39 @@ absl::StatusOr<std::vector<v1::Case>> MeetingsStore::ListCases(Transaction& tx,
 absl::Status MeetingsStore::InsertParagraph(Transaction& tx, const std::string& body_id,
                                             int64_t year, const std::string& meeting,
                                             const v1::Paragraph& p) {
-  ENAMND_RETURN_IF_ERROR(tx.Exec(
-      "INSERT INTO paragraphs (name, body_id, year, number, meeting, case_name, kind, data,"
-      " revision) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)",
-      {p.name(), body_id, year, static_cast<int64_t>(p.number()), meeting, p.case_(),
-       static_cast<int64_t>(p.decision().kind()), Encode(p)}));
+  ENAMND_RETURN_IF_ERROR(
+      tx.Exec("INSERT INTO paragraphs (name, body_id, year, number, meeting, case_name, kind, data,"
+              " revision) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)",
+              {p.name(), body_id, year, static_cast<int64_t>(p.number()), meeting, p.case_(),
+               static_cast<int64_t>(p.decision().kind()), Encode(p)}));
   for (const v1::Recipient& r : p.recipients()) {
     if (r.target_case() != v1::Recipient::kMunicipality) continue;
-    ENAMND_RETURN_IF_ERROR(tx.Exec(
-        "INSERT INTO paragraph_recipients (paragraph, municipality) VALUES (?1, ?2)",
-        {p.name(), r.municipality().substr(std::string("municipalities/").size())}));
+    ENAMND_RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO paragraph_recipients (paragraph, municipality) VALUES (?1, ?2)",
+                {p.name(), r.municipality().substr(std::string("municipalities/").size())}));
   }
   return absl::OkStatus();
 }
 
 absl::Status MeetingsStore::UpdateParagraph(Transaction& tx, const v1::Paragraph& p) {
-  ENAMND_RETURN_IF_ERROR(tx.Exec(
-      "UPDATE paragraphs SET kind = ?2, data = ?3, revision = revision + 1 WHERE name = ?1",
-      {p.name(), static_cast<int64_t>(p.decision().kind()), Encode(p)}));
+  ENAMND_RETURN_IF_ERROR(
+      tx.Exec("UPDATE paragraphs SET kind = ?2, data = ?3, revision = revision + 1 WHERE name = ?1",
+              {p.name(), static_cast<int64_t>(p.decision().kind()), Encode(p)}));
   ENAMND_RETURN_IF_ERROR(
       tx.Exec("DELETE FROM paragraph_recipients WHERE paragraph = ?1", {p.name()}));
   for (const v1::Recipient& r : p.recipients()) {
     if (r.target_case() != v1::Recipient::kMunicipality) continue;
-    ENAMND_RETURN_IF_ERROR(tx.Exec(
-        "INSERT INTO paragraph_recipients (paragraph, municipality) VALUES (?1, ?2)",
-        {p.name(), r.municipality().substr(std::string("municipalities/").size())}));
+    ENAMND_RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO paragraph_recipients (paragraph, municipality) VALUES (?1, ?2)",
+                {p.name(), r.municipality().substr(std::string("municipalities/").size())}));
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::optional<v1::Paragraph>> MeetingsStore::GetParagraph(
-    Transaction& tx, const std::string& name) {
-  return GetOne<v1::Paragraph>(tx, "SELECT data, revision FROM paragraphs WHERE name = ?1",
-                               {name}, true);
+absl::StatusOr<std::optional<v1::Paragraph>> MeetingsStore::GetParagraph(Transaction& tx,
+                                                                         const std::string& name) {
+  return GetOne<v1::Paragraph>(tx, "SELECT data, revision FROM paragraphs WHERE name = ?1", {name},
+                               true);
 }
 
 absl::StatusOr<std::vector<MeetingsStore::ParagraphRow>> MeetingsStore::ListParagraphs(
@@ -379,8 +357,7 @@ absl::StatusOr<std::vector<MeetingsStore::ParagraphRow>> MeetingsStore::ListPara
 
 namespace {
 
-absl::StatusOr<v1::Adjustment> DecodeAdjustment(const Row& row, int data_column,
-                                                int text_column) {
+absl::StatusOr<v1::Adjustment> DecodeAdjustment(const Row& row, int data_column, int text_column) {
   v1::Adjustment a;
   if (!a.ParseFromString(row.Text(data_column))) {
     return absl::DataLossError("stored adjustment does not parse");
@@ -425,9 +402,8 @@ absl::Status MeetingsStore::UpdateAdjustment(Transaction& tx, const v1::Adjustme
 
 absl::StatusOr<std::optional<v1::Adjustment>> MeetingsStore::GetAdjustment(
     Transaction& tx, const std::string& name) {
-  ENAMND_ASSIGN_OR_RETURN(auto list,
-                          AdjustmentRows(tx, "SELECT data, text FROM adjustments WHERE name = ?1",
-                                         {name}));
+  ENAMND_ASSIGN_OR_RETURN(
+      auto list, AdjustmentRows(tx, "SELECT data, text FROM adjustments WHERE name = ?1", {name}));
   if (list.empty()) return std::optional<v1::Adjustment>();
   return std::optional<v1::Adjustment>(std::move(list.front()));
 }
@@ -455,8 +431,7 @@ absl::StatusOr<std::vector<v1::Adjustment>> MeetingsStore::ListAdjustmentsOfBody
                         {body_id, after_position, static_cast<int64_t>(limit)});
 }
 
-absl::StatusOr<std::vector<v1::Adjustment>> MeetingsStore::UnfinalizedAdjustments(
-    Transaction& tx) {
+absl::StatusOr<std::vector<v1::Adjustment>> MeetingsStore::UnfinalizedAdjustments(Transaction& tx) {
   return AdjustmentRows(
       tx, "SELECT data, text FROM adjustments WHERE finalized = 0 ORDER BY body_id, chain_position",
       {});
@@ -495,9 +470,9 @@ absl::StatusOr<std::vector<MeetingsStore::ChainLink>> MeetingsStore::ChainOfBody
 absl::StatusOr<bool> MeetingsStore::MarkNoticeOverdue(Transaction& tx,
                                                       const std::string& adjustment,
                                                       const std::string& municipality) {
-  ENAMND_RETURN_IF_ERROR(tx.Exec(
-      "INSERT OR IGNORE INTO notice_overdue (adjustment, municipality) VALUES (?1, ?2)",
-      {adjustment, municipality}));
+  ENAMND_RETURN_IF_ERROR(
+      tx.Exec("INSERT OR IGNORE INTO notice_overdue (adjustment, municipality) VALUES (?1, ?2)",
+              {adjustment, municipality}));
   return tx.Changes() > 0;
 }
 
@@ -520,8 +495,8 @@ absl::StatusOr<std::vector<v1::Extract>> MeetingsStore::ExtractsOfParagraph(
   return out;
 }
 
-absl::StatusOr<std::optional<v1::Extract>> MeetingsStore::FindExtractBySha(
-    Transaction& tx, const std::string& sha) {
+absl::StatusOr<std::optional<v1::Extract>> MeetingsStore::FindExtractBySha(Transaction& tx,
+                                                                           const std::string& sha) {
   ENAMND_ASSIGN_OR_RETURN(
       std::optional<Row> row,
       tx.QueryOne("SELECT data FROM extracts WHERE sha256 = ?1 ORDER BY rowid LIMIT 1", {sha}));

@@ -55,13 +55,6 @@ struct CaseQuery {
 
 class MeetingsStore {
  public:
-  // Idempotency keys: the resource a (method, request_id) created.
-  static absl::StatusOr<std::optional<std::string>> FindRequest(Transaction& tx,
-                                                                const std::string& method,
-                                                                const std::string& request_id);
-  static absl::Status SaveRequest(Transaction& tx, const std::string& method,
-                                  const std::string& request_id, const std::string& resource);
-
   static absl::Status InsertMunicipality(Transaction& tx, const std::string& code,
                                          const v1::Municipality& m);
   static absl::StatusOr<std::optional<v1::Municipality>> GetMunicipality(Transaction& tx,
