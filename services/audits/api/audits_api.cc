@@ -993,47 +993,60 @@ absl::Status AuditsApi::HandleMeetingsEvent(Transaction& tx,
 // ------------------------------------------------------------ deadlines
 
 absl::Status AuditsApi::RunDeadlines(absl::CivilDay today) {
-  ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
-  ENAMND_ASSIGN_OR_RETURN(auto recs,
-                          Store::List<v1::Recommendation>(tx, "recommendations", std::nullopt));
-  for (auto& r : recs) {
-    if (!RecommendationOverdue(r, today)) continue;
-    ENAMND_ASSIGN_OR_RETURN(bool fresh, Store::MarkRaised(tx, "RecommendationOverdue", r.name(),
-                                                          DayText(ToCivil(r.due_date()))));
-    if (!fresh) continue;
-    r.set_overdue(true);
-    v1::RecommendationOverdue event;
-    *event.mutable_recommendation() = r;
-    *event.mutable_due_date() = r.due_date();
-    ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, event, r.name()).status());
-  }
-  ENAMND_ASSIGN_OR_RETURN(auto years,
-                          Store::List<v1::ReportingYear>(tx, "reporting-years", std::nullopt));
-  std::map<std::string, v1::ReportingMoment> moments;
-  for (const auto& y : years) {
-    for (const auto& m : y.moments()) {
-      moments[m.name()] = m;
-      if (!MomentOverdue(m, today)) continue;
-      ENAMND_ASSIGN_OR_RETURN(bool fresh, Store::MarkRaised(tx, "MomentOverdue", m.name(),
-                                                            DayText(ToCivil(m.due_date()))));
-      if (!fresh) continue;
-      v1::MomentOverdue event;
-      *event.mutable_moment() = m;
-      ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, event, m.name()).status());
+  // What is due and not raised yet, found with a read transaction: the job
+  // runs after every commit, and usually has nothing to write.
+  struct Alarm {
+    std::string kind, name, detail;
+    std::shared_ptr<google::protobuf::Message> event;
+  };
+  std::vector<Alarm> alarms;
+  {
+    ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
+    ENAMND_ASSIGN_OR_RETURN(auto recs,
+                            Store::List<v1::Recommendation>(tx, "recommendations", std::nullopt));
+    for (auto& r : recs) {
+      if (!RecommendationOverdue(r, today)) continue;
+      r.set_overdue(true);
+      auto event = std::make_shared<v1::RecommendationOverdue>();
+      *event->mutable_recommendation() = r;
+      *event->mutable_due_date() = r.due_date();
+      alarms.push_back({"RecommendationOverdue", r.name(), DayText(ToCivil(r.due_date())), event});
     }
+    ENAMND_ASSIGN_OR_RETURN(auto years,
+                            Store::List<v1::ReportingYear>(tx, "reporting-years", std::nullopt));
+    std::map<std::string, v1::ReportingMoment> moments;
+    for (const auto& y : years) {
+      for (const auto& m : y.moments()) {
+        moments[m.name()] = m;
+        if (!MomentOverdue(m, today)) continue;
+        auto event = std::make_shared<v1::MomentOverdue>();
+        *event->mutable_moment() = m;
+        alarms.push_back({"MomentOverdue", m.name(), DayText(ToCivil(m.due_date())), event});
+      }
+    }
+    ENAMND_ASSIGN_OR_RETURN(auto points,
+                            Store::List<v1::ControlPoint>(tx, "control-points", std::nullopt));
+    for (const auto& p : points) {
+      auto it = moments.find(p.reporting_moment());
+      if (it == moments.end() || !ControlPointMissed(p, it->second, today)) continue;
+      auto event = std::make_shared<v1::ControlPointMissed>();
+      *event->mutable_point() = p;
+      *event->mutable_moment() = it->second;
+      alarms.push_back({"ControlPointMissed", p.name(), it->second.name(), event});
+    }
+    std::vector<Alarm> fresh;
+    for (auto& a : alarms) {
+      ENAMND_ASSIGN_OR_RETURN(bool raised, Store::IsRaised(tx, a.kind, a.name, a.detail));
+      if (!raised) fresh.push_back(std::move(a));
+    }
+    alarms = std::move(fresh);
   }
-  ENAMND_ASSIGN_OR_RETURN(auto points,
-                          Store::List<v1::ControlPoint>(tx, "control-points", std::nullopt));
-  for (const auto& p : points) {
-    auto it = moments.find(p.reporting_moment());
-    if (it == moments.end() || !ControlPointMissed(p, it->second, today)) continue;
-    ENAMND_ASSIGN_OR_RETURN(
-        bool fresh, Store::MarkRaised(tx, "ControlPointMissed", p.name(), it->second.name()));
-    if (!fresh) continue;
-    v1::ControlPointMissed event;
-    *event.mutable_point() = p;
-    *event.mutable_moment() = it->second;
-    ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, event, p.name()).status());
+  if (alarms.empty()) return absl::OkStatus();
+  ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
+  for (const Alarm& a : alarms) {
+    // Marked under the write lock: another run may have raised it meanwhile.
+    ENAMND_ASSIGN_OR_RETURN(bool fresh, Store::MarkRaised(tx, a.kind, a.name, a.detail));
+    if (fresh) ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, *a.event, a.name).status());
   }
   return tx.Commit();
 }

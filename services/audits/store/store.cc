@@ -145,6 +145,15 @@ absl::StatusOr<std::vector<std::string>> AuditsStore::ReviewsOfParagraph(
   return out;
 }
 
+absl::StatusOr<bool> AuditsStore::IsRaised(Transaction& tx, const std::string& kind,
+                                           const std::string& name, const std::string& detail) {
+  ENAMND_ASSIGN_OR_RETURN(
+      std::optional<Row> row,
+      tx.QueryOne("SELECT 1 FROM raised WHERE kind = ?1 AND name = ?2 AND detail = ?3",
+                  {kind, name, detail}));
+  return row.has_value();
+}
+
 absl::StatusOr<bool> AuditsStore::MarkRaised(Transaction& tx, const std::string& kind,
                                              const std::string& name, const std::string& detail) {
   ENAMND_RETURN_IF_ERROR(

@@ -66,6 +66,8 @@ class AuditsStore {
                                                                      const std::string& paragraph);
 
   // Time-driven events are raised once per (kind, resource, detail).
+  static absl::StatusOr<bool> IsRaised(Transaction& tx, const std::string& kind,
+                                       const std::string& name, const std::string& detail);
   static absl::StatusOr<bool> MarkRaised(Transaction& tx, const std::string& kind,
                                          const std::string& name, const std::string& detail);
 };
