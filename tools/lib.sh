@@ -6,7 +6,7 @@ ENAMND_BUILD="${ENAMND_BUILD:-$ENAMND_ROOT/build}"
 
 # Debian 12 packages the project needs to build, test and run.
 ENAMND_PACKAGES=(
-  build-essential cmake pkg-config
+  build-essential cmake pkg-config ccache
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libhiredis-dev libsqlite3-dev libssl-dev libgtest-dev libgmock-dev
   redis-server redis-tools tzdata

@@ -21,12 +21,12 @@ class AuditsApiTest : public AuditsFixture {
     v1::Review* r = request.mutable_review();
     r->set_year(year);
     for (const auto& c : codes) r->add_auditing_municipalities("municipalities/" + c);
-    r->set_kind(v1::Review::BASIC);
+    r->set_kind(v1::Review::KIND_BASIC);
     r->set_title(absl::StrCat("Grundläggande granskning ", year));
-    r->mutable_assessments()->mutable_appropriate_administration()->set_answer(v1::YES);
+    r->mutable_assessments()->mutable_appropriate_administration()->set_answer(v1::ANSWER_YES);
     r->mutable_assessments()->mutable_appropriate_administration()->set_text(
         "8 av 8 verksamhetsmål uppfyllda");
-    r->mutable_assessments()->mutable_internal_control()->set_answer(v1::IN_ALL_ESSENTIALS);
+    r->mutable_assessments()->mutable_internal_control()->set_answer(v1::ANSWER_IN_ALL_ESSENTIALS);
     grpc::ClientContext ctx;
     return audits_stub_->CreateReview(&ctx, request, out);
   }
@@ -73,7 +73,7 @@ TEST_F(AuditsApiTest, ReviewsRecommendationsAndDischarge) {
   v1::Recommendation rec;
   ASSERT_TRUE(Recommend("reviews/2021-2584", {"2584", "2523"}, &rec).ok());
   EXPECT_EQ(rec.name(), "reviews/2021-2584/recommendations/1");
-  EXPECT_EQ(rec.status(), v1::Recommendation::OPEN);
+  EXPECT_EQ(rec.status(), v1::Recommendation::STATUS_OPEN);
   EXPECT_EQ(rec.given_by_size(), 2);
   EXPECT_INVALID_FIELD(Recommend("reviews/2021-2584", {"2505"}, &rec),
                        "recommendation.given_by[0]");
@@ -82,14 +82,14 @@ TEST_F(AuditsApiTest, ReviewsRecommendationsAndDischarge) {
 
   v1::UpdateRecommendationRequest update;
   update.mutable_recommendation()->set_name("reviews/2021-2584/recommendations/1");
-  update.mutable_recommendation()->set_status(v1::Recommendation::NOT_PURSUED);
+  update.mutable_recommendation()->set_status(v1::Recommendation::STATUS_NOT_PURSUED);
   update.mutable_update_mask()->add_paths("status");
   {
     grpc::ClientContext ctx;
     EXPECT_INVALID_FIELD(audits_stub_->UpdateRecommendation(&ctx, update, &rec),
                          "recommendation.status_reason");
   }
-  update.mutable_recommendation()->set_status(v1::Recommendation::IN_PROGRESS);
+  update.mutable_recommendation()->set_status(v1::Recommendation::STATUS_IN_PROGRESS);
   update.mutable_recommendation()->set_responsible("Samordnaren");
   update.mutable_update_mask()->add_paths("responsible");
   update.mutable_recommendation()->set_etag("1");
@@ -97,7 +97,7 @@ TEST_F(AuditsApiTest, ReviewsRecommendationsAndDischarge) {
     grpc::ClientContext ctx;
     ASSERT_TRUE(audits_stub_->UpdateRecommendation(&ctx, update, &rec).ok());
   }
-  EXPECT_EQ(rec.status(), v1::Recommendation::IN_PROGRESS);
+  EXPECT_EQ(rec.status(), v1::Recommendation::STATUS_IN_PROGRESS);
   EXPECT_EQ(rec.etag(), "2");
   {
     grpc::ClientContext ctx;  // the etag "1" is stale now
@@ -108,7 +108,7 @@ TEST_F(AuditsApiTest, ReviewsRecommendationsAndDischarge) {
   v1::RecordDischargeRequest discharge;
   discharge.set_review("reviews/2021-2584");
   discharge.mutable_discharge()->set_municipality("municipalities/2584");
-  discharge.mutable_discharge()->set_decision(v1::Discharge::GRANTED);
+  discharge.mutable_discharge()->set_decision(v1::Discharge::DECISION_GRANTED);
   *discharge.mutable_discharge()->mutable_decided_date() = ToDate(CivilDay(2022, 6, 13));
   {
     grpc::ClientContext ctx;
@@ -135,7 +135,7 @@ TEST_F(AuditsApiTest, RetriedCreatesReturnTheFirstResult) {
   v1::CreateReviewRequest request;
   request.mutable_review()->set_year(2021);
   request.mutable_review()->add_auditing_municipalities("municipalities/2560");
-  request.mutable_review()->set_kind(v1::Review::BASIC);
+  request.mutable_review()->set_kind(v1::Review::KIND_BASIC);
   request.mutable_review()->set_title("Grundläggande granskning 2021, Älvsbyn");
   request.set_request_id("retry-1");
   v1::Review first, second;
@@ -195,10 +195,10 @@ TEST_F(AuditsApiTest, ReportingWheelAndInternalControl) {
     CivilDay due;
   };
   for (const M& m :
-       {M{"plan-och-budget", v1::ReportingMoment::PLAN_AND_BUDGET, "Verksamhetsplan och budget",
+       {M{"plan-och-budget", v1::ReportingMoment::KIND_PLAN_AND_BUDGET, "Verksamhetsplan och budget",
           CivilDay(2024, 6, 20)},
-        M{"delar-2", v1::ReportingMoment::INTERIM_REPORT, "Delårsrapport 2", CivilDay(2024, 9, 30)},
-        M{"skottdag", v1::ReportingMoment::OTHER, "Skottdagsuppföljning", CivilDay(2024, 2, 29)}}) {
+        M{"delar-2", v1::ReportingMoment::KIND_INTERIM_REPORT, "Delårsrapport 2", CivilDay(2024, 9, 30)},
+        M{"skottdag", v1::ReportingMoment::KIND_OTHER, "Skottdagsuppföljning", CivilDay(2024, 2, 29)}}) {
     auto* moment = wheel.mutable_reporting_year()->add_moments();
     moment->set_name(m.id);
     moment->set_kind(m.kind);
@@ -263,7 +263,7 @@ TEST_F(AuditsApiTest, ReportingWheelAndInternalControl) {
   v1::RecordControlFollowUpRequest follow;
   follow.set_point("control-plans/2024/points/attest");
   *follow.mutable_follow_up()->mutable_date() = ToDate(CivilDay(2024, 9, 20));
-  follow.mutable_follow_up()->set_outcome(v1::ControlFollowUp::DEVIATION);
+  follow.mutable_follow_up()->set_outcome(v1::ControlFollowUp::OUTCOME_DEVIATION);
   follow.mutable_follow_up()->set_followed_up_by("Samordnaren");
   v1::ControlPoint followed;
   {
@@ -320,7 +320,7 @@ std::string SetUpMeeting(mv1::MeetingsService::Stub* stub, const std::string& su
   mv1::CreateBodyRequest b;
   b.set_body_id("e-namnden");
   b.mutable_body()->set_display_name("Norrbottens e-nämnd");
-  b.mutable_body()->set_kind(mv1::Body::COMMITTEE);
+  b.mutable_body()->set_kind(mv1::Body::KIND_COMMITTEE);
   for (const char* code : {"2584", "2523", "2505"}) {
     auto* seat = b.mutable_body()->add_seats();
     seat->set_municipality(absl::StrCat("municipalities/", code));
@@ -364,7 +364,7 @@ mv1::Paragraph Decide(mv1::MeetingsService::Stub* stub, const std::string& meeti
   mv1::RecordDecisionRequest r;
   r.set_parent(meeting);
   r.mutable_paragraph()->set_case_("cases/2022-9");
-  r.mutable_paragraph()->mutable_decision()->set_kind(mv1::ADOPT);
+  r.mutable_paragraph()->mutable_decision()->set_kind(mv1::DECISION_KIND_ADOPT);
   r.mutable_paragraph()->mutable_decision()->set_text(
       "Nämnden tar med sig revisorernas synpunkter och rekommendationer i utvecklingsarbetet.");
   mv1::Paragraph p;
@@ -390,7 +390,7 @@ TEST_F(AuditsApiTest, CommitteeDecisionReachesItsReview) {
   EXPECT_EQ(h.paragraph(), p.name());
   EXPECT_EQ(h.paragraph_number(), p.number());
   EXPECT_EQ(h.case_number(), "2022/9-2.2.0.1");
-  EXPECT_EQ(h.decision_kind(), "ADOPT");
+  EXPECT_EQ(h.decision_kind(), "DECISION_KIND_ADOPT");
   EXPECT_EQ(h.meeting_date().day(), 22);
   EXPECT_EQ(h.event_source(), "//enamnd/meetings");
   EXPECT_EQ(EventCount("ReviewHandled"), 1);
@@ -408,7 +408,7 @@ TEST_F(AuditsApiTest, CommitteeDecisionReachesItsReview) {
   mv1::RecordDecisionRequest r;
   r.set_parent(meeting);
   r.mutable_paragraph()->set_case_("cases/2022-10");
-  r.mutable_paragraph()->mutable_decision()->set_kind(mv1::ADOPT);
+  r.mutable_paragraph()->mutable_decision()->set_kind(mv1::DECISION_KIND_ADOPT);
   r.mutable_paragraph()->mutable_decision()->set_text("Som § 1.");
   mv1::Paragraph second;
   {

@@ -17,16 +17,16 @@ TEST(AuditRulesTest, OneYearLaterKeepsTheDayExceptLeapDay) {
 
 TEST(AuditRulesTest, RecommendationOverdueOnlyWhileOpen) {
   v1::Recommendation r;
-  r.set_status(v1::Recommendation::OPEN);
+  r.set_status(v1::Recommendation::STATUS_OPEN);
   EXPECT_FALSE(RecommendationOverdue(r, CivilDay(2030, 1, 1)));  // no due date
   *r.mutable_due_date() = ToDate(CivilDay(2022, 9, 30));
   EXPECT_FALSE(RecommendationOverdue(r, CivilDay(2022, 9, 30)));
   EXPECT_TRUE(RecommendationOverdue(r, CivilDay(2022, 10, 1)));
-  r.set_status(v1::Recommendation::IN_PROGRESS);
+  r.set_status(v1::Recommendation::STATUS_IN_PROGRESS);
   EXPECT_TRUE(RecommendationOverdue(r, CivilDay(2022, 10, 1)));
-  r.set_status(v1::Recommendation::DONE);
+  r.set_status(v1::Recommendation::STATUS_DONE);
   EXPECT_FALSE(RecommendationOverdue(r, CivilDay(2022, 10, 1)));
-  r.set_status(v1::Recommendation::NOT_PURSUED);
+  r.set_status(v1::Recommendation::STATUS_NOT_PURSUED);
   EXPECT_FALSE(RecommendationOverdue(r, CivilDay(2022, 10, 1)));
 }
 

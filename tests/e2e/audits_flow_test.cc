@@ -51,7 +51,7 @@ void SetUpMeetings(mv1::MeetingsService::Stub* stub) {
   mv1::CreateBodyRequest b;
   b.set_body_id("e-namnden");
   b.mutable_body()->set_display_name("Norrbottens e-nämnd");
-  b.mutable_body()->set_kind(mv1::Body::COMMITTEE);
+  b.mutable_body()->set_kind(mv1::Body::KIND_COMMITTEE);
   for (const char* code : {"2584", "2523"}) {
     auto* seat = b.mutable_body()->add_seats();
     seat->set_municipality(absl::StrCat("municipalities/", code));
@@ -86,7 +86,7 @@ std::string Decide(mv1::MeetingsService::Stub* stub, const std::string& text) {
   mv1::RecordDecisionRequest r;
   r.set_parent(kMeeting);
   r.mutable_paragraph()->set_case_("cases/2022-9");
-  r.mutable_paragraph()->mutable_decision()->set_kind(mv1::ADOPT);
+  r.mutable_paragraph()->mutable_decision()->set_kind(mv1::DECISION_KIND_ADOPT);
   r.mutable_paragraph()->mutable_decision()->set_text(text);
   r.mutable_paragraph()->add_recipients()->set_municipality("municipalities/2584");
   mv1::Paragraph p;
@@ -119,7 +119,7 @@ TEST(AuditsFlowTest, DecisionReachesReviewAcrossRedisRestartAndAuditsDowntime) {
   review.mutable_review()->set_year(2021);
   review.mutable_review()->add_auditing_municipalities("municipalities/2584");
   review.mutable_review()->add_auditing_municipalities("municipalities/2523");
-  review.mutable_review()->set_kind(av1::Review::BASIC);
+  review.mutable_review()->set_kind(av1::Review::KIND_BASIC);
   review.mutable_review()->set_title("Grundläggande granskning 2021");
   av1::Review created;
   ASSERT_TRUE(Call(audits->stub(), &av1::AuditsService::Stub::CreateReview, review, &created).ok());

@@ -57,7 +57,7 @@ TEST_F(CrashTest, AcknowledgedWritesSurviveSigkill) {
     v1::CreateBodyRequest b;
     b.set_body_id("e-namnden");
     b.mutable_body()->set_display_name("Norrbottens e-nämnd");
-    b.mutable_body()->set_kind(v1::Body::COMMITTEE);
+    b.mutable_body()->set_kind(v1::Body::KIND_COMMITTEE);
     auto* seat = b.mutable_body()->add_seats();
     seat->set_municipality("municipalities/2584");
     seat->mutable_member()->set_display_name("Ledamot Kiruna");
@@ -94,7 +94,7 @@ TEST_F(CrashTest, AcknowledgedWritesSurviveSigkill) {
         request.set_parent(meeting);
         request.set_request_id(absl::StrCat("w", w, "-", i));
         request.mutable_paragraph()->set_case_("cases/2022-9");
-        request.mutable_paragraph()->mutable_decision()->set_kind(v1::NOTE_AND_FILE);
+        request.mutable_paragraph()->mutable_decision()->set_kind(v1::DECISION_KIND_NOTE_AND_FILE);
         request.mutable_paragraph()->mutable_decision()->set_text(
             absl::StrCat("Beslut ", w, "-", i));
         request.mutable_paragraph()->add_recipients()->set_municipality("municipalities/2584");

@@ -54,7 +54,7 @@ class DeadlineTest : public ::testing::Test {
     v1::CreateBodyRequest b;
     b.set_body_id("e-namnden");
     b.mutable_body()->set_display_name("Norrbottens e-nämnd");
-    b.mutable_body()->set_kind(v1::Body::COMMITTEE);
+    b.mutable_body()->set_kind(v1::Body::KIND_COMMITTEE);
     for (const char* code : {"2584", "2523"}) {
       auto* seat = b.mutable_body()->add_seats();
       seat->set_municipality(absl::StrCat("municipalities/", code));
@@ -84,7 +84,7 @@ class DeadlineTest : public ::testing::Test {
       v1::RecordDecisionRequest r;
       r.set_parent(kMeeting);
       r.mutable_paragraph()->set_case_("cases/2022-9");
-      r.mutable_paragraph()->mutable_decision()->set_kind(v1::NOTE_AND_FILE);
+      r.mutable_paragraph()->mutable_decision()->set_kind(v1::DECISION_KIND_NOTE_AND_FILE);
       r.mutable_paragraph()->mutable_decision()->set_text("Lägger till handlingarna.");
       r.mutable_paragraph()->add_recipients()->set_municipality("municipalities/2584");
       v1::Paragraph p;
@@ -138,7 +138,7 @@ class DeadlineTest : public ::testing::Test {
     v1::RecordDecisionRequest r;
     r.set_parent(meeting.name());
     r.mutable_paragraph()->set_case_("cases/2022-9");
-    r.mutable_paragraph()->mutable_decision()->set_kind(v1::POSTPONE);
+    r.mutable_paragraph()->mutable_decision()->set_kind(v1::DECISION_KIND_POSTPONE);
     r.mutable_paragraph()->mutable_decision()->set_text("Markör.");
     v1::Paragraph marker;
     EXPECT_TRUE(Call(stub, &Stub::RecordDecision, r, &marker).ok());
@@ -166,12 +166,12 @@ TEST_F(DeadlineTest, LegalForceIsReachedOnceAcrossRestarts) {
   {
     auto service = Start("2022-07-20");
     SetUpProtocol(service->stub());
-    EXPECT_EQ(State(service->stub(), 1), v1::Paragraph::ADJUSTED);
+    EXPECT_EQ(State(service->stub(), 1), v1::Paragraph::LEGAL_STATE_ADJUSTED);
     EXPECT_EQ(service->Stop(), 0);
   }
   {
     auto service = Start("2022-07-25");  // the last day to appeal
-    EXPECT_EQ(State(service->stub(), 1), v1::Paragraph::ADJUSTED);
+    EXPECT_EQ(State(service->stub(), 1), v1::Paragraph::LEGAL_STATE_ADJUSTED);
     EXPECT_EQ(FinalEventsInLog(service->stub(), 1), 0);
     EXPECT_EQ(service->Stop(), 0);
   }
@@ -179,9 +179,9 @@ TEST_F(DeadlineTest, LegalForceIsReachedOnceAcrossRestarts) {
     // Down on 26 July; back on 10 August.
     auto service = Start("2022-08-10");
     int day = 0;
-    EXPECT_EQ(State(service->stub(), 1, &day), v1::Paragraph::FINAL);
+    EXPECT_EQ(State(service->stub(), 1, &day), v1::Paragraph::LEGAL_STATE_FINAL);
     EXPECT_EQ(day, 26);
-    EXPECT_EQ(State(service->stub(), 2), v1::Paragraph::FINAL);
+    EXPECT_EQ(State(service->stub(), 2), v1::Paragraph::LEGAL_STATE_FINAL);
     EXPECT_EQ(FinalEventsInLog(service->stub(), 2), 2);
     EXPECT_EQ(service->Stop(), 0);
   }

@@ -422,7 +422,7 @@ class Scenario:
             parent=OCTOBER,
             paragraph=M.Paragraph(
                 case=case.name,
-                decision=M.Decision(kind=M.NOTE_AND_FILE,
+                decision=M.Decision(kind=M.DECISION_KIND_NOTE_AND_FILE,
                                     text="Nämnden beslutar att lägga informationen till "
                                          "handlingarna."),
                 recipients=[M.Recipient(municipality=r) for r in recipients]),
@@ -451,7 +451,7 @@ class Scenario:
                 a["legal_force_date"]) == (ADJUSTED_DATE, NOTICE_DEADLINE, APPEAL_DEADLINE,
                                            LEGAL_FORCE_DATE), a
         assert len(a["notices"]) == 14, a["notices"]
-        assert result["legal_states"] == {n: "ADJUSTED" for n in range(8, 17)}, (
+        assert result["legal_states"] == {n: "LEGAL_STATE_ADJUSTED" for n in range(8, 17)}, (
             result["legal_states"])
         self.check_demo_log()
 
@@ -523,8 +523,8 @@ class Scenario:
             assert p.name == f"{JUNE}/paragraphs/{p.number}", p.name
             assert p.decision.text and p.title, p.name
         kinds = {p.number: M.DecisionKind.Name(p.decision.kind) for p in found}
-        assert kinds[12] == "APPROVE" and kinds[16] == "APPROVE", kinds
-        assert all(kinds[n] == "NOTE_AND_FILE" for n in (10, 11, 13, 14, 15)), kinds
+        assert kinds[12] == "DECISION_KIND_APPROVE" and kinds[16] == "DECISION_KIND_APPROVE", kinds
+        assert all(kinds[n] == "DECISION_KIND_NOTE_AND_FILE" for n in (10, 11, 13, 14, 15)), kinds
         assert found[4].meeting_notes and found[4].procedure.order_put, "§ 12 notes/procedure"
         case9 = self.stub.GetCase(M.GetCaseRequest(name="cases/2022-9"), timeout=RPC_TIMEOUT)
         assert case9.subject == "//audits/reviews/2021-2584", case9.subject
@@ -734,7 +734,7 @@ class Scenario:
                 parent=OCTOBER,
                 paragraph=M.Paragraph(
                     case=bad, title="Felaktigt ärende",
-                    decision=M.Decision(kind=M.APPROVE, text="Godkänns."),
+                    decision=M.Decision(kind=M.DECISION_KIND_APPROVE, text="Godkänns."),
                     recipients=[M.Recipient(municipality=KIRUNA)])),
                 timeout=RPC_TIMEOUT), "paragraph.case")
         assert len(self.paragraphs(OCTOBER)) == before, "a rejected decision left a paragraph"
@@ -775,7 +775,7 @@ class Scenario:
     def check_protocol_text(self):
         adjustments = self.stub.ListAdjustments(M.ListAdjustmentsRequest(parent=JUNE),
                                                 timeout=RPC_TIMEOUT).adjustments
-        protocol = [a for a in adjustments if a.kind == M.Adjustment.PROTOCOL]
+        protocol = [a for a in adjustments if a.kind == M.Adjustment.KIND_PROTOCOL]
         assert len(protocol) == 1, [a.name for a in adjustments]
         a = protocol[0]
         assert a.name == JUNE + "/adjustments/1", a.name
@@ -804,23 +804,23 @@ class Scenario:
         a, text = self.adjustment, self.protocol_text
         v = self.stub.VerifyDocument(M.VerifyDocumentRequest(text=text), timeout=RPC_TIMEOUT)
         assert (v.match, v.name, v.sha256, day(v.date)) == (
-            M.VerifyDocumentResponse.PROTOCOL, a.name, a.sha256, ADJUSTED_DATE), v
+            M.VerifyDocumentResponse.MATCH_PROTOCOL, a.name, a.sha256, ADJUSTED_DATE), v
         v = self.stub.VerifyDocument(M.VerifyDocumentRequest(sha256=a.sha256.upper()),
                                      timeout=RPC_TIMEOUT)
-        assert (v.match, v.name) == (M.VerifyDocumentResponse.PROTOCOL, a.name), v
+        assert (v.match, v.name) == (M.VerifyDocumentResponse.MATCH_PROTOCOL, a.name), v
         # One character changed: "Beslut" -> "beslut" in § 8.
         i = text.index("\nBeslut\n") + 1
         changed = text[:i] + "b" + text[i + 1:]
         assert len(changed) == len(text) and changed != text
         v = self.stub.VerifyDocument(M.VerifyDocumentRequest(text=changed), timeout=RPC_TIMEOUT)
-        assert v.match == M.VerifyDocumentResponse.NONE and not v.name, v
+        assert v.match == M.VerifyDocumentResponse.MATCH_NONE and not v.name, v
         assert v.sha256 == hashlib.sha256(changed.encode()).hexdigest(), v.sha256
 
     def check_adjustment_dates(self):
         assert self.adjustment is not None, "no adjustment (an earlier check failed)"
         a = self.stub.GetAdjustment(M.GetAdjustmentRequest(name=self.adjustment.name),
                                     timeout=RPC_TIMEOUT)
-        assert a.kind == M.Adjustment.PROTOCOL, a.kind
+        assert a.kind == M.Adjustment.KIND_PROTOCOL, a.kind
         assert list(a.paragraph_numbers) == list(range(8, 17)), list(a.paragraph_numbers)
         assert a.chair.display_name == "Ledamot Luleå", a.chair
         assert [p.display_name for p in a.adjusters] == ["Ledamot Kiruna"], a.adjusters
@@ -846,7 +846,7 @@ class Scenario:
         states = {p.number: M.Paragraph.LegalState.Name(p.legal_state) for p in found}
         # ADJUSTED, not FINAL: today is pinned to 2022-07-08, inside the
         # appeal period.
-        assert states == {n: "ADJUSTED" for n in range(8, 17)}, states
+        assert states == {n: "LEGAL_STATE_ADJUSTED" for n in range(8, 17)}, states
         assert all(p.adjustment == self.adjustment.name for p in found), (
             [p.adjustment for p in found])
         assert not any(p.HasField("legal_force_date") for p in found), "legal_force_date set"
@@ -862,7 +862,7 @@ class Scenario:
                              parent=JUNE,
                              paragraph=M.Paragraph(
                                  case="cases/2022-9",
-                                 decision=M.Decision(kind=M.NOTE_AND_FILE,
+                                 decision=M.Decision(kind=M.DECISION_KIND_NOTE_AND_FILE,
                                                      text="Nämnden lägger informationen till "
                                                           "handlingarna."),
                                  recipients=[M.Recipient(municipality=KIRUNA)]),
@@ -925,7 +925,7 @@ class Scenario:
         assert day(e.certified_date) == TODAY, f"certified {day(e.certified_date)} (today {TODAY})"
         assert e.sha256 == hashlib.sha256(e.text.encode()).hexdigest(), e.sha256
         v = self.stub.VerifyDocument(M.VerifyDocumentRequest(text=e.text), timeout=RPC_TIMEOUT)
-        assert (v.match, v.name, v.sha256) == (M.VerifyDocumentResponse.EXTRACT, e.name,
+        assert (v.match, v.name, v.sha256) == (M.VerifyDocumentResponse.MATCH_EXTRACT, e.name,
                                                e.sha256), v
         # The same certification again is the same document.
         again = self.stub.CreateExtract(M.CreateExtractRequest(
@@ -975,7 +975,7 @@ class Scenario:
         assert not reviews["reviews/2021-2560"]["recommendations"], "Älvsbyn gave none"
         for r in shared + reviews["reviews/2021-2505"]["recommendations"]:
             assert (r["status"], r["responsible"], bool(r["actions"]), r["overdue"]) == (
-                "IN_PROGRESS", "Samordnaren", True, False), r
+                "STATUS_IN_PROGRESS", "Samordnaren", True, False), r
         assert [m["point"] for m in result["missed"]] == [
             "control-plans/2022/points/fakturering-per-kommun"], result["missed"]
         assert [m["name"] for m in result["overdue"]] == [
@@ -1114,7 +1114,7 @@ class Scenario:
                 assert day(f.date) <= due[p.reporting_moment] and day(f.date) <= TODAY, (
                     p.name, day(f.date))
         deviations = [f for p in points for f in p.follow_ups
-                      if f.outcome == A.ControlFollowUp.DEVIATION]
+                      if f.outcome == A.ControlFollowUp.OUTCOME_DEVIATION]
         assert len(deviations) == 1 and deviations[0].deviations, deviations
 
     def check_bad_recommendation(self):

@@ -133,14 +133,14 @@ TEST_F(MeetingsApiTest, CancelledMeetingTakesNoDecisions) {
   std::string meeting = CreateMeeting("e-namnden", 2022, 12, 14).name();
   v1::UpdateMeetingRequest cancel;
   cancel.mutable_meeting()->set_name(meeting);
-  cancel.mutable_meeting()->set_state(v1::Meeting::CANCELLED);
+  cancel.mutable_meeting()->set_state(v1::Meeting::STATE_CANCELLED);
   cancel.mutable_update_mask()->add_paths("state");
   v1::Meeting m;
   {
     grpc::ClientContext ctx;
     ASSERT_TRUE(stub_->UpdateMeeting(&ctx, cancel, &m).ok());
   }
-  EXPECT_EQ(m.state(), v1::Meeting::CANCELLED);
+  EXPECT_EQ(m.state(), v1::Meeting::STATE_CANCELLED);
   int64_t events_before = OutboxCount();
   v1::Paragraph out;
   EXPECT_EQ(Record(meeting, Decision("cases/2022-9"), &out).error_code(),
@@ -207,7 +207,7 @@ TEST_F(MeetingsApiTest, RejectsBadInputNamingTheFieldAndWritesNothing) {
   vote->set_yes_count(2);
   auto* ballot = vote->add_ballots();
   ballot->mutable_voter()->set_display_name("Ledamot 2584");
-  ballot->set_choice(v1::Ballot::YES);
+  ballot->set_choice(v1::Ballot::CHOICE_YES);
   EXPECT_INVALID_FIELD(Record(meeting_, p, &out), "paragraph.procedure.votes[0]");
   EXPECT_INVALID_FIELD(Record("bodies/e-namnden/2022-06-22", Decision("cases/2022-9"), &out),
                        "parent");
@@ -237,7 +237,7 @@ TEST_F(MeetingsApiTest, RejectsBadInputNamingTheFieldAndWritesNothing) {
     v1::CreateBodyRequest request;
     request.set_body_id("Bad Id");
     request.mutable_body()->set_display_name("x");
-    request.mutable_body()->set_kind(v1::Body::COMMITTEE);
+    request.mutable_body()->set_kind(v1::Body::KIND_COMMITTEE);
     v1::Body b;
     grpc::ClientContext ctx;
     EXPECT_INVALID_FIELD(stub_->CreateBody(&ctx, request, &b), "body_id");
@@ -341,7 +341,7 @@ TEST_F(MeetingsApiTest, ListsByRecipientCaseYearAndKindWithPages) {
   ASSERT_TRUE(Record(meeting_, Decision("cases/2022-9", {"2584", "2523"}), &out).ok());
   ASSERT_TRUE(Record(meeting_, Decision("cases/2022-9", {"2505"}), &out).ok());
   v1::Paragraph approve = Decision("cases/2022-17", {"2580"});
-  approve.mutable_decision()->set_kind(v1::APPROVE);
+  approve.mutable_decision()->set_kind(v1::DECISION_KIND_APPROVE);
   ASSERT_TRUE(Record(meeting_, approve, &out).ok());
   for (int i = 0; i < 4; ++i) ASSERT_TRUE(Record(meeting_, Decision("cases/2022-9"), &out).ok());
 
@@ -350,7 +350,7 @@ TEST_F(MeetingsApiTest, ListsByRecipientCaseYearAndKindWithPages) {
   EXPECT_EQ(kiruna[0].number(), 1);
   EXPECT_EQ(List(meeting_, "recipient = municipalities/2580")[0].number(), 3);
   EXPECT_EQ(List("bodies/e-namnden", "case = \"cases/2022-17\"").size(), 1u);
-  EXPECT_EQ(List("bodies/e-namnden", "year = 2022 AND kind = APPROVE").size(), 1u);
+  EXPECT_EQ(List("bodies/e-namnden", "year = 2022 AND kind = DECISION_KIND_APPROVE").size(), 1u);
   EXPECT_EQ(List("bodies/e-namnden", "year = 2023").size(), 0u);
 
   std::vector<int> seen;

@@ -52,7 +52,7 @@ class MeetingsFixture : public ::testing::Test {
   void SetUpBody(const std::string& body_id, const std::vector<std::string>& codes) {
     v1::Body body;
     body.set_display_name("Testnämnden " + body_id);
-    body.set_kind(v1::Body::COMMITTEE);
+    body.set_kind(v1::Body::KIND_COMMITTEE);
     for (const std::string& code : codes) {
       v1::CreateMunicipalityRequest m;
       m.set_municipality_id(code);
@@ -117,7 +117,7 @@ class MeetingsFixture : public ::testing::Test {
                                 const std::vector<std::string>& recipients = {}) {
     v1::Paragraph p;
     p.set_case_(case_name);
-    p.mutable_decision()->set_kind(v1::NOTE_AND_FILE);
+    p.mutable_decision()->set_kind(v1::DECISION_KIND_NOTE_AND_FILE);
     p.mutable_decision()->set_text("Nämnden lägger informationen till handlingarna.");
     for (const std::string& code : recipients) {
       p.add_recipients()->set_municipality("municipalities/" + code);

@@ -105,7 +105,7 @@ TEST_F(LifecycleTest, WholeLifeOfAProtocol) {
   v1::RenderedProtocol adjusted = Render();
   EXPECT_EQ(adjusted.text(), a.text());
   EXPECT_EQ(adjusted.adjustment(), a.name());
-  EXPECT_EQ(Get(1).legal_state(), v1::Paragraph::ADJUSTED);
+  EXPECT_EQ(Get(1).legal_state(), v1::Paragraph::LEGAL_STATE_ADJUSTED);
   EXPECT_EQ(EventCount("ProtocolAdjusted"), 1);
 
   // Locked: every mutating call on the meeting and its paragraphs.
@@ -178,17 +178,17 @@ TEST_F(LifecycleTest, WholeLifeOfAProtocol) {
     ASSERT_TRUE(stub_->RecordAppeal(&ctx, request, &appeal).ok());
     EXPECT_EQ(appeal.name(), meeting_ + "/paragraphs/2/appeals/1");
   }
-  EXPECT_EQ(Get(2).legal_state(), v1::Paragraph::APPEALED);
+  EXPECT_EQ(Get(2).legal_state(), v1::Paragraph::LEGAL_STATE_APPEALED);
 
   RunDeadlines(CivilDay(2022, 7, 25));  // the last day to appeal
   EXPECT_EQ(EventCount("DecisionFinal"), 0);
   RunDeadlines(CivilDay(2022, 7, 26));
   RunDeadlines(CivilDay(2022, 8, 1));
   EXPECT_EQ(EventCount("DecisionFinal"), 2);
-  EXPECT_EQ(Get(1).legal_state(), v1::Paragraph::FINAL);
+  EXPECT_EQ(Get(1).legal_state(), v1::Paragraph::LEGAL_STATE_FINAL);
   EXPECT_EQ(Get(1).legal_force_date().day(), 26);
-  EXPECT_EQ(Get(2).legal_state(), v1::Paragraph::APPEALED);
-  EXPECT_EQ(Get(3).legal_state(), v1::Paragraph::FINAL);
+  EXPECT_EQ(Get(2).legal_state(), v1::Paragraph::LEGAL_STATE_APPEALED);
+  EXPECT_EQ(Get(3).legal_state(), v1::Paragraph::LEGAL_STATE_FINAL);
   runner_->clock()->Pin(CivilDay(2022, 8, 1));
   {
     // Lodged in time, but the committee hears of it after the deadline job
@@ -201,7 +201,7 @@ TEST_F(LifecycleTest, WholeLifeOfAProtocol) {
     grpc::ClientContext ctx;
     ASSERT_TRUE(stub_->RecordAppeal(&ctx, request, &appeal).ok());
   }
-  EXPECT_EQ(Get(3).legal_state(), v1::Paragraph::APPEALED);
+  EXPECT_EQ(Get(3).legal_state(), v1::Paragraph::LEGAL_STATE_APPEALED);
   EXPECT_FALSE(Get(3).has_legal_force_date());
   {
     v1::RecordAppealRequest request;
@@ -237,10 +237,10 @@ TEST_F(LifecycleTest, WholeLifeOfAProtocol) {
     EXPECT_TRUE(stub_->VerifyDocument(&ctx, request, &response).ok());
     return response;
   };
-  EXPECT_EQ(verify(a.text()).match(), v1::VerifyDocumentResponse::PROTOCOL);
+  EXPECT_EQ(verify(a.text()).match(), v1::VerifyDocumentResponse::MATCH_PROTOCOL);
   EXPECT_EQ(verify(a.text()).name(), a.name());
-  EXPECT_EQ(verify(extract.text()).match(), v1::VerifyDocumentResponse::EXTRACT);
-  EXPECT_EQ(verify(a.text() + " ").match(), v1::VerifyDocumentResponse::NONE);
+  EXPECT_EQ(verify(extract.text()).match(), v1::VerifyDocumentResponse::MATCH_EXTRACT);
+  EXPECT_EQ(verify(a.text() + " ").match(), v1::VerifyDocumentResponse::MATCH_NONE);
 
   // A correction is a new record; the adjusted text stays as it was.
   {
@@ -264,7 +264,7 @@ TEST_F(LifecycleTest, AdjustersMustBeMembers) {
   v1::Adjustment a;
   EXPECT_INVALID_FIELD(Adjust(meeting_, "Ledamot 2584", "Någon Annan", &a), "adjusters[0]");
   EXPECT_INVALID_FIELD(Adjust(meeting_, "Någon Annan", "Ledamot 2523", &a), "chair");
-  EXPECT_EQ(Get(1).legal_state(), v1::Paragraph::DRAFT);
+  EXPECT_EQ(Get(1).legal_state(), v1::Paragraph::LEGAL_STATE_DRAFT);
   EXPECT_EQ(EventCount("ProtocolAdjusted"), 0);
 }
 
@@ -280,9 +280,9 @@ TEST_F(LifecycleTest, ImmediateAdjustmentAndTheHashChain) {
     grpc::Status status = stub_->AdjustParagraphs(&ctx, now, &first);
     ASSERT_TRUE(status.ok()) << status.error_message();
   }
-  EXPECT_EQ(first.kind(), v1::Adjustment::IMMEDIATE);
-  EXPECT_EQ(Get(1).legal_state(), v1::Paragraph::ADJUSTED);
-  EXPECT_EQ(Get(2).legal_state(), v1::Paragraph::DRAFT);
+  EXPECT_EQ(first.kind(), v1::Adjustment::KIND_IMMEDIATE);
+  EXPECT_EQ(Get(1).legal_state(), v1::Paragraph::LEGAL_STATE_ADJUSTED);
+  EXPECT_EQ(Get(2).legal_state(), v1::Paragraph::LEGAL_STATE_DRAFT);
   {
     grpc::ClientContext ctx;  // § 1 cannot be adjusted at once twice
     v1::Adjustment dup;
@@ -343,7 +343,7 @@ TEST_F(LifecycleTest, ImmediateAdjustmentAndTheHashChain) {
   v1::VerifyDocumentResponse verified;
   grpc::ClientContext ctx;
   ASSERT_TRUE(stub_->VerifyDocument(&ctx, verify, &verified).ok());
-  EXPECT_EQ(verified.match(), v1::VerifyDocumentResponse::NONE);
+  EXPECT_EQ(verified.match(), v1::VerifyDocumentResponse::MATCH_NONE);
 }
 
 TEST_F(LifecycleTest, AppealsAndExtractsNeedAnAdjustedProtocol) {

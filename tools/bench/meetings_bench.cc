@@ -75,7 +75,7 @@ int main(int argc, char** argv) {
   v1::CreateBodyRequest b;
   b.set_body_id(id);
   b.mutable_body()->set_display_name("Benchmark body");
-  b.mutable_body()->set_kind(v1::Body::STEERING_GROUP);
+  b.mutable_body()->set_kind(v1::Body::KIND_STEERING_GROUP);
   auto* seat = b.mutable_body()->add_seats();
   seat->set_municipality("municipalities/" + code);
   seat->mutable_member()->set_display_name("Bench member");
@@ -117,7 +117,7 @@ int main(int argc, char** argv) {
     v1::RecordDecisionRequest r;
     r.set_parent(meeting.name());
     r.mutable_paragraph()->set_case_(created_case.name());
-    r.mutable_paragraph()->mutable_decision()->set_kind(v1::NOTE_AND_FILE);
+    r.mutable_paragraph()->mutable_decision()->set_kind(v1::DECISION_KIND_NOTE_AND_FILE);
     r.mutable_paragraph()->mutable_decision()->set_text(
         absl::StrCat("Beslut nummer ", i, ": nämnden lägger informationen till handlingarna."));
     r.mutable_paragraph()->add_recipients()->set_municipality("municipalities/" + code);

@@ -100,12 +100,12 @@ REVIEWS = [
         report_date=(2022, 4, 7),
         assessments=dict(
             appropriate_administration=(
-                "YES", "8 av 8 verksamhetsmål uppfyllda."),
+                "ANSWER_YES", "8 av 8 verksamhetsmål uppfyllda."),
             financially_satisfactory=(
-                "YES", "Verksamheten bedrivs inom budget; kostnaderna fördelas på "
+                "ANSWER_YES", "Verksamheten bedrivs inom budget; kostnaderna fördelas på "
                        "medlemskommunerna enligt samverkansavtalet."),
             internal_control=(
-                "IN_ALL_ESSENTIALS", "Internkontrollplan finns, men rapporteringen till "
+                "ANSWER_IN_ALL_ESSENTIALS", "Internkontrollplan finns, men rapporteringen till "
                                      "nämnden saknar ett årshjul med direktiv."),
         ),
         findings=["Nämnden saknar ett årshjul med direktiv för när och hur rapportering "
@@ -119,12 +119,12 @@ REVIEWS = [
         report_date=(2022, 3, 31),
         assessments=dict(
             appropriate_administration=(
-                "YES", "8 av 8 verksamhetsmål uppfyllda."),
+                "ANSWER_YES", "8 av 8 verksamhetsmål uppfyllda."),
             financially_satisfactory=(
-                "YES", "Verksamheten bedrivs inom den budget som medlemskommunerna "
+                "ANSWER_YES", "Verksamheten bedrivs inom den budget som medlemskommunerna "
                        "tillskjutit."),
             internal_control=(
-                "IN_ALL_ESSENTIALS", "Samtliga kontrollmoment i internkontrollplanen har "
+                "ANSWER_IN_ALL_ESSENTIALS", "Samtliga kontrollmoment i internkontrollplanen har "
                                      "inte följts upp."),
         ),
         findings=["Samtliga kontrollmoment i internkontrollplanen 2021 har inte följts upp "
@@ -138,11 +138,11 @@ REVIEWS = [
         report_date=(2022, 4, 12),
         assessments=dict(
             appropriate_administration=(
-                "YES", "8 av 8 verksamhetsmål uppfyllda."),
+                "ANSWER_YES", "8 av 8 verksamhetsmål uppfyllda."),
             financially_satisfactory=(
-                "YES", "Verksamheten bedrivs inom budget."),
+                "ANSWER_YES", "Verksamheten bedrivs inom budget."),
             internal_control=(
-                "IN_ALL_ESSENTIALS", "Tillämpningsanvisningar till attestreglementet "
+                "ANSWER_IN_ALL_ESSENTIALS", "Tillämpningsanvisningar till attestreglementet "
                                      "saknas."),
         ),
         findings=["Tillämpningsanvisningar till attestreglementet saknas."],
@@ -208,32 +208,32 @@ RECOMMENDATIONS = [
 REPORTING_YEAR = 2022
 COPY_TO_YEAR = 2023
 MOMENTS_2022 = [
-    ("verksamhetsplan-budget", "PLAN_AND_BUDGET", "Verksamhetsplan och budget för nästa år",
+    ("verksamhetsplan-budget", "KIND_PLAN_AND_BUDGET", "Verksamhetsplan och budget för nästa år",
      (2022, 6, 22),
      "Budgeten för nästa år med fördelning per medlemskommun till junisammanträdet; "
      "verksamhetsplanen med mål och internkontrollplan antas senast i december.",
      ((2022, 6, 22), "§ 12, 2022-06-22")),
-    ("delarsrapport-1", "INTERIM_REPORT", "Delårsrapport 1, januari–maj", (2022, 6, 22),
+    ("delarsrapport-1", "KIND_INTERIM_REPORT", "Delårsrapport 1, januari–maj", (2022, 6, 22),
      "Utfall och prognos mot budget, måluppfyllelse; till nämnden och medlemskommunerna.",
      ((2022, 6, 22), "§ 16, 2022-06-22")),
-    ("intern-kontroll-1", "INTERNAL_CONTROL_FOLLOW_UP",
+    ("intern-kontroll-1", "KIND_INTERNAL_CONTROL_FOLLOW_UP",
      "Uppföljning av internkontrollplanen, första tertialen", (2022, 6, 22),
      "Resultatet av kontrollmomenten som följs upp varje tertial, till nämnden.",
      None),
-    ("granskning", "REVIEW", "Revisorernas grundläggande granskning av föregående år",
+    ("granskning", "KIND_REVIEW", "Revisorernas grundläggande granskning av föregående år",
      (2022, 6, 22),
      "Nämnden behandlar medlemskommunernas revisionsrapporter och beslutar hur "
      "rekommendationerna tas om hand.",
      ((2022, 6, 22), "§ 8–10, 2022-06-22")),
-    ("delarsrapport-2", "INTERIM_REPORT", "Delårsrapport 2, januari–augusti", (2022, 10, 12),
+    ("delarsrapport-2", "KIND_INTERIM_REPORT", "Delårsrapport 2, januari–augusti", (2022, 10, 12),
      "Utfall och prognos mot budget, måluppfyllelse och återrapportering av samtliga "
      "kontrollmoment i internkontrollplanen (som nämnden beslutade 2022-06-22, § 9).",
      None),
-    ("intern-kontroll", "INTERNAL_CONTROL_FOLLOW_UP",
+    ("intern-kontroll", "KIND_INTERNAL_CONTROL_FOLLOW_UP",
      "Uppföljning av internkontrollplanen, helår", (2022, 12, 14),
      "Samtliga kontrollmoment följs upp och rapporteras till nämnden.",
      None),
-    ("arsredovisning", "ANNUAL_REPORT", "Årsredovisning", (2023, 3, 15),
+    ("arsredovisning", "KIND_ANNUAL_REPORT", "Årsredovisning", (2023, 3, 15),
      "Verksamhetsberättelse, bokslut och måluppfyllelse; till medlemskommunerna och "
      "revisorerna.",
      None),
@@ -254,7 +254,7 @@ CONTROL_POINTS = [
                          "attestreglementet.",
          how="Stickprov om 20 fakturor per tertial i ekonomisystemet.",
          responsible="Samordnaren", frequency="varje tertial", moment="intern-kontroll-1",
-         follow_up=((2022, 6, 15), "DEVIATION",
+         follow_up=((2022, 6, 15), "OUTCOME_DEVIATION",
                     "2 av 20 fakturor attesterades av en person utan delegation. "
                     "Tillämpningsanvisningar till attestreglementet tas fram och "
                     "attestantförteckningen uppdateras.",
@@ -265,7 +265,7 @@ CONTROL_POINTS = [
          how="Genomgång av avtalsregistret: uppföljningsdatum, slutdatum och "
              "förlängningsoptioner.",
          responsible="Samordnaren", frequency="varje tertial", moment="intern-kontroll-1",
-         follow_up=((2022, 6, 20), "NO_DEVIATION", "", "Samordnaren")),
+         follow_up=((2022, 6, 20), "OUTCOME_NO_DEVIATION", "", "Samordnaren")),
     dict(id="fakturering-per-kommun", process="Fakturering per kommun", risk_value=8,
          what_is_checked="Att kostnaderna faktureras medlemskommunerna enligt de beslutade "
                          "fördelningsmodellerna.",
@@ -280,7 +280,7 @@ CONTROL_POINTS = [
          how="Månatlig avstämning av utfall mot budget; avvikelser redovisas i "
              "delårsrapporterna.",
          responsible="Ekonom, Luleå kommun", frequency="månadsvis", moment="delarsrapport-1",
-         follow_up=((2022, 6, 10), "NO_DEVIATION", "", "Ekonom, Luleå kommun")),
+         follow_up=((2022, 6, 10), "OUTCOME_NO_DEVIATION", "", "Ekonom, Luleå kommun")),
     dict(id="behorigheter", process="Informationssäkerhet: behörigheter", risk_value=12,
          what_is_checked="Att behörigheterna i e-tjänsteplattformen och de gemensamma "
                          "systemen motsvarar aktuella uppdrag.",
@@ -351,7 +351,7 @@ def _review_proto(spec):
     return A.Review(
         year=int(spec["id"].split("-")[0]),
         auditing_municipalities=[_municipality(c) for c in spec["auditors"]],
-        kind=A.Review.BASIC,
+        kind=A.Review.KIND_BASIC,
         title=spec["title"],
         assessments=A.Assessments(**{k: assessment(v) for k, v in spec["assessments"].items()}),
         findings=spec["findings"],
@@ -386,7 +386,7 @@ def _load_discharges(stub, created, notes):
         try:
             stub.RecordDischarge(A.RecordDischargeRequest(
                 review=name,
-                discharge=A.Discharge(municipality=municipality, decision=A.Discharge.GRANTED,
+                discharge=A.Discharge(municipality=municipality, decision=A.Discharge.DECISION_GRANTED,
                                       decided_date=_date(ymd), reference=reference)),
                 timeout=RPC_TIMEOUT)
         except grpc.RpcError as e:
@@ -416,7 +416,7 @@ def _load_recommendations(stub, created):
                     recommendation=A.Recommendation(
                         text=spec["text"],
                         given_by=[_municipality(c) for c in spec["given_by"]],
-                        status=A.Recommendation.OPEN,
+                        status=A.Recommendation.STATUS_OPEN,
                         responsible=spec["responsible"],
                         due_date=_date(spec["due_date"])),
                     request_id=f"demo-recommendation-{spec['review']}-{spec['key']}"),
@@ -428,10 +428,10 @@ def _load_recommendations(stub, created):
                 created["recommendations"] += 1
         # The committee took it into its development work: IN_PROGRESS with
         # an action. Only from OPEN, so a later status is never undone.
-        if rec.status != A.Recommendation.OPEN:
+        if rec.status != A.Recommendation.STATUS_OPEN:
             continue
         update = A.Recommendation(
-            name=rec.name, etag=rec.etag, status=A.Recommendation.IN_PROGRESS,
+            name=rec.name, etag=rec.etag, status=A.Recommendation.STATUS_IN_PROGRESS,
             actions=[A.FollowUpAction(description=a["description"],
                                       responsible=a["responsible"],
                                       due_date=_date(a["due_date"]))
@@ -749,7 +749,7 @@ def load(channel, wait_timeout=30.0, handlings_timeout=20.0):
     )
 
 
-ANSWERS_SV = {"YES": "ja", "IN_ALL_ESSENTIALS": "i allt väsentligt", "NO": "nej",
+ANSWERS_SV = {"ANSWER_YES": "ja", "ANSWER_IN_ALL_ESSENTIALS": "i allt väsentligt", "ANSWER_NO": "nej",
               "ANSWER_UNSPECIFIED": "-"}
 QUESTIONS_SV = {"appropriate_administration": "ändamålsenlig",
                 "financially_satisfactory": "ekonomiskt tillfredsställande",

@@ -84,10 +84,10 @@ TERM = ((2019, 1, 1), (2022, 12, 31))
 # the demo records neither its attendance nor its paragraphs); 22 June becomes
 # HELD when its attendance is recorded; October and December are planned.
 MEETINGS_2022 = [
-    ((2022, 3, 16), 13, 16, "HELD"),
-    ((2022, 6, 22), 13, 16, "PLANNED"),
-    ((2022, 10, 12), 10, 16, "PLANNED"),
-    ((2022, 12, 14), 10, 16, "PLANNED"),
+    ((2022, 3, 16), 13, 16, "STATE_HELD"),
+    ((2022, 6, 22), 13, 16, "STATE_PLANNED"),
+    ((2022, 10, 12), 10, 16, "STATE_PLANNED"),
+    ((2022, 12, 14), 10, 16, "STATE_PLANNED"),
 ]
 MEETING_LOCATION = "Luleå stadshus och digitalt via Teams"  # illustrative
 
@@ -152,7 +152,7 @@ DECISIONS = [
     dict(
         number=8,
         case="2022/9-2.2.0.1",
-        kind="ADOPT",
+        kind="DECISION_KIND_ADOPT",
         text=("E-nämnden beslutar att ta med revisorernas synpunkter och rekommendationer "
               "i nämndens utvecklingsarbete. Nämnden hänvisar till verksamhetsplanen för "
               "2022, antagen 2021-12-16, som innehåller ett årshjul och direktiv för "
@@ -168,7 +168,7 @@ DECISIONS = [
     dict(
         number=9,
         case="2022/10-2.2.0.1",
-        kind="ADOPT",
+        kind="DECISION_KIND_ADOPT",
         text=("E-nämnden beslutar att ta med revisorernas synpunkter och rekommendationer "
               "i nämndens utvecklingsarbete. Nämnden hänvisar till kontrollmomenten i "
               "verksamhetsplanen för 2022; uppföljningen av samtliga kontrollmoment "
@@ -185,7 +185,7 @@ DECISIONS = [
     dict(
         number=10,
         case="2022/11-2.2.0.1",
-        kind="NOTE_AND_FILE",
+        kind="DECISION_KIND_NOTE_AND_FILE",
         text="E-nämnden beslutar att lägga informationen till handlingarna.",
         summary=("Älvsbyns kommuns revisorer har genomfört en grundläggande granskning av "
                  "e-nämnden för 2021. Revisorerna lämnar inga rekommendationer men noterar "
@@ -197,7 +197,7 @@ DECISIONS = [
     dict(
         number=11,
         case="2022/12-2.2.0.1",
-        kind="NOTE_AND_FILE",
+        kind="DECISION_KIND_NOTE_AND_FILE",
         text="E-nämnden beslutar att lägga informationen till handlingarna.",
         summary=("Förstudiedirektivet för HR har reviderats (Rev B): förstudiens omfattning "
                  "har avgränsats från samtliga HR-processer till enbart lön. Styrgruppen "
@@ -209,7 +209,7 @@ DECISIONS = [
     dict(
         number=12,
         case="2022/13-2.2.0.1",
-        kind="APPROVE",
+        kind="DECISION_KIND_APPROVE",
         text=("E-nämnden beslutar att godkänna budget 2023. Protokollet kompletteras med "
               "kostnaden per kommun för rollen e-tjänsteutvecklare."),
         summary=("Förslag till budget 2023 med fördelning per medlemskommun. Budgeten är "
@@ -225,7 +225,7 @@ DECISIONS = [
     dict(
         number=13,
         case="2022/14-2.2.0.1",
-        kind="NOTE_AND_FILE",
+        kind="DECISION_KIND_NOTE_AND_FILE",
         text="E-nämnden beslutar att lägga slutrapporten till handlingarna.",
         summary=("Förstudien om e-learning, med sex av de fjorton medlemskommunerna som "
                  "deltagare, har avslutats och slutrapporten redovisas för nämnden."),
@@ -236,7 +236,7 @@ DECISIONS = [
     dict(
         number=14,
         case="2022/15-2.2.0.1",
-        kind="NOTE_AND_FILE",
+        kind="DECISION_KIND_NOTE_AND_FILE",
         text="E-nämnden beslutar att lägga informationen till handlingarna.",
         summary=("Lägesrapport över nämndens aktiviteter: gemensamt datacenter i drift sedan "
                  "2021 med tre kommuner migrerade och fler under migrering, upphandling av "
@@ -249,7 +249,7 @@ DECISIONS = [
     dict(
         number=15,
         case="2022/16-2.2.0.1",
-        kind="NOTE_AND_FILE",
+        kind="DECISION_KIND_NOTE_AND_FILE",
         text="E-nämnden beslutar att lägga informationen till handlingarna.",
         summary=("Information om arbetet med att revidera nämndens reglemente och "
                  "samverkansavtalet mellan medlemskommunerna."),
@@ -259,7 +259,7 @@ DECISIONS = [
     dict(
         number=16,
         case="2022/17-1.1.1.2",
-        kind="APPROVE",
+        kind="DECISION_KIND_APPROVE",
         text="E-nämnden beslutar att godkänna delårsrapporten för januari–maj 2022.",
         summary=("Delårsrapport januari–maj 2022: intäkter 1 792 tkr och kostnader "
                  "1 673 tkr; avvikelsen redovisas som 120 tkr eftersom avrundningen görs "
@@ -320,7 +320,7 @@ def _body_proto():
             term_end=_date(TERM[1]),
         ))
     return meetings_pb2.Body(display_name=BODY_DISPLAY_NAME,
-                             kind=meetings_pb2.Body.COMMITTEE, seats=seats)
+                             kind=meetings_pb2.Body.KIND_COMMITTEE, seats=seats)
 
 
 def _attendance_0622():
@@ -394,7 +394,7 @@ def find_protocol_adjustment(stub, meeting):
     for a in _list_all(stub.ListAdjustments,
                        meetings_pb2.ListAdjustmentsRequest(parent=meeting, page_size=100),
                        "adjustments"):
-        if a.kind == meetings_pb2.Adjustment.PROTOCOL:
+        if a.kind == meetings_pb2.Adjustment.KIND_PROTOCOL:
             return a
     return None
 

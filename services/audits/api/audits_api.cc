@@ -15,6 +15,7 @@
 #include "services/audits/domain/rules.h"
 #include "services/audits/store/store.h"
 #include "services/platform/api_util.h"
+#include "services/platform/enums.h"
 #include "services/platform/listing.h"
 #include "services/platform/log.h"
 #include "services/platform/requests.h"
@@ -128,9 +129,8 @@ absl::Status ValidateAssessment(const v1::Assessment& a, const std::string& fiel
 }
 
 absl::Status ValidateReviewFields(const v1::Review& r) {
-  if (r.kind() == v1::Review::KIND_UNSPECIFIED || !v1::Review::Kind_IsValid(r.kind())) {
-    return InvalidField("review.kind", "required: BASIC or IN_DEPTH");
-  }
+  ENAMND_RETURN_IF_ERROR(
+      platform::RequireEnumValue(r.kind(), v1::Review::Kind_descriptor(), "review.kind"));
   ENAMND_RETURN_IF_ERROR(ValidateText(r.title(), "review.title", kMaxTitleLength, true));
   ENAMND_RETURN_IF_ERROR(ValidateAssessment(r.assessments().appropriate_administration(),
                                             "review.assessments.appropriate_administration"));
@@ -175,11 +175,9 @@ absl::Status ValidateRecommendationFields(const v1::Recommendation& r, const v1:
     }
     if (!seen.insert(r.given_by(i)).second) return InvalidField(field, "listed twice");
   }
-  if (!v1::Recommendation::Status_IsValid(r.status()) ||
-      r.status() == v1::Recommendation::STATUS_UNSPECIFIED) {
-    return InvalidField("recommendation.status", "OPEN, IN_PROGRESS, DONE or NOT_PURSUED");
-  }
-  if (r.status() == v1::Recommendation::NOT_PURSUED && r.status_reason().empty()) {
+  ENAMND_RETURN_IF_ERROR(platform::RequireEnumValue(
+      r.status(), v1::Recommendation::Status_descriptor(), "recommendation.status"));
+  if (r.status() == v1::Recommendation::STATUS_NOT_PURSUED && r.status_reason().empty()) {
     return InvalidField("recommendation.status_reason",
                         "required when a recommendation is not pursued");
   }
@@ -235,12 +233,10 @@ absl::Status ValidateFollowUp(const v1::ControlFollowUp& f, const std::string& f
                               absl::CivilDay today) {
   ENAMND_RETURN_IF_ERROR(ValidateOptionalDate(f.date(), field + ".date", true));
   ENAMND_RETURN_IF_ERROR(NotInFuture(f.date(), field + ".date", today));
-  if (f.outcome() == v1::ControlFollowUp::OUTCOME_UNSPECIFIED ||
-      !v1::ControlFollowUp::Outcome_IsValid(f.outcome())) {
-    return InvalidField(field + ".outcome", "NO_DEVIATION or DEVIATION");
-  }
+  ENAMND_RETURN_IF_ERROR(platform::RequireEnumValue(
+      f.outcome(), v1::ControlFollowUp::Outcome_descriptor(), field + ".outcome"));
   ENAMND_RETURN_IF_ERROR(ValidateText(f.deviations(), field + ".deviations", kMaxTextLength,
-                                      f.outcome() == v1::ControlFollowUp::DEVIATION));
+                                      f.outcome() == v1::ControlFollowUp::OUTCOME_DEVIATION));
   return ValidateText(f.followed_up_by(), field + ".followed_up_by", kMaxNameLength, true);
 }
 
@@ -442,10 +438,8 @@ absl::Status AuditsApi::RecordDischarge(const v1::RecordDischargeRequest& reques
   const v1::Discharge& d = request.discharge();
   ENAMND_RETURN_IF_ERROR(
       platform::ParseMunicipalityName(d.municipality(), "discharge.municipality").status());
-  if (d.decision() == v1::Discharge::DECISION_UNSPECIFIED ||
-      !v1::Discharge::Decision_IsValid(d.decision())) {
-    return InvalidField("discharge.decision", "GRANTED or REFUSED");
-  }
+  ENAMND_RETURN_IF_ERROR(platform::RequireEnumValue(
+      d.decision(), v1::Discharge::Decision_descriptor(), "discharge.decision"));
   ENAMND_RETURN_IF_ERROR(ValidateOptionalDate(d.decided_date(), "discharge.decided_date", true));
   ENAMND_RETURN_IF_ERROR(NotInFuture(d.decided_date(), "discharge.decided_date", clock_->Today()));
   ENAMND_RETURN_IF_ERROR(ValidateText(d.reference(), "discharge.reference", kMaxNameLength, false));
@@ -488,7 +482,7 @@ absl::Status AuditsApi::CreateRecommendation(const v1::CreateRecommendationReque
   ENAMND_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
   v1::Recommendation rec = request.recommendation();
   if (rec.status() == v1::Recommendation::STATUS_UNSPECIFIED)
-    rec.set_status(v1::Recommendation::OPEN);
+    rec.set_status(v1::Recommendation::STATUS_OPEN);
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(bool replayed,
                           Replayed(tx, "CreateRecommendation", request.request_id(), response));
@@ -541,10 +535,12 @@ absl::Status AuditsApi::ListRecommendations(const v1::ListRecommendationsRequest
   }
   ENAMND_ASSIGN_OR_RETURN(auto terms,
                           platform::ParseFilter(request.filter(), {"status", "overdue", "year"}));
-  v1::Recommendation::Status status = v1::Recommendation::STATUS_UNSPECIFIED;
-  if (terms.count("status") && (!v1::Recommendation::Status_Parse(terms["status"], &status) ||
-                                status == v1::Recommendation::STATUS_UNSPECIFIED)) {
-    return InvalidField("filter", "status must be OPEN, IN_PROGRESS, DONE or NOT_PURSUED");
+  int status = v1::Recommendation::STATUS_UNSPECIFIED;
+  if (terms.count("status")) {
+    ENAMND_ASSIGN_OR_RETURN(status,
+                            platform::ParseEnumValue(terms["status"],
+                                                     v1::Recommendation::Status_descriptor(),
+                                                     "filter.status"));
   }
   if (terms.count("overdue") && terms["overdue"] != "true" && terms["overdue"] != "false") {
     return InvalidField("filter", "overdue must be true or false");

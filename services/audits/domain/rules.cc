@@ -21,7 +21,7 @@ absl::CivilDay OneYearLater(absl::CivilDay day) {
 
 bool RecommendationOverdue(const v1::Recommendation& r, absl::CivilDay today) {
   bool open =
-      r.status() == v1::Recommendation::OPEN || r.status() == v1::Recommendation::IN_PROGRESS;
+      r.status() == v1::Recommendation::STATUS_OPEN || r.status() == v1::Recommendation::STATUS_IN_PROGRESS;
   return open && IsSet(r.due_date()) && ToCivil(r.due_date()) < today;
 }
 

@@ -20,6 +20,7 @@
 #include "services/meetings/domain/rules.h"
 #include "services/meetings/store/store.h"
 #include "services/platform/api_util.h"
+#include "services/platform/enums.h"
 #include "services/platform/listing.h"
 #include "services/platform/requests.h"
 #include "services/platform/status.h"
@@ -168,9 +169,8 @@ inline absl::Status ValidateSeats(Transaction& tx, const v1::Body& body) {
 inline absl::Status ValidateBodyFields(const v1::Body& body) {
   ENAMND_RETURN_IF_ERROR(
       ValidateText(body.display_name(), "body.display_name", kMaxNameLength, true));
-  if (body.kind() == v1::Body::KIND_UNSPECIFIED || !v1::Body::Kind_IsValid(body.kind())) {
-    return InvalidField("body.kind", "required: COMMITTEE, PREPARATION_GROUP or STEERING_GROUP");
-  }
+  ENAMND_RETURN_IF_ERROR(
+      platform::RequireEnumValue(body.kind(), v1::Body::Kind_descriptor(), "body.kind"));
   return absl::OkStatus();
 }
 
@@ -199,11 +199,8 @@ inline absl::Status ValidateCaseFields(const v1::Case& c) {
 // Everything of a paragraph the caller writes (not name/number/case).
 inline absl::Status ValidateParagraphContent(Transaction& tx, const v1::Paragraph& p) {
   ENAMND_RETURN_IF_ERROR(ValidateText(p.title(), "paragraph.title", kMaxTitleLength, true));
-  if (p.decision().kind() == v1::DECISION_KIND_UNSPECIFIED ||
-      !v1::DecisionKind_IsValid(p.decision().kind())) {
-    return InvalidField("paragraph.decision.kind",
-                        "required: APPROVE, NOTE_AND_FILE, ADOPT, REJECT, REFER_BACK or POSTPONE");
-  }
+  ENAMND_RETURN_IF_ERROR(platform::RequireEnumValue(
+      p.decision().kind(), v1::DecisionKind_descriptor(), "paragraph.decision.kind"));
   ENAMND_RETURN_IF_ERROR(
       ValidateText(p.decision().text(), "paragraph.decision.text", kMaxTextLength, true));
   ENAMND_RETURN_IF_ERROR(ValidateText(p.summary(), "paragraph.summary", kMaxTextLength, false));
@@ -242,15 +239,13 @@ inline absl::Status ValidateParagraphContent(Transaction& tx, const v1::Paragrap
         ENAMND_RETURN_IF_ERROR(
             RequireMunicipality(tx, ballot.municipality(), bfield + ".municipality"));
       }
-      if (ballot.choice() == v1::Ballot::CHOICE_UNSPECIFIED ||
-          !v1::Ballot::Choice_IsValid(ballot.choice())) {
-        return InvalidField(bfield + ".choice", "required: YES, NO or ABSTAIN");
-      }
+      ENAMND_RETURN_IF_ERROR(platform::RequireEnumValue(
+          ballot.choice(), v1::Ballot::Choice_descriptor(), bfield + ".choice"));
       ++counts[ballot.choice()];
     }
     if (vote.ballots_size() > 0 &&
-        (counts[v1::Ballot::YES] != vote.yes_count() || counts[v1::Ballot::NO] != vote.no_count() ||
-         counts[v1::Ballot::ABSTAIN] != vote.abstain_count())) {
+        (counts[v1::Ballot::CHOICE_YES] != vote.yes_count() || counts[v1::Ballot::CHOICE_NO] != vote.no_count() ||
+         counts[v1::Ballot::CHOICE_ABSTAIN] != vote.abstain_count())) {
       return InvalidField(field, absl::StrCat("tally ", vote.yes_count(), "-", vote.no_count(), "-",
                                               vote.abstain_count(), " does not match the ballots ",
                                               counts[1], "-", counts[2], "-", counts[3]));
@@ -388,7 +383,7 @@ absl::StatusOr<bool> Replayed(Transaction& tx, const std::string& method,
 inline absl::Status RequireNotAdjusted(Transaction& tx, const std::string& meeting) {
   ENAMND_ASSIGN_OR_RETURN(auto adjustments, Store::ListAdjustmentsOfMeeting(tx, meeting));
   for (const v1::Adjustment& a : adjustments) {
-    if (a.kind() == v1::Adjustment::PROTOCOL) {
+    if (a.kind() == v1::Adjustment::KIND_PROTOCOL) {
       return absl::FailedPreconditionError(
           absl::StrCat("the protocol of ", meeting, " is adjusted (", a.name(), ") and locked"));
     }

@@ -15,6 +15,7 @@
 #include "services/meetings/api/helpers.h"
 #include "services/meetings/domain/rules.h"
 #include "services/meetings/store/store.h"
+#include "services/platform/enums.h"
 #include "services/platform/listing.h"
 #include "services/platform/status.h"
 
@@ -205,9 +206,9 @@ absl::Status MeetingsApi::CreateMeeting(const v1::CreateMeetingRequest& request,
                                : request.meeting_id();
   ENAMND_RETURN_IF_ERROR(ValidateResourceId(meeting_id, "meeting_id"));
   ENAMND_RETURN_IF_ERROR(ValidateMeetingFields(m));
-  if (m.state() == v1::Meeting::STATE_UNSPECIFIED) m.set_state(v1::Meeting::PLANNED);
-  if (m.state() == v1::Meeting::CANCELLED) {
-    return InvalidField("meeting.state", "a new meeting is PLANNED or HELD");
+  if (m.state() == v1::Meeting::STATE_UNSPECIFIED) m.set_state(v1::Meeting::STATE_PLANNED);
+  if (m.state() == v1::Meeting::STATE_CANCELLED) {
+    return InvalidField("meeting.state", "a new meeting is STATE_PLANNED or STATE_HELD");
   }
   if (m.has_attendance()) {
     return InvalidField("meeting.attendance", "record attendance with RecordAttendance");
@@ -269,12 +270,10 @@ absl::Status MeetingsApi::ListMeetings(const v1::ListMeetingsRequest& request,
     q.year = year;
   }
   if (terms.count("state")) {
-    v1::Meeting::State state;
-    if (!v1::Meeting::State_Parse(terms["state"], &state) ||
-        state == v1::Meeting::STATE_UNSPECIFIED) {
-      return InvalidField("filter", "state must be PLANNED, HELD or CANCELLED");
-    }
-    q.state = static_cast<int64_t>(state);
+    ENAMND_ASSIGN_OR_RETURN(
+        int state, platform::ParseEnumValue(terms["state"], v1::Meeting::State_descriptor(),
+                                            "filter.state"));
+    q.state = state;
   }
   const std::string scope = absl::StrCat("ListMeetings|", request.parent(), "|", request.filter());
   if (!request.page_token().empty()) {
@@ -314,7 +313,8 @@ absl::Status MeetingsApi::UpdateMeeting(const v1::UpdateMeetingRequest& request,
   ApplyMask(request.update_mask(), request.meeting(), &m);
   ENAMND_RETURN_IF_ERROR(ValidateMeetingFields(m));
   if (m.state() == v1::Meeting::STATE_UNSPECIFIED) {
-    return InvalidField("meeting.state", "PLANNED, HELD or CANCELLED");
+    return InvalidField("meeting.state",
+                        absl::StrCat("required: ", platform::EnumChoices(v1::Meeting::State_descriptor())));
   }
   if (m.state() != found->state()) {
     ENAMND_ASSIGN_OR_RETURN(int64_t paragraphs, Store::CountParagraphsOfMeeting(tx, m.name()));
@@ -322,8 +322,8 @@ absl::Status MeetingsApi::UpdateMeeting(const v1::UpdateMeetingRequest& request,
       return absl::FailedPreconditionError(absl::StrCat(
           m.name(), " has ", paragraphs, " recorded paragraphs; its state can no longer change"));
     }
-    if (m.state() == v1::Meeting::CANCELLED) m.clear_attendance();
-    if (m.state() == v1::Meeting::PLANNED && m.has_attendance()) {
+    if (m.state() == v1::Meeting::STATE_CANCELLED) m.clear_attendance();
+    if (m.state() == v1::Meeting::STATE_PLANNED && m.has_attendance()) {
       return absl::FailedPreconditionError(
           absl::StrCat(m.name(), " has recorded attendance; it was held"));
     }
@@ -361,7 +361,7 @@ absl::Status MeetingsApi::RecordAttendance(const v1::RecordAttendanceRequest& re
   ENAMND_ASSIGN_OR_RETURN(auto found, Store::GetMeeting(tx, request.meeting()));
   if (!found.has_value()) return NotFound("meeting", request.meeting());
   ENAMND_RETURN_IF_ERROR(CheckEtag(request.etag(), found->etag(), found->name()));
-  if (found->state() == v1::Meeting::CANCELLED) {
+  if (found->state() == v1::Meeting::STATE_CANCELLED) {
     return absl::FailedPreconditionError(
         absl::StrCat(found->name(), " is cancelled; nobody can attend it"));
   }
@@ -416,8 +416,8 @@ absl::Status MeetingsApi::RecordAttendance(const v1::RecordAttendanceRequest& re
   }
   v1::Meeting m = *found;
   *m.mutable_attendance() = a;
-  bool became_held = m.state() == v1::Meeting::PLANNED;
-  if (became_held) m.set_state(v1::Meeting::HELD);
+  bool became_held = m.state() == v1::Meeting::STATE_PLANNED;
+  if (became_held) m.set_state(v1::Meeting::STATE_HELD);
   *m.mutable_update_time() = NowTimestamp();
   ENAMND_RETURN_IF_ERROR(Store::UpdateMeeting(tx, m));
   m.set_etag(platform::NextEtag(found->etag()));
@@ -550,7 +550,7 @@ absl::Status MeetingsApi::RecordDecision(const v1::RecordDecisionRequest& reques
   if (replayed) return absl::OkStatus();
   ENAMND_ASSIGN_OR_RETURN(auto meeting, Store::GetMeeting(tx, request.parent()));
   if (!meeting.has_value()) return NotFound("meeting", request.parent());
-  if (meeting->state() == v1::Meeting::CANCELLED) {
+  if (meeting->state() == v1::Meeting::STATE_CANCELLED) {
     return absl::FailedPreconditionError(
         absl::StrCat(meeting->name(), " is cancelled; it cannot record decisions"));
   }
@@ -590,7 +590,7 @@ absl::Status MeetingsApi::RecordDecision(const v1::RecordDecisionRequest& reques
   p.set_case_number(c->case_number());
   p.clear_etag();
   // Output-only fields a client may have sent.
-  p.set_legal_state(v1::Paragraph::DRAFT);
+  p.set_legal_state(v1::Paragraph::LEGAL_STATE_DRAFT);
   p.clear_adjustment();
   p.clear_legal_force_date();
   p.clear_corrections();
@@ -654,13 +654,10 @@ absl::Status MeetingsApi::ListParagraphs(const v1::ListParagraphsRequest& reques
     q.year = year;
   }
   if (terms.count("kind")) {
-    v1::DecisionKind kind;
-    if (!v1::DecisionKind_Parse(terms["kind"], &kind) || kind == v1::DECISION_KIND_UNSPECIFIED) {
-      return InvalidField("filter",
-                          "kind must be APPROVE, NOTE_AND_FILE, ADOPT, REJECT,"
-                          " REFER_BACK or POSTPONE");
-    }
-    q.kind = static_cast<int64_t>(kind);
+    ENAMND_ASSIGN_OR_RETURN(
+        int kind,
+        platform::ParseEnumValue(terms["kind"], v1::DecisionKind_descriptor(), "filter.kind"));
+    q.kind = kind;
   }
   const std::string scope =
       absl::StrCat("ListParagraphs|", request.parent(), "|", request.filter());
@@ -698,7 +695,7 @@ absl::Status MeetingsApi::UpdateParagraph(const v1::UpdateParagraphRequest& requ
   ENAMND_ASSIGN_OR_RETURN(auto found, Store::GetParagraph(tx, request.paragraph().name()));
   if (!found.has_value()) return NotFound("paragraph", request.paragraph().name());
   ENAMND_RETURN_IF_ERROR(CheckEtag(request.paragraph().etag(), found->etag(), found->name()));
-  if (found->legal_state() != v1::Paragraph::DRAFT &&
+  if (found->legal_state() != v1::Paragraph::LEGAL_STATE_DRAFT &&
       found->legal_state() != v1::Paragraph::LEGAL_STATE_UNSPECIFIED) {
     return absl::FailedPreconditionError(
         absl::StrCat(found->name(), " is adjusted (", found->adjustment(),

@@ -162,7 +162,7 @@ absl::Status MeetingsApi::RenderProtocol(const v1::RenderProtocolRequest& reques
   response->set_meeting(request.meeting());
   ENAMND_ASSIGN_OR_RETURN(auto adjustments, Store::ListAdjustmentsOfMeeting(tx, request.meeting()));
   for (const v1::Adjustment& a : adjustments) {
-    if (a.kind() != v1::Adjustment::PROTOCOL) continue;
+    if (a.kind() != v1::Adjustment::KIND_PROTOCOL) continue;
     ENAMND_ASSIGN_OR_RETURN(std::string html, Store::AdjustmentHtml(tx, a.name()));
     response->set_text(a.text());
     response->set_html(html);
@@ -180,7 +180,7 @@ absl::Status MeetingsApi::RenderProtocol(const v1::RenderProtocolRequest& reques
 
 absl::Status MeetingsApi::AdjustProtocol(const v1::AdjustProtocolRequest& request,
                                          v1::Adjustment* response) {
-  AdjustInput in{request.meeting(),    v1::Adjustment::PROTOCOL, {},
+  AdjustInput in{request.meeting(),    v1::Adjustment::KIND_PROTOCOL, {},
                  request.chair(),      request.adjusters(),      request.adjusted_date(),
                  request.request_id(), "AdjustProtocol"};
   return Adjust(in, response);
@@ -198,7 +198,7 @@ absl::Status MeetingsApi::AdjustParagraphs(const v1::AdjustParagraphsRequest& re
       return InvalidField("paragraph_numbers", absl::StrCat("§ ", n, " twice"));
   }
   AdjustInput in{
-      request.meeting(),    v1::Adjustment::IMMEDIATE, std::vector<int>(seen.begin(), seen.end()),
+      request.meeting(),    v1::Adjustment::KIND_IMMEDIATE, std::vector<int>(seen.begin(), seen.end()),
       request.chair(),      request.adjusters(),       request.adjusted_date(),
       request.request_id(), "AdjustParagraphs"};
   return Adjust(in, response);
@@ -220,7 +220,7 @@ absl::Status MeetingsApi::Adjust(const AdjustInput& input, v1::Adjustment* respo
   if (replayed) return absl::OkStatus();
   ENAMND_ASSIGN_OR_RETURN(auto meeting, Store::GetMeeting(tx, input.meeting));
   if (!meeting.has_value()) return NotFound("meeting", input.meeting);
-  if (meeting->state() == v1::Meeting::CANCELLED) {
+  if (meeting->state() == v1::Meeting::STATE_CANCELLED) {
     return absl::FailedPreconditionError(absl::StrCat(input.meeting, " is cancelled"));
   }
   if (!meeting->has_attendance()) {
@@ -237,7 +237,7 @@ absl::Status MeetingsApi::Adjust(const AdjustInput& input, v1::Adjustment* respo
 
   ENAMND_ASSIGN_OR_RETURN(std::vector<v1::Paragraph> all, ParagraphsOfMeeting(tx, input.meeting));
   std::vector<v1::Paragraph> covered;
-  if (input.kind == v1::Adjustment::PROTOCOL) {
+  if (input.kind == v1::Adjustment::KIND_PROTOCOL) {
     if (all.empty()) {
       return absl::FailedPreconditionError(absl::StrCat(input.meeting, " has no paragraphs"));
     }
@@ -250,7 +250,7 @@ absl::Status MeetingsApi::Adjust(const AdjustInput& input, v1::Adjustment* respo
         return InvalidField("paragraph_numbers",
                             absl::StrCat("§ ", n, " is not a paragraph of ", input.meeting));
       }
-      if (it->legal_state() != v1::Paragraph::DRAFT &&
+      if (it->legal_state() != v1::Paragraph::LEGAL_STATE_DRAFT &&
           it->legal_state() != v1::Paragraph::LEGAL_STATE_UNSPECIFIED) {
         return absl::FailedPreconditionError(
             absl::StrCat("§ ", n, " is already adjusted (", it->adjustment(), ")"));
@@ -262,7 +262,7 @@ absl::Status MeetingsApi::Adjust(const AdjustInput& input, v1::Adjustment* respo
   ENAMND_ASSIGN_OR_RETURN(
       ProtocolInput doc_in,
       LoadProtocolInput(tx, input.meeting,
-                        input.kind == v1::Adjustment::PROTOCOL ? DocumentKind::kProtocol
+                        input.kind == v1::Adjustment::KIND_PROTOCOL ? DocumentKind::kProtocol
                                                                : DocumentKind::kImmediate));
   ENAMND_ASSIGN_OR_RETURN(auto chain, Store::ListAdjustmentsOfBody(tx, mn.body_id, 0, 1000000));
   doc_in.paragraphs = covered;
@@ -290,11 +290,11 @@ absl::Status MeetingsApi::Adjust(const AdjustInput& input, v1::Adjustment* respo
   *a.mutable_recorded_date() = ToDate(today);
 
   for (v1::Paragraph p : covered) {
-    if (p.legal_state() != v1::Paragraph::DRAFT &&
+    if (p.legal_state() != v1::Paragraph::LEGAL_STATE_DRAFT &&
         p.legal_state() != v1::Paragraph::LEGAL_STATE_UNSPECIFIED) {
       continue;  // adjusted at once earlier
     }
-    p.set_legal_state(v1::Paragraph::ADJUSTED);
+    p.set_legal_state(v1::Paragraph::LEGAL_STATE_ADJUSTED);
     p.set_adjustment(a.name());
     p.clear_etag();
     ENAMND_RETURN_IF_ERROR(Store::UpdateParagraph(tx, p));
@@ -453,7 +453,7 @@ absl::Status MeetingsApi::RecordAppeal(const v1::RecordAppealRequest& request,
   ENAMND_ASSIGN_OR_RETURN(auto found, Store::GetParagraph(tx, request.paragraph()));
   if (!found.has_value()) return NotFound("paragraph", request.paragraph());
   v1::Paragraph p = *found;
-  if (p.legal_state() == v1::Paragraph::DRAFT ||
+  if (p.legal_state() == v1::Paragraph::LEGAL_STATE_DRAFT ||
       p.legal_state() == v1::Paragraph::LEGAL_STATE_UNSPECIFIED) {
     return absl::FailedPreconditionError(absl::StrCat(
         p.name(),
@@ -476,7 +476,7 @@ absl::Status MeetingsApi::RecordAppeal(const v1::RecordAppealRequest& request,
   *p.add_appeals() = appeal;
   // An appeal lodged in time holds the decision even if the committee hears
   // of it after the deadline job had made the decision final.
-  p.set_legal_state(v1::Paragraph::APPEALED);
+  p.set_legal_state(v1::Paragraph::LEGAL_STATE_APPEALED);
   p.clear_legal_force_date();
   p.clear_etag();
   ENAMND_RETURN_IF_ERROR(Store::UpdateParagraph(tx, p));
@@ -524,7 +524,7 @@ absl::Status MeetingsApi::RecordCorrection(const v1::RecordCorrectionRequest& re
   ENAMND_ASSIGN_OR_RETURN(auto found, Store::GetParagraph(tx, request.paragraph()));
   if (!found.has_value()) return NotFound("paragraph", request.paragraph());
   v1::Paragraph p = *found;
-  if (p.legal_state() == v1::Paragraph::DRAFT ||
+  if (p.legal_state() == v1::Paragraph::LEGAL_STATE_DRAFT ||
       p.legal_state() == v1::Paragraph::LEGAL_STATE_UNSPECIFIED) {
     return absl::FailedPreconditionError(
         absl::StrCat(p.name(), " is not adjusted; change it with UpdateParagraph"));
@@ -572,7 +572,7 @@ absl::Status MeetingsApi::CreateExtract(const v1::CreateExtractRequest& request,
   if (replayed) return absl::OkStatus();
   ENAMND_ASSIGN_OR_RETURN(auto p, Store::GetParagraph(tx, request.paragraph()));
   if (!p.has_value()) return NotFound("paragraph", request.paragraph());
-  if (p->legal_state() == v1::Paragraph::DRAFT ||
+  if (p->legal_state() == v1::Paragraph::LEGAL_STATE_DRAFT ||
       p->legal_state() == v1::Paragraph::LEGAL_STATE_UNSPECIFIED) {
     return absl::FailedPreconditionError(
         absl::StrCat(p->name(),
@@ -635,9 +635,9 @@ absl::Status MeetingsApi::VerifyDocument(const v1::VerifyDocumentRequest& reques
     ENAMND_ASSIGN_OR_RETURN(auto a, Store::GetAdjustment(tx, *adjustment_name));
     // The stored text must still hash to the recorded value.
     if (a.has_value() && platform::Sha256Hex(a->text()) == sha) {
-      response->set_match(a->kind() == v1::Adjustment::PROTOCOL
-                              ? v1::VerifyDocumentResponse::PROTOCOL
-                              : v1::VerifyDocumentResponse::IMMEDIATE);
+      response->set_match(a->kind() == v1::Adjustment::KIND_PROTOCOL
+                              ? v1::VerifyDocumentResponse::MATCH_PROTOCOL
+                              : v1::VerifyDocumentResponse::MATCH_IMMEDIATE);
       response->set_name(a->name());
       *response->mutable_date() = a->adjusted_date();
       return absl::OkStatus();
@@ -645,12 +645,12 @@ absl::Status MeetingsApi::VerifyDocument(const v1::VerifyDocumentRequest& reques
   }
   ENAMND_ASSIGN_OR_RETURN(auto extract, Store::FindExtractBySha(tx, sha));
   if (extract.has_value() && platform::Sha256Hex(extract->text()) == sha) {
-    response->set_match(v1::VerifyDocumentResponse::EXTRACT);
+    response->set_match(v1::VerifyDocumentResponse::MATCH_EXTRACT);
     response->set_name(extract->name());
     *response->mutable_date() = extract->certified_date();
     return absl::OkStatus();
   }
-  response->set_match(v1::VerifyDocumentResponse::NONE);
+  response->set_match(v1::VerifyDocumentResponse::MATCH_NONE);
   return absl::OkStatus();
 }
 
@@ -735,11 +735,11 @@ absl::Status MeetingsApi::RunDeadlines(absl::CivilDay today) {
         ENAMND_ASSIGN_OR_RETURN(
             auto p, Store::GetParagraph(tx, absl::StrCat(meeting, "/paragraphs/", number)));
         if (!p.has_value() || p->adjustment() != a.name() ||
-            p->legal_state() != v1::Paragraph::ADJUSTED) {
+            p->legal_state() != v1::Paragraph::LEGAL_STATE_ADJUSTED) {
           continue;  // appealed, or locked by an earlier immediate adjustment
         }
         v1::Paragraph updated = *p;
-        updated.set_legal_state(v1::Paragraph::FINAL);
+        updated.set_legal_state(v1::Paragraph::LEGAL_STATE_FINAL);
         *updated.mutable_legal_force_date() = a.legal_force_date();
         updated.clear_etag();
         ENAMND_RETURN_IF_ERROR(Store::UpdateParagraph(tx, updated));

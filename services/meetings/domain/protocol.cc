@@ -42,11 +42,11 @@ std::string MunicipalityText(const ProtocolInput& in, const std::string& name) {
 
 const char* ChoiceText(v1::Ballot::Choice c) {
   switch (c) {
-    case v1::Ballot::YES:
+    case v1::Ballot::CHOICE_YES:
       return "Ja";
-    case v1::Ballot::NO:
+    case v1::Ballot::CHOICE_NO:
       return "Nej";
-    case v1::Ballot::ABSTAIN:
+    case v1::Ballot::CHOICE_ABSTAIN:
       return "Avstår";
     default:
       return "?";
