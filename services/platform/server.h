@@ -136,4 +136,14 @@ grpc::ServerUnaryReactor* RunUnary(Executor* executor, grpc::CallbackServerConte
 
 }  // namespace enamnd::platform
 
+// Inside a generated CallbackService subclass with members `executor_`
+// (platform::Executor*) and `api_` (whose Method(request, response*)
+// returns absl::Status): declares the unary RPC Method, run on the executor.
+#define ENAMND_UNARY(Method, Request, Response)                                              \
+  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context, const Request* req, \
+                                   Response* resp) override {                                \
+    return ::enamnd::platform::RunUnary(executor_, context,                                  \
+                                        [this, req, resp] { return api_.Method(*req, resp); }); \
+  }
+
 #endif  // ENAMND_PLATFORM_SERVER_H_

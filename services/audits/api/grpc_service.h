@@ -17,12 +17,6 @@ class AuditsGrpcService final : public v1::AuditsService::CallbackService {
 
   AuditsApi* api() { return &api_; }
 
-#define ENAMND_UNARY(Method, Request, Response)                                              \
-  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context, const Request* req, \
-                                   Response* resp) override {                                \
-    return platform::RunUnary(executor_, context,                                            \
-                              [this, req, resp] { return api_.Method(*req, resp); });        \
-  }
   ENAMND_UNARY(CreateReview, v1::CreateReviewRequest, v1::Review)
   ENAMND_UNARY(GetReview, v1::GetReviewRequest, v1::Review)
   ENAMND_UNARY(ListReviews, v1::ListReviewsRequest, v1::ListReviewsResponse)
@@ -44,7 +38,6 @@ class AuditsGrpcService final : public v1::AuditsService::CallbackService {
   ENAMND_UNARY(GetReportingYear, v1::GetReportingYearRequest, v1::ReportingYear)
   ENAMND_UNARY(MarkMomentReported, v1::MarkMomentReportedRequest, v1::ReportingYear)
   ENAMND_UNARY(ListOverdueMoments, v1::ListOverdueMomentsRequest, v1::ListOverdueMomentsResponse)
-#undef ENAMND_UNARY
 
  private:
   platform::Executor* executor_;

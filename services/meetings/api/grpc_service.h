@@ -25,12 +25,6 @@ class MeetingsGrpcService final : public v1::MeetingsService::CallbackService {
   void EndStreams();
   MeetingsApi* api() { return &api_; }
 
-#define ENAMND_UNARY(Method, Request, Response)                                              \
-  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context, const Request* req, \
-                                   Response* resp) override {                                \
-    return platform::RunUnary(executor_, context,                                            \
-                              [this, req, resp] { return api_.Method(*req, resp); });        \
-  }
   ENAMND_UNARY(CreateMunicipality, v1::CreateMunicipalityRequest, v1::Municipality)
   ENAMND_UNARY(GetMunicipality, v1::GetMunicipalityRequest, v1::Municipality)
   ENAMND_UNARY(ListMunicipalities, v1::ListMunicipalitiesRequest, v1::ListMunicipalitiesResponse)
@@ -63,7 +57,6 @@ class MeetingsGrpcService final : public v1::MeetingsService::CallbackService {
   ENAMND_UNARY(CreateExtract, v1::CreateExtractRequest, v1::Extract)
   ENAMND_UNARY(VerifyDocument, v1::VerifyDocumentRequest, v1::VerifyDocumentResponse)
   ENAMND_UNARY(VerifyChain, v1::VerifyChainRequest, v1::VerifyChainResponse)
-#undef ENAMND_UNARY
 
   grpc::ServerWriteReactor<v1::WatchDecisionsResponse>* WatchDecisions(
       grpc::CallbackServerContext* context, const v1::WatchDecisionsRequest* request) override;
