@@ -12,7 +12,6 @@
 
 namespace enamnd::audits {
 
-namespace v1 = ::enamnd::audits::v1;
 
 class AuditsApi {
  public:

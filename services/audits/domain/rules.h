@@ -11,7 +11,6 @@
 
 namespace enamnd::audits {
 
-namespace v1 = ::enamnd::audits::v1;
 
 // reviews/{year}-{code}
 std::string ReviewName(int year, const std::string& municipality_code);

@@ -16,7 +16,6 @@
 
 namespace enamnd::audits {
 
-namespace v1 = ::enamnd::audits::v1;
 using platform::Transaction;
 
 platform::MigrationSet AuditsMigrations();

@@ -12,7 +12,6 @@
 
 namespace enamnd::meetings {
 
-namespace v1 = ::enamnd::meetings::v1;
 
 class MeetingsApi {
  public:

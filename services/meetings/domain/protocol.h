@@ -13,7 +13,6 @@
 
 namespace enamnd::meetings {
 
-namespace v1 = ::enamnd::meetings::v1;
 
 // Last day to post the notice of justering: the second day after it.
 absl::CivilDay NoticeDeadline(absl::CivilDay adjusted);

@@ -15,7 +15,6 @@
 
 namespace enamnd::meetings {
 
-namespace v1 = ::enamnd::meetings::v1;
 using platform::Transaction;
 
 platform::MigrationSet MeetingsMigrations();
