@@ -179,10 +179,14 @@ class Connection {
   std::map<std::string, sqlite3_stmt*> cache_;
 };
 
-Transaction::Transaction(Connection* connection) : connection_(connection) {}
+Transaction::Transaction(Connection* connection, MovableLock lock)
+    : connection_(connection), lock_(std::move(lock)) {}
 
 Transaction::Transaction(Transaction&& other) noexcept
-    : connection_(other.connection_), done_(other.done_), on_commit_(std::move(other.on_commit_)) {
+    : connection_(other.connection_),
+      lock_(std::move(other.lock_)),
+      done_(other.done_),
+      on_commit_(std::move(other.on_commit_)) {
   other.done_ = true;
   other.connection_ = nullptr;
 }
@@ -190,7 +194,7 @@ Transaction::Transaction(Transaction&& other) noexcept
 Transaction::~Transaction() {
   if (connection_ == nullptr) return;
   if (!done_) connection_->ExecRaw("ROLLBACK").IgnoreError();
-  connection_->mutex().Unlock();
+  // lock_ unlocks the connection as it is destroyed.
 }
 
 absl::Status Transaction::Exec(absl::string_view sql, const std::vector<SqlValue>& params) {
@@ -225,9 +229,8 @@ absl::Status Transaction::Commit() {
   absl::Status status = connection_->ExecRaw("COMMIT");
   if (!status.ok()) return status;  // the destructor rolls back
   done_ = true;
-  Connection* connection = connection_;
   connection_ = nullptr;
-  connection->mutex().Unlock();
+  lock_.Unlock();  // callbacks run outside the connection lock
   for (auto& callback : on_commit_) callback();
   on_commit_.clear();
   return absl::OkStatus();
@@ -253,23 +256,17 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
 }
 
 absl::StatusOr<Transaction> Database::Begin() {
-  writer_->mutex().Lock();
+  MovableLock lock(&writer_->mutex());
   absl::Status status = writer_->ExecRaw("BEGIN IMMEDIATE");
-  if (!status.ok()) {
-    writer_->mutex().Unlock();
-    return status;
-  }
-  return Transaction(writer_.get());
+  if (!status.ok()) return status;  // `lock` unlocks
+  return Transaction(writer_.get(), std::move(lock));
 }
 
 absl::StatusOr<Transaction> Database::BeginRead() {
-  reader_->mutex().Lock();
+  MovableLock lock(&reader_->mutex());
   absl::Status status = reader_->ExecRaw("BEGIN");
-  if (!status.ok()) {
-    reader_->mutex().Unlock();
-    return status;
-  }
-  return Transaction(reader_.get());
+  if (!status.ok()) return status;  // `lock` unlocks
+  return Transaction(reader_.get(), std::move(lock));
 }
 
 absl::Status Database::Migrate(const std::vector<MigrationSet>& migrations) {

@@ -16,6 +16,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 
 namespace enamnd::platform {
 
@@ -49,8 +50,33 @@ struct MigrationSet {
 
 class Connection;
 
+// Holds a mutex from construction until Unlock() or destruction, and can be
+// moved (absl::MutexLock cannot). Clang's thread-safety analysis follows a
+// lock within one scope only; a lock that moves from Database::Begin into
+// the Transaction it returns is beyond it, so these four members are
+// exempt, and this class is the only place that locks or unlocks by hand.
+class MovableLock {
+ public:
+  explicit MovableLock(absl::Mutex* mutex) ABSL_NO_THREAD_SAFETY_ANALYSIS : mutex_(mutex) {
+    mutex_->Lock();
+  }
+  MovableLock(MovableLock&& other) noexcept : mutex_(other.mutex_) { other.mutex_ = nullptr; }
+  MovableLock& operator=(MovableLock&&) = delete;
+  ~MovableLock() { Unlock(); }
+  void Unlock() ABSL_NO_THREAD_SAFETY_ANALYSIS {
+    if (mutex_ != nullptr) mutex_->Unlock();
+    mutex_ = nullptr;
+  }
+
+ private:
+  absl::Mutex* mutex_;
+};
+
 // A transaction; rolls back on destruction unless Commit() succeeded.
-// Holds its connection exclusively for its lifetime: keep it short.
+// Holds its connection exclusively for its lifetime: keep it short. The
+// transaction owns the connection's lock (taken by Database::Begin and
+// BeginRead, released by Commit or the destructor): one RAII object rather
+// than a Lock and an Unlock in different functions.
 class Transaction {
  public:
   Transaction(Transaction&& other) noexcept;
@@ -73,8 +99,9 @@ class Transaction {
 
  private:
   friend class Database;
-  explicit Transaction(Connection* connection);
+  Transaction(Connection* connection, MovableLock lock);
   Connection* connection_;
+  MovableLock lock_;
   bool done_ = false;
   std::vector<std::function<void()>> on_commit_;
 };

@@ -12,6 +12,10 @@
 
 namespace enamnd::platform {
 
+std::string EventStream(absl::string_view service) {
+  return absl::StrCat("enamnd:events:", service);
+}
+
 MigrationSet PlatformMigrations() {
   return MigrationSet{
       "platform",

@@ -23,6 +23,9 @@
 
 namespace enamnd::platform {
 
+// The Redis stream a service publishes on: "enamnd:events:<service>".
+std::string EventStream(absl::string_view service);
+
 // The platform's own tables (outbox, inbox); pass to Database::Open.
 MigrationSet PlatformMigrations();
 

@@ -133,7 +133,7 @@ absl::Status ServerRunner::Start() {
   LogInfo("server", "database ", path, " open and migrated");
 
   outbox_ = std::make_unique<Outbox>(absl::StrCat("//enamnd/", config_.service),
-                                     absl::StrCat("enamnd:events:", config_.service));
+                                     EventStream(config_.service));
   executor_ = std::make_unique<Executor>(config_.worker_threads);
   clock_.Pin(config_.today);
   if (config_.today.has_value()) {
