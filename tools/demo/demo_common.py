@@ -5,18 +5,27 @@ directory of this file must be on sys.path: it is when a loader runs as a
 script (Python puts the script's directory first), and each loader also adds
 it itself before the import, so importing a loader as a module works too.
 
-The helpers below that touch gRPC or the generated messages (_date,
-_in_future, _list_all, _create, wait_until_serving) need import_stubs() to
-have run first; the loaders call it (through their own import_stubs) before
-they use any of them.
+The demo records are data files in data/ next to this file (read_data);
+the loaders hold only the code that turns them into API calls. The helpers
+below that touch gRPC or the generated messages (_date, _in_future,
+_list_all, _create, wait_until_serving) need import_stubs() to have run
+first; the loaders call it (through their own import_stubs) before they use
+any of them.
+
+Every loader has the same command line (run_main): --address (tools/up
+passes it), --stubs, --wait and --facts FILE, which writes "label<TAB>text"
+lines that tools/up prints under the endpoints.
 """
 
+import argparse
+import json
 import os
 import sys
 import time
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+DATA_DIR = Path(__file__).resolve().parent / "data"
 
 # Reconnect quickly while the service is starting: with gRPC's defaults a
 # channel that failed once waits for re-resolution (up to 30 s apart) and a
@@ -36,6 +45,34 @@ COMMON_PB2 = "enamnd.common.v1.common_pb2"
 
 class LoadError(Exception):
     """A failure with a message meant for the operator."""
+
+
+# ------------------------------------------------------------------ data files
+
+def read_data(name):
+    """The parsed JSON data file data/<name>."""
+    path = DATA_DIR / name
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise LoadError(f"cannot read the demo data file {path}: {e}") from e
+
+
+def ymd(day):
+    """"2022-06-29" -> (2022, 6, 29)."""
+    year, month, day_of_month = (int(x) for x in day.split("-"))
+    return year, month, day_of_month
+
+
+def hours_minutes(clock):
+    """"13:00" -> (13, 0)."""
+    hours, minutes = (int(x) for x in clock.split(":"))
+    return hours, minutes
+
+
+def municipality_names():
+    """{SCB code: official name} of the members (data/municipalities.json)."""
+    return {m["code"]: m["name"] for m in read_data("municipalities.json")["municipalities"]}
 
 
 # ------------------------------------------------------------------ stubs
@@ -98,8 +135,11 @@ def import_stubs(stubs_dir=None, modules=()):
 
 # ------------------------------------------------------------------ helpers
 
-def _date(ymd):
-    return common_pb2.Date(year=ymd[0], month=ymd[1], day=ymd[2])
+def _date(day):
+    """A common.v1.Date from "YYYY-MM-DD" or a (year, month, day) tuple."""
+    if isinstance(day, str):
+        day = ymd(day)
+    return common_pb2.Date(year=day[0], month=day[1], day=day[2])
 
 
 def _describe(error):
@@ -113,8 +153,9 @@ def _day(date):
     return "%04d-%02d-%02d" % (date.year, date.month, date.day)
 
 
-def _ymd(ymd):
-    return "%04d-%02d-%02d" % ymd
+def _ymd(day):
+    """(year, month, day) or "YYYY-MM-DD" as YYYY-MM-DD."""
+    return day if isinstance(day, str) else "%04d-%02d-%02d" % day
 
 
 def _in_future(error):
@@ -201,3 +242,73 @@ def wait_until_serving(channel, fallback_rpc, timeout=30.0, service="the service
                 continue
             last = _describe(e)
         time.sleep(0.1)
+
+
+# ------------------------------------------------------------------ output
+
+def print_counts(title, result, out):
+    """The first lines of every loader's summary."""
+    print(title, file=out)
+    print("  created now: " + ", ".join(f"{k} {v}" for k, v in result["created"].items()),
+          file=out)
+    print("  in service:  " + ", ".join(f"{k} {v}" for k, v in result["counts"].items()),
+          file=out)
+
+
+def print_notes(result, out):
+    for note in result.get("notes", []):
+        print(f"  note: {note}", file=out)
+
+
+def write_facts(rows, path):
+    """Writes (label, text) rows as "label<TAB>text" lines for tools/up."""
+    Path(path).write_text("".join(f"{label}\t{text}\n" for label, text in rows),
+                          encoding="utf-8")
+
+
+def try_line(stubs_dir, code):
+    """A shell command that runs `code` (one line of Python using the stubs)."""
+    python = "/usr/bin/python3"
+    return f"PYTHONPATH={stubs_dir} {python} -c '{code}'"
+
+
+# ------------------------------------------------------------------ command line
+
+def run_main(argv, *, doc, prog, service, address_flag, address_env, default_address,
+             import_stubs_fn, load_fn, print_fn, facts_fn, extra_args=()):
+    """The command line every loader shares; returns the exit status.
+
+    address_flag is the loader's own name for --address (e.g. --meetings);
+    extra_args are (flag, kwargs for add_argument, load keyword) triples;
+    facts_fn(result, address, stubs_dir) gives the --facts rows.
+    """
+    parser = argparse.ArgumentParser(prog=prog, description=doc.split("\n\n")[0])
+    default = os.environ.get(address_env, default_address)
+    parser.add_argument("--address", address_flag, dest="address", default=default,
+                        help=f"host:port of {service} (default ${address_env} or "
+                             f"{default_address})")
+    parser.add_argument("--stubs", default=None,
+                        help="directory of the generated Python stubs "
+                             "(default $ENAMND_PY_STUBS or <repo>/build/python)")
+    parser.add_argument("--wait", type=float, default=30.0,
+                        help="seconds to wait for the service to be SERVING (default 30)")
+    parser.add_argument("--facts", default=None, metavar="FILE",
+                        help="also write what tools/up prints about the loaded data "
+                             "(label<TAB>text lines) to FILE")
+    for flag, kwargs, _ in extra_args:
+        parser.add_argument(flag, **kwargs)
+    args = parser.parse_args(argv)
+    stubs_dir = args.stubs or default_stubs_dir()
+    kwargs = {keyword: getattr(args, flag.lstrip("-").replace("-", "_"))
+              for flag, _, keyword in extra_args}
+    try:
+        import_stubs_fn(stubs_dir)
+        with grpc.insecure_channel(args.address, options=CHANNEL_OPTIONS) as channel:
+            result = load_fn(channel, wait_timeout=args.wait, **kwargs)
+    except LoadError as e:
+        print(f"{prog}: error: {e}", file=sys.stderr)
+        return 1
+    print_fn(result)
+    if args.facts:
+        write_facts(facts_fn(result, args.address, stubs_dir), args.facts)
+    return 0

@@ -2,38 +2,36 @@
 """Loads the audits demo data of Norrbottens e-nämnd into the audits service.
 
 Usage:
-    /usr/bin/python3 tools/demo/load_audits_demo.py --audits 127.0.0.1:50052 [--stubs build/python]
+    /usr/bin/python3 tools/demo/load_audits_demo.py --address 127.0.0.1:50052 [--stubs build/python]
 
-It talks to enamnd-audits only through its public gRPC API (no SQL). What it
-loads:
+(--audits is the same as --address.) It talks to enamnd-audits only through
+its public gRPC API (no SQL). The records are tools/demo/data/audits.json:
 
   * the members' basic reviews (grundläggande granskning) of 2021 that the
     committee handled on 22 June 2022: by Kiruna and Gällivare together
-    (reviews/2021-2584), by Arvidsjaur (reviews/2021-2505) and by Älvsbyn
-    (reviews/2021-2560), with the three assessments, findings and report
-    dates;
-  * the auditors' recommendations and their follow-up: Kiruna and Gällivare
-    give one shared recommendation (an annual reporting wheel, årshjul, with
-    directives for reporting to the committee), Arvidsjaur one (follow up all
-    control points of the internal control plan), Älvsbyn none (its finding
-    is that application rules for the attestation regulation are missing).
-    Both recommendations are IN_PROGRESS with an action, the coordinator
-    (Samordnaren) responsible;
-  * the members' councils' discharge (ansvarsfrihet) for 2021: GRANTED;
-  * the reporting wheel reporting-years/2022 (budget, interim reports,
-    internal control follow-ups, the auditors' reviews, the annual report),
-    with what was reported at the 22 June 2022 meeting marked as reported,
-    and reporting-years/2023 copied from it;
-  * the internal control plan control-plans/2022 with six control points and
-    their follow-ups; one point (invoicing per municipality) was not followed
-    up by its reporting moment of 22 June 2022, so ListMissedControlPoints
-    shows it, and the wheel's internal control follow-up of that day is
-    overdue.
+    (reviews/2021-2584, § 8), by Arvidsjaur (reviews/2021-2505, § 9) and by
+    Älvsbyn (reviews/2021-2560, § 10). Their titles, assessment texts,
+    findings and recommendations are the protocol's words, taken from the
+    sample's structured.audit_reviews records copied into the data file
+    (review_fields says how; tests/demo checks them against the sample).
+    Kiruna and Gällivare give one shared recommendation (an annual
+    reporting wheel, årshjul, with directives for reporting to the
+    committee), Arvidsjaur one (follow up all control points of the internal
+    control plan), Älvsbyn none;
+  * marked "invented" in the data file: the report dates, the members'
+    councils' discharge (ansvarsfrihet) for 2021, the follow-up of the
+    recommendations (both IN_PROGRESS with an action, the coordinator
+    responsible), the reporting wheel reporting-years/2022 (what the 22 June
+    2022 meeting handled is marked as reported) and reporting-years/2023
+    copied from it, and the internal control plan control-plans/2022 with six
+    control points and their follow-ups. One point (invoicing per
+    municipality) was not followed up by its reporting moment of 22 June
+    2022, so ListMissedControlPoints shows it, and the wheel's internal
+    control follow-up of that day is overdue.
 
-Dates are illustrative where the protocol does not give them (report dates,
-discharge decisions, follow-ups, the wheel's due dates); they are chosen on
-or before 2022-07-08, the legal calendar's today that tools/up pins. A day
-after the service's today is left out and reported (a note), not an error.
+The invented dates are on or before 2022-07-08, the legal calendar's today
+that tools/up pins. A day after the service's today is left out and
+reported (a note), not an error.
 
 The committee's handling of each review (§ 8, § 9, § 10 of 22 June 2022) is
 not loaded here: the audits service links it from the meetings service's
@@ -61,8 +59,6 @@ command line. The generated Python stubs are found through --stubs, else
 env ENAMND_PY_STUBS, else <repo>/build/python.
 """
 
-import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -75,225 +71,26 @@ if str(Path(__file__).resolve().parent) not in sys.path:
 import demo_common  # noqa: E402
 from demo_common import (  # noqa: E402,F401 (re-exported: tests use load_audits_demo.*)
     CHANNEL_OPTIONS, REPO_ROOT, RPC_TIMEOUT, LoadError, _create, _date, _day, _describe,
-    _in_future, _list_all, _ymd, default_stubs_dir)
+    _in_future, _list_all, _ymd, default_stubs_dir, read_data)
 
-# The municipalities the demo's audits concern (SCB code -> short name).
-MUNICIPALITY_NAMES = {
-    "2584": "Kiruna",
-    "2523": "Gällivare",
-    "2505": "Arvidsjaur",
-    "2560": "Älvsbyn",
-}
+DATA = read_data("audits.json")
+REVIEWS = DATA["reviews"]
+_INVENTED = DATA["invented"]
+DISCHARGES = _INVENTED["discharges"]
+RECOMMENDATION_FOLLOW_UP = {(r["review"], r["key"]): r
+                            for r in _INVENTED["recommendation_follow_up"]}
+REPORTING_YEAR = _INVENTED["reporting_year"]
+COPY_TO_YEAR = _INVENTED["copy_to_year"]
+MOMENTS_2022 = _INVENTED["moments"]
+CONTROL_PLAN = _INVENTED["control_plan"]
+CONTROL_POINTS = _INVENTED["control_points"]
 
 MEETING_0622 = "bodies/e-namnden/meetings/2022-06-22"
 
-# The basic reviews of 2021. The auditors' conclusions follow the committee's
-# protocol of 22 June 2022 (§ 8-10) in gist; the wording of the assessments
-# and the report dates are illustrative. `paragraph` is the § of 22 June 2022
-# whose case names the review as its subject (set by tools/demo/load_demo.py):
-# the audits service links it from the meetings stream.
-REVIEWS = [
-    dict(
-        id="2021-2584",
-        auditors=["2584", "2523"],
-        title="Grundläggande granskning 2021, Kiruna och Gällivare kommuners revisorer",
-        report_date=(2022, 4, 7),
-        assessments=dict(
-            appropriate_administration=(
-                "ANSWER_YES", "8 av 8 verksamhetsmål uppfyllda."),
-            financially_satisfactory=(
-                "ANSWER_YES", "Verksamheten bedrivs inom budget; kostnaderna fördelas på "
-                       "medlemskommunerna enligt samverkansavtalet."),
-            internal_control=(
-                "ANSWER_IN_ALL_ESSENTIALS", "Internkontrollplan finns, men rapporteringen till "
-                                     "nämnden saknar ett årshjul med direktiv."),
-        ),
-        findings=["Nämnden saknar ett årshjul med direktiv för när och hur rapportering "
-                  "till nämnden ska ske."],
-        paragraph=8,
-    ),
-    dict(
-        id="2021-2505",
-        auditors=["2505"],
-        title="Grundläggande granskning 2021, Arvidsjaurs kommuns revisorer",
-        report_date=(2022, 3, 31),
-        assessments=dict(
-            appropriate_administration=(
-                "ANSWER_YES", "8 av 8 verksamhetsmål uppfyllda."),
-            financially_satisfactory=(
-                "ANSWER_YES", "Verksamheten bedrivs inom den budget som medlemskommunerna "
-                       "tillskjutit."),
-            internal_control=(
-                "ANSWER_IN_ALL_ESSENTIALS", "Samtliga kontrollmoment i internkontrollplanen har "
-                                     "inte följts upp."),
-        ),
-        findings=["Samtliga kontrollmoment i internkontrollplanen 2021 har inte följts upp "
-                  "och återrapporterats till nämnden."],
-        paragraph=9,
-    ),
-    dict(
-        id="2021-2560",
-        auditors=["2560"],
-        title="Grundläggande granskning 2021, Älvsbyns kommuns revisorer",
-        report_date=(2022, 4, 12),
-        assessments=dict(
-            appropriate_administration=(
-                "ANSWER_YES", "8 av 8 verksamhetsmål uppfyllda."),
-            financially_satisfactory=(
-                "ANSWER_YES", "Verksamheten bedrivs inom budget."),
-            internal_control=(
-                "ANSWER_IN_ALL_ESSENTIALS", "Tillämpningsanvisningar till attestreglementet "
-                                     "saknas."),
-        ),
-        findings=["Tillämpningsanvisningar till attestreglementet saknas."],
-        paragraph=10,
-    ),
-]
-
-# The members' councils' decisions on discharge for 2021: (review id, SCB
-# code, decided date, reference). Illustrative: the demo does not know the
-# councils' real dates and paragraphs; only "Kf 41" of Arvidsjaur is named in
-# the protocol of 22 June 2022 (§ 9). All in spring 2022, after the reports.
-DISCHARGES = [
-    ("2021-2584", "2584", (2022, 5, 30), ""),         # Kiruna
-    ("2021-2584", "2523", (2022, 4, 25), ""),         # Gällivare
-    ("2021-2505", "2505", (2022, 4, 25), "Kf § 41"),  # Arvidsjaur
-    ("2021-2560", "2560", (2022, 5, 2), ""),          # Älvsbyn
-]
-
-# The auditors' recommendations, followed up by the coordinator. `key` makes
-# the request_id; each is created OPEN and then moved to IN_PROGRESS with its
-# action (the committee took them into its development work on 22 June).
-RECOMMENDATIONS = [
-    dict(
-        review="2021-2584",
-        key="arshjul",
-        text=("Upprätta ett årshjul med direktiv för rapportering till nämnden."),
-        given_by=["2584", "2523"],
-        responsible="Samordnaren",
-        due_date=(2022, 12, 31),
-        actions=[dict(
-            description=("Årshjulet för 2022 med rapporteringstillfällen och direktiv för "
-                         "rapporteringen till nämnden läggs upp; årshjulet för 2023 tas fram "
-                         "ur det och redovisas för nämnden i december."),
-            responsible="Samordnaren",
-            due_date=(2022, 12, 14),
-        )],
-    ),
-    dict(
-        review="2021-2505",
-        key="kontrollmoment",
-        text="Följ upp samtliga kontrollmoment i internkontrollplanen.",
-        given_by=["2505"],
-        responsible="Samordnaren",
-        due_date=(2022, 9, 30),
-        actions=[dict(
-            description=("Samtliga kontrollmoment i internkontrollplanen 2022 följs upp och "
-                         "återrapporteras till nämnden i delårsrapport 2."),
-            responsible="Samordnaren",
-            due_date=(2022, 9, 30),
-        )],
-    ),
-]
-
-# The reporting wheel (årshjul) of 2022: (id, kind, title, due date,
-# description, reported: (date, reference) or None). The due dates are the
-# committee's 2022 meeting days (16 Mar, 22 Jun, 12 Oct, 14 Dec) where a
-# report goes to a meeting, and 15 March 2023 for the annual report;
-# illustrative. Reported are what the 22 June 2022 meeting handled: budget
-# 2023 (§ 12), the interim report January-May (§ 16) and the reviews
-# (§ 8-10). The first internal control follow-up of that day was not
-# reported (a control point was not followed up): it is overdue. Titles and
-# descriptions name no year: CopyReportingYear carries them over unchanged.
-REPORTING_YEAR = 2022
-COPY_TO_YEAR = 2023
-MOMENTS_2022 = [
-    ("verksamhetsplan-budget", "KIND_PLAN_AND_BUDGET", "Verksamhetsplan och budget för nästa år",
-     (2022, 6, 22),
-     "Budgeten för nästa år med fördelning per medlemskommun till junisammanträdet; "
-     "verksamhetsplanen med mål och internkontrollplan antas senast i december.",
-     ((2022, 6, 22), "§ 12, 2022-06-22")),
-    ("delarsrapport-1", "KIND_INTERIM_REPORT", "Delårsrapport 1, januari–maj", (2022, 6, 22),
-     "Utfall och prognos mot budget, måluppfyllelse; till nämnden och medlemskommunerna.",
-     ((2022, 6, 22), "§ 16, 2022-06-22")),
-    ("intern-kontroll-1", "KIND_INTERNAL_CONTROL_FOLLOW_UP",
-     "Uppföljning av internkontrollplanen, första tertialen", (2022, 6, 22),
-     "Resultatet av kontrollmomenten som följs upp varje tertial, till nämnden.",
-     None),
-    ("granskning", "KIND_REVIEW", "Revisorernas grundläggande granskning av föregående år",
-     (2022, 6, 22),
-     "Nämnden behandlar medlemskommunernas revisionsrapporter och beslutar hur "
-     "rekommendationerna tas om hand.",
-     ((2022, 6, 22), "§ 8–10, 2022-06-22")),
-    ("delarsrapport-2", "KIND_INTERIM_REPORT", "Delårsrapport 2, januari–augusti", (2022, 10, 12),
-     "Utfall och prognos mot budget, måluppfyllelse och återrapportering av samtliga "
-     "kontrollmoment i internkontrollplanen (som nämnden beslutade 2022-06-22, § 9).",
-     None),
-    ("intern-kontroll", "KIND_INTERNAL_CONTROL_FOLLOW_UP",
-     "Uppföljning av internkontrollplanen, helår", (2022, 12, 14),
-     "Samtliga kontrollmoment följs upp och rapporteras till nämnden.",
-     None),
-    ("arsredovisning", "KIND_ANNUAL_REPORT", "Årsredovisning", (2023, 3, 15),
-     "Verksamhetsberättelse, bokslut och måluppfyllelse; till medlemskommunerna och "
-     "revisorerna.",
-     None),
-]
-
-# The internal control plan of 2022, adopted with the operational plan for
-# 2022 on 2021-12-16 (illustrative; the protocol names the plan, not its
-# points). Risk value = probability x consequence (1-4 each). A follow-up is
-# (date, outcome, deviations, followed up by); None: not followed up. The
-# order matters a little: the deadline job runs after commits that publish
-# (a follow-up does, creating a point does not), so the follow-up recorded
-# after fakturering-per-kommun makes it raise ControlPointMissed for that
-# point at once rather than at its next periodic run (a minute later).
-CONTROL_PLAN = dict(year=2022, title="Internkontrollplan 2022", adopted_date=(2021, 12, 16))
-CONTROL_POINTS = [
-    dict(id="attest", process="Attest av leverantörsfakturor", risk_value=12,
-         what_is_checked="Att fakturor attesteras av behörig attestant enligt "
-                         "attestreglementet.",
-         how="Stickprov om 20 fakturor per tertial i ekonomisystemet.",
-         responsible="Samordnaren", frequency="varje tertial", moment="intern-kontroll-1",
-         follow_up=((2022, 6, 15), "OUTCOME_DEVIATION",
-                    "2 av 20 fakturor attesterades av en person utan delegation. "
-                    "Tillämpningsanvisningar till attestreglementet tas fram och "
-                    "attestantförteckningen uppdateras.",
-                    "Ekonom, Luleå kommun")),
-    dict(id="avtalsuppfoljning", process="Avtalsuppföljning", risk_value=9,
-         what_is_checked="Att ramavtalen följs upp enligt rutinen och att avtal som löper ut "
-                         "upphandlas i tid.",
-         how="Genomgång av avtalsregistret: uppföljningsdatum, slutdatum och "
-             "förlängningsoptioner.",
-         responsible="Samordnaren", frequency="varje tertial", moment="intern-kontroll-1",
-         follow_up=((2022, 6, 20), "OUTCOME_NO_DEVIATION", "", "Samordnaren")),
-    dict(id="fakturering-per-kommun", process="Fakturering per kommun", risk_value=8,
-         what_is_checked="Att kostnaderna faktureras medlemskommunerna enligt de beslutade "
-                         "fördelningsmodellerna.",
-         how="Avstämning av fakturaunderlagen mot budgetens fördelning per kommun och mot "
-             "e-tjänsteplattformens transaktionsrapporter.",
-         responsible="Ekonom, Luleå kommun", frequency="varje tertial",
-         moment="intern-kontroll-1",
-         follow_up=None),  # not followed up: ListMissedControlPoints shows it
-    dict(id="budgetuppfoljning", process="Budgetuppföljning", risk_value=6,
-         what_is_checked="Att utfall och prognos stäms av mot budget och att avvikelser "
-                         "rapporteras till nämnden.",
-         how="Månatlig avstämning av utfall mot budget; avvikelser redovisas i "
-             "delårsrapporterna.",
-         responsible="Ekonom, Luleå kommun", frequency="månadsvis", moment="delarsrapport-1",
-         follow_up=((2022, 6, 10), "OUTCOME_NO_DEVIATION", "", "Ekonom, Luleå kommun")),
-    dict(id="behorigheter", process="Informationssäkerhet: behörigheter", risk_value=12,
-         what_is_checked="Att behörigheterna i e-tjänsteplattformen och de gemensamma "
-                         "systemen motsvarar aktuella uppdrag.",
-         how="Behörighetsgenomgång mot personalförändringar i medlemskommunerna.",
-         responsible="Samordnaren", frequency="halvårsvis", moment="delarsrapport-2",
-         follow_up=None),  # due 2022-10-12: not missed yet
-    dict(id="rapportering-till-namnden", process="Rapportering till nämnden", risk_value=6,
-         what_is_checked="Att rapporteringen till nämnden sker enligt årshjulet och dess "
-                         "direktiv.",
-         how="Genomgång av nämndens protokoll mot årshjulets rapporteringstillfällen.",
-         responsible="Samordnaren", frequency="årligen", moment="intern-kontroll",
-         follow_up=None),  # due 2022-12-14
-]
+# SCB code -> official name, and official name -> SCB code.
+NAMES = demo_common.municipality_names()
+CODES = {name: code for code, name in NAMES.items()}
+QUESTIONS = ("appropriate_administration", "financially_satisfactory", "internal_control")
 
 
 # ------------------------------------------------------------------ stubs
@@ -317,17 +114,6 @@ def import_stubs(stubs_dir=None):
     field_mask_pb2 = fm
 
 
-# ------------------------------------------------------------------ helpers
-
-def _municipality(code):
-    return "municipalities/" + code
-
-
-def _display(municipality):
-    code = municipality.rpartition("/")[2]
-    return MUNICIPALITY_NAMES.get(code, municipality)
-
-
 def wait_until_serving(channel, timeout=30.0):
     """Polls grpc.health.v1 until SERVING (or, without health, a cheap RPC)."""
     import_stubs()
@@ -340,22 +126,63 @@ def wait_until_serving(channel, timeout=30.0):
                                    service="the audits service")
 
 
+# ------------------------------------------------------------------ texts (no gRPC)
+
+def _municipality(code):
+    return "municipalities/" + code
+
+
+def _display(municipality):
+    code = municipality.rpartition("/")[2]
+    return NAMES.get(code, municipality)
+
+
+def _unique(items):
+    return list(dict.fromkeys(items))
+
+
+def review_fields(spec):
+    """What the demo sends for review `spec` of the data file, as plain
+    values (the rules are in audits.json, review_rules): title, auditors,
+    answers and texts per question, findings, and recommendations as
+    [(key, text, [given by])]."""
+    records = spec["sample"]
+    derived = spec["derived"]
+    assessments = {}
+    for question in QUESTIONS:
+        i = derived["assessment_index"][question]
+        if len(records) == 1:
+            text = records[0]["assessments"][i]
+        else:
+            text = "\n".join(f"{r['municipality']}: {r['assessments'][i]}" for r in records)
+        assessments[question] = (derived["answers"][question], text)
+    findings = _unique(x for r in records for x in r["findings"] + r["noted_issues"])
+    recommendations = []
+    for i, text in enumerate(_unique(x for r in records for x in r["recommendations"])):
+        giving = {CODES[r["municipality"]] for r in records if text in r["recommendations"]}
+        given_by = [_municipality(c) for c in spec["auditors"] if c in giving]
+        recommendations.append((derived["recommendation_keys"][i], text, given_by))
+    return dict(id=spec["id"], title=spec["title"], auditors=spec["auditors"],
+                report_date=spec["invented"]["report_date"], assessments=assessments,
+                findings=findings, recommendations=recommendations)
+
+
 # ------------------------------------------------------------------ loading
 
-def _review_proto(spec):
+def _review_proto(f):
     A = audits_pb2
 
     def assessment(pair):
         return A.Assessment(answer=A.Answer.Value(pair[0]), text=pair[1])
 
     return A.Review(
-        year=int(spec["id"].split("-")[0]),
-        auditing_municipalities=[_municipality(c) for c in spec["auditors"]],
+        year=int(f["id"].split("-")[0]),
+        auditing_municipalities=[_municipality(c) for c in f["auditors"]],
         kind=A.Review.KIND_BASIC,
-        title=spec["title"],
-        assessments=A.Assessments(**{k: assessment(v) for k, v in spec["assessments"].items()}),
-        findings=spec["findings"],
-        report_date=_date(spec["report_date"]),
+        title=f["title"],
+        assessments=A.Assessments(**{k: assessment(v) for k, v in f["assessments"].items()}),
+        findings=f["findings"],
+        report_date=_date(f["report_date"]),
     )
 
 
@@ -366,7 +193,7 @@ def _load_reviews(stub, created):
         review, new = _create(
             name,
             lambda: stub.CreateReview(A.CreateReviewRequest(
-                review=_review_proto(spec), request_id="demo-review-" + spec["id"]),
+                review=_review_proto(review_fields(spec)), request_id="demo-review-" + spec["id"]),
                 timeout=RPC_TIMEOUT),
             lambda: stub.GetReview(A.GetReviewRequest(name=name), timeout=RPC_TIMEOUT))
         if review.name != name:
@@ -377,9 +204,10 @@ def _load_reviews(stub, created):
 
 def _load_discharges(stub, created, notes):
     A = audits_pb2
-    for review_id, code, ymd, reference in DISCHARGES:
-        name = "reviews/" + review_id
-        municipality = _municipality(code)
+    for spec in DISCHARGES:
+        name = "reviews/" + spec["review"]
+        municipality = _municipality(spec["municipality"])
+        day = spec["decided_date"]
         review = stub.GetReview(A.GetReviewRequest(name=name), timeout=RPC_TIMEOUT)
         if any(d.municipality == municipality for d in review.discharges):
             continue
@@ -387,42 +215,48 @@ def _load_discharges(stub, created, notes):
             stub.RecordDischarge(A.RecordDischargeRequest(
                 review=name,
                 discharge=A.Discharge(municipality=municipality, decision=A.Discharge.DECISION_GRANTED,
-                                      decided_date=_date(ymd), reference=reference)),
+                                      decided_date=_date(day), reference=spec["reference"])),
                 timeout=RPC_TIMEOUT)
         except grpc.RpcError as e:
             if e.code() == grpc.StatusCode.ALREADY_EXISTS:
                 continue  # recorded meanwhile
             if _in_future(e):
                 notes.append(f"discharge of {_display(municipality)} for {name} left out: "
-                             f"{_ymd(ymd)} is after the service's today")
+                             f"{day} is after the service's today")
                 continue
             raise LoadError(f"RecordDischarge({name}, {municipality}) failed: "
                             f"{_describe(e)}") from e
         created["discharges"] += 1
 
 
+def _recommendations():
+    """(review name, key, text, given by, invented follow-up) of every
+    recommendation, in data order."""
+    for spec in REVIEWS:
+        for key, text, given_by in review_fields(spec)["recommendations"]:
+            yield ("reviews/" + spec["id"], key, text, given_by,
+                   RECOMMENDATION_FOLLOW_UP[(spec["id"], key)])
+
+
 def _load_recommendations(stub, created):
     A = audits_pb2
-    for spec in RECOMMENDATIONS:
-        review = "reviews/" + spec["review"]
+    for review, key, text, given_by, follow_up in _recommendations():
         existing = _list_all(stub.ListRecommendations,
                              A.ListRecommendationsRequest(parent=review, page_size=100),
                              "recommendations")
-        rec = next((r for r in existing if r.text == spec["text"]), None)
+        rec = next((r for r in existing if r.text == text), None)
         if rec is None:
             try:
                 rec = stub.CreateRecommendation(A.CreateRecommendationRequest(
                     review=review,
                     recommendation=A.Recommendation(
-                        text=spec["text"],
-                        given_by=[_municipality(c) for c in spec["given_by"]],
-                        status=A.Recommendation.STATUS_OPEN,
-                        responsible=spec["responsible"],
-                        due_date=_date(spec["due_date"])),
-                    request_id=f"demo-recommendation-{spec['review']}-{spec['key']}"),
+                        text=text, given_by=given_by, status=A.Recommendation.STATUS_OPEN,
+                        responsible=follow_up["responsible"],
+                        due_date=_date(follow_up["due_date"])),
+                    request_id=f"demo-recommendation-{review.partition('/')[2]}-{key}"),
                     timeout=RPC_TIMEOUT)
             except grpc.RpcError as e:
-                raise LoadError(f"creating the recommendation {spec['key']!r} of {review} "
+                raise LoadError(f"creating the recommendation {key!r} of {review} "
                                 f"failed: {_describe(e)}") from e
             if rec.name not in {r.name for r in existing}:
                 created["recommendations"] += 1
@@ -435,7 +269,7 @@ def _load_recommendations(stub, created):
             actions=[A.FollowUpAction(description=a["description"],
                                       responsible=a["responsible"],
                                       due_date=_date(a["due_date"]))
-                     for a in spec["actions"]])
+                     for a in follow_up["actions"]])
         try:
             stub.UpdateRecommendation(A.UpdateRecommendationRequest(
                 recommendation=update,
@@ -454,18 +288,20 @@ def _reporting_year_proto(year, moments, with_reported=True):
     deadline job never sees them overdue in between."""
     A = audits_pb2
     result = A.ReportingYear(year=year)
-    for moment_id, kind, title, due, description, reported in moments:
-        m = result.moments.add(name=moment_id, kind=A.ReportingMoment.Kind.Value(kind),
-                               title=title, due_date=_date(due), description=description)
-        if with_reported and reported is not None:
-            m.reported_date.CopyFrom(_date(reported[0]))
-            m.reported_reference = reported[1]
+    for spec in moments:
+        m = result.moments.add(name=spec["id"], kind=A.ReportingMoment.Kind.Value(spec["kind"]),
+                               title=spec["title"], due_date=_date(spec["due_date"]),
+                               description=spec["description"])
+        if with_reported and "reported" in spec:
+            m.reported_date.CopyFrom(_date(spec["reported"]["date"]))
+            m.reported_reference = spec["reported"]["reference"]
     return result
 
 
 def _load_reporting_wheel(stub, created, notes):
     A = audits_pb2
     name = f"reporting-years/{REPORTING_YEAR}"
+
     def create_year():
         try:
             return stub.CreateReportingYear(A.CreateReportingYearRequest(
@@ -485,23 +321,23 @@ def _load_reporting_wheel(stub, created, notes):
         lambda: stub.GetReportingYear(A.GetReportingYearRequest(name=name), timeout=RPC_TIMEOUT))
     created["reporting_years"] += new
     moments = {m.name: m for m in year.moments}
-    for moment_id, _, _, _, _, reported in MOMENTS_2022:
-        moment_name = f"{name}/moments/{moment_id}"
+    for spec in MOMENTS_2022:
+        moment_name = f"{name}/moments/{spec['id']}"
         if moment_name not in moments:
-            notes.append(f"{name} has no moment {moment_id} (created by an older loader?)")
+            notes.append(f"{name} has no moment {spec['id']} (created by an older loader?)")
             continue
+        reported = spec.get("reported")
         if reported is None or moments[moment_name].reported_date.year:
             continue
-        ymd, reference = reported
         try:
             stub.MarkMomentReported(A.MarkMomentReportedRequest(
-                moment=moment_name, reported_date=_date(ymd), reported_reference=reference),
-                timeout=RPC_TIMEOUT)
+                moment=moment_name, reported_date=_date(reported["date"]),
+                reported_reference=reported["reference"]), timeout=RPC_TIMEOUT)
         except grpc.RpcError as e:
             if e.code() == grpc.StatusCode.ALREADY_EXISTS:
                 continue  # reported meanwhile
             if _in_future(e):
-                notes.append(f"{moment_name} not marked reported: {_ymd(ymd)} is after the "
+                notes.append(f"{moment_name} not marked reported: {reported['date']} is after the "
                              "service's today")
                 continue
             raise LoadError(f"MarkMomentReported({moment_name}) failed: {_describe(e)}") from e
@@ -518,6 +354,14 @@ def _load_reporting_wheel(stub, created, notes):
                      lambda: stub.GetReportingYear(A.GetReportingYearRequest(name=next_name),
                                                    timeout=RPC_TIMEOUT))
     created["reporting_years"] += new
+
+
+def _follow_up_proto(spec):
+    A = audits_pb2
+    return A.ControlFollowUp(date=_date(spec["date"]),
+                             outcome=A.ControlFollowUp.Outcome.Value(spec["outcome"]),
+                             deviations=spec["deviations"],
+                             followed_up_by=spec["followed_up_by"])
 
 
 def _load_control_plan(stub, created, notes):
@@ -552,10 +396,7 @@ def _load_control_plan(stub, created, notes):
                 reporting_moment=f"reporting-years/{REPORTING_YEAR}/moments/{spec['moment']}")
             if spec["follow_up"] is not None:
                 # Created with its follow-up: never seen as missed in between.
-                ymd, outcome, deviations, by = spec["follow_up"]
-                proto.follow_ups.add(date=_date(ymd),
-                                     outcome=A.ControlFollowUp.Outcome.Value(outcome),
-                                     deviations=deviations, followed_up_by=by)
+                proto.follow_ups.append(_follow_up_proto(spec["follow_up"]))
             request = A.CreateControlPointRequest(
                 plan=plan_name, point_id=spec["id"], point=proto,
                 request_id=f"demo-control-point-{CONTROL_PLAN['year']}-{spec['id']}")
@@ -578,18 +419,15 @@ def _load_control_plan(stub, created, notes):
                     raise LoadError(f"{name} exists but is not listed") from e
         if spec["follow_up"] is None:
             continue
-        ymd, outcome, deviations, by = spec["follow_up"]
-        if any(_day(f.date) == _ymd(ymd) for f in point.follow_ups):
+        day = spec["follow_up"]["date"]
+        if any(_day(f.date) == day for f in point.follow_ups):
             continue
         try:
             stub.RecordControlFollowUp(A.RecordControlFollowUpRequest(
-                point=name,
-                follow_up=A.ControlFollowUp(
-                    date=_date(ymd), outcome=A.ControlFollowUp.Outcome.Value(outcome),
-                    deviations=deviations, followed_up_by=by)), timeout=RPC_TIMEOUT)
+                point=name, follow_up=_follow_up_proto(spec["follow_up"])), timeout=RPC_TIMEOUT)
         except grpc.RpcError as e:
             if _in_future(e):
-                notes.append(f"follow-up of {name} left out: {_ymd(ymd)} is after the "
+                notes.append(f"follow-up of {name} left out: {day} is after the "
                              "service's today")
                 continue
             raise LoadError(f"RecordControlFollowUp({name}) failed: {_describe(e)}") from e
@@ -749,18 +587,21 @@ def load(channel, wait_timeout=30.0, handlings_timeout=20.0):
     )
 
 
-ANSWERS_SV = {"ANSWER_YES": "ja", "ANSWER_IN_ALL_ESSENTIALS": "i allt väsentligt", "ANSWER_NO": "nej",
-              "ANSWER_UNSPECIFIED": "-"}
+
+# ------------------------------------------------------------------ output
+
+INVENTED_LINE = ("report and discharge dates, the follow-up of the recommendations, the "
+                 "reporting wheel and the internal control plan (tools/demo/data/audits.json, "
+                 "\"invented\"); the reviews' texts are the protocol's")
+ANSWERS_SV = {"ANSWER_YES": "ja", "ANSWER_IN_ALL_ESSENTIALS": "i allt väsentligt",
+              "ANSWER_NO": "nej", "ANSWER_UNSPECIFIED": "-"}
 QUESTIONS_SV = {"appropriate_administration": "ändamålsenlig",
                 "financially_satisfactory": "ekonomiskt tillfredsställande",
                 "internal_control": "tillräcklig intern kontroll"}
 
 
 def print_summary(result, out=sys.stdout):
-    created, counts = result["created"], result["counts"]
-    print("Audits demo data of Norrbottens e-nämnd loaded.", file=out)
-    print("  created now: " + ", ".join(f"{k} {v}" for k, v in created.items()), file=out)
-    print("  in service:  " + ", ".join(f"{k} {v}" for k, v in counts.items()), file=out)
+    demo_common.print_counts("Audits demo data of Norrbottens e-nämnd loaded.", result, out)
     for r in result["reviews"]:
         auditors = " och ".join(_display(m) for m in r["auditors"])
         print(f"  {r['name']}  {r['title']}  [{auditors}; rapport {r['report_date']}]", file=out)
@@ -802,35 +643,40 @@ def print_summary(result, out=sys.stdout):
         reported = sum(1 for _, _, r in y["moments"] if r)
         copied = f", copied from {y['copied_from']}" if y["copied_from"] else ""
         print(f"  {name}: {len(y['moments'])} moments, {reported} reported{copied}", file=out)
-    for note in result.get("notes", []):
-        print(f"  note: {note}", file=out)
+    print(f"  invented: {INVENTED_LINE}", file=out)
+    demo_common.print_notes(result, out)
+
+
+def facts(result, address, stubs_dir):
+    """What tools/up prints about this demo: (label, text) rows."""
+    linked = sum(1 for r in result["reviews"] if r["handlings"])
+    stub = ('import grpc; from enamnd.audits.v1 import audits_pb2 as a, audits_pb2_grpc as g; '
+            f's = g.AuditsServiceStub(grpc.insecure_channel("{address}")); ')
+    return [
+        ("reviews", f"{len(result['reviews'])} reviews of 2021, {linked} linked to their § of "
+                    f"{MEETING_0622}; {len(result['missed'])} missed control point(s), "
+                    f"{len(result['overdue'])} overdue reporting moment(s)"),
+        ("invented", INVENTED_LINE),
+        ("try", demo_common.try_line(stubs_dir, stub + (
+            '[print(h.paragraph, h.decision_kind) for h in '
+            's.GetReview(a.GetReviewRequest(name="reviews/2021-2584")).handlings]; '
+            '[print(m.point.name, "missed at", m.moment.name) for m in '
+            's.ListMissedControlPoints(a.ListMissedControlPointsRequest('
+            f'plan="control-plans/{CONTROL_PLAN["year"]}")).missed]'))),
+    ]
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--audits", default=os.environ.get("ENAMND_AUDITS_ADDR",
-                                                           "127.0.0.1:50052"),
-                        help="host:port of enamnd-audits (default $ENAMND_AUDITS_ADDR or "
-                             "127.0.0.1:50052)")
-    parser.add_argument("--stubs", default=None,
-                        help="directory of the generated Python stubs "
-                             "(default $ENAMND_PY_STUBS or <repo>/build/python)")
-    parser.add_argument("--wait", type=float, default=30.0,
-                        help="seconds to wait for the service to be SERVING (default 30)")
-    parser.add_argument("--handlings-wait", type=float, default=20.0,
-                        help="seconds to wait for the committee's decisions (§ 8-10 of "
-                             "22 June 2022) to be linked to the reviews (default 20)")
-    args = parser.parse_args(argv)
-    try:
-        import_stubs(args.stubs or default_stubs_dir())
-        with grpc.insecure_channel(args.audits, options=CHANNEL_OPTIONS) as channel:
-            result = load(channel, wait_timeout=args.wait,
-                          handlings_timeout=args.handlings_wait)
-    except LoadError as e:
-        print(f"load_audits_demo: error: {e}", file=sys.stderr)
-        return 1
-    print_summary(result)
-    return 0
+    return demo_common.run_main(
+        argv, doc=__doc__, prog="load_audits_demo", service="enamnd-audits",
+        address_flag="--audits", address_env="ENAMND_AUDITS_ADDR",
+        default_address="127.0.0.1:50052", import_stubs_fn=import_stubs, load_fn=load,
+        print_fn=print_summary, facts_fn=facts,
+        extra_args=[("--handlings-wait",
+                     dict(type=float, default=20.0,
+                          help="seconds to wait for the committee's decisions (§ 8-10 of "
+                               "22 June 2022) to be linked to the reviews (default 20)"),
+                     "handlings_timeout")])
 
 
 if __name__ == "__main__":

@@ -2,28 +2,35 @@
 """Loads the demo data of Norrbottens e-nämnd into the meetings service.
 
 Usage:
-    /usr/bin/python3 tools/demo/load_demo.py --meetings 127.0.0.1:50051 [--stubs build/python]
+    /usr/bin/python3 tools/demo/load_demo.py --address 127.0.0.1:50051 [--stubs build/python]
 
-It talks to the service only through its public gRPC API (no SQL), so it
-works against any running enamnd-meetings. What it loads:
+(--meetings is the same as --address.) It talks to the service only through
+its public gRPC API (no SQL), so it works against any running
+enamnd-meetings. The records are the data files in tools/demo/data/:
 
-  * the 14 member municipalities (SCB code, name, population 2023-12-31);
-  * the body bodies/e-namnden "Norrbottens e-nämnd" with one seat per
-    municipality. The real members' names are not part of the demo: the seats
-    hold generic names ("Ledamot Kiruna", "Ersättare Kiruna");
-  * the paragraph series of 2022 starting at § 8 (§ 1-7 were held on paper in
-    March);
-  * the 2022 meeting schedule, the attendance of 22 June 2022, the nine cases
-    handled that day and their decisions as § 8-16;
-  * the justering of that protocol on 2022-06-29 (chair: the Luleå member,
-    adjuster: the Kiruna member, as the attendance names them) and the 14
-    members' notices of it (anslag): most on 29 and 30 June, Pajala and
-    Överkalix on 1 July (the notice deadline), Övertorneå late on 4 July. The
-    appeal period runs from the last posting: to 2022-07-25, legal force
-    2022-07-26. The service must accept those days, i.e. its legal calendar's
-    today must be 2022-07-04 or later (tools/up pins it to 2022-07-08); a
-    justering or posting dated after the service's today is left out and
-    reported.
+  * municipalities.json: the 14 members (SCB code, names, population);
+  * committee.json: the body bodies/e-namnden "Norrbottens e-nämnd" with one
+    seat per member (generic, invented names such as "Ledamot Kiruna"), the
+    paragraph series of 2022 starting at § 8 and the 2022 meeting plan;
+  * meeting-2022-06-22.json: the nine cases and decisions of 22 June 2022 as
+    § 8-16, verbatim from the transcription of the real protocol
+    (../shared/samples/e-namnd-2022-06-22.json; tests/demo checks them), and,
+    marked "invented", its attendance, its justering on 2022-06-29 (chair: the
+    Luleå member, adjuster: the Kiruna member) and the 14 members' notices of
+    it: most on 29 and 30 June, Pajala and Överkalix on 1 July (the notice
+    deadline), Övertorneå late on 4 July. The appeal period runs from the
+    last posting: to 2022-07-25, legal force 2022-07-26. The service must
+    accept those days, i.e. its legal calendar's today must be 2022-07-04 or
+    later (tools/up pins it to 2022-07-08); a justering or posting dated
+    after the service's today is left out and reported.
+
+A paragraph's texts go to the API as they stand in the data: title,
+decision, "Sammanträdet" (meeting_notes), "Beslutsgång" (procedure.order_put),
+supporting documents and recipients (matched to the members by official
+name). Its summary sections become text (render_sections): the sections up
+to "Beskrivning av ärendet" the summary, that one and its sub-sections the
+description; the service prints the headings "Sammanfattning av ärendet" and
+"Beskrivning" itself.
 
 Running it again changes nothing: every create carries a deterministic
 request_id, ALREADY_EXISTS is treated as "look it up instead", attendance is
@@ -31,15 +38,15 @@ recorded only while a meeting has none, a paragraph is recorded only if the
 meeting has no paragraph for its case yet (so even a service whose
 request_id table was wiped cannot get duplicates), the protocol is adjusted
 only if the meeting has no PROTOCOL adjustment yet, and a notice is recorded
-only for a member not yet among the adjustment's notices.
+only for a member not yet among the adjustment's notices. A paragraph that
+an earlier version of the demo loaded with other texts is left as it is (an
+adjusted protocol is locked) and named in the notes.
 
 Tests import this module and call load(channel) -> dict; main() is the
 command line. The generated Python stubs are found through --stubs, else
 env ENAMND_PY_STUBS, else <repo>/build/python.
 """
 
-import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -50,224 +57,29 @@ if str(Path(__file__).resolve().parent) not in sys.path:
 
 import demo_common  # noqa: E402
 from demo_common import (  # noqa: E402,F401 (re-exported: tests use load_demo.*)
-    CHANNEL_OPTIONS, REPO_ROOT, LoadError, _create, _date, _day, _describe, _in_future,
-    _list_all, _ymd, default_stubs_dir)
+    CHANNEL_OPTIONS, REPO_ROOT, RPC_TIMEOUT, LoadError, _create, _date, _day, _describe,
+    _in_future, _list_all, _ymd, default_stubs_dir, hours_minutes, read_data)
 
-BODY_ID = "e-namnden"
+MUNICIPALITIES = read_data("municipalities.json")
+COMMITTEE = read_data("committee.json")
+MEETING = read_data("meeting-2022-06-22.json")
+
+BODY_ID = COMMITTEE["body"]["id"]
 BODY = "bodies/" + BODY_ID
-BODY_DISPLAY_NAME = "Norrbottens e-nämnd"
-MEETING_0622 = BODY + "/meetings/2022-06-22"
+MEETING_0622 = f"{BODY}/meetings/{MEETING['meeting']}"
+PARAGRAPHS = MEETING["paragraphs"]
 
-# (SCB code, short name, official name, population 2023-12-31 according to SCB)
-MUNICIPALITIES = [
-    ("2506", "Arjeplog", "Arjeplogs kommun", 2609),
-    ("2505", "Arvidsjaur", "Arvidsjaurs kommun", 6113),
-    ("2582", "Boden", "Bodens kommun", 27943),
-    ("2523", "Gällivare", "Gällivare kommun", 17330),
-    ("2583", "Haparanda", "Haparanda kommun", 9177),
-    ("2510", "Jokkmokk", "Jokkmokks kommun", 4728),
-    ("2514", "Kalix", "Kalix kommun", 15547),
-    ("2584", "Kiruna", "Kiruna kommun", 22433),
-    ("2580", "Luleå", "Luleå kommun", 79352),
-    ("2521", "Pajala", "Pajala kommun", 5871),
-    ("2581", "Piteå", "Piteå kommun", 42344),
-    ("2560", "Älvsbyn", "Älvsbyns kommun", 7783),
-    ("2513", "Överkalix", "Överkalix kommun", 3162),
-    ("2518", "Övertorneå", "Övertorneå kommun", 4088),
-]
-POPULATION_DATE = (2023, 12, 31)
-TERM = ((2019, 1, 1), (2022, 12, 31))
+_INVENTED = MEETING["invented"]
+ATTENDANCE = _INVENTED["attendance"]
+CHAIR = ATTENDANCE["chair"]
+SECRETARY = ATTENDANCE["secretary"]
+JUSTERING = _INVENTED["justering"]
+NOTICES_0622 = _INVENTED["notices"]
 
-# The 2022 schedule: (date, start hour, end hour, state). The times are those
-# of the committee's plan; the location is illustrative (the demo does not know
-# where each meeting was held). 16 March was held (its § 1-7 are on paper, so
-# the demo records neither its attendance nor its paragraphs); 22 June becomes
-# HELD when its attendance is recorded; October and December are planned.
-MEETINGS_2022 = [
-    ((2022, 3, 16), 13, 16, "STATE_HELD"),
-    ((2022, 6, 22), 13, 16, "STATE_PLANNED"),
-    ((2022, 10, 12), 10, 16, "STATE_PLANNED"),
-    ((2022, 12, 14), 10, 16, "STATE_PLANNED"),
-]
-MEETING_LOCATION = "Luleå stadshus och digitalt via Teams"  # illustrative
-
-# Attendance at 22 June 2022: illustrative, not the real protocol. 11 of the
-# 14 members present, Pajala's substitute serving for its member (12 of 14
-# seats represented: quorum), Arjeplog and Övertorneå not represented.
-# The chair and the adjuster (justerare) sign the protocol, so they are
-# display names of present members of the body's seats (AdjustProtocol
-# checks that they are members or substitutes of the body).
-ABSENT_0622 = {"2506", "2521", "2518"}
-SUBSTITUTE_SERVED_0622 = {"2521"}
-CHAIR = "Ledamot Luleå"
-SECRETARY = "Nämndsekreterare, Luleå kommun"
-ADJUSTER = "Ledamot Kiruna"
-OTHERS_PRESENT_0622 = ["Samordnare, Norrbottens e-nämnd", "Ekonom, Luleå kommun"]
-
-# The cases of 22 June 2022: (case number, title, subject).
-CASES = [
-    ("2022/9-2.2.0.1", "Grundläggande granskning 2021, Kiruna och Gällivare",
-     "//audits/reviews/2021-2584"),
-    ("2022/10-2.2.0.1", "Grundläggande granskning 2021, Arvidsjaur",
-     "//audits/reviews/2021-2505"),
-    ("2022/11-2.2.0.1", "Grundläggande granskning 2021, Älvsbyn",
-     "//audits/reviews/2021-2560"),
-    ("2022/12-2.2.0.1", "Reviderat förstudiedirektiv HR, avgränsat till lön (Rev B)", ""),
-    ("2022/13-2.2.0.1", "Budget 2023", ""),
-    ("2022/14-2.2.0.1", "Slutrapport förstudie e-learning", ""),
-    ("2022/15-2.2.0.1", "Aktuella och pågående aktiviteter", ""),
-    ("2022/16-2.2.0.1", "Revidering av nämndens reglemente och samverkansavtal", ""),
-    ("2022/17-1.1.1.2", "Delårsrapport januari–maj 2022", ""),
-]
-
-# Justering of the 22 June 2022 protocol (a Wednesday a week after the
-# meeting; the notice deadline is the second day after it, 2022-07-01).
-ADJUSTED_0622 = (2022, 6, 29)
-ADJUSTERS_0622 = [ADJUSTER]
-
-# The members' notices of that justering on their notice boards (anslag), in
-# the order they were posted. Illustrative. Övertorneå posts late (after the
-# 2022-07-01 deadline); as the last posting it starts the three-week appeal
-# period: appeal deadline 2022-07-25, legal force from 2022-07-26.
-NOTICES_0622 = [
-    ("2580", (2022, 6, 29)),  # Luleå, the host municipality
-    ("2582", (2022, 6, 29)),  # Boden
-    ("2581", (2022, 6, 29)),  # Piteå
-    ("2584", (2022, 6, 29)),  # Kiruna
-    ("2523", (2022, 6, 29)),  # Gällivare
-    ("2514", (2022, 6, 29)),  # Kalix
-    ("2505", (2022, 6, 30)),  # Arvidsjaur
-    ("2506", (2022, 6, 30)),  # Arjeplog
-    ("2583", (2022, 6, 30)),  # Haparanda
-    ("2510", (2022, 6, 30)),  # Jokkmokk
-    ("2560", (2022, 6, 30)),  # Älvsbyn
-    ("2521", (2022, 7, 1)),   # Pajala
-    ("2513", (2022, 7, 1)),   # Överkalix
-    ("2518", (2022, 7, 4)),   # Övertorneå, late
-]
-
-# The decisions of 22 June 2022, in the order they were handled (§ 8-16).
-# Texts follow the protocol's gist; they are not verbatim quotes.
-DECISIONS = [
-    dict(
-        number=8,
-        case="2022/9-2.2.0.1",
-        kind="DECISION_KIND_ADOPT",
-        text=("E-nämnden beslutar att ta med revisorernas synpunkter och rekommendationer "
-              "i nämndens utvecklingsarbete. Nämnden hänvisar till verksamhetsplanen för "
-              "2022, antagen 2021-12-16, som innehåller ett årshjul och direktiv för "
-              "rapportering till nämnden."),
-        summary=("Kiruna och Gällivare kommuners revisorer har genomfört en grundläggande "
-                 "granskning av e-nämnden för 2021. Revisorerna rekommenderar nämnden att "
-                 "upprätta ett årshjul med direktiv för rapportering till nämnden."),
-        documents=["Revisionsrapport: Grundläggande granskning 2021, Kiruna och Gällivare "
-                   "kommuners revisorer",
-                   "Verksamhetsplan 2022"],
-        recipients=["2523", "2584"],
-    ),
-    dict(
-        number=9,
-        case="2022/10-2.2.0.1",
-        kind="DECISION_KIND_ADOPT",
-        text=("E-nämnden beslutar att ta med revisorernas synpunkter och rekommendationer "
-              "i nämndens utvecklingsarbete. Nämnden hänvisar till kontrollmomenten i "
-              "verksamhetsplanen för 2022; uppföljningen av samtliga kontrollmoment "
-              "återrapporteras i delårsrapport 2."),
-        summary=("Arvidsjaurs kommuns revisorer har genomfört en grundläggande granskning "
-                 "av e-nämnden för 2021 och rekommenderar nämnden att följa upp samtliga "
-                 "kontrollmoment i internkontrollplanen."),
-        documents=["Revisionsrapport: Grundläggande granskning 2021, Arvidsjaurs kommuns "
-                   "revisorer",
-                   "Kf 41, Arvidsjaurs kommun",
-                   "Verksamhetsplan 2022"],
-        recipients=["2505"],
-    ),
-    dict(
-        number=10,
-        case="2022/11-2.2.0.1",
-        kind="DECISION_KIND_NOTE_AND_FILE",
-        text="E-nämnden beslutar att lägga informationen till handlingarna.",
-        summary=("Älvsbyns kommuns revisorer har genomfört en grundläggande granskning av "
-                 "e-nämnden för 2021. Revisorerna lämnar inga rekommendationer men noterar "
-                 "att tillämpningsanvisningar till attestreglementet saknas."),
-        documents=["Revisionsrapport: Grundläggande granskning 2021, Älvsbyns kommuns "
-                   "revisorer"],
-        recipients=[],
-    ),
-    dict(
-        number=11,
-        case="2022/12-2.2.0.1",
-        kind="DECISION_KIND_NOTE_AND_FILE",
-        text="E-nämnden beslutar att lägga informationen till handlingarna.",
-        summary=("Förstudiedirektivet för HR har reviderats (Rev B): förstudiens omfattning "
-                 "har avgränsats från samtliga HR-processer till enbart lön. Styrgruppen "
-                 "beslutade om revideringen 2022-05-04."),
-        documents=["Förstudiedirektiv Rev B",
-                   "Protokoll styrgruppen 2022-05-04"],
-        recipients=[],
-    ),
-    dict(
-        number=12,
-        case="2022/13-2.2.0.1",
-        kind="DECISION_KIND_APPROVE",
-        text=("E-nämnden beslutar att godkänna budget 2023. Protokollet kompletteras med "
-              "kostnaden per kommun för rollen e-tjänsteutvecklare."),
-        summary=("Förslag till budget 2023 med fördelning per medlemskommun. Budgeten är "
-                 "uppräknad med arbetskostnadsindex (AKI) enligt samverkansavtalet."),
-        meeting_notes=("En ledamot efterfrågar kostnaden per kommun för rollen "
-                       "e-tjänsteutvecklare, som saknas i underlaget. Protokollet ska "
-                       "kompletteras med den uppgiften."),
-        proposals=[(CHAIR, "Ordföranden föreslår att e-nämnden godkänner budget 2023.")],
-        order_put="Ordföranden ställer proposition på eget förslag och finner det bifallet.",
-        documents=["Budget 2023, fördelning 2023, budget 2022"],
-        recipients=[],
-    ),
-    dict(
-        number=13,
-        case="2022/14-2.2.0.1",
-        kind="DECISION_KIND_NOTE_AND_FILE",
-        text="E-nämnden beslutar att lägga slutrapporten till handlingarna.",
-        summary=("Förstudien om e-learning, med sex av de fjorton medlemskommunerna som "
-                 "deltagare, har avslutats och slutrapporten redovisas för nämnden."),
-        documents=["Förstudierapport e-learning rev A 22-06-13",
-                   "Presentation av förstudierapport e-learning"],
-        recipients=[],
-    ),
-    dict(
-        number=14,
-        case="2022/15-2.2.0.1",
-        kind="DECISION_KIND_NOTE_AND_FILE",
-        text="E-nämnden beslutar att lägga informationen till handlingarna.",
-        summary=("Lägesrapport över nämndens aktiviteter: gemensamt datacenter i drift sedan "
-                 "2021 med tre kommuner migrerade och fler under migrering, upphandling av "
-                 "verksamhetssystem för socialtjänsten med rekrytering av en gemensam "
-                 "förvaltningsorganisation, projektet elevhälsosystem enligt plan, "
-                 "e-tjänsteplattformen i drift sedan 2017 och e-arkiv sedan 2019."),
-        documents=[],
-        recipients=[],
-    ),
-    dict(
-        number=15,
-        case="2022/16-2.2.0.1",
-        kind="DECISION_KIND_NOTE_AND_FILE",
-        text="E-nämnden beslutar att lägga informationen till handlingarna.",
-        summary=("Information om arbetet med att revidera nämndens reglemente och "
-                 "samverkansavtalet mellan medlemskommunerna."),
-        documents=[],
-        recipients=[],
-    ),
-    dict(
-        number=16,
-        case="2022/17-1.1.1.2",
-        kind="DECISION_KIND_APPROVE",
-        text="E-nämnden beslutar att godkänna delårsrapporten för januari–maj 2022.",
-        summary=("Delårsrapport januari–maj 2022: intäkter 1 792 tkr och kostnader "
-                 "1 673 tkr; avvikelsen redovisas som 120 tkr eftersom avrundningen görs "
-                 "på exakta belopp."),
-        documents=[],
-        recipients=["2580"],
-    ),
-]
+# The headings the service prints itself (RenderProtocol): the sections they
+# open are rendered without them.
+SUMMARY_HEADING = "Sammanfattning av ärendet"
+DESCRIPTION_HEADING = "Beskrivning av ärendet"
 
 
 # ------------------------------------------------------------------ stubs
@@ -288,12 +100,6 @@ def import_stubs(stubs_dir=None):
                     "enamnd.meetings.v1.meetings_pb2_grpc"])
 
 
-# ------------------------------------------------------------------ helpers
-
-def _person(name):
-    return meetings_pb2.Person(display_name=name)
-
-
 def wait_until_serving(channel, timeout=30.0):
     """Polls grpc.health.v1 until SERVING (or, without health, a cheap RPC)."""
     import_stubs()
@@ -307,37 +113,59 @@ def wait_until_serving(channel, timeout=30.0):
                                    service="the meetings service")
 
 
-# ------------------------------------------------------------------ loading
+# ------------------------------------------------------------------ texts (no gRPC)
 
-def _body_proto():
-    seats = []
-    for code, short, _, _ in MUNICIPALITIES:
-        seats.append(meetings_pb2.Seat(
-            municipality="municipalities/" + code,
-            member=_person("Ledamot " + short),
-            substitute=_person("Ersättare " + short),
-            term_start=_date(TERM[0]),
-            term_end=_date(TERM[1]),
-        ))
-    return meetings_pb2.Body(display_name=BODY_DISPLAY_NAME,
-                             kind=meetings_pb2.Body.KIND_COMMITTEE, seats=seats)
+def _render_blocks(blocks, indent=""):
+    """The sample's blocks as chunks of lines (a chunk: one paragraph, list or
+    table). Bullets are "<marker> item"; an item's own blocks follow it,
+    indented by two spaces; a table is its caption and one line per row,
+    "<label>: <column> <value>, ...". Texts are not changed."""
+    chunks = []
+    for block in blocks:
+        if "text" in block:
+            chunks.append([indent + block["text"]])
+        elif "label" in block:
+            chunks.append([indent + block["label"]])
+        elif "lines" in block:
+            chunks.append([indent + line for line in block["lines"]])
+        elif "bullets" in block:
+            lines = []
+            for item in block["bullets"]:
+                if isinstance(item, str):
+                    lines.append(f"{indent}{block['marker']} {item}")
+                    continue
+                lines.append(f"{indent}{block['marker']} {item['text']}")
+                for chunk in _render_blocks(item.get("blocks", []), indent + "  "):
+                    lines.extend(chunk)
+            chunks.append(lines)
+        elif "table" in block:
+            table = block["table"]
+            lines = [indent + table["caption"]]
+            for row in table["rows"]:
+                cells = ", ".join(f"{c} {v}" for c, v in zip(table["columns"], row["values"]))
+                lines.append(f"{indent}{row['label']}: {cells}")
+            chunks.append(lines)
+        else:
+            raise LoadError(f"unknown block in the demo data: {sorted(block)}")
+    return chunks
 
 
-def _attendance_0622():
-    seats = []
-    for code, _, _, _ in MUNICIPALITIES:
-        seats.append(meetings_pb2.SeatAttendance(
-            municipality="municipalities/" + code,
-            member_present=code not in ABSENT_0622,
-            substitute_served=code in SUBSTITUTE_SERVED_0622,
-        ))
-    return meetings_pb2.Attendance(
-        seats=seats,
-        others_present=[_person(n) for n in OTHERS_PRESENT_0622],
-        chair=_person(CHAIR),
-        secretary=_person(SECRETARY),
-        adjusters=[_person(ADJUSTER)],
-    )
+def render_sections(sections):
+    """(summary, description) texts of a paragraph's summary sections: the
+    sections before "Beskrivning av ärendet" make the summary, that one and
+    the ones after it the description. Chunks are separated by a blank
+    line; a heading other than the two the service prints is a chunk of its
+    own."""
+    parts = {"summary": [], "description": []}
+    part = "summary"
+    for section in sections:
+        if section["heading"] == DESCRIPTION_HEADING:
+            part = "description"
+        if section["heading"] not in (SUMMARY_HEADING, DESCRIPTION_HEADING):
+            parts[part].append([section["heading"]])
+        parts[part].extend(_render_blocks(section["blocks"]))
+    return tuple("\n\n".join("\n".join(chunk) for chunk in parts[p])
+                 for p in ("summary", "description"))
 
 
 def _case_name(case_number):
@@ -345,35 +173,109 @@ def _case_name(case_number):
     return f"cases/{year}-{rest.split('-', 1)[0]}"
 
 
-def _paragraph_proto(d, titles):
-    p = meetings_pb2.Paragraph(
-        case=_case_name(d["case"]),
-        title=titles[d["case"]],
-        decision=meetings_pb2.Decision(kind=meetings_pb2.DecisionKind.Value(d["kind"]),
-                                       text=d["text"]),
-        summary=d["summary"],
-        meeting_notes=d.get("meeting_notes", ""),
-        documents=[meetings_pb2.Document(title=t) for t in d["documents"]],
-        recipients=[meetings_pb2.Recipient(municipality="municipalities/" + c)
-                    for c in d["recipients"]],
+def paragraph_fields(p):
+    """What the demo sends for paragraph p of the data file, as plain values:
+    title, decision_kind, decision_text, summary, description, meeting_notes,
+    order_put, documents, recipients [(municipality name or "", named or "")],
+    case, case_subject."""
+    by_name = {m["name"]: m["code"] for m in MUNICIPALITIES["municipalities"]}
+    derived = MEETING["derived"]
+    summary, description = render_sections(p["summary"])
+    return dict(
+        case=_case_name(p["case_number"]),
+        case_subject=derived["case_subjects"].get(p["case_number"], ""),
+        title=p["title"],
+        decision_kind=derived["decision_kinds"][str(p["number"])],
+        decision_text=p["decision"],
+        summary=summary,
+        description=description,
+        meeting_notes=p["meeting_notes"] or "",
+        order_put=p["procedure"] or "",
+        documents=list(p["supporting_documents"]),
+        recipients=[("municipalities/" + by_name[r], "") if r in by_name else ("", r)
+                    for r in p["recipients"]],
     )
-    if "order_put" in d:
-        p.procedure.CopyFrom(meetings_pb2.DecisionProcedure(
-            proposals=[meetings_pb2.Proposal(mover=_person(m), text=t)
-                       for m, t in d.get("proposals", [])],
-            order_put=d["order_put"],
+
+
+# ------------------------------------------------------------------ protos
+
+def _person(name):
+    return meetings_pb2.Person(display_name=name)
+
+
+def _body_proto():
+    invented = COMMITTEE["invented"]
+    seats = []
+    for m in MUNICIPALITIES["municipalities"]:
+        seats.append(meetings_pb2.Seat(
+            municipality="municipalities/" + m["code"],
+            member=_person(invented["member_name"].format(**m)),
+            substitute=_person(invented["substitute_name"].format(**m)),
+            term_start=_date(invented["term_start"]),
+            term_end=_date(invented["term_end"]),
         ))
+    return meetings_pb2.Body(display_name=COMMITTEE["body"]["display_name"],
+                             kind=meetings_pb2.Body.Kind.Value(COMMITTEE["body"]["kind"]),
+                             seats=seats)
+
+
+def _attendance_0622():
+    seats = []
+    for m in MUNICIPALITIES["municipalities"]:
+        seats.append(meetings_pb2.SeatAttendance(
+            municipality="municipalities/" + m["code"],
+            member_present=m["code"] not in ATTENDANCE["absent"],
+            substitute_served=m["code"] in ATTENDANCE["substitute_served"],
+        ))
+    return meetings_pb2.Attendance(
+        seats=seats,
+        others_present=[_person(n) for n in ATTENDANCE["others_present"]],
+        chair=_person(CHAIR),
+        secretary=_person(SECRETARY),
+        adjusters=[_person(n) for n in ATTENDANCE["adjusters"]],
+    )
+
+
+def _meeting_proto(spec):
+    M = meetings_pb2
+    start, end = hours_minutes(spec["start"]), hours_minutes(spec["end"])
+    return M.Meeting(date=_date(spec["date"]),
+                     start_time=common_pb2.TimeOfDay(hours=start[0], minutes=start[1]),
+                     end_time=common_pb2.TimeOfDay(hours=end[0], minutes=end[1]),
+                     location=COMMITTEE["invented"]["meeting_location"],
+                     state=M.Meeting.State.Value(spec["state"]))
+
+
+def _paragraph_proto(f):
+    M = meetings_pb2
+    p = M.Paragraph(
+        case=f["case"],
+        title=f["title"],
+        decision=M.Decision(kind=M.DecisionKind.Value(f["decision_kind"]),
+                            text=f["decision_text"]),
+        summary=f["summary"],
+        description=f["description"],
+        meeting_notes=f["meeting_notes"],
+        documents=[M.Document(title=t) for t in f["documents"]],
+        recipients=[M.Recipient(municipality=m) if m else M.Recipient(named=n)
+                    for m, n in f["recipients"]],
+    )
+    if f["order_put"]:
+        p.procedure.order_put = f["order_put"]
     return p
 
+
+# ------------------------------------------------------------------ loading
 
 def count_resources(stub):
     """Totals as the service lists them."""
     M = meetings_pb2
+    bodies = _list_all(stub.ListBodies, M.ListBodiesRequest(page_size=100), "bodies")
     return {
         "municipalities": len(_list_all(stub.ListMunicipalities,
                                          M.ListMunicipalitiesRequest(page_size=100),
                                          "municipalities")),
-        "bodies": len(_list_all(stub.ListBodies, M.ListBodiesRequest(page_size=100), "bodies")),
+        "bodies": len(bodies),
         "meetings": len(_list_all(stub.ListMeetings,
                                   M.ListMeetingsRequest(parent="bodies/-", page_size=100),
                                   "meetings")),
@@ -385,7 +287,7 @@ def count_resources(stub):
             len(_list_all(stub.ListAdjustments,
                           M.ListAdjustmentsRequest(parent=b.name, page_size=100),
                           "adjustments"))
-            for b in _list_all(stub.ListBodies, M.ListBodiesRequest(page_size=100), "bodies")),
+            for b in bodies),
     }
 
 
@@ -399,22 +301,127 @@ def find_protocol_adjustment(stub, meeting):
     return None
 
 
+def _load_municipalities(stub, created, display):
+    M = meetings_pb2
+    population_date = _date(MUNICIPALITIES["population_date"])
+    for spec in MUNICIPALITIES["municipalities"]:
+        name = "municipalities/" + spec["code"]
+        m, new = _create(
+            name,
+            lambda: stub.CreateMunicipality(M.CreateMunicipalityRequest(
+                municipality_id=spec["code"],
+                municipality=M.Municipality(display_name=spec["name"],
+                                            population=spec["population"],
+                                            population_date=population_date),
+                request_id=f"demo-municipality-{spec['code']}"), timeout=RPC_TIMEOUT),
+            lambda: stub.GetMunicipality(M.GetMunicipalityRequest(name=name),
+                                         timeout=RPC_TIMEOUT))
+        created["municipalities"] += new
+        display[m.name] = m.display_name
+
+
+def _load_committee(stub, created):
+    """The body, its 2022 paragraph series and its 2022 meetings."""
+    M = meetings_pb2
+    _, new = _create(
+        BODY,
+        lambda: stub.CreateBody(M.CreateBodyRequest(
+            body_id=BODY_ID, body=_body_proto(), request_id="demo-body-" + BODY_ID),
+            timeout=RPC_TIMEOUT),
+        lambda: stub.GetBody(M.GetBodyRequest(name=BODY), timeout=RPC_TIMEOUT))
+    created["bodies"] += new
+
+    series = COMMITTEE["paragraph_series"]
+    try:
+        stub.StartParagraphSeries(M.StartParagraphSeriesRequest(
+            body=BODY, year=series["year"], next_number=series["next_number"]),
+            timeout=RPC_TIMEOUT)
+    except grpc.RpcError as e:
+        raise LoadError(f"StartParagraphSeries({BODY}, {series['year']}, "
+                        f"{series['next_number']}) failed: {_describe(e)}; the body already "
+                        f"has {series['year']} paragraphs numbered differently") from e
+
+    for spec in COMMITTEE["meetings"]:
+        name = f"{BODY}/meetings/{spec['date']}"
+        _, new = _create(
+            name,
+            lambda: stub.CreateMeeting(M.CreateMeetingRequest(
+                parent=BODY, meeting=_meeting_proto(spec),
+                request_id=f"demo-meeting-{spec['date']}"), timeout=RPC_TIMEOUT),
+            lambda: stub.GetMeeting(M.GetMeetingRequest(name=name), timeout=RPC_TIMEOUT))
+        created["meetings"] += new
+
+
+def _load_attendance_0622(stub, created):
+    """Attendance of 22 June, only while none is recorded (recording it again
+    would replace whatever is there and publish a new event)."""
+    M = meetings_pb2
+    meeting = stub.GetMeeting(M.GetMeetingRequest(name=MEETING_0622), timeout=RPC_TIMEOUT)
+    if meeting.HasField("attendance"):
+        return
+    stub.RecordAttendance(M.RecordAttendanceRequest(
+        meeting=MEETING_0622, attendance=_attendance_0622(), etag=meeting.etag),
+        timeout=RPC_TIMEOUT)
+    created["attendance"] += 1
+
+
+def _load_decisions_0622(stub, created, notes):
+    """The cases and decisions, in § order. A paragraph is recorded only if
+    the meeting has none for the case yet; one that holds other texts
+    (loaded by an earlier version of the demo) is named in the notes."""
+    M = meetings_pb2
+    for p in PARAGRAPHS:
+        f = paragraph_fields(p)
+        c, new = _create(
+            f["case"],
+            lambda: stub.CreateCase(M.CreateCaseRequest(
+                case=M.Case(case_number=p["case_number"], title=f["title"],
+                            subject=f["case_subject"]),
+                request_id="demo-case-" + f["case"].split("/", 1)[1]), timeout=RPC_TIMEOUT),
+            lambda: stub.GetCase(M.GetCaseRequest(name=f["case"]), timeout=RPC_TIMEOUT))
+        if c.case_number != p["case_number"]:
+            raise LoadError(f"{f['case']} holds case number {c.case_number}, expected "
+                            f"{p['case_number']}")
+        created["cases"] += new
+
+        existing = stub.ListParagraphs(M.ListParagraphsRequest(
+            parent=MEETING_0622, filter=f'case = "{f["case"]}"'), timeout=RPC_TIMEOUT)
+        if existing.paragraphs:
+            old = existing.paragraphs[0]
+            if (old.title, old.decision.text) != (f["title"], f["decision_text"]):
+                notes.append(f"{old.name} holds other texts than tools/demo/data (loaded by "
+                             "an earlier demo?); remove ./var to load the protocol's texts")
+            continue
+        try:
+            recorded = stub.RecordDecision(M.RecordDecisionRequest(
+                parent=MEETING_0622, paragraph=_paragraph_proto(f),
+                request_id=f"demo-{MEETING['meeting']}-p{p['number']}"), timeout=RPC_TIMEOUT)
+        except grpc.RpcError as e:
+            raise LoadError(f"recording § {p['number']} ({p['case_number']}) failed: "
+                            f"{_describe(e)}") from e
+        created["paragraphs"] += 1
+        if recorded.number != p["number"]:
+            raise LoadError(f"{p['case_number']} was recorded as § {recorded.number}, expected "
+                            f"§ {p['number']}: {BODY} already had other paragraphs that year")
+
+
 def _adjust_0622(stub, created, notes):
     """Adjusts the 22 June protocol unless it is; returns the adjustment or None."""
     M = meetings_pb2
     adjustment = find_protocol_adjustment(stub, MEETING_0622)
     if adjustment is not None:
         return adjustment
+    day = JUSTERING["adjusted_date"]
     try:
         adjustment = stub.AdjustProtocol(M.AdjustProtocolRequest(
-            meeting=MEETING_0622, chair=_person(CHAIR),
-            adjusters=[_person(n) for n in ADJUSTERS_0622],
-            adjusted_date=_date(ADJUSTED_0622), request_id="demo-adjust-2022-06-22"),
-            timeout=30)
+            meeting=MEETING_0622, chair=_person(JUSTERING["chair"]),
+            adjusters=[_person(n) for n in JUSTERING["adjusters"]],
+            adjusted_date=_date(day), request_id=f"demo-adjust-{MEETING['meeting']}"),
+            timeout=RPC_TIMEOUT)
     except grpc.RpcError as e:
         if _in_future(e):
             notes.append(f"{MEETING_0622} not adjusted: the service's today is before "
-                         f"{_ymd(ADJUSTED_0622)} ({e.details()})")
+                         f"{day} ({e.details()})")
             return None
         if e.code() == grpc.StatusCode.FAILED_PRECONDITION:
             # Adjusted meanwhile by someone else?
@@ -427,29 +434,33 @@ def _adjust_0622(stub, created, notes):
 
 
 def _post_notices_0622(stub, adjustment, created, notes):
-    """Records the members' notices not yet recorded; returns the adjustment."""
+    """Records the members' notices not yet recorded, in the order they were
+    posted (the last one completes the set and starts the appeal period);
+    returns the adjustment."""
     M = meetings_pb2
     posted = {n.municipality for n in adjustment.notices}
     required = set(adjustment.required_municipalities)
-    for code, ymd in NOTICES_0622:
-        municipality = "municipalities/" + code
+    for notice in NOTICES_0622:
+        municipality = "municipalities/" + notice["municipality"]
+        day = notice["posted_date"]
         if municipality in posted or municipality not in required:
             continue
         try:
             adjustment = stub.RecordNoticePosting(M.RecordNoticePostingRequest(
                 adjustment=adjustment.name, municipality=municipality,
-                posted_date=_date(ymd)), timeout=30)
+                posted_date=_date(day)), timeout=RPC_TIMEOUT)
         except grpc.RpcError as e:
             if e.code() == grpc.StatusCode.ALREADY_EXISTS:
                 continue  # posted meanwhile
             if _in_future(e):
                 notes.append(f"{municipality} has not posted the notice yet: "
-                             f"{_ymd(ymd)} is after the service's today")
+                             f"{day} is after the service's today")
                 continue
             raise LoadError(f"RecordNoticePosting({adjustment.name}, {municipality}, "
-                            f"{_ymd(ymd)}) failed: {_describe(e)}") from e
+                            f"{day}) failed: {_describe(e)}") from e
         created["notices"] += 1
-    return stub.GetAdjustment(M.GetAdjustmentRequest(name=adjustment.name), timeout=30)
+    return stub.GetAdjustment(M.GetAdjustmentRequest(name=adjustment.name),
+                              timeout=RPC_TIMEOUT)
 
 
 def _adjustment_summary(a, names):
@@ -482,7 +493,7 @@ def load(channel, wait_timeout=30.0):
       counts:       totals the service lists afterwards, per kind;
       decisions:    the 22 June 2022 paragraphs (number, case_number, kind,
                     title, recipients) in § order;
-      legal_states: § number -> legal state name (DRAFT, ADJUSTED, ...);
+      legal_states: § number -> legal state name (LEGAL_STATE_DRAFT, ...);
       adjustment:   the justering of 22 June 2022 (name, sha256, dates,
                     notices; see _adjustment_summary), or None;
       notes:        what could not be loaded and why (e.g. days after the
@@ -497,125 +508,14 @@ def load(channel, wait_timeout=30.0):
                    adjustments=0, notices=0)
     display = {}
     notes = []
-
     try:
-        # Municipalities.
-        for code, _, name, population in MUNICIPALITIES:
-            m, new = _create(
-                f"municipalities/{code}",
-                lambda: stub.CreateMunicipality(M.CreateMunicipalityRequest(
-                    municipality_id=code,
-                    municipality=M.Municipality(display_name=name, population=population,
-                                                population_date=_date(POPULATION_DATE)),
-                    request_id=f"demo-municipality-{code}"), timeout=30),
-                lambda: stub.GetMunicipality(
-                    M.GetMunicipalityRequest(name=f"municipalities/{code}"), timeout=30))
-            created["municipalities"] += new
-            display[m.name] = m.display_name
-
-        # The committee.
-        _, new = _create(
-            BODY,
-            lambda: stub.CreateBody(M.CreateBodyRequest(
-                body_id=BODY_ID, body=_body_proto(), request_id="demo-body-" + BODY_ID),
-                timeout=30),
-            lambda: stub.GetBody(M.GetBodyRequest(name=BODY), timeout=30))
-        created["bodies"] += new
-
-        # § 1-7 of 2022 were held on paper in March: 22 June starts at § 8.
-        try:
-            stub.StartParagraphSeries(M.StartParagraphSeriesRequest(
-                body=BODY, year=2022, next_number=8), timeout=30)
-        except grpc.RpcError as e:
-            raise LoadError(f"StartParagraphSeries({BODY}, 2022, 8) failed: {_describe(e)}; "
-                            "the body already has 2022 paragraphs numbered differently") from e
-
-        # The 2022 schedule.
-        for ymd, start, end, state in MEETINGS_2022:
-            meeting_id = "%04d-%02d-%02d" % ymd
-            name = f"{BODY}/meetings/{meeting_id}"
-            _, new = _create(
-                name,
-                lambda: stub.CreateMeeting(M.CreateMeetingRequest(
-                    parent=BODY,
-                    meeting=M.Meeting(date=_date(ymd),
-                                      start_time=common_pb2.TimeOfDay(hours=start),
-                                      end_time=common_pb2.TimeOfDay(hours=end),
-                                      location=MEETING_LOCATION,
-                                      state=M.Meeting.State.Value(state)),
-                    request_id=f"demo-meeting-{meeting_id}"), timeout=30),
-                lambda: stub.GetMeeting(M.GetMeetingRequest(name=name), timeout=30))
-            created["meetings"] += new
-
-        # Attendance of 22 June, only while none is recorded (recording it
-        # again would replace whatever is there and publish a new event).
-        meeting = stub.GetMeeting(M.GetMeetingRequest(name=MEETING_0622), timeout=30)
-        if not meeting.HasField("attendance"):
-            stub.RecordAttendance(M.RecordAttendanceRequest(
-                meeting=MEETING_0622, attendance=_attendance_0622(), etag=meeting.etag),
-                timeout=30)
-            created["attendance"] += 1
-        elif ((meeting.attendance.chair.display_name != CHAIR
-               or [p.display_name for p in meeting.attendance.adjusters] != ADJUSTERS_0622)
-              and find_protocol_adjustment(stub, MEETING_0622) is None):
-            # Data of an older loader named the chair and the adjuster by
-            # role; the justering needs them as the body's members. Only
-            # possible before the protocol is adjusted (then it is locked).
-            attendance = M.Attendance()
-            attendance.CopyFrom(meeting.attendance)
-            attendance.chair.CopyFrom(_person(CHAIR))
-            del attendance.adjusters[:]
-            attendance.adjusters.extend(_person(n) for n in ADJUSTERS_0622)
-            try:
-                stub.RecordAttendance(M.RecordAttendanceRequest(
-                    meeting=MEETING_0622, attendance=attendance, etag=meeting.etag),
-                    timeout=30)
-            except grpc.RpcError as e:
-                raise LoadError(f"updating the chair and adjuster of {MEETING_0622} failed: "
-                                f"{_describe(e)}") from e
-            created["attendance"] += 1
-
-        # Cases.
-        titles = {}
-        for case_number, title, subject in CASES:
-            name = _case_name(case_number)
-            c, new = _create(
-                name,
-                lambda: stub.CreateCase(M.CreateCaseRequest(
-                    case=M.Case(case_number=case_number, title=title, subject=subject),
-                    request_id="demo-case-" + name.split("/", 1)[1]), timeout=30),
-                lambda: stub.GetCase(M.GetCaseRequest(name=name), timeout=30))
-            if c.case_number != case_number:
-                raise LoadError(f"{name} holds case number {c.case_number}, expected {case_number}")
-            created["cases"] += new
-            titles[case_number] = c.title
-
-        # Decisions, in § order. A paragraph is recorded only if the meeting
-        # has none for the case yet.
-        for d in DECISIONS:
-            existing = stub.ListParagraphs(M.ListParagraphsRequest(
-                parent=MEETING_0622, filter=f'case = "{_case_name(d["case"])}"'), timeout=30)
-            if existing.paragraphs:
-                continue
-            try:
-                p = stub.RecordDecision(M.RecordDecisionRequest(
-                    parent=MEETING_0622, paragraph=_paragraph_proto(d, titles),
-                    request_id=f"demo-2022-06-22-p{d['number']}"), timeout=30)
-            except grpc.RpcError as e:
-                raise LoadError(f"recording § {d['number']} ({d['case']}) failed: "
-                                f"{_describe(e)}") from e
-            created["paragraphs"] += 1
-            if p.number != d["number"]:
-                raise LoadError(f"{d['case']} was recorded as § {p.number}, expected "
-                                f"§ {d['number']}: {BODY} already had other 2022 paragraphs")
-
-        # Justering of the protocol, then the members' notices of it. The
-        # postings are recorded in the order they happened, so the last one
-        # (Övertorneå's) completes the set and starts the appeal period.
+        _load_municipalities(stub, created, display)
+        _load_committee(stub, created)
+        _load_attendance_0622(stub, created)
+        _load_decisions_0622(stub, created, notes)
         adjustment = _adjust_0622(stub, created, notes)
         if adjustment is not None:
             adjustment = _post_notices_0622(stub, adjustment, created, notes)
-
         paragraphs = _list_all(stub.ListParagraphs,
                                M.ListParagraphsRequest(parent=MEETING_0622, page_size=100),
                                "paragraphs")
@@ -623,15 +523,11 @@ def load(channel, wait_timeout=30.0):
     except grpc.RpcError as e:
         raise LoadError(f"the meetings service failed: {_describe(e)}") from e
 
-    decisions = []
-    for p in sorted(paragraphs, key=lambda p: p.number):
-        decisions.append(dict(
-            number=p.number,
-            case_number=p.case_number,
-            kind=M.DecisionKind.Name(p.decision.kind),
-            title=p.title,
-            recipients=[r.municipality or r.named for r in p.recipients],
-        ))
+    paragraphs.sort(key=lambda p: p.number)
+    decisions = [dict(number=p.number, case_number=p.case_number,
+                      kind=M.DecisionKind.Name(p.decision.kind), title=p.title,
+                      recipients=[r.municipality or r.named for r in p.recipients])
+                 for p in paragraphs]
     legal_states = {p.number: M.Paragraph.LegalState.Name(p.legal_state) for p in paragraphs}
     return dict(created=created, counts=counts, decisions=decisions, municipalities=display,
                 legal_states=legal_states,
@@ -640,19 +536,24 @@ def load(channel, wait_timeout=30.0):
                 notes=notes)
 
 
+# ------------------------------------------------------------------ output
+
+INVENTED_LINE = ("attendance, seat names, chair, adjusters, place, the justering and notice "
+                 "dates (tools/demo/data, \"invented\"); § 8-16 texts are the protocol's")
+
+
 def print_summary(result, out=sys.stdout):
-    created, counts = result["created"], result["counts"]
-    print("Demo data of Norrbottens e-nämnd loaded.", file=out)
-    print("  created now: " + ", ".join(f"{k} {v}" for k, v in created.items()), file=out)
-    print("  in service:  " + ", ".join(f"{k} {v}" for k, v in counts.items()), file=out)
-    print(f"  {MEETING_0622}:", file=out)
+    demo_common.print_counts("Demo data of Norrbottens e-nämnd loaded.", result, out)
+    print(f"  {MEETING_0622} (texts verbatim from the protocol):", file=out)
     names = result.get("municipalities", {})
     states = result.get("legal_states", {})
     for d in result["decisions"]:
         to = ", ".join(names.get(r, r) for r in d["recipients"]) or "-"
-        state = states.get(d["number"], "")
-        print(f"    § {d['number']:<3} {d['case_number']:<16} {d['kind']:<14} {state:<9}"
+        state = states.get(d["number"], "").replace("LEGAL_STATE_", "")
+        kind = d["kind"].replace("DECISION_KIND_", "")
+        print(f"    § {d['number']:<3} {d['case_number']:<16} {kind:<13} {state:<9}"
               f"{d['title']}  [skickas till: {to}]", file=out)
+    print(f"  invented: {INVENTED_LINE}", file=out)
     a = result.get("adjustment")
     if a is None:
         print("  justering: none (the protocol is a draft)", file=out)
@@ -678,53 +579,47 @@ def print_summary(result, out=sys.stdout):
         else:
             print("    appeal deadline  not running yet: not every member has posted the notice",
                   file=out)
-    for note in result.get("notes", []):
-        print(f"  note: {note}", file=out)
+    demo_common.print_notes(result, out)
 
 
-def write_facts(result, path):
-    """KEY=VALUE lines for scripts (tools/up): the justering of 22 June 2022."""
-    a = result.get("adjustment") or {}
-    facts = dict(
-        adjustment=a.get("name", ""),
-        sha256=a.get("sha256", ""),
-        adjusted_date=a.get("adjusted_date", ""),
-        notice_deadline=a.get("notice_deadline", ""),
-        notices_posted=str(len(a.get("notices", []))),
-        notices_required=str(a.get("required", 0)),
-        appeal_deadline=a.get("appeal_deadline", ""),
-        legal_force_date=a.get("legal_force_date", ""),
-        finalized="yes" if a.get("finalized") else "no",
-    )
-    Path(path).write_text("".join(f"{k}={v}\n" for k, v in facts.items()), encoding="utf-8")
+def facts(result, address, stubs_dir):
+    """What tools/up prints about this demo: (label, text) rows."""
+    a = result.get("adjustment")
+    if a is None:
+        protocol = ("a draft: not adjusted (the legal calendar's today is before the demo's "
+                    "justering)")
+        appeal = "-"
+    else:
+        protocol = f"adjusted {a['adjusted_date']} ({a['name']}, SHA-256 {a['sha256']})"
+        posted = f"notice posted by {len(a['notices'])} of {a['required']} members"
+        if a["appeal_deadline"]:
+            appeal = (f"appeal deadline {a['appeal_deadline']}, legal force "
+                      f"{a['legal_force_date']} ({posted})")
+            if a["finalized"]:
+                appeal += "; over: the decisions not appealed are final"
+        else:
+            appeal = f"not running: {posted} (deadline {a['notice_deadline']})"
+    stub = (f'import grpc; from enamnd.meetings.v1 import meetings_pb2 as m, '
+            f'meetings_pb2_grpc as g; s = g.MeetingsServiceStub(grpc.insecure_channel("{address}")); ')
+    return [
+        ("protocol", f"{MEETING_0622}: {protocol}"),
+        ("appeal period", appeal),
+        ("invented", INVENTED_LINE),
+        ("try", demo_common.try_line(stubs_dir, stub + (
+            '[print("§", p.number, p.case_number, m.Paragraph.LegalState.Name(p.legal_state), '
+            f'p.title) for p in s.ListParagraphs(m.ListParagraphsRequest(parent="{MEETING_0622}"))'
+            '.paragraphs]'))),
+        ("try", demo_common.try_line(stubs_dir, stub + (
+            f'print(s.RenderProtocol(m.RenderProtocolRequest(meeting="{MEETING_0622}")).text)'))),
+    ]
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--meetings", default=os.environ.get("ENAMND_MEETINGS_ADDR",
-                                                             "127.0.0.1:50051"),
-                        help="host:port of enamnd-meetings (default 127.0.0.1:50051)")
-    parser.add_argument("--stubs", default=None,
-                        help="directory of the generated Python stubs "
-                             "(default $ENAMND_PY_STUBS or <repo>/build/python)")
-    parser.add_argument("--wait", type=float, default=30.0,
-                        help="seconds to wait for the service to be SERVING (default 30)")
-    parser.add_argument("--facts", default=None, metavar="FILE",
-                        help="also write KEY=VALUE lines about the justering of 22 June 2022 "
-                             "(adjustment, sha256, notice_deadline, appeal_deadline, "
-                             "legal_force_date, ...) to FILE")
-    args = parser.parse_args(argv)
-    try:
-        import_stubs(args.stubs or default_stubs_dir())
-        with grpc.insecure_channel(args.meetings, options=CHANNEL_OPTIONS) as channel:
-            result = load(channel, wait_timeout=args.wait)
-    except LoadError as e:
-        print(f"load_demo: error: {e}", file=sys.stderr)
-        return 1
-    print_summary(result)
-    if args.facts:
-        write_facts(result, args.facts)
-    return 0
+    return demo_common.run_main(
+        argv, doc=__doc__, prog="load_demo", service="enamnd-meetings",
+        address_flag="--meetings", address_env="ENAMND_MEETINGS_ADDR",
+        default_address="127.0.0.1:50051", import_stubs_fn=import_stubs, load_fn=load,
+        print_fn=print_summary, facts_fn=facts)
 
 
 if __name__ == "__main__":
