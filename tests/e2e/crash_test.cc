@@ -13,6 +13,8 @@
 #include "absl/synchronization/mutex.h"
 #include "enamnd/meetings/v1/meetings.grpc.pb.h"
 #include "gtest/gtest.h"
+#include "tests/support/builders.h"
+#include "tests/support/committee.h"
 #include "tests/support/redis_server.h"
 #include "tests/support/service_process.h"
 
@@ -32,13 +34,6 @@ class CrashTest : public ::testing::Test {
     stub_ = service_->stub();
   }
 
-  template <typename Req, typename Resp, typename Method>
-  grpc::Status Call(Method method, const Req& request, Resp* response) {
-    grpc::ClientContext ctx;
-    ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-    return (stub_->*method)(&ctx, request, response);
-  }
-
   testing::TempDir dir_;
   testing::RedisServer redis_;
   std::unique_ptr<testing::MeetingsProcess> service_;
@@ -48,40 +43,9 @@ class CrashTest : public ::testing::Test {
 TEST_F(CrashTest, AcknowledgedWritesSurviveSigkill) {
   StartService();
   const std::string meeting = "bodies/e-namnden/meetings/2022-06-22";
-  {
-    v1::CreateMunicipalityRequest m;
-    m.set_municipality_id("2584");
-    m.mutable_municipality()->set_display_name("Kiruna");
-    v1::Municipality mo;
-    ASSERT_TRUE(Call(&v1::MeetingsService::Stub::CreateMunicipality, m, &mo).ok());
-    v1::CreateBodyRequest b;
-    b.set_body_id("e-namnden");
-    b.mutable_body()->set_display_name("Norrbottens e-nämnd");
-    b.mutable_body()->set_kind(v1::Body::KIND_COMMITTEE);
-    auto* seat = b.mutable_body()->add_seats();
-    seat->set_municipality("municipalities/2584");
-    seat->mutable_member()->set_display_name("Ledamot Kiruna");
-    v1::Body bo;
-    ASSERT_TRUE(Call(&v1::MeetingsService::Stub::CreateBody, b, &bo).ok());
-    v1::CreateMeetingRequest mt;
-    mt.set_parent("bodies/e-namnden");
-    mt.mutable_meeting()->mutable_date()->set_year(2022);
-    mt.mutable_meeting()->mutable_date()->set_month(6);
-    mt.mutable_meeting()->mutable_date()->set_day(22);
-    v1::Meeting mto;
-    ASSERT_TRUE(Call(&v1::MeetingsService::Stub::CreateMeeting, mt, &mto).ok());
-    v1::RecordAttendanceRequest a;
-    a.set_meeting(meeting);
-    auto* s = a.mutable_attendance()->add_seats();
-    s->set_municipality("municipalities/2584");
-    s->set_member_present(true);
-    ASSERT_TRUE(Call(&v1::MeetingsService::Stub::RecordAttendance, a, &mto).ok());
-    v1::CreateCaseRequest c;
-    c.mutable_case_()->set_case_number("2022/9-2.2.0.1");
-    c.mutable_case_()->set_title("Grundläggande granskning 2021");
-    v1::Case co;
-    ASSERT_TRUE(Call(&v1::MeetingsService::Stub::CreateCase, c, &co).ok());
-  }
+  testing::CommitteeSeed seed;
+  seed.municipality_codes = {"2584"};
+  ASSERT_TRUE(testing::SeedCommittee(stub_, seed));
 
   absl::Mutex mutex;
   std::set<std::string> acknowledged;
@@ -129,7 +93,7 @@ TEST_F(CrashTest, AcknowledgedWritesSurviveSigkill) {
     v1::GetParagraphRequest request;
     request.set_name(name);
     v1::Paragraph p;
-    grpc::Status status = Call(&v1::MeetingsService::Stub::GetParagraph, request, &p);
+    grpc::Status status = testing::Call(stub_, &v1::MeetingsService::Stub::GetParagraph, request, &p);
     EXPECT_TRUE(status.ok()) << name << ": " << status.error_message();
   }
   // Numbers are 1..N with no gap (writes that committed but were not
@@ -142,7 +106,7 @@ TEST_F(CrashTest, AcknowledgedWritesSurviveSigkill) {
     request.set_page_size(1000);
     request.set_page_token(token);
     v1::ListParagraphsResponse response;
-    ASSERT_TRUE(Call(&v1::MeetingsService::Stub::ListParagraphs, request, &response).ok());
+    ASSERT_TRUE(testing::Call(stub_, &v1::MeetingsService::Stub::ListParagraphs, request, &response).ok());
     for (const auto& p : response.paragraphs()) numbers.push_back(p.number());
     token = response.next_page_token();
   } while (!token.empty());

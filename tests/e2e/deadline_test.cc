@@ -5,6 +5,8 @@
 #include "absl/strings/str_cat.h"
 #include "enamnd/meetings/v1/events.pb.h"
 #include "gtest/gtest.h"
+#include "tests/support/builders.h"
+#include "tests/support/committee.h"
 #include "tests/support/redis_server.h"
 #include "tests/support/service_process.h"
 
@@ -14,21 +16,8 @@ namespace {
 namespace v1 = ::enamnd::meetings::v1;
 using testing::MeetingsProcess;
 
-enamnd::common::v1::Date D(int y, int m, int d) {
-  enamnd::common::v1::Date out;
-  out.set_year(y);
-  out.set_month(m);
-  out.set_day(d);
-  return out;
-}
-
-template <typename Req, typename Resp, typename Method>
-grpc::Status Call(v1::MeetingsService::Stub* stub, Method method, const Req& request,
-                  Resp* response) {
-  grpc::ClientContext ctx;
-  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
-  return (stub->*method)(&ctx, request, response);
-}
+using testing::Call;
+using testing::Day;
 
 using Stub = v1::MeetingsService::Stub;
 const char kMeeting[] = "bodies/e-namnden/meetings/2022-06-22";
@@ -44,57 +33,18 @@ class DeadlineTest : public ::testing::Test {
   }
 
   void SetUpProtocol(Stub* stub) {
-    for (const char* code : {"2584", "2523"}) {
-      v1::CreateMunicipalityRequest m;
-      m.set_municipality_id(code);
-      m.mutable_municipality()->set_display_name(absl::StrCat("Kommun ", code));
-      v1::Municipality mo;
-      ASSERT_TRUE(Call(stub, &Stub::CreateMunicipality, m, &mo).ok());
-    }
-    v1::CreateBodyRequest b;
-    b.set_body_id("e-namnden");
-    b.mutable_body()->set_display_name("Norrbottens e-nämnd");
-    b.mutable_body()->set_kind(v1::Body::KIND_COMMITTEE);
-    for (const char* code : {"2584", "2523"}) {
-      auto* seat = b.mutable_body()->add_seats();
-      seat->set_municipality(absl::StrCat("municipalities/", code));
-      seat->mutable_member()->set_display_name(absl::StrCat("Ledamot ", code));
-    }
-    v1::Body bo;
-    ASSERT_TRUE(Call(stub, &Stub::CreateBody, b, &bo).ok());
-    v1::CreateMeetingRequest mt;
-    mt.set_parent("bodies/e-namnden");
-    *mt.mutable_meeting()->mutable_date() = D(2022, 6, 22);
-    v1::Meeting meeting;
-    ASSERT_TRUE(Call(stub, &Stub::CreateMeeting, mt, &meeting).ok());
-    v1::RecordAttendanceRequest a;
-    a.set_meeting(kMeeting);
-    for (const char* code : {"2584", "2523"}) {
-      auto* s = a.mutable_attendance()->add_seats();
-      s->set_municipality(absl::StrCat("municipalities/", code));
-      s->set_member_present(true);
-    }
-    ASSERT_TRUE(Call(stub, &Stub::RecordAttendance, a, &meeting).ok());
-    v1::CreateCaseRequest c;
-    c.mutable_case_()->set_case_number("2022/9-2.2.0.1");
-    c.mutable_case_()->set_title("Granskning");
-    v1::Case co;
-    ASSERT_TRUE(Call(stub, &Stub::CreateCase, c, &co).ok());
+    ASSERT_TRUE(testing::SeedCommittee(stub));
     for (int i = 0; i < 2; ++i) {
-      v1::RecordDecisionRequest r;
-      r.set_parent(kMeeting);
-      r.mutable_paragraph()->set_case_("cases/2022-9");
-      r.mutable_paragraph()->mutable_decision()->set_kind(v1::DECISION_KIND_NOTE_AND_FILE);
-      r.mutable_paragraph()->mutable_decision()->set_text("Lägger till handlingarna.");
-      r.mutable_paragraph()->add_recipients()->set_municipality("municipalities/2584");
-      v1::Paragraph p;
-      ASSERT_TRUE(Call(stub, &Stub::RecordDecision, r, &p).ok());
+      ASSERT_FALSE(
+          testing::Decide(stub, "Lägger till handlingarna.", v1::DECISION_KIND_NOTE_AND_FILE)
+              .name()
+              .empty());
     }
     v1::AdjustProtocolRequest adjust;
     adjust.set_meeting(kMeeting);
     adjust.mutable_chair()->set_display_name("Ledamot 2584");
     adjust.add_adjusters()->set_display_name("Ledamot 2523");
-    *adjust.mutable_adjusted_date() = D(2022, 6, 29);
+    *adjust.mutable_adjusted_date() = Day(2022, 6, 29);
     v1::Adjustment adjustment;
     ASSERT_TRUE(Call(stub, &Stub::AdjustProtocol, adjust, &adjustment).ok());
     int day = 29;
@@ -102,7 +52,7 @@ class DeadlineTest : public ::testing::Test {
       v1::RecordNoticePostingRequest post;
       post.set_adjustment(adjustment.name());
       post.set_municipality(absl::StrCat("municipalities/", code));
-      *post.mutable_posted_date() = day == 29 ? D(2022, 6, 29) : D(2022, 7, 4);
+      *post.mutable_posted_date() = day == 29 ? Day(2022, 6, 29) : Day(2022, 7, 4);
       day = 4;
       ASSERT_TRUE(Call(stub, &Stub::RecordNoticePosting, post, &adjustment).ok());
     }
@@ -123,7 +73,7 @@ class DeadlineTest : public ::testing::Test {
   int FinalEventsInLog(Stub* stub, int marker_day) {
     v1::CreateMeetingRequest mt;
     mt.set_parent("bodies/e-namnden");
-    *mt.mutable_meeting()->mutable_date() = D(2022, 9, marker_day);
+    *mt.mutable_meeting()->mutable_date() = Day(2022, 9, marker_day);
     v1::Meeting meeting;
     EXPECT_TRUE(Call(stub, &Stub::CreateMeeting, mt, &meeting).ok());
     v1::RecordAttendanceRequest a;

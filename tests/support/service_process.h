@@ -1,4 +1,4 @@
-// The real enamnd-meetings binary as a child process, with a client.
+// The real service binaries as child processes, with clients.
 #ifndef ENAMND_TESTS_SUPPORT_SERVICE_PROCESS_H_
 #define ENAMND_TESTS_SUPPORT_SERVICE_PROCESS_H_
 
@@ -10,6 +10,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "enamnd/audits/v1/audits.grpc.pb.h"
 #include "enamnd/meetings/v1/meetings.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "tests/support/process.h"
@@ -77,19 +78,37 @@ class ServiceProcess {
   std::shared_ptr<grpc::Channel> channel_;
 };
 
-class MeetingsProcess : public ServiceProcess {
+// A service binary with a stub of its gRPC service (`GrpcService` is the
+// generated class, e.g. enamnd::meetings::v1::MeetingsService).
+template <typename GrpcService>
+class StubbedProcess : public ServiceProcess {
  public:
-  MeetingsProcess(const std::string& data_dir, const std::string& redis_address,
-                  const std::string& log_path, std::map<std::string, std::string> extra_env = {})
-      : ServiceProcess("meetings", data_dir, redis_address, log_path, std::move(extra_env)),
-        stub_(enamnd::meetings::v1::MeetingsService::NewStub(channel())) {}
-  enamnd::meetings::v1::MeetingsService::Stub* stub() { return stub_.get(); }
+  StubbedProcess(const std::string& service, const std::string& data_dir,
+                 const std::string& redis_address, const std::string& log_path,
+                 std::map<std::string, std::string> extra_env = {})
+      : ServiceProcess(service, data_dir, redis_address, log_path, std::move(extra_env)),
+        stub_(GrpcService::NewStub(channel())) {}
+  typename GrpcService::Stub* stub() { return stub_.get(); }
 
  protected:
   void ReleaseClients() override { stub_.reset(); }
 
  private:
-  std::unique_ptr<enamnd::meetings::v1::MeetingsService::Stub> stub_;
+  std::unique_ptr<typename GrpcService::Stub> stub_;
+};
+
+class MeetingsProcess : public StubbedProcess<enamnd::meetings::v1::MeetingsService> {
+ public:
+  MeetingsProcess(const std::string& data_dir, const std::string& redis_address,
+                  const std::string& log_path, std::map<std::string, std::string> extra_env = {})
+      : StubbedProcess("meetings", data_dir, redis_address, log_path, std::move(extra_env)) {}
+};
+
+class AuditsProcess : public StubbedProcess<enamnd::audits::v1::AuditsService> {
+ public:
+  AuditsProcess(const std::string& data_dir, const std::string& redis_address,
+                const std::string& log_path, std::map<std::string, std::string> extra_env = {})
+      : StubbedProcess("audits", data_dir, redis_address, log_path, std::move(extra_env)) {}
 };
 
 }  // namespace enamnd::testing
