@@ -13,12 +13,43 @@ ENAMND_PACKAGES=(
   python3-grpcio python3-protobuf python3-redis
 )
 
+# Only the slow checks of ./tools/test --all need these (and npm, from
+# Debian only where no npm is installed: the machine image may ship its own).
+ENAMND_PACKAGES_ALL=(clang)
+# buf, pinned; installed with npm under .tools/ (not committed).
+ENAMND_BUF_VERSION=1.47.2
+
 enamnd_log() { printf '[enamnd] %s\n' "$*" >&2; }
 
 enamnd_install_deps() {
+  enamnd_install_packages "${ENAMND_PACKAGES[@]}"
+}
+
+enamnd_install_deps_all() {
+  enamnd_install_packages "${ENAMND_PACKAGES_ALL[@]}"
+  if ! command -v npm >/dev/null; then enamnd_install_packages npm; fi
+  local buf="$ENAMND_ROOT/.tools/node_modules/.bin/buf"
+  if [[ ! -x $buf ]] || [[ $("$buf" --version) != "$ENAMND_BUF_VERSION" ]]; then
+    enamnd_log "installing @bufbuild/buf@$ENAMND_BUF_VERSION (npm) into .tools/"
+    mkdir -p "$ENAMND_ROOT/.tools"
+    npm install --prefix "$ENAMND_ROOT/.tools" --no-audit --no-fund --no-save \
+      "@bufbuild/buf@$ENAMND_BUF_VERSION" >/dev/null
+  fi
+}
+
+# buf lint (buf.yaml), then buf breaking against the recorded baseline: the
+# protos as outside clients may have generated them. A deliberate break
+# (before any client exists) records a new baseline with
+#   .tools/node_modules/.bin/buf build -o tools/proto_baseline.binpb
+enamnd_proto_checks() {
+  local buf="$ENAMND_ROOT/.tools/node_modules/.bin/buf"
+  (cd "$ENAMND_ROOT" && "$buf" lint && "$buf" breaking --against tools/proto_baseline.binpb)
+}
+
+enamnd_install_packages() {
   local missing=()
   local pkg
-  for pkg in "${ENAMND_PACKAGES[@]}"; do
+  for pkg in "$@"; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
       missing+=("$pkg")
     fi
