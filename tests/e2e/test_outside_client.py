@@ -526,6 +526,16 @@ class Scenario:
         assert kinds[12] == "DECISION_KIND_APPROVE" and kinds[16] == "DECISION_KIND_APPROVE", kinds
         assert all(kinds[n] == "DECISION_KIND_NOTE_AND_FILE" for n in (10, 11, 13, 14, 15)), kinds
         assert found[4].meeting_notes and found[4].procedure.order_put, "§ 12 notes/procedure"
+        # The service holds the protocol's texts as the demo data gives them
+        # (verbatim from the sample; tests/demo checks the data against it).
+        for p, data in zip(found, load_demo.PARAGRAPHS):
+            f = load_demo.paragraph_fields(data)
+            got = (p.title, p.decision.text, p.summary, p.description, p.meeting_notes,
+                   p.procedure.order_put, [d.title for d in p.documents],
+                   [r.municipality for r in p.recipients])
+            assert got == (f["title"], f["decision_text"], f["summary"], f["description"],
+                           f["meeting_notes"], f["order_put"], f["documents"],
+                           [m for m, _ in f["recipients"]]), (p.name, got)
         case9 = self.stub.GetCase(M.GetCaseRequest(name="cases/2022-9"), timeout=RPC_TIMEOUT)
         assert case9.subject == "//audits/reviews/2021-2584", case9.subject
 
@@ -792,6 +802,9 @@ class Scenario:
         for needle in ("§ 8–16", "Ordförande: Ledamot Luleå", "Justerare: Ledamot Kiruna",
                        "Dnr 2022/9-2.2.0.1", "Dnr 2022/17-1.1.1.2"):
             assert needle in text, f"{needle!r} not in the protocol"
+        for p in load_demo.PARAGRAPHS:
+            for needle in [f"§ {p['number']} {p['title']}\n", p["decision"]] + p["recipients"]:
+                assert needle in text, f"§ {p['number']}: {needle!r} not in the protocol"
         assert (a.previous_sha256, a.chain_position) == ("", 1), (a.previous_sha256,
                                                                  a.chain_position)
         chain = self.stub.VerifyChain(M.VerifyChainRequest(body=BODY), timeout=RPC_TIMEOUT)
