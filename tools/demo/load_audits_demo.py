@@ -607,7 +607,8 @@ def print_summary(result, out=sys.stdout):
         print(f"  {r['name']}  {r['title']}  [{auditors}; rapport {r['report_date']}]", file=out)
         for field, (answer, text) in r["assessments"].items():
             print(f"    {QUESTIONS_SV[field] + ':':<31}{ANSWERS_SV.get(answer, answer)}"
-                  + (f" ({text})" if text else ""), file=out)
+                  + (" ({})".format(text.replace("\n", "\n" + " " * 35)) if text else ""),
+                  file=out)
         for f in r["findings"]:
             print(f"    iakttagelse: {f}", file=out)
         for rec in r["recommendations"]:

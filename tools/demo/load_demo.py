@@ -538,8 +538,8 @@ def load(channel, wait_timeout=30.0):
 
 # ------------------------------------------------------------------ output
 
-INVENTED_LINE = ("attendance, seat names, chair, adjusters, place, the justering and notice "
-                 "dates (tools/demo/data, \"invented\"); § 8-16 texts are the protocol's")
+INVENTED_LINE = ("attendance, seat names, chair, adjusters, the justering and notice dates "
+                 "(tools/demo/data, \"invented\"); § 8-16 texts are the protocol's")
 
 
 def print_summary(result, out=sys.stdout):
