@@ -1,0 +1,121 @@
+// The small platform pieces every service uses: enum names in errors and
+// filters, request-id replay, consumer names.
+#include <unistd.h>
+
+#include <optional>
+#include <string>
+
+#include "enamnd/meetings/v1/meetings.pb.h"
+#include "gtest/gtest.h"
+#include "services/platform/enums.h"
+#include "services/platform/outbox.h"
+#include "services/platform/requests.h"
+#include "services/platform/server.h"
+#include "services/platform/service_kit.h"
+#include "tests/support/process.h"
+
+namespace enamnd::platform {
+namespace {
+
+const google::protobuf::EnumDescriptor* States() {
+  return meetings::v1::Meeting::State_descriptor();
+}
+
+TEST(EnumsTest, ChoicesListEveryValueButTheUnspecifiedOne) {
+  EXPECT_EQ(EnumChoices(States()), "STATE_PLANNED, STATE_HELD or STATE_CANCELLED");
+}
+
+TEST(EnumsTest, ZeroIsRequiredAndNamesTheField) {
+  absl::Status status = RequireEnumValue(0, States(), "meeting.state");
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(status.message(), "meeting.state: required: STATE_PLANNED, STATE_HELD or STATE_CANCELLED");
+}
+
+TEST(EnumsTest, UnknownNumberIsRejected) {
+  EXPECT_EQ(RequireEnumValue(99, States(), "meeting.state").code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(RequireEnumValue(meetings::v1::Meeting::STATE_HELD, States(), "x").ok());
+}
+
+TEST(EnumsTest, ParsesFullNamesOnly) {
+  EXPECT_EQ(*ParseEnumValue("STATE_HELD", States(), "filter.state"),
+            meetings::v1::Meeting::STATE_HELD);
+  absl::StatusOr<int> short_name = ParseEnumValue("HELD", States(), "filter.state");
+  EXPECT_EQ(short_name.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(short_name.status().message().find("filter.state: \"HELD\""), std::string::npos);
+  EXPECT_FALSE(ParseEnumValue("STATE_UNSPECIFIED", States(), "f").ok());
+}
+
+TEST(ServiceKitTest, ConsumerNameIsTheGroupAndTheHost) {
+  char host[256] = {0};
+  ASSERT_EQ(gethostname(host, sizeof(host) - 1), 0);
+  EXPECT_EQ(ConsumerName("audits"), std::string("audits-") + host);
+  EXPECT_EQ(EventStream("projects"), "enamnd:events:projects");
+}
+
+// Request ids against a real database with the platform's request_ids table.
+class ReplayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto db = Database::Open(dir_.path() + "/t.db",
+                             {PlatformMigrations(),
+                              {"test", {"CREATE TABLE things (name TEXT PRIMARY KEY);"}}});
+    ASSERT_TRUE(db.ok()) << db.status();
+    db_ = std::move(*db);
+  }
+
+  // Creates `name` unless `request_id` made something before; returns what
+  // the call answers.
+  std::string Create(const std::string& request_id, const std::string& name) {
+    auto tx = db_->Begin();
+    EXPECT_TRUE(tx.ok());
+    auto get = [&](const std::string& n) -> absl::StatusOr<std::optional<std::string>> {
+      auto row = tx->QueryOne("SELECT name FROM things WHERE name = ?1", {n});
+      if (!row.ok()) return row.status();
+      if (!row->has_value()) return std::optional<std::string>();
+      return std::optional<std::string>((*row)->Text(0));
+    };
+    std::string response;
+    auto replayed = ReplayOrRemember(*tx, "CreateThing", request_id, name, get, &response);
+    EXPECT_TRUE(replayed.ok()) << replayed.status();
+    if (*replayed) return response;
+    EXPECT_TRUE(tx->Exec("INSERT INTO things (name) VALUES (?1)", {name}).ok());
+    EXPECT_TRUE(tx->Commit().ok());
+    return name;
+  }
+
+  int64_t Count() {
+    auto tx = db_->BeginRead();
+    return (*tx->QueryOne("SELECT COUNT(*) FROM things"))->Int(0);
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<Database> db_;
+};
+
+TEST_F(ReplayTest, RetryReturnsWhatTheFirstCallMade) {
+  EXPECT_EQ(Create("r1", "things/a"), "things/a");
+  EXPECT_EQ(Create("r1", "things/b"), "things/a");
+  EXPECT_EQ(Count(), 1);
+}
+
+TEST_F(ReplayTest, EmptyRequestIdIsNeverRemembered) {
+  Create("", "things/a");
+  Create("", "things/b");
+  EXPECT_EQ(Count(), 2);
+}
+
+TEST_F(ReplayTest, RolledBackCreateLeavesNoRequestId) {
+  {
+    auto tx = db_->Begin();
+    std::string unused;
+    auto get = [](const std::string&) -> absl::StatusOr<std::optional<std::string>> {
+      return std::optional<std::string>();
+    };
+    ASSERT_FALSE(*ReplayOrRemember(*tx, "CreateThing", "r2", "things/x", get, &unused));
+  }  // rolled back
+  EXPECT_EQ(Create("r2", "things/y"), "things/y");
+}
+
+}  // namespace
+}  // namespace enamnd::platform
