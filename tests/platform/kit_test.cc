@@ -10,6 +10,7 @@
 #include "services/platform/enums.h"
 #include "services/platform/outbox.h"
 #include "services/platform/requests.h"
+#include "services/platform/resource_name.h"
 #include "services/platform/server.h"
 #include "services/platform/service_kit.h"
 #include "tests/support/process.h"
@@ -51,6 +52,28 @@ TEST(ServiceKitTest, ConsumerNameIsTheGroupAndTheHost) {
   ASSERT_EQ(gethostname(host, sizeof(host) - 1), 0);
   EXPECT_EQ(ConsumerName("audits"), std::string("audits-") + host);
   EXPECT_EQ(EventStream("projects"), "enamnd:events:projects");
+}
+
+TEST(ResourceNameTest, MatchReturnsTheVariablesInOrder) {
+  auto parts = MatchName("bodies/e-namnden/meetings/2022-06-22", "bodies/{body}/meetings/{meeting}",
+                         "name");
+  ASSERT_TRUE(parts.ok()) << parts.status();
+  EXPECT_EQ(*parts, (std::vector<std::string>{"e-namnden", "2022-06-22"}));
+}
+
+TEST(ResourceNameTest, MismatchNamesTheFieldAndThePattern) {
+  for (const char* text : {"bodies/e-namnden", "bodies/e-namnden/meetings/", "bodies//meetings/x",
+                           "organs/e-namnden/meetings/x", "bodies/a/meetings/b/c"}) {
+    auto parts = MatchName(text, "bodies/{body}/meetings/{meeting}", "parent");
+    EXPECT_EQ(parts.status().message(), "parent: must be bodies/{body}/meetings/{meeting}") << text;
+  }
+}
+
+TEST(ResourceNameTest, NumbersHaveOneSpelling) {
+  EXPECT_EQ(*ParseNameNumber("8", 1, 100000, "name", "paragraph number"), 8);
+  for (const char* text : {"08", "+8", "-8", "", "8a", "0", "100001", "99999999999999999999"}) {
+    EXPECT_FALSE(ParseNameNumber(text, 1, 100000, "name", "paragraph number").ok()) << text;
+  }
 }
 
 // Request ids against a real database with the platform's request_ids table.
