@@ -50,7 +50,65 @@ TEST(AuditRulesTest, MomentOverdueUntilReported) {
   EXPECT_TRUE(MomentOverdue(m, CivilDay(2022, 5, 2)));
   *m.mutable_reported_date() = ToDate(CivilDay(2022, 5, 3));
   EXPECT_FALSE(MomentOverdue(m, CivilDay(2022, 5, 4)));
-  EXPECT_EQ(ReviewName(2021, "2584"), "reviews/2021-2584");
+}
+
+}  // namespace
+}  // namespace enamnd::audits
+
+namespace enamnd::audits {
+namespace {
+
+using absl::CivilDay;
+
+TEST(AuditRulesTest, NaturalSortKeyPutsTwoBeforeTen) {
+  EXPECT_LT(NaturalSortKey("p2"), NaturalSortKey("p10"));
+  EXPECT_LT(NaturalSortKey("a"), NaturalSortKey("b"));
+  EXPECT_LT(NaturalSortKey("p9-x"), NaturalSortKey("p10"));
+  EXPECT_EQ(NaturalSortKey("p02"), NaturalSortKey("p2"));  // ties broken by the id
+}
+
+TEST(AuditRulesTest, NaturalSortKeyOfPlainIdsKeepsTheirOrder) {
+  EXPECT_LT(NaturalSortKey("attest"), NaturalSortKey("avtal"));
+  EXPECT_LT(NaturalSortKey("delar"), NaturalSortKey("delar-2"));
+}
+
+TEST(AuditRulesTest, RecommendationTracksDueWhileOpenWithADate) {
+  v1::Recommendation r;
+  r.set_status(v1::Recommendation::STATUS_IN_PROGRESS);
+  EXPECT_FALSE(RecommendationTracksDue(r));
+  *r.mutable_due_date() = platform::ToDate(CivilDay(2022, 9, 30));
+  EXPECT_TRUE(RecommendationTracksDue(r));
+  r.set_status(v1::Recommendation::STATUS_DONE);
+  EXPECT_FALSE(RecommendationTracksDue(r));
+}
+
+TEST(AuditRulesTest, YearFrom1900To2999) {
+  EXPECT_TRUE(ValidateYear(1900, "y").ok());
+  EXPECT_TRUE(ValidateYear(2999, "y").ok());
+  EXPECT_EQ(ValidateYear(3000, "y").message(), "y: 1900-2999");
+}
+
+TEST(AuditRulesTest, ListsAreBounded) {
+  EXPECT_TRUE(ValidateListLength(500, "l").ok());
+  EXPECT_TRUE(absl::IsInvalidArgument(ValidateListLength(501, "l")));
+}
+
+TEST(AuditRulesTest, NotInTheFuture) {
+  auto day = platform::ToDate(CivilDay(2024, 9, 26));
+  EXPECT_TRUE(NotInFuture(day, "d", CivilDay(2024, 9, 26)).ok());
+  EXPECT_EQ(NotInFuture(day, "d", CivilDay(2024, 9, 25)).message(),
+            "d: 2024-09-26 is in the future (today is 2024-09-25)");
+  EXPECT_TRUE(NotInFuture({}, "d", CivilDay(2024, 9, 25)).ok());  // unset
+}
+
+TEST(AuditRulesTest, PastDayIsRequired) {
+  EXPECT_TRUE(absl::IsInvalidArgument(ValidatePastDay({}, "d", CivilDay(2024, 9, 25))));
+}
+
+TEST(AuditRulesTest, RequestIdIsShort) {
+  EXPECT_TRUE(ValidateRequestId("").ok());
+  EXPECT_TRUE(ValidateRequestId(std::string(128, 'r')).ok());
+  EXPECT_EQ(ValidateRequestId(std::string(129, 'r')).message().rfind("request_id: ", 0), 0u);
 }
 
 }  // namespace

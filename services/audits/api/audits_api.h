@@ -3,15 +3,18 @@
 #ifndef ENAMND_AUDITS_API_AUDITS_API_H_
 #define ENAMND_AUDITS_API_AUDITS_API_H_
 
+#include <atomic>
+#include <cstdint>
+
 #include "absl/status/status.h"
 #include "enamnd/audits/v1/audits.pb.h"
 #include "enamnd/events/v1/cloudevent.pb.h"
+#include "services/audits/domain/meetings_events.h"
 #include "services/platform/calendar.h"
 #include "services/platform/database.h"
 #include "services/platform/outbox.h"
 
 namespace enamnd::audits {
-
 
 class AuditsApi {
  public:
@@ -66,10 +69,24 @@ class AuditsApi {
   // each when due on `today`.
   absl::Status RunDeadlines(absl::CivilDay today);
 
+  // Meetings events skipped because their payload never parses (the
+  // degraded path of the consumer; each skip logs the running count).
+  int64_t skipped_events() const { return skipped_events_.load(); }
+
  private:
+  absl::Status SkipUnreadable(const absl::Status& why);
+  absl::Status LinkDecision(platform::Transaction& tx, const ReviewDecision& decision);
+  absl::Status SetLegalForce(platform::Transaction& tx, const ReviewDecisionFinal& final_decision);
+  absl::Status RevokeLegalForce(platform::Transaction& tx, const ParagraphAppealed& appeal);
+  // Appends `event` about `subject` and commits.
+  absl::Status EmitAndCommit(platform::Transaction& tx, const google::protobuf::Message& event,
+                             const std::string& subject,
+                             const std::vector<std::string>& audience = {});
+
   platform::Database* db_;
   platform::Outbox* outbox_;
   platform::LegalClock* clock_;
+  std::atomic<int64_t> skipped_events_{0};
 };
 
 }  // namespace enamnd::audits

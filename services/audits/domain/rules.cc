@@ -1,16 +1,13 @@
 #include "services/audits/domain/rules.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "services/platform/api_util.h"
+#include "services/platform/status.h"
+#include "services/platform/validation.h"
 
 namespace enamnd::audits {
-
-using platform::IsSet;
-using platform::ToCivil;
-
-std::string ReviewName(int year, const std::string& municipality_code) {
-  return absl::StrCat("reviews/", year, "-", municipality_code);
-}
 
 absl::CivilDay OneYearLater(absl::CivilDay day) {
   int month = day.month();
@@ -19,25 +16,81 @@ absl::CivilDay OneYearLater(absl::CivilDay day) {
   return absl::CivilDay(day.year() + 1, month, d);
 }
 
+bool RecommendationTracksDue(const v1::Recommendation& r) {
+  bool open = r.status() == v1::Recommendation::STATUS_OPEN ||
+              r.status() == v1::Recommendation::STATUS_IN_PROGRESS;
+  return open && platform::IsSet(r.due_date());
+}
+
 bool RecommendationOverdue(const v1::Recommendation& r, absl::CivilDay today) {
-  bool open =
-      r.status() == v1::Recommendation::STATUS_OPEN || r.status() == v1::Recommendation::STATUS_IN_PROGRESS;
-  return open && IsSet(r.due_date()) && ToCivil(r.due_date()) < today;
+  return RecommendationTracksDue(r) && platform::ToCivil(r.due_date()) < today;
 }
 
 bool MomentOverdue(const v1::ReportingMoment& m, absl::CivilDay today) {
-  return !IsSet(m.reported_date()) && IsSet(m.due_date()) && ToCivil(m.due_date()) < today;
+  return !platform::IsSet(m.reported_date()) && platform::IsSet(m.due_date()) &&
+         platform::ToCivil(m.due_date()) < today;
 }
 
 bool ControlPointMissed(const v1::ControlPoint& point, const v1::ReportingMoment& moment,
                         absl::CivilDay today) {
-  if (!IsSet(moment.due_date())) return false;
-  absl::CivilDay due = ToCivil(moment.due_date());
+  if (!platform::IsSet(moment.due_date())) return false;
+  absl::CivilDay due = platform::ToCivil(moment.due_date());
   if (!(due < today)) return false;
   for (const auto& f : point.follow_ups()) {
-    if (ToCivil(f.date()) <= due) return false;
+    if (platform::ToCivil(f.date()) <= due) return false;
   }
   return true;
+}
+
+std::string NaturalSortKey(absl::string_view id) {
+  std::string key;
+  size_t i = 0;
+  while (i < id.size()) {
+    if (!absl::ascii_isdigit(id[i])) {
+      key.push_back(id[i++]);
+      continue;
+    }
+    size_t end = i;
+    while (end < id.size() && absl::ascii_isdigit(id[end])) ++end;
+    while (i + 1 < end && id[i] == '0') ++i;  // leading zeros do not count
+    // The run's length first (two digits: ids are at most 63 characters),
+    // so that a shorter number sorts first, then its digits.
+    absl::StrAppend(&key, absl::StrFormat("%02d", end - i), id.substr(i, end - i));
+    i = end;
+  }
+  return key;
+}
+
+absl::Status ValidateYear(int year, absl::string_view field) {
+  if (year < 1900 || year > 2999) return platform::InvalidField(field, "1900-2999");
+  return absl::OkStatus();
+}
+
+absl::Status ValidateListLength(int size, absl::string_view field) {
+  if (static_cast<size_t>(size) > platform::kMaxListLength) {
+    return platform::InvalidField(field,
+                                  absl::StrCat("at most ", platform::kMaxListLength, " entries"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status NotInFuture(const common::v1::Date& d, absl::string_view field, absl::CivilDay today) {
+  if (platform::IsSet(d) && platform::ToCivil(d) > today) {
+    return platform::InvalidField(
+        field, absl::StrCat(platform::DayText(platform::ToCivil(d)), " is in the future (today is ",
+                            platform::DayText(today), ")"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidatePastDay(const common::v1::Date& d, absl::string_view field,
+                             absl::CivilDay today) {
+  ENAMND_RETURN_IF_ERROR(platform::ValidateDate(d, std::string(field), true));
+  return NotInFuture(d, field, today);
+}
+
+absl::Status ValidateRequestId(absl::string_view request_id) {
+  return platform::ValidateText(request_id, "request_id", 128, false);
 }
 
 }  // namespace enamnd::audits
