@@ -195,6 +195,23 @@ def _create(what, create, lookup):
         raise LoadError(f"{what} exists but cannot be read: {_describe(e)}") from e
 
 
+def record_dated(what, call, day, notes):
+    """Records something that happened on `day` (a posting, a discharge, a
+    report, a follow-up): returns call()'s result, or None when it was
+    recorded already (ALREADY_EXISTS) or when `day` is after the service's
+    today (then a note says that `what` was left out). Any other error is a
+    LoadError naming `what`."""
+    try:
+        return call()
+    except grpc.RpcError as e:
+        if e.code() == grpc.StatusCode.ALREADY_EXISTS:
+            return None  # recorded meanwhile
+        if _in_future(e):
+            notes.append(f"{what} left out: {day} is after the service's today")
+            return None
+        raise LoadError(f"{what} failed: {_describe(e)}") from e
+
+
 def wait_until_serving(channel, fallback_rpc, timeout=30.0, service="the service"):
     """Polls grpc.health.v1 until SERVING (or, without health, a cheap RPC).
 

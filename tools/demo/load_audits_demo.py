@@ -55,8 +55,8 @@ that the next call reports as done. How many depends on timing; they are
 raised once each and never again.
 
 Tests import this module and call load(channel) -> dict; main() is the
-command line. The generated Python stubs are found through --stubs, else
-env ENAMND_PY_STUBS, else <repo>/build/python.
+command line, the same as load_demo.py's (demo_common.run_main) plus
+--handlings-wait.
 """
 
 import sys
@@ -211,22 +211,15 @@ def _load_discharges(stub, created, notes):
         review = stub.GetReview(A.GetReviewRequest(name=name), timeout=RPC_TIMEOUT)
         if any(d.municipality == municipality for d in review.discharges):
             continue
-        try:
-            stub.RecordDischarge(A.RecordDischargeRequest(
-                review=name,
-                discharge=A.Discharge(municipality=municipality, decision=A.Discharge.DECISION_GRANTED,
-                                      decided_date=_date(day), reference=spec["reference"])),
-                timeout=RPC_TIMEOUT)
-        except grpc.RpcError as e:
-            if e.code() == grpc.StatusCode.ALREADY_EXISTS:
-                continue  # recorded meanwhile
-            if _in_future(e):
-                notes.append(f"discharge of {_display(municipality)} for {name} left out: "
-                             f"{day} is after the service's today")
-                continue
-            raise LoadError(f"RecordDischarge({name}, {municipality}) failed: "
-                            f"{_describe(e)}") from e
-        created["discharges"] += 1
+        discharge = A.Discharge(municipality=municipality,
+                                decision=A.Discharge.DECISION_GRANTED,
+                                decided_date=_date(day), reference=spec["reference"])
+        if demo_common.record_dated(
+                f"the discharge of {_display(municipality)} for {name}",
+                lambda: stub.RecordDischarge(A.RecordDischargeRequest(
+                    review=name, discharge=discharge), timeout=RPC_TIMEOUT),
+                day, notes) is not None:
+            created["discharges"] += 1
 
 
 def _recommendations():
@@ -329,19 +322,13 @@ def _load_reporting_wheel(stub, created, notes):
         reported = spec.get("reported")
         if reported is None or moments[moment_name].reported_date.year:
             continue
-        try:
-            stub.MarkMomentReported(A.MarkMomentReportedRequest(
-                moment=moment_name, reported_date=_date(reported["date"]),
-                reported_reference=reported["reference"]), timeout=RPC_TIMEOUT)
-        except grpc.RpcError as e:
-            if e.code() == grpc.StatusCode.ALREADY_EXISTS:
-                continue  # reported meanwhile
-            if _in_future(e):
-                notes.append(f"{moment_name} not marked reported: {reported['date']} is after the "
-                             "service's today")
-                continue
-            raise LoadError(f"MarkMomentReported({moment_name}) failed: {_describe(e)}") from e
-        created["moments_reported"] += 1
+        if demo_common.record_dated(
+                f"the report of {moment_name}",
+                lambda: stub.MarkMomentReported(A.MarkMomentReportedRequest(
+                    moment=moment_name, reported_date=_date(reported["date"]),
+                    reported_reference=reported["reference"]), timeout=RPC_TIMEOUT),
+                reported["date"], notes) is not None:
+            created["moments_reported"] += 1
 
     # The next year's wheel: the same moments one year later.
     next_name = f"reporting-years/{COPY_TO_YEAR}"
@@ -422,16 +409,13 @@ def _load_control_plan(stub, created, notes):
         day = spec["follow_up"]["date"]
         if any(_day(f.date) == day for f in point.follow_ups):
             continue
-        try:
-            stub.RecordControlFollowUp(A.RecordControlFollowUpRequest(
-                point=name, follow_up=_follow_up_proto(spec["follow_up"])), timeout=RPC_TIMEOUT)
-        except grpc.RpcError as e:
-            if _in_future(e):
-                notes.append(f"follow-up of {name} left out: {day} is after the "
-                             "service's today")
-                continue
-            raise LoadError(f"RecordControlFollowUp({name}) failed: {_describe(e)}") from e
-        created["follow_ups"] += 1
+        if demo_common.record_dated(
+                f"the follow-up of {name}",
+                lambda: stub.RecordControlFollowUp(A.RecordControlFollowUpRequest(
+                    point=name, follow_up=_follow_up_proto(spec["follow_up"])),
+                    timeout=RPC_TIMEOUT),
+                day, notes) is not None:
+            created["follow_ups"] += 1
 
 
 def _wait_for_handlings(stub, timeout):

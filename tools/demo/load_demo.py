@@ -445,20 +445,15 @@ def _post_notices_0622(stub, adjustment, created, notes):
         day = notice["posted_date"]
         if municipality in posted or municipality not in required:
             continue
-        try:
-            adjustment = stub.RecordNoticePosting(M.RecordNoticePostingRequest(
+        updated = demo_common.record_dated(
+            f"the notice of {municipality} on {adjustment.name}",
+            lambda: stub.RecordNoticePosting(M.RecordNoticePostingRequest(
                 adjustment=adjustment.name, municipality=municipality,
-                posted_date=_date(day)), timeout=RPC_TIMEOUT)
-        except grpc.RpcError as e:
-            if e.code() == grpc.StatusCode.ALREADY_EXISTS:
-                continue  # posted meanwhile
-            if _in_future(e):
-                notes.append(f"{municipality} has not posted the notice yet: "
-                             f"{day} is after the service's today")
-                continue
-            raise LoadError(f"RecordNoticePosting({adjustment.name}, {municipality}, "
-                            f"{day}) failed: {_describe(e)}") from e
-        created["notices"] += 1
+                posted_date=_date(day)), timeout=RPC_TIMEOUT),
+            day, notes)
+        if updated is not None:
+            adjustment = updated
+            created["notices"] += 1
     return stub.GetAdjustment(M.GetAdjustmentRequest(name=adjustment.name),
                               timeout=RPC_TIMEOUT)
 
