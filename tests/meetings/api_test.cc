@@ -6,6 +6,7 @@
 #include "absl/synchronization/mutex.h"
 #include "enamnd/meetings/v1/events.pb.h"
 #include "services/meetings/domain/rules.h"
+#include "services/platform/validation.h"
 #include "tests/meetings/fixture.h"
 
 namespace enamnd::meetings {
@@ -195,7 +196,7 @@ TEST_F(MeetingsApiTest, RejectsBadInputNamingTheFieldAndWritesNothing) {
   p.mutable_decision()->set_kind(v1::DECISION_KIND_UNSPECIFIED);
   EXPECT_INVALID_FIELD(Record(meeting_, p, &out), "paragraph.decision.kind");
   p = Decision("cases/2022-9");
-  p.set_title(std::string(kMaxTitleLength + 1, 'x'));
+  p.set_title(std::string(platform::kMaxTitleLength + 1, 'x'));
   EXPECT_INVALID_FIELD(Record(meeting_, p, &out), "paragraph.title");
   p = Decision("cases/2022-9");
   p.add_documents()->set_title("Budget 2023");

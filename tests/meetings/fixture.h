@@ -17,7 +17,6 @@
 
 namespace enamnd::meetings {
 
-namespace v1 = ::enamnd::meetings::v1;
 
 class MeetingsFixture : public ::testing::Test {
  protected:

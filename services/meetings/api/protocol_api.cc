@@ -1,143 +1,112 @@
 // The protocol's legal life: rendering, justering, notices, appeals,
-// corrections, extracts, verification and the deadline job.
-#include <algorithm>
-#include <map>
-#include <set>
+// corrections, extracts, verification and the deadline job. Each handler
+// reads: load -> domain check (legal_state.h) -> store -> emit.
+#include <string>
+#include <vector>
 
-#include "absl/strings/ascii.h"
-#include "absl/strings/str_format.h"
+#include "absl/strings/str_cat.h"
+#include "enamnd/meetings/v1/events.pb.h"
 #include "services/meetings/api/helpers.h"
 #include "services/meetings/api/meetings_api.h"
+#include "services/meetings/domain/content.h"
+#include "services/meetings/domain/legal_state.h"
+#include "services/meetings/domain/names.h"
 #include "services/meetings/domain/protocol.h"
-#include "services/platform/log.h"
+#include "services/meetings/domain/rules.h"
+#include "services/meetings/store/store.h"
+#include "services/platform/api_util.h"
 #include "services/platform/sha256.h"
+#include "services/platform/status.h"
 
 namespace enamnd::meetings {
 namespace {
 
 using enamnd::common::v1::Date;
-using platform::DayText;
+using platform::NowTimestamp;
 using platform::ToCivil;
 using platform::ToDate;
+using platform::Transaction;
 
-// A given day (validated, not in the future) or today.
-absl::StatusOr<absl::CivilDay> DayOrToday(const Date& date, const std::string& field,
-                                          absl::CivilDay today) {
-  if (!IsSet(date)) return today;
-  ENAMND_RETURN_IF_ERROR(ValidateDate(date, field, true));
-  absl::CivilDay day = ToCivil(date);
-  if (day > today) {
-    return InvalidField(
-        field, absl::StrCat(DayText(day), " is in the future (today is ", DayText(today), ")"));
-  }
-  return day;
+// The adjustment record of a justering rendered as `doc`, the next link of
+// the body's chain after `previous`.
+v1::Adjustment NewAdjustment(const AdjustmentName& name, v1::Adjustment::Kind kind,
+                             const std::vector<v1::Paragraph>& covered, const v1::Body& body,
+                             const std::optional<v1::Adjustment>& previous,
+                             const RenderedDocument& doc, absl::CivilDay adjusted,
+                             absl::CivilDay today) {
+  v1::Adjustment a;
+  a.set_name(name.ToString());
+  a.set_kind(kind);
+  for (const auto& p : covered) a.add_paragraph_numbers(p.number());
+  *a.mutable_adjusted_date() = ToDate(adjusted);
+  *a.mutable_adjust_time() = NowTimestamp();
+  a.set_text(doc.text);
+  a.set_sha256(platform::Sha256Hex(doc.text));
+  a.set_previous_sha256(previous ? previous->sha256() : "");
+  a.set_chain_position(previous ? previous->chain_position() + 1 : 1);
+  for (const v1::Seat& s : body.seats()) a.add_required_municipalities(s.municipality());
+  *a.mutable_notice_deadline() = ToDate(NoticeDeadline(adjusted));
+  *a.mutable_recorded_date() = ToDate(today);
+  return a;
 }
 
-// The paragraph's meeting name.
-std::string MeetingOf(const std::string& paragraph_name) {
-  return paragraph_name.substr(0, paragraph_name.rfind("/paragraphs/"));
+v1::DecisionFinal FinalEvent(const v1::Paragraph& p, const v1::Adjustment& a,
+                             const MeetingAndBody& mb, const std::string& case_subject) {
+  v1::DecisionFinal event;
+  event.set_paragraph(p.name());
+  event.set_number(p.number());
+  event.set_case_(p.case_());
+  event.set_case_number(p.case_number());
+  event.set_case_subject(case_subject);
+  event.set_title(p.title());
+  event.set_kind(p.decision().kind());
+  event.set_decision_text(p.decision().text());
+  event.set_body(mb.body.name());
+  event.set_body_display_name(mb.body.display_name());
+  event.set_meeting(mb.meeting.name());
+  *event.mutable_meeting_date() = mb.meeting.date();
+  *event.mutable_legal_force_date() = a.legal_force_date();
+  event.set_adjustment(a.name());
+  event.set_protocol_sha256(a.sha256());
+  return event;
 }
 
-absl::StatusOr<std::vector<v1::Paragraph>> ParagraphsOfMeeting(Transaction& tx,
-                                                               const std::string& meeting) {
-  ParagraphQuery q;
-  q.meeting = meeting;
-  q.limit = 100000;
-  ENAMND_ASSIGN_OR_RETURN(auto rows, Store::ListParagraphs(tx, q));
-  std::vector<v1::Paragraph> out;
-  for (auto& row : rows) out.push_back(std::move(row.paragraph));
-  return out;
-}
-
-// Everything the renderer needs about a meeting.
-absl::StatusOr<ProtocolInput> LoadProtocolInput(Transaction& tx, const std::string& meeting_name,
-                                                DocumentKind kind) {
-  ENAMND_ASSIGN_OR_RETURN(MeetingName mn, ParseMeetingName(meeting_name, "meeting"));
-  ENAMND_ASSIGN_OR_RETURN(auto meeting, Store::GetMeeting(tx, meeting_name));
-  if (!meeting.has_value()) return NotFound("meeting", meeting_name);
-  ENAMND_ASSIGN_OR_RETURN(auto body, Store::GetBody(tx, mn.body_id));
-  if (!body.has_value()) return absl::InternalError("meeting without body");
-  ProtocolInput in;
-  in.kind = kind;
-  in.body = *body;
-  in.meeting = *meeting;
-  ENAMND_ASSIGN_OR_RETURN(auto all, Store::ListMunicipalities(tx, "", 100000));
-  for (const auto& m : all) in.municipality_names[m.name()] = m.display_name();
-  return in;
-}
-
-// Display names of the body's members and substitutes.
-std::set<std::string> MembersOf(const v1::Body& body) {
-  std::set<std::string> names;
-  for (const v1::Seat& s : body.seats()) {
-    if (!s.member().display_name().empty()) names.insert(s.member().display_name());
-    if (!s.substitute().display_name().empty()) names.insert(s.substitute().display_name());
-  }
-  return names;
-}
-
-absl::Status ValidateSigners(const v1::Body& body, const v1::Person& chair,
-                             const google::protobuf::RepeatedPtrField<v1::Person>& adjusters) {
-  std::set<std::string> members = MembersOf(body);
-  ENAMND_RETURN_IF_ERROR(ValidatePerson(chair, "chair", true));
-  if (members.count(chair.display_name()) == 0) {
-    return InvalidField("chair", absl::StrCat(chair.display_name(),
-                                              " is not a member or substitute of ", body.name()));
-  }
-  if (adjusters.empty()) return InvalidField("adjusters", "at least one adjuster (justerare)");
-  if (adjusters.size() > 10) return InvalidField("adjusters", "at most 10");
-  std::set<std::string> signers = {chair.display_name()};
-  for (int i = 0; i < adjusters.size(); ++i) {
-    std::string field = absl::StrCat("adjusters[", i, "]");
-    ENAMND_RETURN_IF_ERROR(ValidatePerson(adjusters[i], field, true));
-    if (!signers.insert(adjusters[i].display_name()).second) {
-      return InvalidField(
-          field, absl::StrCat(adjusters[i].display_name(), " is already the chair or an adjuster"));
-    }
-    if (members.count(adjusters[i].display_name()) == 0) {
-      return InvalidField(field, absl::StrCat(adjusters[i].display_name(),
-                                              " is not a member or substitute of ", body.name()));
-    }
+// NoticeOverdue for each member that has not posted the notice of `a`,
+// once per member.
+absl::Status RaiseNoticesOverdue(Transaction& tx, platform::Outbox& outbox,
+                                 const AdjustmentName& name, const v1::Adjustment& a) {
+  for (const std::string& m : MissingNotices(a)) {
+    ENAMND_ASSIGN_OR_RETURN(bool fresh, store::MarkNoticeOverdue(tx, name, m));
+    if (!fresh) continue;
+    v1::NoticeOverdue event;
+    event.set_adjustment(a.name());
+    event.set_municipality(m);
+    *event.mutable_notice_deadline() = a.notice_deadline();
+    event.set_meeting(name.meeting.ToString());
+    google::protobuf::RepeatedPtrField<std::string> audience;
+    *audience.Add() = m;
+    ENAMND_RETURN_IF_ERROR(outbox.Append(tx, event, a.name(), CodesOf(audience)).status());
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::string> ParseAdjustmentName(absl::string_view name, absl::string_view field) {
-  size_t at = name.rfind("/adjustments/");
-  int n = 0;
-  if (at == absl::string_view::npos || !ParseMeetingName(name.substr(0, at), field).ok() ||
-      !absl::SimpleAtoi(name.substr(at + 13), &n) || n < 1 ||
-      absl::StrCat(n) != name.substr(at + 13)) {
-    return InvalidField(field, "must be bodies/{body}/meetings/{meeting}/adjustments/{n}");
+// The appeal period of `a` is over: its decisions not appealed become final.
+absl::Status MakeFinal(Transaction& tx, platform::Outbox& outbox, const AdjustmentName& name,
+                       v1::Adjustment a) {
+  ENAMND_ASSIGN_OR_RETURN(MeetingAndBody mb, LoadMeetingAndBody(tx, name.meeting));
+  for (int number : a.paragraph_numbers()) {
+    ENAMND_ASSIGN_OR_RETURN(auto p, store::GetParagraph(tx, ParagraphName{name.meeting, number}));
+    // Skipped: appealed, or locked by an earlier immediate adjustment.
+    if (!p.has_value() || !CanBecomeFinal(*p, a)) continue;
+    MarkFinal(a, &*p);
+    ENAMND_RETURN_IF_ERROR(store::UpdateParagraph(tx, *p));
+    ENAMND_ASSIGN_OR_RETURN(CaseName case_name, CaseName::Parse(p->case_(), "paragraph.case"));
+    ENAMND_ASSIGN_OR_RETURN(auto c, store::GetCase(tx, case_name));
+    v1::DecisionFinal event = FinalEvent(*p, a, mb, c.has_value() ? c->subject() : "");
+    ENAMND_RETURN_IF_ERROR(outbox.Append(tx, event, p->name(), AudienceOf(*p)).status());
   }
-  return std::string(name.substr(0, at));
-}
-
-// Past the notice deadline, for a justering recorded by that deadline.
-bool OverdueApplies(const v1::Adjustment& a, absl::CivilDay today) {
-  absl::CivilDay deadline = ToCivil(a.notice_deadline());
-  bool recorded_in_time = !IsSet(a.recorded_date()) || ToCivil(a.recorded_date()) <= deadline;
-  return recorded_in_time && today > deadline;
-}
-
-// The item named `name` of one of a paragraph's lists (appeals, corrections),
-// where `name` is {paragraph}{marker}{n}.
-template <typename Item>
-absl::StatusOr<std::optional<Item>> ParagraphItem(
-    Transaction& tx, const std::string& name, const char* marker,
-    const google::protobuf::RepeatedPtrField<Item>& (v1::Paragraph::*list)() const) {
-  ENAMND_ASSIGN_OR_RETURN(auto p, Store::GetParagraph(tx, name.substr(0, name.rfind(marker))));
-  if (!p.has_value()) return std::optional<Item>();
-  for (const Item& item : ((*p).*list)()) {
-    if (item.name() == name) return std::optional<Item>(item);
-  }
-  return std::optional<Item>();
-}
-
-std::vector<std::string> CodesOf(const google::protobuf::RepeatedPtrField<std::string>& names) {
-  std::vector<std::string> codes;
-  for (const std::string& n : names) codes.push_back(n.substr(kMunicipalityPrefix.size()));
-  return codes;
+  a.set_finalized(true);
+  return store::UpdateAdjustment(tx, a);
 }
 
 }  // namespace
@@ -153,24 +122,83 @@ struct MeetingsApi::AdjustInput {
   std::string method;
 };
 
+namespace {
+
+// The document of a justering: the covered paragraphs with their signers,
+// naming the previous link so each hash covers the chain so far.
+absl::StatusOr<RenderedDocument> RenderAdjustment(
+    Transaction& tx, const MeetingName& meeting, v1::Adjustment::Kind kind,
+    const v1::Person& chair, const google::protobuf::RepeatedPtrField<v1::Person>& adjusters,
+    const std::vector<v1::Paragraph>& covered, const std::optional<v1::Adjustment>& previous) {
+  ENAMND_ASSIGN_OR_RETURN(
+      ProtocolInput in,
+      LoadProtocolInput(tx, meeting,
+                        kind == v1::Adjustment::KIND_PROTOCOL ? DocumentKind::kProtocol
+                                                              : DocumentKind::kImmediate));
+  in.paragraphs = covered;
+  in.chair = chair;
+  in.adjusters.assign(adjusters.begin(), adjusters.end());
+  in.previous_sha256 = previous ? previous->sha256() : "";
+  return RenderDocument(in);
+}
+
+v1::ProtocolAdjusted AdjustedEvent(const v1::Adjustment& a, const MeetingAndBody& mb) {
+  v1::ProtocolAdjusted event;
+  *event.mutable_adjustment() = a;
+  event.mutable_adjustment()->clear_text();
+  event.set_body(mb.body.name());
+  event.set_body_display_name(mb.body.display_name());
+  event.set_meeting(mb.meeting.name());
+  *event.mutable_meeting_date() = mb.meeting.date();
+  return event;
+}
+
+// A certified extract of adjusted paragraph `p`.
+absl::StatusOr<v1::Extract> RenderExtract(Transaction& tx, const ParagraphName& name,
+                                          const v1::Paragraph& p, const v1::Adjustment& a,
+                                          const v1::Person& certified_by, absl::CivilDay day) {
+  ENAMND_ASSIGN_OR_RETURN(ProtocolInput in,
+                          LoadProtocolInput(tx, name.meeting, DocumentKind::kExtract));
+  in.paragraphs = {p};
+  in.certified_by = certified_by;
+  in.certified_date = day;
+  in.adjustment_name = a.name();
+  in.protocol_sha256 = a.sha256();
+  in.adjusted_date = ToCivil(a.adjusted_date());
+  RenderedDocument doc = RenderDocument(in);
+  v1::Extract e;
+  e.set_paragraph(p.name());
+  e.set_adjustment(a.name());
+  e.set_protocol_sha256(a.sha256());
+  *e.mutable_certified_by() = certified_by;
+  *e.mutable_certified_date() = ToDate(day);
+  e.set_sha256(platform::Sha256Hex(doc.text));
+  e.set_text(std::move(doc.text));
+  e.set_html(std::move(doc.html));
+  return e;
+}
+
+}  // namespace
+
 absl::Status MeetingsApi::RenderProtocol(const v1::RenderProtocolRequest& request,
                                          v1::RenderedProtocol* response) {
-  ENAMND_RETURN_IF_ERROR(ParseMeetingName(request.meeting(), "meeting").status());
+  ENAMND_ASSIGN_OR_RETURN(MeetingName meeting, MeetingName::Parse(request.meeting(), "meeting"));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
   ENAMND_ASSIGN_OR_RETURN(ProtocolInput in,
-                          LoadProtocolInput(tx, request.meeting(), DocumentKind::kProtocol));
+                          LoadProtocolInput(tx, meeting, DocumentKind::kProtocol));
   response->set_meeting(request.meeting());
-  ENAMND_ASSIGN_OR_RETURN(auto adjustments, Store::ListAdjustmentsOfMeeting(tx, request.meeting()));
+  ENAMND_ASSIGN_OR_RETURN(auto adjustments, store::AdjustmentsOfMeeting(tx, meeting));
   for (const v1::Adjustment& a : adjustments) {
     if (a.kind() != v1::Adjustment::KIND_PROTOCOL) continue;
-    ENAMND_ASSIGN_OR_RETURN(std::string html, Store::AdjustmentHtml(tx, a.name()));
+    ENAMND_ASSIGN_OR_RETURN(AdjustmentName name, AdjustmentName::Parse(a.name(), "adjustment"));
+    ENAMND_ASSIGN_OR_RETURN(std::string html, store::AdjustmentHtml(tx, name));
     response->set_text(a.text());
     response->set_html(html);
     response->set_sha256(a.sha256());
     response->set_adjustment(a.name());
     return absl::OkStatus();
   }
-  ENAMND_ASSIGN_OR_RETURN(in.paragraphs, ParagraphsOfMeeting(tx, request.meeting()));
+  ENAMND_ASSIGN_OR_RETURN(in.paragraphs, store::ParagraphsOfMeeting(tx, meeting));
   RenderedDocument doc = RenderDocument(in);
   response->set_text(doc.text);
   response->set_html(doc.html);
@@ -181,31 +209,23 @@ absl::Status MeetingsApi::RenderProtocol(const v1::RenderProtocolRequest& reques
 absl::Status MeetingsApi::AdjustProtocol(const v1::AdjustProtocolRequest& request,
                                          v1::Adjustment* response) {
   AdjustInput in{request.meeting(),    v1::Adjustment::KIND_PROTOCOL, {},
-                 request.chair(),      request.adjusters(),      request.adjusted_date(),
+                 request.chair(),      request.adjusters(),           request.adjusted_date(),
                  request.request_id(), "AdjustProtocol"};
   return Adjust(in, response);
 }
 
 absl::Status MeetingsApi::AdjustParagraphs(const v1::AdjustParagraphsRequest& request,
                                            v1::Adjustment* response) {
-  if (request.paragraph_numbers().empty()) {
-    return InvalidField("paragraph_numbers", "name the paragraphs to adjust at once");
-  }
-  std::set<int> seen;
-  for (int n : request.paragraph_numbers()) {
-    if (n < 1) return InvalidField("paragraph_numbers", "positive numbers");
-    if (!seen.insert(n).second)
-      return InvalidField("paragraph_numbers", absl::StrCat("§ ", n, " twice"));
-  }
-  AdjustInput in{
-      request.meeting(),    v1::Adjustment::KIND_IMMEDIATE, std::vector<int>(seen.begin(), seen.end()),
-      request.chair(),      request.adjusters(),       request.adjusted_date(),
-      request.request_id(), "AdjustParagraphs"};
+  ENAMND_ASSIGN_OR_RETURN(std::vector<int> numbers,
+                          ParseParagraphNumbers(request.paragraph_numbers()));
+  AdjustInput in{request.meeting(),    v1::Adjustment::KIND_IMMEDIATE, std::move(numbers),
+                 request.chair(),      request.adjusters(),            request.adjusted_date(),
+                 request.request_id(), "AdjustParagraphs"};
   return Adjust(in, response);
 }
 
 absl::Status MeetingsApi::Adjust(const AdjustInput& input, v1::Adjustment* response) {
-  ENAMND_ASSIGN_OR_RETURN(MeetingName mn, ParseMeetingName(input.meeting, "meeting"));
+  ENAMND_ASSIGN_OR_RETURN(MeetingName meeting, MeetingName::Parse(input.meeting, "meeting"));
   ENAMND_RETURN_IF_ERROR(ValidateRequestId(input.request_id));
   absl::CivilDay today = clock_->Today();
   ENAMND_ASSIGN_OR_RETURN(absl::CivilDay adjusted,
@@ -216,100 +236,39 @@ absl::Status MeetingsApi::Adjust(const AdjustInput& input, v1::Adjustment* respo
       bool replayed,
       Replayed(
           tx, input.method, input.request_id,
-          [&](const std::string& name) { return Store::GetAdjustment(tx, name); }, response));
+          [&](const std::string& made) -> absl::StatusOr<std::optional<v1::Adjustment>> {
+            ENAMND_ASSIGN_OR_RETURN(AdjustmentName n, AdjustmentName::Parse(made, "name"));
+            return store::GetAdjustment(tx, n);
+          },
+          response));
   if (replayed) return absl::OkStatus();
-  ENAMND_ASSIGN_OR_RETURN(auto meeting, Store::GetMeeting(tx, input.meeting));
-  if (!meeting.has_value()) return NotFound("meeting", input.meeting);
-  if (meeting->state() == v1::Meeting::STATE_CANCELLED) {
-    return absl::FailedPreconditionError(absl::StrCat(input.meeting, " is cancelled"));
-  }
-  if (!meeting->has_attendance()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        input.meeting, " has no recorded attendance; the protocol cannot be adjusted"));
-  }
-  ENAMND_RETURN_IF_ERROR(RequireNotAdjusted(tx, input.meeting));
-  if (adjusted < ToCivil(meeting->date())) {
-    return InvalidField("adjusted_date", "before the meeting was held");
-  }
-  ENAMND_ASSIGN_OR_RETURN(auto body, Store::GetBody(tx, mn.body_id));
-  if (!body.has_value()) return absl::InternalError("meeting without body");
-  ENAMND_RETURN_IF_ERROR(ValidateSigners(*body, input.chair, input.adjusters));
+  ENAMND_ASSIGN_OR_RETURN(MeetingAndBody mb, LoadMeetingAndBody(tx, meeting));
+  ENAMND_ASSIGN_OR_RETURN(auto of_meeting, store::AdjustmentsOfMeeting(tx, meeting));
+  ENAMND_RETURN_IF_ERROR(CheckAdjustable(mb.meeting, of_meeting, adjusted));
+  ENAMND_RETURN_IF_ERROR(ValidateSigners(mb.body, input.chair, input.adjusters));
+  ENAMND_ASSIGN_OR_RETURN(std::vector<v1::Paragraph> all, store::ParagraphsOfMeeting(tx, meeting));
+  ENAMND_ASSIGN_OR_RETURN(std::vector<v1::Paragraph> covered,
+                          CoveredParagraphs(input.kind, input.numbers, all, input.meeting));
 
-  ENAMND_ASSIGN_OR_RETURN(std::vector<v1::Paragraph> all, ParagraphsOfMeeting(tx, input.meeting));
-  std::vector<v1::Paragraph> covered;
-  if (input.kind == v1::Adjustment::KIND_PROTOCOL) {
-    if (all.empty()) {
-      return absl::FailedPreconditionError(absl::StrCat(input.meeting, " has no paragraphs"));
-    }
-    covered = all;
-  } else {
-    for (int n : input.numbers) {
-      auto it = std::find_if(all.begin(), all.end(),
-                             [n](const v1::Paragraph& p) { return p.number() == n; });
-      if (it == all.end()) {
-        return InvalidField("paragraph_numbers",
-                            absl::StrCat("§ ", n, " is not a paragraph of ", input.meeting));
-      }
-      if (it->legal_state() != v1::Paragraph::LEGAL_STATE_DRAFT &&
-          it->legal_state() != v1::Paragraph::LEGAL_STATE_UNSPECIFIED) {
-        return absl::FailedPreconditionError(
-            absl::StrCat("§ ", n, " is already adjusted (", it->adjustment(), ")"));
-      }
-      covered.push_back(*it);
-    }
-  }
-
-  ENAMND_ASSIGN_OR_RETURN(
-      ProtocolInput doc_in,
-      LoadProtocolInput(tx, input.meeting,
-                        input.kind == v1::Adjustment::KIND_PROTOCOL ? DocumentKind::kProtocol
-                                                               : DocumentKind::kImmediate));
-  ENAMND_ASSIGN_OR_RETURN(auto chain, Store::ListAdjustmentsOfBody(tx, mn.body_id, 0, 1000000));
-  doc_in.paragraphs = covered;
-  doc_in.chair = input.chair;
-  doc_in.adjusters.assign(input.adjusters.begin(), input.adjusters.end());
-  // The text names the previous link, so each hash covers the chain so far.
-  doc_in.previous_sha256 = chain.empty() ? "" : chain.back().sha256();
-  RenderedDocument doc = RenderDocument(doc_in);
-  ENAMND_ASSIGN_OR_RETURN(auto of_meeting, Store::ListAdjustmentsOfMeeting(tx, input.meeting));
-
-  v1::Adjustment a;
-  a.set_name(absl::StrCat(input.meeting, "/adjustments/", of_meeting.size() + 1));
-  a.set_kind(input.kind);
-  for (const auto& p : covered) a.add_paragraph_numbers(p.number());
+  ENAMND_ASSIGN_OR_RETURN(auto previous, store::LastAdjustmentOfBody(tx, meeting.body));
+  ENAMND_ASSIGN_OR_RETURN(RenderedDocument doc,
+                          RenderAdjustment(tx, meeting, input.kind, input.chair,
+                                           input.adjusters, covered, previous));
+  const AdjustmentName name{meeting, static_cast<int>(of_meeting.size()) + 1};
+  v1::Adjustment a =
+      NewAdjustment(name, input.kind, covered, mb.body, previous, doc, adjusted, today);
   *a.mutable_chair() = input.chair;
   *a.mutable_adjusters() = input.adjusters;
-  *a.mutable_adjusted_date() = ToDate(adjusted);
-  *a.mutable_adjust_time() = NowTimestamp();
-  a.set_text(doc.text);
-  a.set_sha256(platform::Sha256Hex(doc.text));
-  a.set_previous_sha256(chain.empty() ? "" : chain.back().sha256());
-  a.set_chain_position(chain.empty() ? 1 : chain.back().chain_position() + 1);
-  for (const v1::Seat& s : body->seats()) a.add_required_municipalities(s.municipality());
-  *a.mutable_notice_deadline() = ToDate(NoticeDeadline(adjusted));
-  *a.mutable_recorded_date() = ToDate(today);
-
   for (v1::Paragraph p : covered) {
-    if (p.legal_state() != v1::Paragraph::LEGAL_STATE_DRAFT &&
-        p.legal_state() != v1::Paragraph::LEGAL_STATE_UNSPECIFIED) {
-      continue;  // adjusted at once earlier
-    }
-    p.set_legal_state(v1::Paragraph::LEGAL_STATE_ADJUSTED);
-    p.set_adjustment(a.name());
-    p.clear_etag();
-    ENAMND_RETURN_IF_ERROR(Store::UpdateParagraph(tx, p));
+    if (IsAdjusted(p)) continue;  // adjusted at once earlier
+    MarkAdjusted(a.name(), &p);
+    ENAMND_RETURN_IF_ERROR(store::UpdateParagraph(tx, p));
   }
-  ENAMND_RETURN_IF_ERROR(Store::InsertAdjustment(tx, mn.body_id, input.meeting, a, doc.html));
+  ENAMND_RETURN_IF_ERROR(store::InsertAdjustment(tx, name, a, doc.html));
   ENAMND_RETURN_IF_ERROR(platform::SaveRequest(tx, input.method, input.request_id, a.name()));
-  v1::ProtocolAdjusted event;
-  *event.mutable_adjustment() = a;
-  event.mutable_adjustment()->clear_text();
-  event.set_body(body->name());
-  event.set_body_display_name(body->display_name());
-  event.set_meeting(input.meeting);
-  *event.mutable_meeting_date() = meeting->date();
   ENAMND_RETURN_IF_ERROR(
-      outbox_->Append(tx, event, a.name(), CodesOf(a.required_municipalities())).status());
+      outbox_->Append(tx, AdjustedEvent(a, mb), a.name(), CodesOf(a.required_municipalities()))
+          .status());
   ENAMND_RETURN_IF_ERROR(tx.Commit());
   *response = a;
   return absl::OkStatus();
@@ -317,9 +276,9 @@ absl::Status MeetingsApi::Adjust(const AdjustInput& input, v1::Adjustment* respo
 
 absl::Status MeetingsApi::GetAdjustment(const v1::GetAdjustmentRequest& request,
                                         v1::Adjustment* response) {
-  ENAMND_RETURN_IF_ERROR(ParseAdjustmentName(request.name(), "name").status());
+  ENAMND_ASSIGN_OR_RETURN(AdjustmentName name, AdjustmentName::Parse(request.name(), "name"));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
-  ENAMND_ASSIGN_OR_RETURN(auto found, Store::GetAdjustment(tx, request.name()));
+  ENAMND_ASSIGN_OR_RETURN(auto found, store::GetAdjustment(tx, name));
   if (!found.has_value()) return NotFound("adjustment", request.name());
   *response = *found;
   return absl::OkStatus();
@@ -327,102 +286,43 @@ absl::Status MeetingsApi::GetAdjustment(const v1::GetAdjustmentRequest& request,
 
 absl::Status MeetingsApi::ListAdjustments(const v1::ListAdjustmentsRequest& request,
                                           v1::ListAdjustmentsResponse* response) {
-  ENAMND_ASSIGN_OR_RETURN(int page_size, platform::EffectivePageSize(request.page_size()));
-  bool by_meeting = absl::StrContains(request.parent(), "/meetings/");
-  std::string body_id;
-  if (by_meeting) {
-    ENAMND_RETURN_IF_ERROR(ParseMeetingName(request.parent(), "parent").status());
-  } else {
-    ENAMND_ASSIGN_OR_RETURN(body_id, ParseBodyName(request.parent(), "parent"));
-  }
+  ENAMND_ASSIGN_OR_RETURN(AdjustmentFilter filter, ParseAdjustmentParent(request.parent()));
   const std::string scope = absl::StrCat("ListAdjustments|", request.parent());
-  int64_t after = 0;
-  if (!request.page_token().empty()) {
-    ENAMND_ASSIGN_OR_RETURN(auto key, platform::DecodePageToken(request.page_token(), scope));
-    if (key.size() != 1 || !absl::SimpleAtoi(key[0], &after)) {
-      return InvalidField("page_token", "malformed");
-    }
-  }
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
-  std::vector<v1::Adjustment> list;
-  if (by_meeting) {
-    ENAMND_ASSIGN_OR_RETURN(auto all, Store::ListAdjustmentsOfMeeting(tx, request.parent()));
-    for (auto& a : all) {
-      if (a.chain_position() > after && static_cast<int>(list.size()) <= page_size) {
-        list.push_back(std::move(a));
-      }
-    }
-  } else {
-    ENAMND_ASSIGN_OR_RETURN(list, Store::ListAdjustmentsOfBody(tx, body_id, after, page_size + 1));
-  }
-  for (int i = 0; i < static_cast<int>(list.size()) && i < page_size; ++i) {
-    *response->add_adjustments() = list[i];
-  }
-  if (static_cast<int>(list.size()) > page_size) {
-    response->set_next_page_token(
-        platform::EncodePageToken(scope, {absl::StrCat(list[page_size - 1].chain_position())}));
-  }
+  ENAMND_ASSIGN_OR_RETURN(auto page, store::ListAdjustments(tx, scope, filter, request.page_size(),
+                                                            request.page_token()));
+  for (v1::Adjustment& a : page.items) *response->add_adjustments() = std::move(a);
+  response->set_next_page_token(page.next_page_token);
   return absl::OkStatus();
 }
 
 absl::Status MeetingsApi::RecordNoticePosting(const v1::RecordNoticePostingRequest& request,
                                               v1::Adjustment* response) {
-  ENAMND_RETURN_IF_ERROR(ParseAdjustmentName(request.adjustment(), "adjustment").status());
-  ENAMND_RETURN_IF_ERROR(ParseMunicipalityName(request.municipality(), "municipality").status());
-  if (!IsSet(request.posted_date())) return InvalidField("posted_date", "required");
-  absl::CivilDay today = clock_->Today();
+  ENAMND_ASSIGN_OR_RETURN(AdjustmentName name,
+                          AdjustmentName::Parse(request.adjustment(), "adjustment"));
+  ENAMND_ASSIGN_OR_RETURN(MunicipalityName municipality,
+                          MunicipalityName::Parse(request.municipality(), "municipality"));
   ENAMND_ASSIGN_OR_RETURN(absl::CivilDay posted,
-                          DayOrToday(request.posted_date(), "posted_date", today));
+                          RequiredPastDay(request.posted_date(), "posted_date", clock_->Today()));
 
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
-  ENAMND_ASSIGN_OR_RETURN(auto found, Store::GetAdjustment(tx, request.adjustment()));
+  ENAMND_ASSIGN_OR_RETURN(auto found, store::GetAdjustment(tx, name));
   if (!found.has_value()) return NotFound("adjustment", request.adjustment());
   v1::Adjustment a = *found;
-  const auto& required = a.required_municipalities();
-  if (std::find(required.begin(), required.end(), request.municipality()) == required.end()) {
-    return InvalidField("municipality", absl::StrCat(request.municipality(),
-                                                     " is not a member that posts this notice"));
-  }
-  for (const auto& n : a.notices()) {
-    if (n.municipality() == request.municipality()) {
-      return absl::AlreadyExistsError(absl::StrCat(request.municipality(),
-                                                   " already posted the notice on ",
-                                                   DayText(ToCivil(n.posted_date()))));
-    }
-  }
-  absl::CivilDay adjusted = ToCivil(a.adjusted_date());
-  if (posted < adjusted) {
-    return InvalidField("posted_date", absl::StrCat(DayText(posted), " is before the justering on ",
-                                                    DayText(adjusted)));
-  }
-  v1::NoticePosting* notice = a.add_notices();
-  notice->set_municipality(request.municipality());
-  *notice->mutable_posted_date() = ToDate(posted);
-  notice->set_late(posted > ToCivil(a.notice_deadline()));
-  bool all_posted = a.notices_size() == a.required_municipalities_size();
-  if (all_posted) {
-    absl::CivilDay last = posted;
-    for (const auto& n : a.notices()) last = std::max(last, ToCivil(n.posted_date()));
-    absl::CivilDay deadline = AppealDeadline(last);
-    *a.mutable_appeal_period_start() = ToDate(last);
-    *a.mutable_appeal_deadline() = ToDate(deadline);
-    *a.mutable_legal_force_date() = ToDate(LegalForceDate(deadline));
-  }
-  ENAMND_RETURN_IF_ERROR(Store::UpdateAdjustment(tx, a));
+  ENAMND_ASSIGN_OR_RETURN(v1::NoticePosting notice,
+                          RecordNotice(request.municipality(), posted, &a));
+  ENAMND_RETURN_IF_ERROR(store::UpdateAdjustment(tx, a));
   v1::NoticePosted event;
   event.set_adjustment(a.name());
   event.set_municipality(request.municipality());
-  *event.mutable_posted_date() = ToDate(posted);
-  event.set_late(notice->late());
-  event.set_all_posted(all_posted);
-  if (all_posted) {
+  *event.mutable_posted_date() = notice.posted_date();
+  event.set_late(notice.late());
+  event.set_all_posted(AllNoticesPosted(a));
+  if (event.all_posted()) {
     *event.mutable_appeal_deadline() = a.appeal_deadline();
     *event.mutable_legal_force_date() = a.legal_force_date();
   }
-  ENAMND_RETURN_IF_ERROR(
-      outbox_
-          ->Append(tx, event, a.name(), {request.municipality().substr(kMunicipalityPrefix.size())})
-          .status());
+  ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, event, a.name(), {municipality.code}).status());
   ENAMND_RETURN_IF_ERROR(tx.Commit());
   *response = a;
   return absl::OkStatus();
@@ -430,56 +330,35 @@ absl::Status MeetingsApi::RecordNoticePosting(const v1::RecordNoticePostingReque
 
 absl::Status MeetingsApi::RecordAppeal(const v1::RecordAppealRequest& request,
                                        v1::Appeal* response) {
-  ENAMND_RETURN_IF_ERROR(ValidateParagraphName(request.paragraph(), "paragraph").status());
+  ENAMND_ASSIGN_OR_RETURN(ParagraphName name, ParagraphName::Parse(request.paragraph(), "paragraph"));
   ENAMND_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
-  const v1::Appeal& in = request.appeal();
-  if (!IsSet(in.lodged_date())) return InvalidField("appeal.lodged_date", "required");
-  ENAMND_ASSIGN_OR_RETURN(absl::CivilDay lodged,
-                          DayOrToday(in.lodged_date(), "appeal.lodged_date", clock_->Today()));
-  ENAMND_RETURN_IF_ERROR(ValidateText(in.appellant(), "appeal.appellant", kMaxNameLength, true));
-  ENAMND_RETURN_IF_ERROR(
-      ValidateText(in.court_reference(), "appeal.court_reference", kMaxNameLength, false));
-  ENAMND_RETURN_IF_ERROR(ValidateText(in.note(), "appeal.note", kMaxTextLength, false));
+  ENAMND_RETURN_IF_ERROR(ValidateAppeal(request.appeal()));
+  ENAMND_ASSIGN_OR_RETURN(
+      absl::CivilDay lodged,
+      DayOrToday(request.appeal().lodged_date(), "appeal.lodged_date", clock_->Today()));
 
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
-  ENAMND_ASSIGN_OR_RETURN(bool replayed, Replayed(
-                                             tx, "RecordAppeal", request.request_id(),
-                                             [&](const std::string& name) {
-                                               return ParagraphItem(tx, name, "/appeals/",
-                                                                    &v1::Paragraph::appeals);
-                                             },
-                                             response));
+  ENAMND_ASSIGN_OR_RETURN(
+      bool replayed,
+      Replayed(
+          tx, "RecordAppeal", request.request_id(),
+          [&](const std::string& made) { return FindAppeal(tx, made); }, response));
   if (replayed) return absl::OkStatus();
-  ENAMND_ASSIGN_OR_RETURN(auto found, Store::GetParagraph(tx, request.paragraph()));
+  ENAMND_ASSIGN_OR_RETURN(auto found, store::GetParagraph(tx, name));
   if (!found.has_value()) return NotFound("paragraph", request.paragraph());
   v1::Paragraph p = *found;
-  if (p.legal_state() == v1::Paragraph::LEGAL_STATE_DRAFT ||
-      p.legal_state() == v1::Paragraph::LEGAL_STATE_UNSPECIFIED) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        p.name(),
-        " is not adjusted yet; a decision can be appealed once its protocol is adjusted"));
-  }
-  ENAMND_ASSIGN_OR_RETURN(auto adjustment, Store::GetAdjustment(tx, p.adjustment()));
+  ENAMND_RETURN_IF_ERROR(CheckAppealable(p));
+  ENAMND_ASSIGN_OR_RETURN(AdjustmentName adjustment_name,
+                          AdjustmentName::Parse(p.adjustment(), "paragraph.adjustment"));
+  ENAMND_ASSIGN_OR_RETURN(auto adjustment, store::GetAdjustment(tx, adjustment_name));
   if (!adjustment.has_value()) return absl::InternalError("paragraph without its adjustment");
-  if (lodged < ToCivil(adjustment->adjusted_date())) {
-    return InvalidField("appeal.lodged_date", "before the protocol was adjusted");
-  }
-  if (IsSet(adjustment->appeal_deadline()) && lodged > ToCivil(adjustment->appeal_deadline())) {
-    return InvalidField("appeal.lodged_date",
-                        absl::StrCat("after the appeal period ended on ",
-                                     DayText(ToCivil(adjustment->appeal_deadline()))));
-  }
-  v1::Appeal appeal = in;
-  appeal.set_name(absl::StrCat(p.name(), "/appeals/", p.appeals_size() + 1));
+  ENAMND_RETURN_IF_ERROR(CheckAppealDate(*adjustment, lodged));
+  v1::Appeal appeal = request.appeal();
+  appeal.set_name(AppealName{name, p.appeals_size() + 1}.ToString());
   *appeal.mutable_lodged_date() = ToDate(lodged);
   *appeal.mutable_create_time() = NowTimestamp();
-  *p.add_appeals() = appeal;
-  // An appeal lodged in time holds the decision even if the committee hears
-  // of it after the deadline job had made the decision final.
-  p.set_legal_state(v1::Paragraph::LEGAL_STATE_APPEALED);
-  p.clear_legal_force_date();
-  p.clear_etag();
-  ENAMND_RETURN_IF_ERROR(Store::UpdateParagraph(tx, p));
+  MarkAppealed(appeal, &p);
+  ENAMND_RETURN_IF_ERROR(store::UpdateParagraph(tx, p));
   ENAMND_RETURN_IF_ERROR(
       platform::SaveRequest(tx, "RecordAppeal", request.request_id(), appeal.name()));
   v1::AppealLodged event;
@@ -494,48 +373,30 @@ absl::Status MeetingsApi::RecordAppeal(const v1::RecordAppealRequest& request,
 
 absl::Status MeetingsApi::RecordCorrection(const v1::RecordCorrectionRequest& request,
                                            v1::Correction* response) {
-  ENAMND_RETURN_IF_ERROR(ValidateParagraphName(request.paragraph(), "paragraph").status());
+  ENAMND_ASSIGN_OR_RETURN(ParagraphName name, ParagraphName::Parse(request.paragraph(), "paragraph"));
   ENAMND_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
-  const v1::Correction& in = request.correction();
-  static const std::set<std::string> kFields = {
-      "title",         "decision.text", "summary",      "description",
-      "meeting_notes", "procedure",     "reservations", "conflicts_of_interest",
-      "documents",     "recipients",    "attendance"};
-  if (kFields.count(in.field()) == 0) {
-    return InvalidField("correction.field", absl::StrCat("one of: ", absl::StrJoin(kFields, ", ")));
-  }
-  ENAMND_RETURN_IF_ERROR(
-      ValidateText(in.corrected_text(), "correction.corrected_text", kMaxTextLength, true));
-  ENAMND_RETURN_IF_ERROR(ValidateText(in.reason(), "correction.reason", kMaxTextLength, true));
-  ENAMND_RETURN_IF_ERROR(ValidatePerson(in.recorded_by(), "correction.recorded_by", true));
-  ENAMND_ASSIGN_OR_RETURN(
-      absl::CivilDay day,
-      DayOrToday(in.correction_date(), "correction.correction_date", clock_->Today()));
+  ENAMND_RETURN_IF_ERROR(ValidateCorrection(request.correction()));
+  ENAMND_ASSIGN_OR_RETURN(absl::CivilDay day,
+                          DayOrToday(request.correction().correction_date(),
+                                     "correction.correction_date", clock_->Today()));
 
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
-  ENAMND_ASSIGN_OR_RETURN(bool replayed, Replayed(
-                                             tx, "RecordCorrection", request.request_id(),
-                                             [&](const std::string& name) {
-                                               return ParagraphItem(tx, name, "/corrections/",
-                                                                    &v1::Paragraph::corrections);
-                                             },
-                                             response));
+  ENAMND_ASSIGN_OR_RETURN(
+      bool replayed,
+      Replayed(
+          tx, "RecordCorrection", request.request_id(),
+          [&](const std::string& made) { return FindCorrection(tx, made); }, response));
   if (replayed) return absl::OkStatus();
-  ENAMND_ASSIGN_OR_RETURN(auto found, Store::GetParagraph(tx, request.paragraph()));
+  ENAMND_ASSIGN_OR_RETURN(auto found, store::GetParagraph(tx, name));
   if (!found.has_value()) return NotFound("paragraph", request.paragraph());
   v1::Paragraph p = *found;
-  if (p.legal_state() == v1::Paragraph::LEGAL_STATE_DRAFT ||
-      p.legal_state() == v1::Paragraph::LEGAL_STATE_UNSPECIFIED) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(p.name(), " is not adjusted; change it with UpdateParagraph"));
-  }
-  v1::Correction c = in;
-  c.set_name(absl::StrCat(p.name(), "/corrections/", p.corrections_size() + 1));
+  ENAMND_RETURN_IF_ERROR(CheckCorrectable(p));
+  v1::Correction c = request.correction();
+  c.set_name(CorrectionName{name, p.corrections_size() + 1}.ToString());
   *c.mutable_correction_date() = ToDate(day);
   *c.mutable_create_time() = NowTimestamp();
   *p.add_corrections() = c;
-  p.clear_etag();
-  ENAMND_RETURN_IF_ERROR(Store::UpdateParagraph(tx, p));
+  ENAMND_RETURN_IF_ERROR(store::UpdateParagraph(tx, p));
   ENAMND_RETURN_IF_ERROR(
       platform::SaveRequest(tx, "RecordCorrection", request.request_id(), c.name()));
   v1::ProtocolCorrected event;
@@ -549,7 +410,7 @@ absl::Status MeetingsApi::RecordCorrection(const v1::RecordCorrectionRequest& re
 
 absl::Status MeetingsApi::CreateExtract(const v1::CreateExtractRequest& request,
                                         v1::Extract* response) {
-  ENAMND_RETURN_IF_ERROR(ValidateParagraphName(request.paragraph(), "paragraph").status());
+  ENAMND_ASSIGN_OR_RETURN(ParagraphName name, ParagraphName::Parse(request.paragraph(), "paragraph"));
   ENAMND_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
   ENAMND_RETURN_IF_ERROR(ValidatePerson(request.certified_by(), "certified_by", true));
   ENAMND_ASSIGN_OR_RETURN(absl::CivilDay day,
@@ -560,56 +421,32 @@ absl::Status MeetingsApi::CreateExtract(const v1::CreateExtractRequest& request,
       bool replayed,
       Replayed(
           tx, "CreateExtract", request.request_id(),
-          [&](const std::string& name) -> absl::StatusOr<std::optional<v1::Extract>> {
-            ENAMND_ASSIGN_OR_RETURN(auto list, Store::ExtractsOfParagraph(
-                                                   tx, name.substr(0, name.rfind("/extracts/"))));
-            for (auto& e : list) {
-              if (e.name() == name) return std::optional<v1::Extract>(std::move(e));
-            }
-            return std::optional<v1::Extract>();
+          [&](const std::string& made) -> absl::StatusOr<std::optional<v1::Extract>> {
+            ENAMND_ASSIGN_OR_RETURN(ExtractName n, ExtractName::Parse(made, "name"));
+            return store::GetExtract(tx, n);
           },
           response));
   if (replayed) return absl::OkStatus();
-  ENAMND_ASSIGN_OR_RETURN(auto p, Store::GetParagraph(tx, request.paragraph()));
+  ENAMND_ASSIGN_OR_RETURN(auto p, store::GetParagraph(tx, name));
   if (!p.has_value()) return NotFound("paragraph", request.paragraph());
-  if (p->legal_state() == v1::Paragraph::LEGAL_STATE_DRAFT ||
-      p->legal_state() == v1::Paragraph::LEGAL_STATE_UNSPECIFIED) {
-    return absl::FailedPreconditionError(
-        absl::StrCat(p->name(),
-                     " is not adjusted; an extract can only be certified from an"
-                     " adjusted protocol"));
-  }
-  ENAMND_ASSIGN_OR_RETURN(auto adjustment, Store::GetAdjustment(tx, p->adjustment()));
+  ENAMND_RETURN_IF_ERROR(CheckExtractable(*p));
+  ENAMND_ASSIGN_OR_RETURN(AdjustmentName adjustment_name,
+                          AdjustmentName::Parse(p->adjustment(), "paragraph.adjustment"));
+  ENAMND_ASSIGN_OR_RETURN(auto adjustment, store::GetAdjustment(tx, adjustment_name));
   if (!adjustment.has_value()) return absl::InternalError("paragraph without its adjustment");
-  ENAMND_ASSIGN_OR_RETURN(ProtocolInput in,
-                          LoadProtocolInput(tx, MeetingOf(p->name()), DocumentKind::kExtract));
-  in.paragraphs = {*p};
-  in.certified_by = request.certified_by();
-  in.certified_date = day;
-  in.adjustment_name = adjustment->name();
-  in.protocol_sha256 = adjustment->sha256();
-  in.adjusted_date = ToCivil(adjustment->adjusted_date());
-  RenderedDocument doc = RenderDocument(in);
-  std::string sha = platform::Sha256Hex(doc.text);
-  ENAMND_ASSIGN_OR_RETURN(auto existing, Store::ExtractsOfParagraph(tx, p->name()));
-  for (const auto& e : existing) {
-    if (e.sha256() == sha) {  // the same certification again: the same document
-      *response = e;
+  ENAMND_ASSIGN_OR_RETURN(
+      v1::Extract e, RenderExtract(tx, name, *p, *adjustment, request.certified_by(), day));
+  ENAMND_ASSIGN_OR_RETURN(auto existing, store::ExtractsOfParagraph(tx, name));
+  for (const auto& earlier : existing) {
+    // The same certification again: the same document.
+    if (earlier.sha256() == e.sha256()) {
+      *response = earlier;
       return absl::OkStatus();
     }
   }
-  v1::Extract e;
-  e.set_name(absl::StrCat(p->name(), "/extracts/", existing.size() + 1));
-  e.set_paragraph(p->name());
-  e.set_adjustment(adjustment->name());
-  e.set_protocol_sha256(adjustment->sha256());
-  *e.mutable_certified_by() = request.certified_by();
-  *e.mutable_certified_date() = ToDate(day);
-  e.set_text(doc.text);
-  e.set_html(doc.html);
-  e.set_sha256(sha);
+  e.set_name(ExtractName{name, static_cast<int>(existing.size()) + 1}.ToString());
   *e.mutable_create_time() = NowTimestamp();
-  ENAMND_RETURN_IF_ERROR(Store::InsertExtract(tx, e));
+  ENAMND_RETURN_IF_ERROR(store::InsertExtract(tx, e));
   ENAMND_RETURN_IF_ERROR(
       platform::SaveRequest(tx, "CreateExtract", request.request_id(), e.name()));
   ENAMND_RETURN_IF_ERROR(tx.Commit());
@@ -619,31 +456,20 @@ absl::Status MeetingsApi::CreateExtract(const v1::CreateExtractRequest& request,
 
 absl::Status MeetingsApi::VerifyDocument(const v1::VerifyDocumentRequest& request,
                                          v1::VerifyDocumentResponse* response) {
-  std::string sha;
-  if (request.document_case() == v1::VerifyDocumentRequest::kText) {
-    sha = platform::Sha256Hex(request.text());
-  } else if (request.document_case() == v1::VerifyDocumentRequest::kSha256) {
-    sha = absl::AsciiStrToLower(request.sha256());
-    ENAMND_RETURN_IF_ERROR(ValidateSha256(sha, "sha256"));
-  } else {
-    return InvalidField("document", "give text or sha256");
-  }
+  ENAMND_ASSIGN_OR_RETURN(std::string sha, DocumentSha256(request));
   response->set_sha256(sha);
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
-  ENAMND_ASSIGN_OR_RETURN(auto adjustment_name, Store::FindAdjustmentBySha(tx, sha));
-  if (adjustment_name.has_value()) {
-    ENAMND_ASSIGN_OR_RETURN(auto a, Store::GetAdjustment(tx, *adjustment_name));
-    // The stored text must still hash to the recorded value.
-    if (a.has_value() && platform::Sha256Hex(a->text()) == sha) {
-      response->set_match(a->kind() == v1::Adjustment::KIND_PROTOCOL
-                              ? v1::VerifyDocumentResponse::MATCH_PROTOCOL
-                              : v1::VerifyDocumentResponse::MATCH_IMMEDIATE);
-      response->set_name(a->name());
-      *response->mutable_date() = a->adjusted_date();
-      return absl::OkStatus();
-    }
+  ENAMND_ASSIGN_OR_RETURN(auto a, store::FindAdjustmentBySha(tx, sha));
+  // The stored text must still hash to the recorded value.
+  if (a.has_value() && platform::Sha256Hex(a->text()) == sha) {
+    response->set_match(a->kind() == v1::Adjustment::KIND_PROTOCOL
+                            ? v1::VerifyDocumentResponse::MATCH_PROTOCOL
+                            : v1::VerifyDocumentResponse::MATCH_IMMEDIATE);
+    response->set_name(a->name());
+    *response->mutable_date() = a->adjusted_date();
+    return absl::OkStatus();
   }
-  ENAMND_ASSIGN_OR_RETURN(auto extract, Store::FindExtractBySha(tx, sha));
+  ENAMND_ASSIGN_OR_RETURN(auto extract, store::FindExtractBySha(tx, sha));
   if (extract.has_value() && platform::Sha256Hex(extract->text()) == sha) {
     response->set_match(v1::VerifyDocumentResponse::MATCH_EXTRACT);
     response->set_name(extract->name());
@@ -656,36 +482,12 @@ absl::Status MeetingsApi::VerifyDocument(const v1::VerifyDocumentRequest& reques
 
 absl::Status MeetingsApi::VerifyChain(const v1::VerifyChainRequest& request,
                                       v1::VerifyChainResponse* response) {
-  ENAMND_ASSIGN_OR_RETURN(std::string body_id, ParseBodyName(request.body(), "body"));
+  ENAMND_ASSIGN_OR_RETURN(BodyName body, BodyName::Parse(request.body(), "body"));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
-  ENAMND_ASSIGN_OR_RETURN(auto body, Store::GetBody(tx, body_id));
-  if (!body.has_value()) return NotFound("body", request.body());
-  ENAMND_ASSIGN_OR_RETURN(auto chain, Store::ChainOfBody(tx, body_id));
-  std::string previous;
-  int64_t expected = 1;
-  for (const auto& link : chain) {
-    std::string problem;
-    if (link.position != expected) {
-      problem = absl::StrCat("chain position ", link.position, ", expected ", expected);
-    } else if (platform::Sha256Hex(link.text) != link.sha256) {
-      problem = "the stored text no longer matches its recorded SHA-256";
-    } else if (link.data.sha256() != link.sha256) {
-      problem = "the recorded SHA-256 differs between the record and its index";
-    } else if (link.data.previous_sha256() != previous) {
-      problem = "the link to the previous adjusted protocol does not match its SHA-256";
-    }
-    if (!problem.empty()) {
-      response->set_intact(false);
-      response->set_first_broken(link.name);
-      response->set_problem(problem);
-      response->set_links_checked(expected);
-      return absl::OkStatus();
-    }
-    previous = link.sha256;
-    response->set_links_checked(expected);
-    ++expected;
-  }
-  response->set_intact(true);
+  ENAMND_ASSIGN_OR_RETURN(auto found, store::GetBody(tx, body));
+  if (!found.has_value()) return NotFound("body", request.body());
+  ENAMND_ASSIGN_OR_RETURN(auto chain, store::ChainOfBody(tx, body));
+  VerifyChainLinks(chain, response);
   return absl::OkStatus();
 }
 
@@ -693,78 +495,22 @@ absl::Status MeetingsApi::RunDeadlines(absl::CivilDay today) {
   std::vector<v1::Adjustment> due;
   {
     ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
-    ENAMND_ASSIGN_OR_RETURN(auto open, Store::UnfinalizedAdjustments(tx));
+    ENAMND_ASSIGN_OR_RETURN(auto open, store::UnfinalizedAdjustments(tx));
     for (auto& a : open) {
-      bool overdue =
-          OverdueApplies(a, today) && a.notices_size() < a.required_municipalities_size();
-      bool final = IsSet(a.appeal_deadline()) && today > ToCivil(a.appeal_deadline());
-      if (overdue || final) due.push_back(std::move(a));
+      if (DeadlineDue(a, today)) due.push_back(std::move(a));
     }
   }
   for (const v1::Adjustment& seen : due) {
+    ENAMND_ASSIGN_OR_RETURN(AdjustmentName name, AdjustmentName::Parse(seen.name(), "adjustment"));
     ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
     // Re-read under the write lock: another run may have done it.
-    ENAMND_ASSIGN_OR_RETURN(auto current, Store::GetAdjustment(tx, seen.name()));
+    ENAMND_ASSIGN_OR_RETURN(auto current, store::GetAdjustment(tx, name));
     if (!current.has_value() || current->finalized()) continue;
-    v1::Adjustment a = *current;
-    std::string meeting = a.name().substr(0, a.name().rfind("/adjustments/"));
-    if (OverdueApplies(a, today)) {
-      std::set<std::string> posted;
-      for (const auto& n : a.notices()) posted.insert(n.municipality());
-      for (const std::string& m : a.required_municipalities()) {
-        if (posted.count(m) != 0) continue;
-        ENAMND_ASSIGN_OR_RETURN(bool fresh, Store::MarkNoticeOverdue(tx, a.name(), m));
-        if (!fresh) continue;
-        v1::NoticeOverdue event;
-        event.set_adjustment(a.name());
-        event.set_municipality(m);
-        *event.mutable_notice_deadline() = a.notice_deadline();
-        event.set_meeting(meeting);
-        ENAMND_RETURN_IF_ERROR(
-            outbox_->Append(tx, event, a.name(), {m.substr(kMunicipalityPrefix.size())}).status());
-      }
+    if (NoticeOverdue(*current, today)) {
+      ENAMND_RETURN_IF_ERROR(RaiseNoticesOverdue(tx, *outbox_, name, *current));
     }
-    if (IsSet(a.appeal_deadline()) && today > ToCivil(a.appeal_deadline())) {
-      ENAMND_ASSIGN_OR_RETURN(auto meeting_record, Store::GetMeeting(tx, meeting));
-      ENAMND_ASSIGN_OR_RETURN(MeetingName mn, ParseMeetingName(meeting, "meeting"));
-      ENAMND_ASSIGN_OR_RETURN(auto body, Store::GetBody(tx, mn.body_id));
-      if (!meeting_record.has_value() || !body.has_value()) {
-        return absl::InternalError("adjustment without meeting or body");
-      }
-      for (int number : a.paragraph_numbers()) {
-        ENAMND_ASSIGN_OR_RETURN(
-            auto p, Store::GetParagraph(tx, absl::StrCat(meeting, "/paragraphs/", number)));
-        if (!p.has_value() || p->adjustment() != a.name() ||
-            p->legal_state() != v1::Paragraph::LEGAL_STATE_ADJUSTED) {
-          continue;  // appealed, or locked by an earlier immediate adjustment
-        }
-        v1::Paragraph updated = *p;
-        updated.set_legal_state(v1::Paragraph::LEGAL_STATE_FINAL);
-        *updated.mutable_legal_force_date() = a.legal_force_date();
-        updated.clear_etag();
-        ENAMND_RETURN_IF_ERROR(Store::UpdateParagraph(tx, updated));
-        ENAMND_ASSIGN_OR_RETURN(auto c, Store::GetCase(tx, updated.case_()));
-        v1::DecisionFinal event;
-        event.set_paragraph(updated.name());
-        event.set_number(updated.number());
-        event.set_case_(updated.case_());
-        event.set_case_number(updated.case_number());
-        event.set_case_subject(c.has_value() ? c->subject() : "");
-        event.set_title(updated.title());
-        event.set_kind(updated.decision().kind());
-        event.set_decision_text(updated.decision().text());
-        event.set_body(body->name());
-        event.set_body_display_name(body->display_name());
-        event.set_meeting(meeting);
-        *event.mutable_meeting_date() = meeting_record->date();
-        *event.mutable_legal_force_date() = a.legal_force_date();
-        event.set_adjustment(a.name());
-        event.set_protocol_sha256(a.sha256());
-        ENAMND_RETURN_IF_ERROR(
-            outbox_->Append(tx, event, updated.name(), AudienceOf(updated)).status());
-      }
-      a.set_finalized(true);
-      ENAMND_RETURN_IF_ERROR(Store::UpdateAdjustment(tx, a));
+    if (AppealPeriodOver(*current, today)) {
+      ENAMND_RETURN_IF_ERROR(MakeFinal(tx, *outbox_, name, *current));
     }
     ENAMND_RETURN_IF_ERROR(tx.Commit());
   }

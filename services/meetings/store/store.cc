@@ -1,15 +1,19 @@
 #include "services/meetings/store/store.h"
 
 #include "absl/strings/str_cat.h"
-#include "services/meetings/domain/rules.h"
 #include "services/platform/status.h"
+#include "services/platform/validation.h"
 
 namespace enamnd::meetings {
 namespace {
 
 using platform::Blob;
+using platform::KeyColumn;
+using platform::KeyType;
+using platform::ListQuery;
 using platform::Row;
 using platform::SqlValue;
+using platform::Transaction;
 
 template <typename Proto>
 absl::StatusOr<Proto> Decode(const Row& row, int data_column, int revision_column) {
@@ -18,7 +22,10 @@ absl::StatusOr<Proto> Decode(const Row& row, int data_column, int revision_colum
     return absl::DataLossError(
         absl::StrCat("stored ", Proto::descriptor()->name(), " does not parse"));
   }
-  if (revision_column >= 0) proto.set_etag(absl::StrCat(row.Int(revision_column)));
+  // Etags count revisions; municipalities and extracts have neither.
+  if constexpr (requires(Proto p) { p.set_etag(std::string()); }) {
+    if (revision_column >= 0) proto.set_etag(absl::StrCat(row.Int(revision_column)));
+  }
   return proto;
 }
 
@@ -29,11 +36,16 @@ Blob Encode(const Proto& proto) {
   return Blob{copy.SerializeAsString()};
 }
 
-SqlValue Opt(const std::optional<std::string>& v) {
-  return v.has_value() ? SqlValue(*v) : SqlValue(std::monostate{});
-}
-SqlValue Opt(const std::optional<int64_t>& v) {
-  return v.has_value() ? SqlValue(*v) : SqlValue(std::monostate{});
+// Rows of (data[, revision]) as protos.
+template <typename Proto>
+absl::StatusOr<std::vector<Proto>> DecodeAll(const std::vector<Row>& rows, bool has_revision) {
+  std::vector<Proto> out;
+  out.reserve(rows.size());
+  for (const Row& row : rows) {
+    ENAMND_ASSIGN_OR_RETURN(Proto proto, Decode<Proto>(row, 0, has_revision ? 1 : -1));
+    out.push_back(std::move(proto));
+  }
+  return out;
 }
 
 template <typename Proto>
@@ -50,13 +62,21 @@ template <typename Proto>
 absl::StatusOr<std::vector<Proto>> GetMany(Transaction& tx, absl::string_view sql,
                                            const std::vector<SqlValue>& params, bool has_revision) {
   ENAMND_ASSIGN_OR_RETURN(std::vector<Row> rows, tx.Query(sql, params));
-  std::vector<Proto> out;
-  out.reserve(rows.size());
-  for (const Row& row : rows) {
-    ENAMND_ASSIGN_OR_RETURN(Proto proto, Decode<Proto>(row, 0, has_revision ? 1 : -1));
-    out.push_back(std::move(proto));
-  }
+  return DecodeAll<Proto>(rows, has_revision);
+}
+
+template <typename Proto>
+absl::StatusOr<store::Page<Proto>> RunList(Transaction& tx, const ListQuery& q, int page_size,
+                                           const std::string& page_token, bool has_revision) {
+  ENAMND_ASSIGN_OR_RETURN(platform::ListPage page, q.Run(tx, page_size, page_token));
+  store::Page<Proto> out;
+  ENAMND_ASSIGN_OR_RETURN(out.items, DecodeAll<Proto>(page.rows, has_revision));
+  out.next_page_token = std::move(page.next_page_token);
   return out;
+}
+
+std::string Day(const enamnd::common::v1::Date& d) {
+  return platform::FormatDay(d.year(), d.month(), d.day());
 }
 
 }  // namespace
@@ -118,263 +138,361 @@ platform::MigrationSet MeetingsMigrations() {
           "  sha256 TEXT NOT NULL, data BLOB NOT NULL);"
           "CREATE INDEX extracts_by_paragraph ON extracts(paragraph);"
           "CREATE INDEX extracts_by_sha ON extracts(sha256);",
+          // 3: an index per List filter, ending in the list's sort key, so a
+          // filtered page seeks the index and reads no more than it returns.
+          // A recipient listing is driven from paragraph_recipients, which
+          // gets a copy of its paragraph's sort key for that.
+          "ALTER TABLE paragraph_recipients ADD COLUMN body_id TEXT NOT NULL DEFAULT '';"
+          "ALTER TABLE paragraph_recipients ADD COLUMN year INTEGER NOT NULL DEFAULT 0;"
+          "ALTER TABLE paragraph_recipients ADD COLUMN number INTEGER NOT NULL DEFAULT 0;"
+          "UPDATE paragraph_recipients SET"
+          "  body_id = (SELECT p.body_id FROM paragraphs p WHERE p.name = paragraph),"
+          "  year = (SELECT p.year FROM paragraphs p WHERE p.name = paragraph),"
+          "  number = (SELECT p.number FROM paragraphs p WHERE p.name = paragraph);"
+          "DROP INDEX recipients_by_municipality;"
+          "CREATE INDEX recipients_by_key ON paragraph_recipients(municipality, body_id, year,"
+          "  number);"
+          "DROP INDEX paragraphs_by_meeting;"
+          "CREATE INDEX paragraphs_by_meeting_key ON paragraphs(meeting, body_id, year, number);"
+          "DROP INDEX paragraphs_by_case;"
+          "CREATE INDEX paragraphs_by_case_key ON paragraphs(case_name, body_id, year, number);"
+          "CREATE INDEX paragraphs_by_year_key ON paragraphs(year, body_id, number);"
+          "CREATE INDEX paragraphs_by_kind_key ON paragraphs(kind, body_id, year, number);"
+          "CREATE INDEX meetings_by_year_key ON meetings(year, body_id, day, meeting_id);"
+          "CREATE INDEX meetings_by_state_key ON meetings(state, body_id, day, meeting_id);"
+          "DROP INDEX cases_by_subject;"
+          "CREATE INDEX cases_by_subject_key ON cases(subject, year, sequence);"
+          "DROP INDEX adjustments_by_meeting;"
+          "CREATE INDEX adjustments_by_meeting_key ON adjustments(meeting, chain_position);",
       }};
+}
+
+namespace store {
+
+// ------------------------------------------------------------ list queries
+
+ListQuery MunicipalitiesQuery() {
+  return ListQuery("ListMunicipalities", "SELECT data FROM municipalities",
+                   {{"code", KeyType::kText}});
+}
+
+ListQuery BodiesQuery() {
+  return ListQuery("ListBodies", "SELECT data, revision FROM bodies",
+                   {{"body_id", KeyType::kText}});
+}
+
+// One filter drives each query through its index; the others are written
+// `+col = ?`, which SQLite then applies to the driven rows without seeking
+// another index. (Left to choose, its planner may take the index of a
+// second equality and then sort the page in a temporary B-tree.)
+std::string Term(absl::string_view column, bool drives) {
+  return absl::StrCat(drives ? "" : "+", column, " = ?");
+}
+
+ListQuery MeetingsQuery(const std::string& scope, const MeetingFilter& f) {
+  ListQuery q(scope, "SELECT data, revision FROM meetings",
+              {{"body_id", KeyType::kText},
+               {"day", KeyType::kText},
+               {"meeting_id", KeyType::kText}});
+  // Drives: the body, else the year, else the state.
+  if (f.body_id) q.Where(Term("body_id", true), {*f.body_id});
+  if (f.year) q.Where(Term("year", !f.body_id), {*f.year});
+  if (f.state) q.Where(Term("state", !f.body_id && !f.year), {*f.state});
+  return q;
+}
+
+ListQuery CasesQuery(const std::string& scope, const CaseFilter& f) {
+  ListQuery q(scope, "SELECT data, revision FROM cases",
+              {{"year", KeyType::kInt}, {"sequence", KeyType::kInt}});
+  // Drives: the subject, else the year.
+  if (f.subject) q.Where(Term("subject", true), {*f.subject});
+  if (f.year) q.Where(Term("year", !f.subject), {*f.year});
+  return q;
+}
+
+ListQuery ParagraphsQuery(const std::string& scope, const ParagraphFilter& f) {
+  // Drives, narrowest first: the meeting, the case, the recipient, the
+  // body, the kind, the year. A recipient drives from paragraph_recipients,
+  // walking that municipality's entries in key order (CROSS JOIN keeps
+  // SQLite from reordering the loops); under a meeting or case it is a
+  // lookup per paragraph.
+  bool by_recipient = f.recipient_code && !f.meeting && !f.case_name;
+  std::string t = by_recipient ? "r" : "p";
+  ListQuery q(scope,
+              by_recipient ? "SELECT p.data, p.revision FROM paragraph_recipients r"
+                             " CROSS JOIN paragraphs p ON p.name = r.paragraph"
+                           : "SELECT p.data, p.revision FROM paragraphs p",
+              {{t + ".body_id", KeyType::kText},
+               {t + ".year", KeyType::kInt},
+               {t + ".number", KeyType::kInt}});
+  bool driven = false;
+  auto add = [&](const std::string& column, SqlValue value) {
+    q.Where(Term(column, !driven), {std::move(value)});
+    driven = true;
+  };
+  if (f.meeting) add("p.meeting", *f.meeting);
+  if (f.case_name) add("p.case_name", *f.case_name);
+  if (by_recipient) {
+    add("r.municipality", *f.recipient_code);
+  } else if (f.recipient_code) {
+    q.Where(
+        "EXISTS (SELECT 1 FROM paragraph_recipients r WHERE r.paragraph = p.name"
+        " AND r.municipality = ?)",
+        {*f.recipient_code});
+  }
+  if (f.body_id) add(t + ".body_id", *f.body_id);
+  if (f.kind) add("p.kind", *f.kind);
+  if (f.year) add(t + ".year", *f.year);
+  return q;
+}
+
+ListQuery AdjustmentsQuery(const std::string& scope, const AdjustmentFilter& f) {
+  ListQuery q(scope, "SELECT data, text FROM adjustments",
+              {{"chain_position", KeyType::kInt}});
+  if (f.meeting) q.Where("meeting = ?", {*f.meeting});
+  if (f.body_id) q.Where("body_id = ?", {*f.body_id});
+  return q;
 }
 
 // ------------------------------------------------------------ municipalities
 
-absl::Status MeetingsStore::InsertMunicipality(Transaction& tx, const std::string& code,
-                                               const v1::Municipality& m) {
+absl::Status InsertMunicipality(Transaction& tx, const MunicipalityName& name,
+                                const v1::Municipality& m) {
   return tx.Exec("INSERT INTO municipalities (code, data) VALUES (?1, ?2)",
-                 {code, Blob{m.SerializeAsString()}});
+                 {name.code, Blob{m.SerializeAsString()}});
 }
 
-absl::StatusOr<std::optional<v1::Municipality>> MeetingsStore::GetMunicipality(
-    Transaction& tx, const std::string& code) {
-  ENAMND_ASSIGN_OR_RETURN(std::optional<Row> row,
-                          tx.QueryOne("SELECT data FROM municipalities WHERE code = ?1", {code}));
-  if (!row.has_value()) return std::optional<v1::Municipality>();
-  v1::Municipality m;
-  if (!m.ParseFromString(row->Text(0))) return absl::DataLossError("stored municipality");
-  return std::optional<v1::Municipality>(std::move(m));
+absl::StatusOr<std::optional<v1::Municipality>> GetMunicipality(Transaction& tx,
+                                                                const MunicipalityName& name) {
+  return GetOne<v1::Municipality>(tx, "SELECT data FROM municipalities WHERE code = ?1",
+                                  {name.code}, false);
 }
 
-absl::StatusOr<std::vector<v1::Municipality>> MeetingsStore::ListMunicipalities(
-    Transaction& tx, const std::string& after_code, int limit) {
+absl::StatusOr<Page<v1::Municipality>> ListMunicipalities(Transaction& tx, int page_size,
+                                                          const std::string& page_token) {
+  return RunList<v1::Municipality>(tx, MunicipalitiesQuery(), page_size, page_token, false);
+}
+
+absl::StatusOr<std::map<std::string, std::string>> MunicipalityDisplayNames(Transaction& tx) {
   ENAMND_ASSIGN_OR_RETURN(
-      std::vector<Row> rows,
-      tx.Query("SELECT data FROM municipalities WHERE code > ?1 ORDER BY code LIMIT ?2",
-               {after_code, static_cast<int64_t>(limit)}));
-  std::vector<v1::Municipality> out;
-  for (const Row& row : rows) {
-    v1::Municipality m;
-    if (!m.ParseFromString(row.Text(0))) return absl::DataLossError("stored municipality");
-    out.push_back(std::move(m));
+      auto all, GetMany<v1::Municipality>(tx, "SELECT data FROM municipalities", {}, false));
+  std::map<std::string, std::string> names;
+  for (const v1::Municipality& m : all) names[m.name()] = m.display_name();
+  return names;
+}
+
+absl::Status RequireMunicipalities(Transaction& tx, const std::vector<MunicipalityRef>& refs) {
+  for (const MunicipalityRef& ref : refs) {
+    ENAMND_ASSIGN_OR_RETURN(MunicipalityName name, MunicipalityName::Parse(ref.name, ref.field));
+    ENAMND_ASSIGN_OR_RETURN(auto found, GetMunicipality(tx, name));
+    if (!found.has_value()) {
+      return platform::InvalidField(
+          ref.field,
+          absl::StrCat("unknown municipality ", ref.name, " (not registered with CreateMunicipality)"));
+    }
   }
-  return out;
+  return absl::OkStatus();
 }
 
 // ------------------------------------------------------------ bodies
 
-absl::Status MeetingsStore::InsertBody(Transaction& tx, const std::string& body_id,
-                                       const v1::Body& b) {
+absl::Status InsertBody(Transaction& tx, const BodyName& name, const v1::Body& b) {
   return tx.Exec("INSERT INTO bodies (body_id, data, revision) VALUES (?1, ?2, 1)",
-                 {body_id, Encode(b)});
+                 {name.body_id, Encode(b)});
 }
 
-absl::Status MeetingsStore::UpdateBody(Transaction& tx, const std::string& body_id,
-                                       const v1::Body& b) {
+absl::Status UpdateBody(Transaction& tx, const BodyName& name, const v1::Body& b) {
   return tx.Exec("UPDATE bodies SET data = ?2, revision = revision + 1 WHERE body_id = ?1",
-                 {body_id, Encode(b)});
+                 {name.body_id, Encode(b)});
 }
 
-absl::StatusOr<std::optional<v1::Body>> MeetingsStore::GetBody(Transaction& tx,
-                                                               const std::string& body_id) {
-  return GetOne<v1::Body>(tx, "SELECT data, revision FROM bodies WHERE body_id = ?1", {body_id},
-                          true);
+absl::StatusOr<std::optional<v1::Body>> GetBody(Transaction& tx, const BodyName& name) {
+  return GetOne<v1::Body>(tx, "SELECT data, revision FROM bodies WHERE body_id = ?1",
+                          {name.body_id}, true);
 }
 
-absl::StatusOr<std::vector<v1::Body>> MeetingsStore::ListBodies(Transaction& tx,
-                                                                const std::string& after_id,
-                                                                int limit) {
-  return GetMany<v1::Body>(
-      tx, "SELECT data, revision FROM bodies WHERE body_id > ?1 ORDER BY body_id LIMIT ?2",
-      {after_id, static_cast<int64_t>(limit)}, true);
+absl::StatusOr<Page<v1::Body>> ListBodies(Transaction& tx, int page_size,
+                                          const std::string& page_token) {
+  return RunList<v1::Body>(tx, BodiesQuery(), page_size, page_token, true);
 }
 
-absl::StatusOr<std::optional<int64_t>> MeetingsStore::SeriesStart(Transaction& tx,
-                                                                  const std::string& body_id,
-                                                                  int64_t year) {
+absl::StatusOr<std::optional<int64_t>> SeriesStart(Transaction& tx, const BodyName& body,
+                                                   int64_t year) {
   ENAMND_ASSIGN_OR_RETURN(
       std::optional<Row> row,
       tx.QueryOne("SELECT next_number FROM paragraph_series WHERE body_id = ?1 AND year = ?2",
-                  {body_id, year}));
+                  {body.body_id, year}));
   if (!row.has_value()) return std::optional<int64_t>();
   return std::optional<int64_t>(row->Int(0));
 }
 
-absl::Status MeetingsStore::SetSeriesStart(Transaction& tx, const std::string& body_id,
-                                           int64_t year, int64_t next_number) {
+absl::Status SetSeriesStart(Transaction& tx, const BodyName& body, int64_t year,
+                            int64_t next_number) {
   return tx.Exec(
       "INSERT INTO paragraph_series (body_id, year, next_number) VALUES (?1, ?2, ?3)"
       " ON CONFLICT (body_id, year) DO UPDATE SET next_number = excluded.next_number",
-      {body_id, year, next_number});
+      {body.body_id, year, next_number});
 }
 
-absl::StatusOr<int64_t> MeetingsStore::MaxParagraphNumber(Transaction& tx,
-                                                          const std::string& body_id,
-                                                          int64_t year) {
+absl::StatusOr<int64_t> MaxParagraphNumber(Transaction& tx, const BodyName& body, int64_t year) {
   ENAMND_ASSIGN_OR_RETURN(
       std::optional<Row> row,
       tx.QueryOne(
           "SELECT COALESCE(MAX(number), 0) FROM paragraphs WHERE body_id = ?1 AND year = ?2",
-          {body_id, year}));
+          {body.body_id, year}));
   return (*row).Int(0);
 }
 
 // ------------------------------------------------------------ meetings
 
-absl::Status MeetingsStore::InsertMeeting(Transaction& tx, const std::string& body_id,
-                                          const std::string& meeting_id, const v1::Meeting& m) {
-  const auto& d = m.date();
+absl::Status InsertMeeting(Transaction& tx, const MeetingName& name, const v1::Meeting& m) {
   return tx.Exec(
       "INSERT INTO meetings (name, body_id, meeting_id, day, year, state, data, revision)"
       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1)",
-      {m.name(), body_id, meeting_id, FormatDay(d.year(), d.month(), d.day()),
-       static_cast<int64_t>(d.year()), static_cast<int64_t>(m.state()), Encode(m)});
+      {name.ToString(), name.body.body_id, name.meeting_id, Day(m.date()),
+       static_cast<int64_t>(m.date().year()), static_cast<int64_t>(m.state()), Encode(m)});
 }
 
-absl::Status MeetingsStore::UpdateMeeting(Transaction& tx, const v1::Meeting& m) {
+absl::Status UpdateMeeting(Transaction& tx, const v1::Meeting& m) {
   return tx.Exec(
       "UPDATE meetings SET state = ?2, data = ?3, revision = revision + 1 WHERE name = ?1",
       {m.name(), static_cast<int64_t>(m.state()), Encode(m)});
 }
 
-absl::StatusOr<std::optional<v1::Meeting>> MeetingsStore::GetMeeting(Transaction& tx,
-                                                                     const std::string& name) {
-  return GetOne<v1::Meeting>(tx, "SELECT data, revision FROM meetings WHERE name = ?1", {name},
-                             true);
+absl::StatusOr<std::optional<v1::Meeting>> GetMeeting(Transaction& tx, const MeetingName& name) {
+  return GetOne<v1::Meeting>(tx, "SELECT data, revision FROM meetings WHERE name = ?1",
+                             {name.ToString()}, true);
 }
 
-absl::StatusOr<std::vector<v1::Meeting>> MeetingsStore::ListMeetings(Transaction& tx,
-                                                                     const MeetingQuery& q) {
-  return GetMany<v1::Meeting>(tx,
-                              "SELECT data, revision FROM meetings"
-                              " WHERE (?1 IS NULL OR body_id = ?1) AND (?2 IS NULL OR year = ?2)"
-                              "   AND (?3 IS NULL OR state = ?3)"
-                              "   AND (body_id, day, meeting_id) > (?4, ?5, ?6)"
-                              " ORDER BY body_id, day, meeting_id LIMIT ?7",
-                              {Opt(q.body_id), Opt(q.year), Opt(q.state), q.after_body,
-                               q.after_date, q.after_id, static_cast<int64_t>(q.limit)},
-                              true);
+absl::StatusOr<Page<v1::Meeting>> ListMeetings(Transaction& tx, const std::string& scope,
+                                               const MeetingFilter& f, int page_size,
+                                               const std::string& page_token) {
+  return RunList<v1::Meeting>(tx, MeetingsQuery(scope, f), page_size, page_token, true);
 }
 
-absl::StatusOr<int64_t> MeetingsStore::CountParagraphsOfMeeting(Transaction& tx,
-                                                                const std::string& meeting) {
+absl::StatusOr<int64_t> CountParagraphsOfMeeting(Transaction& tx, const MeetingName& meeting) {
   ENAMND_ASSIGN_OR_RETURN(
       std::optional<Row> row,
-      tx.QueryOne("SELECT COUNT(*) FROM paragraphs WHERE meeting = ?1", {meeting}));
+      tx.QueryOne("SELECT COUNT(*) FROM paragraphs WHERE meeting = ?1", {meeting.ToString()}));
   return row->Int(0);
 }
 
 // ------------------------------------------------------------ cases
 
-absl::Status MeetingsStore::InsertCase(Transaction& tx, int64_t year, int64_t sequence,
-                                       const v1::Case& c) {
+absl::Status InsertCase(Transaction& tx, const CaseName& name, const v1::Case& c) {
   return tx.Exec(
       "INSERT INTO cases (name, year, sequence, subject, data, revision)"
       " VALUES (?1, ?2, ?3, ?4, ?5, 1)",
-      {c.name(), year, sequence, c.subject(), Encode(c)});
+      {name.ToString(), static_cast<int64_t>(name.year), name.sequence, c.subject(), Encode(c)});
 }
 
-absl::Status MeetingsStore::UpdateCase(Transaction& tx, const v1::Case& c) {
+absl::Status UpdateCase(Transaction& tx, const v1::Case& c) {
   return tx.Exec(
       "UPDATE cases SET subject = ?2, data = ?3, revision = revision + 1 WHERE name = ?1",
       {c.name(), c.subject(), Encode(c)});
 }
 
-absl::StatusOr<std::optional<v1::Case>> MeetingsStore::GetCase(Transaction& tx,
-                                                               const std::string& name) {
-  return GetOne<v1::Case>(tx, "SELECT data, revision FROM cases WHERE name = ?1", {name}, true);
+absl::StatusOr<std::optional<v1::Case>> GetCase(Transaction& tx, const CaseName& name) {
+  return GetOne<v1::Case>(tx, "SELECT data, revision FROM cases WHERE name = ?1",
+                          {name.ToString()}, true);
 }
 
-absl::StatusOr<std::vector<v1::Case>> MeetingsStore::ListCases(Transaction& tx,
-                                                               const CaseQuery& q) {
-  return GetMany<v1::Case>(
-      tx,
-      "SELECT data, revision FROM cases"
-      " WHERE (?1 IS NULL OR year = ?1) AND (?2 IS NULL OR subject = ?2)"
-      "   AND (year, sequence) > (?3, ?4)"
-      " ORDER BY year, sequence LIMIT ?5",
-      {Opt(q.year), Opt(q.subject), q.after_year, q.after_sequence, static_cast<int64_t>(q.limit)},
-      true);
+absl::StatusOr<Page<v1::Case>> ListCases(Transaction& tx, const std::string& scope,
+                                         const CaseFilter& f, int page_size,
+                                         const std::string& page_token) {
+  return RunList<v1::Case>(tx, CasesQuery(scope, f), page_size, page_token, true);
 }
 
 // ------------------------------------------------------------ paragraphs
 
-absl::Status MeetingsStore::InsertParagraph(Transaction& tx, const std::string& body_id,
-                                            int64_t year, const std::string& meeting,
-                                            const v1::Paragraph& p) {
-  ENAMND_RETURN_IF_ERROR(
-      tx.Exec("INSERT INTO paragraphs (name, body_id, year, number, meeting, case_name, kind, data,"
-              " revision) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)",
-              {p.name(), body_id, year, static_cast<int64_t>(p.number()), meeting, p.case_(),
-               static_cast<int64_t>(p.decision().kind()), Encode(p)}));
-  for (const v1::Recipient& r : p.recipients()) {
-    if (r.target_case() != v1::Recipient::kMunicipality) continue;
-    ENAMND_RETURN_IF_ERROR(
-        tx.Exec("INSERT INTO paragraph_recipients (paragraph, municipality) VALUES (?1, ?2)",
-                {p.name(), r.municipality().substr(std::string("municipalities/").size())}));
-  }
-  return absl::OkStatus();
-}
+namespace {
 
-absl::Status MeetingsStore::UpdateParagraph(Transaction& tx, const v1::Paragraph& p) {
-  ENAMND_RETURN_IF_ERROR(
-      tx.Exec("UPDATE paragraphs SET kind = ?2, data = ?3, revision = revision + 1 WHERE name = ?1",
-              {p.name(), static_cast<int64_t>(p.decision().kind()), Encode(p)}));
+// The municipality recipients, with the paragraph's sort key.
+absl::Status WriteRecipients(Transaction& tx, const v1::Paragraph& p) {
   ENAMND_RETURN_IF_ERROR(
       tx.Exec("DELETE FROM paragraph_recipients WHERE paragraph = ?1", {p.name()}));
   for (const v1::Recipient& r : p.recipients()) {
     if (r.target_case() != v1::Recipient::kMunicipality) continue;
+    ENAMND_ASSIGN_OR_RETURN(MunicipalityName m,
+                            MunicipalityName::Parse(r.municipality(), "recipient"));
     ENAMND_RETURN_IF_ERROR(
-        tx.Exec("INSERT INTO paragraph_recipients (paragraph, municipality) VALUES (?1, ?2)",
-                {p.name(), r.municipality().substr(std::string("municipalities/").size())}));
+        tx.Exec("INSERT INTO paragraph_recipients (paragraph, municipality, body_id, year, number)"
+                " SELECT name, ?2, body_id, year, number FROM paragraphs WHERE name = ?1",
+                {p.name(), m.code}));
   }
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::optional<v1::Paragraph>> MeetingsStore::GetParagraph(Transaction& tx,
-                                                                         const std::string& name) {
-  return GetOne<v1::Paragraph>(tx, "SELECT data, revision FROM paragraphs WHERE name = ?1", {name},
-                               true);
+}  // namespace
+
+absl::Status InsertParagraph(Transaction& tx, const ParagraphName& name, int64_t year,
+                             const v1::Paragraph& p) {
+  ENAMND_RETURN_IF_ERROR(
+      tx.Exec("INSERT INTO paragraphs (name, body_id, year, number, meeting, case_name, kind, data,"
+              " revision) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)",
+              {name.ToString(), name.meeting.body.body_id, year,
+               static_cast<int64_t>(name.number), name.meeting.ToString(), p.case_(),
+               static_cast<int64_t>(p.decision().kind()), Encode(p)}));
+  return WriteRecipients(tx, p);
 }
 
-absl::StatusOr<std::vector<MeetingsStore::ParagraphRow>> MeetingsStore::ListParagraphs(
-    Transaction& tx, const ParagraphQuery& q) {
-  ENAMND_ASSIGN_OR_RETURN(
-      std::vector<Row> rows,
-      tx.Query("SELECT p.data, p.revision, p.body_id, p.year FROM paragraphs p"
-               " WHERE (?1 IS NULL OR p.meeting = ?1) AND (?2 IS NULL OR p.body_id = ?2)"
-               "   AND (?3 IS NULL OR p.year = ?3) AND (?4 IS NULL OR p.case_name = ?4)"
-               "   AND (?5 IS NULL OR p.kind = ?5)"
-               "   AND (?6 IS NULL OR EXISTS (SELECT 1 FROM paragraph_recipients r"
-               "        WHERE r.paragraph = p.name AND r.municipality = ?6))"
-               "   AND (p.body_id, p.year, p.number) > (?7, ?8, ?9)"
-               " ORDER BY p.body_id, p.year, p.number LIMIT ?10",
-               {Opt(q.meeting), Opt(q.body_id), Opt(q.year), Opt(q.case_name), Opt(q.kind),
-                Opt(q.recipient_code), q.after_body, q.after_year, q.after_number,
-                static_cast<int64_t>(q.limit)}));
-  std::vector<ParagraphRow> out;
-  for (const Row& row : rows) {
-    ENAMND_ASSIGN_OR_RETURN(v1::Paragraph p, Decode<v1::Paragraph>(row, 0, 1));
-    out.push_back(ParagraphRow{std::move(p), row.Text(2), row.Int(3)});
-  }
-  return out;
+absl::Status UpdateParagraph(Transaction& tx, const v1::Paragraph& p) {
+  ENAMND_RETURN_IF_ERROR(
+      tx.Exec("UPDATE paragraphs SET kind = ?2, data = ?3, revision = revision + 1 WHERE name = ?1",
+              {p.name(), static_cast<int64_t>(p.decision().kind()), Encode(p)}));
+  return WriteRecipients(tx, p);
+}
+
+absl::StatusOr<std::optional<v1::Paragraph>> GetParagraph(Transaction& tx,
+                                                          const ParagraphName& name) {
+  return GetOne<v1::Paragraph>(tx, "SELECT data, revision FROM paragraphs WHERE name = ?1",
+                               {name.ToString()}, true);
+}
+
+absl::StatusOr<Page<v1::Paragraph>> ListParagraphs(Transaction& tx, const std::string& scope,
+                                                   const ParagraphFilter& f, int page_size,
+                                                   const std::string& page_token) {
+  return RunList<v1::Paragraph>(tx, ParagraphsQuery(scope, f), page_size, page_token, true);
+}
+
+absl::StatusOr<std::vector<v1::Paragraph>> ParagraphsOfMeeting(Transaction& tx,
+                                                               const MeetingName& meeting) {
+  return GetMany<v1::Paragraph>(
+      tx,
+      "SELECT data, revision FROM paragraphs WHERE meeting = ?1"
+      " ORDER BY body_id, year, number",
+      {meeting.ToString()}, true);
 }
 
 // ------------------------------------------------------------ adjustments
 
 namespace {
 
-absl::StatusOr<v1::Adjustment> DecodeAdjustment(const Row& row, int data_column, int text_column) {
-  v1::Adjustment a;
-  if (!a.ParseFromString(row.Text(data_column))) {
-    return absl::DataLossError("stored adjustment does not parse");
+// Rows of (data, text): the text is kept apart from the data blob.
+absl::StatusOr<std::vector<v1::Adjustment>> DecodeAdjustments(const std::vector<Row>& rows) {
+  std::vector<v1::Adjustment> out;
+  for (const Row& row : rows) {
+    v1::Adjustment a;
+    if (!a.ParseFromString(row.Text(0))) {
+      return absl::DataLossError("stored adjustment does not parse");
+    }
+    a.set_text(row.Text(1));
+    out.push_back(std::move(a));
   }
-  a.set_text(row.Text(text_column));
-  return a;
+  return out;
 }
 
 absl::StatusOr<std::vector<v1::Adjustment>> AdjustmentRows(Transaction& tx, absl::string_view sql,
                                                            const std::vector<SqlValue>& params) {
   ENAMND_ASSIGN_OR_RETURN(std::vector<Row> rows, tx.Query(sql, params));
-  std::vector<v1::Adjustment> out;
-  for (const Row& row : rows) {
-    ENAMND_ASSIGN_OR_RETURN(v1::Adjustment a, DecodeAdjustment(row, 0, 1));
-    out.push_back(std::move(a));
-  }
-  return out;
+  return DecodeAdjustments(rows);
+}
+
+absl::StatusOr<std::optional<v1::Adjustment>> FirstOf(
+    absl::StatusOr<std::vector<v1::Adjustment>> list) {
+  if (!list.ok()) return list.status();
+  if (list->empty()) return std::optional<v1::Adjustment>();
+  return std::optional<v1::Adjustment>(std::move(list->front()));
 }
 
 Blob AdjustmentData(const v1::Adjustment& a) {
@@ -385,75 +503,80 @@ Blob AdjustmentData(const v1::Adjustment& a) {
 
 }  // namespace
 
-absl::Status MeetingsStore::InsertAdjustment(Transaction& tx, const std::string& body_id,
-                                             const std::string& meeting, const v1::Adjustment& a,
-                                             const std::string& html) {
+absl::Status InsertAdjustment(Transaction& tx, const AdjustmentName& name,
+                              const v1::Adjustment& a, const std::string& html) {
   return tx.Exec(
       "INSERT INTO adjustments (name, body_id, meeting, chain_position, sha256, text, html, data)"
       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-      {a.name(), body_id, meeting, a.chain_position(), a.sha256(), Blob{a.text()}, Blob{html},
-       AdjustmentData(a)});
+      {name.ToString(), name.meeting.body.body_id, name.meeting.ToString(), a.chain_position(),
+       a.sha256(), Blob{a.text()}, Blob{html}, AdjustmentData(a)});
 }
 
-absl::Status MeetingsStore::UpdateAdjustment(Transaction& tx, const v1::Adjustment& a) {
+absl::Status UpdateAdjustment(Transaction& tx, const v1::Adjustment& a) {
   return tx.Exec("UPDATE adjustments SET data = ?2, finalized = ?3 WHERE name = ?1",
                  {a.name(), AdjustmentData(a), static_cast<int64_t>(a.finalized() ? 1 : 0)});
 }
 
-absl::StatusOr<std::optional<v1::Adjustment>> MeetingsStore::GetAdjustment(
-    Transaction& tx, const std::string& name) {
-  ENAMND_ASSIGN_OR_RETURN(
-      auto list, AdjustmentRows(tx, "SELECT data, text FROM adjustments WHERE name = ?1", {name}));
-  if (list.empty()) return std::optional<v1::Adjustment>();
-  return std::optional<v1::Adjustment>(std::move(list.front()));
+absl::StatusOr<std::optional<v1::Adjustment>> GetAdjustment(Transaction& tx,
+                                                            const AdjustmentName& name) {
+  return FirstOf(
+      AdjustmentRows(tx, "SELECT data, text FROM adjustments WHERE name = ?1", {name.ToString()}));
 }
 
-absl::StatusOr<std::string> MeetingsStore::AdjustmentHtml(Transaction& tx,
-                                                          const std::string& name) {
-  ENAMND_ASSIGN_OR_RETURN(std::optional<Row> row,
-                          tx.QueryOne("SELECT html FROM adjustments WHERE name = ?1", {name}));
-  if (!row.has_value()) return absl::NotFoundError(name);
+absl::StatusOr<std::string> AdjustmentHtml(Transaction& tx, const AdjustmentName& name) {
+  ENAMND_ASSIGN_OR_RETURN(
+      std::optional<Row> row,
+      tx.QueryOne("SELECT html FROM adjustments WHERE name = ?1", {name.ToString()}));
+  if (!row.has_value()) return absl::NotFoundError(name.ToString());
   return row->Text(0);
 }
 
-absl::StatusOr<std::vector<v1::Adjustment>> MeetingsStore::ListAdjustmentsOfMeeting(
-    Transaction& tx, const std::string& meeting) {
+absl::StatusOr<Page<v1::Adjustment>> ListAdjustments(Transaction& tx, const std::string& scope,
+                                                     const AdjustmentFilter& f, int page_size,
+                                                     const std::string& page_token) {
+  ENAMND_ASSIGN_OR_RETURN(platform::ListPage page,
+                          AdjustmentsQuery(scope, f).Run(tx, page_size, page_token));
+  Page<v1::Adjustment> out;
+  ENAMND_ASSIGN_OR_RETURN(out.items, DecodeAdjustments(page.rows));
+  out.next_page_token = std::move(page.next_page_token);
+  return out;
+}
+
+absl::StatusOr<std::vector<v1::Adjustment>> AdjustmentsOfMeeting(Transaction& tx,
+                                                                 const MeetingName& meeting) {
   return AdjustmentRows(
       tx, "SELECT data, text FROM adjustments WHERE meeting = ?1 ORDER BY chain_position",
-      {meeting});
+      {meeting.ToString()});
 }
 
-absl::StatusOr<std::vector<v1::Adjustment>> MeetingsStore::ListAdjustmentsOfBody(
-    Transaction& tx, const std::string& body_id, int64_t after_position, int limit) {
-  return AdjustmentRows(tx,
-                        "SELECT data, text FROM adjustments WHERE body_id = ?1"
-                        " AND chain_position > ?2 ORDER BY chain_position LIMIT ?3",
-                        {body_id, after_position, static_cast<int64_t>(limit)});
+absl::StatusOr<std::optional<v1::Adjustment>> LastAdjustmentOfBody(Transaction& tx,
+                                                                   const BodyName& body) {
+  return FirstOf(AdjustmentRows(tx,
+                                "SELECT data, text FROM adjustments WHERE body_id = ?1"
+                                " ORDER BY chain_position DESC LIMIT 1",
+                                {body.body_id}));
 }
 
-absl::StatusOr<std::vector<v1::Adjustment>> MeetingsStore::UnfinalizedAdjustments(Transaction& tx) {
+absl::StatusOr<std::vector<v1::Adjustment>> UnfinalizedAdjustments(Transaction& tx) {
   return AdjustmentRows(
       tx, "SELECT data, text FROM adjustments WHERE finalized = 0 ORDER BY body_id, chain_position",
       {});
 }
 
-absl::StatusOr<std::optional<std::string>> MeetingsStore::FindAdjustmentBySha(
-    Transaction& tx, const std::string& sha) {
-  ENAMND_ASSIGN_OR_RETURN(
-      std::optional<Row> row,
-      tx.QueryOne("SELECT name FROM adjustments WHERE sha256 = ?1 ORDER BY chain_position LIMIT 1",
-                  {sha}));
-  if (!row.has_value()) return std::optional<std::string>();
-  return std::optional<std::string>(row->Text(0));
+absl::StatusOr<std::optional<v1::Adjustment>> FindAdjustmentBySha(Transaction& tx,
+                                                                  const std::string& sha) {
+  return FirstOf(AdjustmentRows(
+      tx,
+      "SELECT data, text FROM adjustments WHERE sha256 = ?1 ORDER BY chain_position LIMIT 1",
+      {sha}));
 }
 
-absl::StatusOr<std::vector<MeetingsStore::ChainLink>> MeetingsStore::ChainOfBody(
-    Transaction& tx, const std::string& body_id) {
+absl::StatusOr<std::vector<ChainLink>> ChainOfBody(Transaction& tx, const BodyName& body) {
   ENAMND_ASSIGN_OR_RETURN(
       std::vector<Row> rows,
       tx.Query("SELECT name, chain_position, sha256, text, data FROM adjustments"
                " WHERE body_id = ?1 ORDER BY chain_position",
-               {body_id}));
+               {body.body_id}));
   std::vector<ChainLink> out;
   for (const Row& row : rows) {
     ChainLink link;
@@ -467,43 +590,37 @@ absl::StatusOr<std::vector<MeetingsStore::ChainLink>> MeetingsStore::ChainOfBody
   return out;
 }
 
-absl::StatusOr<bool> MeetingsStore::MarkNoticeOverdue(Transaction& tx,
-                                                      const std::string& adjustment,
-                                                      const std::string& municipality) {
+absl::StatusOr<bool> MarkNoticeOverdue(Transaction& tx, const AdjustmentName& adjustment,
+                                       const std::string& municipality) {
   ENAMND_RETURN_IF_ERROR(
       tx.Exec("INSERT OR IGNORE INTO notice_overdue (adjustment, municipality) VALUES (?1, ?2)",
-              {adjustment, municipality}));
+              {adjustment.ToString(), municipality}));
   return tx.Changes() > 0;
 }
 
-absl::Status MeetingsStore::InsertExtract(Transaction& tx, const v1::Extract& e) {
+// ------------------------------------------------------------ extracts
+
+absl::Status InsertExtract(Transaction& tx, const v1::Extract& e) {
   return tx.Exec("INSERT INTO extracts (name, paragraph, sha256, data) VALUES (?1, ?2, ?3, ?4)",
                  {e.name(), e.paragraph(), e.sha256(), Blob{e.SerializeAsString()}});
 }
 
-absl::StatusOr<std::vector<v1::Extract>> MeetingsStore::ExtractsOfParagraph(
-    Transaction& tx, const std::string& paragraph) {
-  ENAMND_ASSIGN_OR_RETURN(
-      std::vector<Row> rows,
-      tx.Query("SELECT data FROM extracts WHERE paragraph = ?1 ORDER BY rowid", {paragraph}));
-  std::vector<v1::Extract> out;
-  for (const Row& row : rows) {
-    v1::Extract e;
-    if (!e.ParseFromString(row.Text(0))) return absl::DataLossError("stored extract");
-    out.push_back(std::move(e));
-  }
-  return out;
+absl::StatusOr<std::optional<v1::Extract>> GetExtract(Transaction& tx, const ExtractName& name) {
+  return GetOne<v1::Extract>(tx, "SELECT data FROM extracts WHERE name = ?1", {name.ToString()},
+                             false);
 }
 
-absl::StatusOr<std::optional<v1::Extract>> MeetingsStore::FindExtractBySha(Transaction& tx,
-                                                                           const std::string& sha) {
-  ENAMND_ASSIGN_OR_RETURN(
-      std::optional<Row> row,
-      tx.QueryOne("SELECT data FROM extracts WHERE sha256 = ?1 ORDER BY rowid LIMIT 1", {sha}));
-  if (!row.has_value()) return std::optional<v1::Extract>();
-  v1::Extract e;
-  if (!e.ParseFromString(row->Text(0))) return absl::DataLossError("stored extract");
-  return std::optional<v1::Extract>(std::move(e));
+absl::StatusOr<std::vector<v1::Extract>> ExtractsOfParagraph(Transaction& tx,
+                                                             const ParagraphName& paragraph) {
+  return GetMany<v1::Extract>(tx, "SELECT data FROM extracts WHERE paragraph = ?1 ORDER BY rowid",
+                              {paragraph.ToString()}, false);
 }
 
+absl::StatusOr<std::optional<v1::Extract>> FindExtractBySha(Transaction& tx,
+                                                            const std::string& sha) {
+  return GetOne<v1::Extract>(
+      tx, "SELECT data FROM extracts WHERE sha256 = ?1 ORDER BY rowid LIMIT 1", {sha}, false);
+}
+
+}  // namespace store
 }  // namespace enamnd::meetings
