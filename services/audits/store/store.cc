@@ -25,14 +25,13 @@ constexpr char kControlPlans[] = "control-plans";
 constexpr char kControlPoints[] = "control-points";
 constexpr char kReportingYears[] = "reporting-years";
 
-// The open statuses (OPEN, IN_PROGRESS) are written out in the SQL of the
-// overdue filter, so that it matches the partial index recommendations_due.
-static_assert(v1::Recommendation::STATUS_OPEN == 1 && v1::Recommendation::STATUS_IN_PROGRESS == 2);
-constexpr char kTracksDue[] = "d.status IN (1, 2) AND d.due_day IS NOT NULL";
+// The overdue filter names the condition of the partial index
+// recommendations_due, so that SQLite may use it.
+constexpr char kTracksDue[] = "d.open_due_day IS NOT NULL";
 
 // The list columns of a document (NULL where they do not apply).
 struct Columns {
-  SqlValue year, number, status, due_day, sort_key;
+  SqlValue year, number, status, open_due_day, sort_key;
 };
 
 SqlValue Int(int64_t v) { return SqlValue(std::in_place_type<int64_t>, v); }
@@ -43,7 +42,9 @@ Columns RecommendationColumns(const RecommendationName& name, const v1::Recommen
   c.year = Int(name.review.year);
   c.number = Int(name.number);
   c.status = Int(r.status());
-  if (platform::IsSet(r.due_date())) c.due_day = Text(platform::DayText(platform::ToCivil(r.due_date())));
+  if (RecommendationTracksDue(r)) {
+    c.open_due_day = Text(platform::DayText(platform::ToCivil(r.due_date())));
+  }
   return c;
 }
 
@@ -97,18 +98,19 @@ absl::Status InsertDocument(Transaction& tx, const char* collection, const std::
   if (existing.has_value()) return absl::AlreadyExistsError(absl::StrCat(name, " exists"));
   return tx.Exec(
       "INSERT INTO documents (name, collection, parent, data, revision,"
-      " year, number, status, due_day, sort_key) VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8, ?9)",
+      " year, number, status, open_due_day, sort_key)"
+      " VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8, ?9)",
       {name, std::string(collection), parent, std::move(data), c.year, c.number, c.status,
-       c.due_day, c.sort_key});
+       c.open_due_day, c.sort_key});
 }
 
 // Stores a new revision; returns it.
 absl::StatusOr<int64_t> ReplaceDocument(Transaction& tx, const std::string& name, Blob data,
                                         const Columns& c = {}) {
   ENAMND_RETURN_IF_ERROR(tx.Exec(
-      "UPDATE documents SET data = ?2, revision = revision + 1, status = ?3, due_day = ?4"
+      "UPDATE documents SET data = ?2, revision = revision + 1, status = ?3, open_due_day = ?4"
       " WHERE name = ?1",
-      {name, std::move(data), c.status, c.due_day}));
+      {name, std::move(data), c.status, c.open_due_day}));
   if (tx.Changes() != 1) return absl::NotFoundError(absl::StrCat(name, " does not exist"));
   ENAMND_ASSIGN_OR_RETURN(
       std::optional<Row> row,
@@ -179,7 +181,8 @@ platform::MigrationSet AuditsMigrations() {
           "ALTER TABLE documents ADD COLUMN year INTEGER;"
           "ALTER TABLE documents ADD COLUMN number INTEGER;"
           "ALTER TABLE documents ADD COLUMN status INTEGER;"
-          "ALTER TABLE documents ADD COLUMN due_day TEXT;"
+          // A recommendation's due day while it is open or in progress.
+          "ALTER TABLE documents ADD COLUMN open_due_day TEXT;"
           "ALTER TABLE documents ADD COLUMN sort_key TEXT;"
           "UPDATE documents SET year = CAST(substr(name, 9) AS INTEGER)"
           "  WHERE collection = 'reviews';"
@@ -194,7 +197,7 @@ platform::MigrationSet AuditsMigrations() {
           "CREATE INDEX recommendations_by_status ON documents(collection, status, parent, number);"
           "CREATE INDEX recommendations_by_year ON documents(collection, year, parent, number);"
           "CREATE INDEX recommendations_due ON documents(collection, parent, number)"
-          "  WHERE status IN (1, 2) AND due_day IS NOT NULL;"
+          "  WHERE open_due_day IS NOT NULL;"
           "CREATE INDEX control_points_in_order ON documents(collection, parent, sort_key, name);"
           "CREATE TABLE list_columns_pending (id INTEGER PRIMARY KEY);"
           "INSERT INTO list_columns_pending (id) VALUES (1);",
@@ -212,8 +215,9 @@ absl::Status FillRows(Transaction& tx) {
   for (const v1::Recommendation& r : recs) {
     ENAMND_ASSIGN_OR_RETURN(RecommendationName name, RecommendationName::Parse(r.name(), "name"));
     Columns c = RecommendationColumns(name, r);
-    ENAMND_RETURN_IF_ERROR(tx.Exec("UPDATE documents SET status = ?2, due_day = ?3 WHERE name = ?1",
-                                   {r.name(), c.status, c.due_day}));
+    ENAMND_RETURN_IF_ERROR(
+        tx.Exec("UPDATE documents SET status = ?2, open_due_day = ?3 WHERE name = ?1",
+                {r.name(), c.status, c.open_due_day}));
   }
   ENAMND_ASSIGN_OR_RETURN(auto reviews, ReadAll<v1::Review>(
                                             tx, "SELECT data, revision FROM documents"
@@ -360,15 +364,18 @@ absl::Status ReplaceRecommendation(Transaction& tx, const RecommendationName& na
 ListQuery RecommendationsQuery(const std::optional<ReviewName>& parent,
                                const RecommendationFilter& filter, absl::string_view scope_text,
                                absl::CivilDay today) {
-  ListQuery q(absl::StrCat("ListRecommendations|", scope_text), kSelectDocuments,
-              {{"d.parent", KeyType::kText}, {"d.number", KeyType::kInt}});
+  // Within one review the number alone is the key (a row-value key on a
+  // column fixed by the WHERE clause would defeat the index).
+  std::vector<platform::KeyColumn> key = {{"d.number", KeyType::kInt}};
+  if (!parent.has_value()) key.insert(key.begin(), {"d.parent", KeyType::kText});
+  ListQuery q(absl::StrCat("ListRecommendations|", scope_text), kSelectDocuments, key);
   q.Where("d.collection = ?", {std::string(kRecommendations)});
   if (parent.has_value()) q.Where("d.parent = ?", {parent->ToString()});
   if (filter.status.has_value()) q.Where("d.status = ?", {Int(*filter.status)});
   if (filter.year.has_value()) q.Where("d.year = ?", {Int(*filter.year)});
   if (filter.overdue.has_value()) {
-    std::string overdue = absl::StrCat(kTracksDue, " AND d.due_day < ?");
-    q.Where(*filter.overdue ? overdue : absl::StrCat("NOT (", overdue, ")"),
+    q.Where(*filter.overdue ? absl::StrCat(kTracksDue, " AND d.open_due_day < ?")
+                            : "(d.open_due_day IS NULL OR d.open_due_day >= ?)",
             {platform::DayText(today)});
   }
   return q;
@@ -387,7 +394,7 @@ absl::StatusOr<std::vector<v1::Recommendation>> OverdueRecommendations(Transacti
   return ReadAll<v1::Recommendation>(
       tx,
       absl::StrCat(kSelectDocuments, " WHERE d.collection = ?1 AND ", kTracksDue,
-                   " AND d.due_day < ?2 ORDER BY d.name"),
+                   " AND d.open_due_day < ?2 ORDER BY d.name"),
       {std::string(kRecommendations), platform::DayText(today)});
 }
 
