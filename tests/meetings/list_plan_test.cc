@@ -85,7 +85,19 @@ class ListPlanTest : public ::testing::Test {
     }
   }
 
-  static ParagraphFilter Paragraphs() { return ParagraphFilter(); }
+  static platform::ListQuery Meetings(const MeetingFilter& f) {
+    return store::MeetingsQuery("s", f);
+  }
+  static platform::ListQuery Cases(const CaseFilter& f) { return store::CasesQuery("s", f); }
+  static platform::ListQuery Paragraphs(const ParagraphFilter& f) {
+    return store::ParagraphsQuery("s", f);
+  }
+
+  static constexpr const char* kMeeting = "bodies/a/meetings/2022-06-02";
+  static constexpr const char* kCase = "cases/2022-3";
+  static constexpr const char* kSubject = "//audits/reviews/2021-1";
+  static constexpr int64_t kHeld = v1::Meeting::STATE_HELD;
+  static constexpr int64_t kApprove = v1::DECISION_KIND_APPROVE;
 
   enamnd::testing::TempDir dir_;
   std::unique_ptr<platform::Database> db_;
@@ -95,166 +107,91 @@ TEST_F(ListPlanTest, Municipalities) { ExpectIndexed(store::MunicipalitiesQuery(
 
 TEST_F(ListPlanTest, Bodies) { ExpectIndexed(store::BodiesQuery(), false); }
 
-TEST_F(ListPlanTest, MeetingsOfAllBodies) {
-  ExpectIndexed(store::MeetingsQuery("s", MeetingFilter()), false);
-}
+TEST_F(ListPlanTest, MeetingsOfAllBodies) { ExpectIndexed(Meetings({}), false); }
 
-TEST_F(ListPlanTest, MeetingsOfABody) {
-  MeetingFilter f;
-  f.body_id = "a";
-  ExpectIndexed(store::MeetingsQuery("s", f), true);
-}
+TEST_F(ListPlanTest, MeetingsOfABody) { ExpectIndexed(Meetings({.body_id = "a"}), true); }
 
-TEST_F(ListPlanTest, MeetingsByYear) {
-  MeetingFilter f;
-  f.year = 2022;
-  ExpectIndexed(store::MeetingsQuery("s", f), true);
-}
+TEST_F(ListPlanTest, MeetingsByYear) { ExpectIndexed(Meetings({.year = 2022}), true); }
 
-TEST_F(ListPlanTest, MeetingsByState) {
-  MeetingFilter f;
-  f.state = v1::Meeting::STATE_HELD;
-  ExpectIndexed(store::MeetingsQuery("s", f), true);
+TEST_F(ListPlanTest, MeetingsByState) { ExpectIndexed(Meetings({.state = kHeld}), true); }
+
+TEST_F(ListPlanTest, MeetingsByYearAndState) {
+  ExpectIndexed(Meetings({.year = 2022, .state = kHeld}), true);
 }
 
 TEST_F(ListPlanTest, MeetingsOfABodyByYearAndState) {
-  MeetingFilter f;
-  f.body_id = "a";
-  f.year = 2022;
-  f.state = v1::Meeting::STATE_HELD;
-  ExpectIndexed(store::MeetingsQuery("s", f), true);
+  ExpectIndexed(Meetings({.body_id = "a", .year = 2022, .state = kHeld}), true);
 }
 
-TEST_F(ListPlanTest, AllCases) { ExpectIndexed(store::CasesQuery("s", CaseFilter()), false); }
+TEST_F(ListPlanTest, AllCases) { ExpectIndexed(Cases({}), false); }
 
-TEST_F(ListPlanTest, CasesByYear) {
-  CaseFilter f;
-  f.year = 2022;
-  ExpectIndexed(store::CasesQuery("s", f), true);
+TEST_F(ListPlanTest, CasesByYear) { ExpectIndexed(Cases({.year = 2022}), true); }
+
+TEST_F(ListPlanTest, CasesBySubject) { ExpectIndexed(Cases({.subject = kSubject}), true); }
+
+TEST_F(ListPlanTest, CasesBySubjectAndYear) {
+  ExpectIndexed(Cases({.year = 2022, .subject = kSubject}), true);
 }
 
-TEST_F(ListPlanTest, CasesBySubject) {
-  CaseFilter f;
-  f.subject = "//audits/reviews/2021-1";
-  ExpectIndexed(store::CasesQuery("s", f), true);
-}
-
-TEST_F(ListPlanTest, AllParagraphs) { ExpectIndexed(store::ParagraphsQuery("s", Paragraphs()), false); }
+TEST_F(ListPlanTest, AllParagraphs) { ExpectIndexed(Paragraphs({}), false); }
 
 TEST_F(ListPlanTest, ParagraphsOfAMeeting) {
-  ParagraphFilter f;
-  f.meeting = "bodies/a/meetings/2022-06-02";
-  ExpectIndexed(store::ParagraphsQuery("s", f), true);
+  ExpectIndexed(Paragraphs({.meeting = kMeeting}), true);
 }
 
-TEST_F(ListPlanTest, ParagraphsOfABody) {
-  ParagraphFilter f;
-  f.body_id = "b";
-  ExpectIndexed(store::ParagraphsQuery("s", f), true);
-}
+TEST_F(ListPlanTest, ParagraphsOfABody) { ExpectIndexed(Paragraphs({.body_id = "b"}), true); }
 
-TEST_F(ListPlanTest, ParagraphsByYear) {
-  ParagraphFilter f;
-  f.year = 2022;
-  ExpectIndexed(store::ParagraphsQuery("s", f), true);
-}
+TEST_F(ListPlanTest, ParagraphsByYear) { ExpectIndexed(Paragraphs({.year = 2022}), true); }
 
-TEST_F(ListPlanTest, ParagraphsByCase) {
-  ParagraphFilter f;
-  f.case_name = "cases/2022-3";
-  ExpectIndexed(store::ParagraphsQuery("s", f), true);
-}
+TEST_F(ListPlanTest, ParagraphsByCase) { ExpectIndexed(Paragraphs({.case_name = kCase}), true); }
 
-TEST_F(ListPlanTest, ParagraphsByKind) {
-  ParagraphFilter f;
-  f.kind = v1::DECISION_KIND_APPROVE;
-  ExpectIndexed(store::ParagraphsQuery("s", f), true);
-}
+TEST_F(ListPlanTest, ParagraphsByKind) { ExpectIndexed(Paragraphs({.kind = kApprove}), true); }
 
 TEST_F(ListPlanTest, ParagraphsByRecipient) {
-  ParagraphFilter f;
-  f.recipient_code = "0002";
-  ExpectIndexed(store::ParagraphsQuery("s", f), true);
-}
-
-TEST_F(ListPlanTest, ParagraphsOfAMeetingByRecipient) {
-  ParagraphFilter f;
-  f.meeting = "bodies/a/meetings/2022-06-02";
-  f.recipient_code = "0002";
-  ExpectIndexed(store::ParagraphsQuery("s", f), true);
-}
-
-TEST_F(ListPlanTest, ParagraphsOfABodyByRecipientYearAndKind) {
-  ParagraphFilter f;
-  f.body_id = "a";
-  f.recipient_code = "0004";
-  f.year = 2022;
-  f.kind = v1::DECISION_KIND_APPROVE;
-  ExpectIndexed(store::ParagraphsQuery("s", f), true);
-}
-
-TEST_F(ListPlanTest, ParagraphsByCaseAndRecipient) {
-  ParagraphFilter f;
-  f.case_name = "cases/2022-3";
-  f.recipient_code = "0004";
-  ExpectIndexed(store::ParagraphsQuery("s", f), true);
+  ExpectIndexed(Paragraphs({.recipient_code = "0002"}), true);
 }
 
 TEST_F(ListPlanTest, ParagraphsOfABodyByYear) {
-  ParagraphFilter f;
-  f.body_id = "b";
-  f.year = 2022;
-  ExpectIndexed(store::ParagraphsQuery("s", f), true);
-}
-
-TEST_F(ListPlanTest, ParagraphsOfAMeetingByEveryFilter) {
-  ParagraphFilter f;
-  f.meeting = "bodies/a/meetings/2022-06-02";
-  f.case_name = "cases/2022-3";
-  f.recipient_code = "0004";
-  f.kind = v1::DECISION_KIND_APPROVE;
-  f.year = 2022;
-  ExpectIndexed(store::ParagraphsQuery("s", f), true);
+  ExpectIndexed(Paragraphs({.body_id = "b", .year = 2022}), true);
 }
 
 TEST_F(ListPlanTest, ParagraphsByKindAndYear) {
-  ParagraphFilter f;
-  f.kind = v1::DECISION_KIND_APPROVE;
-  f.year = 2022;
-  ExpectIndexed(store::ParagraphsQuery("s", f), true);
+  ExpectIndexed(Paragraphs({.year = 2022, .kind = kApprove}), true);
 }
 
 TEST_F(ListPlanTest, ParagraphsByRecipientAndYear) {
-  ParagraphFilter f;
-  f.recipient_code = "0004";
-  f.year = 2022;
-  ExpectIndexed(store::ParagraphsQuery("s", f), true);
+  ExpectIndexed(Paragraphs({.year = 2022, .recipient_code = "0004"}), true);
 }
 
-TEST_F(ListPlanTest, CasesBySubjectAndYear) {
-  CaseFilter f;
-  f.subject = "//audits/reviews/2021-1";
-  f.year = 2022;
-  ExpectIndexed(store::CasesQuery("s", f), true);
+TEST_F(ListPlanTest, ParagraphsOfAMeetingByRecipient) {
+  ExpectIndexed(Paragraphs({.meeting = kMeeting, .recipient_code = "0002"}), true);
 }
 
-TEST_F(ListPlanTest, MeetingsByYearAndState) {
-  MeetingFilter f;
-  f.year = 2022;
-  f.state = v1::Meeting::STATE_HELD;
-  ExpectIndexed(store::MeetingsQuery("s", f), true);
+TEST_F(ListPlanTest, ParagraphsByCaseAndRecipient) {
+  ExpectIndexed(Paragraphs({.case_name = kCase, .recipient_code = "0004"}), true);
+}
+
+TEST_F(ListPlanTest, ParagraphsOfABodyByRecipientYearAndKind) {
+  ExpectIndexed(
+      Paragraphs({.body_id = "a", .year = 2022, .kind = kApprove, .recipient_code = "0004"}),
+      true);
+}
+
+TEST_F(ListPlanTest, ParagraphsOfAMeetingByEveryFilter) {
+  ExpectIndexed(Paragraphs({.meeting = kMeeting,
+                            .year = 2022,
+                            .case_name = kCase,
+                            .kind = kApprove,
+                            .recipient_code = "0004"}),
+                true);
 }
 
 TEST_F(ListPlanTest, AdjustmentsOfABody) {
-  AdjustmentFilter f;
-  f.body_id = "a";
-  ExpectIndexed(store::AdjustmentsQuery("s", f), true);
+  ExpectIndexed(store::AdjustmentsQuery("s", {.body_id = "a"}), true);
 }
 
 TEST_F(ListPlanTest, AdjustmentsOfAMeeting) {
-  AdjustmentFilter f;
-  f.meeting = "bodies/a/meetings/2022-06-01";
-  ExpectIndexed(store::AdjustmentsQuery("s", f), true);
+  ExpectIndexed(store::AdjustmentsQuery("s", {.meeting = kMeeting}), true);
 }
 
 // The recipient listing returns the right rows, in key order, across pages.

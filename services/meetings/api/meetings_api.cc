@@ -421,19 +421,15 @@ absl::Status MeetingsApi::RecordDecision(const v1::RecordDecisionRequest& reques
   ENAMND_RETURN_IF_ERROR(CheckRecordsDecisions(mb.meeting));
   ENAMND_ASSIGN_OR_RETURN(auto adjustments, store::AdjustmentsOfMeeting(tx, meeting_name));
   ENAMND_RETURN_IF_ERROR(CheckProtocolOpen(mb.meeting.name(), adjustments));
-  ENAMND_ASSIGN_OR_RETURN(auto c, store::GetCase(tx, case_name));
-  if (!c.has_value()) {
-    return platform::InvalidField("paragraph.case",
-                                  absl::StrCat(p.case_(), " does not exist; CreateCase first"));
-  }
-  if (p.title().empty()) p.set_title(c->title());
+  ENAMND_ASSIGN_OR_RETURN(v1::Case c, store::RequireCase(tx, case_name, "paragraph.case"));
+  if (p.title().empty()) p.set_title(c.title());
   ENAMND_RETURN_IF_ERROR(ValidateParagraphContent(p));
   ENAMND_RETURN_IF_ERROR(store::RequireMunicipalities(tx, MunicipalitiesOf(p)));
 
   int64_t year = mb.meeting.date().year();
   ENAMND_ASSIGN_OR_RETURN(ParagraphName name, NextParagraphName(tx, meeting_name, year));
   ENAMND_RETURN_IF_ERROR(CheckQuorum(mb.meeting, mb.body, name.number));
-  PrepareNewParagraph(name.ToString(), name.number, c->case_number(), &p);
+  PrepareNewParagraph(name.ToString(), name.number, c.case_number(), &p);
   *p.mutable_create_time() = NowTimestamp();
   *p.mutable_update_time() = p.create_time();
   ENAMND_RETURN_IF_ERROR(store::InsertParagraph(tx, name, year, p));
@@ -443,7 +439,7 @@ absl::Status MeetingsApi::RecordDecision(const v1::RecordDecisionRequest& reques
   v1::DecisionRecorded event;
   FillDecisionEvent(p,
                     DecisionContext{mb.body.name(), mb.body.display_name(), mb.meeting.name(),
-                                    mb.meeting.date(), c->subject()},
+                                    mb.meeting.date(), c.subject()},
                     &event);
   ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, event, p.name(), AudienceOf(p)).status());
   ENAMND_RETURN_IF_ERROR(tx.Commit());

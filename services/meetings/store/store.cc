@@ -397,6 +397,16 @@ absl::StatusOr<std::optional<v1::Case>> GetCase(Transaction& tx, const CaseName&
                           {name.ToString()}, true);
 }
 
+absl::StatusOr<v1::Case> RequireCase(Transaction& tx, const CaseName& name,
+                                     absl::string_view field) {
+  ENAMND_ASSIGN_OR_RETURN(auto found, GetCase(tx, name));
+  if (!found.has_value()) {
+    return platform::InvalidField(
+        field, absl::StrCat(name.ToString(), " does not exist; CreateCase first"));
+  }
+  return *std::move(found);
+}
+
 absl::StatusOr<Page<v1::Case>> ListCases(Transaction& tx, const std::string& scope,
                                          const CaseFilter& f, int page_size,
                                          const std::string& page_token) {

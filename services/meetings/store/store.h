@@ -93,6 +93,9 @@ absl::StatusOr<int64_t> CountParagraphsOfMeeting(platform::Transaction& tx,
 absl::Status InsertCase(platform::Transaction& tx, const CaseName& name, const v1::Case& c);
 absl::Status UpdateCase(platform::Transaction& tx, const v1::Case& c);
 absl::StatusOr<std::optional<v1::Case>> GetCase(platform::Transaction& tx, const CaseName& name);
+// The case a resource refers to in `field`; INVALID_ARGUMENT when missing.
+absl::StatusOr<v1::Case> RequireCase(platform::Transaction& tx, const CaseName& name,
+                                     absl::string_view field);
 absl::StatusOr<Page<v1::Case>> ListCases(platform::Transaction& tx, const std::string& scope,
                                          const CaseFilter& f, int page_size,
                                          const std::string& page_token);
