@@ -35,8 +35,7 @@ TEST(AuditNamesTest, ReviewNeedsYearAndScbCode) {
 }
 
 TEST(AuditNamesTest, ReviewReferenceOwnedByAudits) {
-  EXPECT_EQ(RoundTrip<ReviewReference>("//audits/reviews/2021-2584"),
-            "//audits/reviews/2021-2584");
+  EXPECT_EQ(RoundTrip<ReviewReference>("//audits/reviews/2021-2584"), "//audits/reviews/2021-2584");
   EXPECT_TRUE(Rejected<ReviewReference>("//meetings/reviews/2021-2584"));
   EXPECT_TRUE(Rejected<ReviewReference>("reviews/2021-2584"));
 }

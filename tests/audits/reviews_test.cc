@@ -8,9 +8,9 @@
 namespace enamnd::audits {
 namespace {
 
-using enamnd::testing::Day;
 using domain_testing::InvalidAt;
 using domain_testing::Says;
+using enamnd::testing::Day;
 
 class ReviewRulesTest : public ::testing::Test {
  protected:

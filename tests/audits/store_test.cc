@@ -178,8 +178,8 @@ TEST_F(AuditsStoreTest, FiltersCombineAcrossPages) {
 
 TEST_F(AuditsStoreTest, ReviewsByMunicipalityArePagedAndCompleted) {
   auto tx = db_->BeginRead();
-  auto page = store::ListReviews(*tx, *ParseReviewFilter("municipality = municipalities/2501"),
-                                 "m", 10, "");
+  auto page = store::ListReviews(*tx, *ParseReviewFilter("municipality = municipalities/2501"), "m",
+                                 10, "");
   ASSERT_TRUE(page.ok()) << page.status();
   ASSERT_EQ(page->items.size(), 1u);
   EXPECT_EQ(page->items[0].recommendations_size(), kRecommendationsPerReview);
@@ -215,8 +215,7 @@ TEST_F(AuditsStoreTest, ReplaceBumpsTheEtag) {
   ASSERT_TRUE(store::ReplaceRecommendation(*tx, name, &**rec).ok());
   EXPECT_EQ((*rec)->etag(), "2");
   EXPECT_EQ((*store::GetRecommendation(*tx, name))->etag(), "2");
-  EXPECT_FALSE(store::GetRecommendation(*tx, RecommendationName{{2021, Code(1)}, 99})
-                   ->has_value());
+  EXPECT_FALSE(store::GetRecommendation(*tx, RecommendationName{{2021, Code(1)}, 99})->has_value());
 }
 
 TEST_F(AuditsStoreTest, TakenNameIsAlreadyExists) {
@@ -258,14 +257,14 @@ TEST(AuditsStoreMigrationTest, OldRowsGetTheirListColumns) {
   ASSERT_TRUE(store::FillListColumns(db->get()).ok());
   ASSERT_TRUE(store::FillListColumns(db->get()).ok());  // once is enough
   auto tx = (*db)->BeginRead();
-  auto overdue = store::ListRecommendations(*tx, std::nullopt,
-                                            *ParseRecommendationFilter("overdue = true AND year = 2021"),
-                                            "", kToday, 10, "");
+  auto overdue = store::ListRecommendations(
+      *tx, std::nullopt, *ParseRecommendationFilter("overdue = true AND year = 2021"), "", kToday,
+      10, "");
   ASSERT_TRUE(overdue.ok()) << overdue.status();
   ASSERT_EQ(overdue->items.size(), 1u);
   EXPECT_EQ(overdue->items[0].etag(), "3");
-  auto reviews = store::ListReviews(
-      *tx, *ParseReviewFilter("municipality = municipalities/2523"), "", 10, "");
+  auto reviews =
+      store::ListReviews(*tx, *ParseReviewFilter("municipality = municipalities/2523"), "", 10, "");
   ASSERT_TRUE(reviews.ok()) << reviews.status();
   ASSERT_EQ(reviews->items.size(), 1u);
   EXPECT_EQ(reviews->items[0].recommendations(0), "reviews/2021-2584/recommendations/10");

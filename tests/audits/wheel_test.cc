@@ -9,10 +9,10 @@ namespace enamnd::audits {
 namespace {
 
 using absl::CivilDay;
-using enamnd::testing::Day;
 using domain_testing::InvalidAt;
 using domain_testing::Says;
 using domain_testing::ValidMoment;
+using enamnd::testing::Day;
 
 class WheelRulesTest : public ::testing::Test {
  protected:
@@ -39,7 +39,9 @@ class WheelRulesTest : public ::testing::Test {
   v1::ReportingYear year_;
 };
 
-TEST_F(WheelRulesTest, PlanValid) { EXPECT_EQ(ValidateNewControlPlan(plan_)->ToString(), "control-plans/2024"); }
+TEST_F(WheelRulesTest, PlanValid) {
+  EXPECT_EQ(ValidateNewControlPlan(plan_)->ToString(), "control-plans/2024");
+}
 
 TEST_F(WheelRulesTest, PlanYearInRange) {
   plan_.set_year(3000);
@@ -64,7 +66,8 @@ TEST_F(WheelRulesTest, PlanReportingYearIsAName) {
 TEST_F(WheelRulesTest, PointValid) { EXPECT_EQ(Says(Point()), "OK"); }
 
 TEST_F(WheelRulesTest, PointPlanIsAName) {
-  EXPECT_TRUE(InvalidAt(ValidateNewControlPoint("plans/2024", id_, point_, today_).status(), "plan"));
+  EXPECT_TRUE(
+      InvalidAt(ValidateNewControlPoint("plans/2024", id_, point_, today_).status(), "plan"));
 }
 
 TEST_F(WheelRulesTest, PointIdIsAResourceId) {
@@ -218,8 +221,8 @@ TEST_F(WheelRulesTest, MarkReportedOnce) {
   auto moment = MarkReported(&y, Moment("delar-2"), Day(2024, 9, 25), "KS 2024/12");
   ASSERT_TRUE(moment.ok()) << moment.status();
   EXPECT_EQ(y.moments(1).reported_reference(), "KS 2024/12");
-  EXPECT_TRUE(absl::IsAlreadyExists(
-      MarkReported(&y, Moment("delar-2"), Day(2024, 9, 25), "").status()));
+  EXPECT_TRUE(
+      absl::IsAlreadyExists(MarkReported(&y, Moment("delar-2"), Day(2024, 9, 25), "").status()));
   EXPECT_TRUE(absl::IsNotFound(MarkReported(&y, Moment("nope"), Day(2024, 9, 25), "").status()));
 }
 

@@ -156,17 +156,15 @@ absl::Status AuditsApi::CreateRecommendation(const v1::CreateRecommendationReque
     rec.set_status(v1::Recommendation::STATUS_OPEN);
   }
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
-  ENAMND_ASSIGN_OR_RETURN(v1::Review review, Required(store::GetReview(tx, review_name), "review",
-                                                      request.review()));
+  ENAMND_ASSIGN_OR_RETURN(v1::Review review,
+                          Required(store::GetReview(tx, review_name), "review", request.review()));
   ENAMND_ASSIGN_OR_RETURN(int count, store::CountRecommendations(tx, review_name));
   RecommendationName name{review_name, count + 1};
   rec.set_name(name.ToString());
-  ENAMND_ASSIGN_OR_RETURN(bool replayed, platform::ReplayOrRemember(
-                                             tx, "CreateRecommendation", request.request_id(),
-                                             rec.name(),
-                                             ByStoredName<RecommendationName>(
-                                                 tx, store::GetRecommendation),
-                                             response));
+  ENAMND_ASSIGN_OR_RETURN(
+      bool replayed, platform::ReplayOrRemember(
+                         tx, "CreateRecommendation", request.request_id(), rec.name(),
+                         ByStoredName<RecommendationName>(tx, store::GetRecommendation), response));
   if (replayed) {
     response->set_overdue(RecommendationOverdue(*response, clock_->Today()));
     return absl::OkStatus();
@@ -190,8 +188,8 @@ absl::Status AuditsApi::GetRecommendation(const v1::GetRecommendationRequest& re
   ENAMND_ASSIGN_OR_RETURN(RecommendationName name,
                           RecommendationName::Parse(request.name(), "name"));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
-  ENAMND_ASSIGN_OR_RETURN(*response, Required(store::GetRecommendation(tx, name),
-                                              "recommendation", request.name()));
+  ENAMND_ASSIGN_OR_RETURN(
+      *response, Required(store::GetRecommendation(tx, name), "recommendation", request.name()));
   response->set_overdue(RecommendationOverdue(*response, clock_->Today()));
   return absl::OkStatus();
 }
@@ -200,14 +198,13 @@ absl::Status AuditsApi::ListRecommendations(const v1::ListRecommendationsRequest
                                             v1::ListRecommendationsResponse* response) {
   ENAMND_ASSIGN_OR_RETURN(std::optional<ReviewName> parent,
                           ParseRecommendationParent(request.parent()));
-  ENAMND_ASSIGN_OR_RETURN(RecommendationFilter filter,
-                          ParseRecommendationFilter(request.filter()));
+  ENAMND_ASSIGN_OR_RETURN(RecommendationFilter filter, ParseRecommendationFilter(request.filter()));
   absl::CivilDay today = clock_->Today();
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
   ENAMND_ASSIGN_OR_RETURN(
-      auto page, store::ListRecommendations(
-                     tx, parent, filter, absl::StrCat(request.parent(), "|", request.filter()),
-                     today, request.page_size(), request.page_token()));
+      auto page, store::ListRecommendations(tx, parent, filter,
+                                            absl::StrCat(request.parent(), "|", request.filter()),
+                                            today, request.page_size(), request.page_token()));
   for (v1::Recommendation& r : page.items) {
     r.set_overdue(RecommendationOverdue(r, today));
     *response->add_recommendations() = std::move(r);
@@ -253,11 +250,10 @@ absl::Status AuditsApi::CreateControlPlan(const v1::CreateControlPlanRequest& re
   plan.set_name(name.ToString());
   *plan.mutable_create_time() = NowTimestamp();
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
-  ENAMND_ASSIGN_OR_RETURN(
-      bool replayed,
-      platform::ReplayOrRemember(tx, "CreateControlPlan", request.request_id(), plan.name(),
-                                 ByStoredName<ControlPlanName>(tx, store::GetControlPlan),
-                                 response));
+  ENAMND_ASSIGN_OR_RETURN(bool replayed,
+                          platform::ReplayOrRemember(
+                              tx, "CreateControlPlan", request.request_id(), plan.name(),
+                              ByStoredName<ControlPlanName>(tx, store::GetControlPlan), response));
   if (replayed) return absl::OkStatus();
   ENAMND_RETURN_IF_ERROR(store::InsertControlPlan(tx, name, plan));
   v1::ControlPlanCreated event;
@@ -271,8 +267,8 @@ absl::Status AuditsApi::GetControlPlan(const v1::GetControlPlanRequest& request,
                                        v1::ControlPlan* response) {
   ENAMND_ASSIGN_OR_RETURN(ControlPlanName name, ControlPlanName::Parse(request.name(), "name"));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
-  ENAMND_ASSIGN_OR_RETURN(*response, Required(store::GetControlPlan(tx, name), "control plan",
-                                              request.name()));
+  ENAMND_ASSIGN_OR_RETURN(
+      *response, Required(store::GetControlPlan(tx, name), "control plan", request.name()));
   return absl::OkStatus();
 }
 
@@ -288,10 +284,9 @@ absl::Status AuditsApi::CreateControlPoint(const v1::CreateControlPointRequest& 
   *p.mutable_create_time() = NowTimestamp();
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(
-      bool replayed,
-      platform::ReplayOrRemember(tx, "CreateControlPoint", request.request_id(), p.name(),
-                                 ByStoredName<ControlPointName>(tx, store::GetControlPoint),
-                                 response));
+      bool replayed, platform::ReplayOrRemember(
+                         tx, "CreateControlPoint", request.request_id(), p.name(),
+                         ByStoredName<ControlPointName>(tx, store::GetControlPoint), response));
   if (replayed) return absl::OkStatus();
   ENAMND_RETURN_IF_ERROR(
       Required(store::GetControlPlan(tx, name.plan), "control plan", request.plan()).status());
@@ -396,10 +391,9 @@ absl::Status AuditsApi::CreateReportingYear(const v1::CreateReportingYearRequest
   ReportingYearName name{y.year()};
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(
-      bool replayed,
-      platform::ReplayOrRemember(tx, "CreateReportingYear", request.request_id(), y.name(),
-                                 ByStoredName<ReportingYearName>(tx, store::GetReportingYear),
-                                 response));
+      bool replayed, platform::ReplayOrRemember(
+                         tx, "CreateReportingYear", request.request_id(), y.name(),
+                         ByStoredName<ReportingYearName>(tx, store::GetReportingYear), response));
   if (replayed) return absl::OkStatus();
   ENAMND_RETURN_IF_ERROR(store::InsertReportingYear(tx, name, &y));
   v1::ReportingYearCreated event;
@@ -428,8 +422,8 @@ absl::Status AuditsApi::GetReportingYear(const v1::GetReportingYearRequest& requ
                                          v1::ReportingYear* response) {
   ENAMND_ASSIGN_OR_RETURN(ReportingYearName name, ReportingYearName::Parse(request.name(), "name"));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
-  ENAMND_ASSIGN_OR_RETURN(*response, Required(store::GetReportingYear(tx, name), "reporting year",
-                                              request.name()));
+  ENAMND_ASSIGN_OR_RETURN(
+      *response, Required(store::GetReportingYear(tx, name), "reporting year", request.name()));
   return absl::OkStatus();
 }
 
@@ -439,9 +433,8 @@ absl::Status AuditsApi::MarkMomentReported(const v1::MarkMomentReportedRequest& 
   ENAMND_RETURN_IF_ERROR(
       ValidateMomentReport(request.reported_date(), request.reported_reference(), clock_->Today()));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
-  ENAMND_ASSIGN_OR_RETURN(v1::ReportingYear y,
-                          Required(store::GetReportingYear(tx, name.year), "reporting year",
-                                   name.year.ToString()));
+  ENAMND_ASSIGN_OR_RETURN(v1::ReportingYear y, Required(store::GetReportingYear(tx, name.year),
+                                                        "reporting year", name.year.ToString()));
   ENAMND_ASSIGN_OR_RETURN(
       v1::ReportingMoment moment,
       MarkReported(&y, name, request.reported_date(), request.reported_reference()));

@@ -25,9 +25,9 @@ absl::StatusOr<MeetingsEffect> ReadDecision(const io::cloudevents::v1::CloudEven
   if (!absl::StartsWith(d.case_subject(), kReviewPrefix)) return MeetingsEffect();
   absl::StatusOr<ReviewReference> ref = ReviewReference::Parse(d.case_subject(), "case_subject");
   if (!ref.ok()) {
-    return platform::InvalidField("case_subject",
-                                  absl::StrCat("decision ", d.paragraph().name(), " names ",
-                                               d.case_subject(), ", which is not a review"));
+    return platform::InvalidField(
+        "case_subject", absl::StrCat("decision ", d.paragraph().name(), " names ", d.case_subject(),
+                                     ", which is not a review"));
   }
   const mv1::Paragraph& p = d.paragraph();
   v1::CommitteeHandling h;

@@ -2,86 +2,83 @@
 
 #include <vector>
 
-#include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "services/platform/resource_name.h"
 #include "services/platform/status.h"
 #include "services/platform/validation.h"
 
 namespace enamnd::audits {
 namespace {
 
-using platform::InvalidField;
+using platform::MatchName;
+using platform::ParseNameNumber;
 
-// A year as written by ToString: 1900-2999, no sign, no leading zeros.
-bool ParseYear(absl::string_view text, int* year) {
-  return absl::SimpleAtoi(text, year) && *year >= 1900 && *year <= 2999 &&
-         absl::StrCat(*year) == text;
+constexpr char kReviewShape[] = "must be reviews/{year}-{SCB code}, e.g. reviews/2021-2584";
+
+absl::StatusOr<int> ParseYear(absl::string_view text, absl::string_view field) {
+  absl::StatusOr<int64_t> year = ParseNameNumber(text, 1900, 2999, field, "year");
+  if (!year.ok()) return year.status();
+  return static_cast<int>(*year);
 }
 
-// "{collection}/{year}" -> year.
-bool ParseYearPath(absl::string_view text, absl::string_view collection, int* year) {
-  std::vector<absl::string_view> parts = absl::StrSplit(text, '/');
-  return parts.size() == 2 && parts[0] == collection && ParseYear(parts[1], year);
+// "{year}-{SCB code}", the id of a review.
+absl::StatusOr<ReviewName> ParseReviewId(absl::string_view id, absl::string_view field) {
+  std::vector<absl::string_view> parts = absl::StrSplit(id, '-');
+  absl::StatusOr<int64_t> year = platform::InvalidField(field, kReviewShape);
+  if (parts.size() == 2) year = ParseNameNumber(parts[0], 1, 9999, field, "year");
+  if (!year.ok() || !platform::ValidateMunicipalityCode(parts[1], field).ok()) {
+    return platform::InvalidField(field, kReviewShape);
+  }
+  return ReviewName{static_cast<int>(*year), std::string(parts[1])};
+}
+
+absl::Status InvalidReference(absl::string_view field) {
+  return platform::InvalidField(field, "must be //audits/reviews/{year}-{SCB code}");
 }
 
 // "{collection}/{year}/{child}/{id}" -> (year, id).
-bool ParseYearChild(absl::string_view text, absl::string_view collection, absl::string_view child,
-                    int* year, std::string* id) {
-  std::vector<absl::string_view> parts = absl::StrSplit(text, '/');
-  if (parts.size() != 4 || parts[0] != collection || !ParseYear(parts[1], year) ||
-      parts[2] != child || !platform::ValidateResourceId(parts[3], "id").ok()) {
-    return false;
-  }
-  *id = std::string(parts[3]);
-  return true;
+absl::Status ParseYearChild(absl::string_view text, absl::string_view pattern,
+                            absl::string_view field, int* year, std::string* id) {
+  ENAMND_ASSIGN_OR_RETURN(std::vector<std::string> parts, MatchName(text, pattern, field));
+  ENAMND_ASSIGN_OR_RETURN(*year, ParseYear(parts[0], field));
+  ENAMND_RETURN_IF_ERROR(platform::ValidateResourceId(parts[1], field));
+  *id = std::move(parts[1]);
+  return absl::OkStatus();
 }
 
 }  // namespace
 
 absl::StatusOr<ReviewName> ReviewName::Parse(absl::string_view text, absl::string_view field) {
-  std::vector<absl::string_view> parts = absl::StrSplit(text, '/');
-  std::vector<absl::string_view> id;
-  if (parts.size() == 2 && parts[0] == "reviews") id = absl::StrSplit(parts[1], '-');
-  ReviewName name;
-  if (id.size() != 2 || !absl::SimpleAtoi(id[0], &name.year) || name.year <= 0 ||
-      absl::StrCat(name.year) != id[0] ||
-      !platform::ValidateMunicipalityCode(id[1], field).ok()) {
-    return InvalidField(field, "must be reviews/{year}-{SCB code}, e.g. reviews/2021-2584");
-  }
-  name.code = std::string(id[1]);
-  return name;
+  absl::StatusOr<std::vector<std::string>> parts = MatchName(text, "reviews/{id}", field);
+  if (!parts.ok()) return platform::InvalidField(field, kReviewShape);
+  return ParseReviewId((*parts)[0], field);
 }
 
 std::string ReviewName::ToString() const { return absl::StrCat("reviews/", year, "-", code); }
 
 absl::StatusOr<ReviewReference> ReviewReference::Parse(absl::string_view text,
                                                        absl::string_view field) {
-  if (!absl::ConsumePrefix(&text, "//audits/")) {
-    return InvalidField(field, "must be //audits/reviews/{year}-{SCB code}");
-  }
-  absl::StatusOr<ReviewName> review = ReviewName::Parse(text, field);
-  if (!review.ok()) return review.status();
+  absl::StatusOr<std::vector<std::string>> parts = MatchName(text, "//audits/reviews/{id}", field);
+  absl::StatusOr<ReviewName> review = InvalidReference(field);
+  if (parts.ok()) review = ParseReviewId((*parts)[0], field);
+  if (!review.ok()) return InvalidReference(field);
   return ReviewReference{*std::move(review)};
 }
 
-std::string ReviewReference::ToString() const { return absl::StrCat("//audits/", review.ToString()); }
+std::string ReviewReference::ToString() const {
+  return absl::StrCat("//audits/", review.ToString());
+}
 
 absl::StatusOr<RecommendationName> RecommendationName::Parse(absl::string_view text,
                                                              absl::string_view field) {
-  std::vector<absl::string_view> parts = absl::StrSplit(text, '/');
-  RecommendationName name;
-  absl::StatusOr<ReviewName> review = InvalidField(field, "");
-  if (parts.size() == 4 && parts[2] == "recommendations") {
-    review = ReviewName::Parse(absl::StrCat(parts[0], "/", parts[1]), field);
-  }
-  if (!review.ok() || !absl::SimpleAtoi(parts[3], &name.number) || name.number <= 0 ||
-      absl::StrCat(name.number) != parts[3]) {
-    return InvalidField(field, "must be reviews/{year}-{code}/recommendations/{n}");
-  }
-  name.review = *std::move(review);
-  return name;
+  constexpr char kPattern[] = "reviews/{year}-{code}/recommendations/{n}";
+  ENAMND_ASSIGN_OR_RETURN(std::vector<std::string> parts, MatchName(text, kPattern, field));
+  absl::StatusOr<ReviewName> review = ParseReviewId(parts[0], field);
+  if (!review.ok()) return platform::InvalidField(field, absl::StrCat("must be ", kPattern));
+  ENAMND_ASSIGN_OR_RETURN(int64_t number,
+                          ParseNameNumber(parts[1], 1, 1000000, field, "recommendation number"));
+  return RecommendationName{*std::move(review), static_cast<int>(number)};
 }
 
 std::string RecommendationName::ToString() const {
@@ -90,11 +87,10 @@ std::string RecommendationName::ToString() const {
 
 absl::StatusOr<ControlPlanName> ControlPlanName::Parse(absl::string_view text,
                                                        absl::string_view field) {
-  ControlPlanName name;
-  if (!ParseYearPath(text, "control-plans", &name.year)) {
-    return InvalidField(field, "must be control-plans/{year}");
-  }
-  return name;
+  ENAMND_ASSIGN_OR_RETURN(std::vector<std::string> parts,
+                          MatchName(text, "control-plans/{year}", field));
+  ENAMND_ASSIGN_OR_RETURN(int year, ParseYear(parts[0], field));
+  return ControlPlanName{year};
 }
 
 std::string ControlPlanName::ToString() const { return absl::StrCat("control-plans/", year); }
@@ -102,9 +98,8 @@ std::string ControlPlanName::ToString() const { return absl::StrCat("control-pla
 absl::StatusOr<ControlPointName> ControlPointName::Parse(absl::string_view text,
                                                          absl::string_view field) {
   ControlPointName name;
-  if (!ParseYearChild(text, "control-plans", "points", &name.plan.year, &name.id)) {
-    return InvalidField(field, "must be control-plans/{year}/points/{id}");
-  }
+  ENAMND_RETURN_IF_ERROR(
+      ParseYearChild(text, "control-plans/{year}/points/{id}", field, &name.plan.year, &name.id));
   return name;
 }
 
@@ -114,25 +109,21 @@ std::string ControlPointName::ToString() const {
 
 absl::StatusOr<ReportingYearName> ReportingYearName::Parse(absl::string_view text,
                                                            absl::string_view field) {
-  ReportingYearName name;
-  if (!ParseYearPath(text, "reporting-years", &name.year)) {
-    return InvalidField(field, "must be reporting-years/{year}");
-  }
-  return name;
+  ENAMND_ASSIGN_OR_RETURN(std::vector<std::string> parts,
+                          MatchName(text, "reporting-years/{year}", field));
+  ENAMND_ASSIGN_OR_RETURN(int year, ParseYear(parts[0], field));
+  return ReportingYearName{year};
 }
 
 std::string ReportingYearName::ToString() const { return absl::StrCat("reporting-years/", year); }
 
 absl::StatusOr<MomentName> MomentName::Parse(absl::string_view text, absl::string_view field) {
   MomentName name;
-  if (!ParseYearChild(text, "reporting-years", "moments", &name.year.year, &name.id)) {
-    return InvalidField(field, "must be reporting-years/{year}/moments/{id}");
-  }
+  ENAMND_RETURN_IF_ERROR(ParseYearChild(text, "reporting-years/{year}/moments/{id}", field,
+                                        &name.year.year, &name.id));
   return name;
 }
 
-std::string MomentName::ToString() const {
-  return absl::StrCat(year.ToString(), "/moments/", id);
-}
+std::string MomentName::ToString() const { return absl::StrCat(year.ToString(), "/moments/", id); }
 
 }  // namespace enamnd::audits

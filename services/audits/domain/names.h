@@ -34,8 +34,7 @@ struct RecommendationName {
   ReviewName review;
   int number = 0;
 
-  static absl::StatusOr<RecommendationName> Parse(absl::string_view text,
-                                                  absl::string_view field);
+  static absl::StatusOr<RecommendationName> Parse(absl::string_view text, absl::string_view field);
   std::string ToString() const;
 };
 
@@ -60,8 +59,7 @@ struct ControlPointName {
 struct ReportingYearName {
   int year = 0;
 
-  static absl::StatusOr<ReportingYearName> Parse(absl::string_view text,
-                                                 absl::string_view field);
+  static absl::StatusOr<ReportingYearName> Parse(absl::string_view text, absl::string_view field);
   std::string ToString() const;
 };
 

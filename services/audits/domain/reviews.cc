@@ -134,7 +134,8 @@ absl::Status ValidateRecommendation(const v1::Recommendation& r, const v1::Revie
   if (r.given_by().empty()) {
     return InvalidField("recommendation.given_by", "at least one auditing municipality");
   }
-  ENAMND_RETURN_IF_ERROR(ValidateMunicipalityList(r.given_by(), "recommendation.given_by", &review));
+  ENAMND_RETURN_IF_ERROR(
+      ValidateMunicipalityList(r.given_by(), "recommendation.given_by", &review));
   ENAMND_RETURN_IF_ERROR(platform::RequireEnumValue(
       r.status(), v1::Recommendation::Status_descriptor(), "recommendation.status"));
   if (r.status() == v1::Recommendation::STATUS_NOT_PURSUED && r.status_reason().empty()) {
@@ -176,14 +177,12 @@ absl::StatusOr<ReviewFilter> ParseReviewFilter(absl::string_view filter) {
 }
 
 absl::StatusOr<RecommendationFilter> ParseRecommendationFilter(absl::string_view filter) {
-  ENAMND_ASSIGN_OR_RETURN(auto terms,
-                          platform::ParseFilter(filter, {"status", "overdue", "year"}));
+  ENAMND_ASSIGN_OR_RETURN(auto terms, platform::ParseFilter(filter, {"status", "overdue", "year"}));
   RecommendationFilter out;
   if (terms.count("status")) {
-    ENAMND_ASSIGN_OR_RETURN(int status,
-                            platform::ParseEnumValue(terms["status"],
-                                                     v1::Recommendation::Status_descriptor(),
-                                                     "filter.status"));
+    ENAMND_ASSIGN_OR_RETURN(
+        int status, platform::ParseEnumValue(
+                        terms["status"], v1::Recommendation::Status_descriptor(), "filter.status"));
     out.status = static_cast<v1::Recommendation::Status>(status);
   }
   if (terms.count("overdue")) {

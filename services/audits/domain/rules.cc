@@ -55,7 +55,8 @@ std::string NaturalSortKey(absl::string_view id) {
     while (i + 1 < end && id[i] == '0') ++i;  // leading zeros do not count
     // The run's length first (two digits: ids are at most 63 characters),
     // so that a shorter number sorts first, then its digits.
-    absl::StrAppend(&key, absl::StrFormat("%02d", end - i), id.substr(i, end - i));
+    absl::StrAppend(&key, absl::StrFormat("%02d", end - i));
+    key.append(id.data() + i, end - i);
     i = end;
   }
   return key;

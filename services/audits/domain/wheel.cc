@@ -21,9 +21,10 @@ absl::Status ValidateMoment(const v1::ReportingMoment& m, int year, const std::s
       !v1::ReportingMoment::Kind_IsValid(m.kind())) {
     return InvalidField(field + ".kind", "required");
   }
-  ENAMND_RETURN_IF_ERROR(platform::ValidateText(m.title(), field + ".title", platform::kMaxTitleLength, true));
   ENAMND_RETURN_IF_ERROR(
-      platform::ValidateText(m.description(), field + ".description", platform::kMaxTextLength, false));
+      platform::ValidateText(m.title(), field + ".title", platform::kMaxTitleLength, true));
+  ENAMND_RETURN_IF_ERROR(platform::ValidateText(m.description(), field + ".description",
+                                                platform::kMaxTextLength, false));
   ENAMND_RETURN_IF_ERROR(platform::ValidateDate(m.due_date(), field + ".due_date", true));
   if (m.due_date().year() != year && m.due_date().year() != year + 1) {
     return InvalidField(field + ".due_date",
@@ -52,7 +53,8 @@ absl::StatusOr<MomentName> ParseMomentEntry(const std::string& text, const Repor
 
 absl::StatusOr<ControlPlanName> ValidateNewControlPlan(const v1::ControlPlan& plan) {
   ENAMND_RETURN_IF_ERROR(ValidateYear(plan.year(), "plan.year"));
-  ENAMND_RETURN_IF_ERROR(platform::ValidateText(plan.title(), "plan.title", platform::kMaxTitleLength, true));
+  ENAMND_RETURN_IF_ERROR(
+      platform::ValidateText(plan.title(), "plan.title", platform::kMaxTitleLength, true));
   ENAMND_RETURN_IF_ERROR(platform::ValidateDate(plan.adopted_date(), "plan.adopted_date", false));
   if (!plan.reporting_year().empty()) {
     ENAMND_RETURN_IF_ERROR(
@@ -67,9 +69,11 @@ absl::Status ValidateFollowUp(const v1::ControlFollowUp& f, absl::string_view fi
   ENAMND_RETURN_IF_ERROR(ValidatePastDay(f.date(), field + ".date", today));
   ENAMND_RETURN_IF_ERROR(platform::RequireEnumValue(
       f.outcome(), v1::ControlFollowUp::Outcome_descriptor(), field + ".outcome"));
-  ENAMND_RETURN_IF_ERROR(platform::ValidateText(f.deviations(), field + ".deviations", platform::kMaxTextLength,
-                                      f.outcome() == v1::ControlFollowUp::OUTCOME_DEVIATION));
-  return platform::ValidateText(f.followed_up_by(), field + ".followed_up_by", platform::kMaxNameLength, true);
+  ENAMND_RETURN_IF_ERROR(
+      platform::ValidateText(f.deviations(), field + ".deviations", platform::kMaxTextLength,
+                             f.outcome() == v1::ControlFollowUp::OUTCOME_DEVIATION));
+  return platform::ValidateText(f.followed_up_by(), field + ".followed_up_by",
+                                platform::kMaxNameLength, true);
 }
 
 absl::StatusOr<ControlPointName> ValidateNewControlPoint(absl::string_view plan,
@@ -78,14 +82,19 @@ absl::StatusOr<ControlPointName> ValidateNewControlPoint(absl::string_view plan,
                                                          absl::CivilDay today) {
   ENAMND_ASSIGN_OR_RETURN(ControlPlanName plan_name, ControlPlanName::Parse(plan, "plan"));
   ENAMND_RETURN_IF_ERROR(platform::ValidateResourceId(point_id, "point_id"));
-  ENAMND_RETURN_IF_ERROR(platform::ValidateText(p.process(), "point.process", platform::kMaxTitleLength, true));
-  if (p.risk_value() < 0 || p.risk_value() > 25) return InvalidField("point.risk_value", "0-25");
   ENAMND_RETURN_IF_ERROR(
-      platform::ValidateText(p.what_is_checked(), "point.what_is_checked", platform::kMaxTextLength, true));
-  ENAMND_RETURN_IF_ERROR(platform::ValidateText(p.how(), "point.how", platform::kMaxTextLength, false));
-  ENAMND_RETURN_IF_ERROR(platform::ValidateText(p.responsible(), "point.responsible", platform::kMaxNameLength, true));
-  ENAMND_RETURN_IF_ERROR(platform::ValidateText(p.frequency(), "point.frequency", platform::kMaxNameLength, false));
-  ENAMND_RETURN_IF_ERROR(MomentName::Parse(p.reporting_moment(), "point.reporting_moment").status());
+      platform::ValidateText(p.process(), "point.process", platform::kMaxTitleLength, true));
+  if (p.risk_value() < 0 || p.risk_value() > 25) return InvalidField("point.risk_value", "0-25");
+  ENAMND_RETURN_IF_ERROR(platform::ValidateText(p.what_is_checked(), "point.what_is_checked",
+                                                platform::kMaxTextLength, true));
+  ENAMND_RETURN_IF_ERROR(
+      platform::ValidateText(p.how(), "point.how", platform::kMaxTextLength, false));
+  ENAMND_RETURN_IF_ERROR(
+      platform::ValidateText(p.responsible(), "point.responsible", platform::kMaxNameLength, true));
+  ENAMND_RETURN_IF_ERROR(
+      platform::ValidateText(p.frequency(), "point.frequency", platform::kMaxNameLength, false));
+  ENAMND_RETURN_IF_ERROR(
+      MomentName::Parse(p.reporting_moment(), "point.reporting_moment").status());
   ENAMND_RETURN_IF_ERROR(ValidateListLength(p.follow_ups_size(), "point.follow_ups"));
   for (int i = 0; i < p.follow_ups_size(); ++i) {
     ENAMND_RETURN_IF_ERROR(
@@ -97,9 +106,9 @@ absl::StatusOr<ControlPointName> ValidateNewControlPoint(absl::string_view plan,
 absl::Status CheckPointMoment(const v1::ControlPoint& point,
                               const std::optional<v1::ReportingMoment>& moment) {
   if (!moment.has_value()) {
-    return InvalidField("point.reporting_moment",
-                        absl::StrCat(point.reporting_moment(),
-                                     " is not a moment of the reporting wheel"));
+    return InvalidField(
+        "point.reporting_moment",
+        absl::StrCat(point.reporting_moment(), " is not a moment of the reporting wheel"));
   }
   return absl::OkStatus();
 }
@@ -140,18 +149,18 @@ absl::StatusOr<v1::ReportingYear> NewReportingYear(const v1::ReportingYear& give
     ENAMND_RETURN_IF_ERROR(
         platform::ValidateDate(m->reported_date(), field + ".reported_date", false));
     ENAMND_RETURN_IF_ERROR(NotInFuture(m->reported_date(), field + ".reported_date", today));
-    ENAMND_RETURN_IF_ERROR(platform::ValidateText(m->reported_reference(), field + ".reported_reference",
-                                        platform::kMaxNameLength, false));
+    ENAMND_RETURN_IF_ERROR(platform::ValidateText(
+        m->reported_reference(), field + ".reported_reference", platform::kMaxNameLength, false));
   }
   return y;
 }
 
-absl::StatusOr<v1::ReportingYear> NextReportingYear(const std::optional<v1::ReportingYear>& previous,
-                                                    const ReportingYearName& target) {
+absl::StatusOr<v1::ReportingYear> NextReportingYear(
+    const std::optional<v1::ReportingYear>& previous, const ReportingYearName& target) {
   ReportingYearName source{target.year - 1};
   if (!previous.has_value()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "there is no ", source.ToString(), " to copy ", target.ToString(), " from"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("there is no ", source.ToString(), " to copy ", target.ToString(), " from"));
   }
   v1::ReportingYear y;
   y.set_name(target.ToString());

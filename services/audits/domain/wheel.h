@@ -53,8 +53,8 @@ absl::StatusOr<v1::ReportingYear> NewReportingYear(const v1::ReportingYear& give
 
 // `target` made from the year before (FAILED_PRECONDITION when there is
 // none): the same moments one year later, none reported.
-absl::StatusOr<v1::ReportingYear> NextReportingYear(const std::optional<v1::ReportingYear>& previous,
-                                                    const ReportingYearName& target);
+absl::StatusOr<v1::ReportingYear> NextReportingYear(
+    const std::optional<v1::ReportingYear>& previous, const ReportingYearName& target);
 
 // A report of a moment: a day not after `today` and a short reference.
 absl::Status ValidateMomentReport(const common::v1::Date& reported_date,

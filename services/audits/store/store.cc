@@ -112,9 +112,8 @@ absl::StatusOr<int64_t> ReplaceDocument(Transaction& tx, const std::string& name
       " WHERE name = ?1",
       {name, std::move(data), c.status, c.open_due_day}));
   if (tx.Changes() != 1) return absl::NotFoundError(absl::StrCat(name, " does not exist"));
-  ENAMND_ASSIGN_OR_RETURN(
-      std::optional<Row> row,
-      tx.QueryOne("SELECT revision FROM documents WHERE name = ?1", {name}));
+  ENAMND_ASSIGN_OR_RETURN(std::optional<Row> row,
+                          tx.QueryOne("SELECT revision FROM documents WHERE name = ?1", {name}));
   return row->Int(0);
 }
 
@@ -123,7 +122,7 @@ constexpr char kSelectDocuments[] = "SELECT d.data, d.revision FROM documents d"
 
 template <typename Proto>
 absl::StatusOr<store::Page<Proto>> RunPage(Transaction& tx, const ListQuery& q, int page_size,
-                                    absl::string_view page_token) {
+                                           absl::string_view page_token) {
   ENAMND_ASSIGN_OR_RETURN(platform::ListPage page, q.Run(tx, page_size, page_token));
   store::Page<Proto> out;
   out.next_page_token = std::move(page.next_page_token);
@@ -175,20 +174,15 @@ platform::MigrationSet AuditsMigrations() {
           "  kind TEXT NOT NULL, name TEXT NOT NULL, detail TEXT NOT NULL,"
           "  raised_at TEXT NOT NULL, PRIMARY KEY (kind, name, detail));",
           // 2: the columns the lists filter and sort on, one index per
-          // filter. Values SQL can take from the names are filled here; the
-          // rest live only in the protos and are filled by
-          // store::FillListColumns, which `list_columns_pending` asks for.
+          // filter. Their values of existing rows come from the names and
+          // the protos, which SQL cannot read: store::FillListColumns fills
+          // them at start, asked by `list_columns_pending`.
           "ALTER TABLE documents ADD COLUMN year INTEGER;"
           "ALTER TABLE documents ADD COLUMN number INTEGER;"
           "ALTER TABLE documents ADD COLUMN status INTEGER;"
           // A recommendation's due day while it is open or in progress.
           "ALTER TABLE documents ADD COLUMN open_due_day TEXT;"
           "ALTER TABLE documents ADD COLUMN sort_key TEXT;"
-          "UPDATE documents SET year = CAST(substr(name, 9) AS INTEGER)"
-          "  WHERE collection = 'reviews';"
-          "UPDATE documents SET year = CAST(substr(parent, 9) AS INTEGER),"
-          "  number = CAST(substr(name, length(parent) + 18) AS INTEGER)"
-          "  WHERE collection = 'recommendations';"
           "CREATE TABLE review_auditors ("
           "  municipality TEXT NOT NULL, review TEXT NOT NULL,"
           "  PRIMARY KEY (municipality, review)) WITHOUT ROWID;"
@@ -209,25 +203,32 @@ namespace {
 
 absl::Status FillRows(Transaction& tx) {
   ENAMND_ASSIGN_OR_RETURN(
-      auto recs, ReadAll<v1::Recommendation>(
-                     tx, "SELECT data, revision, name FROM documents WHERE collection = ?1",
-                     {std::string(kRecommendations)}));
+      auto recs,
+      ReadAll<v1::Recommendation>(tx, "SELECT data, revision FROM documents WHERE collection = ?1",
+                                  {std::string(kRecommendations)}));
   for (const v1::Recommendation& r : recs) {
     ENAMND_ASSIGN_OR_RETURN(RecommendationName name, RecommendationName::Parse(r.name(), "name"));
     Columns c = RecommendationColumns(name, r);
     ENAMND_RETURN_IF_ERROR(
-        tx.Exec("UPDATE documents SET status = ?2, open_due_day = ?3 WHERE name = ?1",
-                {r.name(), c.status, c.open_due_day}));
+        tx.Exec("UPDATE documents SET year = ?2, number = ?3, status = ?4, open_due_day = ?5"
+                " WHERE name = ?1",
+                {r.name(), c.year, c.number, c.status, c.open_due_day}));
   }
-  ENAMND_ASSIGN_OR_RETURN(auto reviews, ReadAll<v1::Review>(
-                                            tx, "SELECT data, revision FROM documents"
-                                                " WHERE collection = ?1",
-                                            {std::string(kReviews)}));
-  for (const v1::Review& r : reviews) ENAMND_RETURN_IF_ERROR(SaveAuditors(tx, r));
-  ENAMND_ASSIGN_OR_RETURN(auto points, ReadAll<v1::ControlPoint>(
-                                           tx, "SELECT data, revision FROM documents"
-                                               " WHERE collection = ?1",
-                                           {std::string(kControlPoints)}));
+  ENAMND_ASSIGN_OR_RETURN(auto reviews, ReadAll<v1::Review>(tx,
+                                                            "SELECT data, revision FROM documents"
+                                                            " WHERE collection = ?1",
+                                                            {std::string(kReviews)}));
+  for (const v1::Review& r : reviews) {
+    ENAMND_ASSIGN_OR_RETURN(ReviewName name, ReviewName::Parse(r.name(), "name"));
+    ENAMND_RETURN_IF_ERROR(
+        tx.Exec("UPDATE documents SET year = ?2 WHERE name = ?1", {r.name(), Int(name.year)}));
+    ENAMND_RETURN_IF_ERROR(SaveAuditors(tx, r));
+  }
+  ENAMND_ASSIGN_OR_RETURN(auto points,
+                          ReadAll<v1::ControlPoint>(tx,
+                                                    "SELECT data, revision FROM documents"
+                                                    " WHERE collection = ?1",
+                                                    {std::string(kControlPoints)}));
   for (const v1::ControlPoint& p : points) {
     ENAMND_ASSIGN_OR_RETURN(ControlPointName name, ControlPointName::Parse(p.name(), "name"));
     ENAMND_RETURN_IF_ERROR(tx.Exec("UPDATE documents SET sort_key = ?2 WHERE name = ?1",
@@ -262,8 +263,7 @@ absl::StatusOr<std::optional<v1::Review>> GetReview(Transaction& tx, const Revie
 absl::Status InsertReview(Transaction& tx, const ReviewName& name, v1::Review* review) {
   Columns c;
   c.year = Int(name.year);
-  ENAMND_RETURN_IF_ERROR(
-      InsertDocument(tx, kReviews, "", name.ToString(), Encode(*review), c));
+  ENAMND_RETURN_IF_ERROR(InsertDocument(tx, kReviews, "", name.ToString(), Encode(*review), c));
   ENAMND_RETURN_IF_ERROR(SaveAuditors(tx, *review));
   SetEtag(review, 1);
   return absl::OkStatus();
@@ -322,9 +322,9 @@ ListQuery ReviewsQuery(const ReviewFilter& filter, absl::string_view filter_text
 absl::StatusOr<Page<v1::Review>> ListReviews(Transaction& tx, const ReviewFilter& filter,
                                              absl::string_view filter_text, int page_size,
                                              absl::string_view page_token) {
-  ENAMND_ASSIGN_OR_RETURN(Page<v1::Review> page,
-                          RunPage<v1::Review>(tx, ReviewsQuery(filter, filter_text), page_size,
-                                              page_token));
+  ENAMND_ASSIGN_OR_RETURN(
+      Page<v1::Review> page,
+      RunPage<v1::Review>(tx, ReviewsQuery(filter, filter_text), page_size, page_token));
   for (v1::Review& r : page.items) ENAMND_RETURN_IF_ERROR(CompleteReview(tx, &r));
   return page;
 }
@@ -437,8 +437,7 @@ ListQuery ControlPointsQuery(const ControlPlanName& plan) {
 }
 
 absl::StatusOr<Page<v1::ControlPoint>> ListControlPoints(Transaction& tx,
-                                                         const ControlPlanName& plan,
-                                                         int page_size,
+                                                         const ControlPlanName& plan, int page_size,
                                                          absl::string_view page_token) {
   return RunPage<v1::ControlPoint>(tx, ControlPointsQuery(plan), page_size, page_token);
 }

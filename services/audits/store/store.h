@@ -54,8 +54,8 @@ absl::StatusOr<Page<v1::Review>> ListReviews(platform::Transaction& tx, const Re
                                              absl::string_view page_token);
 
 // ------------------------------------------------------------ recommendations
-absl::StatusOr<std::optional<v1::Recommendation>> GetRecommendation(
-    platform::Transaction& tx, const RecommendationName& name);
+absl::StatusOr<std::optional<v1::Recommendation>> GetRecommendation(platform::Transaction& tx,
+                                                                    const RecommendationName& name);
 // How many recommendations `review` has (they are numbered 1..n).
 absl::StatusOr<int> CountRecommendations(platform::Transaction& tx, const ReviewName& review);
 absl::Status InsertRecommendation(platform::Transaction& tx, const RecommendationName& name,
@@ -88,8 +88,7 @@ absl::Status ReplaceControlPoint(platform::Transaction& tx, const ControlPointNa
 // A plan's points in the natural order of their ids.
 platform::ListQuery ControlPointsQuery(const ControlPlanName& plan);
 absl::StatusOr<Page<v1::ControlPoint>> ListControlPoints(platform::Transaction& tx,
-                                                         const ControlPlanName& plan,
-                                                         int page_size,
+                                                         const ControlPlanName& plan, int page_size,
                                                          absl::string_view page_token);
 // Every point of `plan` (nullopt: of every plan), by name.
 absl::StatusOr<std::vector<v1::ControlPoint>> AllControlPoints(
