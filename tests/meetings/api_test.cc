@@ -32,8 +32,7 @@ class MeetingsApiTest : public MeetingsFixture {
     request.set_parent(parent);
     request.set_filter(filter);
     v1::ListParagraphsResponse response;
-    grpc::ClientContext ctx;
-    grpc::Status status = stub_->ListParagraphs(&ctx, request, &response);
+    grpc::Status status = Call(&Stub::ListParagraphs, request, &response);
     EXPECT_TRUE(status.ok()) << status.error_message();
     return {response.paragraphs().begin(), response.paragraphs().end()};
   }
@@ -70,10 +69,7 @@ TEST_F(MeetingsApiTest, NumberingContinuesAcrossMeetingsAndRestartsEachYear) {
   series.set_year(2022);
   series.set_next_number(8);
   v1::ParagraphSeries series_out;
-  {
-    grpc::ClientContext ctx;
-    ASSERT_TRUE(stub_->StartParagraphSeries(&ctx, series, &series_out).ok());
-  }
+  ASSERT_TRUE(Call(&Stub::StartParagraphSeries, series, &series_out).ok());
   v1::Paragraph p;
   ASSERT_TRUE(Record(meeting_, Decision("cases/2022-9"), &p).ok());
   EXPECT_EQ(p.number(), 8);
@@ -82,8 +78,7 @@ TEST_F(MeetingsApiTest, NumberingContinuesAcrossMeetingsAndRestartsEachYear) {
   {
     // Once § 8 exists, the series cannot move.
     series.set_next_number(20);
-    grpc::ClientContext ctx;
-    EXPECT_EQ(stub_->StartParagraphSeries(&ctx, series, &series_out).error_code(),
+    EXPECT_EQ(Call(&Stub::StartParagraphSeries, series, &series_out).error_code(),
               grpc::StatusCode::FAILED_PRECONDITION);
   }
   std::string october = CreateMeeting("e-namnden", 2022, 10, 12).name();
@@ -119,10 +114,7 @@ TEST_F(MeetingsApiTest, RefusesDecisionsWithoutQuorum) {
   substitute->set_substitute_served(true);
   substitute->add_substitute_paragraphs(1);
   v1::Meeting m;
-  {
-    grpc::ClientContext ctx;
-    ASSERT_TRUE(stub_->RecordAttendance(&ctx, request, &m).ok());
-  }
+  ASSERT_TRUE(Call(&Stub::RecordAttendance, request, &m).ok());
   ASSERT_TRUE(Record(meeting, Decision("cases/2022-9"), &out).ok());
   EXPECT_EQ(out.number(), 1);
   EXPECT_EQ(Record(meeting, Decision("cases/2022-9"), &out).error_code(),
@@ -137,10 +129,7 @@ TEST_F(MeetingsApiTest, CancelledMeetingTakesNoDecisions) {
   cancel.mutable_meeting()->set_state(v1::Meeting::STATE_CANCELLED);
   cancel.mutable_update_mask()->add_paths("state");
   v1::Meeting m;
-  {
-    grpc::ClientContext ctx;
-    ASSERT_TRUE(stub_->UpdateMeeting(&ctx, cancel, &m).ok());
-  }
+  ASSERT_TRUE(Call(&Stub::UpdateMeeting, cancel, &m).ok());
   EXPECT_EQ(m.state(), v1::Meeting::STATE_CANCELLED);
   int64_t events_before = OutboxCount();
   v1::Paragraph out;
@@ -153,8 +142,7 @@ TEST_F(MeetingsApiTest, CancelledMeetingTakesNoDecisions) {
   // A meeting with paragraphs cannot be cancelled afterwards.
   ASSERT_TRUE(Record(meeting_, Decision("cases/2022-9"), &out).ok());
   cancel.mutable_meeting()->set_name(meeting_);
-  grpc::ClientContext ctx;
-  EXPECT_EQ(stub_->UpdateMeeting(&ctx, cancel, &m).error_code(),
+  EXPECT_EQ(Call(&Stub::UpdateMeeting, cancel, &m).error_code(),
             grpc::StatusCode::FAILED_PRECONDITION);
 }
 
@@ -168,8 +156,7 @@ TEST_F(MeetingsApiTest, RejectsBadInputNamingTheFieldAndWritesNothing) {
                             "2022/9-1.2.3.4.5.6.7", ""}) {
       request.mutable_case_()->set_case_number(bad);
       v1::Case c;
-      grpc::ClientContext ctx;
-      EXPECT_INVALID_FIELD(stub_->CreateCase(&ctx, request, &c), "case.case_number");
+      EXPECT_INVALID_FIELD(Call(&Stub::CreateCase, request, &c), "case.case_number");
     }
   }
   {
@@ -178,8 +165,7 @@ TEST_F(MeetingsApiTest, RejectsBadInputNamingTheFieldAndWritesNothing) {
     request.mutable_case_()->set_title("x");
     request.mutable_case_()->set_subject("audits/reviews/2021-2505");
     v1::Case c;
-    grpc::ClientContext ctx;
-    EXPECT_INVALID_FIELD(stub_->CreateCase(&ctx, request, &c), "case.subject");
+    EXPECT_INVALID_FIELD(Call(&Stub::CreateCase, request, &c), "case.subject");
   }
   EXPECT_INVALID_FIELD(Record(meeting_, Decision("cases/2022-9", {"9999"}), &out),
                        "paragraph.recipients[0].municipality");
@@ -220,8 +206,7 @@ TEST_F(MeetingsApiTest, RejectsBadInputNamingTheFieldAndWritesNothing) {
     request.set_meeting(meeting_);
     request.mutable_attendance()->add_seats()->set_municipality("municipalities/2506");
     v1::Meeting m;
-    grpc::ClientContext ctx;
-    EXPECT_INVALID_FIELD(stub_->RecordAttendance(&ctx, request, &m),
+    EXPECT_INVALID_FIELD(Call(&Stub::RecordAttendance, request, &m),
                          "attendance.seats[0].municipality");
   }
   {
@@ -231,8 +216,7 @@ TEST_F(MeetingsApiTest, RejectsBadInputNamingTheFieldAndWritesNothing) {
     request.mutable_meeting()->mutable_date()->set_month(2);
     request.mutable_meeting()->mutable_date()->set_day(30);
     v1::Meeting m;
-    grpc::ClientContext ctx;
-    EXPECT_INVALID_FIELD(stub_->CreateMeeting(&ctx, request, &m), "meeting.date");
+    EXPECT_INVALID_FIELD(Call(&Stub::CreateMeeting, request, &m), "meeting.date");
   }
   {
     v1::CreateBodyRequest request;
@@ -240,16 +224,14 @@ TEST_F(MeetingsApiTest, RejectsBadInputNamingTheFieldAndWritesNothing) {
     request.mutable_body()->set_display_name("x");
     request.mutable_body()->set_kind(v1::Body::KIND_COMMITTEE);
     v1::Body b;
-    grpc::ClientContext ctx;
-    EXPECT_INVALID_FIELD(stub_->CreateBody(&ctx, request, &b), "body_id");
+    EXPECT_INVALID_FIELD(Call(&Stub::CreateBody, request, &b), "body_id");
   }
   {
     v1::ListParagraphsRequest request;
     request.set_parent("bodies/-");
     request.set_filter("colour = red");
     v1::ListParagraphsResponse response;
-    grpc::ClientContext ctx;
-    EXPECT_INVALID_FIELD(stub_->ListParagraphs(&ctx, request, &response), "filter");
+    EXPECT_INVALID_FIELD(Call(&Stub::ListParagraphs, request, &response), "filter");
   }
   EXPECT_TRUE(List(meeting_, "").empty());
   EXPECT_EQ(OutboxCount(), events_before);
@@ -273,29 +255,21 @@ TEST_F(MeetingsApiTest, ReusedRequestIdReturnsTheFirstResource) {
   request.mutable_municipality()->set_display_name("Arjeplog");
   request.set_request_id("same");
   v1::Municipality first, second;
-  {
-    grpc::ClientContext ctx;
-    ASSERT_TRUE(stub_->CreateMunicipality(&ctx, request, &first).ok());
-  }
+  ASSERT_TRUE(Call(&Stub::CreateMunicipality, request, &first).ok());
   request.set_municipality_id("2510");
-  {
-    grpc::ClientContext ctx;
-    grpc::Status status = stub_->CreateMunicipality(&ctx, request, &second);
-    ASSERT_TRUE(status.ok()) << status.error_message();
-  }
+  grpc::Status status = Call(&Stub::CreateMunicipality, request, &second);
+  ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(second.name(), "municipalities/2506");
   v1::GetMunicipalityRequest get;
   get.set_name("municipalities/2510");
-  grpc::ClientContext ctx;
-  EXPECT_EQ(stub_->GetMunicipality(&ctx, get, &second).error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(Call(&Stub::GetMunicipality, get, &second).error_code(), grpc::StatusCode::NOT_FOUND);
 }
 
 TEST_F(MeetingsApiTest, CaseNamesMustBeCanonical) {
   v1::GetCaseRequest request;
   request.set_name("cases/2022-09");
   v1::Case c;
-  grpc::ClientContext ctx;
-  EXPECT_INVALID_FIELD(stub_->GetCase(&ctx, request, &c), "name");
+  EXPECT_INVALID_FIELD(Call(&Stub::GetCase, request, &c), "name");
 }
 
 TEST_F(MeetingsApiTest, RetryWithSameRequestIdRecordsOnce) {
@@ -315,24 +289,18 @@ TEST_F(MeetingsApiTest, UpdatesWithMaskAndEtag) {
   request.mutable_paragraph()->set_title("Ignored: not in the mask");
   request.mutable_update_mask()->add_paths("summary");
   v1::Paragraph updated;
-  {
-    grpc::ClientContext ctx;
-    grpc::Status status = stub_->UpdateParagraph(&ctx, request, &updated);
-    ASSERT_TRUE(status.ok()) << status.error_message();
-  }
+  grpc::Status status = Call(&Stub::UpdateParagraph, request, &updated);
+  ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(updated.summary(), "Revisorerna har granskat nämnden.");
   EXPECT_EQ(updated.title(), p.title());
   EXPECT_NE(updated.etag(), p.etag());
-  {
-    grpc::ClientContext ctx;  // the old etag is stale now
-    EXPECT_EQ(stub_->UpdateParagraph(&ctx, request, &updated).error_code(),
-              grpc::StatusCode::ABORTED);
-  }
+  // The old etag is stale now.
+  EXPECT_EQ(Call(&Stub::UpdateParagraph, request, &updated).error_code(),
+            grpc::StatusCode::ABORTED);
   {
     request.mutable_update_mask()->add_paths("number");
     request.mutable_paragraph()->set_etag("");
-    grpc::ClientContext ctx;
-    EXPECT_INVALID_FIELD(stub_->UpdateParagraph(&ctx, request, &updated), "update_mask");
+    EXPECT_INVALID_FIELD(Call(&Stub::UpdateParagraph, request, &updated), "update_mask");
   }
 }
 
@@ -362,8 +330,7 @@ TEST_F(MeetingsApiTest, ListsByRecipientCaseYearAndKindWithPages) {
     request.set_page_size(3);
     request.set_page_token(token);
     v1::ListParagraphsResponse response;
-    grpc::ClientContext ctx;
-    ASSERT_TRUE(stub_->ListParagraphs(&ctx, request, &response).ok());
+    ASSERT_TRUE(Call(&Stub::ListParagraphs, request, &response).ok());
     EXPECT_LE(response.paragraphs_size(), 3);
     for (const auto& p : response.paragraphs()) seen.push_back(p.number());
     token = response.next_page_token();
@@ -372,12 +339,10 @@ TEST_F(MeetingsApiTest, ListsByRecipientCaseYearAndKindWithPages) {
       v1::ListParagraphsRequest other = request;
       other.set_page_token(token);
       other.set_filter("year = 2022");
-      grpc::ClientContext ctx2;
-      EXPECT_INVALID_FIELD(stub_->ListParagraphs(&ctx2, other, &response), "page_token");
+      EXPECT_INVALID_FIELD(Call(&Stub::ListParagraphs, other, &response), "page_token");
       other.set_filter("");
       other.set_page_token(token.substr(0, token.size() - 2) + (token.back() == 'A' ? "BB" : "AA"));
-      grpc::ClientContext ctx3;
-      EXPECT_INVALID_FIELD(stub_->ListParagraphs(&ctx3, other, &response), "page_token");
+      EXPECT_INVALID_FIELD(Call(&Stub::ListParagraphs, other, &response), "page_token");
     }
   } while (!token.empty());
   EXPECT_EQ(seen, (std::vector<int>{1, 2, 3, 4, 5, 6, 7}));
@@ -427,8 +392,7 @@ TEST_F(MeetingsApiTest, DataSurvivesRestart) {
   v1::GetParagraphRequest request;
   request.set_name(out.name());
   v1::Paragraph again;
-  grpc::ClientContext ctx;
-  ASSERT_TRUE(stub_->GetParagraph(&ctx, request, &again).ok());
+  ASSERT_TRUE(Call(&Stub::GetParagraph, request, &again).ok());
   EXPECT_EQ(again.decision().text(), out.decision().text());
   ASSERT_TRUE(Record(meeting_, Decision("cases/2022-9"), &out).ok());
   EXPECT_EQ(out.number(), 2);

@@ -20,6 +20,8 @@ namespace enamnd::meetings {
 
 class MeetingsFixture : public ::testing::Test {
  protected:
+  using Stub = v1::MeetingsService::Stub;
+
   void SetUp() override { StartServer(); }
   void TearDown() override { StopServer(); }
 
@@ -132,6 +134,23 @@ class MeetingsFixture : public ::testing::Test {
     request.set_request_id(request_id);
     grpc::ClientContext ctx;
     return stub_->RecordDecision(&ctx, request, out);
+  }
+
+  // One call on a fresh context: Call(&Stub::GetParagraph, request, &out).
+  template <typename Request, typename Response>
+  grpc::Status Call(grpc::Status (v1::MeetingsService::Stub::*method)(grpc::ClientContext*,
+                                                                      const Request&, Response*),
+                    const Request& request, Response* response) {
+    grpc::ClientContext ctx;
+    return (stub_.get()->*method)(&ctx, request, response);
+  }
+
+  static enamnd::common::v1::Date Day(int year, int month, int day) {
+    enamnd::common::v1::Date out;
+    out.set_year(year);
+    out.set_month(month);
+    out.set_day(day);
+    return out;
   }
 
   int64_t OutboxCount() {

@@ -10,14 +10,6 @@ namespace {
 
 using absl::CivilDay;
 
-enamnd::common::v1::Date D(int y, int m, int d) {
-  enamnd::common::v1::Date out;
-  out.set_year(y);
-  out.set_month(m);
-  out.set_day(d);
-  return out;
-}
-
 class LifecycleTest : public MeetingsFixture {
  protected:
   void SetUp() override {
@@ -39,9 +31,8 @@ class LifecycleTest : public MeetingsFixture {
     request.set_meeting(meeting);
     request.mutable_chair()->set_display_name(chair);
     request.add_adjusters()->set_display_name(adjuster);
-    *request.mutable_adjusted_date() = D(2022, 6, 29);
-    grpc::ClientContext ctx;
-    return stub_->AdjustProtocol(&ctx, request, out);
+    *request.mutable_adjusted_date() = Day(2022, 6, 29);
+    return Call(&Stub::AdjustProtocol, request, out);
   }
 
   grpc::Status Post(const std::string& adjustment, const std::string& code, int y, int m, int d,
@@ -49,17 +40,15 @@ class LifecycleTest : public MeetingsFixture {
     v1::RecordNoticePostingRequest request;
     request.set_adjustment(adjustment);
     request.set_municipality("municipalities/" + code);
-    *request.mutable_posted_date() = D(y, m, d);
-    grpc::ClientContext ctx;
-    return stub_->RecordNoticePosting(&ctx, request, out);
+    *request.mutable_posted_date() = Day(y, m, d);
+    return Call(&Stub::RecordNoticePosting, request, out);
   }
 
   v1::Paragraph Get(int number) {
     v1::GetParagraphRequest request;
     request.set_name(absl::StrCat(meeting_, "/paragraphs/", number));
     v1::Paragraph p;
-    grpc::ClientContext ctx;
-    EXPECT_TRUE(stub_->GetParagraph(&ctx, request, &p).ok());
+    EXPECT_TRUE(Call(&Stub::GetParagraph, request, &p).ok());
     return p;
   }
 
@@ -80,8 +69,7 @@ class LifecycleTest : public MeetingsFixture {
     v1::RenderProtocolRequest request;
     request.set_meeting(meeting_);
     v1::RenderedProtocol out;
-    grpc::ClientContext ctx;
-    EXPECT_TRUE(stub_->RenderProtocol(&ctx, request, &out).ok());
+    EXPECT_TRUE(Call(&Stub::RenderProtocol, request, &out).ok());
     return out;
   }
 
@@ -115,8 +103,7 @@ TEST_F(LifecycleTest, WholeLifeOfAProtocol) {
     request.mutable_paragraph()->set_summary("ändrad");
     request.mutable_update_mask()->add_paths("summary");
     v1::Paragraph out;
-    grpc::ClientContext ctx;
-    EXPECT_EQ(stub_->UpdateParagraph(&ctx, request, &out).error_code(),
+    EXPECT_EQ(Call(&Stub::UpdateParagraph, request, &out).error_code(),
               grpc::StatusCode::FAILED_PRECONDITION);
   }
   v1::Paragraph out;
@@ -129,8 +116,7 @@ TEST_F(LifecycleTest, WholeLifeOfAProtocol) {
     request.mutable_meeting()->set_location("Kiruna");
     request.mutable_update_mask()->add_paths("location");
     v1::Meeting m;
-    grpc::ClientContext ctx;
-    EXPECT_EQ(stub_->UpdateMeeting(&ctx, request, &m).error_code(),
+    EXPECT_EQ(Call(&Stub::UpdateMeeting, request, &m).error_code(),
               grpc::StatusCode::FAILED_PRECONDITION);
   }
   v1::Adjustment again;
@@ -171,11 +157,10 @@ TEST_F(LifecycleTest, WholeLifeOfAProtocol) {
   {
     v1::RecordAppealRequest request;
     request.set_paragraph(meeting_ + "/paragraphs/2");
-    *request.mutable_appeal()->mutable_lodged_date() = D(2022, 7, 10);
+    *request.mutable_appeal()->mutable_lodged_date() = Day(2022, 7, 10);
     request.mutable_appeal()->set_appellant("En kommunmedlem");
     v1::Appeal appeal;
-    grpc::ClientContext ctx;
-    ASSERT_TRUE(stub_->RecordAppeal(&ctx, request, &appeal).ok());
+    ASSERT_TRUE(Call(&Stub::RecordAppeal, request, &appeal).ok());
     EXPECT_EQ(appeal.name(), meeting_ + "/paragraphs/2/appeals/1");
   }
   EXPECT_EQ(Get(2).legal_state(), v1::Paragraph::LEGAL_STATE_APPEALED);
@@ -195,36 +180,30 @@ TEST_F(LifecycleTest, WholeLifeOfAProtocol) {
     // made § 3 final: the appeal still holds it.
     v1::RecordAppealRequest request;
     request.set_paragraph(meeting_ + "/paragraphs/3");
-    *request.mutable_appeal()->mutable_lodged_date() = D(2022, 7, 25);
+    *request.mutable_appeal()->mutable_lodged_date() = Day(2022, 7, 25);
     request.mutable_appeal()->set_appellant("Inkom sista dagen");
     v1::Appeal appeal;
-    grpc::ClientContext ctx;
-    ASSERT_TRUE(stub_->RecordAppeal(&ctx, request, &appeal).ok());
+    ASSERT_TRUE(Call(&Stub::RecordAppeal, request, &appeal).ok());
   }
   EXPECT_EQ(Get(3).legal_state(), v1::Paragraph::LEGAL_STATE_APPEALED);
   EXPECT_FALSE(Get(3).has_legal_force_date());
   {
     v1::RecordAppealRequest request;
     request.set_paragraph(meeting_ + "/paragraphs/2");
-    *request.mutable_appeal()->mutable_lodged_date() = D(2022, 7, 26);
+    *request.mutable_appeal()->mutable_lodged_date() = Day(2022, 7, 26);
     request.mutable_appeal()->set_appellant("För sent");
     v1::Appeal appeal;
-    grpc::ClientContext ctx;
-    EXPECT_INVALID_FIELD(stub_->RecordAppeal(&ctx, request, &appeal), "appeal.lodged_date");
+    EXPECT_INVALID_FIELD(Call(&Stub::RecordAppeal, request, &appeal), "appeal.lodged_date");
   }
 
   // Extracts and verification.
   v1::CreateExtractRequest extract_request;
   extract_request.set_paragraph(meeting_ + "/paragraphs/1");
   extract_request.mutable_certified_by()->set_display_name("Nämndsekreterare");
-  *extract_request.mutable_certified_date() = D(2022, 7, 1);
+  *extract_request.mutable_certified_date() = Day(2022, 7, 1);
   v1::Extract extract, same;
-  {
-    grpc::ClientContext ctx;
-    ASSERT_TRUE(stub_->CreateExtract(&ctx, extract_request, &extract).ok());
-    grpc::ClientContext ctx2;
-    ASSERT_TRUE(stub_->CreateExtract(&ctx2, extract_request, &same).ok());
-  }
+  ASSERT_TRUE(Call(&Stub::CreateExtract, extract_request, &extract).ok());
+  ASSERT_TRUE(Call(&Stub::CreateExtract, extract_request, &same).ok());
   EXPECT_EQ(extract.name(), same.name());
   EXPECT_EQ(extract.text(), same.text());
   EXPECT_EQ(extract.protocol_sha256(), a.sha256());
@@ -233,8 +212,7 @@ TEST_F(LifecycleTest, WholeLifeOfAProtocol) {
     v1::VerifyDocumentRequest request;
     request.set_text(text);
     v1::VerifyDocumentResponse response;
-    grpc::ClientContext ctx;
-    EXPECT_TRUE(stub_->VerifyDocument(&ctx, request, &response).ok());
+    EXPECT_TRUE(Call(&Stub::VerifyDocument, request, &response).ok());
     return response;
   };
   EXPECT_EQ(verify(a.text()).match(), v1::VerifyDocumentResponse::MATCH_PROTOCOL);
@@ -251,8 +229,7 @@ TEST_F(LifecycleTest, WholeLifeOfAProtocol) {
     request.mutable_correction()->set_reason("Skrivfel");
     request.mutable_correction()->mutable_recorded_by()->set_display_name("Nämndsekreterare");
     v1::Correction c;
-    grpc::ClientContext ctx;
-    ASSERT_TRUE(stub_->RecordCorrection(&ctx, request, &c).ok());
+    ASSERT_TRUE(Call(&Stub::RecordCorrection, request, &c).ok());
     EXPECT_EQ(c.name(), meeting_ + "/paragraphs/1/corrections/1");
   }
   EXPECT_EQ(Get(1).corrections_size(), 1);
@@ -275,18 +252,15 @@ TEST_F(LifecycleTest, ImmediateAdjustmentAndTheHashChain) {
   now.mutable_chair()->set_display_name("Ledamot 2584");
   now.add_adjusters()->set_display_name("Ersättare 2505");
   v1::Adjustment first;
-  {
-    grpc::ClientContext ctx;
-    grpc::Status status = stub_->AdjustParagraphs(&ctx, now, &first);
-    ASSERT_TRUE(status.ok()) << status.error_message();
-  }
+  grpc::Status status = Call(&Stub::AdjustParagraphs, now, &first);
+  ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(first.kind(), v1::Adjustment::KIND_IMMEDIATE);
   EXPECT_EQ(Get(1).legal_state(), v1::Paragraph::LEGAL_STATE_ADJUSTED);
   EXPECT_EQ(Get(2).legal_state(), v1::Paragraph::LEGAL_STATE_DRAFT);
   {
-    grpc::ClientContext ctx;  // § 1 cannot be adjusted at once twice
+    // § 1 cannot be adjusted at once twice.
     v1::Adjustment dup;
-    EXPECT_EQ(stub_->AdjustParagraphs(&ctx, now, &dup).error_code(),
+    EXPECT_EQ(Call(&Stub::AdjustParagraphs, now, &dup).error_code(),
               grpc::StatusCode::FAILED_PRECONDITION);
   }
   v1::Adjustment protocol;
@@ -308,8 +282,7 @@ TEST_F(LifecycleTest, ImmediateAdjustmentAndTheHashChain) {
     request.set_meeting(october);
     request.mutable_chair()->set_display_name("Ledamot 2584");
     request.add_adjusters()->set_display_name("Ledamot 2523");
-    grpc::ClientContext ctx;
-    ASSERT_TRUE(stub_->AdjustProtocol(&ctx, request, &third).ok());
+    ASSERT_TRUE(Call(&Stub::AdjustProtocol, request, &third).ok());
   }
   EXPECT_EQ(third.previous_sha256(), protocol.sha256());
   EXPECT_EQ(third.adjusted_date().month(), 10);  // today, as pinned
@@ -317,10 +290,7 @@ TEST_F(LifecycleTest, ImmediateAdjustmentAndTheHashChain) {
   v1::VerifyChainRequest chain;
   chain.set_body("bodies/e-namnden");
   v1::VerifyChainResponse result;
-  {
-    grpc::ClientContext ctx;
-    ASSERT_TRUE(stub_->VerifyChain(&ctx, chain, &result).ok());
-  }
+  ASSERT_TRUE(Call(&Stub::VerifyChain, chain, &result).ok());
   EXPECT_TRUE(result.intact()) << result.problem();
   EXPECT_EQ(result.links_checked(), 3);
 
@@ -332,45 +302,34 @@ TEST_F(LifecycleTest, ImmediateAdjustmentAndTheHashChain) {
                     .ok());
     ASSERT_TRUE(tx->Commit().ok());
   }
-  {
-    grpc::ClientContext ctx;
-    ASSERT_TRUE(stub_->VerifyChain(&ctx, chain, &result).ok());
-  }
+  ASSERT_TRUE(Call(&Stub::VerifyChain, chain, &result).ok());
   EXPECT_FALSE(result.intact());
   EXPECT_EQ(result.first_broken(), protocol.name());
   v1::VerifyDocumentRequest verify;
   verify.set_sha256(protocol.sha256());
   v1::VerifyDocumentResponse verified;
-  grpc::ClientContext ctx;
-  ASSERT_TRUE(stub_->VerifyDocument(&ctx, verify, &verified).ok());
+  ASSERT_TRUE(Call(&Stub::VerifyDocument, verify, &verified).ok());
   EXPECT_EQ(verified.match(), v1::VerifyDocumentResponse::MATCH_NONE);
 }
 
 TEST_F(LifecycleTest, AppealsAndExtractsNeedAnAdjustedProtocol) {
   v1::RecordAppealRequest appeal;
   appeal.set_paragraph(meeting_ + "/paragraphs/1");
-  *appeal.mutable_appeal()->mutable_lodged_date() = D(2022, 6, 29);
+  *appeal.mutable_appeal()->mutable_lodged_date() = Day(2022, 6, 29);
   appeal.mutable_appeal()->set_appellant("X");
   v1::Appeal a;
-  {
-    grpc::ClientContext ctx;
-    EXPECT_EQ(stub_->RecordAppeal(&ctx, appeal, &a).error_code(),
-              grpc::StatusCode::FAILED_PRECONDITION);
-  }
+  EXPECT_EQ(Call(&Stub::RecordAppeal, appeal, &a).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
   v1::CreateExtractRequest extract;
   extract.set_paragraph(meeting_ + "/paragraphs/1");
   extract.mutable_certified_by()->set_display_name("Sekreterare");
   v1::Extract e;
-  {
-    grpc::ClientContext ctx;
-    EXPECT_EQ(stub_->CreateExtract(&ctx, extract, &e).error_code(),
-              grpc::StatusCode::FAILED_PRECONDITION);
-  }
+  EXPECT_EQ(Call(&Stub::CreateExtract, extract, &e).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
   v1::VerifyDocumentRequest verify;
   verify.set_sha256("not-a-hash");
   v1::VerifyDocumentResponse response;
-  grpc::ClientContext ctx;
-  EXPECT_INVALID_FIELD(stub_->VerifyDocument(&ctx, verify, &response), "sha256");
+  EXPECT_INVALID_FIELD(Call(&Stub::VerifyDocument, verify, &response), "sha256");
 }
 
 }  // namespace
