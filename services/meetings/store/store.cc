@@ -185,15 +185,18 @@ ListQuery BodiesQuery() {
 // `+col = ?`, which SQLite then applies to the driven rows without seeking
 // another index. (Left to choose, its planner may take the index of a
 // second equality and then sort the page in a temporary B-tree.)
+//
+// A sort-key column that a filter fixes (the body of bodies/{body_id}, a
+// case year) is left out of the key and constrained for real: then a later
+// page seeks to its first row instead of walking the rows before it.
 std::string Term(absl::string_view column, bool drives) {
   return absl::StrCat(drives ? "" : "+", column, " = ?");
 }
 
 ListQuery MeetingsQuery(const std::string& scope, const MeetingFilter& f) {
-  ListQuery q(scope, "SELECT data, revision FROM meetings",
-              {{"body_id", KeyType::kText},
-               {"day", KeyType::kText},
-               {"meeting_id", KeyType::kText}});
+  std::vector<KeyColumn> key = {{"day", KeyType::kText}, {"meeting_id", KeyType::kText}};
+  if (!f.body_id) key.insert(key.begin(), KeyColumn{"body_id", KeyType::kText});
+  ListQuery q(scope, "SELECT data, revision FROM meetings", std::move(key));
   // Drives: the body, else the year, else the state.
   if (f.body_id) q.Where(Term("body_id", true), {*f.body_id});
   if (f.year) q.Where(Term("year", !f.body_id), {*f.year});
@@ -202,11 +205,12 @@ ListQuery MeetingsQuery(const std::string& scope, const MeetingFilter& f) {
 }
 
 ListQuery CasesQuery(const std::string& scope, const CaseFilter& f) {
-  ListQuery q(scope, "SELECT data, revision FROM cases",
-              {{"year", KeyType::kInt}, {"sequence", KeyType::kInt}});
-  // Drives: the subject, else the year.
-  if (f.subject) q.Where(Term("subject", true), {*f.subject});
-  if (f.year) q.Where(Term("year", !f.subject), {*f.year});
+  std::vector<KeyColumn> key = {{"sequence", KeyType::kInt}};
+  if (!f.year) key.insert(key.begin(), KeyColumn{"year", KeyType::kInt});
+  ListQuery q(scope, "SELECT data, revision FROM cases", std::move(key));
+  // Both are prefixes of an index that ends in the key.
+  if (f.subject) q.Where("subject = ?", {*f.subject});
+  if (f.year) q.Where("year = ?", {*f.year});
   return q;
 }
 
@@ -217,17 +221,21 @@ ListQuery ParagraphsQuery(const std::string& scope, const ParagraphFilter& f) {
   // SQLite from reordering the loops); under a meeting or case it is a
   // lookup per paragraph.
   bool by_recipient = f.recipient_code && !f.meeting && !f.case_name;
+  bool in_body = f.body_id && !f.meeting && !f.case_name;
+  bool in_year = in_body && f.year && !by_recipient;
   std::string t = by_recipient ? "r" : "p";
+  std::vector<KeyColumn> key;
+  if (!in_body) key.push_back({t + ".body_id", KeyType::kText});
+  if (!in_year) key.push_back({t + ".year", KeyType::kInt});
+  key.push_back({t + ".number", KeyType::kInt});
   ListQuery q(scope,
               by_recipient ? "SELECT p.data, p.revision FROM paragraph_recipients r"
                              " CROSS JOIN paragraphs p ON p.name = r.paragraph"
                            : "SELECT p.data, p.revision FROM paragraphs p",
-              {{t + ".body_id", KeyType::kText},
-               {t + ".year", KeyType::kInt},
-               {t + ".number", KeyType::kInt}});
+              std::move(key));
   bool driven = false;
-  auto add = [&](const std::string& column, SqlValue value) {
-    q.Where(Term(column, !driven), {std::move(value)});
+  auto add = [&](const std::string& column, SqlValue value, bool fixed_key = false) {
+    q.Where(Term(column, !driven || fixed_key), {std::move(value)});
     driven = true;
   };
   if (f.meeting) add("p.meeting", *f.meeting);
@@ -240,9 +248,9 @@ ListQuery ParagraphsQuery(const std::string& scope, const ParagraphFilter& f) {
         " AND r.municipality = ?)",
         {*f.recipient_code});
   }
-  if (f.body_id) add(t + ".body_id", *f.body_id);
+  if (f.body_id) add(t + ".body_id", *f.body_id, in_body);
   if (f.kind) add("p.kind", *f.kind);
-  if (f.year) add(t + ".year", *f.year);
+  if (f.year) add(t + ".year", *f.year, in_year);
   return q;
 }
 
