@@ -207,10 +207,8 @@ absl::Status ValidateMeeting(const v1::Meeting& m) {
     return InvalidField("meeting.end_time", "before start_time");
   }
   ENAMND_RETURN_IF_ERROR(ValidateText(m.location(), "meeting.location", kMaxNameLength, false));
-  if (!v1::Meeting::State_IsValid(m.state())) {
-    return InvalidField("meeting.state", "unknown state");
-  }
-  return absl::OkStatus();
+  if (m.state() == v1::Meeting::STATE_UNSPECIFIED) return absl::OkStatus();  // PLANNED
+  return platform::RequireEnumValue(m.state(), v1::Meeting::State_descriptor(), "meeting.state");
 }
 
 absl::Status ValidateCase(const v1::Case& c) {
