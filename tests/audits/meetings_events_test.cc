@@ -42,7 +42,7 @@ class MeetingsEventsTest : public ::testing::Test {
 TEST_F(MeetingsEventsTest, DecisionAboutAReviewBecomesAHandling) {
   auto effect = Read(Event(recorded_));
   ASSERT_TRUE(effect.ok()) << effect.status();
-  const auto& d = std::get<ReviewDecision>(*effect);
+  const auto& d = std::get<ReviewDecision>(effect->what);
   EXPECT_EQ(d.review.ToString(), "reviews/2021-2584");
   EXPECT_EQ(d.handling.paragraph_number(), 8);
   EXPECT_EQ(d.handling.decision_kind(), "DECISION_KIND_ADOPT");
@@ -55,14 +55,14 @@ TEST_F(MeetingsEventsTest, UpdatedDecisionToo) {
   mv1::DecisionUpdated updated;
   *updated.mutable_paragraph() = recorded_.paragraph();
   updated.set_case_subject(recorded_.case_subject());
-  EXPECT_TRUE(std::holds_alternative<ReviewDecision>(*Read(Event(updated))));
+  EXPECT_TRUE(std::holds_alternative<ReviewDecision>(Read(Event(updated))->what));
 }
 
 TEST_F(MeetingsEventsTest, OtherSubjectsAreNothingForAudits) {
   recorded_.set_case_subject("//projects/initiatives/hr-payroll");
-  EXPECT_TRUE(std::holds_alternative<std::monostate>(*Read(Event(recorded_))));
+  EXPECT_TRUE(std::holds_alternative<std::monostate>(Read(Event(recorded_))->what));
   recorded_.clear_case_subject();
-  EXPECT_TRUE(std::holds_alternative<std::monostate>(*Read(Event(recorded_))));
+  EXPECT_TRUE(std::holds_alternative<std::monostate>(Read(Event(recorded_))->what));
 }
 
 TEST_F(MeetingsEventsTest, ABadReviewNameIsNamed) {
@@ -91,7 +91,7 @@ TEST_F(MeetingsEventsTest, LegalForceReachesTheReview) {
   *final_event.mutable_legal_force_date() = Day(2022, 7, 21);
   auto effect = Read(Event(final_event));
   ASSERT_TRUE(effect.ok());
-  const auto& f = std::get<ReviewDecisionFinal>(*effect);
+  const auto& f = std::get<ReviewDecisionFinal>(effect->what);
   EXPECT_EQ(f.review.ToString(), "reviews/2021-2584");
   EXPECT_EQ(f.legal_force_date.day(), 21);
 }
@@ -99,14 +99,14 @@ TEST_F(MeetingsEventsTest, LegalForceReachesTheReview) {
 TEST_F(MeetingsEventsTest, AppealNamesItsParagraph) {
   mv1::AppealLodged appeal;
   appeal.set_paragraph("bodies/e-namnden/meetings/2022-06-22/paragraphs/8");
-  EXPECT_EQ(std::get<ParagraphAppealed>(*Read(Event(appeal))).paragraph,
+  EXPECT_EQ(std::get<ParagraphAppealed>(Read(Event(appeal))->what).paragraph,
             "bodies/e-namnden/meetings/2022-06-22/paragraphs/8");
 }
 
 TEST_F(MeetingsEventsTest, OtherTypesAreNothing) {
   auto e = Event(recorded_);
   e.set_type("enamnd.meetings.v1.MeetingCreated");
-  EXPECT_TRUE(std::holds_alternative<std::monostate>(*Read(e)));
+  EXPECT_TRUE(std::holds_alternative<std::monostate>(Read(e)->what));
 }
 
 TEST_F(MeetingsEventsTest, ResentDecisionKeepsLegalForce) {

@@ -478,9 +478,9 @@ absl::Status AuditsApi::HandleMeetingsEvent(Transaction& tx,
     return absl::OkStatus();
   }
   ENAMND_RETURN_IF_ERROR(effect.status());
-  if (auto* d = std::get_if<ReviewDecision>(&*effect)) return LinkDecision(tx, *d);
-  if (auto* f = std::get_if<ReviewDecisionFinal>(&*effect)) return SetLegalForce(tx, *f);
-  if (auto* a = std::get_if<ParagraphAppealed>(&*effect)) return RevokeLegalForce(tx, *a);
+  if (auto* d = std::get_if<ReviewDecision>(&effect->what)) return LinkDecision(tx, *d);
+  if (auto* f = std::get_if<ReviewDecisionFinal>(&effect->what)) return SetLegalForce(tx, *f);
+  if (auto* a = std::get_if<ParagraphAppealed>(&effect->what)) return RevokeLegalForce(tx, *a);
   return absl::OkStatus();
 }
 

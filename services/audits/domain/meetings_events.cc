@@ -40,7 +40,7 @@ absl::StatusOr<MeetingsEffect> ReadDecision(const io::cloudevents::v1::CloudEven
   h.set_decision_text(p.decision().text());
   h.set_event_source(event.source());
   h.set_event_id(event.id());
-  return MeetingsEffect(ReviewDecision{ref->review, std::move(h)});
+  return MeetingsEffect{ReviewDecision{ref->review, std::move(h)}};
 }
 
 absl::StatusOr<MeetingsEffect> ReadFinal(const io::cloudevents::v1::CloudEvent& event) {
@@ -49,13 +49,13 @@ absl::StatusOr<MeetingsEffect> ReadFinal(const io::cloudevents::v1::CloudEvent& 
   if (!absl::StartsWith(d.case_subject(), kReviewPrefix)) return MeetingsEffect();
   absl::StatusOr<ReviewReference> ref = ReviewReference::Parse(d.case_subject(), "case_subject");
   if (!ref.ok()) return MeetingsEffect();  // no handling can exist for it
-  return MeetingsEffect(ReviewDecisionFinal{ref->review, d.paragraph(), d.legal_force_date()});
+  return MeetingsEffect{ReviewDecisionFinal{ref->review, d.paragraph(), d.legal_force_date()}};
 }
 
 absl::StatusOr<MeetingsEffect> ReadAppeal(const io::cloudevents::v1::CloudEvent& event) {
   mv1::AppealLodged appeal;
   if (!event.proto_data().UnpackTo(&appeal)) return Unreadable(event);
-  return MeetingsEffect(ParagraphAppealed{appeal.paragraph()});
+  return MeetingsEffect{ParagraphAppealed{appeal.paragraph()}};
 }
 
 }  // namespace

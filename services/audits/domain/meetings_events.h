@@ -33,10 +33,11 @@ struct ParagraphAppealed {
   std::string paragraph;
 };
 
-// std::monostate: nothing for audits (another type, or a case that is not
-// about a review).
-using MeetingsEffect =
-    std::variant<std::monostate, ReviewDecision, ReviewDecisionFinal, ParagraphAppealed>;
+// What one event means: std::monostate when nothing (another type, or a
+// case that is not about a review).
+struct MeetingsEffect {
+  std::variant<std::monostate, ReviewDecision, ReviewDecisionFinal, ParagraphAppealed> what;
+};
 
 // Reads one event of the meetings service. DATA_LOSS when its payload does
 // not parse (it never will: the consumer skips it); INVALID_ARGUMENT naming
