@@ -9,12 +9,13 @@ namespace enamnd::meetings {
 namespace {
 
 using absl::CivilDay;
+using enamnd::testing::Day;
 
 class LifecycleTest : public MeetingsFixture {
  protected:
   void SetUp() override {
     MeetingsFixture::SetUp();
-    runner_->clock()->Pin(CivilDay(2022, 6, 29));
+    runner()->clock()->Pin(CivilDay(2022, 6, 29));
     SetUpBody("e-namnden", {"2584", "2523", "2505"});
     meeting_ = CreateMeeting("e-namnden", 2022, 6, 22).name();
     ASSERT_TRUE(Attend(meeting_, {"2584", "2523", "2505"}).ok());
@@ -53,14 +54,14 @@ class LifecycleTest : public MeetingsFixture {
   }
 
   int64_t EventCount(const std::string& type) {
-    auto tx = runner_->db()->BeginRead();
+    auto tx = runner()->db()->BeginRead();
     auto row = tx->QueryOne("SELECT COUNT(*) FROM outbox WHERE type = ?1",
                             {std::string("enamnd.meetings.v1.") + type});
     return (*row)->Int(0);
   }
 
   void RunDeadlines(CivilDay today) {
-    MeetingsApi api(runner_->db(), runner_->outbox(), runner_->clock());
+    MeetingsApi api(runner()->db(), runner()->outbox(), runner()->clock());
     absl::Status status = api.RunDeadlines(today);
     ASSERT_TRUE(status.ok()) << status;
   }
@@ -133,7 +134,7 @@ TEST_F(LifecycleTest, WholeLifeOfAProtocol) {
             grpc::StatusCode::NOT_FOUND);
   // The service's own deadline job runs too; keep its "today" before the
   // deadlines this test steps through by hand.
-  runner_->clock()->Pin(CivilDay(2022, 6, 30));
+  runner()->clock()->Pin(CivilDay(2022, 6, 30));
   ASSERT_TRUE(Post(a.name(), "2584", 2022, 6, 29, &after).ok());
   EXPECT_EQ(Post(a.name(), "2584", 2022, 6, 30, &after).error_code(),
             grpc::StatusCode::ALREADY_EXISTS);
@@ -146,7 +147,7 @@ TEST_F(LifecycleTest, WholeLifeOfAProtocol) {
   RunDeadlines(CivilDay(2022, 7, 3));
   EXPECT_EQ(EventCount("NoticeOverdue"), 1);  // Arvidsjaur, once
 
-  runner_->clock()->Pin(CivilDay(2022, 7, 10));
+  runner()->clock()->Pin(CivilDay(2022, 7, 10));
   ASSERT_TRUE(Post(a.name(), "2505", 2022, 7, 4, &after).ok());
   EXPECT_TRUE(after.notices(2).late());
   EXPECT_EQ(after.appeal_deadline().month(), 7);
@@ -174,7 +175,7 @@ TEST_F(LifecycleTest, WholeLifeOfAProtocol) {
   EXPECT_EQ(Get(1).legal_force_date().day(), 26);
   EXPECT_EQ(Get(2).legal_state(), v1::Paragraph::LEGAL_STATE_APPEALED);
   EXPECT_EQ(Get(3).legal_state(), v1::Paragraph::LEGAL_STATE_FINAL);
-  runner_->clock()->Pin(CivilDay(2022, 8, 1));
+  runner()->clock()->Pin(CivilDay(2022, 8, 1));
   {
     // Lodged in time, but the committee hears of it after the deadline job
     // made § 3 final: the appeal still holds it.
@@ -273,7 +274,7 @@ TEST_F(LifecycleTest, ImmediateAdjustmentAndTheHashChain) {
   std::string october = CreateMeeting("e-namnden", 2022, 10, 12).name();
   ASSERT_TRUE(Attend(october, {"2584", "2523"}).ok());
   v1::Paragraph p;
-  runner_->clock()->Pin(CivilDay(2022, 10, 20));
+  runner()->clock()->Pin(CivilDay(2022, 10, 20));
   ASSERT_TRUE(Record(october, Decision("cases/2022-9"), &p).ok());
   EXPECT_EQ(p.number(), 4);
   v1::Adjustment third;
@@ -296,7 +297,7 @@ TEST_F(LifecycleTest, ImmediateAdjustmentAndTheHashChain) {
 
   // Someone edits the stored text of the second link behind the API's back.
   {
-    auto tx = runner_->db()->Begin();
+    auto tx = runner()->db()->Begin();
     ASSERT_TRUE(tx->Exec("UPDATE adjustments SET text = CAST(?1 AS BLOB) WHERE name = ?2",
                          {std::string("Protokoll\nförfalskat\n"), protocol.name()})
                     .ok());

@@ -88,7 +88,7 @@ TEST_F(WatchDecisionsTest, ReplaysThenFollowsLiveAndResumesWithoutGaps) {
   Record({"2584"});  // § 3
   int64_t cursor = 0;
   {
-    Watcher watcher(stub_.get(), 0, "municipalities/2584");
+    Watcher watcher(stub_, 0, "municipalities/2584");
     ASSERT_TRUE(PollUntil([&] { return watcher.received().size() == 2; }, absl::Seconds(10)));
     Record({"2584", "2523"});  // § 4, live
     ASSERT_TRUE(PollUntil([&] { return watcher.received().size() == 3; }, absl::Seconds(10)));
@@ -104,27 +104,27 @@ TEST_F(WatchDecisionsTest, ReplaysThenFollowsLiveAndResumesWithoutGaps) {
   Record({"2584"});  // § 5
   Record({"2580"});  // § 6
   Record({"2584"});  // § 7
-  Watcher resumed(stub_.get(), cursor, "municipalities/2584");
+  Watcher resumed(stub_, cursor, "municipalities/2584");
   ASSERT_TRUE(PollUntil([&] { return resumed.received().size() == 2; }, absl::Seconds(10)));
   auto received = resumed.received();
   EXPECT_EQ(ParagraphNumber(received[0]), 5);
   EXPECT_EQ(ParagraphNumber(received[1]), 7);
   // Nothing more arrives for Kiruna.
   Record({"2580"});
-  Watcher everything(stub_.get(), 0, "");
+  Watcher everything(stub_, 0, "");
   ASSERT_TRUE(PollUntil([&] { return everything.received().size() == 8; }, absl::Seconds(10)));
   EXPECT_EQ(resumed.received().size(), 2u);
 }
 
 TEST_F(WatchDecisionsTest, RejectsBadRequests) {
   {
-    Watcher w(stub_.get(), -1, "");
+    Watcher w(stub_, -1, "");
     ASSERT_TRUE(PollUntil([&] { return w.done(); }, absl::Seconds(10)));
     EXPECT_EQ(w.status().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
     EXPECT_NE(w.status().error_message().find("after_sequence"), std::string::npos);
   }
   {
-    Watcher w(stub_.get(), 0, "municipalities/9999");
+    Watcher w(stub_, 0, "municipalities/9999");
     ASSERT_TRUE(PollUntil([&] { return w.done(); }, absl::Seconds(10)));
     EXPECT_EQ(w.status().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
     EXPECT_NE(w.status().error_message().find("municipality"), std::string::npos);
@@ -133,9 +133,9 @@ TEST_F(WatchDecisionsTest, RejectsBadRequests) {
 
 TEST_F(WatchDecisionsTest, ShutdownEndsStreamsWithUnavailable) {
   Record({"2584"});
-  Watcher watcher(stub_.get(), 0, "");
+  Watcher watcher(stub_, 0, "");
   ASSERT_TRUE(PollUntil([&] { return watcher.received().size() == 1; }, absl::Seconds(10)));
-  runner_->Shutdown(absl::Seconds(5));
+  runner()->Shutdown(absl::Seconds(5));
   ASSERT_TRUE(PollUntil([&] { return watcher.done(); }, absl::Seconds(10)));
   EXPECT_EQ(watcher.status().error_code(), grpc::StatusCode::UNAVAILABLE);
 }
