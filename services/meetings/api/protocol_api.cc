@@ -191,9 +191,10 @@ absl::Status MeetingsApi::RenderProtocol(const v1::RenderProtocolRequest& reques
   for (const v1::Adjustment& a : adjustments) {
     if (a.kind() != v1::Adjustment::KIND_PROTOCOL) continue;
     ENAMND_ASSIGN_OR_RETURN(AdjustmentName name, AdjustmentName::Parse(a.name(), "adjustment"));
-    ENAMND_ASSIGN_OR_RETURN(std::string html, store::AdjustmentHtml(tx, name));
+    ENAMND_ASSIGN_OR_RETURN(auto html, store::GetAdjustmentHtml(tx, name));
+    if (!html.has_value()) return absl::InternalError("adjustment without its HTML");
     response->set_text(a.text());
-    response->set_html(html);
+    response->set_html(*html);
     response->set_sha256(a.sha256());
     response->set_adjustment(a.name());
     return absl::OkStatus();

@@ -541,12 +541,13 @@ absl::StatusOr<std::optional<v1::Adjustment>> GetAdjustment(Transaction& tx,
       AdjustmentRows(tx, "SELECT data, text FROM adjustments WHERE name = ?1", {name.ToString()}));
 }
 
-absl::StatusOr<std::string> AdjustmentHtml(Transaction& tx, const AdjustmentName& name) {
+absl::StatusOr<std::optional<std::string>> GetAdjustmentHtml(Transaction& tx,
+                                                             const AdjustmentName& name) {
   ENAMND_ASSIGN_OR_RETURN(
       std::optional<Row> row,
       tx.QueryOne("SELECT html FROM adjustments WHERE name = ?1", {name.ToString()}));
-  if (!row.has_value()) return absl::NotFoundError(name.ToString());
-  return row->Text(0);
+  if (!row.has_value()) return std::optional<std::string>();
+  return std::optional<std::string>(row->Text(0));
 }
 
 absl::StatusOr<Page<v1::Adjustment>> ListAdjustments(Transaction& tx, const std::string& scope,

@@ -124,7 +124,8 @@ absl::Status InsertAdjustment(platform::Transaction& tx, const AdjustmentName& n
 absl::Status UpdateAdjustment(platform::Transaction& tx, const v1::Adjustment& a);
 absl::StatusOr<std::optional<v1::Adjustment>> GetAdjustment(platform::Transaction& tx,
                                                             const AdjustmentName& name);
-absl::StatusOr<std::string> AdjustmentHtml(platform::Transaction& tx, const AdjustmentName& name);
+absl::StatusOr<std::optional<std::string>> GetAdjustmentHtml(platform::Transaction& tx,
+                                                             const AdjustmentName& name);
 absl::StatusOr<Page<v1::Adjustment>> ListAdjustments(platform::Transaction& tx,
                                                      const std::string& scope,
                                                      const AdjustmentFilter& f, int page_size,
