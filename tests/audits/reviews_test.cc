@@ -123,6 +123,15 @@ TEST_F(ReviewRulesTest, DischargeOncePerMunicipality) {
 
 TEST_F(ReviewRulesTest, RecommendationValid) { EXPECT_EQ(Says(Recommend()), "OK"); }
 
+TEST_F(ReviewRulesTest, NewRecommendationIsOpenByDefault) {
+  rec_.clear_status();
+  DefaultToOpen(&rec_);
+  EXPECT_EQ(rec_.status(), v1::Recommendation::STATUS_OPEN);
+  rec_.set_status(v1::Recommendation::STATUS_DONE);
+  DefaultToOpen(&rec_);
+  EXPECT_EQ(rec_.status(), v1::Recommendation::STATUS_DONE);
+}
+
 TEST_F(ReviewRulesTest, RecommendationTextRequired) {
   rec_.clear_text();
   EXPECT_TRUE(InvalidAt(Recommend(), "recommendation.text"));

@@ -152,9 +152,7 @@ absl::Status AuditsApi::CreateRecommendation(const v1::CreateRecommendationReque
   ENAMND_ASSIGN_OR_RETURN(ReviewName review_name, ReviewName::Parse(request.review(), "review"));
   ENAMND_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
   v1::Recommendation rec = request.recommendation();
-  if (rec.status() == v1::Recommendation::STATUS_UNSPECIFIED) {
-    rec.set_status(v1::Recommendation::STATUS_OPEN);
-  }
+  DefaultToOpen(&rec);
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(v1::Review review,
                           Required(store::GetReview(tx, review_name), "review", request.review()));

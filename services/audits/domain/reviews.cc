@@ -155,6 +155,12 @@ absl::Status ValidateRecommendation(const v1::Recommendation& r, const v1::Revie
   return absl::OkStatus();
 }
 
+void DefaultToOpen(v1::Recommendation* rec) {
+  if (rec->status() == v1::Recommendation::STATUS_UNSPECIFIED) {
+    rec->set_status(v1::Recommendation::STATUS_OPEN);
+  }
+}
+
 absl::StatusOr<std::optional<ReviewName>> ParseRecommendationParent(absl::string_view parent) {
   if (parent == "reviews/-") return std::optional<ReviewName>();
   ENAMND_ASSIGN_OR_RETURN(ReviewName review, ReviewName::Parse(parent, "parent"));

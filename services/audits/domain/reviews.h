@@ -43,6 +43,9 @@ absl::Status CheckDischarge(const v1::Review& review, const v1::Discharge& disch
 // and actions.
 absl::Status ValidateRecommendation(const v1::Recommendation& rec, const v1::Review& review);
 
+// A recommendation created without a status is open.
+void DefaultToOpen(v1::Recommendation* rec);
+
 // `parent` of ListRecommendations: a review, or nullopt for "reviews/-".
 absl::StatusOr<std::optional<ReviewName>> ParseRecommendationParent(absl::string_view parent);
 
