@@ -6,9 +6,11 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "enamnd/meetings/v1/meetings.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "services/meetings/api/service.h"
@@ -22,6 +24,24 @@ class MeetingsFixture : public enamnd::testing::ServiceFixture<v1::MeetingsServi
   using Stub = v1::MeetingsService::Stub;
 
   MeetingsFixture() : ServiceFixture("meetings", NewMeetingsService) {}
+
+  // runner_ and channel_ (a second channel to the same port) follow the
+  // running service, for tests that probe it from outside, such as
+  // tests/platform/server_test.cc.
+  void SetUp() override { StartServer(); }
+  void TearDown() override { StopServer(); }
+  void StartServer() {
+    ServiceFixture::StartServer();
+    runner_ = runner();
+    if (runner_ == nullptr) return;
+    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", runner_->port()),
+                                   grpc::InsecureChannelCredentials());
+  }
+  void StopServer() {
+    channel_.reset();
+    runner_ = nullptr;
+    ServiceFixture::StopServer();
+  }
 
   // One call with a deadline: Call(&Stub::GetParagraph, request, &out).
   template <typename Request, typename Response>
@@ -117,6 +137,8 @@ class MeetingsFixture : public enamnd::testing::ServiceFixture<v1::MeetingsServi
     return (*row)->Int(0);
   }
 
+  platform::ServerRunner* runner_ = nullptr;
+  std::shared_ptr<grpc::Channel> channel_;
 };
 
 }  // namespace enamnd::meetings
