@@ -593,9 +593,6 @@ absl::StatusOr<std::vector<Alarm>> DueAlarms(Transaction& tx, absl::CivilDay tod
 }  // namespace
 
 absl::Status AuditsApi::RunDeadlines(absl::CivilDay today) {
-  // Rows stored before the list columns existed get them first; this runs
-  // at start, before the port accepts calls.
-  ENAMND_RETURN_IF_ERROR(store::FillListColumns(db_));
   // Found with a read transaction: the job runs after every commit, and
   // usually has nothing to write.
   std::vector<Alarm> alarms;

@@ -8,6 +8,7 @@
 #include "services/audits/api/grpc_service.h"
 #include "services/audits/store/store.h"
 #include "services/platform/service_kit.h"
+#include "services/platform/status.h"
 
 namespace enamnd::audits {
 
@@ -17,6 +18,9 @@ std::unique_ptr<platform::Service> NewAuditsService() {
       .migrations = {AuditsMigrations()},
       .grpc_service_names = {"enamnd.audits.v1.AuditsService"},
       .build = [](const platform::ServiceContext& context) -> absl::StatusOr<platform::ServiceParts> {
+        // Rows stored before migration 2 get their list columns from their
+        // protos (SQL cannot read those), before any List is answered.
+        ENAMND_RETURN_IF_ERROR(store::FillListColumns(context.db));
         auto grpc = std::make_unique<AuditsGrpcService>(context.db, context.outbox,
                                                         context.executor, context.clock);
         AuditsApi* api = grpc->api();
