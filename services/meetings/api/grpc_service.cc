@@ -113,11 +113,11 @@ class WatchState : public std::enable_shared_from_this<WatchState> {
     absl::Status status = [&]() -> absl::Status {
       ENAMND_ASSIGN_OR_RETURN(platform::Transaction tx, service_->db_->BeginRead());
       if (!municipality_checked_ && !municipality_code_.empty()) {
-        ENAMND_ASSIGN_OR_RETURN(auto found, MeetingsStore::GetMunicipality(tx, municipality_code_));
+        ENAMND_ASSIGN_OR_RETURN(auto found, store::GetMunicipality(tx, MunicipalityName{municipality_code_}));
         if (!found.has_value()) {
           return platform::InvalidField(
               "municipality",
-              absl::StrCat("unknown municipality municipalities/", municipality_code_));
+              absl::StrCat("unknown municipality ", MunicipalityName{municipality_code_}.ToString()));
         }
       }
       municipality_checked_ = true;
@@ -241,9 +241,9 @@ grpc::ServerWriteReactor<v1::WatchDecisionsResponse>* MeetingsGrpcService::Watch
   }
   std::string code;
   if (!request->municipality().empty()) {
-    auto parsed = ParseMunicipalityName(request->municipality(), "municipality");
+    auto parsed = MunicipalityName::Parse(request->municipality(), "municipality");
     if (!parsed.ok()) return new FailedWriteReactor(platform::ToGrpcStatus(parsed.status()));
-    code = *parsed;
+    code = parsed->code;
   }
   auto state = std::make_shared<WatchState>(this, request->after_sequence(), code);
   {

@@ -158,22 +158,6 @@ absl::StatusOr<std::optional<v1::Extract>> FindExtractBySha(platform::Transactio
 
 }  // namespace store
 
-// Transitional, for api/grpc_service.cc (owned elsewhere) until it calls
-// store::GetMunicipality and MunicipalityName::Parse: the two spellings it
-// used before the store became a namespace. Remove with that change.
-namespace MeetingsStore {  // NOLINT(readability-identifier-naming)
-inline absl::StatusOr<std::optional<v1::Municipality>> GetMunicipality(
-    platform::Transaction& tx, const std::string& code) {
-  return store::GetMunicipality(tx, MunicipalityName{code});
-}
-}  // namespace MeetingsStore
-inline absl::StatusOr<std::string> ParseMunicipalityName(absl::string_view name,
-                                                         absl::string_view field) {
-  absl::StatusOr<MunicipalityName> parsed = MunicipalityName::Parse(name, field);
-  if (!parsed.ok()) return parsed.status();
-  return parsed->code;
-}
-
 }  // namespace enamnd::meetings
 
 #endif  // ENAMND_MEETINGS_STORE_STORE_H_
