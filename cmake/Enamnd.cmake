@@ -9,6 +9,8 @@
 #               SOURCES projects/rules_test.cc)
 #   enamnd_test(NAME e2e_projects_flow_test LABEL e2e LIBS enamnd_projects_lib
 #               BINARIES enamnd-projects SOURCES e2e/projects_flow_test.cc)
+#   enamnd_python_test(NAME e2e_projects_client LABEL e2e TIMEOUT 300
+#                      SCRIPT tests/e2e/test_projects_client.py)
 #
 # enamnd_service makes enamnd_<name>_proto (C++ and Python from PROTOS;
 # gRPC stubs for the files that declare a service), enamnd_<name>_lib (the
@@ -84,4 +86,13 @@ function(enamnd_test)
     add_dependencies(${T_NAME} ${binary})
   endforeach()
   gtest_discover_tests(${T_NAME} PROPERTIES LABELS ${T_LABEL} DISCOVERY_TIMEOUT 60)
+endfunction()
+
+# A test written in Python, run with Debian's interpreter (it has
+# python3-grpcio); it sees the build and source directories.
+function(enamnd_python_test)
+  cmake_parse_arguments(T "" "NAME;LABEL;SCRIPT;TIMEOUT" "" ${ARGN})
+  add_test(NAME ${T_NAME} COMMAND /usr/bin/python3 ${CMAKE_SOURCE_DIR}/${T_SCRIPT})
+  set_tests_properties(${T_NAME} PROPERTIES LABELS ${T_LABEL} TIMEOUT ${T_TIMEOUT}
+    ENVIRONMENT "ENAMND_BUILD_DIR=${CMAKE_BINARY_DIR};ENAMND_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
 endfunction()

@@ -1,18 +1,22 @@
 #!/usr/bin/python3
-"""Fails when a function in services/*/api/ is longer than the limit.
+"""Checks of the source tree that issue 7 asks for, run by ctest.
 
-Issue 7: a handler reads load -> rule -> store -> emit and stays short. A
-function is counted from the line of its opening brace's declaration to
-its closing brace; namespace and class bodies are looked into, not counted.
-The brace matching skips strings, characters and comments.
+1. No function in services/*/api/ is longer than LIMIT lines: a handler
+   reads load -> rule -> store -> emit and stays short. A function counts
+   from the first line of its declaration to its closing brace; namespace
+   and class bodies are looked into, not counted; strings, characters and
+   comments are skipped when braces are matched.
+2. No service outside the platform slices strings by position: resource
+   names are types with Parse and ToString (services/<svc>/domain/names.h),
+   so no substr, no find of a name part, no offsets such as `at + 9`.
 """
 import glob
 import os
 import re
 import sys
 
-LIMIT = 60
 ROOT = os.environ.get("ENAMND_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
+LIMIT = 60
 SCOPES = re.compile(r"^\s*(namespace\b|(class|struct)\s+\w+[^;()]*$|extern\s+\"C\")")
 
 
@@ -86,20 +90,58 @@ def long_functions(path):
     return found
 
 
-def main():
-    files = sorted(glob.glob(os.path.join(ROOT, "services", "*", "api", "*.cc")) +
-                   glob.glob(os.path.join(ROOT, "services", "*", "api", "*.h")))
-    if not files:
-        print("no files under services/*/api", file=sys.stderr)
-        return 1
-    failures = 0
+FORBIDDEN = [
+    (re.compile(r"\.substr\("), "substr"),
+    (re.compile(r"\.(r?find|find_first_of|find_last_of)\(\s*\"[^\"]*/"), "find of a name part"),
+    (re.compile(r"\b(at|pos|slash|cut)\s*\+\s*\d+"), "offset arithmetic"),
+]
+
+
+def source_files(pattern, exclude=None):
+    files = glob.glob(os.path.join(ROOT, pattern), recursive=True)
+    return sorted(f for f in files if f.endswith((".cc", ".h")) and
+                  not (exclude and exclude in f))
+
+
+def check_function_length():
+    """Problems of check 1, and how many files it read."""
+    files = source_files(os.path.join("services", "*", "api", "*"))
+    problems = []
     for path in files:
         for length, start, header in long_functions(path):
-            failures += 1
-            print(f"{os.path.relpath(path, ROOT)}:{start}: {length} lines (limit {LIMIT}): {header}")
-    print(f"{len(files)} files checked: {failures} functions over {LIMIT} lines")
-    print(f"{len(files) - min(failures, len(files))} passed, {failures} failed")
-    return 1 if failures else 0
+            problems.append(f"{os.path.relpath(path, ROOT)}:{start}: {length} lines "
+                            f"(limit {LIMIT}): {header}")
+    return problems, len(files)
+
+
+def check_name_slicing():
+    """Problems of check 2, and how many files it read."""
+    files = source_files(os.path.join("services", "*", "**", "*"),
+                         exclude=os.sep + "platform" + os.sep)
+    problems = []
+    for path in files:
+        with open(path, encoding="utf-8") as f:
+            for number, line in enumerate(f, 1):
+                code = line.split("//", 1)[0]
+                for pattern, what in FORBIDDEN:
+                    if pattern.search(code):
+                        problems.append(f"{os.path.relpath(path, ROOT)}:{number}: {what}: "
+                                        f"{line.strip()}")
+    return problems, len(files)
+
+
+def main():
+    passed = failed = 0
+    for check in (check_function_length, check_name_slicing):
+        problems, files = check()
+        for problem in problems:
+            print(problem)
+        ok = files > 0 and not problems
+        print(f"{check.__name__}: {files} files, {len(problems)} problems: "
+              f"{'ok' if ok else 'FAILED'}")
+        passed, failed = passed + ok, failed + (not ok)
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
