@@ -50,45 +50,27 @@ Columns RecommendationColumns(const RecommendationName& name, const v1::Recommen
 
 // What is stored: the resource without its etag and output-only parts.
 Blob Encode(v1::Review r) {
-  r.clear_etag();
   r.clear_handlings();
   r.clear_recommendations();
-  return Blob{r.SerializeAsString()};
+  return platform::EncodeProto(r);
 }
 Blob Encode(v1::Recommendation r) {
-  r.clear_etag();
   r.clear_overdue();
-  return Blob{r.SerializeAsString()};
+  return platform::EncodeProto(r);
 }
-Blob Encode(v1::ReportingYear y) {
-  y.clear_etag();
-  return Blob{y.SerializeAsString()};
-}
-Blob Encode(const google::protobuf::Message& m) { return Blob{m.SerializeAsString()}; }
-
 template <typename Proto>
-absl::StatusOr<Proto> Decode(const Row& row, absl::string_view what) {
-  Proto p;
-  if (!p.ParseFromString(row.Text(0))) {
-    return absl::DataLossError(absl::StrCat("stored ", what, " does not parse"));
-  }
-  return p;
+Blob Encode(const Proto& proto) {
+  return platform::EncodeProto(proto);
 }
 
 void SetEtag(v1::Review* r, int64_t revision) { r->set_etag(absl::StrCat(revision)); }
 void SetEtag(v1::Recommendation* r, int64_t revision) { r->set_etag(absl::StrCat(revision)); }
 void SetEtag(v1::ReportingYear* y, int64_t revision) { y->set_etag(absl::StrCat(revision)); }
-void SetEtag(google::protobuf::Message*, int64_t) {}  // no etag
 
 template <typename Proto>
 absl::StatusOr<std::optional<Proto>> GetDocument(Transaction& tx, const std::string& name) {
-  ENAMND_ASSIGN_OR_RETURN(
-      std::optional<Row> row,
-      tx.QueryOne("SELECT data, revision FROM documents WHERE name = ?1", {name}));
-  if (!row.has_value()) return std::optional<Proto>();
-  ENAMND_ASSIGN_OR_RETURN(Proto p, Decode<Proto>(*row, name));
-  SetEtag(&p, row->Int(1));
-  return std::optional<Proto>(std::move(p));
+  return platform::QueryProto<Proto>(tx, "SELECT data, revision FROM documents WHERE name = ?1",
+                                     {name});
 }
 
 absl::Status InsertDocument(Transaction& tx, const char* collection, const std::string& parent,
@@ -119,33 +101,6 @@ absl::StatusOr<int64_t> ReplaceDocument(Transaction& tx, const std::string& name
 
 // The SELECT of every list: the document and its revision (the etag).
 constexpr char kSelectDocuments[] = "SELECT d.data, d.revision FROM documents d";
-
-template <typename Proto>
-absl::StatusOr<store::Page<Proto>> RunPage(Transaction& tx, const ListQuery& q, int page_size,
-                                           absl::string_view page_token) {
-  ENAMND_ASSIGN_OR_RETURN(platform::ListPage page, q.Run(tx, page_size, page_token));
-  store::Page<Proto> out;
-  out.next_page_token = std::move(page.next_page_token);
-  for (const Row& row : page.rows) {
-    ENAMND_ASSIGN_OR_RETURN(Proto p, Decode<Proto>(row, "list entry"));
-    SetEtag(&p, row.Int(1));
-    out.items.push_back(std::move(p));
-  }
-  return out;
-}
-
-template <typename Proto>
-absl::StatusOr<std::vector<Proto>> ReadAll(Transaction& tx, absl::string_view sql,
-                                           const std::vector<SqlValue>& params) {
-  ENAMND_ASSIGN_OR_RETURN(std::vector<Row> rows, tx.Query(sql, params));
-  std::vector<Proto> out;
-  for (const Row& row : rows) {
-    ENAMND_ASSIGN_OR_RETURN(Proto p, Decode<Proto>(row, "list entry"));
-    SetEtag(&p, row.Int(1));
-    out.push_back(std::move(p));
-  }
-  return out;
-}
 
 absl::Status SaveAuditors(Transaction& tx, const v1::Review& r) {
   for (const std::string& m : r.auditing_municipalities()) {
@@ -204,7 +159,7 @@ namespace {
 absl::Status FillRows(Transaction& tx) {
   ENAMND_ASSIGN_OR_RETURN(
       auto recs,
-      ReadAll<v1::Recommendation>(tx, "SELECT data, revision FROM documents WHERE collection = ?1",
+      platform::QueryProtos<v1::Recommendation>(tx, "SELECT data, revision FROM documents WHERE collection = ?1",
                                   {std::string(kRecommendations)}));
   for (const v1::Recommendation& r : recs) {
     ENAMND_ASSIGN_OR_RETURN(RecommendationName name, RecommendationName::Parse(r.name(), "name"));
@@ -214,7 +169,7 @@ absl::Status FillRows(Transaction& tx) {
                 " WHERE name = ?1",
                 {r.name(), c.year, c.number, c.status, c.open_due_day}));
   }
-  ENAMND_ASSIGN_OR_RETURN(auto reviews, ReadAll<v1::Review>(tx,
+  ENAMND_ASSIGN_OR_RETURN(auto reviews, platform::QueryProtos<v1::Review>(tx,
                                                             "SELECT data, revision FROM documents"
                                                             " WHERE collection = ?1",
                                                             {std::string(kReviews)}));
@@ -225,7 +180,7 @@ absl::Status FillRows(Transaction& tx) {
     ENAMND_RETURN_IF_ERROR(SaveAuditors(tx, r));
   }
   ENAMND_ASSIGN_OR_RETURN(auto points,
-                          ReadAll<v1::ControlPoint>(tx,
+                          platform::QueryProtos<v1::ControlPoint>(tx,
                                                     "SELECT data, revision FROM documents"
                                                     " WHERE collection = ?1",
                                                     {std::string(kControlPoints)}));
@@ -280,7 +235,7 @@ absl::Status CompleteReview(Transaction& tx, v1::Review* r) {
                           tx.Query("SELECT data FROM handlings WHERE review = ?1", {r->name()}));
   std::vector<v1::CommitteeHandling> handlings;
   for (const Row& row : rows) {
-    ENAMND_ASSIGN_OR_RETURN(auto h, Decode<v1::CommitteeHandling>(row, "handling"));
+    ENAMND_ASSIGN_OR_RETURN(auto h, platform::DecodeProto<v1::CommitteeHandling>(row, platform::kDataOnly));
     handlings.push_back(std::move(h));
   }
   auto order = [](const v1::CommitteeHandling& h) {
@@ -319,12 +274,12 @@ ListQuery ReviewsQuery(const ReviewFilter& filter, absl::string_view filter_text
   return q;
 }
 
-absl::StatusOr<Page<v1::Review>> ListReviews(Transaction& tx, const ReviewFilter& filter,
+absl::StatusOr<platform::Page<v1::Review>> ListReviews(Transaction& tx, const ReviewFilter& filter,
                                              absl::string_view filter_text, int page_size,
                                              absl::string_view page_token) {
   ENAMND_ASSIGN_OR_RETURN(
-      Page<v1::Review> page,
-      RunPage<v1::Review>(tx, ReviewsQuery(filter, filter_text), page_size, page_token));
+      platform::Page<v1::Review> page,
+      platform::ListProtos<v1::Review>(tx, ReviewsQuery(filter, filter_text), page_size, page_token));
   for (v1::Review& r : page.items) ENAMND_RETURN_IF_ERROR(CompleteReview(tx, &r));
   return page;
 }
@@ -381,17 +336,17 @@ ListQuery RecommendationsQuery(const std::optional<ReviewName>& parent,
   return q;
 }
 
-absl::StatusOr<Page<v1::Recommendation>> ListRecommendations(
+absl::StatusOr<platform::Page<v1::Recommendation>> ListRecommendations(
     Transaction& tx, const std::optional<ReviewName>& parent, const RecommendationFilter& filter,
     absl::string_view scope_text, absl::CivilDay today, int page_size,
     absl::string_view page_token) {
-  return RunPage<v1::Recommendation>(tx, RecommendationsQuery(parent, filter, scope_text, today),
+  return platform::ListProtos<v1::Recommendation>(tx, RecommendationsQuery(parent, filter, scope_text, today),
                                      page_size, page_token);
 }
 
 absl::StatusOr<std::vector<v1::Recommendation>> OverdueRecommendations(Transaction& tx,
                                                                        absl::CivilDay today) {
-  return ReadAll<v1::Recommendation>(
+  return platform::QueryProtos<v1::Recommendation>(
       tx,
       absl::StrCat(kSelectDocuments, " WHERE d.collection = ?1 AND ", kTracksDue,
                    " AND d.open_due_day < ?2 ORDER BY d.name"),
@@ -436,22 +391,22 @@ ListQuery ControlPointsQuery(const ControlPlanName& plan) {
   return q;
 }
 
-absl::StatusOr<Page<v1::ControlPoint>> ListControlPoints(Transaction& tx,
+absl::StatusOr<platform::Page<v1::ControlPoint>> ListControlPoints(Transaction& tx,
                                                          const ControlPlanName& plan, int page_size,
                                                          absl::string_view page_token) {
-  return RunPage<v1::ControlPoint>(tx, ControlPointsQuery(plan), page_size, page_token);
+  return platform::ListProtos<v1::ControlPoint>(tx, ControlPointsQuery(plan), page_size, page_token);
 }
 
 absl::StatusOr<std::vector<v1::ControlPoint>> AllControlPoints(
     Transaction& tx, const std::optional<ControlPlanName>& plan) {
   if (plan.has_value()) {
-    return ReadAll<v1::ControlPoint>(
+    return platform::QueryProtos<v1::ControlPoint>(
         tx,
         absl::StrCat(kSelectDocuments, " WHERE d.collection = ?1 AND d.parent = ?2",
                      " ORDER BY d.name"),
         {std::string(kControlPoints), plan->ToString()});
   }
-  return ReadAll<v1::ControlPoint>(
+  return platform::QueryProtos<v1::ControlPoint>(
       tx, absl::StrCat(kSelectDocuments, " WHERE d.collection = ?1 ORDER BY d.name"),
       {std::string(kControlPoints)});
 }
@@ -478,7 +433,7 @@ absl::Status ReplaceReportingYear(Transaction& tx, const ReportingYearName& name
 }
 
 absl::StatusOr<std::vector<v1::ReportingYear>> AllReportingYears(Transaction& tx) {
-  return ReadAll<v1::ReportingYear>(
+  return platform::QueryProtos<v1::ReportingYear>(
       tx, absl::StrCat(kSelectDocuments, " WHERE d.collection = ?1 ORDER BY d.name"),
       {std::string(kReportingYears)});
 }
@@ -493,7 +448,7 @@ absl::StatusOr<std::optional<v1::CommitteeHandling>> GetHandling(Transaction& tx
       tx.QueryOne("SELECT data FROM handlings WHERE review = ?1 AND paragraph = ?2",
                   {review.ToString(), paragraph}));
   if (!row.has_value()) return std::optional<v1::CommitteeHandling>();
-  ENAMND_ASSIGN_OR_RETURN(auto h, Decode<v1::CommitteeHandling>(*row, "handling"));
+  ENAMND_ASSIGN_OR_RETURN(auto h, platform::DecodeProto<v1::CommitteeHandling>(*row, platform::kDataOnly));
   return std::optional<v1::CommitteeHandling>(std::move(h));
 }
 

@@ -19,19 +19,13 @@
 #include "services/audits/domain/reviews.h"
 #include "services/platform/database.h"
 #include "services/platform/list_query.h"
+#include "services/platform/proto_rows.h"
 
 namespace enamnd::audits {
 
 platform::MigrationSet AuditsMigrations();
 
 namespace store {
-
-// One page of a list.
-template <typename Proto>
-struct Page {
-  std::vector<Proto> items;
-  std::string next_page_token;
-};
 
 // Fills the list columns of rows stored before migration 2 (their values
 // live only inside the proto). Runs once; later calls read one row.
@@ -49,7 +43,7 @@ absl::Status ReplaceReview(platform::Transaction& tx, v1::Review* review);
 absl::Status CompleteReview(platform::Transaction& tx, v1::Review* review);
 platform::ListQuery ReviewsQuery(const ReviewFilter& filter, absl::string_view filter_text);
 // A page of reviews, each completed.
-absl::StatusOr<Page<v1::Review>> ListReviews(platform::Transaction& tx, const ReviewFilter& filter,
+absl::StatusOr<platform::Page<v1::Review>> ListReviews(platform::Transaction& tx, const ReviewFilter& filter,
                                              absl::string_view filter_text, int page_size,
                                              absl::string_view page_token);
 
@@ -66,7 +60,7 @@ absl::Status ReplaceRecommendation(platform::Transaction& tx, const Recommendati
 platform::ListQuery RecommendationsQuery(const std::optional<ReviewName>& parent,
                                          const RecommendationFilter& filter,
                                          absl::string_view scope_text, absl::CivilDay today);
-absl::StatusOr<Page<v1::Recommendation>> ListRecommendations(
+absl::StatusOr<platform::Page<v1::Recommendation>> ListRecommendations(
     platform::Transaction& tx, const std::optional<ReviewName>& parent,
     const RecommendationFilter& filter, absl::string_view scope_text, absl::CivilDay today,
     int page_size, absl::string_view page_token);
@@ -87,7 +81,7 @@ absl::Status ReplaceControlPoint(platform::Transaction& tx, const ControlPointNa
                                  const v1::ControlPoint& point);
 // A plan's points in the natural order of their ids.
 platform::ListQuery ControlPointsQuery(const ControlPlanName& plan);
-absl::StatusOr<Page<v1::ControlPoint>> ListControlPoints(platform::Transaction& tx,
+absl::StatusOr<platform::Page<v1::ControlPoint>> ListControlPoints(platform::Transaction& tx,
                                                          const ControlPlanName& plan, int page_size,
                                                          absl::string_view page_token);
 // Every point of `plan` (nullopt: of every plan), by name.

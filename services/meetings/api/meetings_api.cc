@@ -29,7 +29,7 @@ using platform::ValidateMask;
 
 // Copies a store page into a List response.
 template <typename Proto, typename Response>
-void FillPage(store::Page<Proto> page,
+void FillPage(platform::Page<Proto> page,
               google::protobuf::RepeatedPtrField<Proto>* (Response::*items)(),
               Response* response) {
   for (Proto& item : page.items) *(response->*items)()->Add() = std::move(item);

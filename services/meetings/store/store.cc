@@ -15,66 +15,6 @@ using platform::Row;
 using platform::SqlValue;
 using platform::Transaction;
 
-template <typename Proto>
-absl::StatusOr<Proto> Decode(const Row& row, int data_column, int revision_column) {
-  Proto proto;
-  if (!proto.ParseFromString(row.Text(data_column))) {
-    return absl::DataLossError(
-        absl::StrCat("stored ", Proto::descriptor()->name(), " does not parse"));
-  }
-  // Etags count revisions; municipalities and extracts have neither.
-  if constexpr (requires(Proto p) { p.set_etag(std::string()); }) {
-    if (revision_column >= 0) proto.set_etag(absl::StrCat(row.Int(revision_column)));
-  }
-  return proto;
-}
-
-template <typename Proto>
-Blob Encode(const Proto& proto) {
-  Proto copy = proto;
-  copy.clear_etag();
-  return Blob{copy.SerializeAsString()};
-}
-
-// Rows of (data[, revision]) as protos.
-template <typename Proto>
-absl::StatusOr<std::vector<Proto>> DecodeAll(const std::vector<Row>& rows, bool has_revision) {
-  std::vector<Proto> out;
-  out.reserve(rows.size());
-  for (const Row& row : rows) {
-    ENAMND_ASSIGN_OR_RETURN(Proto proto, Decode<Proto>(row, 0, has_revision ? 1 : -1));
-    out.push_back(std::move(proto));
-  }
-  return out;
-}
-
-template <typename Proto>
-absl::StatusOr<std::optional<Proto>> GetOne(Transaction& tx, absl::string_view sql,
-                                            const std::vector<SqlValue>& params,
-                                            bool has_revision) {
-  ENAMND_ASSIGN_OR_RETURN(std::optional<Row> row, tx.QueryOne(sql, params));
-  if (!row.has_value()) return std::optional<Proto>();
-  ENAMND_ASSIGN_OR_RETURN(Proto proto, Decode<Proto>(*row, 0, has_revision ? 1 : -1));
-  return std::optional<Proto>(std::move(proto));
-}
-
-template <typename Proto>
-absl::StatusOr<std::vector<Proto>> GetMany(Transaction& tx, absl::string_view sql,
-                                           const std::vector<SqlValue>& params, bool has_revision) {
-  ENAMND_ASSIGN_OR_RETURN(std::vector<Row> rows, tx.Query(sql, params));
-  return DecodeAll<Proto>(rows, has_revision);
-}
-
-template <typename Proto>
-absl::StatusOr<store::Page<Proto>> RunList(Transaction& tx, const ListQuery& q, int page_size,
-                                           const std::string& page_token, bool has_revision) {
-  ENAMND_ASSIGN_OR_RETURN(platform::ListPage page, q.Run(tx, page_size, page_token));
-  store::Page<Proto> out;
-  ENAMND_ASSIGN_OR_RETURN(out.items, DecodeAll<Proto>(page.rows, has_revision));
-  out.next_page_token = std::move(page.next_page_token);
-  return out;
-}
-
 std::string Day(const enamnd::common::v1::Date& d) {
   return platform::FormatDay(d.year(), d.month(), d.day());
 }
@@ -272,18 +212,18 @@ absl::Status InsertMunicipality(Transaction& tx, const MunicipalityName& name,
 
 absl::StatusOr<std::optional<v1::Municipality>> GetMunicipality(Transaction& tx,
                                                                 const MunicipalityName& name) {
-  return GetOne<v1::Municipality>(tx, "SELECT data FROM municipalities WHERE code = ?1",
-                                  {name.code}, false);
+  return platform::QueryProto<v1::Municipality>(tx, "SELECT data FROM municipalities WHERE code = ?1",
+                                  {name.code}, platform::kDataOnly);
 }
 
-absl::StatusOr<Page<v1::Municipality>> ListMunicipalities(Transaction& tx, int page_size,
+absl::StatusOr<platform::Page<v1::Municipality>> ListMunicipalities(Transaction& tx, int page_size,
                                                           const std::string& page_token) {
-  return RunList<v1::Municipality>(tx, MunicipalitiesQuery(), page_size, page_token, false);
+  return platform::ListProtos<v1::Municipality>(tx, MunicipalitiesQuery(), page_size, page_token, platform::kDataOnly);
 }
 
 absl::StatusOr<std::map<std::string, std::string>> MunicipalityDisplayNames(Transaction& tx) {
   ENAMND_ASSIGN_OR_RETURN(
-      auto all, GetMany<v1::Municipality>(tx, "SELECT data FROM municipalities", {}, false));
+      auto all, platform::QueryProtos<v1::Municipality>(tx, "SELECT data FROM municipalities", {}, platform::kDataOnly));
   std::map<std::string, std::string> names;
   for (const v1::Municipality& m : all) names[m.name()] = m.display_name();
   return names;
@@ -306,22 +246,22 @@ absl::Status RequireMunicipalities(Transaction& tx, const std::vector<Municipali
 
 absl::Status InsertBody(Transaction& tx, const BodyName& name, const v1::Body& b) {
   return tx.Exec("INSERT INTO bodies (body_id, data, revision) VALUES (?1, ?2, 1)",
-                 {name.body_id, Encode(b)});
+                 {name.body_id, platform::EncodeProto(b)});
 }
 
 absl::Status UpdateBody(Transaction& tx, const BodyName& name, const v1::Body& b) {
   return tx.Exec("UPDATE bodies SET data = ?2, revision = revision + 1 WHERE body_id = ?1",
-                 {name.body_id, Encode(b)});
+                 {name.body_id, platform::EncodeProto(b)});
 }
 
 absl::StatusOr<std::optional<v1::Body>> GetBody(Transaction& tx, const BodyName& name) {
-  return GetOne<v1::Body>(tx, "SELECT data, revision FROM bodies WHERE body_id = ?1",
-                          {name.body_id}, true);
+  return platform::QueryProto<v1::Body>(tx, "SELECT data, revision FROM bodies WHERE body_id = ?1",
+                          {name.body_id});
 }
 
-absl::StatusOr<Page<v1::Body>> ListBodies(Transaction& tx, int page_size,
+absl::StatusOr<platform::Page<v1::Body>> ListBodies(Transaction& tx, int page_size,
                                           const std::string& page_token) {
-  return RunList<v1::Body>(tx, BodiesQuery(), page_size, page_token, true);
+  return platform::ListProtos<v1::Body>(tx, BodiesQuery(), page_size, page_token);
 }
 
 absl::StatusOr<std::optional<int64_t>> SeriesStart(Transaction& tx, const BodyName& body,
@@ -358,24 +298,24 @@ absl::Status InsertMeeting(Transaction& tx, const MeetingName& name, const v1::M
       "INSERT INTO meetings (name, body_id, meeting_id, day, year, state, data, revision)"
       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1)",
       {name.ToString(), name.body.body_id, name.meeting_id, Day(m.date()),
-       static_cast<int64_t>(m.date().year()), static_cast<int64_t>(m.state()), Encode(m)});
+       static_cast<int64_t>(m.date().year()), static_cast<int64_t>(m.state()), platform::EncodeProto(m)});
 }
 
 absl::Status UpdateMeeting(Transaction& tx, const v1::Meeting& m) {
   return tx.Exec(
       "UPDATE meetings SET state = ?2, data = ?3, revision = revision + 1 WHERE name = ?1",
-      {m.name(), static_cast<int64_t>(m.state()), Encode(m)});
+      {m.name(), static_cast<int64_t>(m.state()), platform::EncodeProto(m)});
 }
 
 absl::StatusOr<std::optional<v1::Meeting>> GetMeeting(Transaction& tx, const MeetingName& name) {
-  return GetOne<v1::Meeting>(tx, "SELECT data, revision FROM meetings WHERE name = ?1",
-                             {name.ToString()}, true);
+  return platform::QueryProto<v1::Meeting>(tx, "SELECT data, revision FROM meetings WHERE name = ?1",
+                             {name.ToString()});
 }
 
-absl::StatusOr<Page<v1::Meeting>> ListMeetings(Transaction& tx, const std::string& scope,
+absl::StatusOr<platform::Page<v1::Meeting>> ListMeetings(Transaction& tx, const std::string& scope,
                                                const MeetingFilter& f, int page_size,
                                                const std::string& page_token) {
-  return RunList<v1::Meeting>(tx, MeetingsQuery(scope, f), page_size, page_token, true);
+  return platform::ListProtos<v1::Meeting>(tx, MeetingsQuery(scope, f), page_size, page_token);
 }
 
 absl::StatusOr<int64_t> CountParagraphsOfMeeting(Transaction& tx, const MeetingName& meeting) {
@@ -391,18 +331,18 @@ absl::Status InsertCase(Transaction& tx, const CaseName& name, const v1::Case& c
   return tx.Exec(
       "INSERT INTO cases (name, year, sequence, subject, data, revision)"
       " VALUES (?1, ?2, ?3, ?4, ?5, 1)",
-      {name.ToString(), static_cast<int64_t>(name.year), name.sequence, c.subject(), Encode(c)});
+      {name.ToString(), static_cast<int64_t>(name.year), name.sequence, c.subject(), platform::EncodeProto(c)});
 }
 
 absl::Status UpdateCase(Transaction& tx, const v1::Case& c) {
   return tx.Exec(
       "UPDATE cases SET subject = ?2, data = ?3, revision = revision + 1 WHERE name = ?1",
-      {c.name(), c.subject(), Encode(c)});
+      {c.name(), c.subject(), platform::EncodeProto(c)});
 }
 
 absl::StatusOr<std::optional<v1::Case>> GetCase(Transaction& tx, const CaseName& name) {
-  return GetOne<v1::Case>(tx, "SELECT data, revision FROM cases WHERE name = ?1",
-                          {name.ToString()}, true);
+  return platform::QueryProto<v1::Case>(tx, "SELECT data, revision FROM cases WHERE name = ?1",
+                          {name.ToString()});
 }
 
 absl::StatusOr<v1::Case> RequireCase(Transaction& tx, const CaseName& name,
@@ -415,10 +355,10 @@ absl::StatusOr<v1::Case> RequireCase(Transaction& tx, const CaseName& name,
   return *std::move(found);
 }
 
-absl::StatusOr<Page<v1::Case>> ListCases(Transaction& tx, const std::string& scope,
+absl::StatusOr<platform::Page<v1::Case>> ListCases(Transaction& tx, const std::string& scope,
                                          const CaseFilter& f, int page_size,
                                          const std::string& page_token) {
-  return RunList<v1::Case>(tx, CasesQuery(scope, f), page_size, page_token, true);
+  return platform::ListProtos<v1::Case>(tx, CasesQuery(scope, f), page_size, page_token);
 }
 
 // ------------------------------------------------------------ paragraphs
@@ -450,36 +390,36 @@ absl::Status InsertParagraph(Transaction& tx, const ParagraphName& name, int64_t
               " revision) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)",
               {name.ToString(), name.meeting.body.body_id, year,
                static_cast<int64_t>(name.number), name.meeting.ToString(), p.case_(),
-               static_cast<int64_t>(p.decision().kind()), Encode(p)}));
+               static_cast<int64_t>(p.decision().kind()), platform::EncodeProto(p)}));
   return WriteRecipients(tx, p);
 }
 
 absl::Status UpdateParagraph(Transaction& tx, const v1::Paragraph& p) {
   ENAMND_RETURN_IF_ERROR(
       tx.Exec("UPDATE paragraphs SET kind = ?2, data = ?3, revision = revision + 1 WHERE name = ?1",
-              {p.name(), static_cast<int64_t>(p.decision().kind()), Encode(p)}));
+              {p.name(), static_cast<int64_t>(p.decision().kind()), platform::EncodeProto(p)}));
   return WriteRecipients(tx, p);
 }
 
 absl::StatusOr<std::optional<v1::Paragraph>> GetParagraph(Transaction& tx,
                                                           const ParagraphName& name) {
-  return GetOne<v1::Paragraph>(tx, "SELECT data, revision FROM paragraphs WHERE name = ?1",
-                               {name.ToString()}, true);
+  return platform::QueryProto<v1::Paragraph>(tx, "SELECT data, revision FROM paragraphs WHERE name = ?1",
+                               {name.ToString()});
 }
 
-absl::StatusOr<Page<v1::Paragraph>> ListParagraphs(Transaction& tx, const std::string& scope,
+absl::StatusOr<platform::Page<v1::Paragraph>> ListParagraphs(Transaction& tx, const std::string& scope,
                                                    const ParagraphFilter& f, int page_size,
                                                    const std::string& page_token) {
-  return RunList<v1::Paragraph>(tx, ParagraphsQuery(scope, f), page_size, page_token, true);
+  return platform::ListProtos<v1::Paragraph>(tx, ParagraphsQuery(scope, f), page_size, page_token);
 }
 
 absl::StatusOr<std::vector<v1::Paragraph>> ParagraphsOfMeeting(Transaction& tx,
                                                                const MeetingName& meeting) {
-  return GetMany<v1::Paragraph>(
+  return platform::QueryProtos<v1::Paragraph>(
       tx,
       "SELECT data, revision FROM paragraphs WHERE meeting = ?1"
       " ORDER BY body_id, year, number",
-      {meeting.ToString()}, true);
+      {meeting.ToString()});
 }
 
 // ------------------------------------------------------------ adjustments
@@ -490,10 +430,8 @@ namespace {
 absl::StatusOr<std::vector<v1::Adjustment>> DecodeAdjustments(const std::vector<Row>& rows) {
   std::vector<v1::Adjustment> out;
   for (const Row& row : rows) {
-    v1::Adjustment a;
-    if (!a.ParseFromString(row.Text(0))) {
-      return absl::DataLossError("stored adjustment does not parse");
-    }
+    ENAMND_ASSIGN_OR_RETURN(v1::Adjustment a,
+                            platform::DecodeProto<v1::Adjustment>(row, platform::kDataOnly));
     a.set_text(row.Text(1));
     out.push_back(std::move(a));
   }
@@ -550,12 +488,12 @@ absl::StatusOr<std::optional<std::string>> GetAdjustmentHtml(Transaction& tx,
   return std::optional<std::string>(row->Text(0));
 }
 
-absl::StatusOr<Page<v1::Adjustment>> ListAdjustments(Transaction& tx, const std::string& scope,
+absl::StatusOr<platform::Page<v1::Adjustment>> ListAdjustments(Transaction& tx, const std::string& scope,
                                                      const AdjustmentFilter& f, int page_size,
                                                      const std::string& page_token) {
   ENAMND_ASSIGN_OR_RETURN(platform::ListPage page,
                           AdjustmentsQuery(scope, f).Run(tx, page_size, page_token));
-  Page<v1::Adjustment> out;
+  platform::Page<v1::Adjustment> out;
   ENAMND_ASSIGN_OR_RETURN(out.items, DecodeAdjustments(page.rows));
   out.next_page_token = std::move(page.next_page_token);
   return out;
@@ -625,20 +563,19 @@ absl::Status InsertExtract(Transaction& tx, const v1::Extract& e) {
 }
 
 absl::StatusOr<std::optional<v1::Extract>> GetExtract(Transaction& tx, const ExtractName& name) {
-  return GetOne<v1::Extract>(tx, "SELECT data FROM extracts WHERE name = ?1", {name.ToString()},
-                             false);
+  return platform::QueryProto<v1::Extract>(tx, "SELECT data FROM extracts WHERE name = ?1", {name.ToString()}, platform::kDataOnly);
 }
 
 absl::StatusOr<std::vector<v1::Extract>> ExtractsOfParagraph(Transaction& tx,
                                                              const ParagraphName& paragraph) {
-  return GetMany<v1::Extract>(tx, "SELECT data FROM extracts WHERE paragraph = ?1 ORDER BY rowid",
-                              {paragraph.ToString()}, false);
+  return platform::QueryProtos<v1::Extract>(tx, "SELECT data FROM extracts WHERE paragraph = ?1 ORDER BY rowid",
+                              {paragraph.ToString()}, platform::kDataOnly);
 }
 
 absl::StatusOr<std::optional<v1::Extract>> FindExtractBySha(Transaction& tx,
                                                             const std::string& sha) {
-  return GetOne<v1::Extract>(
-      tx, "SELECT data FROM extracts WHERE sha256 = ?1 ORDER BY rowid LIMIT 1", {sha}, false);
+  return platform::QueryProto<v1::Extract>(
+      tx, "SELECT data FROM extracts WHERE sha256 = ?1 ORDER BY rowid LIMIT 1", {sha}, platform::kDataOnly);
 }
 
 }  // namespace store

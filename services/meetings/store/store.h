@@ -19,19 +19,13 @@
 #include "services/meetings/domain/names.h"
 #include "services/platform/database.h"
 #include "services/platform/list_query.h"
+#include "services/platform/proto_rows.h"
 
 namespace enamnd::meetings {
 
 platform::MigrationSet MeetingsMigrations();
 
 namespace store {
-
-// One page of a List.
-template <typename Proto>
-struct Page {
-  std::vector<Proto> items;
-  std::string next_page_token;
-};
 
 // The ListQuery of each List (exposed so tests can check their plans).
 platform::ListQuery MunicipalitiesQuery();
@@ -47,7 +41,7 @@ absl::Status InsertMunicipality(platform::Transaction& tx, const MunicipalityNam
                                 const v1::Municipality& m);
 absl::StatusOr<std::optional<v1::Municipality>> GetMunicipality(platform::Transaction& tx,
                                                                 const MunicipalityName& name);
-absl::StatusOr<Page<v1::Municipality>> ListMunicipalities(platform::Transaction& tx,
+absl::StatusOr<platform::Page<v1::Municipality>> ListMunicipalities(platform::Transaction& tx,
                                                           int page_size,
                                                           const std::string& page_token);
 // municipalities/{code} -> display name, of every municipality.
@@ -64,7 +58,7 @@ absl::Status InsertBody(platform::Transaction& tx, const BodyName& name, const v
 // Stores the new version; the etag column counts revisions.
 absl::Status UpdateBody(platform::Transaction& tx, const BodyName& name, const v1::Body& b);
 absl::StatusOr<std::optional<v1::Body>> GetBody(platform::Transaction& tx, const BodyName& name);
-absl::StatusOr<Page<v1::Body>> ListBodies(platform::Transaction& tx, int page_size,
+absl::StatusOr<platform::Page<v1::Body>> ListBodies(platform::Transaction& tx, int page_size,
                                           const std::string& page_token);
 
 absl::StatusOr<std::optional<int64_t>> SeriesStart(platform::Transaction& tx,
@@ -82,7 +76,7 @@ absl::Status InsertMeeting(platform::Transaction& tx, const MeetingName& name,
 absl::Status UpdateMeeting(platform::Transaction& tx, const v1::Meeting& m);
 absl::StatusOr<std::optional<v1::Meeting>> GetMeeting(platform::Transaction& tx,
                                                       const MeetingName& name);
-absl::StatusOr<Page<v1::Meeting>> ListMeetings(platform::Transaction& tx, const std::string& scope,
+absl::StatusOr<platform::Page<v1::Meeting>> ListMeetings(platform::Transaction& tx, const std::string& scope,
                                                const MeetingFilter& f, int page_size,
                                                const std::string& page_token);
 absl::StatusOr<int64_t> CountParagraphsOfMeeting(platform::Transaction& tx,
@@ -96,7 +90,7 @@ absl::StatusOr<std::optional<v1::Case>> GetCase(platform::Transaction& tx, const
 // The case a resource refers to in `field`; INVALID_ARGUMENT when missing.
 absl::StatusOr<v1::Case> RequireCase(platform::Transaction& tx, const CaseName& name,
                                      absl::string_view field);
-absl::StatusOr<Page<v1::Case>> ListCases(platform::Transaction& tx, const std::string& scope,
+absl::StatusOr<platform::Page<v1::Case>> ListCases(platform::Transaction& tx, const std::string& scope,
                                          const CaseFilter& f, int page_size,
                                          const std::string& page_token);
 
@@ -107,7 +101,7 @@ absl::Status InsertParagraph(platform::Transaction& tx, const ParagraphName& nam
 absl::Status UpdateParagraph(platform::Transaction& tx, const v1::Paragraph& p);
 absl::StatusOr<std::optional<v1::Paragraph>> GetParagraph(platform::Transaction& tx,
                                                           const ParagraphName& name);
-absl::StatusOr<Page<v1::Paragraph>> ListParagraphs(platform::Transaction& tx,
+absl::StatusOr<platform::Page<v1::Paragraph>> ListParagraphs(platform::Transaction& tx,
                                                    const std::string& scope,
                                                    const ParagraphFilter& f, int page_size,
                                                    const std::string& page_token);
@@ -126,7 +120,7 @@ absl::StatusOr<std::optional<v1::Adjustment>> GetAdjustment(platform::Transactio
                                                             const AdjustmentName& name);
 absl::StatusOr<std::optional<std::string>> GetAdjustmentHtml(platform::Transaction& tx,
                                                              const AdjustmentName& name);
-absl::StatusOr<Page<v1::Adjustment>> ListAdjustments(platform::Transaction& tx,
+absl::StatusOr<platform::Page<v1::Adjustment>> ListAdjustments(platform::Transaction& tx,
                                                      const std::string& scope,
                                                      const AdjustmentFilter& f, int page_size,
                                                      const std::string& page_token);
