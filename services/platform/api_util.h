@@ -17,6 +17,7 @@
 #include "google/protobuf/field_mask.pb.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "google/protobuf/util/field_mask_util.h"
+#include "services/platform/status.h"
 #include "services/platform/validation.h"
 
 namespace enamnd::platform {
@@ -55,6 +56,24 @@ inline absl::Status ValidateDate(const enamnd::common::v1::Date& date, const std
                                  bool required) {
   if (!required && !IsSet(date)) return absl::OkStatus();
   return ValidateDay(date.year(), date.month(), date.day(), field);
+}
+
+// A set date must not lie after `today` (a record of the past).
+inline absl::Status NotInFuture(const enamnd::common::v1::Date& date, absl::string_view field,
+                                absl::CivilDay today) {
+  if (IsSet(date) && ToCivil(date) > today) {
+    return InvalidField(field, absl::StrCat(DayText(ToCivil(date)), " is in the future (today is ",
+                                            DayText(today), ")"));
+  }
+  return absl::OkStatus();
+}
+
+// A required day that exists and is not after `today`.
+inline absl::Status ValidatePastDay(const enamnd::common::v1::Date& date, absl::string_view field,
+                                    absl::CivilDay today) {
+  absl::Status valid = ValidateDate(date, std::string(field), true);
+  if (!valid.ok()) return valid;
+  return NotInFuture(date, field, today);
 }
 
 // ABORTED when the caller's etag is set and stale.

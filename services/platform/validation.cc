@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/civil_time.h"
+#include "services/platform/status.h"
 
 namespace enamnd::platform {
 namespace {
@@ -110,6 +111,22 @@ absl::Status ValidateDay(int year, int month, int day, absl::string_view field) 
 
 std::string FormatDay(int year, int month, int day) {
   return absl::StrFormat("%04d-%02d-%02d", year, month, day);
+}
+
+absl::Status ValidateYear(int year, absl::string_view field) {
+  if (year < 1900 || year > 2999) return InvalidField(field, "1900-2999");
+  return absl::OkStatus();
+}
+
+absl::Status ValidateListLength(size_t size, absl::string_view field) {
+  if (size > kMaxListLength) {
+    return InvalidField(field, absl::StrCat("at most ", kMaxListLength, " entries"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ValidateRequestId(absl::string_view request_id) {
+  return ValidateText(request_id, "request_id", 128, false);
 }
 
 }  // namespace enamnd::platform

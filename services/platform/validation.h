@@ -39,6 +39,15 @@ absl::Status ValidateText(absl::string_view text, absl::string_view field, size_
 // Lowercase hex SHA-256 (64 characters).
 absl::Status ValidateSha256(absl::string_view hex, absl::string_view field);
 
+// A year of the records: 1900-2999.
+absl::Status ValidateYear(int year, absl::string_view field);
+
+// A repeated field of at most kMaxListLength entries.
+absl::Status ValidateListLength(size_t size, absl::string_view field);
+
+// A Create's optional request_id (idempotency key): at most 128 bytes.
+absl::Status ValidateRequestId(absl::string_view request_id);
+
 // A calendar day that exists; 1900-2999.
 absl::Status ValidateDay(int year, int month, int day, absl::string_view field);
 std::string FormatDay(int year, int month, int day);  // YYYY-MM-DD

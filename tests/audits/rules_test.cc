@@ -82,34 +82,5 @@ TEST(AuditRulesTest, RecommendationTracksDueWhileOpenWithADate) {
   EXPECT_FALSE(RecommendationTracksDue(r));
 }
 
-TEST(AuditRulesTest, YearFrom1900To2999) {
-  EXPECT_TRUE(ValidateYear(1900, "y").ok());
-  EXPECT_TRUE(ValidateYear(2999, "y").ok());
-  EXPECT_EQ(ValidateYear(3000, "y").message(), "y: 1900-2999");
-}
-
-TEST(AuditRulesTest, ListsAreBounded) {
-  EXPECT_TRUE(ValidateListLength(500, "l").ok());
-  EXPECT_TRUE(absl::IsInvalidArgument(ValidateListLength(501, "l")));
-}
-
-TEST(AuditRulesTest, NotInTheFuture) {
-  auto day = platform::ToDate(CivilDay(2024, 9, 26));
-  EXPECT_TRUE(NotInFuture(day, "d", CivilDay(2024, 9, 26)).ok());
-  EXPECT_EQ(NotInFuture(day, "d", CivilDay(2024, 9, 25)).message(),
-            "d: 2024-09-26 is in the future (today is 2024-09-25)");
-  EXPECT_TRUE(NotInFuture({}, "d", CivilDay(2024, 9, 25)).ok());  // unset
-}
-
-TEST(AuditRulesTest, PastDayIsRequired) {
-  EXPECT_TRUE(absl::IsInvalidArgument(ValidatePastDay({}, "d", CivilDay(2024, 9, 25))));
-}
-
-TEST(AuditRulesTest, RequestIdIsShort) {
-  EXPECT_TRUE(ValidateRequestId("").ok());
-  EXPECT_TRUE(ValidateRequestId(std::string(128, 'r')).ok());
-  EXPECT_EQ(ValidateRequestId(std::string(129, 'r')).message().rfind("request_id: ", 0), 0u);
-}
-
 }  // namespace
 }  // namespace enamnd::audits

@@ -48,11 +48,6 @@ class ContentTest : public ::testing::Test {
   }
 };
 
-TEST_F(ContentTest, RequestIdIsBounded) {
-  EXPECT_EQ(Field(ValidateRequestId(std::string(128, 'x'))), "ok");
-  EXPECT_EQ(Field(ValidateRequestId(std::string(129, 'x'))), "request_id");
-}
-
 TEST_F(ContentTest, PersonNeedsANameWhenRequired) {
   EXPECT_EQ(Field(ValidatePerson(v1::Person(), "chair", true)), "chair.display_name");
   EXPECT_EQ(Field(ValidatePerson(v1::Person(), "chair", false)), "ok");

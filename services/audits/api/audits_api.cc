@@ -57,7 +57,7 @@ absl::Status AuditsApi::EmitAndCommit(Transaction& tx, const google::protobuf::M
 // ------------------------------------------------------------ reviews
 
 absl::Status AuditsApi::CreateReview(const v1::CreateReviewRequest& request, v1::Review* response) {
-  ENAMND_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+  ENAMND_RETURN_IF_ERROR(platform::ValidateRequestId(request.request_id()));
   ENAMND_ASSIGN_OR_RETURN(ReviewName name, ValidateNewReview(request.review()));
   v1::Review r = request.review();
   r.set_name(name.ToString());
@@ -150,7 +150,7 @@ absl::Status AuditsApi::RecordDischarge(const v1::RecordDischargeRequest& reques
 absl::Status AuditsApi::CreateRecommendation(const v1::CreateRecommendationRequest& request,
                                              v1::Recommendation* response) {
   ENAMND_ASSIGN_OR_RETURN(ReviewName review_name, ReviewName::Parse(request.review(), "review"));
-  ENAMND_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+  ENAMND_RETURN_IF_ERROR(platform::ValidateRequestId(request.request_id()));
   v1::Recommendation rec = request.recommendation();
   DefaultToOpen(&rec);
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
@@ -242,7 +242,7 @@ absl::Status AuditsApi::UpdateRecommendation(const v1::UpdateRecommendationReque
 
 absl::Status AuditsApi::CreateControlPlan(const v1::CreateControlPlanRequest& request,
                                           v1::ControlPlan* response) {
-  ENAMND_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+  ENAMND_RETURN_IF_ERROR(platform::ValidateRequestId(request.request_id()));
   ENAMND_ASSIGN_OR_RETURN(ControlPlanName name, ValidateNewControlPlan(request.plan()));
   v1::ControlPlan plan = request.plan();
   plan.set_name(name.ToString());
@@ -276,7 +276,7 @@ absl::Status AuditsApi::CreateControlPoint(const v1::CreateControlPointRequest& 
   ENAMND_ASSIGN_OR_RETURN(
       ControlPointName name,
       ValidateNewControlPoint(request.plan(), request.point_id(), p, clock_->Today()));
-  ENAMND_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+  ENAMND_RETURN_IF_ERROR(platform::ValidateRequestId(request.request_id()));
   ENAMND_ASSIGN_OR_RETURN(MomentName moment_name, MomentName::Parse(p.reporting_moment(), "point"));
   p.set_name(name.ToString());
   *p.mutable_create_time() = NowTimestamp();
@@ -383,7 +383,7 @@ absl::Status AuditsApi::ListMissedControlPoints(const v1::ListMissedControlPoint
 
 absl::Status AuditsApi::CreateReportingYear(const v1::CreateReportingYearRequest& request,
                                             v1::ReportingYear* response) {
-  ENAMND_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+  ENAMND_RETURN_IF_ERROR(platform::ValidateRequestId(request.request_id()));
   ENAMND_ASSIGN_OR_RETURN(v1::ReportingYear y,
                           NewReportingYear(request.reporting_year(), clock_->Today()));
   ReportingYearName name{y.year()};

@@ -85,7 +85,7 @@ absl::Status ValidateReview(const v1::Review& r) {
                                             "review.assessments.financially_satisfactory"));
   ENAMND_RETURN_IF_ERROR(
       ValidateAssessment(a.internal_control(), "review.assessments.internal_control"));
-  ENAMND_RETURN_IF_ERROR(ValidateListLength(r.findings_size(), "review.findings"));
+  ENAMND_RETURN_IF_ERROR(platform::ValidateListLength(r.findings_size(), "review.findings"));
   for (int i = 0; i < r.findings_size(); ++i) {
     ENAMND_RETURN_IF_ERROR(ValidateText(r.findings(i), absl::StrCat("review.findings[", i, "]"),
                                         kMaxTextLength, true));
@@ -94,10 +94,10 @@ absl::Status ValidateReview(const v1::Review& r) {
 }
 
 absl::StatusOr<ReviewName> ValidateNewReview(const v1::Review& r) {
-  ENAMND_RETURN_IF_ERROR(ValidateYear(r.year(), "review.year"));
+  ENAMND_RETURN_IF_ERROR(platform::ValidateYear(r.year(), "review.year"));
   const std::string field = "review.auditing_municipalities";
   if (r.auditing_municipalities().empty()) return InvalidField(field, "at least one");
-  ENAMND_RETURN_IF_ERROR(ValidateListLength(r.auditing_municipalities_size(), field));
+  ENAMND_RETURN_IF_ERROR(platform::ValidateListLength(r.auditing_municipalities_size(), field));
   ENAMND_RETURN_IF_ERROR(ValidateMunicipalityList(r.auditing_municipalities(), field, nullptr));
   ENAMND_RETURN_IF_ERROR(ValidateReview(r));
   ENAMND_ASSIGN_OR_RETURN(std::string code,
@@ -110,7 +110,7 @@ absl::Status ValidateDischarge(const v1::Discharge& d, absl::CivilDay today) {
       platform::ParseMunicipalityName(d.municipality(), "discharge.municipality").status());
   ENAMND_RETURN_IF_ERROR(platform::RequireEnumValue(
       d.decision(), v1::Discharge::Decision_descriptor(), "discharge.decision"));
-  ENAMND_RETURN_IF_ERROR(ValidatePastDay(d.decided_date(), "discharge.decided_date", today));
+  ENAMND_RETURN_IF_ERROR(platform::ValidatePastDay(d.decided_date(), "discharge.decided_date", today));
   return ValidateText(d.reference(), "discharge.reference", kMaxNameLength, false);
 }
 
@@ -147,7 +147,7 @@ absl::Status ValidateRecommendation(const v1::Recommendation& r, const v1::Revie
   ENAMND_RETURN_IF_ERROR(
       ValidateText(r.responsible(), "recommendation.responsible", kMaxNameLength, false));
   ENAMND_RETURN_IF_ERROR(ValidateDate(r.due_date(), "recommendation.due_date", false));
-  ENAMND_RETURN_IF_ERROR(ValidateListLength(r.actions_size(), "recommendation.actions"));
+  ENAMND_RETURN_IF_ERROR(platform::ValidateListLength(r.actions_size(), "recommendation.actions"));
   for (int i = 0; i < r.actions_size(); ++i) {
     ENAMND_RETURN_IF_ERROR(
         ValidateAction(r.actions(i), absl::StrCat("recommendation.actions[", i, "]")));

@@ -62,36 +62,4 @@ std::string NaturalSortKey(absl::string_view id) {
   return key;
 }
 
-absl::Status ValidateYear(int year, absl::string_view field) {
-  if (year < 1900 || year > 2999) return platform::InvalidField(field, "1900-2999");
-  return absl::OkStatus();
-}
-
-absl::Status ValidateListLength(int size, absl::string_view field) {
-  if (static_cast<size_t>(size) > platform::kMaxListLength) {
-    return platform::InvalidField(field,
-                                  absl::StrCat("at most ", platform::kMaxListLength, " entries"));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status NotInFuture(const common::v1::Date& d, absl::string_view field, absl::CivilDay today) {
-  if (platform::IsSet(d) && platform::ToCivil(d) > today) {
-    return platform::InvalidField(
-        field, absl::StrCat(platform::DayText(platform::ToCivil(d)), " is in the future (today is ",
-                            platform::DayText(today), ")"));
-  }
-  return absl::OkStatus();
-}
-
-absl::Status ValidatePastDay(const common::v1::Date& d, absl::string_view field,
-                             absl::CivilDay today) {
-  ENAMND_RETURN_IF_ERROR(platform::ValidateDate(d, std::string(field), true));
-  return NotInFuture(d, field, today);
-}
-
-absl::Status ValidateRequestId(absl::string_view request_id) {
-  return platform::ValidateText(request_id, "request_id", 128, false);
-}
-
 }  // namespace enamnd::audits

@@ -37,15 +37,6 @@ bool ControlPointMissed(const v1::ControlPoint& point, const v1::ReportingMoment
 // "p2"): sort on (key, id).
 std::string NaturalSortKey(absl::string_view id);
 
-// Shared checks; each error names `field`.
-absl::Status ValidateYear(int year, absl::string_view field);  // 1900-2999
-absl::Status ValidateListLength(int size, absl::string_view field);
-// A set date must not lie after `today`.
-absl::Status NotInFuture(const common::v1::Date& d, absl::string_view field, absl::CivilDay today);
-// A day that is required (or else set) and not after `today`.
-absl::Status ValidatePastDay(const common::v1::Date& d, absl::string_view field,
-                             absl::CivilDay today);
-absl::Status ValidateRequestId(absl::string_view request_id);
 
 }  // namespace enamnd::audits
 

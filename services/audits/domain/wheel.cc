@@ -52,7 +52,7 @@ absl::StatusOr<MomentName> ParseMomentEntry(const std::string& text, const Repor
 }  // namespace
 
 absl::StatusOr<ControlPlanName> ValidateNewControlPlan(const v1::ControlPlan& plan) {
-  ENAMND_RETURN_IF_ERROR(ValidateYear(plan.year(), "plan.year"));
+  ENAMND_RETURN_IF_ERROR(platform::ValidateYear(plan.year(), "plan.year"));
   ENAMND_RETURN_IF_ERROR(
       platform::ValidateText(plan.title(), "plan.title", platform::kMaxTitleLength, true));
   ENAMND_RETURN_IF_ERROR(platform::ValidateDate(plan.adopted_date(), "plan.adopted_date", false));
@@ -66,7 +66,7 @@ absl::StatusOr<ControlPlanName> ValidateNewControlPlan(const v1::ControlPlan& pl
 absl::Status ValidateFollowUp(const v1::ControlFollowUp& f, absl::string_view field_view,
                               absl::CivilDay today) {
   std::string field(field_view);
-  ENAMND_RETURN_IF_ERROR(ValidatePastDay(f.date(), field + ".date", today));
+  ENAMND_RETURN_IF_ERROR(platform::ValidatePastDay(f.date(), field + ".date", today));
   ENAMND_RETURN_IF_ERROR(platform::RequireEnumValue(
       f.outcome(), v1::ControlFollowUp::Outcome_descriptor(), field + ".outcome"));
   ENAMND_RETURN_IF_ERROR(
@@ -95,7 +95,7 @@ absl::StatusOr<ControlPointName> ValidateNewControlPoint(absl::string_view plan,
       platform::ValidateText(p.frequency(), "point.frequency", platform::kMaxNameLength, false));
   ENAMND_RETURN_IF_ERROR(
       MomentName::Parse(p.reporting_moment(), "point.reporting_moment").status());
-  ENAMND_RETURN_IF_ERROR(ValidateListLength(p.follow_ups_size(), "point.follow_ups"));
+  ENAMND_RETURN_IF_ERROR(platform::ValidateListLength(p.follow_ups_size(), "point.follow_ups"));
   for (int i = 0; i < p.follow_ups_size(); ++i) {
     ENAMND_RETURN_IF_ERROR(
         ValidateFollowUp(p.follow_ups(i), absl::StrCat("point.follow_ups[", i, "]"), today));
@@ -131,13 +131,13 @@ std::optional<v1::ReportingMoment> FindMoment(const v1::ReportingYear& year,
 
 absl::StatusOr<v1::ReportingYear> NewReportingYear(const v1::ReportingYear& given,
                                                    absl::CivilDay today) {
-  ENAMND_RETURN_IF_ERROR(ValidateYear(given.year(), "reporting_year.year"));
+  ENAMND_RETURN_IF_ERROR(platform::ValidateYear(given.year(), "reporting_year.year"));
   v1::ReportingYear y = given;
   ReportingYearName name{y.year()};
   y.set_name(name.ToString());
   y.clear_copied_from();
   y.clear_etag();
-  ENAMND_RETURN_IF_ERROR(ValidateListLength(y.moments_size(), "reporting_year.moments"));
+  ENAMND_RETURN_IF_ERROR(platform::ValidateListLength(y.moments_size(), "reporting_year.moments"));
   std::set<std::string> ids;
   for (int i = 0; i < y.moments_size(); ++i) {
     v1::ReportingMoment* m = y.mutable_moments(i);
@@ -148,7 +148,7 @@ absl::StatusOr<v1::ReportingYear> NewReportingYear(const v1::ReportingYear& give
     ENAMND_RETURN_IF_ERROR(ValidateMoment(*m, y.year(), field));
     ENAMND_RETURN_IF_ERROR(
         platform::ValidateDate(m->reported_date(), field + ".reported_date", false));
-    ENAMND_RETURN_IF_ERROR(NotInFuture(m->reported_date(), field + ".reported_date", today));
+    ENAMND_RETURN_IF_ERROR(platform::NotInFuture(m->reported_date(), field + ".reported_date", today));
     ENAMND_RETURN_IF_ERROR(platform::ValidateText(
         m->reported_reference(), field + ".reported_reference", platform::kMaxNameLength, false));
   }
@@ -181,7 +181,7 @@ absl::StatusOr<v1::ReportingYear> NextReportingYear(
 
 absl::Status ValidateMomentReport(const common::v1::Date& reported_date,
                                   absl::string_view reference, absl::CivilDay today) {
-  ENAMND_RETURN_IF_ERROR(ValidatePastDay(reported_date, "reported_date", today));
+  ENAMND_RETURN_IF_ERROR(platform::ValidatePastDay(reported_date, "reported_date", today));
   return platform::ValidateText(reference, "reported_reference", platform::kMaxNameLength, false);
 }
 

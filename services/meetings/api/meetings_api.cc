@@ -62,7 +62,7 @@ absl::Status MeetingsApi::CreateMunicipality(const v1::CreateMunicipalityRequest
                                              v1::Municipality* response) {
   ENAMND_RETURN_IF_ERROR(
       platform::ValidateMunicipalityCode(request.municipality_id(), "municipality_id"));
-  ENAMND_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+  ENAMND_RETURN_IF_ERROR(platform::ValidateRequestId(request.request_id()));
   const MunicipalityName name{request.municipality_id()};
   v1::Municipality m = request.municipality();
   ENAMND_RETURN_IF_ERROR(ValidateMunicipality(m));
@@ -111,7 +111,7 @@ absl::Status MeetingsApi::ListMunicipalities(const v1::ListMunicipalitiesRequest
 
 absl::Status MeetingsApi::CreateBody(const v1::CreateBodyRequest& request, v1::Body* response) {
   ENAMND_RETURN_IF_ERROR(platform::ValidateResourceId(request.body_id(), "body_id"));
-  ENAMND_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+  ENAMND_RETURN_IF_ERROR(platform::ValidateRequestId(request.request_id()));
   const BodyName name{request.body_id()};
   v1::Body body = request.body();
   ENAMND_RETURN_IF_ERROR(ValidateBody(body));
@@ -202,7 +202,7 @@ absl::Status MeetingsApi::StartParagraphSeries(const v1::StartParagraphSeriesReq
 absl::Status MeetingsApi::CreateMeeting(const v1::CreateMeetingRequest& request,
                                         v1::Meeting* response) {
   ENAMND_ASSIGN_OR_RETURN(BodyName body_name, BodyName::Parse(request.parent(), "parent"));
-  ENAMND_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+  ENAMND_RETURN_IF_ERROR(platform::ValidateRequestId(request.request_id()));
   v1::Meeting m = request.meeting();
   ENAMND_RETURN_IF_ERROR(platform::ValidateDate(m.date(), "meeting.date", true));
   const MeetingName name{body_name, request.meeting_id().empty()
@@ -331,7 +331,7 @@ absl::Status MeetingsApi::RecordAttendance(const v1::RecordAttendanceRequest& re
 // ------------------------------------------------------------ cases
 
 absl::Status MeetingsApi::CreateCase(const v1::CreateCaseRequest& request, v1::Case* response) {
-  ENAMND_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+  ENAMND_RETURN_IF_ERROR(platform::ValidateRequestId(request.request_id()));
   v1::Case c = request.case_();
   ENAMND_ASSIGN_OR_RETURN(CaseNumber number, ParseCaseNumber(c.case_number(), "case.case_number"));
   ENAMND_RETURN_IF_ERROR(ValidateCase(c));
@@ -402,7 +402,7 @@ absl::Status MeetingsApi::UpdateCase(const v1::UpdateCaseRequest& request, v1::C
 absl::Status MeetingsApi::RecordDecision(const v1::RecordDecisionRequest& request,
                                          v1::Paragraph* response) {
   ENAMND_ASSIGN_OR_RETURN(MeetingName meeting_name, MeetingName::Parse(request.parent(), "parent"));
-  ENAMND_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+  ENAMND_RETURN_IF_ERROR(platform::ValidateRequestId(request.request_id()));
   v1::Paragraph p = request.paragraph();
   ENAMND_ASSIGN_OR_RETURN(CaseName case_name, CaseName::Parse(p.case_(), "paragraph.case"));
 

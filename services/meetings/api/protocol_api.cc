@@ -227,7 +227,7 @@ absl::Status MeetingsApi::AdjustParagraphs(const v1::AdjustParagraphsRequest& re
 
 absl::Status MeetingsApi::Adjust(const AdjustInput& input, v1::Adjustment* response) {
   ENAMND_ASSIGN_OR_RETURN(MeetingName meeting, MeetingName::Parse(input.meeting, "meeting"));
-  ENAMND_RETURN_IF_ERROR(ValidateRequestId(input.request_id));
+  ENAMND_RETURN_IF_ERROR(platform::ValidateRequestId(input.request_id));
   absl::CivilDay today = clock_->Today();
   ENAMND_ASSIGN_OR_RETURN(absl::CivilDay adjusted,
                           DayOrToday(input.adjusted_date, "adjusted_date", today));
@@ -332,7 +332,7 @@ absl::Status MeetingsApi::RecordNoticePosting(const v1::RecordNoticePostingReque
 absl::Status MeetingsApi::RecordAppeal(const v1::RecordAppealRequest& request,
                                        v1::Appeal* response) {
   ENAMND_ASSIGN_OR_RETURN(ParagraphName name, ParagraphName::Parse(request.paragraph(), "paragraph"));
-  ENAMND_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+  ENAMND_RETURN_IF_ERROR(platform::ValidateRequestId(request.request_id()));
   ENAMND_RETURN_IF_ERROR(ValidateAppeal(request.appeal()));
   ENAMND_ASSIGN_OR_RETURN(
       absl::CivilDay lodged,
@@ -375,7 +375,7 @@ absl::Status MeetingsApi::RecordAppeal(const v1::RecordAppealRequest& request,
 absl::Status MeetingsApi::RecordCorrection(const v1::RecordCorrectionRequest& request,
                                            v1::Correction* response) {
   ENAMND_ASSIGN_OR_RETURN(ParagraphName name, ParagraphName::Parse(request.paragraph(), "paragraph"));
-  ENAMND_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+  ENAMND_RETURN_IF_ERROR(platform::ValidateRequestId(request.request_id()));
   ENAMND_RETURN_IF_ERROR(ValidateCorrection(request.correction()));
   ENAMND_ASSIGN_OR_RETURN(absl::CivilDay day,
                           DayOrToday(request.correction().correction_date(),
@@ -412,7 +412,7 @@ absl::Status MeetingsApi::RecordCorrection(const v1::RecordCorrectionRequest& re
 absl::Status MeetingsApi::CreateExtract(const v1::CreateExtractRequest& request,
                                         v1::Extract* response) {
   ENAMND_ASSIGN_OR_RETURN(ParagraphName name, ParagraphName::Parse(request.paragraph(), "paragraph"));
-  ENAMND_RETURN_IF_ERROR(ValidateRequestId(request.request_id()));
+  ENAMND_RETURN_IF_ERROR(platform::ValidateRequestId(request.request_id()));
   ENAMND_RETURN_IF_ERROR(ValidatePerson(request.certified_by(), "certified_by", true));
   ENAMND_ASSIGN_OR_RETURN(absl::CivilDay day,
                           DayOrToday(request.certified_date(), "certified_date", clock_->Today()));

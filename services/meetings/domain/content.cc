@@ -23,10 +23,7 @@ std::string Item(absl::string_view list, int i) { return absl::StrCat(list, "[",
 
 template <typename Repeated>
 absl::Status ValidateListSize(const Repeated& list, absl::string_view field) {
-  if (static_cast<size_t>(list.size()) > platform::kMaxListLength) {
-    return InvalidField(field, absl::StrCat("at most ", platform::kMaxListLength, " entries"));
-  }
-  return absl::OkStatus();
+  return platform::ValidateListLength(static_cast<size_t>(list.size()), field);
 }
 
 absl::Status ValidateTime(const enamnd::common::v1::TimeOfDay& t, absl::string_view field) {
@@ -162,10 +159,6 @@ absl::Status ValidatePersons(const google::protobuf::RepeatedPtrField<v1::Person
 }
 
 }  // namespace
-
-absl::Status ValidateRequestId(absl::string_view request_id) {
-  return ValidateText(request_id, "request_id", 128, false);
-}
 
 absl::Status ValidatePerson(const v1::Person& person, absl::string_view field, bool required) {
   ENAMND_RETURN_IF_ERROR(ValidateText(person.display_name(), absl::StrCat(field, ".display_name"),

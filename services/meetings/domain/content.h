@@ -15,7 +15,6 @@
 
 namespace enamnd::meetings {
 
-absl::Status ValidateRequestId(absl::string_view request_id);
 absl::Status ValidatePerson(const v1::Person& person, absl::string_view field, bool required);
 absl::Status ValidateMunicipality(const v1::Municipality& m);
 // Display name, kind and seats (one per municipality, persons, terms).

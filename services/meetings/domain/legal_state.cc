@@ -111,13 +111,8 @@ void MarkAppealed(const v1::Appeal& appeal, v1::Paragraph* p) {
 absl::StatusOr<absl::CivilDay> DayOrToday(const enamnd::common::v1::Date& date,
                                           absl::string_view field, absl::CivilDay today) {
   if (!IsSet(date)) return today;
-  ENAMND_RETURN_IF_ERROR(platform::ValidateDate(date, std::string(field), true));
-  absl::CivilDay day = ToCivil(date);
-  if (day > today) {
-    return InvalidField(
-        field, absl::StrCat(DayText(day), " is in the future (today is ", DayText(today), ")"));
-  }
-  return day;
+  ENAMND_RETURN_IF_ERROR(platform::ValidatePastDay(date, field, today));
+  return ToCivil(date);
 }
 
 absl::StatusOr<absl::CivilDay> RequiredPastDay(const enamnd::common::v1::Date& date,

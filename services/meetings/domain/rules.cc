@@ -259,7 +259,7 @@ int64_t NextParagraphNumber(int64_t max_number, std::optional<int64_t> series_st
 }
 
 absl::Status ValidateSeriesStart(int year, int next_number) {
-  if (year < 1900 || year > 2999) return InvalidField("year", "1900-2999");
+  ENAMND_RETURN_IF_ERROR(platform::ValidateYear(year, "year"));
   if (next_number < 1 || next_number > 100000) {
     return InvalidField("next_number", "must be 1-100000");
   }
