@@ -23,7 +23,8 @@ absl::Status RequireEnumValue(int value, const google::protobuf::EnumDescriptor*
                               absl::string_view field) {
   if (value == 0) return InvalidField(field, absl::StrCat("required: ", EnumChoices(type)));
   if (type->FindValueByNumber(value) == nullptr) {
-    return InvalidField(field, absl::StrCat("unknown value ", value, "; one of ", EnumChoices(type)));
+    return InvalidField(field,
+                        absl::StrCat("unknown value ", value, "; one of ", EnumChoices(type)));
   }
   return absl::OkStatus();
 }

@@ -58,8 +58,7 @@ class ListQuery {
   // Reads one page. page_size 0 is the default; negative is
   // INVALID_ARGUMENT (page_size); a bad token is INVALID_ARGUMENT
   // (page_token).
-  absl::StatusOr<ListPage> Run(Transaction& tx, int page_size,
-                               absl::string_view page_token) const;
+  absl::StatusOr<ListPage> Run(Transaction& tx, int page_size, absl::string_view page_token) const;
 
   // The statement and parameters Run executes for a first page (or, with
   // `after_key`, for a later page); for EXPLAIN QUERY PLAN tests.

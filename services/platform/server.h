@@ -139,10 +139,10 @@ grpc::ServerUnaryReactor* RunUnary(Executor* executor, grpc::CallbackServerConte
 // Inside a generated CallbackService subclass with members `executor_`
 // (platform::Executor*) and `api_` (whose Method(request, response*)
 // returns absl::Status): declares the unary RPC Method, run on the executor.
-#define ENAMND_UNARY(Method, Request, Response)                                              \
-  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context, const Request* req, \
-                                   Response* resp) override {                                \
-    return ::enamnd::platform::RunUnary(executor_, context,                                  \
+#define ENAMND_UNARY(Method, Request, Response)                                                 \
+  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context, const Request* req,    \
+                                   Response* resp) override {                                   \
+    return ::enamnd::platform::RunUnary(executor_, context,                                     \
                                         [this, req, resp] { return api_.Method(*req, resp); }); \
   }
 

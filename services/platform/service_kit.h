@@ -42,7 +42,8 @@ struct ServiceParts {
 struct ServiceDefinition {
   std::string name;  // "meetings": log tag, consumer group, stream suffix
   std::vector<MigrationSet> migrations;
-  std::vector<std::string> grpc_service_names;  // for health, e.g. "enamnd.meetings.v1.MeetingsService"
+  std::vector<std::string>
+      grpc_service_names;  // for health, e.g. "enamnd.meetings.v1.MeetingsService"
   std::function<absl::StatusOr<ServiceParts>(const ServiceContext& context)> build;
 };
 

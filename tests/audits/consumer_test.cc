@@ -8,6 +8,7 @@
 #include "services/audits/store/store.h"
 #include "services/platform/outbox.h"
 #include "tests/audits/domain_test_util.h"
+#include "tests/support/database.h"
 #include "tests/support/process.h"
 
 namespace enamnd::audits {
@@ -18,10 +19,9 @@ namespace mv1 = ::enamnd::meetings::v1;
 class AuditsConsumerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = platform::Database::Open(dir_.path() + "/audits.db",
-                                       {platform::PlatformMigrations(), AuditsMigrations()});
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = *std::move(db);
+    db_ = testing::OpenDatabase(dir_.path() + "/audits.db",
+                                {platform::PlatformMigrations(), AuditsMigrations()});
+    ASSERT_NE(db_, nullptr);
     api_ = std::make_unique<AuditsApi>(db_.get(), &outbox_, &clock_);
   }
 

@@ -12,6 +12,7 @@
 #include "services/platform/outbox.h"
 #include "services/platform/status.h"
 #include "tests/audits/domain_test_util.h"
+#include "tests/support/database.h"
 #include "tests/support/process.h"
 
 namespace enamnd::audits {
@@ -28,10 +29,9 @@ const CivilDay kToday(2022, 10, 1);
 class AuditsStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = platform::Database::Open(dir_.path() + "/audits.db",
-                                       {platform::PlatformMigrations(), AuditsMigrations()});
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = *std::move(db);
+    db_ = testing::OpenDatabase(dir_.path() + "/audits.db",
+                                {platform::PlatformMigrations(), AuditsMigrations()});
+    ASSERT_NE(db_, nullptr);
     ASSERT_TRUE(store::FillListColumns(db_.get()).ok());
     Seed();
   }

@@ -14,10 +14,10 @@ namespace {
 
 namespace av1 = ::enamnd::audits::v1;
 namespace mv1 = ::enamnd::meetings::v1;
-using testing::MeetingsProcess;
-using testing::PollUntil;
 using testing::AuditsProcess;
 using testing::Call;
+using testing::MeetingsProcess;
+using testing::PollUntil;
 
 int Handlings(av1::AuditsService::Stub* stub, std::vector<std::string>* paragraphs = nullptr) {
   av1::GetReviewRequest get;
@@ -52,9 +52,9 @@ TEST(AuditsFlowTest, DecisionReachesReviewAcrossRedisRestartAndAuditsDowntime) {
   seed.case_subject = "//audits/reviews/2021-2584";
   ASSERT_TRUE(testing::SeedCommittee(meetings.stub(), seed));
 
-  std::string first =
-      testing::Decide(meetings.stub(), "Nämnden tar med sig synpunkterna.", mv1::DECISION_KIND_ADOPT)
-          .name();
+  std::string first = testing::Decide(meetings.stub(), "Nämnden tar med sig synpunkterna.",
+                                      mv1::DECISION_KIND_ADOPT)
+                          .name();
   ASSERT_TRUE(PollUntil([&] { return Handlings(audits->stub()) == 1; }, absl::Seconds(20)));
 
   // The audits service goes down; Redis restarts; a decision is recorded.

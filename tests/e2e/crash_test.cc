@@ -93,7 +93,8 @@ TEST_F(CrashTest, AcknowledgedWritesSurviveSigkill) {
     v1::GetParagraphRequest request;
     request.set_name(name);
     v1::Paragraph p;
-    grpc::Status status = testing::Call(stub_, &v1::MeetingsService::Stub::GetParagraph, request, &p);
+    grpc::Status status =
+        testing::Call(stub_, &v1::MeetingsService::Stub::GetParagraph, request, &p);
     EXPECT_TRUE(status.ok()) << name << ": " << status.error_message();
   }
   // Numbers are 1..N with no gap (writes that committed but were not
@@ -106,7 +107,8 @@ TEST_F(CrashTest, AcknowledgedWritesSurviveSigkill) {
     request.set_page_size(1000);
     request.set_page_token(token);
     v1::ListParagraphsResponse response;
-    ASSERT_TRUE(testing::Call(stub_, &v1::MeetingsService::Stub::ListParagraphs, request, &response).ok());
+    ASSERT_TRUE(
+        testing::Call(stub_, &v1::MeetingsService::Stub::ListParagraphs, request, &response).ok());
     for (const auto& p : response.paragraphs()) numbers.push_back(p.number());
     token = response.next_page_token();
   } while (!token.empty());

@@ -250,6 +250,35 @@ def scb_code(municipality):
 
 # ------------------------------------------------------------------ scenario
 
+def decode_entry(entry_id, fields, source, package, events_module):
+    """Checks one stream entry's envelope; returns (payload, message, attrs, where).
+
+    The fields are exactly id, type, subject and event; the event is a
+    CloudEvent 1.0 from `source` whose id, type and subject agree with the
+    fields, with a time, and whose proto_data is the payload of its type.
+    """
+    keys = sorted(k.decode() for k in fields)
+    assert keys == ["event", "id", "subject", "type"], f"{entry_id}: fields {keys}"
+    event = cloudevent_pb2.CloudEvent.FromString(fields[b"event"])
+    type_ = fields[b"type"].decode()
+    where = f"entry {entry_id.decode()} ({type_})"
+    assert event.spec_version == "1.0", f"{where}: spec_version {event.spec_version!r}"
+    assert event.source == source, f"{where}: source {event.source!r}"
+    assert event.id and event.id == fields[b"id"].decode(), f"{where}: id {event.id!r}"
+    assert event.type == type_, f"{where}: type {event.type!r}"
+    attrs = event.attributes
+    assert attrs["subject"].ce_string == fields[b"subject"].decode(), f"{where}: subject"
+    assert attrs["time"].HasField("ce_timestamp"), f"{where}: time"
+    got_package, _, message = type_.rpartition(".")
+    assert got_package == package, f"{where}: package {got_package}"
+    cls = getattr(events_module, message, None)
+    assert cls is not None, f"{where}: no generated class {message}"
+    assert event.WhichOneof("data") == "proto_data", f"{where}: not proto_data"
+    payload = cls()
+    assert event.proto_data.Unpack(payload), f"{where}: {event.proto_data.type_url}"
+    return payload, message, attrs, where
+
+
 class Scenario:
     def __init__(self, tmp):
         self.tmp = Path(tmp)
@@ -643,26 +672,9 @@ class Scenario:
         assert entries, "empty stream"
         sequences, types = [], set()
         for entry_id, fields in entries:
-            keys = sorted(k.decode() for k in fields)
-            assert keys == ["event", "id", "subject", "type"], f"{entry_id}: fields {keys}"
-            event = cloudevent_pb2.CloudEvent.FromString(fields[b"event"])
-            type_ = fields[b"type"].decode()
-            where = f"entry {entry_id.decode()} ({type_})"
-            assert event.spec_version == "1.0", f"{where}: spec_version {event.spec_version!r}"
-            assert event.source == "//enamnd/meetings", f"{where}: source {event.source!r}"
-            assert event.id and event.id == fields[b"id"].decode(), f"{where}: id {event.id!r}"
-            assert event.type == type_, f"{where}: type {event.type!r}"
-            attrs = event.attributes
-            assert attrs["subject"].ce_string == fields[b"subject"].decode(), f"{where}: subject"
-            assert attrs["time"].HasField("ce_timestamp"), f"{where}: time"
+            payload, message, attrs, where = decode_entry(
+                entry_id, fields, "//enamnd/meetings", "enamnd.meetings.v1", events_pb2)
             sequence = int(attrs["sequence"].ce_string)
-            package, _, message = type_.rpartition(".")
-            assert package == "enamnd.meetings.v1", f"{where}: package {package}"
-            cls = getattr(events_pb2, message, None)
-            assert cls is not None, f"{where}: no generated class {message}"
-            assert event.WhichOneof("data") == "proto_data", f"{where}: not proto_data"
-            payload = cls()
-            assert event.proto_data.Unpack(payload), f"{where}: {event.proto_data.type_url}"
             got = attrs["audience"].ce_string if "audience" in attrs else ""
             if message == "DecisionRecorded":
                 codes = [r.municipality.split("/")[1] for r in payload.paragraph.recipients
@@ -1050,27 +1062,10 @@ class Scenario:
         assert len(entries) == xlen and entries, f"{len(entries)} entries, XLEN {xlen}"
         sequences, counts, handled, raised = [], {}, {}, {}
         for entry_id, fields in entries:
-            keys = sorted(k.decode() for k in fields)
-            assert keys == ["event", "id", "subject", "type"], f"{entry_id}: fields {keys}"
-            event = cloudevent_pb2.CloudEvent.FromString(fields[b"event"])
-            type_ = fields[b"type"].decode()
-            where = f"entry {entry_id.decode()} ({type_})"
-            assert event.spec_version == "1.0", f"{where}: spec_version {event.spec_version!r}"
-            assert event.source == "//enamnd/audits", f"{where}: source {event.source!r}"
-            assert event.id and event.id == fields[b"id"].decode(), f"{where}: id {event.id!r}"
-            assert event.type == type_, f"{where}: type {event.type!r}"
-            attrs = event.attributes
+            payload, message, attrs, where = decode_entry(
+                entry_id, fields, "//enamnd/audits", "enamnd.audits.v1", audits_events_pb2)
             subject = fields[b"subject"].decode()
-            assert attrs["subject"].ce_string == subject, f"{where}: subject"
-            assert attrs["time"].HasField("ce_timestamp"), f"{where}: time"
             sequences.append(int(attrs["sequence"].ce_string))
-            package, _, message = type_.rpartition(".")
-            assert package == "enamnd.audits.v1", f"{where}: package {package}"
-            cls = getattr(audits_events_pb2, message, None)
-            assert cls is not None, f"{where}: no generated class {message}"
-            assert event.WhichOneof("data") == "proto_data", f"{where}: not proto_data"
-            payload = cls()
-            assert event.proto_data.Unpack(payload), f"{where}: {event.proto_data.type_url}"
             counts[message] = counts.get(message, 0) + 1
             if message == "DischargeRecorded":
                 got = attrs["audience"].ce_string if "audience" in attrs else ""

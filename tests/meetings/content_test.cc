@@ -122,9 +122,7 @@ TEST_F(ContentTest, MeetingStateIsKnown) {
   EXPECT_EQ(Field(ValidateMeeting(m)), "meeting.state");
 }
 
-TEST_F(ContentTest, CaseNeedsATitle) {
-  EXPECT_EQ(Field(ValidateCase(v1::Case())), "case.title");
-}
+TEST_F(ContentTest, CaseNeedsATitle) { EXPECT_EQ(Field(ValidateCase(v1::Case())), "case.title"); }
 
 TEST_F(ContentTest, CaseSubjectIsACrossReference) {
   v1::Case c;
@@ -135,7 +133,9 @@ TEST_F(ContentTest, CaseSubjectIsACrossReference) {
   EXPECT_EQ(Field(ValidateCase(c)), "ok");
 }
 
-TEST_F(ContentTest, ParagraphIsValid) { EXPECT_EQ(Field(ValidateParagraphContent(Paragraph())), "ok"); }
+TEST_F(ContentTest, ParagraphIsValid) {
+  EXPECT_EQ(Field(ValidateParagraphContent(Paragraph())), "ok");
+}
 
 TEST_F(ContentTest, ParagraphNeedsADecisionKind) {
   v1::Paragraph p = Paragraph();
@@ -154,7 +154,8 @@ TEST_F(ContentTest, ParagraphNeedsADecisionText) {
 TEST_F(ContentTest, ProposalHasAMover) {
   v1::Paragraph p = Paragraph();
   p.mutable_procedure()->add_proposals()->set_text("Bifall");
-  EXPECT_EQ(Field(ValidateParagraphContent(p)), "paragraph.procedure.proposals[0].mover.display_name");
+  EXPECT_EQ(Field(ValidateParagraphContent(p)),
+            "paragraph.procedure.proposals[0].mover.display_name");
 }
 
 TEST_F(ContentTest, VoteCountsNotNegative) {

@@ -131,11 +131,14 @@ TEST_F(LegalStateTest, AppealHoldsEvenAFinalDecision) {
 
 TEST_F(LegalStateTest, DayOrTodayDefaultsToToday) {
   EXPECT_EQ(*DayOrToday({}, "f", absl::CivilDay(2022, 6, 27)), absl::CivilDay(2022, 6, 27));
-  EXPECT_EQ(*DayOrToday(ToDate(absl::CivilDay(2022, 6, 20)), "f", absl::CivilDay(2022, 6, 27)), absl::CivilDay(2022, 6, 20));
+  EXPECT_EQ(*DayOrToday(ToDate(absl::CivilDay(2022, 6, 20)), "f", absl::CivilDay(2022, 6, 27)),
+            absl::CivilDay(2022, 6, 20));
 }
 
 TEST_F(LegalStateTest, DayOrTodayRejectsTheFuture) {
-  EXPECT_TRUE(InvalidField(DayOrToday(ToDate(absl::CivilDay(2022, 6, 28)), "f", absl::CivilDay(2022, 6, 27)).status(), "f"));
+  EXPECT_TRUE(InvalidField(
+      DayOrToday(ToDate(absl::CivilDay(2022, 6, 28)), "f", absl::CivilDay(2022, 6, 27)).status(),
+      "f"));
 }
 
 TEST_F(LegalStateTest, RequiredPastDayIsRequired) {
@@ -166,9 +169,9 @@ TEST_F(LegalStateTest, ImmediateCoversTheNamedDrafts) {
 }
 
 TEST_F(LegalStateTest, ImmediateNamesParagraphsOfTheMeeting) {
-  EXPECT_TRUE(InvalidField(
-      CoveredParagraphs(v1::Adjustment::KIND_IMMEDIATE, {3}, {Draft(1)}, "m").status(),
-      "paragraph_numbers"));
+  EXPECT_TRUE(
+      InvalidField(CoveredParagraphs(v1::Adjustment::KIND_IMMEDIATE, {3}, {Draft(1)}, "m").status(),
+                   "paragraph_numbers"));
 }
 
 TEST_F(LegalStateTest, ImmediateSkipsNothingAlreadyAdjusted) {
@@ -178,8 +181,9 @@ TEST_F(LegalStateTest, ImmediateSkipsNothingAlreadyAdjusted) {
 
 TEST_F(LegalStateTest, NoticeFromAMemberOnly) {
   v1::Adjustment a = Adjustment();
-  EXPECT_TRUE(InvalidField(RecordNotice("municipalities/0003", absl::CivilDay(2022, 6, 28), &a).status(),
-                           "municipality"));
+  EXPECT_TRUE(
+      InvalidField(RecordNotice("municipalities/0003", absl::CivilDay(2022, 6, 28), &a).status(),
+                   "municipality"));
 }
 
 TEST_F(LegalStateTest, NoticeOncePerMember) {
@@ -191,8 +195,9 @@ TEST_F(LegalStateTest, NoticeOncePerMember) {
 
 TEST_F(LegalStateTest, NoticeNotBeforeTheJustering) {
   v1::Adjustment a = Adjustment();
-  EXPECT_TRUE(InvalidField(RecordNotice("municipalities/0001", absl::CivilDay(2022, 6, 26), &a).status(),
-                           "posted_date"));
+  EXPECT_TRUE(
+      InvalidField(RecordNotice("municipalities/0001", absl::CivilDay(2022, 6, 26), &a).status(),
+                   "posted_date"));
 }
 
 TEST_F(LegalStateTest, NoticeAfterTheDeadlineIsLate) {
@@ -214,7 +219,8 @@ TEST_F(LegalStateTest, LastNoticeStartsTheAppealPeriod) {
 }
 
 TEST_F(LegalStateTest, AppealNotBeforeTheJustering) {
-  EXPECT_TRUE(InvalidField(CheckAppealDate(Adjustment(), absl::CivilDay(2022, 6, 26)), "appeal.lodged_date"));
+  EXPECT_TRUE(InvalidField(CheckAppealDate(Adjustment(), absl::CivilDay(2022, 6, 26)),
+                           "appeal.lodged_date"));
   EXPECT_TRUE(CheckAppealDate(Adjustment(), absl::CivilDay(2022, 6, 27)).ok());
 }
 
@@ -288,9 +294,7 @@ TEST_F(ChainTest, IntactChain) {
   EXPECT_EQ(r.links_checked(), 2);
 }
 
-TEST_F(ChainTest, GapInPositions) {
-  EXPECT_EQ(Verify({Link(2, "two", "")}).first_broken(), "a2");
-}
+TEST_F(ChainTest, GapInPositions) { EXPECT_EQ(Verify({Link(2, "two", "")}).first_broken(), "a2"); }
 
 TEST_F(ChainTest, AlteredText) {
   ChainLink one = Link(1, "one", "");

@@ -9,6 +9,7 @@
 #include "gtest/gtest.h"
 #include "services/meetings/store/store.h"
 #include "services/platform/list_query.h"
+#include "tests/support/database.h"
 #include "tests/support/process.h"
 
 namespace enamnd::meetings {
@@ -17,9 +18,8 @@ namespace {
 class ListPlanTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = platform::Database::Open(dir_.path() + "/meetings.db", {MeetingsMigrations()});
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = *std::move(db);
+    db_ = testing::OpenDatabase(dir_.path() + "/meetings.db", {MeetingsMigrations()});
+    ASSERT_NE(db_, nullptr);
     Seed();
   }
 
@@ -81,8 +81,7 @@ class ListPlanTest : public ::testing::Test {
       ASSERT_TRUE(plan.ok()) << plan.status();
       std::string text;
       for (const std::string& line : *plan) absl::StrAppend(&text, line, "\n");
-      EXPECT_TRUE(platform::PlanUsesIndexes(*plan, filtered))
-          << q.Sql(later) << "\n" << text;
+      EXPECT_TRUE(platform::PlanUsesIndexes(*plan, filtered)) << q.Sql(later) << "\n" << text;
     }
   }
 
@@ -94,7 +93,8 @@ class ListPlanTest : public ::testing::Test {
     ASSERT_TRUE(plan.ok()) << plan.status();
     ASSERT_FALSE(plan->empty());
     EXPECT_TRUE(absl::StartsWith((*plan)[0], "SEARCH") && absl::StrContains((*plan)[0], ">"))
-        << q.Sql(true) << "\n" << (*plan)[0];
+        << q.Sql(true) << "\n"
+        << (*plan)[0];
   }
 
   static platform::ListQuery Meetings(const MeetingFilter& f) {
@@ -185,8 +185,7 @@ TEST_F(ListPlanTest, ParagraphsByCaseAndRecipient) {
 
 TEST_F(ListPlanTest, ParagraphsOfABodyByRecipientYearAndKind) {
   ExpectIndexed(
-      Paragraphs({.body_id = "a", .year = 2022, .kind = kApprove, .recipient_code = "0004"}),
-      true);
+      Paragraphs({.body_id = "a", .year = 2022, .kind = kApprove, .recipient_code = "0004"}), true);
 }
 
 TEST_F(ListPlanTest, ParagraphsOfAMeetingByEveryFilter) {

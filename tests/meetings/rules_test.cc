@@ -200,8 +200,9 @@ TEST_F(MeetingRulesTest, AttendanceLockedByAnyAdjustment) {
 }
 
 TEST_F(MeetingRulesTest, AdjustableNeedsAttendance) {
-  EXPECT_EQ(Code(CheckAdjustable(Meeting(v1::Meeting::STATE_HELD), {}, absl::CivilDay(2022, 6, 23))),
-            absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(
+      Code(CheckAdjustable(Meeting(v1::Meeting::STATE_HELD), {}, absl::CivilDay(2022, 6, 23))),
+      absl::StatusCode::kFailedPrecondition);
   EXPECT_TRUE(CheckAdjustable(Held(), {}, absl::CivilDay(2022, 6, 22)).ok());
 }
 
@@ -294,8 +295,7 @@ TEST_F(AttendanceTest, SubstituteParagraphsOnlyWhenServed) {
 TEST_F(AttendanceTest, SubstituteBesidesMemberNamesParagraphs) {
   v1::Attendance a = Present({"0001"});
   a.mutable_seats(0)->set_substitute_served(true);
-  EXPECT_EQ(Field(CheckAttendance(a, Body({"0001"}), {})),
-            "attendance.seats[0].substitute_served");
+  EXPECT_EQ(Field(CheckAttendance(a, Body({"0001"}), {})), "attendance.seats[0].substitute_served");
 }
 
 TEST_F(AttendanceTest, SubstituteParagraphsArePositive) {

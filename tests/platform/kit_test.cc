@@ -13,6 +13,7 @@
 #include "services/platform/resource_name.h"
 #include "services/platform/server.h"
 #include "services/platform/service_kit.h"
+#include "tests/support/database.h"
 #include "tests/support/process.h"
 
 namespace enamnd::platform {
@@ -29,7 +30,8 @@ TEST(EnumsTest, ChoicesListEveryValueButTheUnspecifiedOne) {
 TEST(EnumsTest, ZeroIsRequiredAndNamesTheField) {
   absl::Status status = RequireEnumValue(0, States(), "meeting.state");
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_EQ(status.message(), "meeting.state: required: STATE_PLANNED, STATE_HELD or STATE_CANCELLED");
+  EXPECT_EQ(status.message(),
+            "meeting.state: required: STATE_PLANNED, STATE_HELD or STATE_CANCELLED");
 }
 
 TEST(EnumsTest, UnknownNumberIsRejected) {
@@ -55,8 +57,8 @@ TEST(ServiceKitTest, ConsumerNameIsTheGroupAndTheHost) {
 }
 
 TEST(ResourceNameTest, MatchReturnsTheVariablesInOrder) {
-  auto parts = MatchName("bodies/e-namnden/meetings/2022-06-22", "bodies/{body}/meetings/{meeting}",
-                         "name");
+  auto parts =
+      MatchName("bodies/e-namnden/meetings/2022-06-22", "bodies/{body}/meetings/{meeting}", "name");
   ASSERT_TRUE(parts.ok()) << parts.status();
   EXPECT_EQ(*parts, (std::vector<std::string>{"e-namnden", "2022-06-22"}));
 }
@@ -80,11 +82,10 @@ TEST(ResourceNameTest, NumbersHaveOneSpelling) {
 class ReplayTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = Database::Open(dir_.path() + "/t.db",
-                             {PlatformMigrations(),
-                              {"test", {"CREATE TABLE things (name TEXT PRIMARY KEY);"}}});
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = std::move(*db);
+    db_ = testing::OpenDatabase(
+        dir_.path() + "/t.db",
+        {PlatformMigrations(), {"test", {"CREATE TABLE things (name TEXT PRIMARY KEY);"}}});
+    ASSERT_NE(db_, nullptr);
   }
 
   // Creates `name` unless `request_id` made something before; returns what

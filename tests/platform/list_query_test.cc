@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "tests/support/database.h"
 #include "tests/support/process.h"
 
 namespace enamnd::platform {
@@ -15,13 +16,13 @@ namespace {
 class ListQueryTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = Database::Open(dir_.path() + "/t.db",
-                             {{"test",
-                               {"CREATE TABLE items (grp TEXT NOT NULL, number INTEGER NOT NULL,"
-                                " colour TEXT NOT NULL, PRIMARY KEY (grp, number));"
-                                "CREATE INDEX items_by_colour ON items (colour, grp, number);"}}});
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = std::move(*db);
+    db_ =
+        testing::OpenDatabase(dir_.path() + "/t.db",
+                              {{"test",
+                                {"CREATE TABLE items (grp TEXT NOT NULL, number INTEGER NOT NULL,"
+                                 " colour TEXT NOT NULL, PRIMARY KEY (grp, number));"
+                                 "CREATE INDEX items_by_colour ON items (colour, grp, number);"}}});
+    ASSERT_NE(db_, nullptr);
     auto tx = db_->Begin();
     ASSERT_TRUE(tx.ok());
     for (const char* group : {"a", "b"}) {
@@ -131,9 +132,8 @@ TEST_F(ListQueryTest, FilteredPlanSeeksTheFilterIndex) {
 TEST_F(ListQueryTest, PlanCheckCatchesScansAndSorts) {
   EXPECT_FALSE(PlanUsesIndexes({"SCAN items"}, false));
   EXPECT_FALSE(PlanUsesIndexes({"SCAN items USING INDEX sqlite_autoindex_items_1"}, true));
-  EXPECT_FALSE(PlanUsesIndexes({"SEARCH items USING INDEX x (colour=?)",
-                                "USE TEMP B-TREE FOR ORDER BY"},
-                               true));
+  EXPECT_FALSE(PlanUsesIndexes(
+      {"SEARCH items USING INDEX x (colour=?)", "USE TEMP B-TREE FOR ORDER BY"}, true));
   EXPECT_TRUE(PlanUsesIndexes({"SCAN items USING INDEX sqlite_autoindex_items_1"}, false));
   // A filter on a column without an index is caught on a real plan.
   ListQuery unindexed("x", "SELECT grp, number FROM items",

@@ -9,6 +9,7 @@
 #include "gtest/gtest.h"
 #include "services/platform/status.h"
 #include "services/platform/subscriber.h"
+#include "tests/support/database.h"
 #include "tests/support/redis_server.h"
 
 namespace enamnd::platform {
@@ -30,9 +31,9 @@ MigrationSet ItemsMigrations() {
 class OutboxTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto db = Database::Open(dir_.path() + "/test.db", {PlatformMigrations(), ItemsMigrations()});
-    ASSERT_TRUE(db.ok()) << db.status();
-    db_ = std::move(*db);
+    db_ =
+        testing::OpenDatabase(dir_.path() + "/test.db", {PlatformMigrations(), ItemsMigrations()});
+    ASSERT_NE(db_, nullptr);
   }
 
   // One state change and its event in one transaction.

@@ -28,8 +28,7 @@ bool SeedCommittee(meetings::v1::MeetingsService::Stub* stub, const CommitteeSee
 // Records a decision in kTestMeeting on kTestCase, sent to
 // municipalities/2584; returns the paragraph (empty name on failure).
 meetings::v1::Paragraph Decide(meetings::v1::MeetingsService::Stub* stub, const std::string& text,
-                               meetings::v1::DecisionKind kind,
-                               const std::string& request_id = "");
+                               meetings::v1::DecisionKind kind, const std::string& request_id = "");
 
 }  // namespace enamnd::testing
 

@@ -17,7 +17,8 @@ std::unique_ptr<platform::Service> NewAuditsService() {
       .name = "audits",
       .migrations = {AuditsMigrations()},
       .grpc_service_names = {"enamnd.audits.v1.AuditsService"},
-      .build = [](const platform::ServiceContext& context) -> absl::StatusOr<platform::ServiceParts> {
+      .build =
+          [](const platform::ServiceContext& context) -> absl::StatusOr<platform::ServiceParts> {
         // Rows stored before migration 2 get their list columns from their
         // protos (SQL cannot read those), before any List is answered.
         ENAMND_RETURN_IF_ERROR(store::FillListColumns(context.db));

@@ -110,7 +110,8 @@ absl::Status ValidateDischarge(const v1::Discharge& d, absl::CivilDay today) {
       platform::ParseMunicipalityName(d.municipality(), "discharge.municipality").status());
   ENAMND_RETURN_IF_ERROR(platform::RequireEnumValue(
       d.decision(), v1::Discharge::Decision_descriptor(), "discharge.decision"));
-  ENAMND_RETURN_IF_ERROR(platform::ValidatePastDay(d.decided_date(), "discharge.decided_date", today));
+  ENAMND_RETURN_IF_ERROR(
+      platform::ValidatePastDay(d.decided_date(), "discharge.decided_date", today));
   return ValidateText(d.reference(), "discharge.reference", kMaxNameLength, false);
 }
 

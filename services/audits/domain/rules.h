@@ -37,7 +37,6 @@ bool ControlPointMissed(const v1::ControlPoint& point, const v1::ReportingMoment
 // "p2"): sort on (key, id).
 std::string NaturalSortKey(absl::string_view id);
 
-
 }  // namespace enamnd::audits
 
 #endif  // ENAMND_AUDITS_DOMAIN_RULES_H_

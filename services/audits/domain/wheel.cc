@@ -148,7 +148,8 @@ absl::StatusOr<v1::ReportingYear> NewReportingYear(const v1::ReportingYear& give
     ENAMND_RETURN_IF_ERROR(ValidateMoment(*m, y.year(), field));
     ENAMND_RETURN_IF_ERROR(
         platform::ValidateDate(m->reported_date(), field + ".reported_date", false));
-    ENAMND_RETURN_IF_ERROR(platform::NotInFuture(m->reported_date(), field + ".reported_date", today));
+    ENAMND_RETURN_IF_ERROR(
+        platform::NotInFuture(m->reported_date(), field + ".reported_date", today));
     ENAMND_RETURN_IF_ERROR(platform::ValidateText(
         m->reported_reference(), field + ".reported_reference", platform::kMaxNameLength, false));
   }

@@ -157,10 +157,10 @@ namespace store {
 namespace {
 
 absl::Status FillRows(Transaction& tx) {
-  ENAMND_ASSIGN_OR_RETURN(
-      auto recs,
-      platform::QueryProtos<v1::Recommendation>(tx, "SELECT data, revision FROM documents WHERE collection = ?1",
-                                  {std::string(kRecommendations)}));
+  ENAMND_ASSIGN_OR_RETURN(auto recs,
+                          platform::QueryProtos<v1::Recommendation>(
+                              tx, "SELECT data, revision FROM documents WHERE collection = ?1",
+                              {std::string(kRecommendations)}));
   for (const v1::Recommendation& r : recs) {
     ENAMND_ASSIGN_OR_RETURN(RecommendationName name, RecommendationName::Parse(r.name(), "name"));
     Columns c = RecommendationColumns(name, r);
@@ -169,7 +169,8 @@ absl::Status FillRows(Transaction& tx) {
                 " WHERE name = ?1",
                 {r.name(), c.year, c.number, c.status, c.open_due_day}));
   }
-  ENAMND_ASSIGN_OR_RETURN(auto reviews, platform::QueryProtos<v1::Review>(tx,
+  ENAMND_ASSIGN_OR_RETURN(auto reviews,
+                          platform::QueryProtos<v1::Review>(tx,
                                                             "SELECT data, revision FROM documents"
                                                             " WHERE collection = ?1",
                                                             {std::string(kReviews)}));
@@ -179,11 +180,11 @@ absl::Status FillRows(Transaction& tx) {
         tx.Exec("UPDATE documents SET year = ?2 WHERE name = ?1", {r.name(), Int(name.year)}));
     ENAMND_RETURN_IF_ERROR(SaveAuditors(tx, r));
   }
-  ENAMND_ASSIGN_OR_RETURN(auto points,
-                          platform::QueryProtos<v1::ControlPoint>(tx,
-                                                    "SELECT data, revision FROM documents"
-                                                    " WHERE collection = ?1",
-                                                    {std::string(kControlPoints)}));
+  ENAMND_ASSIGN_OR_RETURN(
+      auto points, platform::QueryProtos<v1::ControlPoint>(tx,
+                                                           "SELECT data, revision FROM documents"
+                                                           " WHERE collection = ?1",
+                                                           {std::string(kControlPoints)}));
   for (const v1::ControlPoint& p : points) {
     ENAMND_ASSIGN_OR_RETURN(ControlPointName name, ControlPointName::Parse(p.name(), "name"));
     ENAMND_RETURN_IF_ERROR(tx.Exec("UPDATE documents SET sort_key = ?2 WHERE name = ?1",
@@ -235,7 +236,8 @@ absl::Status CompleteReview(Transaction& tx, v1::Review* r) {
                           tx.Query("SELECT data FROM handlings WHERE review = ?1", {r->name()}));
   std::vector<v1::CommitteeHandling> handlings;
   for (const Row& row : rows) {
-    ENAMND_ASSIGN_OR_RETURN(auto h, platform::DecodeProto<v1::CommitteeHandling>(row, platform::kDataOnly));
+    ENAMND_ASSIGN_OR_RETURN(auto h,
+                            platform::DecodeProto<v1::CommitteeHandling>(row, platform::kDataOnly));
     handlings.push_back(std::move(h));
   }
   auto order = [](const v1::CommitteeHandling& h) {
@@ -275,11 +277,11 @@ ListQuery ReviewsQuery(const ReviewFilter& filter, absl::string_view filter_text
 }
 
 absl::StatusOr<platform::Page<v1::Review>> ListReviews(Transaction& tx, const ReviewFilter& filter,
-                                             absl::string_view filter_text, int page_size,
-                                             absl::string_view page_token) {
-  ENAMND_ASSIGN_OR_RETURN(
-      platform::Page<v1::Review> page,
-      platform::ListProtos<v1::Review>(tx, ReviewsQuery(filter, filter_text), page_size, page_token));
+                                                       absl::string_view filter_text, int page_size,
+                                                       absl::string_view page_token) {
+  ENAMND_ASSIGN_OR_RETURN(platform::Page<v1::Review> page,
+                          platform::ListProtos<v1::Review>(tx, ReviewsQuery(filter, filter_text),
+                                                           page_size, page_token));
   for (v1::Review& r : page.items) ENAMND_RETURN_IF_ERROR(CompleteReview(tx, &r));
   return page;
 }
@@ -340,8 +342,8 @@ absl::StatusOr<platform::Page<v1::Recommendation>> ListRecommendations(
     Transaction& tx, const std::optional<ReviewName>& parent, const RecommendationFilter& filter,
     absl::string_view scope_text, absl::CivilDay today, int page_size,
     absl::string_view page_token) {
-  return platform::ListProtos<v1::Recommendation>(tx, RecommendationsQuery(parent, filter, scope_text, today),
-                                     page_size, page_token);
+  return platform::ListProtos<v1::Recommendation>(
+      tx, RecommendationsQuery(parent, filter, scope_text, today), page_size, page_token);
 }
 
 absl::StatusOr<std::vector<v1::Recommendation>> OverdueRecommendations(Transaction& tx,
@@ -392,9 +394,11 @@ ListQuery ControlPointsQuery(const ControlPlanName& plan) {
 }
 
 absl::StatusOr<platform::Page<v1::ControlPoint>> ListControlPoints(Transaction& tx,
-                                                         const ControlPlanName& plan, int page_size,
-                                                         absl::string_view page_token) {
-  return platform::ListProtos<v1::ControlPoint>(tx, ControlPointsQuery(plan), page_size, page_token);
+                                                                   const ControlPlanName& plan,
+                                                                   int page_size,
+                                                                   absl::string_view page_token) {
+  return platform::ListProtos<v1::ControlPoint>(tx, ControlPointsQuery(plan), page_size,
+                                                page_token);
 }
 
 absl::StatusOr<std::vector<v1::ControlPoint>> AllControlPoints(
@@ -448,7 +452,8 @@ absl::StatusOr<std::optional<v1::CommitteeHandling>> GetHandling(Transaction& tx
       tx.QueryOne("SELECT data FROM handlings WHERE review = ?1 AND paragraph = ?2",
                   {review.ToString(), paragraph}));
   if (!row.has_value()) return std::optional<v1::CommitteeHandling>();
-  ENAMND_ASSIGN_OR_RETURN(auto h, platform::DecodeProto<v1::CommitteeHandling>(*row, platform::kDataOnly));
+  ENAMND_ASSIGN_OR_RETURN(auto h,
+                          platform::DecodeProto<v1::CommitteeHandling>(*row, platform::kDataOnly));
   return std::optional<v1::CommitteeHandling>(std::move(h));
 }
 

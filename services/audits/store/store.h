@@ -43,9 +43,10 @@ absl::Status ReplaceReview(platform::Transaction& tx, v1::Review* review);
 absl::Status CompleteReview(platform::Transaction& tx, v1::Review* review);
 platform::ListQuery ReviewsQuery(const ReviewFilter& filter, absl::string_view filter_text);
 // A page of reviews, each completed.
-absl::StatusOr<platform::Page<v1::Review>> ListReviews(platform::Transaction& tx, const ReviewFilter& filter,
-                                             absl::string_view filter_text, int page_size,
-                                             absl::string_view page_token);
+absl::StatusOr<platform::Page<v1::Review>> ListReviews(platform::Transaction& tx,
+                                                       const ReviewFilter& filter,
+                                                       absl::string_view filter_text, int page_size,
+                                                       absl::string_view page_token);
 
 // ------------------------------------------------------------ recommendations
 absl::StatusOr<std::optional<v1::Recommendation>> GetRecommendation(platform::Transaction& tx,
@@ -82,8 +83,9 @@ absl::Status ReplaceControlPoint(platform::Transaction& tx, const ControlPointNa
 // A plan's points in the natural order of their ids.
 platform::ListQuery ControlPointsQuery(const ControlPlanName& plan);
 absl::StatusOr<platform::Page<v1::ControlPoint>> ListControlPoints(platform::Transaction& tx,
-                                                         const ControlPlanName& plan, int page_size,
-                                                         absl::string_view page_token);
+                                                                   const ControlPlanName& plan,
+                                                                   int page_size,
+                                                                   absl::string_view page_token);
 // Every point of `plan` (nullopt: of every plan), by name.
 absl::StatusOr<std::vector<v1::ControlPoint>> AllControlPoints(
     platform::Transaction& tx, const std::optional<ControlPlanName>& plan);

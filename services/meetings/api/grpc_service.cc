@@ -113,11 +113,12 @@ class WatchState : public std::enable_shared_from_this<WatchState> {
     absl::Status status = [&]() -> absl::Status {
       ENAMND_ASSIGN_OR_RETURN(platform::Transaction tx, service_->db_->BeginRead());
       if (!municipality_checked_ && !municipality_code_.empty()) {
-        ENAMND_ASSIGN_OR_RETURN(auto found, store::GetMunicipality(tx, MunicipalityName{municipality_code_}));
+        ENAMND_ASSIGN_OR_RETURN(auto found,
+                                store::GetMunicipality(tx, MunicipalityName{municipality_code_}));
         if (!found.has_value()) {
           return platform::InvalidField(
-              "municipality",
-              absl::StrCat("unknown municipality ", MunicipalityName{municipality_code_}.ToString()));
+              "municipality", absl::StrCat("unknown municipality ",
+                                           MunicipalityName{municipality_code_}.ToString()));
         }
       }
       municipality_checked_ = true;

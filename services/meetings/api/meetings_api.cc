@@ -30,8 +30,7 @@ using platform::ValidateMask;
 // Copies a store page into a List response.
 template <typename Proto, typename Response>
 void FillPage(platform::Page<Proto> page,
-              google::protobuf::RepeatedPtrField<Proto>* (Response::*items)(),
-              Response* response) {
+              google::protobuf::RepeatedPtrField<Proto>* (Response::*items)(), Response* response) {
   for (Proto& item : page.items) *(response->*items)()->Add() = std::move(item);
   response->set_next_page_token(std::move(page.next_page_token));
 }
@@ -101,8 +100,8 @@ absl::Status MeetingsApi::GetMunicipality(const v1::GetMunicipalityRequest& requ
 absl::Status MeetingsApi::ListMunicipalities(const v1::ListMunicipalitiesRequest& request,
                                              v1::ListMunicipalitiesResponse* response) {
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
-  ENAMND_ASSIGN_OR_RETURN(auto page, store::ListMunicipalities(tx, request.page_size(),
-                                                               request.page_token()));
+  ENAMND_ASSIGN_OR_RETURN(auto page,
+                          store::ListMunicipalities(tx, request.page_size(), request.page_token()));
   FillPage(std::move(page), &v1::ListMunicipalitiesResponse::mutable_municipalities, response);
   return absl::OkStatus();
 }
@@ -121,14 +120,13 @@ absl::Status MeetingsApi::CreateBody(const v1::CreateBodyRequest& request, v1::B
 
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(
-      bool replayed,
-      platform::ReplayOrRemember(
-          tx, "CreateBody", request.request_id(), body.name(),
-          [&](const std::string& made) -> absl::StatusOr<std::optional<v1::Body>> {
-            ENAMND_ASSIGN_OR_RETURN(BodyName n, BodyName::Parse(made, "name"));
-            return store::GetBody(tx, n);
-          },
-          response));
+      bool replayed, platform::ReplayOrRemember(
+                         tx, "CreateBody", request.request_id(), body.name(),
+                         [&](const std::string& made) -> absl::StatusOr<std::optional<v1::Body>> {
+                           ENAMND_ASSIGN_OR_RETURN(BodyName n, BodyName::Parse(made, "name"));
+                           return store::GetBody(tx, n);
+                         },
+                         response));
   if (replayed) return absl::OkStatus();
   ENAMND_ASSIGN_OR_RETURN(auto existing, store::GetBody(tx, name));
   if (existing.has_value()) return absl::AlreadyExistsError(absl::StrCat(body.name(), " exists"));
@@ -255,8 +253,8 @@ absl::Status MeetingsApi::ListMeetings(const v1::ListMeetingsRequest& request,
                           ParseMeetingFilter(request.parent(), request.filter()));
   const std::string scope = absl::StrCat("ListMeetings|", request.parent(), "|", request.filter());
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
-  ENAMND_ASSIGN_OR_RETURN(auto page, store::ListMeetings(tx, scope, filter, request.page_size(),
-                                                         request.page_token()));
+  ENAMND_ASSIGN_OR_RETURN(
+      auto page, store::ListMeetings(tx, scope, filter, request.page_size(), request.page_token()));
   FillPage(std::move(page), &v1::ListMeetingsResponse::mutable_meetings, response);
   return absl::OkStatus();
 }
@@ -342,10 +340,9 @@ absl::Status MeetingsApi::CreateCase(const v1::CreateCaseRequest& request, v1::C
   *c.mutable_update_time() = c.create_time();
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(
-      bool replayed,
-      platform::ReplayOrRemember(
-          tx, "CreateCase", request.request_id(), c.name(),
-          [&](const std::string&) { return store::GetCase(tx, name); }, response));
+      bool replayed, platform::ReplayOrRemember(
+                         tx, "CreateCase", request.request_id(), c.name(),
+                         [&](const std::string&) { return store::GetCase(tx, name); }, response));
   if (replayed) return absl::OkStatus();
   ENAMND_ASSIGN_OR_RETURN(auto existing, store::GetCase(tx, name));
   if (existing.has_value()) {

@@ -12,7 +12,6 @@
 
 namespace enamnd::meetings {
 
-
 class MeetingsApi {
  public:
   MeetingsApi(platform::Database* db, platform::Outbox* outbox, platform::LegalClock* clock)

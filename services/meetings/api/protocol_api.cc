@@ -127,14 +127,13 @@ namespace {
 // The document of a justering: the covered paragraphs with their signers,
 // naming the previous link so each hash covers the chain so far.
 absl::StatusOr<RenderedDocument> RenderAdjustment(
-    Transaction& tx, const MeetingName& meeting, v1::Adjustment::Kind kind,
-    const v1::Person& chair, const google::protobuf::RepeatedPtrField<v1::Person>& adjusters,
+    Transaction& tx, const MeetingName& meeting, v1::Adjustment::Kind kind, const v1::Person& chair,
+    const google::protobuf::RepeatedPtrField<v1::Person>& adjusters,
     const std::vector<v1::Paragraph>& covered, const std::optional<v1::Adjustment>& previous) {
-  ENAMND_ASSIGN_OR_RETURN(
-      ProtocolInput in,
-      LoadProtocolInput(tx, meeting,
-                        kind == v1::Adjustment::KIND_PROTOCOL ? DocumentKind::kProtocol
-                                                              : DocumentKind::kImmediate));
+  ENAMND_ASSIGN_OR_RETURN(ProtocolInput in, LoadProtocolInput(tx, meeting,
+                                                              kind == v1::Adjustment::KIND_PROTOCOL
+                                                                  ? DocumentKind::kProtocol
+                                                                  : DocumentKind::kImmediate));
   in.paragraphs = covered;
   in.chair = chair;
   in.adjusters.assign(adjusters.begin(), adjusters.end());
@@ -209,9 +208,14 @@ absl::Status MeetingsApi::RenderProtocol(const v1::RenderProtocolRequest& reques
 
 absl::Status MeetingsApi::AdjustProtocol(const v1::AdjustProtocolRequest& request,
                                          v1::Adjustment* response) {
-  AdjustInput in{request.meeting(),    v1::Adjustment::KIND_PROTOCOL, {},
-                 request.chair(),      request.adjusters(),           request.adjusted_date(),
-                 request.request_id(), "AdjustProtocol"};
+  AdjustInput in{request.meeting(),
+                 v1::Adjustment::KIND_PROTOCOL,
+                 {},
+                 request.chair(),
+                 request.adjusters(),
+                 request.adjusted_date(),
+                 request.request_id(),
+                 "AdjustProtocol"};
   return Adjust(in, response);
 }
 
@@ -219,8 +223,9 @@ absl::Status MeetingsApi::AdjustParagraphs(const v1::AdjustParagraphsRequest& re
                                            v1::Adjustment* response) {
   ENAMND_ASSIGN_OR_RETURN(std::vector<int> numbers,
                           ParseParagraphNumbers(request.paragraph_numbers()));
-  AdjustInput in{request.meeting(),    v1::Adjustment::KIND_IMMEDIATE, std::move(numbers),
-                 request.chair(),      request.adjusters(),            request.adjusted_date(),
+  AdjustInput in{request.meeting(),    v1::Adjustment::KIND_IMMEDIATE,
+                 std::move(numbers),   request.chair(),
+                 request.adjusters(),  request.adjusted_date(),
                  request.request_id(), "AdjustParagraphs"};
   return Adjust(in, response);
 }
@@ -252,9 +257,9 @@ absl::Status MeetingsApi::Adjust(const AdjustInput& input, v1::Adjustment* respo
                           CoveredParagraphs(input.kind, input.numbers, all, input.meeting));
 
   ENAMND_ASSIGN_OR_RETURN(auto previous, store::LastAdjustmentOfBody(tx, meeting.body));
-  ENAMND_ASSIGN_OR_RETURN(RenderedDocument doc,
-                          RenderAdjustment(tx, meeting, input.kind, input.chair,
-                                           input.adjusters, covered, previous));
+  ENAMND_ASSIGN_OR_RETURN(
+      RenderedDocument doc,
+      RenderAdjustment(tx, meeting, input.kind, input.chair, input.adjusters, covered, previous));
   const AdjustmentName name{meeting, static_cast<int>(of_meeting.size()) + 1};
   v1::Adjustment a =
       NewAdjustment(name, input.kind, covered, mb.body, previous, doc, adjusted, today);
@@ -331,19 +336,18 @@ absl::Status MeetingsApi::RecordNoticePosting(const v1::RecordNoticePostingReque
 
 absl::Status MeetingsApi::RecordAppeal(const v1::RecordAppealRequest& request,
                                        v1::Appeal* response) {
-  ENAMND_ASSIGN_OR_RETURN(ParagraphName name, ParagraphName::Parse(request.paragraph(), "paragraph"));
+  ENAMND_ASSIGN_OR_RETURN(ParagraphName name,
+                          ParagraphName::Parse(request.paragraph(), "paragraph"));
   ENAMND_RETURN_IF_ERROR(platform::ValidateRequestId(request.request_id()));
   ENAMND_RETURN_IF_ERROR(ValidateAppeal(request.appeal()));
-  ENAMND_ASSIGN_OR_RETURN(
-      absl::CivilDay lodged,
-      DayOrToday(request.appeal().lodged_date(), "appeal.lodged_date", clock_->Today()));
+  ENAMND_ASSIGN_OR_RETURN(absl::CivilDay lodged, DayOrToday(request.appeal().lodged_date(),
+                                                            "appeal.lodged_date", clock_->Today()));
 
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(
-      bool replayed,
-      Replayed(
-          tx, "RecordAppeal", request.request_id(),
-          [&](const std::string& made) { return FindAppeal(tx, made); }, response));
+      bool replayed, Replayed(
+                         tx, "RecordAppeal", request.request_id(),
+                         [&](const std::string& made) { return FindAppeal(tx, made); }, response));
   if (replayed) return absl::OkStatus();
   ENAMND_ASSIGN_OR_RETURN(auto found, store::GetParagraph(tx, name));
   if (!found.has_value()) return NotFound("paragraph", request.paragraph());
@@ -374,7 +378,8 @@ absl::Status MeetingsApi::RecordAppeal(const v1::RecordAppealRequest& request,
 
 absl::Status MeetingsApi::RecordCorrection(const v1::RecordCorrectionRequest& request,
                                            v1::Correction* response) {
-  ENAMND_ASSIGN_OR_RETURN(ParagraphName name, ParagraphName::Parse(request.paragraph(), "paragraph"));
+  ENAMND_ASSIGN_OR_RETURN(ParagraphName name,
+                          ParagraphName::Parse(request.paragraph(), "paragraph"));
   ENAMND_RETURN_IF_ERROR(platform::ValidateRequestId(request.request_id()));
   ENAMND_RETURN_IF_ERROR(ValidateCorrection(request.correction()));
   ENAMND_ASSIGN_OR_RETURN(absl::CivilDay day,
@@ -411,7 +416,8 @@ absl::Status MeetingsApi::RecordCorrection(const v1::RecordCorrectionRequest& re
 
 absl::Status MeetingsApi::CreateExtract(const v1::CreateExtractRequest& request,
                                         v1::Extract* response) {
-  ENAMND_ASSIGN_OR_RETURN(ParagraphName name, ParagraphName::Parse(request.paragraph(), "paragraph"));
+  ENAMND_ASSIGN_OR_RETURN(ParagraphName name,
+                          ParagraphName::Parse(request.paragraph(), "paragraph"));
   ENAMND_RETURN_IF_ERROR(platform::ValidateRequestId(request.request_id()));
   ENAMND_RETURN_IF_ERROR(ValidatePerson(request.certified_by(), "certified_by", true));
   ENAMND_ASSIGN_OR_RETURN(absl::CivilDay day,
@@ -435,8 +441,8 @@ absl::Status MeetingsApi::CreateExtract(const v1::CreateExtractRequest& request,
                           AdjustmentName::Parse(p->adjustment(), "paragraph.adjustment"));
   ENAMND_ASSIGN_OR_RETURN(auto adjustment, store::GetAdjustment(tx, adjustment_name));
   if (!adjustment.has_value()) return absl::InternalError("paragraph without its adjustment");
-  ENAMND_ASSIGN_OR_RETURN(
-      v1::Extract e, RenderExtract(tx, name, *p, *adjustment, request.certified_by(), day));
+  ENAMND_ASSIGN_OR_RETURN(v1::Extract e,
+                          RenderExtract(tx, name, *p, *adjustment, request.certified_by(), day));
   ENAMND_ASSIGN_OR_RETURN(auto existing, store::ExtractsOfParagraph(tx, name));
   for (const auto& earlier : existing) {
     // The same certification again: the same document.

@@ -14,7 +14,8 @@ std::unique_ptr<platform::Service> NewMeetingsService() {
       .name = "meetings",
       .migrations = {MeetingsMigrations()},
       .grpc_service_names = {"enamnd.meetings.v1.MeetingsService"},
-      .build = [](const platform::ServiceContext& context) -> absl::StatusOr<platform::ServiceParts> {
+      .build =
+          [](const platform::ServiceContext& context) -> absl::StatusOr<platform::ServiceParts> {
         auto grpc = std::make_unique<MeetingsGrpcService>(context.db, context.outbox,
                                                           context.executor, context.clock);
         MeetingsApi* api = grpc->api();

@@ -36,8 +36,8 @@ absl::Status ValidateTime(const enamnd::common::v1::TimeOfDay& t, absl::string_v
 int Minutes(const enamnd::common::v1::TimeOfDay& t) { return t.hours() * 60 + t.minutes(); }
 
 absl::Status ValidateSeat(const v1::Seat& seat, const std::string& field) {
-  ENAMND_RETURN_IF_ERROR(MunicipalityName::Parse(seat.municipality(), field + ".municipality")
-                             .status());
+  ENAMND_RETURN_IF_ERROR(
+      MunicipalityName::Parse(seat.municipality(), field + ".municipality").status());
   ENAMND_RETURN_IF_ERROR(ValidatePerson(seat.member(), field + ".member", true));
   ENAMND_RETURN_IF_ERROR(ValidatePerson(seat.substitute(), field + ".substitute", false));
   ENAMND_RETURN_IF_ERROR(platform::ValidateDate(seat.term_start(), field + ".term_start", false));
@@ -265,8 +265,8 @@ absl::Status ValidateSigners(const v1::Body& body, const v1::Person& chair,
     if (!s.substitute().display_name().empty()) members.insert(s.substitute().display_name());
   }
   auto not_member = [&](const v1::Person& p, absl::string_view field) {
-    return InvalidField(field, absl::StrCat(p.display_name(), " is not a member or substitute of ",
-                                            body.name()));
+    return InvalidField(
+        field, absl::StrCat(p.display_name(), " is not a member or substitute of ", body.name()));
   };
   ENAMND_RETURN_IF_ERROR(ValidatePerson(chair, "chair", true));
   if (members.count(chair.display_name()) == 0) return not_member(chair, "chair");
@@ -299,15 +299,15 @@ std::vector<MunicipalityRef> MunicipalitiesOf(const v1::Paragraph& p) {
     const v1::Vote& vote = p.procedure().votes(i);
     for (int j = 0; j < vote.ballots_size(); ++j) {
       if (vote.ballots(j).municipality().empty()) continue;
-      refs.push_back({absl::StrCat(Item("paragraph.procedure.votes", i), ".ballots[", j,
-                                   "].municipality"),
-                      vote.ballots(j).municipality()});
+      refs.push_back(
+          {absl::StrCat(Item("paragraph.procedure.votes", i), ".ballots[", j, "].municipality"),
+           vote.ballots(j).municipality()});
     }
   }
   for (int i = 0; i < p.recipients_size(); ++i) {
     if (p.recipients(i).target_case() != v1::Recipient::kMunicipality) continue;
-    refs.push_back({Item("paragraph.recipients", i) + ".municipality",
-                    p.recipients(i).municipality()});
+    refs.push_back(
+        {Item("paragraph.recipients", i) + ".municipality", p.recipients(i).municipality()});
   }
   return refs;
 }

@@ -33,11 +33,10 @@ absl::StatusOr<std::optional<std::string>> BodyOrAll(absl::string_view parent) {
 }
 
 absl::StatusOr<std::optional<int64_t>> Enum(const Terms& terms, const std::string& key,
-                                             const google::protobuf::EnumDescriptor* type) {
+                                            const google::protobuf::EnumDescriptor* type) {
   auto it = terms.find(key);
   if (it == terms.end()) return std::optional<int64_t>();
-  ENAMND_ASSIGN_OR_RETURN(int value,
-                          platform::ParseEnumValue(it->second, type, "filter." + key));
+  ENAMND_ASSIGN_OR_RETURN(int value, platform::ParseEnumValue(it->second, type, "filter." + key));
   return std::optional<int64_t>(value);
 }
 
@@ -76,8 +75,8 @@ absl::StatusOr<ParagraphFilter> ParseParagraphFilter(absl::string_view parent,
     }
     f.body_id = *body;
   }
-  ENAMND_ASSIGN_OR_RETURN(
-      Terms terms, platform::ParseFilter(filter, {"recipient", "case", "year", "kind"}));
+  ENAMND_ASSIGN_OR_RETURN(Terms terms,
+                          platform::ParseFilter(filter, {"recipient", "case", "year", "kind"}));
   if (terms.count("recipient")) {
     ENAMND_ASSIGN_OR_RETURN(MunicipalityName m,
                             MunicipalityName::Parse(terms["recipient"], "filter recipient"));

@@ -136,9 +136,10 @@ absl::StatusOr<std::vector<int>> ParseParagraphNumbers(
   return std::vector<int>(seen.begin(), seen.end());
 }
 
-absl::StatusOr<std::vector<v1::Paragraph>> CoveredParagraphs(
-    v1::Adjustment::Kind kind, const std::vector<int>& numbers,
-    const std::vector<v1::Paragraph>& all, absl::string_view meeting) {
+absl::StatusOr<std::vector<v1::Paragraph>> CoveredParagraphs(v1::Adjustment::Kind kind,
+                                                             const std::vector<int>& numbers,
+                                                             const std::vector<v1::Paragraph>& all,
+                                                             absl::string_view meeting) {
   if (kind == v1::Adjustment::KIND_PROTOCOL) {
     if (all.empty()) {
       return absl::FailedPreconditionError(absl::StrCat(meeting, " has no paragraphs"));
@@ -201,9 +202,8 @@ absl::Status CheckAppealDate(const v1::Adjustment& a, absl::CivilDay lodged) {
     return InvalidField("appeal.lodged_date", "before the protocol was adjusted");
   }
   if (IsSet(a.appeal_deadline()) && lodged > ToCivil(a.appeal_deadline())) {
-    return InvalidField("appeal.lodged_date",
-                        absl::StrCat("after the appeal period ended on ",
-                                     DayText(ToCivil(a.appeal_deadline()))));
+    return InvalidField("appeal.lodged_date", absl::StrCat("after the appeal period ended on ",
+                                                           DayText(ToCivil(a.appeal_deadline()))));
   }
   return absl::OkStatus();
 }

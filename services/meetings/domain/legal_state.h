@@ -55,9 +55,10 @@ absl::StatusOr<std::vector<int>> ParseParagraphNumbers(
     const google::protobuf::RepeatedField<int32_t>& numbers);
 // What an adjustment of `kind` covers of the meeting's paragraphs `all`:
 // all of them (a protocol) or the draft paragraphs `numbers` (immediate).
-absl::StatusOr<std::vector<v1::Paragraph>> CoveredParagraphs(
-    v1::Adjustment::Kind kind, const std::vector<int>& numbers,
-    const std::vector<v1::Paragraph>& all, absl::string_view meeting);
+absl::StatusOr<std::vector<v1::Paragraph>> CoveredParagraphs(v1::Adjustment::Kind kind,
+                                                             const std::vector<int>& numbers,
+                                                             const std::vector<v1::Paragraph>& all,
+                                                             absl::string_view meeting);
 
 // Records that `municipality` posted the notice on `posted`; when all
 // members have, the appeal period and the day of legal force follow.

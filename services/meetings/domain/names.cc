@@ -57,8 +57,7 @@ absl::StatusOr<Name> ParseParagraphItem(absl::string_view text, absl::string_vie
   Segments s = absl::StrSplit(text, '/');
   int64_t n = 0;
   if (s.size() != 8 || s[6] != collection || !ParsePositive(s[7], &n)) {
-    return platform::InvalidField(
-        field, absl::StrCat(kParagraphShape, "/", collection, "/{n}"));
+    return platform::InvalidField(field, absl::StrCat(kParagraphShape, "/", collection, "/{n}"));
   }
   ENAMND_ASSIGN_OR_RETURN(ParagraphName paragraph, ParagraphOf(s, field));
   return Name{std::move(paragraph), static_cast<int>(n)};
@@ -128,8 +127,7 @@ absl::StatusOr<CaseName> CaseName::Parse(absl::string_view text, absl::string_vi
   if (s.size() == 2 && s[0] == "cases") parts = absl::StrSplit(s[1], '-');
   int64_t year = 0;
   int64_t sequence = 0;
-  if (parts.size() != 2 || !ParsePositive(parts[0], &year) ||
-      !ParsePositive(parts[1], &sequence)) {
+  if (parts.size() != 2 || !ParsePositive(parts[0], &year) || !ParsePositive(parts[1], &sequence)) {
     return platform::InvalidField(field, "must be cases/{year}-{sequence}, e.g. cases/2022-9");
   }
   return CaseName{static_cast<int>(year), sequence};

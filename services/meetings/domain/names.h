@@ -31,8 +31,7 @@ struct BodyName {
 struct ParagraphSeriesName {
   BodyName body;
   int year = 0;
-  static absl::StatusOr<ParagraphSeriesName> Parse(absl::string_view text,
-                                                   absl::string_view field);
+  static absl::StatusOr<ParagraphSeriesName> Parse(absl::string_view text, absl::string_view field);
   std::string ToString() const;
 };
 

@@ -13,7 +13,6 @@
 
 namespace enamnd::meetings {
 
-
 // Last day to post the notice of justering: the second day after it.
 absl::CivilDay NoticeDeadline(absl::CivilDay adjusted);
 // Last day to lodge an appeal: three weeks after the last posting.

@@ -102,8 +102,8 @@ absl::Status PrepareNewMeeting(v1::Meeting* m) {
 
 absl::Status CheckMeetingUpdate(const v1::Meeting& before, int64_t recorded_paragraphs,
                                 v1::Meeting* after) {
-  ENAMND_RETURN_IF_ERROR(platform::RequireEnumValue(after->state(),
-                                                    v1::Meeting::State_descriptor(), "meeting.state"));
+  ENAMND_RETURN_IF_ERROR(
+      platform::RequireEnumValue(after->state(), v1::Meeting::State_descriptor(), "meeting.state"));
   if (after->state() == before.state()) return absl::OkStatus();
   if (recorded_paragraphs > 0) {
     return absl::FailedPreconditionError(

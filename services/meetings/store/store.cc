@@ -195,8 +195,7 @@ ListQuery ParagraphsQuery(const std::string& scope, const ParagraphFilter& f) {
 }
 
 ListQuery AdjustmentsQuery(const std::string& scope, const AdjustmentFilter& f) {
-  ListQuery q(scope, "SELECT data, text FROM adjustments",
-              {{"chain_position", KeyType::kInt}});
+  ListQuery q(scope, "SELECT data, text FROM adjustments", {{"chain_position", KeyType::kInt}});
   if (f.meeting) q.Where("meeting = ?", {*f.meeting});
   if (f.body_id) q.Where("body_id = ?", {*f.body_id});
   return q;
@@ -212,18 +211,20 @@ absl::Status InsertMunicipality(Transaction& tx, const MunicipalityName& name,
 
 absl::StatusOr<std::optional<v1::Municipality>> GetMunicipality(Transaction& tx,
                                                                 const MunicipalityName& name) {
-  return platform::QueryProto<v1::Municipality>(tx, "SELECT data FROM municipalities WHERE code = ?1",
-                                  {name.code}, platform::kDataOnly);
+  return platform::QueryProto<v1::Municipality>(
+      tx, "SELECT data FROM municipalities WHERE code = ?1", {name.code}, platform::kDataOnly);
 }
 
 absl::StatusOr<platform::Page<v1::Municipality>> ListMunicipalities(Transaction& tx, int page_size,
-                                                          const std::string& page_token) {
-  return platform::ListProtos<v1::Municipality>(tx, MunicipalitiesQuery(), page_size, page_token, platform::kDataOnly);
+                                                                    const std::string& page_token) {
+  return platform::ListProtos<v1::Municipality>(tx, MunicipalitiesQuery(), page_size, page_token,
+                                                platform::kDataOnly);
 }
 
 absl::StatusOr<std::map<std::string, std::string>> MunicipalityDisplayNames(Transaction& tx) {
   ENAMND_ASSIGN_OR_RETURN(
-      auto all, platform::QueryProtos<v1::Municipality>(tx, "SELECT data FROM municipalities", {}, platform::kDataOnly));
+      auto all, platform::QueryProtos<v1::Municipality>(tx, "SELECT data FROM municipalities", {},
+                                                        platform::kDataOnly));
   std::map<std::string, std::string> names;
   for (const v1::Municipality& m : all) names[m.name()] = m.display_name();
   return names;
@@ -234,9 +235,9 @@ absl::Status RequireMunicipalities(Transaction& tx, const std::vector<Municipali
     ENAMND_ASSIGN_OR_RETURN(MunicipalityName name, MunicipalityName::Parse(ref.name, ref.field));
     ENAMND_ASSIGN_OR_RETURN(auto found, GetMunicipality(tx, name));
     if (!found.has_value()) {
-      return platform::InvalidField(
-          ref.field,
-          absl::StrCat("unknown municipality ", ref.name, " (not registered with CreateMunicipality)"));
+      return platform::InvalidField(ref.field,
+                                    absl::StrCat("unknown municipality ", ref.name,
+                                                 " (not registered with CreateMunicipality)"));
     }
   }
   return absl::OkStatus();
@@ -256,11 +257,11 @@ absl::Status UpdateBody(Transaction& tx, const BodyName& name, const v1::Body& b
 
 absl::StatusOr<std::optional<v1::Body>> GetBody(Transaction& tx, const BodyName& name) {
   return platform::QueryProto<v1::Body>(tx, "SELECT data, revision FROM bodies WHERE body_id = ?1",
-                          {name.body_id});
+                                        {name.body_id});
 }
 
 absl::StatusOr<platform::Page<v1::Body>> ListBodies(Transaction& tx, int page_size,
-                                          const std::string& page_token) {
+                                                    const std::string& page_token) {
   return platform::ListProtos<v1::Body>(tx, BodiesQuery(), page_size, page_token);
 }
 
@@ -298,7 +299,8 @@ absl::Status InsertMeeting(Transaction& tx, const MeetingName& name, const v1::M
       "INSERT INTO meetings (name, body_id, meeting_id, day, year, state, data, revision)"
       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1)",
       {name.ToString(), name.body.body_id, name.meeting_id, Day(m.date()),
-       static_cast<int64_t>(m.date().year()), static_cast<int64_t>(m.state()), platform::EncodeProto(m)});
+       static_cast<int64_t>(m.date().year()), static_cast<int64_t>(m.state()),
+       platform::EncodeProto(m)});
 }
 
 absl::Status UpdateMeeting(Transaction& tx, const v1::Meeting& m) {
@@ -308,13 +310,13 @@ absl::Status UpdateMeeting(Transaction& tx, const v1::Meeting& m) {
 }
 
 absl::StatusOr<std::optional<v1::Meeting>> GetMeeting(Transaction& tx, const MeetingName& name) {
-  return platform::QueryProto<v1::Meeting>(tx, "SELECT data, revision FROM meetings WHERE name = ?1",
-                             {name.ToString()});
+  return platform::QueryProto<v1::Meeting>(
+      tx, "SELECT data, revision FROM meetings WHERE name = ?1", {name.ToString()});
 }
 
 absl::StatusOr<platform::Page<v1::Meeting>> ListMeetings(Transaction& tx, const std::string& scope,
-                                               const MeetingFilter& f, int page_size,
-                                               const std::string& page_token) {
+                                                         const MeetingFilter& f, int page_size,
+                                                         const std::string& page_token) {
   return platform::ListProtos<v1::Meeting>(tx, MeetingsQuery(scope, f), page_size, page_token);
 }
 
@@ -331,7 +333,8 @@ absl::Status InsertCase(Transaction& tx, const CaseName& name, const v1::Case& c
   return tx.Exec(
       "INSERT INTO cases (name, year, sequence, subject, data, revision)"
       " VALUES (?1, ?2, ?3, ?4, ?5, 1)",
-      {name.ToString(), static_cast<int64_t>(name.year), name.sequence, c.subject(), platform::EncodeProto(c)});
+      {name.ToString(), static_cast<int64_t>(name.year), name.sequence, c.subject(),
+       platform::EncodeProto(c)});
 }
 
 absl::Status UpdateCase(Transaction& tx, const v1::Case& c) {
@@ -342,7 +345,7 @@ absl::Status UpdateCase(Transaction& tx, const v1::Case& c) {
 
 absl::StatusOr<std::optional<v1::Case>> GetCase(Transaction& tx, const CaseName& name) {
   return platform::QueryProto<v1::Case>(tx, "SELECT data, revision FROM cases WHERE name = ?1",
-                          {name.ToString()});
+                                        {name.ToString()});
 }
 
 absl::StatusOr<v1::Case> RequireCase(Transaction& tx, const CaseName& name,
@@ -356,8 +359,8 @@ absl::StatusOr<v1::Case> RequireCase(Transaction& tx, const CaseName& name,
 }
 
 absl::StatusOr<platform::Page<v1::Case>> ListCases(Transaction& tx, const std::string& scope,
-                                         const CaseFilter& f, int page_size,
-                                         const std::string& page_token) {
+                                                   const CaseFilter& f, int page_size,
+                                                   const std::string& page_token) {
   return platform::ListProtos<v1::Case>(tx, CasesQuery(scope, f), page_size, page_token);
 }
 
@@ -388,9 +391,9 @@ absl::Status InsertParagraph(Transaction& tx, const ParagraphName& name, int64_t
   ENAMND_RETURN_IF_ERROR(
       tx.Exec("INSERT INTO paragraphs (name, body_id, year, number, meeting, case_name, kind, data,"
               " revision) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 1)",
-              {name.ToString(), name.meeting.body.body_id, year,
-               static_cast<int64_t>(name.number), name.meeting.ToString(), p.case_(),
-               static_cast<int64_t>(p.decision().kind()), platform::EncodeProto(p)}));
+              {name.ToString(), name.meeting.body.body_id, year, static_cast<int64_t>(name.number),
+               name.meeting.ToString(), p.case_(), static_cast<int64_t>(p.decision().kind()),
+               platform::EncodeProto(p)}));
   return WriteRecipients(tx, p);
 }
 
@@ -403,13 +406,15 @@ absl::Status UpdateParagraph(Transaction& tx, const v1::Paragraph& p) {
 
 absl::StatusOr<std::optional<v1::Paragraph>> GetParagraph(Transaction& tx,
                                                           const ParagraphName& name) {
-  return platform::QueryProto<v1::Paragraph>(tx, "SELECT data, revision FROM paragraphs WHERE name = ?1",
-                               {name.ToString()});
+  return platform::QueryProto<v1::Paragraph>(
+      tx, "SELECT data, revision FROM paragraphs WHERE name = ?1", {name.ToString()});
 }
 
-absl::StatusOr<platform::Page<v1::Paragraph>> ListParagraphs(Transaction& tx, const std::string& scope,
-                                                   const ParagraphFilter& f, int page_size,
-                                                   const std::string& page_token) {
+absl::StatusOr<platform::Page<v1::Paragraph>> ListParagraphs(Transaction& tx,
+                                                             const std::string& scope,
+                                                             const ParagraphFilter& f,
+                                                             int page_size,
+                                                             const std::string& page_token) {
   return platform::ListProtos<v1::Paragraph>(tx, ParagraphsQuery(scope, f), page_size, page_token);
 }
 
@@ -459,8 +464,8 @@ Blob AdjustmentData(const v1::Adjustment& a) {
 
 }  // namespace
 
-absl::Status InsertAdjustment(Transaction& tx, const AdjustmentName& name,
-                              const v1::Adjustment& a, const std::string& html) {
+absl::Status InsertAdjustment(Transaction& tx, const AdjustmentName& name, const v1::Adjustment& a,
+                              const std::string& html) {
   return tx.Exec(
       "INSERT INTO adjustments (name, body_id, meeting, chain_position, sha256, text, html, data)"
       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -488,9 +493,11 @@ absl::StatusOr<std::optional<std::string>> GetAdjustmentHtml(Transaction& tx,
   return std::optional<std::string>(row->Text(0));
 }
 
-absl::StatusOr<platform::Page<v1::Adjustment>> ListAdjustments(Transaction& tx, const std::string& scope,
-                                                     const AdjustmentFilter& f, int page_size,
-                                                     const std::string& page_token) {
+absl::StatusOr<platform::Page<v1::Adjustment>> ListAdjustments(Transaction& tx,
+                                                               const std::string& scope,
+                                                               const AdjustmentFilter& f,
+                                                               int page_size,
+                                                               const std::string& page_token) {
   ENAMND_ASSIGN_OR_RETURN(platform::ListPage page,
                           AdjustmentsQuery(scope, f).Run(tx, page_size, page_token));
   platform::Page<v1::Adjustment> out;
@@ -523,8 +530,7 @@ absl::StatusOr<std::vector<v1::Adjustment>> UnfinalizedAdjustments(Transaction& 
 absl::StatusOr<std::optional<v1::Adjustment>> FindAdjustmentBySha(Transaction& tx,
                                                                   const std::string& sha) {
   return FirstOf(AdjustmentRows(
-      tx,
-      "SELECT data, text FROM adjustments WHERE sha256 = ?1 ORDER BY chain_position LIMIT 1",
+      tx, "SELECT data, text FROM adjustments WHERE sha256 = ?1 ORDER BY chain_position LIMIT 1",
       {sha}));
 }
 
@@ -563,19 +569,22 @@ absl::Status InsertExtract(Transaction& tx, const v1::Extract& e) {
 }
 
 absl::StatusOr<std::optional<v1::Extract>> GetExtract(Transaction& tx, const ExtractName& name) {
-  return platform::QueryProto<v1::Extract>(tx, "SELECT data FROM extracts WHERE name = ?1", {name.ToString()}, platform::kDataOnly);
+  return platform::QueryProto<v1::Extract>(tx, "SELECT data FROM extracts WHERE name = ?1",
+                                           {name.ToString()}, platform::kDataOnly);
 }
 
 absl::StatusOr<std::vector<v1::Extract>> ExtractsOfParagraph(Transaction& tx,
                                                              const ParagraphName& paragraph) {
-  return platform::QueryProtos<v1::Extract>(tx, "SELECT data FROM extracts WHERE paragraph = ?1 ORDER BY rowid",
-                              {paragraph.ToString()}, platform::kDataOnly);
+  return platform::QueryProtos<v1::Extract>(
+      tx, "SELECT data FROM extracts WHERE paragraph = ?1 ORDER BY rowid", {paragraph.ToString()},
+      platform::kDataOnly);
 }
 
 absl::StatusOr<std::optional<v1::Extract>> FindExtractBySha(Transaction& tx,
                                                             const std::string& sha) {
   return platform::QueryProto<v1::Extract>(
-      tx, "SELECT data FROM extracts WHERE sha256 = ?1 ORDER BY rowid LIMIT 1", {sha}, platform::kDataOnly);
+      tx, "SELECT data FROM extracts WHERE sha256 = ?1 ORDER BY rowid LIMIT 1", {sha},
+      platform::kDataOnly);
 }
 
 }  // namespace store

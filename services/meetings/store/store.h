@@ -42,8 +42,8 @@ absl::Status InsertMunicipality(platform::Transaction& tx, const MunicipalityNam
 absl::StatusOr<std::optional<v1::Municipality>> GetMunicipality(platform::Transaction& tx,
                                                                 const MunicipalityName& name);
 absl::StatusOr<platform::Page<v1::Municipality>> ListMunicipalities(platform::Transaction& tx,
-                                                          int page_size,
-                                                          const std::string& page_token);
+                                                                    int page_size,
+                                                                    const std::string& page_token);
 // municipalities/{code} -> display name, of every municipality.
 absl::StatusOr<std::map<std::string, std::string>> MunicipalityDisplayNames(
     platform::Transaction& tx);
@@ -59,10 +59,10 @@ absl::Status InsertBody(platform::Transaction& tx, const BodyName& name, const v
 absl::Status UpdateBody(platform::Transaction& tx, const BodyName& name, const v1::Body& b);
 absl::StatusOr<std::optional<v1::Body>> GetBody(platform::Transaction& tx, const BodyName& name);
 absl::StatusOr<platform::Page<v1::Body>> ListBodies(platform::Transaction& tx, int page_size,
-                                          const std::string& page_token);
+                                                    const std::string& page_token);
 
-absl::StatusOr<std::optional<int64_t>> SeriesStart(platform::Transaction& tx,
-                                                   const BodyName& body, int64_t year);
+absl::StatusOr<std::optional<int64_t>> SeriesStart(platform::Transaction& tx, const BodyName& body,
+                                                   int64_t year);
 absl::Status SetSeriesStart(platform::Transaction& tx, const BodyName& body, int64_t year,
                             int64_t next_number);
 // Highest paragraph number of a body's year, 0 if none.
@@ -76,9 +76,10 @@ absl::Status InsertMeeting(platform::Transaction& tx, const MeetingName& name,
 absl::Status UpdateMeeting(platform::Transaction& tx, const v1::Meeting& m);
 absl::StatusOr<std::optional<v1::Meeting>> GetMeeting(platform::Transaction& tx,
                                                       const MeetingName& name);
-absl::StatusOr<platform::Page<v1::Meeting>> ListMeetings(platform::Transaction& tx, const std::string& scope,
-                                               const MeetingFilter& f, int page_size,
-                                               const std::string& page_token);
+absl::StatusOr<platform::Page<v1::Meeting>> ListMeetings(platform::Transaction& tx,
+                                                         const std::string& scope,
+                                                         const MeetingFilter& f, int page_size,
+                                                         const std::string& page_token);
 absl::StatusOr<int64_t> CountParagraphsOfMeeting(platform::Transaction& tx,
                                                  const MeetingName& meeting);
 
@@ -90,9 +91,9 @@ absl::StatusOr<std::optional<v1::Case>> GetCase(platform::Transaction& tx, const
 // The case a resource refers to in `field`; INVALID_ARGUMENT when missing.
 absl::StatusOr<v1::Case> RequireCase(platform::Transaction& tx, const CaseName& name,
                                      absl::string_view field);
-absl::StatusOr<platform::Page<v1::Case>> ListCases(platform::Transaction& tx, const std::string& scope,
-                                         const CaseFilter& f, int page_size,
-                                         const std::string& page_token);
+absl::StatusOr<platform::Page<v1::Case>> ListCases(platform::Transaction& tx,
+                                                   const std::string& scope, const CaseFilter& f,
+                                                   int page_size, const std::string& page_token);
 
 // ------------------------------------------------------------ paragraphs
 
@@ -102,9 +103,10 @@ absl::Status UpdateParagraph(platform::Transaction& tx, const v1::Paragraph& p);
 absl::StatusOr<std::optional<v1::Paragraph>> GetParagraph(platform::Transaction& tx,
                                                           const ParagraphName& name);
 absl::StatusOr<platform::Page<v1::Paragraph>> ListParagraphs(platform::Transaction& tx,
-                                                   const std::string& scope,
-                                                   const ParagraphFilter& f, int page_size,
-                                                   const std::string& page_token);
+                                                             const std::string& scope,
+                                                             const ParagraphFilter& f,
+                                                             int page_size,
+                                                             const std::string& page_token);
 // Every paragraph of a meeting, in number order.
 absl::StatusOr<std::vector<v1::Paragraph>> ParagraphsOfMeeting(platform::Transaction& tx,
                                                                const MeetingName& meeting);
@@ -121,9 +123,10 @@ absl::StatusOr<std::optional<v1::Adjustment>> GetAdjustment(platform::Transactio
 absl::StatusOr<std::optional<std::string>> GetAdjustmentHtml(platform::Transaction& tx,
                                                              const AdjustmentName& name);
 absl::StatusOr<platform::Page<v1::Adjustment>> ListAdjustments(platform::Transaction& tx,
-                                                     const std::string& scope,
-                                                     const AdjustmentFilter& f, int page_size,
-                                                     const std::string& page_token);
+                                                               const std::string& scope,
+                                                               const AdjustmentFilter& f,
+                                                               int page_size,
+                                                               const std::string& page_token);
 // In chain order.
 absl::StatusOr<std::vector<v1::Adjustment>> AdjustmentsOfMeeting(platform::Transaction& tx,
                                                                  const MeetingName& meeting);
@@ -134,8 +137,7 @@ absl::StatusOr<std::vector<v1::Adjustment>> UnfinalizedAdjustments(platform::Tra
 absl::StatusOr<std::optional<v1::Adjustment>> FindAdjustmentBySha(platform::Transaction& tx,
                                                                   const std::string& sha);
 // The raw stored text and recorded hash, for chain verification.
-absl::StatusOr<std::vector<ChainLink>> ChainOfBody(platform::Transaction& tx,
-                                                   const BodyName& body);
+absl::StatusOr<std::vector<ChainLink>> ChainOfBody(platform::Transaction& tx, const BodyName& body);
 // True if newly recorded.
 absl::StatusOr<bool> MarkNoticeOverdue(platform::Transaction& tx, const AdjustmentName& adjustment,
                                        const std::string& municipality);
