@@ -64,6 +64,10 @@ enamnd_install_packages() {
   "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
+# ccache (when installed) keys on paths relative to the checkout, so a fresh
+# clone in another folder (CI) reuses what an earlier build compiled.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$ENAMND_ROOT}"
+
 enamnd_build() {
   local jobs
   jobs="$(nproc 2>/dev/null || echo 2)"
