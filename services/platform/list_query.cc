@@ -128,4 +128,9 @@ bool PlanUsesIndexes(const std::vector<std::string>& plan, bool filtered) {
   return true;
 }
 
+bool PlanSeeksAfterKey(const std::vector<std::string>& plan) {
+  return !plan.empty() && absl::StartsWith(plan[0], "SEARCH ") &&
+         (absl::StrContains(plan[0], ">") || absl::StrContains(plan[0], "<"));
+}
+
 }  // namespace enamnd::platform

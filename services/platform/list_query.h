@@ -83,6 +83,11 @@ class ListQuery {
 // every access seeks an index (SEARCH) rather than walking one (SCAN).
 bool PlanUsesIndexes(const std::vector<std::string>& plan, bool filtered);
 
+// True when a later page's plan (Explain(tx, true)) starts by seeking the
+// key range after the token (SEARCH ... (key>?)), so that page n costs what
+// page 1 costs instead of walking past the n-1 pages before it.
+bool PlanSeeksAfterKey(const std::vector<std::string>& plan);
+
 }  // namespace enamnd::platform
 
 #endif  // ENAMND_PLATFORM_LIST_QUERY_H_

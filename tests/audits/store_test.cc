@@ -77,6 +77,9 @@ class AuditsStoreTest : public ::testing::Test {
       std::string text = absl::StrJoin(*plan, " | ");
       EXPECT_TRUE(platform::PlanUsesIndexes(*plan, filtered)) << q.Sql(later) << "\n" << text;
       EXPECT_NE(text.find(index), std::string::npos) << text;
+      if (later) {
+        EXPECT_TRUE(platform::PlanSeeksAfterKey(*plan)) << q.Sql(later) << "\n" << text;
+      }
     }
   }
 

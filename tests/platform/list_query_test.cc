@@ -129,6 +129,14 @@ TEST_F(ListQueryTest, FilteredPlanSeeksTheFilterIndex) {
   }
 }
 
+TEST_F(ListQueryTest, LaterPagesSeekPastTheToken) {
+  EXPECT_TRUE(PlanSeeksAfterKey(Plan(Items(), true)))
+      << ::testing::PrintToString(Plan(Items(), true));
+  EXPECT_TRUE(PlanSeeksAfterKey(Plan(Items("red"), true)));
+  EXPECT_FALSE(PlanSeeksAfterKey({"SCAN items USING INDEX sqlite_autoindex_items_1"}));
+  EXPECT_FALSE(PlanSeeksAfterKey({"SEARCH items USING INDEX items_by_colour (colour=?)"}));
+}
+
 TEST_F(ListQueryTest, PlanCheckCatchesScansAndSorts) {
   EXPECT_FALSE(PlanUsesIndexes({"SCAN items"}, false));
   EXPECT_FALSE(PlanUsesIndexes({"SCAN items USING INDEX sqlite_autoindex_items_1"}, true));
