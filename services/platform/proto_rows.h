@@ -13,6 +13,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "google/protobuf/repeated_ptr_field.h"
 #include "services/platform/database.h"
 #include "services/platform/list_query.h"
 #include "services/platform/status.h"
@@ -106,6 +107,29 @@ absl::StatusOr<Page<Proto>> ListProtos(Transaction& tx, const ListQuery& query, 
   ENAMND_ASSIGN_OR_RETURN(out.items, DecodeProtos<Proto>(page.rows, columns));
   out.next_page_token = std::move(page.next_page_token);
   return out;
+}
+
+// NOT_FOUND "<what> <name> does not exist".
+inline absl::Status NotFound(absl::string_view what, absl::string_view name) {
+  return absl::NotFoundError(absl::StrCat(what, " ", name, " does not exist"));
+}
+
+// The resource a Get* found, or NOT_FOUND naming it.
+template <typename Proto>
+absl::StatusOr<Proto> Required(absl::StatusOr<std::optional<Proto>> found, absl::string_view what,
+                               absl::string_view name) {
+  if (!found.ok()) return found.status();
+  if (!found->has_value()) return NotFound(what, name);
+  return **std::move(found);
+}
+
+// Moves a page into a List response, e.g.
+//   FillPage(std::move(page), &v1::ListBodiesResponse::mutable_bodies, response);
+template <typename Proto, typename Response>
+void FillPage(Page<Proto> page, google::protobuf::RepeatedPtrField<Proto>* (Response::*items)(),
+              Response* response) {
+  for (Proto& item : page.items) *(response->*items)()->Add() = std::move(item);
+  response->set_next_page_token(std::move(page.next_page_token));
 }
 
 }  // namespace enamnd::platform

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "services/platform/database.h"
@@ -18,28 +19,52 @@ absl::StatusOr<std::optional<std::string>> FindRequest(Transaction& tx, const st
 absl::Status SaveRequest(Transaction& tx, const std::string& method, const std::string& request_id,
                          const std::string& resource);
 
-// A retried Create. When `request_id` was used for `method` before, reads
+// A retried call. When `request_id` was used for `method` before, reads
 // what that call made with `get(name)` (returning
-// StatusOr<std::optional<Proto>>) into `response` and returns true.
-// Otherwise remembers that `request_id` makes `name` (in the caller's
-// transaction, so only if the create commits) and returns false.
+// StatusOr<std::optional<Proto>>) into `response` and returns true. Use it
+// where the name of what a call makes is known only later (a paragraph's
+// number); remember that with SaveRequest in the same transaction.
+template <typename Proto, typename Get>
+absl::StatusOr<bool> Replayed(Transaction& tx, const std::string& method,
+                              const std::string& request_id, Get get, Proto* response) {
+  if (request_id.empty()) return false;
+  absl::StatusOr<std::optional<std::string>> earlier = FindRequest(tx, method, request_id);
+  if (!earlier.ok()) return earlier.status();
+  if (!earlier->has_value()) return false;
+  absl::StatusOr<std::optional<Proto>> found = get(**earlier);
+  if (!found.ok()) return found.status();
+  if (!found->has_value()) return false;  // made, then removed: make anew
+  *response = **std::move(found);
+  return true;
+}
+
+// A retried Create whose name is known up front: Replayed, or else
+// remembers that `request_id` makes `name` (in the caller's transaction, so
+// only if the create commits) and returns false.
 template <typename Proto, typename Get>
 absl::StatusOr<bool> ReplayOrRemember(Transaction& tx, const std::string& method,
                                       const std::string& request_id, const std::string& name,
                                       Get get, Proto* response) {
-  if (request_id.empty()) return false;
+  absl::StatusOr<bool> replayed = Replayed(tx, method, request_id, get, response);
+  if (!replayed.ok() || *replayed) return replayed;
   absl::StatusOr<std::optional<std::string>> earlier = FindRequest(tx, method, request_id);
   if (!earlier.ok()) return earlier.status();
-  if (earlier->has_value()) {
-    absl::StatusOr<std::optional<Proto>> found = get(**earlier);
-    if (!found.ok()) return found.status();
-    if (!found->has_value()) return false;  // made, then removed: create anew
-    *response = **std::move(found);
-    return true;
-  }
+  if (earlier->has_value()) return false;  // its resource is gone; keep the old row
   absl::Status saved = SaveRequest(tx, method, request_id, name);
   if (!saved.ok()) return saved;
   return false;
+}
+
+// The `get` of Replayed and ReplayOrRemember for a store read that takes a
+// names-module type: parses the remembered name as `Name`, then
+// get(tx, name).
+template <typename Name, typename Get>
+auto ByStoredName(Transaction& tx, Get get) {
+  return [&tx, get](const std::string& text) -> decltype(get(tx, std::declval<Name>())) {
+    absl::StatusOr<Name> name = Name::Parse(text, "stored request");
+    if (!name.ok()) return name.status();
+    return get(tx, *name);
+  };
 }
 
 }  // namespace enamnd::platform

@@ -20,32 +20,8 @@
 #include "services/platform/status.h"
 
 namespace enamnd::audits {
-namespace {
-
 using platform::NowTimestamp;
 using platform::Transaction;
-
-// The resource, or NOT_FOUND naming `what`.
-template <typename Proto>
-absl::StatusOr<Proto> Required(absl::StatusOr<std::optional<Proto>> found, absl::string_view what,
-                               absl::string_view name) {
-  if (!found.ok()) return found.status();
-  if (!found->has_value()) {
-    return absl::NotFoundError(absl::StrCat(what, " ", name, " does not exist"));
-  }
-  return **std::move(found);
-}
-
-// A store read by the name a request id remembers (for ReplayOrRemember).
-template <typename Name, typename Get>
-auto ByStoredName(Transaction& tx, Get get) {
-  return [&tx, get](const std::string& text) -> decltype(get(tx, std::declval<Name>())) {
-    ENAMND_ASSIGN_OR_RETURN(Name name, Name::Parse(text, "stored request"));
-    return get(tx, name);
-  };
-}
-
-}  // namespace
 
 absl::Status AuditsApi::EmitAndCommit(Transaction& tx, const google::protobuf::Message& event,
                                       const std::string& subject,
@@ -68,10 +44,10 @@ absl::Status AuditsApi::CreateReview(const v1::CreateReviewRequest& request, v1:
   *r.mutable_create_time() = NowTimestamp();
   *r.mutable_update_time() = r.create_time();
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
-  ENAMND_ASSIGN_OR_RETURN(
-      bool replayed,
-      platform::ReplayOrRemember(tx, "CreateReview", request.request_id(), r.name(),
-                                 ByStoredName<ReviewName>(tx, store::GetReview), response));
+  ENAMND_ASSIGN_OR_RETURN(bool replayed,
+                          platform::ReplayOrRemember(
+                              tx, "CreateReview", request.request_id(), r.name(),
+                              platform::ByStoredName<ReviewName>(tx, store::GetReview), response));
   if (replayed) return store::CompleteReview(tx, response);
   ENAMND_RETURN_IF_ERROR(store::InsertReview(tx, name, &r));
   ENAMND_RETURN_IF_ERROR(store::CompleteReview(tx, &r));  // decisions may have arrived first
@@ -86,7 +62,7 @@ absl::Status AuditsApi::GetReview(const v1::GetReviewRequest& request, v1::Revie
   ENAMND_ASSIGN_OR_RETURN(ReviewName name, ReviewName::Parse(request.name(), "name"));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
   ENAMND_ASSIGN_OR_RETURN(*response,
-                          Required(store::GetReview(tx, name), "review", request.name()));
+                          platform::Required(store::GetReview(tx, name), "review", request.name()));
   return store::CompleteReview(tx, response);
 }
 
@@ -96,8 +72,7 @@ absl::Status AuditsApi::ListReviews(const v1::ListReviewsRequest& request,
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
   ENAMND_ASSIGN_OR_RETURN(auto page, store::ListReviews(tx, filter, request.filter(),
                                                         request.page_size(), request.page_token()));
-  for (v1::Review& r : page.items) *response->add_reviews() = std::move(r);
-  response->set_next_page_token(page.next_page_token);
+  platform::FillPage(std::move(page), &v1::ListReviewsResponse::mutable_reviews, response);
   return absl::OkStatus();
 }
 
@@ -106,8 +81,8 @@ absl::Status AuditsApi::UpdateReview(const v1::UpdateReviewRequest& request, v1:
                           ReviewName::Parse(request.review().name(), "review.name"));
   ENAMND_RETURN_IF_ERROR(platform::ValidateMask(request.update_mask(), UpdatableReviewFields()));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
-  ENAMND_ASSIGN_OR_RETURN(v1::Review r,
-                          Required(store::GetReview(tx, name), "review", name.ToString()));
+  ENAMND_ASSIGN_OR_RETURN(
+      v1::Review r, platform::Required(store::GetReview(tx, name), "review", name.ToString()));
   ENAMND_RETURN_IF_ERROR(platform::CheckEtag(request.review().etag(), r.etag(), r.name()));
   platform::ApplyMask(request.update_mask(), request.review(), &r);
   ENAMND_RETURN_IF_ERROR(ValidateReview(r));
@@ -130,8 +105,8 @@ absl::Status AuditsApi::RecordDischarge(const v1::RecordDischargeRequest& reques
   ENAMND_ASSIGN_OR_RETURN(std::string code,
                           platform::ParseMunicipalityName(d.municipality(), "discharge"));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
-  ENAMND_ASSIGN_OR_RETURN(v1::Review r,
-                          Required(store::GetReview(tx, name), "review", request.review()));
+  ENAMND_ASSIGN_OR_RETURN(
+      v1::Review r, platform::Required(store::GetReview(tx, name), "review", request.review()));
   ENAMND_RETURN_IF_ERROR(CheckDischarge(r, d));
   *r.add_discharges() = d;
   *r.mutable_update_time() = NowTimestamp();
@@ -154,15 +129,16 @@ absl::Status AuditsApi::CreateRecommendation(const v1::CreateRecommendationReque
   v1::Recommendation rec = request.recommendation();
   DefaultToOpen(&rec);
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
-  ENAMND_ASSIGN_OR_RETURN(v1::Review review,
-                          Required(store::GetReview(tx, review_name), "review", request.review()));
+  ENAMND_ASSIGN_OR_RETURN(v1::Review review, platform::Required(store::GetReview(tx, review_name),
+                                                                "review", request.review()));
   ENAMND_ASSIGN_OR_RETURN(int count, store::CountRecommendations(tx, review_name));
   RecommendationName name{review_name, count + 1};
   rec.set_name(name.ToString());
   ENAMND_ASSIGN_OR_RETURN(
-      bool replayed, platform::ReplayOrRemember(
-                         tx, "CreateRecommendation", request.request_id(), rec.name(),
-                         ByStoredName<RecommendationName>(tx, store::GetRecommendation), response));
+      bool replayed,
+      platform::ReplayOrRemember(
+          tx, "CreateRecommendation", request.request_id(), rec.name(),
+          platform::ByStoredName<RecommendationName>(tx, store::GetRecommendation), response));
   if (replayed) {
     response->set_overdue(RecommendationOverdue(*response, clock_->Today()));
     return absl::OkStatus();
@@ -186,8 +162,8 @@ absl::Status AuditsApi::GetRecommendation(const v1::GetRecommendationRequest& re
   ENAMND_ASSIGN_OR_RETURN(RecommendationName name,
                           RecommendationName::Parse(request.name(), "name"));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
-  ENAMND_ASSIGN_OR_RETURN(
-      *response, Required(store::GetRecommendation(tx, name), "recommendation", request.name()));
+  ENAMND_ASSIGN_OR_RETURN(*response, platform::Required(store::GetRecommendation(tx, name),
+                                                        "recommendation", request.name()));
   response->set_overdue(RecommendationOverdue(*response, clock_->Today()));
   return absl::OkStatus();
 }
@@ -203,11 +179,9 @@ absl::Status AuditsApi::ListRecommendations(const v1::ListRecommendationsRequest
       auto page, store::ListRecommendations(tx, parent, filter,
                                             absl::StrCat(request.parent(), "|", request.filter()),
                                             today, request.page_size(), request.page_token()));
-  for (v1::Recommendation& r : page.items) {
-    r.set_overdue(RecommendationOverdue(r, today));
-    *response->add_recommendations() = std::move(r);
-  }
-  response->set_next_page_token(page.next_page_token);
+  for (v1::Recommendation& r : page.items) r.set_overdue(RecommendationOverdue(r, today));
+  platform::FillPage(std::move(page), &v1::ListRecommendationsResponse::mutable_recommendations,
+                     response);
   return absl::OkStatus();
 }
 
@@ -219,11 +193,12 @@ absl::Status AuditsApi::UpdateRecommendation(const v1::UpdateRecommendationReque
   ENAMND_RETURN_IF_ERROR(
       platform::ValidateMask(request.update_mask(), UpdatableRecommendationFields()));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
-  ENAMND_ASSIGN_OR_RETURN(v1::Recommendation rec, Required(store::GetRecommendation(tx, name),
-                                                           "recommendation", given.name()));
+  ENAMND_ASSIGN_OR_RETURN(
+      v1::Recommendation rec,
+      platform::Required(store::GetRecommendation(tx, name), "recommendation", given.name()));
   ENAMND_RETURN_IF_ERROR(platform::CheckEtag(given.etag(), rec.etag(), given.name()));
-  ENAMND_ASSIGN_OR_RETURN(v1::Review review, Required(store::GetReview(tx, name.review), "review",
-                                                      name.review.ToString()));
+  ENAMND_ASSIGN_OR_RETURN(v1::Review review, platform::Required(store::GetReview(tx, name.review),
+                                                                "review", name.review.ToString()));
   platform::ApplyMask(request.update_mask(), given, &rec);
   ENAMND_RETURN_IF_ERROR(ValidateRecommendation(rec, review));
   rec.clear_overdue();
@@ -248,10 +223,11 @@ absl::Status AuditsApi::CreateControlPlan(const v1::CreateControlPlanRequest& re
   plan.set_name(name.ToString());
   *plan.mutable_create_time() = NowTimestamp();
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
-  ENAMND_ASSIGN_OR_RETURN(bool replayed,
-                          platform::ReplayOrRemember(
-                              tx, "CreateControlPlan", request.request_id(), plan.name(),
-                              ByStoredName<ControlPlanName>(tx, store::GetControlPlan), response));
+  ENAMND_ASSIGN_OR_RETURN(
+      bool replayed,
+      platform::ReplayOrRemember(tx, "CreateControlPlan", request.request_id(), plan.name(),
+                                 platform::ByStoredName<ControlPlanName>(tx, store::GetControlPlan),
+                                 response));
   if (replayed) return absl::OkStatus();
   ENAMND_RETURN_IF_ERROR(store::InsertControlPlan(tx, name, plan));
   v1::ControlPlanCreated event;
@@ -265,8 +241,8 @@ absl::Status AuditsApi::GetControlPlan(const v1::GetControlPlanRequest& request,
                                        v1::ControlPlan* response) {
   ENAMND_ASSIGN_OR_RETURN(ControlPlanName name, ControlPlanName::Parse(request.name(), "name"));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
-  ENAMND_ASSIGN_OR_RETURN(
-      *response, Required(store::GetControlPlan(tx, name), "control plan", request.name()));
+  ENAMND_ASSIGN_OR_RETURN(*response, platform::Required(store::GetControlPlan(tx, name),
+                                                        "control plan", request.name()));
   return absl::OkStatus();
 }
 
@@ -282,12 +258,14 @@ absl::Status AuditsApi::CreateControlPoint(const v1::CreateControlPointRequest& 
   *p.mutable_create_time() = NowTimestamp();
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(
-      bool replayed, platform::ReplayOrRemember(
-                         tx, "CreateControlPoint", request.request_id(), p.name(),
-                         ByStoredName<ControlPointName>(tx, store::GetControlPoint), response));
+      bool replayed,
+      platform::ReplayOrRemember(
+          tx, "CreateControlPoint", request.request_id(), p.name(),
+          platform::ByStoredName<ControlPointName>(tx, store::GetControlPoint), response));
   if (replayed) return absl::OkStatus();
   ENAMND_RETURN_IF_ERROR(
-      Required(store::GetControlPlan(tx, name.plan), "control plan", request.plan()).status());
+      platform::Required(store::GetControlPlan(tx, name.plan), "control plan", request.plan())
+          .status());
   ENAMND_ASSIGN_OR_RETURN(auto year, store::GetReportingYear(tx, moment_name.year));
   std::optional<v1::ReportingMoment> moment;
   if (year.has_value()) moment = FindMoment(*year, moment_name);
@@ -307,8 +285,7 @@ absl::Status AuditsApi::ListControlPoints(const v1::ListControlPointsRequest& re
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
   ENAMND_ASSIGN_OR_RETURN(
       auto page, store::ListControlPoints(tx, plan, request.page_size(), request.page_token()));
-  for (v1::ControlPoint& p : page.items) *response->add_points() = std::move(p);
-  response->set_next_page_token(page.next_page_token);
+  platform::FillPage(std::move(page), &v1::ListControlPointsResponse::mutable_points, response);
   return absl::OkStatus();
 }
 
@@ -318,8 +295,8 @@ absl::Status AuditsApi::RecordControlFollowUp(const v1::RecordControlFollowUpReq
   const v1::ControlFollowUp& f = request.follow_up();
   ENAMND_RETURN_IF_ERROR(ValidateFollowUp(f, "follow_up", clock_->Today()));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
-  ENAMND_ASSIGN_OR_RETURN(v1::ControlPoint p, Required(store::GetControlPoint(tx, name),
-                                                       "control point", request.point()));
+  ENAMND_ASSIGN_OR_RETURN(v1::ControlPoint p, platform::Required(store::GetControlPoint(tx, name),
+                                                                 "control point", request.point()));
   if (HasFollowUp(p, f)) {
     *response = std::move(p);  // a retry of the same follow-up
     return absl::OkStatus();
@@ -366,7 +343,7 @@ absl::Status AuditsApi::ListMissedControlPoints(const v1::ListMissedControlPoint
   absl::CivilDay today = clock_->Today();
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
   ENAMND_RETURN_IF_ERROR(
-      Required(store::GetControlPlan(tx, plan), "control plan", request.plan()).status());
+      platform::Required(store::GetControlPlan(tx, plan), "control plan", request.plan()).status());
   ENAMND_ASSIGN_OR_RETURN(auto points, store::AllControlPoints(tx, plan));
   MomentLookup moments(tx);
   for (v1::ControlPoint& p : points) {
@@ -389,9 +366,10 @@ absl::Status AuditsApi::CreateReportingYear(const v1::CreateReportingYearRequest
   ReportingYearName name{y.year()};
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(
-      bool replayed, platform::ReplayOrRemember(
-                         tx, "CreateReportingYear", request.request_id(), y.name(),
-                         ByStoredName<ReportingYearName>(tx, store::GetReportingYear), response));
+      bool replayed,
+      platform::ReplayOrRemember(
+          tx, "CreateReportingYear", request.request_id(), y.name(),
+          platform::ByStoredName<ReportingYearName>(tx, store::GetReportingYear), response));
   if (replayed) return absl::OkStatus();
   ENAMND_RETURN_IF_ERROR(store::InsertReportingYear(tx, name, &y));
   v1::ReportingYearCreated event;
@@ -420,8 +398,8 @@ absl::Status AuditsApi::GetReportingYear(const v1::GetReportingYearRequest& requ
                                          v1::ReportingYear* response) {
   ENAMND_ASSIGN_OR_RETURN(ReportingYearName name, ReportingYearName::Parse(request.name(), "name"));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
-  ENAMND_ASSIGN_OR_RETURN(
-      *response, Required(store::GetReportingYear(tx, name), "reporting year", request.name()));
+  ENAMND_ASSIGN_OR_RETURN(*response, platform::Required(store::GetReportingYear(tx, name),
+                                                        "reporting year", request.name()));
   return absl::OkStatus();
 }
 
@@ -431,8 +409,9 @@ absl::Status AuditsApi::MarkMomentReported(const v1::MarkMomentReportedRequest& 
   ENAMND_RETURN_IF_ERROR(
       ValidateMomentReport(request.reported_date(), request.reported_reference(), clock_->Today()));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
-  ENAMND_ASSIGN_OR_RETURN(v1::ReportingYear y, Required(store::GetReportingYear(tx, name.year),
-                                                        "reporting year", name.year.ToString()));
+  ENAMND_ASSIGN_OR_RETURN(v1::ReportingYear y,
+                          platform::Required(store::GetReportingYear(tx, name.year),
+                                             "reporting year", name.year.ToString()));
   ENAMND_ASSIGN_OR_RETURN(
       v1::ReportingMoment moment,
       MarkReported(&y, name, request.reported_date(), request.reported_reference()));

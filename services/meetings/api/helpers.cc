@@ -22,10 +22,6 @@ absl::StatusOr<std::optional<Item>> FindItem(
 
 }  // namespace
 
-absl::Status NotFound(absl::string_view what, absl::string_view name) {
-  return absl::NotFoundError(absl::StrCat(what, " ", name, " does not exist"));
-}
-
 std::vector<std::string> CodesOf(const google::protobuf::RepeatedPtrField<std::string>& names) {
   std::vector<std::string> codes;
   for (const std::string& n : names) {
@@ -46,7 +42,7 @@ std::vector<std::string> AudienceOf(const v1::Paragraph& p) {
 absl::StatusOr<MeetingAndBody> LoadMeetingAndBody(platform::Transaction& tx,
                                                   const MeetingName& name) {
   ENAMND_ASSIGN_OR_RETURN(auto meeting, store::GetMeeting(tx, name));
-  if (!meeting.has_value()) return NotFound("meeting", name.ToString());
+  if (!meeting.has_value()) return platform::NotFound("meeting", name.ToString());
   ENAMND_ASSIGN_OR_RETURN(auto body, store::GetBody(tx, name.body));
   if (!body.has_value()) return absl::InternalError("meeting without body");
   return MeetingAndBody{*std::move(meeting), *std::move(body)};

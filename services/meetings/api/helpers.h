@@ -22,8 +22,6 @@
 
 namespace enamnd::meetings {
 
-absl::Status NotFound(absl::string_view what, absl::string_view name);
-
 // The municipality codes a paragraph is sent to (its event audience).
 std::vector<std::string> AudienceOf(const v1::Paragraph& p);
 // municipalities/{code} names -> codes.
@@ -68,22 +66,6 @@ absl::StatusOr<std::optional<v1::Appeal>> FindAppeal(platform::Transaction& tx,
                                                      const std::string& name);
 absl::StatusOr<std::optional<v1::Correction>> FindCorrection(platform::Transaction& tx,
                                                              const std::string& name);
-
-// A retried call: if `request_id` was used for `method`, reads what that
-// call made (get(name) -> StatusOr<optional<Proto>>) into `response` and
-// returns true. (Unlike platform::ReplayOrRemember, the name of what a call
-// makes may only be known later, so remembering is separate.)
-template <typename Proto, typename Get>
-absl::StatusOr<bool> Replayed(platform::Transaction& tx, const std::string& method,
-                              const std::string& request_id, Get get, Proto* response) {
-  if (request_id.empty()) return false;
-  ENAMND_ASSIGN_OR_RETURN(auto earlier, platform::FindRequest(tx, method, request_id));
-  if (!earlier.has_value()) return false;
-  ENAMND_ASSIGN_OR_RETURN(std::optional<Proto> found, get(*earlier));
-  if (!found.has_value()) return false;
-  *response = *std::move(found);
-  return true;
-}
 
 }  // namespace enamnd::meetings
 

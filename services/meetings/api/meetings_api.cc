@@ -27,14 +27,6 @@ using platform::NowTimestamp;
 using platform::Transaction;
 using platform::ValidateMask;
 
-// Copies a store page into a List response.
-template <typename Proto, typename Response>
-void FillPage(platform::Page<Proto> page,
-              google::protobuf::RepeatedPtrField<Proto>* (Response::*items)(), Response* response) {
-  for (Proto& item : page.items) *(response->*items)()->Add() = std::move(item);
-  response->set_next_page_token(std::move(page.next_page_token));
-}
-
 // The numbers of the paragraphs recorded at a meeting.
 absl::StatusOr<std::vector<int>> RecordedNumbers(Transaction& tx, const MeetingName& meeting) {
   ENAMND_ASSIGN_OR_RETURN(auto paragraphs, store::ParagraphsOfMeeting(tx, meeting));
@@ -92,7 +84,7 @@ absl::Status MeetingsApi::GetMunicipality(const v1::GetMunicipalityRequest& requ
   ENAMND_ASSIGN_OR_RETURN(MunicipalityName name, MunicipalityName::Parse(request.name(), "name"));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
   ENAMND_ASSIGN_OR_RETURN(auto found, store::GetMunicipality(tx, name));
-  if (!found.has_value()) return NotFound("municipality", request.name());
+  if (!found.has_value()) return platform::NotFound("municipality", request.name());
   *response = *found;
   return absl::OkStatus();
 }
@@ -102,7 +94,8 @@ absl::Status MeetingsApi::ListMunicipalities(const v1::ListMunicipalitiesRequest
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
   ENAMND_ASSIGN_OR_RETURN(auto page,
                           store::ListMunicipalities(tx, request.page_size(), request.page_token()));
-  FillPage(std::move(page), &v1::ListMunicipalitiesResponse::mutable_municipalities, response);
+  platform::FillPage(std::move(page), &v1::ListMunicipalitiesResponse::mutable_municipalities,
+                     response);
   return absl::OkStatus();
 }
 
@@ -142,7 +135,7 @@ absl::Status MeetingsApi::GetBody(const v1::GetBodyRequest& request, v1::Body* r
   ENAMND_ASSIGN_OR_RETURN(BodyName name, BodyName::Parse(request.name(), "name"));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
   ENAMND_ASSIGN_OR_RETURN(auto found, store::GetBody(tx, name));
-  if (!found.has_value()) return NotFound("body", request.name());
+  if (!found.has_value()) return platform::NotFound("body", request.name());
   *response = *found;
   return absl::OkStatus();
 }
@@ -152,7 +145,7 @@ absl::Status MeetingsApi::ListBodies(const v1::ListBodiesRequest& request,
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
   ENAMND_ASSIGN_OR_RETURN(auto page,
                           store::ListBodies(tx, request.page_size(), request.page_token()));
-  FillPage(std::move(page), &v1::ListBodiesResponse::mutable_bodies, response);
+  platform::FillPage(std::move(page), &v1::ListBodiesResponse::mutable_bodies, response);
   return absl::OkStatus();
 }
 
@@ -161,7 +154,7 @@ absl::Status MeetingsApi::UpdateBody(const v1::UpdateBodyRequest& request, v1::B
   ENAMND_RETURN_IF_ERROR(ValidateMask(request.update_mask(), {"display_name", "kind", "seats"}));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(auto found, store::GetBody(tx, name));
-  if (!found.has_value()) return NotFound("body", request.body().name());
+  if (!found.has_value()) return platform::NotFound("body", request.body().name());
   ENAMND_RETURN_IF_ERROR(CheckEtag(request.body().etag(), found->etag(), found->name()));
   v1::Body body = *found;
   ApplyMask(request.update_mask(), request.body(), &body);
@@ -181,7 +174,7 @@ absl::Status MeetingsApi::StartParagraphSeries(const v1::StartParagraphSeriesReq
   ENAMND_RETURN_IF_ERROR(ValidateSeriesStart(request.year(), request.next_number()));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(auto found, store::GetBody(tx, body));
-  if (!found.has_value()) return NotFound("body", request.body());
+  if (!found.has_value()) return platform::NotFound("body", request.body());
   ENAMND_ASSIGN_OR_RETURN(int64_t max_number, store::MaxParagraphNumber(tx, body, request.year()));
   ENAMND_ASSIGN_OR_RETURN(auto current, store::SeriesStart(tx, body, request.year()));
   ENAMND_RETURN_IF_ERROR(CheckSeriesMovable(request.body(), request.year(), max_number, current,
@@ -221,7 +214,7 @@ absl::Status MeetingsApi::CreateMeeting(const v1::CreateMeetingRequest& request,
           [&](const std::string&) { return store::GetMeeting(tx, name); }, response));
   if (replayed) return absl::OkStatus();
   ENAMND_ASSIGN_OR_RETURN(auto body, store::GetBody(tx, body_name));
-  if (!body.has_value()) return NotFound("body", request.parent());
+  if (!body.has_value()) return platform::NotFound("body", request.parent());
   ENAMND_ASSIGN_OR_RETURN(auto existing, store::GetMeeting(tx, name));
   if (existing.has_value()) {
     return absl::AlreadyExistsError(
@@ -242,7 +235,7 @@ absl::Status MeetingsApi::GetMeeting(const v1::GetMeetingRequest& request, v1::M
   ENAMND_ASSIGN_OR_RETURN(MeetingName name, MeetingName::Parse(request.name(), "name"));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
   ENAMND_ASSIGN_OR_RETURN(auto found, store::GetMeeting(tx, name));
-  if (!found.has_value()) return NotFound("meeting", request.name());
+  if (!found.has_value()) return platform::NotFound("meeting", request.name());
   *response = *found;
   return absl::OkStatus();
 }
@@ -255,7 +248,7 @@ absl::Status MeetingsApi::ListMeetings(const v1::ListMeetingsRequest& request,
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
   ENAMND_ASSIGN_OR_RETURN(
       auto page, store::ListMeetings(tx, scope, filter, request.page_size(), request.page_token()));
-  FillPage(std::move(page), &v1::ListMeetingsResponse::mutable_meetings, response);
+  platform::FillPage(std::move(page), &v1::ListMeetingsResponse::mutable_meetings, response);
   return absl::OkStatus();
 }
 
@@ -267,7 +260,7 @@ absl::Status MeetingsApi::UpdateMeeting(const v1::UpdateMeetingRequest& request,
       ValidateMask(request.update_mask(), {"start_time", "end_time", "location", "state"}));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(auto found, store::GetMeeting(tx, name));
-  if (!found.has_value()) return NotFound("meeting", request.meeting().name());
+  if (!found.has_value()) return platform::NotFound("meeting", request.meeting().name());
   ENAMND_RETURN_IF_ERROR(CheckEtag(request.meeting().etag(), found->etag(), found->name()));
   ENAMND_ASSIGN_OR_RETURN(auto adjustments, store::AdjustmentsOfMeeting(tx, name));
   ENAMND_RETURN_IF_ERROR(CheckProtocolOpen(found->name(), adjustments));
@@ -360,7 +353,7 @@ absl::Status MeetingsApi::GetCase(const v1::GetCaseRequest& request, v1::Case* r
   ENAMND_ASSIGN_OR_RETURN(CaseName name, CaseName::Parse(request.name(), "name"));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
   ENAMND_ASSIGN_OR_RETURN(auto found, store::GetCase(tx, name));
-  if (!found.has_value()) return NotFound("case", request.name());
+  if (!found.has_value()) return platform::NotFound("case", request.name());
   *response = *found;
   return absl::OkStatus();
 }
@@ -372,7 +365,7 @@ absl::Status MeetingsApi::ListCases(const v1::ListCasesRequest& request,
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
   ENAMND_ASSIGN_OR_RETURN(
       auto page, store::ListCases(tx, scope, filter, request.page_size(), request.page_token()));
-  FillPage(std::move(page), &v1::ListCasesResponse::mutable_cases, response);
+  platform::FillPage(std::move(page), &v1::ListCasesResponse::mutable_cases, response);
   return absl::OkStatus();
 }
 
@@ -381,7 +374,7 @@ absl::Status MeetingsApi::UpdateCase(const v1::UpdateCaseRequest& request, v1::C
   ENAMND_RETURN_IF_ERROR(ValidateMask(request.update_mask(), {"title", "subject"}));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(auto found, store::GetCase(tx, name));
-  if (!found.has_value()) return NotFound("case", request.case_().name());
+  if (!found.has_value()) return platform::NotFound("case", request.case_().name());
   ENAMND_RETURN_IF_ERROR(CheckEtag(request.case_().etag(), found->etag(), found->name()));
   v1::Case c = *found;
   ApplyMask(request.update_mask(), request.case_(), &c);
@@ -406,7 +399,7 @@ absl::Status MeetingsApi::RecordDecision(const v1::RecordDecisionRequest& reques
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(
       bool replayed,
-      Replayed(
+      platform::Replayed(
           tx, "RecordDecision", request.request_id(),
           [&](const std::string& made) -> absl::StatusOr<std::optional<v1::Paragraph>> {
             ENAMND_ASSIGN_OR_RETURN(ParagraphName n, ParagraphName::Parse(made, "name"));
@@ -449,7 +442,7 @@ absl::Status MeetingsApi::GetParagraph(const v1::GetParagraphRequest& request,
   ENAMND_ASSIGN_OR_RETURN(ParagraphName name, ParagraphName::Parse(request.name(), "name"));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
   ENAMND_ASSIGN_OR_RETURN(auto found, store::GetParagraph(tx, name));
-  if (!found.has_value()) return NotFound("paragraph", request.name());
+  if (!found.has_value()) return platform::NotFound("paragraph", request.name());
   *response = *found;
   return absl::OkStatus();
 }
@@ -463,7 +456,7 @@ absl::Status MeetingsApi::ListParagraphs(const v1::ListParagraphsRequest& reques
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
   ENAMND_ASSIGN_OR_RETURN(auto page, store::ListParagraphs(tx, scope, filter, request.page_size(),
                                                            request.page_token()));
-  FillPage(std::move(page), &v1::ListParagraphsResponse::mutable_paragraphs, response);
+  platform::FillPage(std::move(page), &v1::ListParagraphsResponse::mutable_paragraphs, response);
   return absl::OkStatus();
 }
 
@@ -477,7 +470,7 @@ absl::Status MeetingsApi::UpdateParagraph(const v1::UpdateParagraphRequest& requ
                     "reservations", "conflicts_of_interest", "documents", "recipients"}));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(auto found, store::GetParagraph(tx, name));
-  if (!found.has_value()) return NotFound("paragraph", request.paragraph().name());
+  if (!found.has_value()) return platform::NotFound("paragraph", request.paragraph().name());
   ENAMND_RETURN_IF_ERROR(CheckEtag(request.paragraph().etag(), found->etag(), found->name()));
   ENAMND_RETURN_IF_ERROR(CheckEditable(*found));
   v1::Paragraph p = *found;

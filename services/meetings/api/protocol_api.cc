@@ -240,7 +240,7 @@ absl::Status MeetingsApi::Adjust(const AdjustInput& input, v1::Adjustment* respo
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(
       bool replayed,
-      Replayed(
+      platform::Replayed(
           tx, input.method, input.request_id,
           [&](const std::string& made) -> absl::StatusOr<std::optional<v1::Adjustment>> {
             ENAMND_ASSIGN_OR_RETURN(AdjustmentName n, AdjustmentName::Parse(made, "name"));
@@ -285,7 +285,7 @@ absl::Status MeetingsApi::GetAdjustment(const v1::GetAdjustmentRequest& request,
   ENAMND_ASSIGN_OR_RETURN(AdjustmentName name, AdjustmentName::Parse(request.name(), "name"));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
   ENAMND_ASSIGN_OR_RETURN(auto found, store::GetAdjustment(tx, name));
-  if (!found.has_value()) return NotFound("adjustment", request.name());
+  if (!found.has_value()) return platform::NotFound("adjustment", request.name());
   *response = *found;
   return absl::OkStatus();
 }
@@ -313,7 +313,7 @@ absl::Status MeetingsApi::RecordNoticePosting(const v1::RecordNoticePostingReque
 
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(auto found, store::GetAdjustment(tx, name));
-  if (!found.has_value()) return NotFound("adjustment", request.adjustment());
+  if (!found.has_value()) return platform::NotFound("adjustment", request.adjustment());
   v1::Adjustment a = *found;
   ENAMND_ASSIGN_OR_RETURN(v1::NoticePosting notice,
                           RecordNotice(request.municipality(), posted, &a));
@@ -345,12 +345,12 @@ absl::Status MeetingsApi::RecordAppeal(const v1::RecordAppealRequest& request,
 
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(
-      bool replayed, Replayed(
+      bool replayed, platform::Replayed(
                          tx, "RecordAppeal", request.request_id(),
                          [&](const std::string& made) { return FindAppeal(tx, made); }, response));
   if (replayed) return absl::OkStatus();
   ENAMND_ASSIGN_OR_RETURN(auto found, store::GetParagraph(tx, name));
-  if (!found.has_value()) return NotFound("paragraph", request.paragraph());
+  if (!found.has_value()) return platform::NotFound("paragraph", request.paragraph());
   v1::Paragraph p = *found;
   ENAMND_RETURN_IF_ERROR(CheckAppealable(p));
   ENAMND_ASSIGN_OR_RETURN(AdjustmentName adjustment_name,
@@ -389,12 +389,12 @@ absl::Status MeetingsApi::RecordCorrection(const v1::RecordCorrectionRequest& re
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(
       bool replayed,
-      Replayed(
+      platform::Replayed(
           tx, "RecordCorrection", request.request_id(),
           [&](const std::string& made) { return FindCorrection(tx, made); }, response));
   if (replayed) return absl::OkStatus();
   ENAMND_ASSIGN_OR_RETURN(auto found, store::GetParagraph(tx, name));
-  if (!found.has_value()) return NotFound("paragraph", request.paragraph());
+  if (!found.has_value()) return platform::NotFound("paragraph", request.paragraph());
   v1::Paragraph p = *found;
   ENAMND_RETURN_IF_ERROR(CheckCorrectable(p));
   v1::Correction c = request.correction();
@@ -426,7 +426,7 @@ absl::Status MeetingsApi::CreateExtract(const v1::CreateExtractRequest& request,
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(
       bool replayed,
-      Replayed(
+      platform::Replayed(
           tx, "CreateExtract", request.request_id(),
           [&](const std::string& made) -> absl::StatusOr<std::optional<v1::Extract>> {
             ENAMND_ASSIGN_OR_RETURN(ExtractName n, ExtractName::Parse(made, "name"));
@@ -435,7 +435,7 @@ absl::Status MeetingsApi::CreateExtract(const v1::CreateExtractRequest& request,
           response));
   if (replayed) return absl::OkStatus();
   ENAMND_ASSIGN_OR_RETURN(auto p, store::GetParagraph(tx, name));
-  if (!p.has_value()) return NotFound("paragraph", request.paragraph());
+  if (!p.has_value()) return platform::NotFound("paragraph", request.paragraph());
   ENAMND_RETURN_IF_ERROR(CheckExtractable(*p));
   ENAMND_ASSIGN_OR_RETURN(AdjustmentName adjustment_name,
                           AdjustmentName::Parse(p->adjustment(), "paragraph.adjustment"));
@@ -492,7 +492,7 @@ absl::Status MeetingsApi::VerifyChain(const v1::VerifyChainRequest& request,
   ENAMND_ASSIGN_OR_RETURN(BodyName body, BodyName::Parse(request.body(), "body"));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
   ENAMND_ASSIGN_OR_RETURN(auto found, store::GetBody(tx, body));
-  if (!found.has_value()) return NotFound("body", request.body());
+  if (!found.has_value()) return platform::NotFound("body", request.body());
   ENAMND_ASSIGN_OR_RETURN(auto chain, store::ChainOfBody(tx, body));
   VerifyChainLinks(chain, response);
   return absl::OkStatus();
