@@ -65,11 +65,7 @@ absl::Status MeetingsApi::CreateMunicipality(const v1::CreateMunicipalityRequest
       bool replayed,
       platform::ReplayOrRemember(
           tx, "CreateMunicipality", request.request_id(), m.name(),
-          [&](const std::string& made) -> absl::StatusOr<std::optional<v1::Municipality>> {
-            ENAMND_ASSIGN_OR_RETURN(MunicipalityName n, MunicipalityName::Parse(made, "name"));
-            return store::GetMunicipality(tx, n);
-          },
-          response));
+          platform::ByStoredName<MunicipalityName>(tx, store::GetMunicipality), response));
   if (replayed) return absl::OkStatus();
   ENAMND_ASSIGN_OR_RETURN(auto existing, store::GetMunicipality(tx, name));
   if (existing.has_value()) return absl::AlreadyExistsError(absl::StrCat(m.name(), " exists"));
@@ -113,13 +109,9 @@ absl::Status MeetingsApi::CreateBody(const v1::CreateBodyRequest& request, v1::B
 
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(
-      bool replayed, platform::ReplayOrRemember(
-                         tx, "CreateBody", request.request_id(), body.name(),
-                         [&](const std::string& made) -> absl::StatusOr<std::optional<v1::Body>> {
-                           ENAMND_ASSIGN_OR_RETURN(BodyName n, BodyName::Parse(made, "name"));
-                           return store::GetBody(tx, n);
-                         },
-                         response));
+      bool replayed,
+      platform::ReplayOrRemember(tx, "CreateBody", request.request_id(), body.name(),
+                                 platform::ByStoredName<BodyName>(tx, store::GetBody), response));
   if (replayed) return absl::OkStatus();
   ENAMND_ASSIGN_OR_RETURN(auto existing, store::GetBody(tx, name));
   if (existing.has_value()) return absl::AlreadyExistsError(absl::StrCat(body.name(), " exists"));
@@ -399,13 +391,8 @@ absl::Status MeetingsApi::RecordDecision(const v1::RecordDecisionRequest& reques
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(
       bool replayed,
-      platform::Replayed(
-          tx, "RecordDecision", request.request_id(),
-          [&](const std::string& made) -> absl::StatusOr<std::optional<v1::Paragraph>> {
-            ENAMND_ASSIGN_OR_RETURN(ParagraphName n, ParagraphName::Parse(made, "name"));
-            return store::GetParagraph(tx, n);
-          },
-          response));
+      platform::Replayed(tx, "RecordDecision", request.request_id(),
+                         platform::ByStoredName<ParagraphName>(tx, store::GetParagraph), response));
   if (replayed) return absl::OkStatus();
   ENAMND_ASSIGN_OR_RETURN(MeetingAndBody mb, LoadMeetingAndBody(tx, meeting_name));
   ENAMND_RETURN_IF_ERROR(CheckRecordsDecisions(mb.meeting));

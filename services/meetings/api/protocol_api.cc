@@ -238,15 +238,10 @@ absl::Status MeetingsApi::Adjust(const AdjustInput& input, v1::Adjustment* respo
                           DayOrToday(input.adjusted_date, "adjusted_date", today));
 
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
-  ENAMND_ASSIGN_OR_RETURN(
-      bool replayed,
-      platform::Replayed(
-          tx, input.method, input.request_id,
-          [&](const std::string& made) -> absl::StatusOr<std::optional<v1::Adjustment>> {
-            ENAMND_ASSIGN_OR_RETURN(AdjustmentName n, AdjustmentName::Parse(made, "name"));
-            return store::GetAdjustment(tx, n);
-          },
-          response));
+  ENAMND_ASSIGN_OR_RETURN(bool replayed, platform::Replayed(tx, input.method, input.request_id,
+                                                            platform::ByStoredName<AdjustmentName>(
+                                                                tx, store::GetAdjustment),
+                                                            response));
   if (replayed) return absl::OkStatus();
   ENAMND_ASSIGN_OR_RETURN(MeetingAndBody mb, LoadMeetingAndBody(tx, meeting));
   ENAMND_ASSIGN_OR_RETURN(auto of_meeting, store::AdjustmentsOfMeeting(tx, meeting));
@@ -426,13 +421,8 @@ absl::Status MeetingsApi::CreateExtract(const v1::CreateExtractRequest& request,
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(
       bool replayed,
-      platform::Replayed(
-          tx, "CreateExtract", request.request_id(),
-          [&](const std::string& made) -> absl::StatusOr<std::optional<v1::Extract>> {
-            ENAMND_ASSIGN_OR_RETURN(ExtractName n, ExtractName::Parse(made, "name"));
-            return store::GetExtract(tx, n);
-          },
-          response));
+      platform::Replayed(tx, "CreateExtract", request.request_id(),
+                         platform::ByStoredName<ExtractName>(tx, store::GetExtract), response));
   if (replayed) return absl::OkStatus();
   ENAMND_ASSIGN_OR_RETURN(auto p, store::GetParagraph(tx, name));
   if (!p.has_value()) return platform::NotFound("paragraph", request.paragraph());
