@@ -4,6 +4,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
@@ -102,11 +103,12 @@ absl::StatusOr<std::map<std::string, std::string>> ParseFilter(
     terms[key] = value;
     rest = absl::StripLeadingAsciiWhitespace(rest);
     if (rest.empty()) break;
-    if (rest.size() < 4 || absl::AsciiStrToUpper(rest.substr(0, 4)) != "AND ") {
+    constexpr absl::string_view kAnd = "AND ";  // in any case
+    if (!absl::StartsWithIgnoreCase(rest, kAnd)) {
       return InvalidField("filter",
                           absl::StrCat("terms must be joined by AND near \"", rest, "\""));
     }
-    rest = absl::StripLeadingAsciiWhitespace(rest.substr(4));
+    rest = absl::StripLeadingAsciiWhitespace(rest.substr(kAnd.size()));
   }
   return terms;
 }

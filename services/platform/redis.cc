@@ -4,9 +4,12 @@
 #include <signal.h>
 #include <sys/time.h>
 
+#include <vector>
+
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 
 namespace enamnd::platform {
 namespace {
@@ -47,21 +50,20 @@ RedisReply Convert(const redisReply* reply) {
 
 absl::StatusOr<RedisAddress> ParseRedisAddress(absl::string_view address) {
   RedisAddress out;
-  if (absl::StartsWith(address, "unix://")) {
+  absl::string_view rest = address;
+  if (absl::ConsumePrefix(&rest, "unix://")) {
     out.is_unix = true;
-    out.path = std::string(address.substr(7));
+    out.path = std::string(rest);
     if (out.path.empty()) return absl::InvalidArgumentError("redis: unix:// needs a socket path");
     return out;
   }
-  absl::string_view rest = address;
-  if (absl::StartsWith(rest, "tcp://")) rest.remove_prefix(6);
-  if (absl::StartsWith(rest, "redis://")) rest.remove_prefix(8);
-  size_t colon = rest.rfind(':');
-  if (colon == absl::string_view::npos) {
-    out.host = std::string(rest);
-  } else {
-    out.host = std::string(rest.substr(0, colon));
-    if (!absl::SimpleAtoi(rest.substr(colon + 1), &out.port) || out.port <= 0 || out.port > 65535) {
+  if (!absl::ConsumePrefix(&rest, "tcp://")) absl::ConsumePrefix(&rest, "redis://");
+  // host[:port]
+  std::vector<absl::string_view> host_port = absl::StrSplit(rest, ':');
+  out.host = std::string(host_port[0]);
+  if (host_port.size() > 1) {
+    if (host_port.size() > 2 || !absl::SimpleAtoi(host_port[1], &out.port) || out.port <= 0 ||
+        out.port > 65535) {
       return absl::InvalidArgumentError(
           absl::StrCat("redis: bad port in \"", address, "\" (want tcp://host:port)"));
     }

@@ -9,6 +9,7 @@
 #include "gtest/gtest.h"
 #include "services/platform/enums.h"
 #include "services/platform/outbox.h"
+#include "services/platform/redis.h"
 #include "services/platform/requests.h"
 #include "services/platform/resource_name.h"
 #include "services/platform/server.h"
@@ -54,6 +55,29 @@ TEST(ServiceKitTest, ConsumerNameIsTheGroupAndTheHost) {
   ASSERT_EQ(gethostname(host, sizeof(host) - 1), 0);
   EXPECT_EQ(ConsumerName("audits"), std::string("audits-") + host);
   EXPECT_EQ(EventStream("projects"), "enamnd:events:projects");
+}
+
+TEST(RedisAddressTest, UnixSocketsAndHostsWithPorts) {
+  auto unix_socket = ParseRedisAddress("unix:///run/redis/redis.sock");
+  ASSERT_TRUE(unix_socket.ok());
+  EXPECT_TRUE(unix_socket->is_unix);
+  EXPECT_EQ(unix_socket->path, "/run/redis/redis.sock");
+  for (const char* text : {"tcp://redis:6380", "redis://redis:6380", "redis:6380"}) {
+    auto tcp = ParseRedisAddress(text);
+    ASSERT_TRUE(tcp.ok()) << text;
+    EXPECT_EQ(tcp->host, "redis") << text;
+    EXPECT_EQ(tcp->port, 6380) << text;
+  }
+  auto default_port = ParseRedisAddress("tcp://redis");
+  ASSERT_TRUE(default_port.ok());
+  EXPECT_EQ(default_port->port, 6379);
+}
+
+TEST(RedisAddressTest, BadAddressesAreRefused) {
+  for (const char* text : {"unix://", "tcp://:6379", "tcp://redis:0", "tcp://redis:65536",
+                           "tcp://redis:port", "tcp://a:1:2"}) {
+    EXPECT_EQ(ParseRedisAddress(text).status().code(), absl::StatusCode::kInvalidArgument) << text;
+  }
 }
 
 TEST(ResourceNameTest, MatchReturnsTheVariablesInOrder) {
