@@ -109,38 +109,16 @@ class WatchState : public std::enable_shared_from_this<WatchState> {
       if (finished_) return;
       from = cursor_;
     }
-    std::vector<platform::LoggedEvent> events;
-    absl::Status status = [&]() -> absl::Status {
-      ENAMND_ASSIGN_OR_RETURN(platform::Transaction tx, service_->db_->BeginRead());
-      if (!municipality_checked_ && !municipality_code_.empty()) {
-        ENAMND_ASSIGN_OR_RETURN(auto found,
-                                store::GetMunicipality(tx, MunicipalityName{municipality_code_}));
-        if (!found.has_value()) {
-          return platform::InvalidField(
-              "municipality", absl::StrCat("unknown municipality ",
-                                           MunicipalityName{municipality_code_}.ToString()));
-        }
-      }
-      municipality_checked_ = true;
-      // One scan of the log; other types are skipped below (few per decision).
-      ENAMND_ASSIGN_OR_RETURN(events, platform::Outbox::ReadAfter(tx, from, kFetchBatch));
-      return absl::OkStatus();
-    }();
+    absl::StatusOr<std::vector<platform::LoggedEvent>> events = ReadAfter(from);
     absl::MutexLock lock(&mutex_);
     fetching_ = false;
-    if (!status.ok()) {
-      EndLocked(platform::ToGrpcStatus(status));
+    if (!events.ok()) {
+      EndLocked(platform::ToGrpcStatus(events.status()));
       return;
     }
-    for (const platform::LoggedEvent& e : events) {
+    for (const platform::LoggedEvent& e : *events) {
       cursor_ = e.sequence;
-      if (DecisionEventTypes().count(e.type) == 0) continue;
-      if (!municipality_code_.empty()) {
-        std::vector<absl::string_view> audience = absl::StrSplit(e.audience, ',');
-        if (std::find(audience.begin(), audience.end(), municipality_code_) == audience.end()) {
-          continue;
-        }
-      }
+      if (!Wanted(e)) continue;
       v1::WatchDecisionsResponse response;
       response.set_sequence(e.sequence);
       if (!response.mutable_event()->ParseFromString(e.event)) {
@@ -150,7 +128,7 @@ class WatchState : public std::enable_shared_from_this<WatchState> {
       }
       queue_.push_back(std::move(response));
     }
-    bool full = static_cast<int>(events.size()) == kFetchBatch;
+    bool full = static_cast<int>(events->size()) == kFetchBatch;
     if (full || dirty_) {
       if (queue_.size() < kMaxQueued) {
         ScheduleFetchLocked();
@@ -159,6 +137,31 @@ class WatchState : public std::enable_shared_from_this<WatchState> {
       }
     }
     StartWriteLocked();
+  }
+
+  // The next batch of the durable log after `from` (one scan; events of
+  // other types are skipped by Wanted, few per decision). The first call
+  // also checks that the municipality exists.
+  absl::StatusOr<std::vector<platform::LoggedEvent>> ReadAfter(int64_t from) {
+    ENAMND_ASSIGN_OR_RETURN(platform::Transaction tx, service_->db_->BeginRead());
+    if (!municipality_checked_ && !municipality_code_.empty()) {
+      MunicipalityName municipality{municipality_code_};
+      ENAMND_ASSIGN_OR_RETURN(auto found, store::GetMunicipality(tx, municipality));
+      if (!found.has_value()) {
+        return platform::InvalidField(
+            "municipality", absl::StrCat("unknown municipality ", municipality.ToString()));
+      }
+    }
+    municipality_checked_ = true;
+    return platform::Outbox::ReadAfter(tx, from, kFetchBatch);
+  }
+
+  // A decision event, addressed to the municipality if the stream has one.
+  bool Wanted(const platform::LoggedEvent& e) const {
+    if (DecisionEventTypes().count(e.type) == 0) return false;
+    if (municipality_code_.empty()) return true;
+    std::vector<absl::string_view> audience = absl::StrSplit(e.audience, ',');
+    return std::find(audience.begin(), audience.end(), municipality_code_) != audience.end();
   }
 
   MeetingsGrpcService* service_;
