@@ -19,6 +19,19 @@ absl::StatusOr<std::optional<std::string>> FindRequest(Transaction& tx, const st
 absl::Status SaveRequest(Transaction& tx, const std::string& method, const std::string& request_id,
                          const std::string& resource);
 
+namespace requests_internal {
+// Reads what an earlier call made (`made`) into `response`: true, or false
+// when it has been removed since (the call then makes it anew).
+template <typename Proto, typename Get>
+absl::StatusOr<bool> ReadMade(Get& get, const std::string& made, Proto* response) {
+  absl::StatusOr<std::optional<Proto>> found = get(made);
+  if (!found.ok()) return found.status();
+  if (!found->has_value()) return false;
+  *response = **std::move(found);
+  return true;
+}
+}  // namespace requests_internal
+
 // A retried call. When `request_id` was used for `method` before, reads
 // what that call made with `get(name)` (returning
 // StatusOr<std::optional<Proto>>) into `response` and returns true. Use it
@@ -31,11 +44,7 @@ absl::StatusOr<bool> Replayed(Transaction& tx, const std::string& method,
   absl::StatusOr<std::optional<std::string>> earlier = FindRequest(tx, method, request_id);
   if (!earlier.ok()) return earlier.status();
   if (!earlier->has_value()) return false;
-  absl::StatusOr<std::optional<Proto>> found = get(**earlier);
-  if (!found.ok()) return found.status();
-  if (!found->has_value()) return false;  // made, then removed: make anew
-  *response = **std::move(found);
-  return true;
+  return requests_internal::ReadMade(get, **earlier, response);
 }
 
 // A retried Create whose name is known up front: Replayed, or else
@@ -45,14 +54,15 @@ template <typename Proto, typename Get>
 absl::StatusOr<bool> ReplayOrRemember(Transaction& tx, const std::string& method,
                                       const std::string& request_id, const std::string& name,
                                       Get get, Proto* response) {
-  absl::StatusOr<bool> replayed = Replayed(tx, method, request_id, get, response);
-  if (!replayed.ok() || *replayed) return replayed;
+  if (request_id.empty()) return false;
   absl::StatusOr<std::optional<std::string>> earlier = FindRequest(tx, method, request_id);
   if (!earlier.ok()) return earlier.status();
-  if (earlier->has_value()) return false;  // its resource is gone; keep the old row
-  absl::Status saved = SaveRequest(tx, method, request_id, name);
-  if (!saved.ok()) return saved;
-  return false;
+  if (!earlier->has_value()) {
+    absl::Status saved = SaveRequest(tx, method, request_id, name);
+    if (!saved.ok()) return saved;
+    return false;
+  }
+  return requests_internal::ReadMade(get, **earlier, response);
 }
 
 // The `get` of Replayed and ReplayOrRemember for a store read that takes a

@@ -19,11 +19,6 @@ inline std::string Says(const absl::Status& s) {
   return absl::StrCat(absl::StatusCodeToString(s.code()), ": ", s.message());
 }
 
-// True when `s` is INVALID_ARGUMENT about `field` (its message starts so).
-inline bool InvalidAt(const absl::Status& s, const std::string& field) {
-  return absl::IsInvalidArgument(s) && s.message().rfind(field + ": ", 0) == 0;
-}
-
 inline v1::Review ValidReview() {
   v1::Review r;
   r.set_name("reviews/2021-2584");

@@ -8,9 +8,9 @@
 namespace enamnd::audits {
 namespace {
 
-using domain_testing::InvalidAt;
 using domain_testing::Says;
 using enamnd::testing::Day;
+using enamnd::testing::InvalidAt;
 
 class ReviewRulesTest : public ::testing::Test {
  protected:

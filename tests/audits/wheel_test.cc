@@ -9,10 +9,10 @@ namespace enamnd::audits {
 namespace {
 
 using absl::CivilDay;
-using domain_testing::InvalidAt;
 using domain_testing::Says;
 using domain_testing::ValidMoment;
 using enamnd::testing::Day;
+using enamnd::testing::InvalidAt;
 
 class WheelRulesTest : public ::testing::Test {
  protected:

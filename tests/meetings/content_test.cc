@@ -2,18 +2,14 @@
 #include "services/meetings/domain/content.h"
 
 #include "gtest/gtest.h"
+#include "tests/support/builders.h"
 
 namespace enamnd::meetings {
 namespace {
 
 class ContentTest : public ::testing::Test {
  protected:
-  // The field an INVALID_ARGUMENT names, or "ok".
-  static std::string Field(const absl::Status& s) {
-    if (s.ok()) return "ok";
-    EXPECT_EQ(s.code(), absl::StatusCode::kInvalidArgument) << s;
-    return std::string(s.message().substr(0, s.message().find(':')));
-  }
+  static std::string Field(const absl::Status& s) { return testing::InvalidFieldOf(s); }
   static v1::Person Person(const std::string& name) {
     v1::Person p;
     p.set_display_name(name);

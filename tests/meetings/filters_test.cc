@@ -3,13 +3,12 @@
 
 #include "enamnd/meetings/v1/meetings.pb.h"
 #include "gtest/gtest.h"
+#include "tests/support/builders.h"
 
 namespace enamnd::meetings {
 namespace {
 
-std::string Field(const absl::Status& s) {
-  return std::string(s.message().substr(0, s.message().find(':')));
-}
+std::string Field(const absl::Status& s) { return testing::InvalidFieldOf(s); }
 
 TEST(MeetingFilterTest, AllBodiesOrOne) {
   EXPECT_FALSE(ParseMeetingFilter("bodies/-", "")->body_id.has_value());

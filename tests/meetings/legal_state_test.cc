@@ -5,6 +5,7 @@
 #include "services/meetings/domain/protocol.h"
 #include "services/platform/api_util.h"
 #include "services/platform/sha256.h"
+#include "tests/support/builders.h"
 
 namespace enamnd::meetings {
 namespace {
@@ -46,8 +47,7 @@ class LegalStateTest : public ::testing::Test {
     return s.code() == absl::StatusCode::kFailedPrecondition;
   }
   static bool InvalidField(const absl::Status& s, const std::string& field) {
-    return s.code() == absl::StatusCode::kInvalidArgument &&
-           s.message().rfind(field + ": ", 0) == 0;
+    return testing::InvalidAt(s, field);
   }
   static constexpr const char* kAdjustment = "bodies/b/meetings/m/adjustments/1";
 };

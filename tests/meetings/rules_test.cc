@@ -2,6 +2,7 @@
 
 #include "gtest/gtest.h"
 #include "services/platform/validation.h"
+#include "tests/support/builders.h"
 
 namespace enamnd::meetings {
 namespace {
@@ -244,9 +245,7 @@ class AttendanceTest : public ::testing::Test {
     }
     return a;
   }
-  static std::string Field(const absl::Status& s) {
-    return std::string(s.message().substr(0, s.message().find(':')));
-  }
+  static std::string Field(const absl::Status& s) { return testing::InvalidFieldOf(s); }
 };
 
 TEST_F(AttendanceTest, CountsCurrentSeatsOnly) {

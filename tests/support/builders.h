@@ -8,6 +8,10 @@
 #include <chrono>
 #include <string>
 
+#include "absl/status/status.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "enamnd/common/v1/common.pb.h"
 #include "gtest/gtest.h"
 
@@ -20,6 +24,20 @@ inline common::v1::Date Day(int year, int month, int day) {
   out.set_month(month);
   out.set_day(day);
   return out;
+}
+
+// The field an INVALID_ARGUMENT names (its message up to the first ':'),
+// or "ok"; any other error fails the test.
+inline std::string InvalidFieldOf(const absl::Status& status) {
+  if (status.ok()) return "ok";
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+  return std::string(status.message().substr(0, status.message().find(':')));
+}
+
+// True when `status` is INVALID_ARGUMENT whose message starts with `field: `.
+inline bool InvalidAt(const absl::Status& status, absl::string_view field) {
+  return absl::IsInvalidArgument(status) &&
+         absl::StartsWith(status.message(), absl::StrCat(field, ": "));
 }
 
 // One unary call on `stub` with a 10-second deadline, so a test that hangs
