@@ -1,5 +1,6 @@
 #include "services/platform/list_query.h"
 
+#include <algorithm>
 #include <utility>
 #include <variant>
 
@@ -30,6 +31,13 @@ ListQuery& ListQuery::Where(std::string condition, std::vector<SqlValue> params)
   conditions_.push_back(std::move(condition));
   for (SqlValue& p : params) params_.push_back(std::move(p));
   return *this;
+}
+
+ListQuery& ListQuery::WhereKeyIs(const std::string& expr, SqlValue value) {
+  key_.erase(
+      std::remove_if(key_.begin(), key_.end(), [&](const KeyColumn& k) { return k.expr == expr; }),
+      key_.end());
+  return Where(absl::StrCat(expr, " = ?"), {std::move(value)});
 }
 
 std::string ListQuery::Sql(bool with_after_key) const {

@@ -55,6 +55,12 @@ class ListQuery {
   // clause, joined by AND. Call only for filters that are given.
   ListQuery& Where(std::string condition, std::vector<SqlValue> params = {});
 
+  // Adds `expr = ?` for a filter that fixes a column of the sort key (the
+  // body of bodies/{body}/meetings, a case year). The column leaves the
+  // key: it cannot vary within the list, and comparing it on a later page
+  // would keep SQLite from seeking straight to the page's first row.
+  ListQuery& WhereKeyIs(const std::string& expr, SqlValue value);
+
   // Reads one page. page_size 0 is the default; negative is
   // INVALID_ARGUMENT (page_size); a bad token is INVALID_ARGUMENT
   // (page_token).

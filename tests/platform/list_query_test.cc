@@ -129,6 +129,20 @@ TEST_F(ListQueryTest, FilteredPlanSeeksTheFilterIndex) {
   }
 }
 
+TEST_F(ListQueryTest, AKeyColumnFixedByAFilterLeavesTheKey) {
+  ListQuery in_b("ListItems|b", "SELECT grp, number FROM items",
+                 {{"grp", KeyType::kText}, {"number", KeyType::kInt}});
+  in_b.WhereKeyIs("grp", std::string("b"));
+  EXPECT_EQ(in_b.Sql(true).find("(grp, number) >"), std::string::npos) << in_b.Sql(true);
+  int pages = 0;
+  std::vector<std::string> all = WalkAll(in_b, 10, &pages);
+  ASSERT_EQ(all.size(), 25u);
+  EXPECT_EQ(all.front(), "b/1");
+  EXPECT_EQ(all.back(), "b/25");
+  EXPECT_EQ(pages, 3);
+  EXPECT_TRUE(PlanSeeksAfterKey(Plan(in_b, true))) << ::testing::PrintToString(Plan(in_b, true));
+}
+
 TEST_F(ListQueryTest, LaterPagesSeekPastTheToken) {
   EXPECT_TRUE(PlanSeeksAfterKey(Plan(Items(), true)))
       << ::testing::PrintToString(Plan(Items(), true));

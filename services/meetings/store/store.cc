@@ -8,7 +8,6 @@ namespace enamnd::meetings {
 namespace {
 
 using platform::Blob;
-using platform::KeyColumn;
 using platform::KeyType;
 using platform::ListQuery;
 using platform::Row;
@@ -127,30 +126,29 @@ ListQuery BodiesQuery() {
 // second equality and then sort the page in a temporary B-tree.)
 //
 // A sort-key column that a filter fixes (the body of bodies/{body_id}, a
-// case year) is left out of the key and constrained for real: then a later
-// page seeks to its first row instead of walking the rows before it.
+// case year) is given with ListQuery::WhereKeyIs, so a later page seeks to
+// its first row instead of walking the rows before it.
 std::string Term(absl::string_view column, bool drives) {
   return absl::StrCat(drives ? "" : "+", column, " = ?");
 }
 
 ListQuery MeetingsQuery(const std::string& scope, const MeetingFilter& f) {
-  std::vector<KeyColumn> key = {{"day", KeyType::kText}, {"meeting_id", KeyType::kText}};
-  if (!f.body_id) key.insert(key.begin(), KeyColumn{"body_id", KeyType::kText});
-  ListQuery q(scope, "SELECT data, revision FROM meetings", std::move(key));
+  ListQuery q(
+      scope, "SELECT data, revision FROM meetings",
+      {{"body_id", KeyType::kText}, {"day", KeyType::kText}, {"meeting_id", KeyType::kText}});
   // Drives: the body, else the year, else the state.
-  if (f.body_id) q.Where(Term("body_id", true), {*f.body_id});
+  if (f.body_id) q.WhereKeyIs("body_id", *f.body_id);
   if (f.year) q.Where(Term("year", !f.body_id), {*f.year});
   if (f.state) q.Where(Term("state", !f.body_id && !f.year), {*f.state});
   return q;
 }
 
 ListQuery CasesQuery(const std::string& scope, const CaseFilter& f) {
-  std::vector<KeyColumn> key = {{"sequence", KeyType::kInt}};
-  if (!f.year) key.insert(key.begin(), KeyColumn{"year", KeyType::kInt});
-  ListQuery q(scope, "SELECT data, revision FROM cases", std::move(key));
+  ListQuery q(scope, "SELECT data, revision FROM cases",
+              {{"year", KeyType::kInt}, {"sequence", KeyType::kInt}});
   // Both are prefixes of an index that ends in the key.
   if (f.subject) q.Where("subject = ?", {*f.subject});
-  if (f.year) q.Where("year = ?", {*f.year});
+  if (f.year) q.WhereKeyIs("year", *f.year);
   return q;
 }
 
@@ -164,18 +162,22 @@ ListQuery ParagraphsQuery(const std::string& scope, const ParagraphFilter& f) {
   bool in_body = f.body_id && !f.meeting && !f.case_name;
   bool in_year = in_body && f.year && !by_recipient;
   std::string t = by_recipient ? "r" : "p";
-  std::vector<KeyColumn> key;
-  if (!in_body) key.push_back({t + ".body_id", KeyType::kText});
-  if (!in_year) key.push_back({t + ".year", KeyType::kInt});
-  key.push_back({t + ".number", KeyType::kInt});
   ListQuery q(scope,
               by_recipient ? "SELECT p.data, p.revision FROM paragraph_recipients r"
                              " CROSS JOIN paragraphs p ON p.name = r.paragraph"
                            : "SELECT p.data, p.revision FROM paragraphs p",
-              std::move(key));
+              {{t + ".body_id", KeyType::kText},
+               {t + ".year", KeyType::kInt},
+               {t + ".number", KeyType::kInt}});
   bool driven = false;
+  // A filter that fixes a key column (the body, or the year in a body)
+  // constrains it for real; of the others, the first drives.
   auto add = [&](const std::string& column, SqlValue value, bool fixed_key = false) {
-    q.Where(Term(column, !driven || fixed_key), {std::move(value)});
+    if (fixed_key) {
+      q.WhereKeyIs(column, std::move(value));
+    } else {
+      q.Where(Term(column, !driven), {std::move(value)});
+    }
     driven = true;
   };
   if (f.meeting) add("p.meeting", *f.meeting);
