@@ -1,9 +1,14 @@
 #include "services/platform/redis.h"
 
+#include <fcntl.h>
 #include <hiredis/hiredis.h>
 #include <signal.h>
 #include <sys/time.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -75,6 +80,45 @@ absl::StatusOr<RedisAddress> ParseRedisAddress(absl::string_view address) {
   return out;
 }
 
+absl::StatusOr<std::string> ReadRedisPassword(const std::string& file) {
+  auto error = [&file](absl::string_view why) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("redis password file ", file, " (ENAMND_REDIS_PASSWORD_FILE): ", why));
+  };
+  int fd = open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return error(absl::StrCat("cannot open: ", std::strerror(errno)));
+  std::string content;
+  char buffer[4096];
+  while (true) {
+    ssize_t n = read(fd, buffer, sizeof(buffer));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int saved = errno;
+      close(fd);
+      return error(absl::StrCat("cannot read: ", std::strerror(saved)));
+    }
+    if (n == 0) break;
+    content.append(buffer, static_cast<size_t>(n));
+    if (content.size() > 4096) {
+      close(fd);
+      return error("longer than 4096 bytes; want one line with the password");
+    }
+  }
+  close(fd);
+  absl::string_view password = content;
+  if (absl::ConsumeSuffix(&password, "\n")) absl::ConsumeSuffix(&password, "\r");
+  if (password.empty()) return error("is empty");
+  if (password.find_first_of("\r\n") != absl::string_view::npos) {
+    return error("has more than one line; want one line with the password");
+  }
+  return std::string(password);
+}
+
+absl::Status CheckRedisCredentials(const RedisCredentials& credentials) {
+  if (credentials.password_file.empty()) return absl::OkStatus();
+  return ReadRedisPassword(credentials.password_file).status();
+}
+
 absl::StatusOr<std::unique_ptr<RedisConnection>> RedisConnection::Connect(
     const RedisAddress& address, absl::Duration timeout) {
   // A write to a connection Redis has closed must be an error, not SIGPIPE
@@ -84,6 +128,13 @@ absl::StatusOr<std::unique_ptr<RedisConnection>> RedisConnection::Connect(
     return true;
   }();
   (void)sigpipe_ignored;
+  const RedisCredentials& credentials = address.credentials;
+  std::string password;
+  if (!credentials.password_file.empty()) {
+    auto read = ReadRedisPassword(credentials.password_file);
+    if (!read.ok()) return read.status();
+    password = std::move(*read);
+  }
   timeval tv = absl::ToTimeval(timeout);
   redisContext* context = address.is_unix
                               ? redisConnectUnixWithTimeout(address.path.c_str(), tv)
@@ -95,7 +146,20 @@ absl::StatusOr<std::unique_ptr<RedisConnection>> RedisConnection::Connect(
     return absl::UnavailableError(absl::StrCat("redis: connect: ", message));
   }
   redisSetTimeout(context, tv);
-  return std::unique_ptr<RedisConnection>(new RedisConnection(context));
+  std::unique_ptr<RedisConnection> connection(new RedisConnection(context));
+  if (credentials.password_file.empty()) return connection;
+  std::vector<std::string> auth = {"AUTH"};
+  if (!credentials.user.empty()) auth.push_back(credentials.user);
+  auth.push_back(std::move(password));
+  auto reply = connection->Command(auth);
+  if (!reply.ok()) return reply.status();
+  if (reply->kind == RedisReply::Kind::kError) {
+    // e.g. "WRONGPASS invalid username-password pair or user is disabled."
+    return absl::UnauthenticatedError(absl::StrCat(
+        "redis: AUTH as user \"", credentials.user.empty() ? "default" : credentials.user,
+        "\" (password from ", credentials.password_file, "): ", reply->str));
+  }
+  return connection;
 }
 
 RedisConnection::~RedisConnection() { redisFree(context_); }

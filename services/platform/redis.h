@@ -24,18 +24,41 @@ struct RedisReply {
   std::vector<RedisReply> elements;
 };
 
-// Parsed ENAMND_REDIS address: tcp://host:port or unix:///path.
+// Who a connection authenticates as (Redis 7 ACL user): ENAMND_REDIS_USER
+// and ENAMND_REDIS_PASSWORD_FILE. Without a password file a connection sends
+// no AUTH (the Redis `default` user). The file is read at every connect, so
+// a password rotated in the file is used from the next reconnect on.
+struct RedisCredentials {
+  std::string user;           // empty: AUTH <password> (the default user)
+  std::string password_file;  // empty: no AUTH
+};
+
+// Parsed ENAMND_REDIS address: tcp://host:port or unix:///path, and the
+// credentials to present there.
 struct RedisAddress {
   bool is_unix = false;
   std::string host = "127.0.0.1";
   int port = 6379;
   std::string path;
+  RedisCredentials credentials;
 };
 absl::StatusOr<RedisAddress> ParseRedisAddress(absl::string_view address);
 
+// The password in `file`: its content without a trailing newline (LF or
+// CRLF). FAILED_PRECONDITION naming the file when it cannot be read, is
+// empty or has more than one line.
+absl::StatusOr<std::string> ReadRedisPassword(const std::string& file);
+// OK when there is no password file, or when ReadRedisPassword succeeds;
+// for checking the configuration at start.
+absl::Status CheckRedisCredentials(const RedisCredentials& credentials);
+
 class RedisConnection {
  public:
-  // Connects with the given connect and command timeout.
+  // Connects with the given connect and command timeout and, when the
+  // address has a password file, authenticates (AUTH user password).
+  // UNAVAILABLE when Redis cannot be reached, UNAUTHENTICATED when Redis
+  // refuses the credentials, FAILED_PRECONDITION when the password file
+  // cannot be read.
   static absl::StatusOr<std::unique_ptr<RedisConnection>> Connect(const RedisAddress& address,
                                                                   absl::Duration timeout);
   ~RedisConnection();
