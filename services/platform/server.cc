@@ -85,6 +85,8 @@ absl::StatusOr<ServerConfig> LoadConfig(const std::string& service) {
   config.data_dir = FirstNonEmpty(absl::GetFlag(FLAGS_data_dir), "ENAMND_DATA_DIR", "./var");
   config.redis = FirstNonEmpty(absl::GetFlag(FLAGS_redis), "ENAMND_REDIS", "tcp://127.0.0.1:6379");
   config.log_level = FirstNonEmpty(absl::GetFlag(FLAGS_log_level), "ENAMND_LOG_LEVEL", "info");
+  config.redis_credentials.user = FirstNonEmpty("", "ENAMND_REDIS_USER", service);
+  config.redis_credentials.password_file = FirstNonEmpty("", "ENAMND_REDIS_PASSWORD_FILE", "");
   for (const char* peer : {"meetings", "audits", "projects", "contracts", "finance"}) {
     std::string env = absl::StrCat("ENAMND_", absl::AsciiStrToUpper(peer), "_ADDR");
     config.peers[peer] =
@@ -100,6 +102,8 @@ absl::StatusOr<ServerConfig> LoadConfig(const std::string& service) {
   absl::Status status = SetLogLevel(config.log_level);
   if (!status.ok()) return status;
   if (!ParseRedisAddress(config.redis).ok()) return ParseRedisAddress(config.redis).status();
+  status = CheckRedisCredentials(config.redis_credentials);
+  if (!status.ok()) return status;
   if (config.listen.find(':') == std::string::npos) {
     return absl::InvalidArgumentError(
         absl::StrCat("listen: want host:port, got \"", config.listen, "\""));
@@ -118,6 +122,7 @@ ServerRunner::~ServerRunner() { Shutdown(absl::Seconds(1)); }
 absl::Status ServerRunner::Start() {
   auto redis = ParseRedisAddress(config_.redis);
   if (!redis.ok()) return redis.status();
+  redis->credentials = config_.redis_credentials;
   std::error_code ec;
   std::filesystem::create_directories(config_.data_dir, ec);
   if (ec) {

@@ -29,6 +29,8 @@ struct ServerConfig {
   std::string listen;   // host:port; port 0 picks a free one
   std::string data_dir;
   std::string redis;  // tcp://host:port or unix:///path
+  // ENAMND_REDIS_USER (default: the service name), ENAMND_REDIS_PASSWORD_FILE.
+  RedisCredentials redis_credentials;
   std::string log_level = "info";
   // Addresses of the other services (ENAMND_<NAME>_ADDR), by service name.
   std::map<std::string, std::string> peers;
