@@ -2,6 +2,8 @@
 
 #include <signal.h>
 
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
@@ -12,12 +14,21 @@ RedisServer::RedisServer(bool persistent)
   Start();
 }
 
+RedisServer::RedisServer(std::string acl_file, platform::RedisCredentials admin, bool persistent)
+    : persistent_(persistent),
+      acl_file_(std::move(acl_file)),
+      admin_(std::move(admin)),
+      socket_path_(dir_.path() + "/redis.sock") {
+  Start();
+}
+
 RedisServer::~RedisServer() { Stop(); }
 
 void RedisServer::Start() {
   std::vector<std::string> argv = {"redis-server", "--port",     "0",
                                    "--unixsocket", socket_path_, "--dir",
                                    dir_.path(),    "--save",     ""};
+  if (!acl_file_.empty()) argv.insert(argv.end(), {"--aclfile", acl_file_});
   if (persistent_) {
     argv.insert(argv.end(), {"--appendonly", "yes", "--appendfsync", "always"});
   } else {
@@ -43,10 +54,13 @@ void RedisServer::Stop() {
   process_.reset();
 }
 
-platform::RedisAddress RedisServer::redis_address() const {
+platform::RedisAddress RedisServer::redis_address() const { return redis_address(admin_); }
+
+platform::RedisAddress RedisServer::redis_address(platform::RedisCredentials as) const {
   platform::RedisAddress a;
   a.is_unix = true;
   a.path = socket_path_;
+  a.credentials = std::move(as);
   return a;
 }
 

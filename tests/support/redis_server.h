@@ -15,6 +15,10 @@ class RedisServer {
  public:
   // persistent: append-only file in the temp dir, so data survives Restart().
   explicit RedisServer(bool persistent = false);
+  // With ACLs: redis-server --aclfile `acl_file` (e.g. written by
+  // tools/redis-acl). redis_address(), Connect() and Command() then
+  // authenticate as `admin`.
+  RedisServer(std::string acl_file, platform::RedisCredentials admin, bool persistent = false);
   ~RedisServer();
 
   // Starts and waits (with a deadline) until PING answers.
@@ -29,6 +33,8 @@ class RedisServer {
 
   std::string address() const { return "unix://" + socket_path_; }
   platform::RedisAddress redis_address() const;
+  // The same address, authenticating as someone else.
+  platform::RedisAddress redis_address(platform::RedisCredentials as) const;
   // A fresh connection (fails the test if it cannot connect).
   std::unique_ptr<platform::RedisConnection> Connect() const;
   // Runs one command on a fresh connection.
@@ -37,6 +43,8 @@ class RedisServer {
  private:
   TempDir dir_;
   bool persistent_;
+  std::string acl_file_;
+  platform::RedisCredentials admin_;
   std::string socket_path_;
   std::unique_ptr<ChildProcess> process_;
 };
