@@ -47,6 +47,20 @@ MigrationSet PlatformMigrations() {
           "  PRIMARY KEY (method, request_id));"
           // Nothing reads the outbox by type any more.
           "DROP INDEX IF EXISTS outbox_type;",
+          // 3: the audit trail (audit_trail.h): one row per committed
+          // mutating call. Triggers keep it append-only below the API too.
+          "CREATE TABLE audit_records ("
+          "  sequence INTEGER PRIMARY KEY AUTOINCREMENT,"
+          "  principal TEXT NOT NULL, method TEXT NOT NULL, resource TEXT NOT NULL,"
+          "  request_id TEXT NOT NULL, peer TEXT NOT NULL, time TEXT NOT NULL,"
+          "  outcome TEXT NOT NULL);"
+          "CREATE INDEX audit_records_principal ON audit_records(principal, sequence);"
+          "CREATE INDEX audit_records_resource ON audit_records(resource, sequence);"
+          "CREATE INDEX audit_records_time ON audit_records(time, sequence);"
+          "CREATE TRIGGER audit_records_no_update BEFORE UPDATE ON audit_records"
+          "  BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;"
+          "CREATE TRIGGER audit_records_no_delete BEFORE DELETE ON audit_records"
+          "  BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;",
       }};
 }
 

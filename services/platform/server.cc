@@ -9,11 +9,16 @@
 #include <cerrno>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "services/platform/log.h"
 
@@ -26,6 +31,9 @@ ABSL_FLAG(std::string, today, "",
 
 namespace enamnd::platform {
 namespace {
+
+// gRPC's own default, made explicit: no request is near it.
+constexpr int kMaxReceiveMessageBytes = 4 * 1024 * 1024;
 
 std::string FirstNonEmpty(const std::string& flag, const char* env, const std::string& fallback) {
   if (!flag.empty()) return flag;
@@ -65,7 +73,97 @@ class AccessLogFactory : public grpc::experimental::ServerInterceptorFactoryInte
   }
 };
 
+absl::StatusOr<bool> EnvBool(const char* name) {
+  std::string value = absl::AsciiStrToLower(FirstNonEmpty("", name, "false"));
+  if (value == "true" || value == "1" || value == "yes") return true;
+  if (value == "false" || value == "0" || value == "no") return false;
+  return absl::InvalidArgumentError(
+      absl::StrCat(name, ": want true or false, got \"", value, "\""));
+}
+
+absl::StatusOr<double> EnvNumber(const char* name, double fallback) {
+  std::string value = FirstNonEmpty("", name, "");
+  if (value.empty()) return fallback;
+  double number = 0;
+  if (!absl::SimpleAtod(value, &number) || number <= 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(name, ": want a positive number, got \"", value, "\""));
+  }
+  return number;
+}
+
+absl::StatusOr<std::string> ReadPemFile(const std::string& path, absl::string_view setting) {
+  std::ifstream in(path);
+  if (!in) return absl::FailedPreconditionError(absl::StrCat(setting, ": cannot read ", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  if (text.str().find("-----BEGIN ") == std::string::npos) {
+    return absl::FailedPreconditionError(absl::StrCat(setting, ": ", path, " is not PEM"));
+  }
+  return text.str();
+}
+
 }  // namespace
+
+bool IsLoopbackListen(absl::string_view listen) {
+  size_t colon = listen.rfind(':');
+  absl::string_view host = listen.substr(0, colon == absl::string_view::npos ? 0 : colon);
+  if (absl::ConsumePrefix(&host, "[")) absl::ConsumeSuffix(&host, "]");
+  return host == "localhost" || host == "::1" || absl::StartsWith(host, "127.");
+}
+
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsOf(
+    const ServerConfig& config) {
+  if (config.insecure) {
+    if (!config.tls_cert.empty()) {
+      return absl::InvalidArgumentError(
+          "ENAMND_INSECURE=true and ENAMND_TLS_CERT are both set: choose one");
+    }
+    if (!IsLoopbackListen(config.listen) && !config.insecure_any_address) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "ENAMND_INSECURE=true serves plaintext on loopback only; ", config.listen,
+          " is not loopback (set ENAMND_INSECURE_ANY_ADDRESS=true behind a TLS sidecar)"));
+    }
+    return grpc::InsecureServerCredentials();
+  }
+  if (config.tls_cert.empty() || config.tls_key.empty()) {
+    return absl::FailedPreconditionError(
+        "no transport security: set ENAMND_TLS_CERT and ENAMND_TLS_KEY (and ENAMND_TLS_CLIENT_CA "
+        "for client certificates), or ENAMND_INSECURE=true for plaintext on loopback");
+  }
+  grpc::SslServerCredentialsOptions options;
+  grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
+  ENAMND_ASSIGN_OR_RETURN(pair.cert_chain, ReadPemFile(config.tls_cert, "ENAMND_TLS_CERT"));
+  ENAMND_ASSIGN_OR_RETURN(pair.private_key, ReadPemFile(config.tls_key, "ENAMND_TLS_KEY"));
+  options.pem_key_cert_pairs.push_back(std::move(pair));
+  if (!config.tls_client_ca.empty()) {
+    ENAMND_ASSIGN_OR_RETURN(options.pem_root_certs,
+                            ReadPemFile(config.tls_client_ca, "ENAMND_TLS_CLIENT_CA"));
+    options.client_certificate_request = GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+  } else {
+    options.client_certificate_request = GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE;
+  }
+  return grpc::SslServerCredentials(options);
+}
+
+absl::StatusOr<std::shared_ptr<grpc::Channel>> PeerChannel(const ServerConfig& config,
+                                                           const std::string& peer) {
+  auto address = config.peers.find(peer);
+  if (address == config.peers.end()) {
+    return absl::NotFoundError(absl::StrCat("no address of service ", peer));
+  }
+  grpc::ChannelArguments args;
+  if (config.insecure) {
+    return InsecureChannelAs(address->second,
+                             absl::StrCat("spiffe://enamnd/service/", config.service));
+  }
+  grpc::SslCredentialsOptions options;
+  ENAMND_ASSIGN_OR_RETURN(options.pem_cert_chain, ReadPemFile(config.tls_cert, "ENAMND_TLS_CERT"));
+  ENAMND_ASSIGN_OR_RETURN(options.pem_private_key, ReadPemFile(config.tls_key, "ENAMND_TLS_KEY"));
+  ENAMND_ASSIGN_OR_RETURN(options.pem_root_certs,
+                          ReadPemFile(config.tls_client_ca, "ENAMND_TLS_CLIENT_CA"));
+  return grpc::CreateCustomChannel(address->second, grpc::SslCredentials(options), args);
+}
 
 int DefaultPort(const std::string& service) {
   static const std::map<std::string, int> kPorts = {{"meetings", 50051},
@@ -99,6 +197,19 @@ absl::StatusOr<ServerConfig> LoadConfig(const std::string& service) {
       return absl::InvalidArgumentError(absl::StrCat("today: ", day.status().message()));
     config.today = *day;
   }
+  config.tls_cert = FirstNonEmpty("", "ENAMND_TLS_CERT", "");
+  config.tls_key = FirstNonEmpty("", "ENAMND_TLS_KEY", "");
+  config.tls_client_ca = FirstNonEmpty("", "ENAMND_TLS_CLIENT_CA", "");
+  config.auth.policy_path = FirstNonEmpty("", "ENAMND_POLICY", "");
+  ENAMND_ASSIGN_OR_RETURN(config.insecure, EnvBool("ENAMND_INSECURE"));
+  ENAMND_ASSIGN_OR_RETURN(config.insecure_any_address, EnvBool("ENAMND_INSECURE_ANY_ADDRESS"));
+  ENAMND_ASSIGN_OR_RETURN(config.auth.write_rate_per_second,
+                          EnvNumber("ENAMND_WRITE_RATE", config.auth.write_rate_per_second));
+  ENAMND_ASSIGN_OR_RETURN(config.auth.write_burst,
+                          EnvNumber("ENAMND_WRITE_BURST", config.auth.write_burst));
+  ENAMND_ASSIGN_OR_RETURN(double watches,
+                          EnvNumber("ENAMND_MAX_WATCHES", config.max_watch_streams_per_principal));
+  config.max_watch_streams_per_principal = static_cast<int>(watches);
   absl::Status status = SetLogLevel(config.log_level);
   if (!status.ok()) return status;
   if (!ParseRedisAddress(config.redis).ok()) return ParseRedisAddress(config.redis).status();
@@ -146,7 +257,36 @@ absl::Status ServerRunner::Start() {
                " (--today / ENAMND_TODAY)");
   }
   (void)StockholmTimeZone();  // fail at start, not at the first deadline, without tzdata
-  ServiceContext context{db_.get(), outbox_.get(), executor_.get(), *redis, &config_, &clock_};
+  std::vector<const google::protobuf::ServiceDescriptor*> served;
+  for (const std::string& name : service_->GrpcServiceNames()) {
+    const google::protobuf::ServiceDescriptor* descriptor =
+        google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(name);
+    if (descriptor == nullptr) return absl::InternalError(absl::StrCat("no descriptor of ", name));
+    served.push_back(descriptor);
+  }
+  // Deny by default: a method without a policy stops the start.
+  ENAMND_ASSIGN_OR_RETURN(MethodPolicies policies, ReadMethodPolicies(served));
+  // Health and reflection are not gated: probes need the one, and the
+  // other only describes the API, which is public.
+  AuthOptions auth = config_.auth;
+  auth.insecure = config_.insecure;
+  ENAMND_ASSIGN_OR_RETURN(authorizer_, Authorizer::Create(std::move(policies), auth));
+  ENAMND_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
+                          ServerCredentialsOf(config_));
+  if (config_.insecure) {
+    LogWarning("server", "INSECURE: plaintext on ", config_.listen,
+               "; callers name themselves with the ", kPrincipalHeader,
+               " header (ENAMND_INSECURE=true",
+               config_.insecure_any_address ? ", ENAMND_INSECURE_ANY_ADDRESS=true" : "", ")");
+  } else {
+    LogInfo("server", "TLS with ", config_.tls_cert,
+            config_.tls_client_ca.empty()
+                ? "; no ENAMND_TLS_CLIENT_CA, so no caller has an identity and every call is denied"
+                : absl::StrCat("; client certificates required, verified against ",
+                               config_.tls_client_ca));
+  }
+  ServiceContext context{db_.get(), outbox_.get(), executor_.get(),  *redis,
+                         &config_,  &clock_,       authorizer_.get()};
   absl::Status status = service_->Start(context);
   if (!status.ok()) return status;
   grpc::EnableDefaultHealthCheckService(true);
@@ -155,7 +295,15 @@ absl::Status ServerRunner::Start() {
   // A second process on the same port (and so probably the same data) must
   // fail to start, not share the port.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
-  builder.AddListeningPort(config_.listen, grpc::InsecureServerCredentials(), &port_);
+  builder.AddListeningPort(config_.listen, credentials, &port_);
+  builder.SetMaxReceiveMessageSize(kMaxReceiveMessageBytes);
+  // Keepalive: the server pings idle connections (dead watchers go away),
+  // and a client pinging more often than every 20 s is told GOAWAY.
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60 * 1000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20 * 1000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 20 * 1000);
+  builder.AddChannelArgument(GRPC_ARG_HTTP2_MAX_PING_STRIKES, 2);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   for (grpc::Service* s : service_->GrpcServices()) builder.RegisterService(s);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
   creators.push_back(std::make_unique<AccessLogFactory>());
@@ -184,6 +332,15 @@ absl::Status ServerRunner::Start() {
   LogInfo("server", "enamnd-", config_.service, " serving on ", config_.listen, " (port ", port_,
           "), events to ", outbox_->stream(), " at ", config_.redis);
   return absl::OkStatus();
+}
+
+absl::Status ServerRunner::ReloadPolicy() {
+  if (authorizer_ == nullptr) return absl::FailedPreconditionError("not started");
+  absl::Status status = authorizer_->Reload();
+  if (!status.ok()) {
+    LogError("auth", "policy not reloaded, the previous one stays in force: ", status.message());
+  }
+  return status;
 }
 
 void ServerRunner::Shutdown(absl::Duration deadline) {
@@ -219,18 +376,22 @@ void BlockTerminationSignals() {
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
-int WaitForTerminationSignal() {
+int WaitForTerminationSignal(const std::function<void()>& on_hangup) {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
-  int signal = 0;
-  while (sigwait(&set, &signal) != 0) {
+  sigaddset(&set, SIGHUP);
+  while (true) {
+    int signal = 0;
+    if (sigwait(&set, &signal) != 0) continue;
+    if (signal != SIGHUP) return signal;
+    if (on_hangup) on_hangup();
   }
-  return signal;
 }
 
 int RunServiceMain(int argc, char** argv, const std::string& service_name,
@@ -251,7 +412,10 @@ int RunServiceMain(int argc, char** argv, const std::string& service_name,
   }
   // The main thread is the sigwait thread: every other thread has the
   // signals blocked, so they arrive only here.
-  int signal = WaitForTerminationSignal();
+  int signal = WaitForTerminationSignal([&runner] {
+    LogInfo("server", "received SIGHUP: reloading the policy");
+    (void)runner.ReloadPolicy();
+  });
   LogInfo("server", "received ", signal == SIGTERM ? "SIGTERM" : "SIGINT");
   runner.Shutdown(absl::Seconds(10));
   return 0;

@@ -15,6 +15,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "services/platform/auth.h"
 #include "services/platform/calendar.h"
 #include "services/platform/database.h"
 #include "services/platform/executor.h"
@@ -38,6 +39,20 @@ struct ServerConfig {
   // Pins the legal calendar's "today" (--today / ENAMND_TODAY, YYYY-MM-DD);
   // unset means the real day in Europe/Stockholm.
   std::optional<absl::CivilDay> today;
+  // Transport security: ENAMND_TLS_CERT, ENAMND_TLS_KEY (PEM files) and
+  // ENAMND_TLS_CLIENT_CA (PEM; set = client certificates required and
+  // verified against it; also the root that peers' server certificates are
+  // checked against). ENAMND_INSECURE=true serves plaintext, on a loopback
+  // address unless ENAMND_INSECURE_ANY_ADDRESS=true.
+  std::string tls_cert;
+  std::string tls_key;
+  std::string tls_client_ca;
+  bool insecure = false;
+  bool insecure_any_address = false;
+  // ENAMND_POLICY, ENAMND_WRITE_RATE, ENAMND_WRITE_BURST (auth.h).
+  AuthOptions auth;
+  // ENAMND_MAX_WATCHES: open watch streams allowed per principal.
+  int max_watch_streams_per_principal = 8;
 };
 
 // Default ports of the services, by name.
@@ -57,6 +72,7 @@ struct ServiceContext {
   RedisAddress redis;
   const ServerConfig* config;
   LegalClock* clock;
+  Authorizer* authorizer;
 };
 
 // A service plugged into the runtime.
@@ -99,6 +115,9 @@ class ServerRunner {
   Outbox* outbox() { return outbox_.get(); }
   OutboxRelay* relay() { return relay_.get(); }
   LegalClock* clock() { return &clock_; }
+  Authorizer* authorizer() { return authorizer_.get(); }
+  // Re-reads the policy file (SIGHUP); the old policy stays on error.
+  absl::Status ReloadPolicy();
 
  private:
   ServerConfig config_;
@@ -108,44 +127,51 @@ class ServerRunner {
   std::unique_ptr<Database> db_;
   std::unique_ptr<Outbox> outbox_;
   std::unique_ptr<Executor> executor_;
+  std::unique_ptr<Authorizer> authorizer_;
   std::unique_ptr<OutboxRelay> relay_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   bool stopped_ = false;
 };
 
-// Blocks SIGTERM and SIGINT in the calling thread; call first in main(),
-// before any thread starts, so every thread inherits the mask.
+// Blocks SIGTERM, SIGINT and SIGHUP in the calling thread; call first in
+// main(), before any thread starts, so every thread inherits the mask.
 void BlockTerminationSignals();
-// Waits (sigwait) for SIGTERM or SIGINT; returns the signal number.
-int WaitForTerminationSignal();
+// Waits (sigwait) for SIGTERM or SIGINT; returns the signal number. Calls
+// `on_hangup` for each SIGHUP meanwhile.
+int WaitForTerminationSignal(const std::function<void()>& on_hangup = nullptr);
+
+// Credentials of the server from the configuration; refuses plaintext
+// unless ENAMND_INSECURE=true, and plaintext on a non-loopback address
+// unless ENAMND_INSECURE_ANY_ADDRESS=true.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsOf(
+    const ServerConfig& config);
+// Whether host:port names a loopback address (127.0.0.0/8, ::1, localhost).
+bool IsLoopbackListen(absl::string_view listen);
+// A channel to another service (config.peers[peer]) under this service's
+// own identity: its certificate under TLS, or in insecure mode the
+// principal header spiffe://enamnd/service/<name>.
+absl::StatusOr<std::shared_ptr<grpc::Channel>> PeerChannel(const ServerConfig& config,
+                                                           const std::string& peer);
 
 // The usual main(): parse flags, load config, start, wait for a signal,
 // shut down. Returns the process exit code.
 int RunServiceMain(int argc, char** argv, const std::string& service_name,
                    std::unique_ptr<Service> service);
 
-// Runs `work` on the executor and finishes the unary call with its status;
-// the reactor thread returns at once.
-template <typename Work>
-grpc::ServerUnaryReactor* RunUnary(Executor* executor, grpc::CallbackServerContext* context,
-                                   Work work) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  executor->Post(
-      [reactor, work = std::move(work)]() mutable { reactor->Finish(ToGrpcStatus(work())); });
-  return reactor;
-}
-
 }  // namespace enamnd::platform
 
-// Inside a generated CallbackService subclass with members `executor_`
-// (platform::Executor*) and `api_` (whose Method(request, response*)
-// returns absl::Status): declares the unary RPC Method, run on the executor.
-#define ENAMND_UNARY(Method, Request, Response)                                                 \
-  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context, const Request* req,    \
-                                   Response* resp) override {                                   \
-    return ::enamnd::platform::RunUnary(executor_, context,                                     \
-                                        [this, req, resp] { return api_.Method(*req, resp); }); \
+// Inside a generated CallbackService subclass with members `gate_`
+// (platform::Gate) and `api_` (whose Method(caller, request, response*)
+// returns absl::Status): declares the unary RPC Method, admitted by its
+// policy and run on the executor.
+#define ENAMND_UNARY(Method, Request, Response)                                              \
+  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context, const Request* req, \
+                                   Response* resp) override {                                \
+    return gate_.Unary(context, #Method, *req,                                               \
+                       [this, req, resp](const ::enamnd::platform::Caller& caller) {         \
+                         return api_.Method(caller, *req, resp);                             \
+                       });                                                                   \
   }
 
 #endif  // ENAMND_PLATFORM_SERVER_H_

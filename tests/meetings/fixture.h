@@ -34,8 +34,8 @@ class MeetingsFixture : public enamnd::testing::ServiceFixture<v1::MeetingsServi
     ServiceFixture::StartServer();
     runner_ = runner();
     if (runner_ == nullptr) return;
-    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", runner_->port()),
-                                   grpc::InsecureChannelCredentials());
+    channel_ = platform::InsecureChannelAs(absl::StrCat("127.0.0.1:", runner_->port()),
+                                           enamnd::testing::kClerk);
   }
   void StopServer() {
     channel_.reset();

@@ -58,6 +58,7 @@ TEST_F(HealthTest, SecondInstanceOnTheSamePortDoesNotStart) {
   config.listen = absl::StrCat("127.0.0.1:", runner_->port());
   config.data_dir = other_dir.path();
   config.redis = redis_.address();
+  config.insecure = true;
   ServerRunner second(config, meetings::NewMeetingsService());
   absl::Status status = second.Start();
   EXPECT_FALSE(status.ok());

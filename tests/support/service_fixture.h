@@ -14,6 +14,7 @@
 #include "gtest/gtest.h"
 #include "services/platform/server.h"
 #include "tests/support/builders.h"
+#include "tests/support/principals.h"
 #include "tests/support/redis_server.h"
 
 namespace enamnd::testing {
@@ -39,14 +40,15 @@ class InProcess {
     config.listen = "127.0.0.1:0";
     config.data_dir = data_dir_;
     config.redis = redis_;
+    config.insecure = true;
+    config.auth.policy_path = WriteTestPolicy(absl::StrCat(data_dir_, "/policy.textproto"));
     platform::OutboxRelay::Options relay;
     relay.poll_interval = absl::Milliseconds(50);
     relay.backoff_max = absl::Milliseconds(200);
     runner_ = std::make_unique<platform::ServerRunner>(config, factory_(), relay);
     absl::Status status = runner_->Start();
     if (!status.ok()) return status;
-    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", runner_->port()),
-                                   grpc::InsecureChannelCredentials());
+    channel_ = platform::InsecureChannelAs(address(), kClerk);
     stub_ = GrpcService::NewStub(channel_);
     return absl::OkStatus();
   }
@@ -58,7 +60,13 @@ class InProcess {
     runner_.reset();
   }
 
+  // A stub calling as the clerk (every staff role).
   typename GrpcService::Stub* stub() { return stub_.get(); }
+  // A stub calling as `principal` (tests/support/principals.h).
+  std::unique_ptr<typename GrpcService::Stub> StubAs(const std::string& principal) {
+    return GrpcService::NewStub(platform::InsecureChannelAs(address(), principal));
+  }
+  std::string address() const { return absl::StrCat("127.0.0.1:", runner_->port()); }
   platform::ServerRunner* runner() { return runner_.get(); }
   const std::string& data_dir() const { return data_dir_; }
 

@@ -13,6 +13,8 @@
 #include "enamnd/audits/v1/audits.grpc.pb.h"
 #include "enamnd/meetings/v1/meetings.grpc.pb.h"
 #include "gtest/gtest.h"
+#include "services/platform/auth.h"
+#include "tests/support/principals.h"
 #include "tests/support/process.h"
 
 namespace enamnd::testing {
@@ -38,10 +40,13 @@ class ServiceProcess {
                  const std::string& redis_address, const std::string& log_path,
                  std::map<std::string, std::string> extra_env = {}) {
     port_ = FreePort();
-    std::map<std::string, std::string> env = {{"ENAMND_LISTEN", absl::StrCat("127.0.0.1:", port_)},
-                                              {"ENAMND_DATA_DIR", data_dir},
-                                              {"ENAMND_REDIS", redis_address},
-                                              {"ENAMND_LOG_LEVEL", "warning"}};
+    std::map<std::string, std::string> env = {
+        {"ENAMND_LISTEN", absl::StrCat("127.0.0.1:", port_)},
+        {"ENAMND_DATA_DIR", data_dir},
+        {"ENAMND_REDIS", redis_address},
+        {"ENAMND_LOG_LEVEL", "warning"},
+        {"ENAMND_INSECURE", "true"},
+        {"ENAMND_POLICY", WriteTestPolicy(absl::StrCat(data_dir, "/policy.textproto"))}};
     for (auto& [k, v] : extra_env) env[k] = v;
     process_ = std::make_unique<ChildProcess>(std::vector<std::string>{ServiceBinary(service)}, env,
                                               log_path);
@@ -51,8 +56,7 @@ class ServiceProcess {
         PollUntil([&] { return PortAccepts(port_) || !process_->running(); }, absl::Seconds(30)) &&
         process_->running();
     EXPECT_TRUE(started_) << "enamnd-" << service << " did not start; see " << log_path;
-    channel_ =
-        grpc::CreateChannel(absl::StrCat("127.0.0.1:", port_), grpc::InsecureChannelCredentials());
+    channel_ = platform::InsecureChannelAs(absl::StrCat("127.0.0.1:", port_), kClerk);
   }
   virtual ~ServiceProcess() = default;
 

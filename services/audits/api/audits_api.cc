@@ -23,18 +23,21 @@ namespace enamnd::audits {
 using platform::NowTimestamp;
 using platform::Transaction;
 
-absl::Status AuditsApi::EmitAndCommit(Transaction& tx, const google::protobuf::Message& event,
+absl::Status AuditsApi::EmitAndCommit(Transaction& tx, const platform::Caller& caller,
+                                      const google::protobuf::Message& event,
                                       const std::string& subject,
                                       const std::vector<std::string>& audience) {
   ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, event, subject, audience).status());
-  return tx.Commit();
+  return platform::CommitAudited(tx, caller, subject);
 }
 
 // ------------------------------------------------------------ reviews
 
-absl::Status AuditsApi::CreateReview(const v1::CreateReviewRequest& request, v1::Review* response) {
+absl::Status AuditsApi::CreateReview(const platform::Caller& caller,
+                                     const v1::CreateReviewRequest& request, v1::Review* response) {
   ENAMND_RETURN_IF_ERROR(platform::ValidateRequestId(request.request_id()));
   ENAMND_ASSIGN_OR_RETURN(ReviewName name, ValidateNewReview(request.review()));
+  ENAMND_RETURN_IF_ERROR(caller.RequireMunicipality(name.code, name.ToString()));
   v1::Review r = request.review();
   r.set_name(name.ToString());
   r.clear_discharges();
@@ -48,17 +51,21 @@ absl::Status AuditsApi::CreateReview(const v1::CreateReviewRequest& request, v1:
                           platform::ReplayOrRemember(
                               tx, "CreateReview", request.request_id(), r.name(),
                               platform::ByStoredName<ReviewName>(tx, store::GetReview), response));
-  if (replayed) return store::CompleteReview(tx, response);
+  if (replayed) {
+    ENAMND_RETURN_IF_ERROR(store::CompleteReview(tx, response));
+    return platform::CommitAudited(tx, caller, response->name(), platform::kOutcomeReplayed);
+  }
   ENAMND_RETURN_IF_ERROR(store::InsertReview(tx, name, &r));
   ENAMND_RETURN_IF_ERROR(store::CompleteReview(tx, &r));  // decisions may have arrived first
   v1::ReviewCreated event;
   *event.mutable_review() = r;
-  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, event, r.name()));
+  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, caller, event, r.name()));
   *response = std::move(r);
   return absl::OkStatus();
 }
 
-absl::Status AuditsApi::GetReview(const v1::GetReviewRequest& request, v1::Review* response) {
+absl::Status AuditsApi::GetReview(const platform::Caller& /*caller*/,
+                                  const v1::GetReviewRequest& request, v1::Review* response) {
   ENAMND_ASSIGN_OR_RETURN(ReviewName name, ReviewName::Parse(request.name(), "name"));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
   ENAMND_ASSIGN_OR_RETURN(*response,
@@ -66,7 +73,8 @@ absl::Status AuditsApi::GetReview(const v1::GetReviewRequest& request, v1::Revie
   return store::CompleteReview(tx, response);
 }
 
-absl::Status AuditsApi::ListReviews(const v1::ListReviewsRequest& request,
+absl::Status AuditsApi::ListReviews(const platform::Caller& /*caller*/,
+                                    const v1::ListReviewsRequest& request,
                                     v1::ListReviewsResponse* response) {
   ENAMND_ASSIGN_OR_RETURN(ReviewFilter filter, ParseReviewFilter(request.filter()));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
@@ -76,9 +84,11 @@ absl::Status AuditsApi::ListReviews(const v1::ListReviewsRequest& request,
   return absl::OkStatus();
 }
 
-absl::Status AuditsApi::UpdateReview(const v1::UpdateReviewRequest& request, v1::Review* response) {
+absl::Status AuditsApi::UpdateReview(const platform::Caller& caller,
+                                     const v1::UpdateReviewRequest& request, v1::Review* response) {
   ENAMND_ASSIGN_OR_RETURN(ReviewName name,
                           ReviewName::Parse(request.review().name(), "review.name"));
+  ENAMND_RETURN_IF_ERROR(caller.RequireMunicipality(name.code, name.ToString()));
   ENAMND_RETURN_IF_ERROR(platform::ValidateMask(request.update_mask(), UpdatableReviewFields()));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(
@@ -92,18 +102,20 @@ absl::Status AuditsApi::UpdateReview(const v1::UpdateReviewRequest& request, v1:
   v1::ReviewUpdated event;
   *event.mutable_review() = r;
   for (const auto& p : request.update_mask().paths()) event.add_changed_fields(p);
-  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, event, r.name()));
+  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, caller, event, r.name()));
   *response = std::move(r);
   return absl::OkStatus();
 }
 
-absl::Status AuditsApi::RecordDischarge(const v1::RecordDischargeRequest& request,
+absl::Status AuditsApi::RecordDischarge(const platform::Caller& caller,
+                                        const v1::RecordDischargeRequest& request,
                                         v1::Review* response) {
   ENAMND_ASSIGN_OR_RETURN(ReviewName name, ReviewName::Parse(request.review(), "review"));
   const v1::Discharge& d = request.discharge();
   ENAMND_RETURN_IF_ERROR(ValidateDischarge(d, clock_->Today()));
   ENAMND_ASSIGN_OR_RETURN(std::string code,
                           platform::ParseMunicipalityName(d.municipality(), "discharge"));
+  ENAMND_RETURN_IF_ERROR(caller.RequireMunicipality(code, d.municipality()));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(
       v1::Review r, platform::Required(store::GetReview(tx, name), "review", request.review()));
@@ -115,16 +127,18 @@ absl::Status AuditsApi::RecordDischarge(const v1::RecordDischargeRequest& reques
   v1::DischargeRecorded event;
   event.set_review(r.name());
   *event.mutable_discharge() = d;
-  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, event, r.name(), {code}));
+  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, caller, event, r.name(), {code}));
   *response = std::move(r);
   return absl::OkStatus();
 }
 
 // ------------------------------------------------------------ recommendations
 
-absl::Status AuditsApi::CreateRecommendation(const v1::CreateRecommendationRequest& request,
+absl::Status AuditsApi::CreateRecommendation(const platform::Caller& caller,
+                                             const v1::CreateRecommendationRequest& request,
                                              v1::Recommendation* response) {
   ENAMND_ASSIGN_OR_RETURN(ReviewName review_name, ReviewName::Parse(request.review(), "review"));
+  ENAMND_RETURN_IF_ERROR(caller.RequireMunicipality(review_name.code, request.review()));
   ENAMND_RETURN_IF_ERROR(platform::ValidateRequestId(request.request_id()));
   v1::Recommendation rec = request.recommendation();
   DefaultToOpen(&rec);
@@ -141,7 +155,7 @@ absl::Status AuditsApi::CreateRecommendation(const v1::CreateRecommendationReque
           platform::ByStoredName<RecommendationName>(tx, store::GetRecommendation), response));
   if (replayed) {
     response->set_overdue(RecommendationOverdue(*response, clock_->Today()));
-    return absl::OkStatus();
+    return platform::CommitAudited(tx, caller, response->name(), platform::kOutcomeReplayed);
   }
   ENAMND_RETURN_IF_ERROR(ValidateRecommendation(rec, review));
   rec.clear_overdue();
@@ -152,12 +166,13 @@ absl::Status AuditsApi::CreateRecommendation(const v1::CreateRecommendationReque
   rec.set_overdue(RecommendationOverdue(rec, clock_->Today()));
   v1::RecommendationCreated event;
   *event.mutable_recommendation() = rec;
-  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, event, rec.name()));
+  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, caller, event, rec.name()));
   *response = std::move(rec);
   return absl::OkStatus();
 }
 
-absl::Status AuditsApi::GetRecommendation(const v1::GetRecommendationRequest& request,
+absl::Status AuditsApi::GetRecommendation(const platform::Caller& /*caller*/,
+                                          const v1::GetRecommendationRequest& request,
                                           v1::Recommendation* response) {
   ENAMND_ASSIGN_OR_RETURN(RecommendationName name,
                           RecommendationName::Parse(request.name(), "name"));
@@ -168,7 +183,8 @@ absl::Status AuditsApi::GetRecommendation(const v1::GetRecommendationRequest& re
   return absl::OkStatus();
 }
 
-absl::Status AuditsApi::ListRecommendations(const v1::ListRecommendationsRequest& request,
+absl::Status AuditsApi::ListRecommendations(const platform::Caller& /*caller*/,
+                                            const v1::ListRecommendationsRequest& request,
                                             v1::ListRecommendationsResponse* response) {
   ENAMND_ASSIGN_OR_RETURN(std::optional<ReviewName> parent,
                           ParseRecommendationParent(request.parent()));
@@ -185,11 +201,13 @@ absl::Status AuditsApi::ListRecommendations(const v1::ListRecommendationsRequest
   return absl::OkStatus();
 }
 
-absl::Status AuditsApi::UpdateRecommendation(const v1::UpdateRecommendationRequest& request,
+absl::Status AuditsApi::UpdateRecommendation(const platform::Caller& caller,
+                                             const v1::UpdateRecommendationRequest& request,
                                              v1::Recommendation* response) {
   const v1::Recommendation& given = request.recommendation();
   ENAMND_ASSIGN_OR_RETURN(RecommendationName name,
                           RecommendationName::Parse(given.name(), "recommendation.name"));
+  ENAMND_RETURN_IF_ERROR(caller.RequireMunicipality(name.review.code, given.name()));
   ENAMND_RETURN_IF_ERROR(
       platform::ValidateMask(request.update_mask(), UpdatableRecommendationFields()));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
@@ -208,14 +226,15 @@ absl::Status AuditsApi::UpdateRecommendation(const v1::UpdateRecommendationReque
   v1::RecommendationUpdated event;
   *event.mutable_recommendation() = rec;
   for (const auto& p : request.update_mask().paths()) event.add_changed_fields(p);
-  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, event, rec.name()));
+  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, caller, event, rec.name()));
   *response = std::move(rec);
   return absl::OkStatus();
 }
 
 // ------------------------------------------------------------ internal control
 
-absl::Status AuditsApi::CreateControlPlan(const v1::CreateControlPlanRequest& request,
+absl::Status AuditsApi::CreateControlPlan(const platform::Caller& caller,
+                                          const v1::CreateControlPlanRequest& request,
                                           v1::ControlPlan* response) {
   ENAMND_RETURN_IF_ERROR(platform::ValidateRequestId(request.request_id()));
   ENAMND_ASSIGN_OR_RETURN(ControlPlanName name, ValidateNewControlPlan(request.plan()));
@@ -228,16 +247,18 @@ absl::Status AuditsApi::CreateControlPlan(const v1::CreateControlPlanRequest& re
       platform::ReplayOrRemember(tx, "CreateControlPlan", request.request_id(), plan.name(),
                                  platform::ByStoredName<ControlPlanName>(tx, store::GetControlPlan),
                                  response));
-  if (replayed) return absl::OkStatus();
+  if (replayed)
+    return platform::CommitAudited(tx, caller, response->name(), platform::kOutcomeReplayed);
   ENAMND_RETURN_IF_ERROR(store::InsertControlPlan(tx, name, plan));
   v1::ControlPlanCreated event;
   *event.mutable_plan() = plan;
-  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, event, plan.name()));
+  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, caller, event, plan.name()));
   *response = std::move(plan);
   return absl::OkStatus();
 }
 
-absl::Status AuditsApi::GetControlPlan(const v1::GetControlPlanRequest& request,
+absl::Status AuditsApi::GetControlPlan(const platform::Caller& /*caller*/,
+                                       const v1::GetControlPlanRequest& request,
                                        v1::ControlPlan* response) {
   ENAMND_ASSIGN_OR_RETURN(ControlPlanName name, ControlPlanName::Parse(request.name(), "name"));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
@@ -246,7 +267,8 @@ absl::Status AuditsApi::GetControlPlan(const v1::GetControlPlanRequest& request,
   return absl::OkStatus();
 }
 
-absl::Status AuditsApi::CreateControlPoint(const v1::CreateControlPointRequest& request,
+absl::Status AuditsApi::CreateControlPoint(const platform::Caller& caller,
+                                           const v1::CreateControlPointRequest& request,
                                            v1::ControlPoint* response) {
   v1::ControlPoint p = request.point();
   ENAMND_ASSIGN_OR_RETURN(
@@ -262,7 +284,8 @@ absl::Status AuditsApi::CreateControlPoint(const v1::CreateControlPointRequest& 
       platform::ReplayOrRemember(
           tx, "CreateControlPoint", request.request_id(), p.name(),
           platform::ByStoredName<ControlPointName>(tx, store::GetControlPoint), response));
-  if (replayed) return absl::OkStatus();
+  if (replayed)
+    return platform::CommitAudited(tx, caller, response->name(), platform::kOutcomeReplayed);
   ENAMND_RETURN_IF_ERROR(
       platform::Required(store::GetControlPlan(tx, name.plan), "control plan", request.plan())
           .status());
@@ -274,12 +297,13 @@ absl::Status AuditsApi::CreateControlPoint(const v1::CreateControlPointRequest& 
   v1::ControlPointCreated event;
   *event.mutable_point() = p;
   *event.mutable_moment() = *moment;
-  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, event, p.name()));
+  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, caller, event, p.name()));
   *response = std::move(p);
   return absl::OkStatus();
 }
 
-absl::Status AuditsApi::ListControlPoints(const v1::ListControlPointsRequest& request,
+absl::Status AuditsApi::ListControlPoints(const platform::Caller& /*caller*/,
+                                          const v1::ListControlPointsRequest& request,
                                           v1::ListControlPointsResponse* response) {
   ENAMND_ASSIGN_OR_RETURN(ControlPlanName plan, ControlPlanName::Parse(request.plan(), "plan"));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
@@ -289,7 +313,8 @@ absl::Status AuditsApi::ListControlPoints(const v1::ListControlPointsRequest& re
   return absl::OkStatus();
 }
 
-absl::Status AuditsApi::RecordControlFollowUp(const v1::RecordControlFollowUpRequest& request,
+absl::Status AuditsApi::RecordControlFollowUp(const platform::Caller& caller,
+                                              const v1::RecordControlFollowUpRequest& request,
                                               v1::ControlPoint* response) {
   ENAMND_ASSIGN_OR_RETURN(ControlPointName name, ControlPointName::Parse(request.point(), "point"));
   const v1::ControlFollowUp& f = request.follow_up();
@@ -306,7 +331,7 @@ absl::Status AuditsApi::RecordControlFollowUp(const v1::RecordControlFollowUpReq
   v1::ControlPointFollowedUp event;
   *event.mutable_point() = p;
   *event.mutable_follow_up() = f;
-  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, event, p.name()));
+  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, caller, event, p.name()));
   *response = std::move(p);
   return absl::OkStatus();
 }
@@ -337,7 +362,8 @@ class MomentLookup {
 
 }  // namespace
 
-absl::Status AuditsApi::ListMissedControlPoints(const v1::ListMissedControlPointsRequest& request,
+absl::Status AuditsApi::ListMissedControlPoints(const platform::Caller& /*caller*/,
+                                                const v1::ListMissedControlPointsRequest& request,
                                                 v1::ListMissedControlPointsResponse* response) {
   ENAMND_ASSIGN_OR_RETURN(ControlPlanName plan, ControlPlanName::Parse(request.plan(), "plan"));
   absl::CivilDay today = clock_->Today();
@@ -358,7 +384,8 @@ absl::Status AuditsApi::ListMissedControlPoints(const v1::ListMissedControlPoint
 
 // ------------------------------------------------------------ reporting wheel
 
-absl::Status AuditsApi::CreateReportingYear(const v1::CreateReportingYearRequest& request,
+absl::Status AuditsApi::CreateReportingYear(const platform::Caller& caller,
+                                            const v1::CreateReportingYearRequest& request,
                                             v1::ReportingYear* response) {
   ENAMND_RETURN_IF_ERROR(platform::ValidateRequestId(request.request_id()));
   ENAMND_ASSIGN_OR_RETURN(v1::ReportingYear y,
@@ -370,16 +397,18 @@ absl::Status AuditsApi::CreateReportingYear(const v1::CreateReportingYearRequest
       platform::ReplayOrRemember(
           tx, "CreateReportingYear", request.request_id(), y.name(),
           platform::ByStoredName<ReportingYearName>(tx, store::GetReportingYear), response));
-  if (replayed) return absl::OkStatus();
+  if (replayed)
+    return platform::CommitAudited(tx, caller, response->name(), platform::kOutcomeReplayed);
   ENAMND_RETURN_IF_ERROR(store::InsertReportingYear(tx, name, &y));
   v1::ReportingYearCreated event;
   *event.mutable_reporting_year() = y;
-  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, event, y.name()));
+  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, caller, event, y.name()));
   *response = std::move(y);
   return absl::OkStatus();
 }
 
-absl::Status AuditsApi::CopyReportingYear(const v1::CopyReportingYearRequest& request,
+absl::Status AuditsApi::CopyReportingYear(const platform::Caller& caller,
+                                          const v1::CopyReportingYearRequest& request,
                                           v1::ReportingYear* response) {
   ENAMND_ASSIGN_OR_RETURN(ReportingYearName name, ReportingYearName::Parse(request.name(), "name"));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
@@ -389,12 +418,13 @@ absl::Status AuditsApi::CopyReportingYear(const v1::CopyReportingYearRequest& re
   ENAMND_RETURN_IF_ERROR(store::InsertReportingYear(tx, name, &y));
   v1::ReportingYearCreated event;
   *event.mutable_reporting_year() = y;
-  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, event, y.name()));
+  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, caller, event, y.name()));
   *response = std::move(y);
   return absl::OkStatus();
 }
 
-absl::Status AuditsApi::GetReportingYear(const v1::GetReportingYearRequest& request,
+absl::Status AuditsApi::GetReportingYear(const platform::Caller& /*caller*/,
+                                         const v1::GetReportingYearRequest& request,
                                          v1::ReportingYear* response) {
   ENAMND_ASSIGN_OR_RETURN(ReportingYearName name, ReportingYearName::Parse(request.name(), "name"));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
@@ -403,7 +433,8 @@ absl::Status AuditsApi::GetReportingYear(const v1::GetReportingYearRequest& requ
   return absl::OkStatus();
 }
 
-absl::Status AuditsApi::MarkMomentReported(const v1::MarkMomentReportedRequest& request,
+absl::Status AuditsApi::MarkMomentReported(const platform::Caller& caller,
+                                           const v1::MarkMomentReportedRequest& request,
                                            v1::ReportingYear* response) {
   ENAMND_ASSIGN_OR_RETURN(MomentName name, MomentName::Parse(request.moment(), "moment"));
   ENAMND_RETURN_IF_ERROR(
@@ -418,12 +449,13 @@ absl::Status AuditsApi::MarkMomentReported(const v1::MarkMomentReportedRequest& 
   ENAMND_RETURN_IF_ERROR(store::ReplaceReportingYear(tx, name.year, &y));
   v1::MomentReported event;
   *event.mutable_moment() = moment;
-  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, event, moment.name()));
+  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, caller, event, moment.name()));
   *response = std::move(y);
   return absl::OkStatus();
 }
 
-absl::Status AuditsApi::ListOverdueMoments(const v1::ListOverdueMomentsRequest& request,
+absl::Status AuditsApi::ListOverdueMoments(const platform::Caller& /*caller*/,
+                                           const v1::ListOverdueMomentsRequest& request,
                                            v1::ListOverdueMomentsResponse* response) {
   ENAMND_ASSIGN_OR_RETURN(std::optional<ReportingYearName> parent,
                           ParseOverdueParent(request.parent()));

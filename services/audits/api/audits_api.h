@@ -10,7 +10,9 @@
 #include "enamnd/audits/v1/audits.pb.h"
 #include "enamnd/events/v1/cloudevent.pb.h"
 #include "services/audits/domain/meetings_events.h"
+#include "services/platform/audit_trail.h"
 #include "services/platform/calendar.h"
+#include "services/platform/caller.h"
 #include "services/platform/database.h"
 #include "services/platform/outbox.h"
 
@@ -21,43 +23,69 @@ class AuditsApi {
   AuditsApi(platform::Database* db, platform::Outbox* outbox, platform::LegalClock* clock)
       : db_(db), outbox_(outbox), clock_(clock) {}
 
-  absl::Status CreateReview(const v1::CreateReviewRequest& request, v1::Review* response);
-  absl::Status GetReview(const v1::GetReviewRequest& request, v1::Review* response);
-  absl::Status ListReviews(const v1::ListReviewsRequest& request,
+  // The service's audit trail (operator role).
+  absl::Status ListAuditRecords(const platform::Caller& /*caller*/,
+                                const auth::v1::ListAuditRecordsRequest& request,
+                                auth::v1::ListAuditRecordsResponse* response) {
+    return platform::ListAuditRecords(db_, request, response);
+  }
+
+  absl::Status CreateReview(const platform::Caller& caller, const v1::CreateReviewRequest& request,
+                            v1::Review* response);
+  absl::Status GetReview(const platform::Caller& caller, const v1::GetReviewRequest& request,
+                         v1::Review* response);
+  absl::Status ListReviews(const platform::Caller& caller, const v1::ListReviewsRequest& request,
                            v1::ListReviewsResponse* response);
-  absl::Status UpdateReview(const v1::UpdateReviewRequest& request, v1::Review* response);
-  absl::Status RecordDischarge(const v1::RecordDischargeRequest& request, v1::Review* response);
+  absl::Status UpdateReview(const platform::Caller& caller, const v1::UpdateReviewRequest& request,
+                            v1::Review* response);
+  absl::Status RecordDischarge(const platform::Caller& caller,
+                               const v1::RecordDischargeRequest& request, v1::Review* response);
 
-  absl::Status CreateRecommendation(const v1::CreateRecommendationRequest& request,
+  absl::Status CreateRecommendation(const platform::Caller& caller,
+                                    const v1::CreateRecommendationRequest& request,
                                     v1::Recommendation* response);
-  absl::Status GetRecommendation(const v1::GetRecommendationRequest& request,
+  absl::Status GetRecommendation(const platform::Caller& caller,
+                                 const v1::GetRecommendationRequest& request,
                                  v1::Recommendation* response);
-  absl::Status ListRecommendations(const v1::ListRecommendationsRequest& request,
+  absl::Status ListRecommendations(const platform::Caller& caller,
+                                   const v1::ListRecommendationsRequest& request,
                                    v1::ListRecommendationsResponse* response);
-  absl::Status UpdateRecommendation(const v1::UpdateRecommendationRequest& request,
+  absl::Status UpdateRecommendation(const platform::Caller& caller,
+                                    const v1::UpdateRecommendationRequest& request,
                                     v1::Recommendation* response);
 
-  absl::Status CreateControlPlan(const v1::CreateControlPlanRequest& request,
+  absl::Status CreateControlPlan(const platform::Caller& caller,
+                                 const v1::CreateControlPlanRequest& request,
                                  v1::ControlPlan* response);
-  absl::Status GetControlPlan(const v1::GetControlPlanRequest& request, v1::ControlPlan* response);
-  absl::Status CreateControlPoint(const v1::CreateControlPointRequest& request,
+  absl::Status GetControlPlan(const platform::Caller& caller,
+                              const v1::GetControlPlanRequest& request, v1::ControlPlan* response);
+  absl::Status CreateControlPoint(const platform::Caller& caller,
+                                  const v1::CreateControlPointRequest& request,
                                   v1::ControlPoint* response);
-  absl::Status ListControlPoints(const v1::ListControlPointsRequest& request,
+  absl::Status ListControlPoints(const platform::Caller& caller,
+                                 const v1::ListControlPointsRequest& request,
                                  v1::ListControlPointsResponse* response);
-  absl::Status RecordControlFollowUp(const v1::RecordControlFollowUpRequest& request,
+  absl::Status RecordControlFollowUp(const platform::Caller& caller,
+                                     const v1::RecordControlFollowUpRequest& request,
                                      v1::ControlPoint* response);
-  absl::Status ListMissedControlPoints(const v1::ListMissedControlPointsRequest& request,
+  absl::Status ListMissedControlPoints(const platform::Caller& caller,
+                                       const v1::ListMissedControlPointsRequest& request,
                                        v1::ListMissedControlPointsResponse* response);
 
-  absl::Status CreateReportingYear(const v1::CreateReportingYearRequest& request,
+  absl::Status CreateReportingYear(const platform::Caller& caller,
+                                   const v1::CreateReportingYearRequest& request,
                                    v1::ReportingYear* response);
-  absl::Status CopyReportingYear(const v1::CopyReportingYearRequest& request,
+  absl::Status CopyReportingYear(const platform::Caller& caller,
+                                 const v1::CopyReportingYearRequest& request,
                                  v1::ReportingYear* response);
-  absl::Status GetReportingYear(const v1::GetReportingYearRequest& request,
+  absl::Status GetReportingYear(const platform::Caller& caller,
+                                const v1::GetReportingYearRequest& request,
                                 v1::ReportingYear* response);
-  absl::Status MarkMomentReported(const v1::MarkMomentReportedRequest& request,
+  absl::Status MarkMomentReported(const platform::Caller& caller,
+                                  const v1::MarkMomentReportedRequest& request,
                                   v1::ReportingYear* response);
-  absl::Status ListOverdueMoments(const v1::ListOverdueMomentsRequest& request,
+  absl::Status ListOverdueMoments(const platform::Caller& caller,
+                                  const v1::ListOverdueMomentsRequest& request,
                                   v1::ListOverdueMomentsResponse* response);
 
   // Consumes an event of the meetings service (inside the subscriber's
@@ -79,8 +107,8 @@ class AuditsApi {
   absl::Status SetLegalForce(platform::Transaction& tx, const ReviewDecisionFinal& final_decision);
   absl::Status RevokeLegalForce(platform::Transaction& tx, const ParagraphAppealed& appeal);
   // Appends `event` about `subject` and commits.
-  absl::Status EmitAndCommit(platform::Transaction& tx, const google::protobuf::Message& event,
-                             const std::string& subject,
+  absl::Status EmitAndCommit(platform::Transaction& tx, const platform::Caller& caller,
+                             const google::protobuf::Message& event, const std::string& subject,
                              const std::vector<std::string>& audience = {});
 
   platform::Database* db_;

@@ -1,5 +1,5 @@
 // gRPC callback-API adapter of the audits service: every call runs on the
-// platform executor.
+// platform executor once its policy admits the caller.
 #ifndef ENAMND_AUDITS_API_GRPC_SERVICE_H_
 #define ENAMND_AUDITS_API_GRPC_SERVICE_H_
 
@@ -11,9 +11,9 @@ namespace enamnd::audits {
 
 class AuditsGrpcService final : public v1::AuditsService::CallbackService {
  public:
-  AuditsGrpcService(platform::Database* db, platform::Outbox* outbox, platform::Executor* executor,
-                    platform::LegalClock* clock)
-      : executor_(executor), api_(db, outbox, clock) {}
+  explicit AuditsGrpcService(const platform::ServiceContext& context)
+      : gate_(context.authorizer, context.executor, v1::AuditsService::service_full_name()),
+        api_(context.db, context.outbox, context.clock) {}
 
   AuditsApi* api() { return &api_; }
 
@@ -38,9 +38,11 @@ class AuditsGrpcService final : public v1::AuditsService::CallbackService {
   ENAMND_UNARY(GetReportingYear, v1::GetReportingYearRequest, v1::ReportingYear)
   ENAMND_UNARY(MarkMomentReported, v1::MarkMomentReportedRequest, v1::ReportingYear)
   ENAMND_UNARY(ListOverdueMoments, v1::ListOverdueMomentsRequest, v1::ListOverdueMomentsResponse)
+  ENAMND_UNARY(ListAuditRecords, auth::v1::ListAuditRecordsRequest,
+               auth::v1::ListAuditRecordsResponse)
 
  private:
-  platform::Executor* executor_;
+  platform::Gate gate_;
   AuditsApi api_;
 };
 

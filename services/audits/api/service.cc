@@ -22,8 +22,7 @@ std::unique_ptr<platform::Service> NewAuditsService() {
         // Rows stored before migration 2 get their list columns from their
         // protos (SQL cannot read those), before any List is answered.
         ENAMND_RETURN_IF_ERROR(store::FillListColumns(context.db));
-        auto grpc = std::make_unique<AuditsGrpcService>(context.db, context.outbox,
-                                                        context.executor, context.clock);
+        auto grpc = std::make_unique<AuditsGrpcService>(context);
         AuditsApi* api = grpc->api();
         platform::ServiceParts parts;
         parts.deadlines = [api](absl::CivilDay today) { return api->RunDeadlines(today); };

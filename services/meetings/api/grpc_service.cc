@@ -205,9 +205,13 @@ class FailedWriteReactor : public grpc::ServerWriteReactor<v1::WatchDecisionsRes
 
 }  // namespace
 
-MeetingsGrpcService::MeetingsGrpcService(platform::Database* db, platform::Outbox* outbox,
-                                         platform::Executor* executor, platform::LegalClock* clock)
-    : db_(db), outbox_(outbox), executor_(executor), api_(db, outbox, clock) {
+MeetingsGrpcService::MeetingsGrpcService(const platform::ServiceContext& context)
+    : db_(context.db),
+      outbox_(context.outbox),
+      executor_(context.executor),
+      gate_(context.authorizer, context.executor, v1::MeetingsService::service_full_name()),
+      max_watches_per_principal_(context.config->max_watch_streams_per_principal),
+      api_(context.db, context.outbox, context.clock) {
   listener_ = outbox_->AddListener([this] {
     absl::MutexLock lock(&mutex_);
     for (const auto& state : watches_) state->Notify();
@@ -232,13 +236,18 @@ void MeetingsGrpcService::EndStreams() {
   }
 }
 
-void MeetingsGrpcService::Forget(const std::shared_ptr<WatchState>& state) {
+void MeetingsGrpcService::Forget(const std::shared_ptr<WatchState>& state,
+                                 const std::string& principal) {
   absl::MutexLock lock(&mutex_);
   watches_.erase(state);
+  auto it = watches_per_principal_.find(principal);
+  if (it != watches_per_principal_.end() && --it->second == 0) watches_per_principal_.erase(it);
 }
 
 grpc::ServerWriteReactor<v1::WatchDecisionsResponse>* MeetingsGrpcService::WatchDecisions(
-    grpc::CallbackServerContext* /*context*/, const v1::WatchDecisionsRequest* request) {
+    grpc::CallbackServerContext* context, const v1::WatchDecisionsRequest* request) {
+  absl::StatusOr<platform::Caller> caller = gate_.Admit(context, "WatchDecisions");
+  if (!caller.ok()) return new FailedWriteReactor(platform::ToGrpcStatus(caller.status()));
   if (request->after_sequence() < 0) {
     return new FailedWriteReactor(
         platform::ToGrpcStatus(platform::InvalidField("after_sequence", "must not be negative")));
@@ -256,9 +265,18 @@ grpc::ServerWriteReactor<v1::WatchDecisionsResponse>* MeetingsGrpcService::Watch
       return new FailedWriteReactor(
           grpc::Status(grpc::StatusCode::UNAVAILABLE, "server shutting down"));
     }
+    int& open = watches_per_principal_[caller->principal()];
+    if (open >= max_watches_per_principal_) {
+      return new FailedWriteReactor(grpc::Status(
+          grpc::StatusCode::RESOURCE_EXHAUSTED,
+          absl::StrCat(caller->principal(), " already has ", open,
+                       " open WatchDecisions streams (ENAMND_MAX_WATCHES); close one first")));
+    }
+    ++open;
     watches_.insert(state);
   }
-  auto* reactor = new WatchReactor(state, [this, state] { Forget(state); });
+  auto* reactor = new WatchReactor(
+      state, [this, state, principal = caller->principal()] { Forget(state, principal); });
   state->Attach(reactor);
   state->Begin();
   return reactor;

@@ -3,8 +3,10 @@
 #ifndef ENAMND_MEETINGS_API_GRPC_SERVICE_H_
 #define ENAMND_MEETINGS_API_GRPC_SERVICE_H_
 
+#include <map>
 #include <memory>
 #include <set>
+#include <string>
 
 #include "absl/synchronization/mutex.h"
 #include "enamnd/meetings/v1/meetings.grpc.pb.h"
@@ -17,8 +19,7 @@ class WatchState;
 
 class MeetingsGrpcService final : public v1::MeetingsService::CallbackService {
  public:
-  MeetingsGrpcService(platform::Database* db, platform::Outbox* outbox,
-                      platform::Executor* executor, platform::LegalClock* clock);
+  explicit MeetingsGrpcService(const platform::ServiceContext& context);
   ~MeetingsGrpcService() override;
 
   // Ends every open WatchDecisions stream (UNAVAILABLE) so shutdown can drain.
@@ -57,21 +58,26 @@ class MeetingsGrpcService final : public v1::MeetingsService::CallbackService {
   ENAMND_UNARY(CreateExtract, v1::CreateExtractRequest, v1::Extract)
   ENAMND_UNARY(VerifyDocument, v1::VerifyDocumentRequest, v1::VerifyDocumentResponse)
   ENAMND_UNARY(VerifyChain, v1::VerifyChainRequest, v1::VerifyChainResponse)
+  ENAMND_UNARY(ListAuditRecords, auth::v1::ListAuditRecordsRequest,
+               auth::v1::ListAuditRecordsResponse)
 
   grpc::ServerWriteReactor<v1::WatchDecisionsResponse>* WatchDecisions(
       grpc::CallbackServerContext* context, const v1::WatchDecisionsRequest* request) override;
 
  private:
   friend class WatchState;
-  void Forget(const std::shared_ptr<WatchState>& state);
+  void Forget(const std::shared_ptr<WatchState>& state, const std::string& principal);
 
   platform::Database* db_;
   platform::Outbox* outbox_;
   platform::Executor* executor_;
+  platform::Gate gate_;
+  const int max_watches_per_principal_;
   MeetingsApi api_;
   int listener_ = 0;
   absl::Mutex mutex_;
   std::set<std::shared_ptr<WatchState>> watches_ ABSL_GUARDED_BY(mutex_);
+  std::map<std::string, int> watches_per_principal_ ABSL_GUARDED_BY(mutex_);
   bool ending_ ABSL_GUARDED_BY(mutex_) = false;
 };
 

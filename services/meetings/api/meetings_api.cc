@@ -49,7 +49,8 @@ absl::StatusOr<ParagraphName> NextParagraphName(Transaction& tx, const MeetingNa
 
 // ------------------------------------------------------------ municipalities
 
-absl::Status MeetingsApi::CreateMunicipality(const v1::CreateMunicipalityRequest& request,
+absl::Status MeetingsApi::CreateMunicipality(const platform::Caller& caller,
+                                             const v1::CreateMunicipalityRequest& request,
                                              v1::Municipality* response) {
   ENAMND_RETURN_IF_ERROR(
       platform::ValidateMunicipalityCode(request.municipality_id(), "municipality_id"));
@@ -66,16 +67,18 @@ absl::Status MeetingsApi::CreateMunicipality(const v1::CreateMunicipalityRequest
       platform::ReplayOrRemember(
           tx, "CreateMunicipality", request.request_id(), m.name(),
           platform::ByStoredName<MunicipalityName>(tx, store::GetMunicipality), response));
-  if (replayed) return absl::OkStatus();
+  if (replayed)
+    return platform::CommitAudited(tx, caller, response->name(), platform::kOutcomeReplayed);
   ENAMND_ASSIGN_OR_RETURN(auto existing, store::GetMunicipality(tx, name));
   if (existing.has_value()) return absl::AlreadyExistsError(absl::StrCat(m.name(), " exists"));
   ENAMND_RETURN_IF_ERROR(store::InsertMunicipality(tx, name, m));
-  ENAMND_RETURN_IF_ERROR(tx.Commit());
+  ENAMND_RETURN_IF_ERROR(platform::CommitAudited(tx, caller, m.name()));
   *response = m;
   return absl::OkStatus();
 }
 
-absl::Status MeetingsApi::GetMunicipality(const v1::GetMunicipalityRequest& request,
+absl::Status MeetingsApi::GetMunicipality(const platform::Caller& /*caller*/,
+                                          const v1::GetMunicipalityRequest& request,
                                           v1::Municipality* response) {
   ENAMND_ASSIGN_OR_RETURN(MunicipalityName name, MunicipalityName::Parse(request.name(), "name"));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
@@ -85,7 +88,8 @@ absl::Status MeetingsApi::GetMunicipality(const v1::GetMunicipalityRequest& requ
   return absl::OkStatus();
 }
 
-absl::Status MeetingsApi::ListMunicipalities(const v1::ListMunicipalitiesRequest& request,
+absl::Status MeetingsApi::ListMunicipalities(const platform::Caller& /*caller*/,
+                                             const v1::ListMunicipalitiesRequest& request,
                                              v1::ListMunicipalitiesResponse* response) {
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
   ENAMND_ASSIGN_OR_RETURN(auto page,
@@ -97,7 +101,8 @@ absl::Status MeetingsApi::ListMunicipalities(const v1::ListMunicipalitiesRequest
 
 // ------------------------------------------------------------ bodies
 
-absl::Status MeetingsApi::CreateBody(const v1::CreateBodyRequest& request, v1::Body* response) {
+absl::Status MeetingsApi::CreateBody(const platform::Caller& caller,
+                                     const v1::CreateBodyRequest& request, v1::Body* response) {
   ENAMND_RETURN_IF_ERROR(platform::ValidateResourceId(request.body_id(), "body_id"));
   ENAMND_RETURN_IF_ERROR(platform::ValidateRequestId(request.request_id()));
   const BodyName name{request.body_id()};
@@ -112,18 +117,20 @@ absl::Status MeetingsApi::CreateBody(const v1::CreateBodyRequest& request, v1::B
       bool replayed,
       platform::ReplayOrRemember(tx, "CreateBody", request.request_id(), body.name(),
                                  platform::ByStoredName<BodyName>(tx, store::GetBody), response));
-  if (replayed) return absl::OkStatus();
+  if (replayed)
+    return platform::CommitAudited(tx, caller, response->name(), platform::kOutcomeReplayed);
   ENAMND_ASSIGN_OR_RETURN(auto existing, store::GetBody(tx, name));
   if (existing.has_value()) return absl::AlreadyExistsError(absl::StrCat(body.name(), " exists"));
   ENAMND_RETURN_IF_ERROR(store::RequireMunicipalities(tx, MunicipalitiesOf(body)));
   ENAMND_RETURN_IF_ERROR(store::InsertBody(tx, name, body));
-  ENAMND_RETURN_IF_ERROR(tx.Commit());
+  ENAMND_RETURN_IF_ERROR(platform::CommitAudited(tx, caller, body.name()));
   *response = body;
   response->set_etag("1");
   return absl::OkStatus();
 }
 
-absl::Status MeetingsApi::GetBody(const v1::GetBodyRequest& request, v1::Body* response) {
+absl::Status MeetingsApi::GetBody(const platform::Caller& /*caller*/,
+                                  const v1::GetBodyRequest& request, v1::Body* response) {
   ENAMND_ASSIGN_OR_RETURN(BodyName name, BodyName::Parse(request.name(), "name"));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
   ENAMND_ASSIGN_OR_RETURN(auto found, store::GetBody(tx, name));
@@ -132,7 +139,8 @@ absl::Status MeetingsApi::GetBody(const v1::GetBodyRequest& request, v1::Body* r
   return absl::OkStatus();
 }
 
-absl::Status MeetingsApi::ListBodies(const v1::ListBodiesRequest& request,
+absl::Status MeetingsApi::ListBodies(const platform::Caller& /*caller*/,
+                                     const v1::ListBodiesRequest& request,
                                      v1::ListBodiesResponse* response) {
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
   ENAMND_ASSIGN_OR_RETURN(auto page,
@@ -141,7 +149,8 @@ absl::Status MeetingsApi::ListBodies(const v1::ListBodiesRequest& request,
   return absl::OkStatus();
 }
 
-absl::Status MeetingsApi::UpdateBody(const v1::UpdateBodyRequest& request, v1::Body* response) {
+absl::Status MeetingsApi::UpdateBody(const platform::Caller& caller,
+                                     const v1::UpdateBodyRequest& request, v1::Body* response) {
   ENAMND_ASSIGN_OR_RETURN(BodyName name, BodyName::Parse(request.body().name(), "body.name"));
   ENAMND_RETURN_IF_ERROR(ValidateMask(request.update_mask(), {"display_name", "kind", "seats"}));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
@@ -154,13 +163,14 @@ absl::Status MeetingsApi::UpdateBody(const v1::UpdateBodyRequest& request, v1::B
   ENAMND_RETURN_IF_ERROR(store::RequireMunicipalities(tx, MunicipalitiesOf(body)));
   *body.mutable_update_time() = NowTimestamp();
   ENAMND_RETURN_IF_ERROR(store::UpdateBody(tx, name, body));
-  ENAMND_RETURN_IF_ERROR(tx.Commit());
+  ENAMND_RETURN_IF_ERROR(platform::CommitAudited(tx, caller, body.name()));
   *response = body;
   response->set_etag(platform::NextEtag(found->etag()));
   return absl::OkStatus();
 }
 
-absl::Status MeetingsApi::StartParagraphSeries(const v1::StartParagraphSeriesRequest& request,
+absl::Status MeetingsApi::StartParagraphSeries(const platform::Caller& caller,
+                                               const v1::StartParagraphSeriesRequest& request,
                                                v1::ParagraphSeries* response) {
   ENAMND_ASSIGN_OR_RETURN(BodyName body, BodyName::Parse(request.body(), "body"));
   ENAMND_RETURN_IF_ERROR(ValidateSeriesStart(request.year(), request.next_number()));
@@ -172,7 +182,7 @@ absl::Status MeetingsApi::StartParagraphSeries(const v1::StartParagraphSeriesReq
   ENAMND_RETURN_IF_ERROR(CheckSeriesMovable(request.body(), request.year(), max_number, current,
                                             request.next_number()));
   ENAMND_RETURN_IF_ERROR(store::SetSeriesStart(tx, body, request.year(), request.next_number()));
-  ENAMND_RETURN_IF_ERROR(tx.Commit());
+  ENAMND_RETURN_IF_ERROR(platform::CommitAudited(tx, caller, request.body()));
   response->set_name(ParagraphSeriesName{body, request.year()}.ToString());
   response->set_year(request.year());
   response->set_next_number(
@@ -182,7 +192,8 @@ absl::Status MeetingsApi::StartParagraphSeries(const v1::StartParagraphSeriesReq
 
 // ------------------------------------------------------------ meetings
 
-absl::Status MeetingsApi::CreateMeeting(const v1::CreateMeetingRequest& request,
+absl::Status MeetingsApi::CreateMeeting(const platform::Caller& caller,
+                                        const v1::CreateMeetingRequest& request,
                                         v1::Meeting* response) {
   ENAMND_ASSIGN_OR_RETURN(BodyName body_name, BodyName::Parse(request.parent(), "parent"));
   ENAMND_RETURN_IF_ERROR(platform::ValidateRequestId(request.request_id()));
@@ -204,7 +215,8 @@ absl::Status MeetingsApi::CreateMeeting(const v1::CreateMeetingRequest& request,
       platform::ReplayOrRemember(
           tx, "CreateMeeting", request.request_id(), m.name(),
           [&](const std::string&) { return store::GetMeeting(tx, name); }, response));
-  if (replayed) return absl::OkStatus();
+  if (replayed)
+    return platform::CommitAudited(tx, caller, response->name(), platform::kOutcomeReplayed);
   ENAMND_ASSIGN_OR_RETURN(auto body, store::GetBody(tx, body_name));
   if (!body.has_value()) return platform::NotFound("body", request.parent());
   ENAMND_ASSIGN_OR_RETURN(auto existing, store::GetMeeting(tx, name));
@@ -218,12 +230,13 @@ absl::Status MeetingsApi::CreateMeeting(const v1::CreateMeetingRequest& request,
   *event.mutable_meeting() = m;
   event.set_body_display_name(body->display_name());
   ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, event, m.name()).status());
-  ENAMND_RETURN_IF_ERROR(tx.Commit());
+  ENAMND_RETURN_IF_ERROR(platform::CommitAudited(tx, caller, m.name()));
   *response = m;
   return absl::OkStatus();
 }
 
-absl::Status MeetingsApi::GetMeeting(const v1::GetMeetingRequest& request, v1::Meeting* response) {
+absl::Status MeetingsApi::GetMeeting(const platform::Caller& /*caller*/,
+                                     const v1::GetMeetingRequest& request, v1::Meeting* response) {
   ENAMND_ASSIGN_OR_RETURN(MeetingName name, MeetingName::Parse(request.name(), "name"));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
   ENAMND_ASSIGN_OR_RETURN(auto found, store::GetMeeting(tx, name));
@@ -232,7 +245,8 @@ absl::Status MeetingsApi::GetMeeting(const v1::GetMeetingRequest& request, v1::M
   return absl::OkStatus();
 }
 
-absl::Status MeetingsApi::ListMeetings(const v1::ListMeetingsRequest& request,
+absl::Status MeetingsApi::ListMeetings(const platform::Caller& /*caller*/,
+                                       const v1::ListMeetingsRequest& request,
                                        v1::ListMeetingsResponse* response) {
   ENAMND_ASSIGN_OR_RETURN(MeetingFilter filter,
                           ParseMeetingFilter(request.parent(), request.filter()));
@@ -244,7 +258,8 @@ absl::Status MeetingsApi::ListMeetings(const v1::ListMeetingsRequest& request,
   return absl::OkStatus();
 }
 
-absl::Status MeetingsApi::UpdateMeeting(const v1::UpdateMeetingRequest& request,
+absl::Status MeetingsApi::UpdateMeeting(const platform::Caller& caller,
+                                        const v1::UpdateMeetingRequest& request,
                                         v1::Meeting* response) {
   ENAMND_ASSIGN_OR_RETURN(MeetingName name,
                           MeetingName::Parse(request.meeting().name(), "meeting.name"));
@@ -268,12 +283,13 @@ absl::Status MeetingsApi::UpdateMeeting(const v1::UpdateMeetingRequest& request,
   *event.mutable_meeting() = m;
   for (const std::string& path : request.update_mask().paths()) event.add_changed_fields(path);
   ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, event, m.name()).status());
-  ENAMND_RETURN_IF_ERROR(tx.Commit());
+  ENAMND_RETURN_IF_ERROR(platform::CommitAudited(tx, caller, m.name()));
   *response = m;
   return absl::OkStatus();
 }
 
-absl::Status MeetingsApi::RecordAttendance(const v1::RecordAttendanceRequest& request,
+absl::Status MeetingsApi::RecordAttendance(const platform::Caller& caller,
+                                           const v1::RecordAttendanceRequest& request,
                                            v1::Meeting* response) {
   ENAMND_ASSIGN_OR_RETURN(MeetingName name, MeetingName::Parse(request.meeting(), "meeting"));
   const v1::Attendance& a = request.attendance();
@@ -306,14 +322,15 @@ absl::Status MeetingsApi::RecordAttendance(const v1::RecordAttendanceRequest& re
     updated.add_changed_fields("state");
     ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, updated, m.name()).status());
   }
-  ENAMND_RETURN_IF_ERROR(tx.Commit());
+  ENAMND_RETURN_IF_ERROR(platform::CommitAudited(tx, caller, m.name()));
   *response = m;
   return absl::OkStatus();
 }
 
 // ------------------------------------------------------------ cases
 
-absl::Status MeetingsApi::CreateCase(const v1::CreateCaseRequest& request, v1::Case* response) {
+absl::Status MeetingsApi::CreateCase(const platform::Caller& caller,
+                                     const v1::CreateCaseRequest& request, v1::Case* response) {
   ENAMND_RETURN_IF_ERROR(platform::ValidateRequestId(request.request_id()));
   v1::Case c = request.case_();
   ENAMND_ASSIGN_OR_RETURN(CaseNumber number, ParseCaseNumber(c.case_number(), "case.case_number"));
@@ -328,20 +345,22 @@ absl::Status MeetingsApi::CreateCase(const v1::CreateCaseRequest& request, v1::C
       bool replayed, platform::ReplayOrRemember(
                          tx, "CreateCase", request.request_id(), c.name(),
                          [&](const std::string&) { return store::GetCase(tx, name); }, response));
-  if (replayed) return absl::OkStatus();
+  if (replayed)
+    return platform::CommitAudited(tx, caller, response->name(), platform::kOutcomeReplayed);
   ENAMND_ASSIGN_OR_RETURN(auto existing, store::GetCase(tx, name));
   if (existing.has_value()) {
     return absl::AlreadyExistsError(
         absl::StrCat(c.name(), " exists (case number ", existing->case_number(), ")"));
   }
   ENAMND_RETURN_IF_ERROR(store::InsertCase(tx, name, c));
-  ENAMND_RETURN_IF_ERROR(tx.Commit());
+  ENAMND_RETURN_IF_ERROR(platform::CommitAudited(tx, caller, c.name()));
   *response = c;
   response->set_etag("1");
   return absl::OkStatus();
 }
 
-absl::Status MeetingsApi::GetCase(const v1::GetCaseRequest& request, v1::Case* response) {
+absl::Status MeetingsApi::GetCase(const platform::Caller& /*caller*/,
+                                  const v1::GetCaseRequest& request, v1::Case* response) {
   ENAMND_ASSIGN_OR_RETURN(CaseName name, CaseName::Parse(request.name(), "name"));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
   ENAMND_ASSIGN_OR_RETURN(auto found, store::GetCase(tx, name));
@@ -350,7 +369,8 @@ absl::Status MeetingsApi::GetCase(const v1::GetCaseRequest& request, v1::Case* r
   return absl::OkStatus();
 }
 
-absl::Status MeetingsApi::ListCases(const v1::ListCasesRequest& request,
+absl::Status MeetingsApi::ListCases(const platform::Caller& /*caller*/,
+                                    const v1::ListCasesRequest& request,
                                     v1::ListCasesResponse* response) {
   ENAMND_ASSIGN_OR_RETURN(CaseFilter filter, ParseCaseFilter(request.filter()));
   const std::string scope = absl::StrCat("ListCases|", request.filter());
@@ -361,7 +381,8 @@ absl::Status MeetingsApi::ListCases(const v1::ListCasesRequest& request,
   return absl::OkStatus();
 }
 
-absl::Status MeetingsApi::UpdateCase(const v1::UpdateCaseRequest& request, v1::Case* response) {
+absl::Status MeetingsApi::UpdateCase(const platform::Caller& caller,
+                                     const v1::UpdateCaseRequest& request, v1::Case* response) {
   ENAMND_ASSIGN_OR_RETURN(CaseName name, CaseName::Parse(request.case_().name(), "case.name"));
   ENAMND_RETURN_IF_ERROR(ValidateMask(request.update_mask(), {"title", "subject"}));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
@@ -373,7 +394,7 @@ absl::Status MeetingsApi::UpdateCase(const v1::UpdateCaseRequest& request, v1::C
   ENAMND_RETURN_IF_ERROR(ValidateCase(c));
   *c.mutable_update_time() = NowTimestamp();
   ENAMND_RETURN_IF_ERROR(store::UpdateCase(tx, c));
-  ENAMND_RETURN_IF_ERROR(tx.Commit());
+  ENAMND_RETURN_IF_ERROR(platform::CommitAudited(tx, caller, c.name()));
   *response = c;
   response->set_etag(platform::NextEtag(found->etag()));
   return absl::OkStatus();
@@ -381,7 +402,8 @@ absl::Status MeetingsApi::UpdateCase(const v1::UpdateCaseRequest& request, v1::C
 
 // ------------------------------------------------------------ paragraphs
 
-absl::Status MeetingsApi::RecordDecision(const v1::RecordDecisionRequest& request,
+absl::Status MeetingsApi::RecordDecision(const platform::Caller& caller,
+                                         const v1::RecordDecisionRequest& request,
                                          v1::Paragraph* response) {
   ENAMND_ASSIGN_OR_RETURN(MeetingName meeting_name, MeetingName::Parse(request.parent(), "parent"));
   ENAMND_RETURN_IF_ERROR(platform::ValidateRequestId(request.request_id()));
@@ -393,7 +415,8 @@ absl::Status MeetingsApi::RecordDecision(const v1::RecordDecisionRequest& reques
       bool replayed,
       platform::Replayed(tx, "RecordDecision", request.request_id(),
                          platform::ByStoredName<ParagraphName>(tx, store::GetParagraph), response));
-  if (replayed) return absl::OkStatus();
+  if (replayed)
+    return platform::CommitAudited(tx, caller, response->name(), platform::kOutcomeReplayed);
   ENAMND_ASSIGN_OR_RETURN(MeetingAndBody mb, LoadMeetingAndBody(tx, meeting_name));
   ENAMND_RETURN_IF_ERROR(CheckRecordsDecisions(mb.meeting));
   ENAMND_ASSIGN_OR_RETURN(auto adjustments, store::AdjustmentsOfMeeting(tx, meeting_name));
@@ -419,22 +442,27 @@ absl::Status MeetingsApi::RecordDecision(const v1::RecordDecisionRequest& reques
                                     mb.meeting.date(), c.subject()},
                     &event);
   ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, event, p.name(), AudienceOf(p)).status());
-  ENAMND_RETURN_IF_ERROR(tx.Commit());
+  ENAMND_RETURN_IF_ERROR(platform::CommitAudited(tx, caller, p.name()));
   *response = p;
   return absl::OkStatus();
 }
 
-absl::Status MeetingsApi::GetParagraph(const v1::GetParagraphRequest& request,
+absl::Status MeetingsApi::GetParagraph(const platform::Caller& caller,
+                                       const v1::GetParagraphRequest& request,
                                        v1::Paragraph* response) {
   ENAMND_ASSIGN_OR_RETURN(ParagraphName name, ParagraphName::Parse(request.name(), "name"));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
   ENAMND_ASSIGN_OR_RETURN(auto found, store::GetParagraph(tx, name));
   if (!found.has_value()) return platform::NotFound("paragraph", request.name());
+  // A decision is an official document once its protocol is adjusted.
+  if (found->adjustment().empty())
+    ENAMND_RETURN_IF_ERROR(caller.RequireDraftAccess(request.name()));
   *response = *found;
   return absl::OkStatus();
 }
 
-absl::Status MeetingsApi::ListParagraphs(const v1::ListParagraphsRequest& request,
+absl::Status MeetingsApi::ListParagraphs(const platform::Caller& caller,
+                                         const v1::ListParagraphsRequest& request,
                                          v1::ListParagraphsResponse* response) {
   ENAMND_ASSIGN_OR_RETURN(ParagraphFilter filter,
                           ParseParagraphFilter(request.parent(), request.filter()));
@@ -443,11 +471,17 @@ absl::Status MeetingsApi::ListParagraphs(const v1::ListParagraphsRequest& reques
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
   ENAMND_ASSIGN_OR_RETURN(auto page, store::ListParagraphs(tx, scope, filter, request.page_size(),
                                                            request.page_token()));
+  // Callers of official documents only see adjusted paragraphs; a page may
+  // then hold fewer than page_size (the token still leads on).
+  if (!caller.SeesDrafts()) {
+    std::erase_if(page.items, [](const v1::Paragraph& p) { return p.adjustment().empty(); });
+  }
   platform::FillPage(std::move(page), &v1::ListParagraphsResponse::mutable_paragraphs, response);
   return absl::OkStatus();
 }
 
-absl::Status MeetingsApi::UpdateParagraph(const v1::UpdateParagraphRequest& request,
+absl::Status MeetingsApi::UpdateParagraph(const platform::Caller& caller,
+                                          const v1::UpdateParagraphRequest& request,
                                           v1::Paragraph* response) {
   ENAMND_ASSIGN_OR_RETURN(ParagraphName name,
                           ParagraphName::Parse(request.paragraph().name(), "paragraph.name"));
@@ -472,7 +506,7 @@ absl::Status MeetingsApi::UpdateParagraph(const v1::UpdateParagraphRequest& requ
   FillDecisionEvent(p, ctx, &event);
   for (const std::string& path : request.update_mask().paths()) event.add_changed_fields(path);
   ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, event, p.name(), AudienceOf(p)).status());
-  ENAMND_RETURN_IF_ERROR(tx.Commit());
+  ENAMND_RETURN_IF_ERROR(platform::CommitAudited(tx, caller, p.name()));
   *response = p;
   return absl::OkStatus();
 }

@@ -6,7 +6,9 @@
 
 #include "absl/status/status.h"
 #include "enamnd/meetings/v1/meetings.pb.h"
+#include "services/platform/audit_trail.h"
 #include "services/platform/calendar.h"
+#include "services/platform/caller.h"
 #include "services/platform/database.h"
 #include "services/platform/outbox.h"
 
@@ -17,56 +19,93 @@ class MeetingsApi {
   MeetingsApi(platform::Database* db, platform::Outbox* outbox, platform::LegalClock* clock)
       : db_(db), outbox_(outbox), clock_(clock) {}
 
-  absl::Status CreateMunicipality(const v1::CreateMunicipalityRequest& request,
+  // The service's audit trail (operator role).
+  absl::Status ListAuditRecords(const platform::Caller& /*caller*/,
+                                const auth::v1::ListAuditRecordsRequest& request,
+                                auth::v1::ListAuditRecordsResponse* response) {
+    return platform::ListAuditRecords(db_, request, response);
+  }
+
+  absl::Status CreateMunicipality(const platform::Caller& caller,
+                                  const v1::CreateMunicipalityRequest& request,
                                   v1::Municipality* response);
-  absl::Status GetMunicipality(const v1::GetMunicipalityRequest& request,
+  absl::Status GetMunicipality(const platform::Caller& caller,
+                               const v1::GetMunicipalityRequest& request,
                                v1::Municipality* response);
-  absl::Status ListMunicipalities(const v1::ListMunicipalitiesRequest& request,
+  absl::Status ListMunicipalities(const platform::Caller& caller,
+                                  const v1::ListMunicipalitiesRequest& request,
                                   v1::ListMunicipalitiesResponse* response);
 
-  absl::Status CreateBody(const v1::CreateBodyRequest& request, v1::Body* response);
-  absl::Status GetBody(const v1::GetBodyRequest& request, v1::Body* response);
-  absl::Status ListBodies(const v1::ListBodiesRequest& request, v1::ListBodiesResponse* response);
-  absl::Status UpdateBody(const v1::UpdateBodyRequest& request, v1::Body* response);
-  absl::Status StartParagraphSeries(const v1::StartParagraphSeriesRequest& request,
+  absl::Status CreateBody(const platform::Caller& caller, const v1::CreateBodyRequest& request,
+                          v1::Body* response);
+  absl::Status GetBody(const platform::Caller& caller, const v1::GetBodyRequest& request,
+                       v1::Body* response);
+  absl::Status ListBodies(const platform::Caller& caller, const v1::ListBodiesRequest& request,
+                          v1::ListBodiesResponse* response);
+  absl::Status UpdateBody(const platform::Caller& caller, const v1::UpdateBodyRequest& request,
+                          v1::Body* response);
+  absl::Status StartParagraphSeries(const platform::Caller& caller,
+                                    const v1::StartParagraphSeriesRequest& request,
                                     v1::ParagraphSeries* response);
 
-  absl::Status CreateMeeting(const v1::CreateMeetingRequest& request, v1::Meeting* response);
-  absl::Status GetMeeting(const v1::GetMeetingRequest& request, v1::Meeting* response);
-  absl::Status ListMeetings(const v1::ListMeetingsRequest& request,
+  absl::Status CreateMeeting(const platform::Caller& caller,
+                             const v1::CreateMeetingRequest& request, v1::Meeting* response);
+  absl::Status GetMeeting(const platform::Caller& caller, const v1::GetMeetingRequest& request,
+                          v1::Meeting* response);
+  absl::Status ListMeetings(const platform::Caller& caller, const v1::ListMeetingsRequest& request,
                             v1::ListMeetingsResponse* response);
-  absl::Status UpdateMeeting(const v1::UpdateMeetingRequest& request, v1::Meeting* response);
-  absl::Status RecordAttendance(const v1::RecordAttendanceRequest& request, v1::Meeting* response);
+  absl::Status UpdateMeeting(const platform::Caller& caller,
+                             const v1::UpdateMeetingRequest& request, v1::Meeting* response);
+  absl::Status RecordAttendance(const platform::Caller& caller,
+                                const v1::RecordAttendanceRequest& request, v1::Meeting* response);
 
-  absl::Status CreateCase(const v1::CreateCaseRequest& request, v1::Case* response);
-  absl::Status GetCase(const v1::GetCaseRequest& request, v1::Case* response);
-  absl::Status ListCases(const v1::ListCasesRequest& request, v1::ListCasesResponse* response);
-  absl::Status UpdateCase(const v1::UpdateCaseRequest& request, v1::Case* response);
+  absl::Status CreateCase(const platform::Caller& caller, const v1::CreateCaseRequest& request,
+                          v1::Case* response);
+  absl::Status GetCase(const platform::Caller& caller, const v1::GetCaseRequest& request,
+                       v1::Case* response);
+  absl::Status ListCases(const platform::Caller& caller, const v1::ListCasesRequest& request,
+                         v1::ListCasesResponse* response);
+  absl::Status UpdateCase(const platform::Caller& caller, const v1::UpdateCaseRequest& request,
+                          v1::Case* response);
 
-  absl::Status RecordDecision(const v1::RecordDecisionRequest& request, v1::Paragraph* response);
-  absl::Status GetParagraph(const v1::GetParagraphRequest& request, v1::Paragraph* response);
-  absl::Status ListParagraphs(const v1::ListParagraphsRequest& request,
+  absl::Status RecordDecision(const platform::Caller& caller,
+                              const v1::RecordDecisionRequest& request, v1::Paragraph* response);
+  absl::Status GetParagraph(const platform::Caller& caller, const v1::GetParagraphRequest& request,
+                            v1::Paragraph* response);
+  absl::Status ListParagraphs(const platform::Caller& caller,
+                              const v1::ListParagraphsRequest& request,
                               v1::ListParagraphsResponse* response);
-  absl::Status UpdateParagraph(const v1::UpdateParagraphRequest& request, v1::Paragraph* response);
+  absl::Status UpdateParagraph(const platform::Caller& caller,
+                               const v1::UpdateParagraphRequest& request, v1::Paragraph* response);
 
   // The protocol's legal life (protocol_api.cc).
-  absl::Status RenderProtocol(const v1::RenderProtocolRequest& request,
+  absl::Status RenderProtocol(const platform::Caller& caller,
+                              const v1::RenderProtocolRequest& request,
                               v1::RenderedProtocol* response);
-  absl::Status AdjustProtocol(const v1::AdjustProtocolRequest& request, v1::Adjustment* response);
-  absl::Status AdjustParagraphs(const v1::AdjustParagraphsRequest& request,
+  absl::Status AdjustProtocol(const platform::Caller& caller,
+                              const v1::AdjustProtocolRequest& request, v1::Adjustment* response);
+  absl::Status AdjustParagraphs(const platform::Caller& caller,
+                                const v1::AdjustParagraphsRequest& request,
                                 v1::Adjustment* response);
-  absl::Status GetAdjustment(const v1::GetAdjustmentRequest& request, v1::Adjustment* response);
-  absl::Status ListAdjustments(const v1::ListAdjustmentsRequest& request,
+  absl::Status GetAdjustment(const platform::Caller& caller,
+                             const v1::GetAdjustmentRequest& request, v1::Adjustment* response);
+  absl::Status ListAdjustments(const platform::Caller& caller,
+                               const v1::ListAdjustmentsRequest& request,
                                v1::ListAdjustmentsResponse* response);
-  absl::Status RecordNoticePosting(const v1::RecordNoticePostingRequest& request,
+  absl::Status RecordNoticePosting(const platform::Caller& caller,
+                                   const v1::RecordNoticePostingRequest& request,
                                    v1::Adjustment* response);
-  absl::Status RecordAppeal(const v1::RecordAppealRequest& request, v1::Appeal* response);
-  absl::Status RecordCorrection(const v1::RecordCorrectionRequest& request,
+  absl::Status RecordAppeal(const platform::Caller& caller, const v1::RecordAppealRequest& request,
+                            v1::Appeal* response);
+  absl::Status RecordCorrection(const platform::Caller& caller,
+                                const v1::RecordCorrectionRequest& request,
                                 v1::Correction* response);
-  absl::Status CreateExtract(const v1::CreateExtractRequest& request, v1::Extract* response);
-  absl::Status VerifyDocument(const v1::VerifyDocumentRequest& request,
+  absl::Status CreateExtract(const platform::Caller& caller,
+                             const v1::CreateExtractRequest& request, v1::Extract* response);
+  absl::Status VerifyDocument(const platform::Caller& caller,
+                              const v1::VerifyDocumentRequest& request,
                               v1::VerifyDocumentResponse* response);
-  absl::Status VerifyChain(const v1::VerifyChainRequest& request,
+  absl::Status VerifyChain(const platform::Caller& caller, const v1::VerifyChainRequest& request,
                            v1::VerifyChainResponse* response);
 
   // Raises NoticeOverdue and DecisionFinal events that are due on `today`.
@@ -75,7 +114,8 @@ class MeetingsApi {
 
  private:
   struct AdjustInput;
-  absl::Status Adjust(const AdjustInput& input, v1::Adjustment* response);
+  absl::Status Adjust(const platform::Caller& caller, const AdjustInput& input,
+                      v1::Adjustment* response);
 
   platform::Database* db_;
   platform::Outbox* outbox_;

@@ -179,7 +179,8 @@ absl::StatusOr<v1::Extract> RenderExtract(Transaction& tx, const ParagraphName& 
 
 }  // namespace
 
-absl::Status MeetingsApi::RenderProtocol(const v1::RenderProtocolRequest& request,
+absl::Status MeetingsApi::RenderProtocol(const platform::Caller& caller,
+                                         const v1::RenderProtocolRequest& request,
                                          v1::RenderedProtocol* response) {
   ENAMND_ASSIGN_OR_RETURN(MeetingName meeting, MeetingName::Parse(request.meeting(), "meeting"));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
@@ -198,6 +199,8 @@ absl::Status MeetingsApi::RenderProtocol(const v1::RenderProtocolRequest& reques
     response->set_adjustment(a.name());
     return absl::OkStatus();
   }
+  // Not adjusted: a draft, for those who prepare and adjust it only.
+  ENAMND_RETURN_IF_ERROR(caller.RequireDraftAccess(request.meeting()));
   ENAMND_ASSIGN_OR_RETURN(in.paragraphs, store::ParagraphsOfMeeting(tx, meeting));
   RenderedDocument doc = RenderDocument(in);
   response->set_text(doc.text);
@@ -206,7 +209,8 @@ absl::Status MeetingsApi::RenderProtocol(const v1::RenderProtocolRequest& reques
   return absl::OkStatus();
 }
 
-absl::Status MeetingsApi::AdjustProtocol(const v1::AdjustProtocolRequest& request,
+absl::Status MeetingsApi::AdjustProtocol(const platform::Caller& caller,
+                                         const v1::AdjustProtocolRequest& request,
                                          v1::Adjustment* response) {
   AdjustInput in{request.meeting(),
                  v1::Adjustment::KIND_PROTOCOL,
@@ -216,10 +220,11 @@ absl::Status MeetingsApi::AdjustProtocol(const v1::AdjustProtocolRequest& reques
                  request.adjusted_date(),
                  request.request_id(),
                  "AdjustProtocol"};
-  return Adjust(in, response);
+  return Adjust(caller, in, response);
 }
 
-absl::Status MeetingsApi::AdjustParagraphs(const v1::AdjustParagraphsRequest& request,
+absl::Status MeetingsApi::AdjustParagraphs(const platform::Caller& caller,
+                                           const v1::AdjustParagraphsRequest& request,
                                            v1::Adjustment* response) {
   ENAMND_ASSIGN_OR_RETURN(std::vector<int> numbers,
                           ParseParagraphNumbers(request.paragraph_numbers()));
@@ -227,10 +232,11 @@ absl::Status MeetingsApi::AdjustParagraphs(const v1::AdjustParagraphsRequest& re
                  std::move(numbers),   request.chair(),
                  request.adjusters(),  request.adjusted_date(),
                  request.request_id(), "AdjustParagraphs"};
-  return Adjust(in, response);
+  return Adjust(caller, in, response);
 }
 
-absl::Status MeetingsApi::Adjust(const AdjustInput& input, v1::Adjustment* response) {
+absl::Status MeetingsApi::Adjust(const platform::Caller& caller, const AdjustInput& input,
+                                 v1::Adjustment* response) {
   ENAMND_ASSIGN_OR_RETURN(MeetingName meeting, MeetingName::Parse(input.meeting, "meeting"));
   ENAMND_RETURN_IF_ERROR(platform::ValidateRequestId(input.request_id));
   absl::CivilDay today = clock_->Today();
@@ -242,7 +248,8 @@ absl::Status MeetingsApi::Adjust(const AdjustInput& input, v1::Adjustment* respo
                                                             platform::ByStoredName<AdjustmentName>(
                                                                 tx, store::GetAdjustment),
                                                             response));
-  if (replayed) return absl::OkStatus();
+  if (replayed)
+    return platform::CommitAudited(tx, caller, response->name(), platform::kOutcomeReplayed);
   ENAMND_ASSIGN_OR_RETURN(MeetingAndBody mb, LoadMeetingAndBody(tx, meeting));
   ENAMND_ASSIGN_OR_RETURN(auto of_meeting, store::AdjustmentsOfMeeting(tx, meeting));
   ENAMND_RETURN_IF_ERROR(CheckAdjustable(mb.meeting, of_meeting, adjusted));
@@ -270,12 +277,13 @@ absl::Status MeetingsApi::Adjust(const AdjustInput& input, v1::Adjustment* respo
   ENAMND_RETURN_IF_ERROR(
       outbox_->Append(tx, AdjustedEvent(a, mb), a.name(), CodesOf(a.required_municipalities()))
           .status());
-  ENAMND_RETURN_IF_ERROR(tx.Commit());
+  ENAMND_RETURN_IF_ERROR(platform::CommitAudited(tx, caller, a.name()));
   *response = a;
   return absl::OkStatus();
 }
 
-absl::Status MeetingsApi::GetAdjustment(const v1::GetAdjustmentRequest& request,
+absl::Status MeetingsApi::GetAdjustment(const platform::Caller& /*caller*/,
+                                        const v1::GetAdjustmentRequest& request,
                                         v1::Adjustment* response) {
   ENAMND_ASSIGN_OR_RETURN(AdjustmentName name, AdjustmentName::Parse(request.name(), "name"));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
@@ -285,7 +293,8 @@ absl::Status MeetingsApi::GetAdjustment(const v1::GetAdjustmentRequest& request,
   return absl::OkStatus();
 }
 
-absl::Status MeetingsApi::ListAdjustments(const v1::ListAdjustmentsRequest& request,
+absl::Status MeetingsApi::ListAdjustments(const platform::Caller& /*caller*/,
+                                          const v1::ListAdjustmentsRequest& request,
                                           v1::ListAdjustmentsResponse* response) {
   ENAMND_ASSIGN_OR_RETURN(AdjustmentFilter filter, ParseAdjustmentParent(request.parent()));
   const std::string scope = absl::StrCat("ListAdjustments|", request.parent());
@@ -297,12 +306,15 @@ absl::Status MeetingsApi::ListAdjustments(const v1::ListAdjustmentsRequest& requ
   return absl::OkStatus();
 }
 
-absl::Status MeetingsApi::RecordNoticePosting(const v1::RecordNoticePostingRequest& request,
+absl::Status MeetingsApi::RecordNoticePosting(const platform::Caller& caller,
+                                              const v1::RecordNoticePostingRequest& request,
                                               v1::Adjustment* response) {
   ENAMND_ASSIGN_OR_RETURN(AdjustmentName name,
                           AdjustmentName::Parse(request.adjustment(), "adjustment"));
   ENAMND_ASSIGN_OR_RETURN(MunicipalityName municipality,
                           MunicipalityName::Parse(request.municipality(), "municipality"));
+  // A municipality's system posts only its own notice.
+  ENAMND_RETURN_IF_ERROR(caller.RequireMunicipality(municipality.code, request.municipality()));
   ENAMND_ASSIGN_OR_RETURN(absl::CivilDay posted,
                           RequiredPastDay(request.posted_date(), "posted_date", clock_->Today()));
 
@@ -324,12 +336,13 @@ absl::Status MeetingsApi::RecordNoticePosting(const v1::RecordNoticePostingReque
     *event.mutable_legal_force_date() = a.legal_force_date();
   }
   ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, event, a.name(), {municipality.code}).status());
-  ENAMND_RETURN_IF_ERROR(tx.Commit());
+  ENAMND_RETURN_IF_ERROR(platform::CommitAudited(tx, caller, a.name()));
   *response = a;
   return absl::OkStatus();
 }
 
-absl::Status MeetingsApi::RecordAppeal(const v1::RecordAppealRequest& request,
+absl::Status MeetingsApi::RecordAppeal(const platform::Caller& caller,
+                                       const v1::RecordAppealRequest& request,
                                        v1::Appeal* response) {
   ENAMND_ASSIGN_OR_RETURN(ParagraphName name,
                           ParagraphName::Parse(request.paragraph(), "paragraph"));
@@ -343,7 +356,8 @@ absl::Status MeetingsApi::RecordAppeal(const v1::RecordAppealRequest& request,
       bool replayed, platform::Replayed(
                          tx, "RecordAppeal", request.request_id(),
                          [&](const std::string& made) { return FindAppeal(tx, made); }, response));
-  if (replayed) return absl::OkStatus();
+  if (replayed)
+    return platform::CommitAudited(tx, caller, response->name(), platform::kOutcomeReplayed);
   ENAMND_ASSIGN_OR_RETURN(auto found, store::GetParagraph(tx, name));
   if (!found.has_value()) return platform::NotFound("paragraph", request.paragraph());
   v1::Paragraph p = *found;
@@ -366,12 +380,13 @@ absl::Status MeetingsApi::RecordAppeal(const v1::RecordAppealRequest& request,
   event.set_case_number(p.case_number());
   *event.mutable_appeal() = appeal;
   ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, event, p.name(), AudienceOf(p)).status());
-  ENAMND_RETURN_IF_ERROR(tx.Commit());
+  ENAMND_RETURN_IF_ERROR(platform::CommitAudited(tx, caller, p.name()));
   *response = appeal;
   return absl::OkStatus();
 }
 
-absl::Status MeetingsApi::RecordCorrection(const v1::RecordCorrectionRequest& request,
+absl::Status MeetingsApi::RecordCorrection(const platform::Caller& caller,
+                                           const v1::RecordCorrectionRequest& request,
                                            v1::Correction* response) {
   ENAMND_ASSIGN_OR_RETURN(ParagraphName name,
                           ParagraphName::Parse(request.paragraph(), "paragraph"));
@@ -387,7 +402,8 @@ absl::Status MeetingsApi::RecordCorrection(const v1::RecordCorrectionRequest& re
       platform::Replayed(
           tx, "RecordCorrection", request.request_id(),
           [&](const std::string& made) { return FindCorrection(tx, made); }, response));
-  if (replayed) return absl::OkStatus();
+  if (replayed)
+    return platform::CommitAudited(tx, caller, response->name(), platform::kOutcomeReplayed);
   ENAMND_ASSIGN_OR_RETURN(auto found, store::GetParagraph(tx, name));
   if (!found.has_value()) return platform::NotFound("paragraph", request.paragraph());
   v1::Paragraph p = *found;
@@ -404,12 +420,13 @@ absl::Status MeetingsApi::RecordCorrection(const v1::RecordCorrectionRequest& re
   event.set_paragraph(p.name());
   *event.mutable_correction() = c;
   ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, event, p.name(), AudienceOf(p)).status());
-  ENAMND_RETURN_IF_ERROR(tx.Commit());
+  ENAMND_RETURN_IF_ERROR(platform::CommitAudited(tx, caller, c.name()));
   *response = c;
   return absl::OkStatus();
 }
 
-absl::Status MeetingsApi::CreateExtract(const v1::CreateExtractRequest& request,
+absl::Status MeetingsApi::CreateExtract(const platform::Caller& caller,
+                                        const v1::CreateExtractRequest& request,
                                         v1::Extract* response) {
   ENAMND_ASSIGN_OR_RETURN(ParagraphName name,
                           ParagraphName::Parse(request.paragraph(), "paragraph"));
@@ -423,7 +440,8 @@ absl::Status MeetingsApi::CreateExtract(const v1::CreateExtractRequest& request,
       bool replayed,
       platform::Replayed(tx, "CreateExtract", request.request_id(),
                          platform::ByStoredName<ExtractName>(tx, store::GetExtract), response));
-  if (replayed) return absl::OkStatus();
+  if (replayed)
+    return platform::CommitAudited(tx, caller, response->name(), platform::kOutcomeReplayed);
   ENAMND_ASSIGN_OR_RETURN(auto p, store::GetParagraph(tx, name));
   if (!p.has_value()) return platform::NotFound("paragraph", request.paragraph());
   ENAMND_RETURN_IF_ERROR(CheckExtractable(*p));
@@ -446,12 +464,13 @@ absl::Status MeetingsApi::CreateExtract(const v1::CreateExtractRequest& request,
   ENAMND_RETURN_IF_ERROR(store::InsertExtract(tx, e));
   ENAMND_RETURN_IF_ERROR(
       platform::SaveRequest(tx, "CreateExtract", request.request_id(), e.name()));
-  ENAMND_RETURN_IF_ERROR(tx.Commit());
+  ENAMND_RETURN_IF_ERROR(platform::CommitAudited(tx, caller, e.name()));
   *response = e;
   return absl::OkStatus();
 }
 
-absl::Status MeetingsApi::VerifyDocument(const v1::VerifyDocumentRequest& request,
+absl::Status MeetingsApi::VerifyDocument(const platform::Caller& /*caller*/,
+                                         const v1::VerifyDocumentRequest& request,
                                          v1::VerifyDocumentResponse* response) {
   ENAMND_ASSIGN_OR_RETURN(std::string sha, DocumentSha256(request));
   response->set_sha256(sha);
@@ -477,7 +496,8 @@ absl::Status MeetingsApi::VerifyDocument(const v1::VerifyDocumentRequest& reques
   return absl::OkStatus();
 }
 
-absl::Status MeetingsApi::VerifyChain(const v1::VerifyChainRequest& request,
+absl::Status MeetingsApi::VerifyChain(const platform::Caller& /*caller*/,
+                                      const v1::VerifyChainRequest& request,
                                       v1::VerifyChainResponse* response) {
   ENAMND_ASSIGN_OR_RETURN(BodyName body, BodyName::Parse(request.body(), "body"));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());

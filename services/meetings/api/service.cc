@@ -16,8 +16,7 @@ std::unique_ptr<platform::Service> NewMeetingsService() {
       .grpc_service_names = {"enamnd.meetings.v1.MeetingsService"},
       .build =
           [](const platform::ServiceContext& context) -> absl::StatusOr<platform::ServiceParts> {
-        auto grpc = std::make_unique<MeetingsGrpcService>(context.db, context.outbox,
-                                                          context.executor, context.clock);
+        auto grpc = std::make_unique<MeetingsGrpcService>(context);
         MeetingsApi* api = grpc->api();
         MeetingsGrpcService* streams = grpc.get();
         platform::ServiceParts parts;

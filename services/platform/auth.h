@@ -1,0 +1,129 @@
+// Authentication and authorization of calls: the caller's principal from
+// its client certificate (or, in explicit insecure mode, from a header),
+// the policy file, the method policies read from the protos, a write rate
+// limit per principal, and the Gate every handler passes through.
+#ifndef ENAMND_PLATFORM_AUTH_H_
+#define ENAMND_PLATFORM_AUTH_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "services/platform/caller.h"
+#include "services/platform/executor.h"
+#include "services/platform/policy.h"
+#include "services/platform/status.h"
+
+namespace enamnd::platform {
+
+// The header that names the caller when the transport cannot (plaintext,
+// ENAMND_INSECURE=true): honoured only in insecure mode, where a sidecar or
+// a local test is trusted to set it. Ignored under TLS.
+inline constexpr char kPrincipalHeader[] = "x-enamnd-principal";
+
+// A plaintext channel whose calls carry `principal` in kPrincipalHeader:
+// for services in insecure mode (tests, a local sidecar).
+std::shared_ptr<grpc::Channel> InsecureChannelAs(const std::string& address,
+                                                 const std::string& principal);
+
+struct AuthOptions {
+  // ENAMND_POLICY: the policy file; empty denies every call.
+  std::string policy_path;
+  // Plaintext (ENAMND_INSECURE): principals from kPrincipalHeader. The
+  // server runner sets it from ServerConfig::insecure.
+  bool insecure = false;
+  // Mutating calls per principal: a token bucket of `write_burst` tokens
+  // refilled at `write_rate_per_second` (ENAMND_WRITE_RATE, ENAMND_WRITE_BURST).
+  double write_rate_per_second = 50;
+  double write_burst = 200;
+};
+
+class Authorizer {
+ public:
+  // Reads the policy file (if any); fails when it does not parse.
+  static absl::StatusOr<std::unique_ptr<Authorizer>> Create(MethodPolicies policies,
+                                                            AuthOptions options);
+
+  // Re-reads the policy file; on error the policy in force stays and the
+  // error is returned (and logged by the caller).
+  absl::Status Reload() ABSL_LOCKS_EXCLUDED(mutex_);
+
+  // The caller's principal: UNAUTHENTICATED without one.
+  absl::StatusOr<std::string> Identify(const grpc::ServerContextBase& context) const;
+
+  // Identifies the caller and admits it to `method` (full name), or says
+  // why not: UNAUTHENTICATED, PERMISSION_DENIED (logged), or
+  // RESOURCE_EXHAUSTED for a write over the principal's rate.
+  absl::StatusOr<Caller> Admit(const grpc::ServerContextBase& context, const std::string& method,
+                               std::string request_id = "") ABSL_LOCKS_EXCLUDED(mutex_);
+
+  const MethodPolicies& policies() const { return policies_; }
+  bool IsReadOnly(const std::string& method) const;
+
+ private:
+  Authorizer(MethodPolicies policies, AuthOptions options)
+      : policies_(std::move(policies)), options_(std::move(options)) {}
+  bool TakeWriteToken(const std::string& principal) ABSL_LOCKS_EXCLUDED(mutex_);
+
+  struct Bucket {
+    double tokens;
+    absl::Time refilled;
+  };
+
+  const MethodPolicies policies_;
+  const AuthOptions options_;
+  mutable absl::Mutex mutex_;
+  std::shared_ptr<const PolicyTable> table_ ABSL_GUARDED_BY(mutex_);
+  std::map<std::string, Bucket> buckets_ ABSL_GUARDED_BY(mutex_);
+};
+
+// The way into a service's handlers: admits the call, then runs the work
+// on the executor with the Caller. One per gRPC service.
+class Gate {
+ public:
+  Gate(Authorizer* authorizer, Executor* executor, absl::string_view service_full_name)
+      : authorizer_(authorizer),
+        executor_(executor),
+        prefix_(absl::StrCat("/", service_full_name, "/")) {}
+
+  // Admission for a streaming method (the stream's reactor runs it).
+  absl::StatusOr<Caller> Admit(grpc::CallbackServerContext* context,
+                               absl::string_view method) const {
+    return authorizer_->Admit(*context, absl::StrCat(prefix_, method));
+  }
+
+  // A unary call: admit, then `work(caller)` on the executor; the reactor
+  // thread returns at once.
+  template <typename Request, typename Work>
+  grpc::ServerUnaryReactor* Unary(grpc::CallbackServerContext* context, absl::string_view method,
+                                  const Request& request, Work work) const {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    absl::StatusOr<Caller> caller =
+        authorizer_->Admit(*context, absl::StrCat(prefix_, method), RequestIdOf(request));
+    if (!caller.ok()) {
+      reactor->Finish(ToGrpcStatus(caller.status()));
+      return reactor;
+    }
+    executor_->Post([reactor, caller = *std::move(caller), work = std::move(work)]() mutable {
+      reactor->Finish(ToGrpcStatus(work(caller)));
+    });
+    return reactor;
+  }
+
+ private:
+  static std::string RequestIdOf(const google::protobuf::Message& request);
+
+  Authorizer* authorizer_;
+  Executor* executor_;
+  std::string prefix_;
+};
+
+}  // namespace enamnd::platform
+
+#endif  // ENAMND_PLATFORM_AUTH_H_
