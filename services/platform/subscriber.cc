@@ -51,15 +51,29 @@ absl::Status StreamSubscriber::EnsureConnected() {
   return absl::OkStatus();
 }
 
-absl::Status StreamSubscriber::ProcessEntry(const std::string& entry_id, const RedisReply& fields) {
-  std::string event_bytes;
+absl::StatusOr<io::cloudevents::v1::CloudEvent> DecodeStreamEntry(const RedisReply& fields) {
+  const std::string* event_bytes = nullptr;
   for (size_t i = 0; i + 1 < fields.elements.size(); i += 2) {
-    if (fields.elements[i].str == "event") event_bytes = fields.elements[i + 1].str;
+    if (fields.elements[i].str == "event") event_bytes = &fields.elements[i + 1].str;
+  }
+  if (event_bytes == nullptr || event_bytes->empty()) {
+    return absl::InvalidArgumentError("no event field");
   }
   io::cloudevents::v1::CloudEvent event;
-  bool decodable = !event_bytes.empty() && event.ParseFromString(event_bytes) &&
-                   !event.id().empty() && !event.source().empty();
-  if (decodable) {
+  if (!event.ParseFromString(*event_bytes)) {
+    return absl::InvalidArgumentError("event field is not a serialized CloudEvent");
+  }
+  if (event.id().empty() || event.source().empty()) {
+    return absl::InvalidArgumentError("CloudEvent without id or source");
+  }
+  return event;
+}
+
+absl::Status StreamSubscriber::ProcessEntry(const std::string& entry_id, const RedisReply& fields) {
+  absl::StatusOr<io::cloudevents::v1::CloudEvent> decoded = DecodeStreamEntry(fields);
+  io::cloudevents::v1::CloudEvent event;
+  if (decoded.ok()) {
+    event = *std::move(decoded);
     auto tx = db_->Begin();
     if (!tx.ok()) return tx.status();
     auto seen =
@@ -85,8 +99,8 @@ absl::Status StreamSubscriber::ProcessEntry(const std::string& entry_id, const R
     }
   } else {
     // Nothing can ever process it; acknowledge so the group moves on.
-    LogError("subscriber", options_.stream, " entry ", entry_id,
-             " has no decodable CloudEvent; acknowledged and skipped");
+    LogError("subscriber", options_.stream, " entry ", entry_id, " has no decodable CloudEvent (",
+             decoded.status().message(), "); acknowledged and skipped");
   }
   if (options_.before_ack && !options_.before_ack(event.id())) {
     killed_ = true;

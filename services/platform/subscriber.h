@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "enamnd/events/v1/cloudevent.pb.h"
@@ -20,6 +21,13 @@
 #include "services/platform/redis.h"
 
 namespace enamnd::platform {
+
+// The CloudEvent of one stream entry, from its fields as XREADGROUP and
+// XAUTOCLAIM return them (an array: name, value, name, value, ...): the
+// value of the last `event` field, parsed, with an id and a source (the
+// inbox key). INVALID_ARGUMENT otherwise: no retry can ever process such
+// an entry. Entries are outside bytes: anyone who may XADD writes them.
+absl::StatusOr<io::cloudevents::v1::CloudEvent> DecodeStreamEntry(const RedisReply& fields);
 
 class StreamSubscriber {
  public:
