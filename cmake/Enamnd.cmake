@@ -96,3 +96,48 @@ function(enamnd_python_test)
   set_tests_properties(${T_NAME} PROPERTIES LABELS ${T_LABEL} TIMEOUT ${T_TIMEOUT}
     ENVIRONMENT "ENAMND_BUILD_DIR=${CMAKE_BINARY_DIR};ENAMND_SOURCE_DIR=${CMAKE_SOURCE_DIR}")
 endfunction()
+
+# ------------------------------------------------------------ sanitizers, fuzzing
+# ENAMND_SANITIZE=ON builds everything with ASan and UBSan; ENAMND_FUZZ=ON
+# also instruments the code for libFuzzer and builds tests/fuzz (target
+# enamnd_fuzz). Both need clang (CXX=clang++). Called once, from the top
+# CMakeLists.txt, before the first target. Debian's libraries (gRPC,
+# protobuf, Abseil) stay uninstrumented: the sanitizers check our code.
+function(enamnd_sanitizer_flags)
+  if(NOT (ENAMND_SANITIZE OR ENAMND_FUZZ))
+    return()
+  endif()
+  if(NOT CMAKE_CXX_COMPILER_ID MATCHES "Clang")
+    message(FATAL_ERROR "ENAMND_SANITIZE and ENAMND_FUZZ need clang: configure with "
+                        "CXX=clang++ (Debian's clang 14)")
+  endif()
+  set(sanitizers -fsanitize=address,undefined -fno-omit-frame-pointer
+                 -fno-sanitize-recover=undefined)
+  if(ENAMND_FUZZ)
+    # Coverage for libFuzzer; only the fuzz targets link its main.
+    list(APPEND sanitizers -fsanitize=fuzzer-no-link)
+  endif()
+  # -O1 -g is the usual trade for ASan: readable stacks, tolerable speed.
+  # _GLIBCXX_ASSERTIONS bounds-checks string_view, vector and friends,
+  # which ASan cannot see when an index stays inside the buffer.
+  add_compile_options(${sanitizers} -O1 -g -D_GLIBCXX_ASSERTIONS)
+  add_link_options(-fsanitize=address,undefined)
+endfunction()
+
+# A libFuzzer target tests/fuzz/<NAME>_fuzz.cc linked with LIBS, part of
+# enamnd_fuzz; its seed corpus is tests/fuzz/corpus/<NAME>/. ctest (label
+# fuzz) runs it once over the seeds, as a regression test; ./tools/test
+# --all fuzzes it for a bounded time (enamnd_fuzz_runs in tools/lib.sh).
+add_custom_target(enamnd_fuzz)
+function(enamnd_fuzz_target)
+  cmake_parse_arguments(F "" "NAME" "LIBS" ${ARGN})
+  add_executable(${F_NAME}_fuzz ${CMAKE_SOURCE_DIR}/tests/fuzz/${F_NAME}_fuzz.cc)
+  target_compile_options(${F_NAME}_fuzz PRIVATE ${ENAMND_WARNINGS})
+  target_include_directories(${F_NAME}_fuzz PRIVATE ${CMAKE_SOURCE_DIR})
+  target_link_libraries(${F_NAME}_fuzz PRIVATE ${F_LIBS})
+  target_link_options(${F_NAME}_fuzz PRIVATE -fsanitize=fuzzer)
+  add_dependencies(enamnd_fuzz ${F_NAME}_fuzz)
+  add_test(NAME fuzz_seeds_${F_NAME}
+           COMMAND ${F_NAME}_fuzz -runs=0 ${CMAKE_SOURCE_DIR}/tests/fuzz/corpus/${F_NAME})
+  set_tests_properties(fuzz_seeds_${F_NAME} PROPERTIES LABELS fuzz TIMEOUT 120)
+endfunction()

@@ -15,7 +15,9 @@ ENAMND_PACKAGES=(
 
 # Only the slow checks of ./tools/test --all need these (and npm, from
 # Debian only where no npm is installed: the machine image may ship its own).
-ENAMND_PACKAGES_ALL=(clang)
+# libclang-rt-14-dev holds the ASan/UBSan runtimes and libFuzzer (clang only
+# recommends it).
+ENAMND_PACKAGES_ALL=(clang libclang-rt-14-dev)
 # buf, pinned; installed with npm under .tools/ (not committed).
 ENAMND_BUF_VERSION=1.47.2
 
@@ -68,9 +70,45 @@ enamnd_install_packages() {
 # clone in another folder (CI) reuses what an earlier build compiled.
 export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$ENAMND_ROOT}"
 
+# Arguments go to cmake's configure step (e.g. -DENAMND_SANITIZE=ON);
+# ENAMND_BUILD_TARGET builds one target instead of all.
 enamnd_build() {
   local jobs
   jobs="$(nproc 2>/dev/null || echo 2)"
-  cmake -S "$ENAMND_ROOT" -B "$ENAMND_BUILD" -DCMAKE_BUILD_TYPE="${ENAMND_BUILD_TYPE:-RelWithDebInfo}" >/dev/null
-  cmake --build "$ENAMND_BUILD" -j "$jobs"
+  cmake -S "$ENAMND_ROOT" -B "$ENAMND_BUILD" -DCMAKE_BUILD_TYPE="${ENAMND_BUILD_TYPE:-RelWithDebInfo}" "$@" >/dev/null
+  cmake --build "$ENAMND_BUILD" -j "$jobs" ${ENAMND_BUILD_TARGET:+--target "$ENAMND_BUILD_TARGET"}
+}
+
+# Fuzzes every target of <build dir> (configured with -DENAMND_FUZZ=ON, target
+# enamnd_fuzz built) for <seconds> each, on a copy of its seed corpus
+# tests/fuzz/corpus/<target>/ in a temporary folder: the checkout is not
+# written. On a crash, a failed invariant, a timeout or a leak it prints the
+# log and the path of the saved input, keeps the folder, and fails.
+enamnd_fuzz_runs() {  # build dir, seconds per target
+  local build="$1" seconds="$2" work bin name dir failed=0 artifact
+  work="$(mktemp -d "${TMPDIR:-/tmp}/enamnd-fuzz.XXXXXX")"
+  for bin in "$build"/tests/fuzz/*_fuzz; do
+    name="$(basename "$bin" _fuzz)"
+    dir="$work/$name"
+    mkdir -p "$dir/corpus" "$dir/artifacts"
+    cp -R "$ENAMND_ROOT/tests/fuzz/corpus/$name/." "$dir/corpus/"
+    if "$bin" -max_total_time="$seconds" -timeout=10 -artifact_prefix="$dir/artifacts/" \
+        "$dir/corpus" >"$dir/log" 2>&1; then
+      enamnd_log "fuzz $name: $(grep -o 'Done [0-9]* runs in [0-9]* second(s)' "$dir/log"), corpus $(find "$dir/corpus" -type f | wc -l) inputs"
+    else
+      failed=1
+      tail -n 60 "$dir/log" >&2
+      enamnd_log "fuzz $name: FAILED (log $dir/log)"
+      for artifact in "$dir/artifacts"/*; do
+        if [[ -e $artifact ]]; then
+          enamnd_log "fuzz $name: crashing input: $artifact (replay: $bin $artifact)"
+        fi
+      done
+    fi
+  done
+  if ((failed)); then
+    enamnd_log "fuzz: failed; inputs and logs kept in $work"
+    return 1
+  fi
+  rm -rf "$work"
 }
