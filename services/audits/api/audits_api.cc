@@ -46,6 +46,8 @@ absl::Status AuditsApi::CreateReview(const platform::Caller& caller,
   r.clear_etag();
   *r.mutable_create_time() = NowTimestamp();
   *r.mutable_update_time() = r.create_time();
+  r.set_create_principal(caller.principal());
+  r.set_update_principal(caller.principal());
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(bool replayed,
                           platform::ReplayOrRemember(
@@ -97,6 +99,7 @@ absl::Status AuditsApi::UpdateReview(const platform::Caller& caller,
   platform::ApplyMask(request.update_mask(), request.review(), &r);
   ENAMND_RETURN_IF_ERROR(ValidateReview(r));
   *r.mutable_update_time() = NowTimestamp();
+  r.set_update_principal(caller.principal());
   ENAMND_RETURN_IF_ERROR(store::ReplaceReview(tx, &r));
   ENAMND_RETURN_IF_ERROR(store::CompleteReview(tx, &r));
   v1::ReviewUpdated event;
@@ -122,6 +125,7 @@ absl::Status AuditsApi::RecordDischarge(const platform::Caller& caller,
   ENAMND_RETURN_IF_ERROR(CheckDischarge(r, d));
   *r.add_discharges() = d;
   *r.mutable_update_time() = NowTimestamp();
+  r.set_update_principal(caller.principal());
   ENAMND_RETURN_IF_ERROR(store::ReplaceReview(tx, &r));
   ENAMND_RETURN_IF_ERROR(store::CompleteReview(tx, &r));
   v1::DischargeRecorded event;
@@ -162,6 +166,8 @@ absl::Status AuditsApi::CreateRecommendation(const platform::Caller& caller,
   rec.clear_etag();
   *rec.mutable_create_time() = NowTimestamp();
   *rec.mutable_update_time() = rec.create_time();
+  rec.set_create_principal(caller.principal());
+  rec.set_update_principal(caller.principal());
   ENAMND_RETURN_IF_ERROR(store::InsertRecommendation(tx, name, &rec));
   rec.set_overdue(RecommendationOverdue(rec, clock_->Today()));
   v1::RecommendationCreated event;
@@ -221,6 +227,7 @@ absl::Status AuditsApi::UpdateRecommendation(const platform::Caller& caller,
   ENAMND_RETURN_IF_ERROR(ValidateRecommendation(rec, review));
   rec.clear_overdue();
   *rec.mutable_update_time() = NowTimestamp();
+  rec.set_update_principal(caller.principal());
   ENAMND_RETURN_IF_ERROR(store::ReplaceRecommendation(tx, name, &rec));
   rec.set_overdue(RecommendationOverdue(rec, clock_->Today()));
   v1::RecommendationUpdated event;
@@ -241,6 +248,7 @@ absl::Status AuditsApi::CreateControlPlan(const platform::Caller& caller,
   v1::ControlPlan plan = request.plan();
   plan.set_name(name.ToString());
   *plan.mutable_create_time() = NowTimestamp();
+  plan.set_create_principal(caller.principal());
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(
       bool replayed,
@@ -278,6 +286,8 @@ absl::Status AuditsApi::CreateControlPoint(const platform::Caller& caller,
   ENAMND_ASSIGN_OR_RETURN(MomentName moment_name, MomentName::Parse(p.reporting_moment(), "point"));
   p.set_name(name.ToString());
   *p.mutable_create_time() = NowTimestamp();
+  p.set_create_principal(caller.principal());
+  p.set_update_principal(caller.principal());
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(
       bool replayed,
@@ -324,9 +334,10 @@ absl::Status AuditsApi::RecordControlFollowUp(const platform::Caller& caller,
                                                                  "control point", request.point()));
   if (HasFollowUp(p, f)) {
     *response = std::move(p);  // a retry of the same follow-up
-    return absl::OkStatus();
+    return platform::CommitAudited(tx, caller, response->name(), platform::kOutcomeReplayed);
   }
   *p.add_follow_ups() = f;
+  p.set_update_principal(caller.principal());
   ENAMND_RETURN_IF_ERROR(store::ReplaceControlPoint(tx, name, p));
   v1::ControlPointFollowedUp event;
   *event.mutable_point() = p;
