@@ -9,7 +9,7 @@ ENAMND_PACKAGES=(
   build-essential cmake pkg-config ccache
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libhiredis-dev libsqlite3-dev libssl-dev libgtest-dev libgmock-dev
-  redis-server redis-tools tzdata
+  redis-server redis-tools tzdata openssl
   python3-grpcio python3-protobuf python3-redis
 )
 

@@ -11,7 +11,14 @@ tools/demo/load_demo.py (§ 8-16 of 22 June 2022, their justering on
 2022-06-29 and the 14 members' notices, the last on 2022-07-04) and then
 tools/demo/load_audits_demo.py (the 2021 reviews § 8-10 handled, their
 recommendations, the reporting wheel and internal control plan of 2022),
-and checks:
+The services run as tools/up runs them: with mTLS (ENAMND_TLS_CERT,
+ENAMND_TLS_KEY, ENAMND_TLS_CLIENT_CA) and the demo's policy file
+(ENAMND_POLICY), the demo's certificates made by tools/demo/demo_tls.py
+(tools/tls, openssl) in the temp dir. The test calls as the secretary; the
+loaders adjust as the chair and post Kiruna's notice and discharge as
+Kiruna's municipal system.
+
+It checks:
 
   a) paragraphs of 22 June 2022 by recipient and in § order; the event log of
      the load; loading twice changes nothing;
@@ -28,7 +35,13 @@ and checks:
      holds it; loading both demos again changes nothing in audits; every
      entry of enamnd:events:audits decodes with the generated classes; the
      missed control points; bad input (a recommendation given by a
-     municipality that did not audit).
+     municipality that did not audit);
+  g) mTLS and the demo principals: no client certificate -> the handshake
+     fails (UNAVAILABLE); a certificate of another CA likewise; the public
+     reader reads the adjusted protocol but may not record a decision
+     (PERMISSION_DENIED); the audit trail, read as the operator, names the
+     chair for the justering, Kiruna's system for Kiruna's notice and
+     discharge, and the secretary for the rest.
 
 The 22 June meeting is locked after its justering, so the decisions recorded
 live by this test are made at the 12 October 2022 meeting.
@@ -68,6 +81,7 @@ import redis  # noqa: E402
 from google.protobuf import field_mask_pb2  # noqa: E402
 
 from enamnd.audits.v1 import audits_pb2  # noqa: E402
+from enamnd.auth.v1 import auth_pb2  # noqa: E402
 from enamnd.audits.v1 import audits_pb2_grpc  # noqa: E402
 from enamnd.audits.v1 import events_pb2 as audits_events_pb2  # noqa: E402
 from enamnd.events.v1 import cloudevent_pb2  # noqa: E402
@@ -75,6 +89,8 @@ from enamnd.meetings.v1 import events_pb2  # noqa: E402
 from enamnd.meetings.v1 import meetings_pb2  # noqa: E402
 from enamnd.meetings.v1 import meetings_pb2_grpc  # noqa: E402
 
+import demo_common  # noqa: E402
+import demo_tls  # noqa: E402
 import load_audits_demo  # noqa: E402
 import load_demo  # noqa: E402
 
@@ -304,6 +320,11 @@ class Scenario:
         self.audits_stub = None
         self.audits_log = None
         self.first_audits_load = None
+        self.tls = self.tmp / "tls"     # the demo's certificates and policy file
+        self.callers = None             # channels to meetings per demo principal
+        self.audits_callers = None      # the same to audits
+        self.address = None
+        self.audits_address = None
 
     # ------------------------------------------------------------ processes
 
@@ -327,20 +348,32 @@ class Scenario:
 
         poll(pong, 20, "redis-server to answer PING")
 
+    def make_certificates(self):
+        """The demo's CA, principals, server certificates and policy file, as
+        tools/up makes them, in tmp/tls."""
+        notes = demo_tls.make(self.tls, [("meetings", []), ("audits", [])])
+        assert not notes, notes
+        assert (self.tls / "policy.textproto").read_text() == demo_tls.policy_text()
+
     def launch(self, binary, name):
         """Starts a service binary on a free port with its own data dir
-        (tmp/<name>-data), the test's Redis and today; returns (process,
-        address, log path)."""
+        (tmp/<name>-data), the test's Redis and today, mTLS with its
+        certificate and the demo policy; returns (process, address, log path)."""
         assert binary.exists(), f"{binary} is not built"
         port = free_port()
         data = self.tmp / f"{name}-data"
         data.mkdir()
-        env = dict(os.environ,
-                   ENAMND_LISTEN=f"127.0.0.1:{port}",
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("ENAMND_INSECURE", "ENAMND_INSECURE_ANY_ADDRESS")}
+        env.update(ENAMND_LISTEN=f"127.0.0.1:{port}",
                    ENAMND_DATA_DIR=str(data),
                    ENAMND_REDIS=f"unix://{self.tmp / 'redis.sock'}",
                    ENAMND_LOG_LEVEL="info",
-                   ENAMND_TODAY=TODAY)
+                   ENAMND_TODAY=TODAY,
+                   ENAMND_TLS_CERT=str(self.tls / f"{name}.pem"),
+                   ENAMND_TLS_KEY=str(self.tls / f"{name}.key"),
+                   ENAMND_TLS_CLIENT_CA=str(self.tls / "ca.pem"),
+                   ENAMND_POLICY=str(self.tls / "policy.textproto"))
         log_path = self.tmp / f"{name}.log"
         with open(log_path, "wb") as log:
             proc = subprocess.Popen([str(binary)], env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -363,30 +396,46 @@ class Scenario:
 
     def start_service(self):
         self.service, address, self.service_log = self.launch(BINARY, "meetings")
-        self.channel = grpc.insecure_channel(address, options=load_demo.CHANNEL_OPTIONS)
+        self.address = address
+        self.callers = demo_common.Callers(address, self.tls)
+        self.channel = demo_common.secure_channel(address, self.tls, "secretary")
         self.stub = meetings_pb2_grpc.MeetingsServiceStub(self.channel)
         self.await_serving(self.service, "meetings", self.service_log,
                            lambda timeout: load_demo.wait_until_serving(self.channel, timeout))
 
     def start_audits(self):
         self.audits, address, self.audits_log = self.launch(AUDITS_BINARY, "audits")
-        self.audits_channel = grpc.insecure_channel(address,
-                                                    options=load_audits_demo.CHANNEL_OPTIONS)
+        self.audits_address = address
+        self.audits_callers = demo_common.Callers(address, self.tls)
+        self.audits_channel = demo_common.secure_channel(address, self.tls, "secretary")
         self.audits_stub = audits_pb2_grpc.AuditsServiceStub(self.audits_channel)
         self.await_serving(self.audits, "audits", self.audits_log,
                            lambda timeout: load_audits_demo.wait_until_serving(
                                self.audits_channel, timeout))
 
+    def close_channels(self, service):
+        """Closes every channel of this test to `service` ("meetings" or
+        "audits"): the server lets open connections drain gracefully at
+        shutdown, which would only add seconds."""
+        if service == "audits":
+            if self.audits_channel is not None:
+                self.audits_channel.close()
+                self.audits_channel = None
+            if self.audits_callers is not None:
+                self.audits_callers.close()
+        else:
+            if self.channel is not None:
+                self.channel.close()
+                self.channel = None
+            if self.callers is not None:
+                self.callers.close()
+
     def stop(self):
         # The consumer (audits) first, then meetings, then Redis.
-        if self.audits_channel is not None:
-            self.audits_channel.close()
-            self.audits_channel = None
+        self.close_channels("audits")
         stop_process(self.audits, "enamnd-audits")
         self.audits = None
-        if self.channel is not None:
-            self.channel.close()
-            self.channel = None
+        self.close_channels("meetings")
         code = stop_process(self.service, "enamnd-meetings")
         self.service = None
         if self.redis_proc is not None:
@@ -464,7 +513,7 @@ class Scenario:
     # ------------------------------------------------------------ a) listing
 
     def check_first_load(self):
-        result = load_demo.load(self.channel)
+        result = load_demo.load(self.channel, callers=self.callers)
         self.first_load = result
         numbers = [d["number"] for d in result["decisions"]]
         assert numbers == list(range(8, 17)), f"decisions § {numbers}"
@@ -576,7 +625,7 @@ class Scenario:
         assert self.redis.xlen(STREAM) == self.demo_last_sequence, (
             self.redis.xlen(STREAM), self.demo_last_sequence)
         before = load_demo.count_resources(self.stub)
-        result = load_demo.load(self.channel)
+        result = load_demo.load(self.channel, callers=self.callers)
         after = load_demo.count_resources(self.stub)
         assert before == after == result["counts"] == self.first_load["counts"], (
             before, after, result["counts"])
@@ -981,7 +1030,8 @@ class Scenario:
 
     def check_first_audits_load(self):
         assert self.audits_stub is not None, "enamnd-audits is not running"
-        result = load_audits_demo.load(self.audits_channel, handlings_timeout=LINK_TIMEOUT)
+        result = load_audits_demo.load(self.audits_channel, handlings_timeout=LINK_TIMEOUT,
+                                       callers=self.audits_callers)
         self.first_audits_load = result
         assert result["counts"] == dict(reviews=3, discharges=4, recommendations=2,
                                         reporting_years=2, control_points=6), result["counts"]
@@ -1045,9 +1095,10 @@ class Scenario:
     def check_audits_second_load(self):
         assert self.first_audits_load is not None, "the first audits load failed"
         before = self.settled_audits_stream()
-        meetings = load_demo.load(self.channel)
+        meetings = load_demo.load(self.channel, callers=self.callers)
         assert not any(meetings["created"].values()), f"meetings load created {meetings['created']}"
-        result = load_audits_demo.load(self.audits_channel, handlings_timeout=LINK_TIMEOUT)
+        result = load_audits_demo.load(self.audits_channel, handlings_timeout=LINK_TIMEOUT,
+                                       callers=self.audits_callers)
         assert not any(result["created"].values()), f"audits load created {result['created']}"
         first = self.first_audits_load
         for key in ("counts", "reviews", "missed", "overdue", "reporting_years"):
@@ -1160,8 +1211,7 @@ class Scenario:
 
     def check_audits_clean_stop(self):
         assert self.audits is not None, "enamnd-audits is not running"
-        self.audits_channel.close()
-        self.audits_channel = None
+        self.close_channels("audits")
         code = stop_process(self.audits, "enamnd-audits")
         self.audits = None
         assert code == 0, f"enamnd-audits exited with {code} on SIGTERM:\n{tail(self.audits_log)}"
@@ -1176,18 +1226,119 @@ class Scenario:
         assert e.code() == grpc.StatusCode.UNAVAILABLE, f"{e.code().name}: {e.details()}"
         assert "reconnect" in e.details(), e.details()
         w.thread.join(timeout=EVENT_TIMEOUT)
-        # Close our connection: the server lets open connections drain
-        # gracefully, which would only add seconds here.
-        self.channel.close()
-        self.channel = None
+        self.close_channels("meetings")
         code = stop_process(self.service, "enamnd-meetings")
         self.service = None
         assert code == 0, f"enamnd-meetings exited with {code} on SIGTERM:\n{tail(self.service_log)}"
 
 
+# ------------------------------------------------------------------ g) mTLS
+
+def audit_records(stub, filter_=""):
+    """Every audit record of a service (ListAuditRecords, paged)."""
+    out, token = [], ""
+    while True:
+        r = stub.ListAuditRecords(auth_pb2.ListAuditRecordsRequest(
+            filter=filter_, page_size=1000, page_token=token), timeout=RPC_TIMEOUT)
+        out.extend(r.audit_records)
+        token = r.next_page_token
+        if not token:
+            return out
+
+
+def principal_counts(records):
+    counts = {}
+    for r in records:
+        counts[r.principal] = counts.get(r.principal, 0) + 1
+    return counts
+
+
+class MtlsChecks:
+    """g) The services as an outside client with the wrong or no
+    certificate, and the demo principals' parts in the audit trail."""
+
+    def __init__(self, scenario):
+        self.s = scenario
+        self.uri = {p["name"]: p["uri"] for p in demo_tls.principals()}
+
+    def expect_handshake_failure(self, credentials):
+        with grpc.secure_channel(self.s.address, credentials) as channel:
+            stub = meetings_pb2_grpc.MeetingsServiceStub(channel)
+            details = self.s.expect_code(grpc.StatusCode.UNAVAILABLE, lambda: stub.GetBody(
+                M.GetBodyRequest(name=BODY), timeout=RPC_TIMEOUT))
+        return details
+
+    def check_no_client_certificate(self):
+        root = (self.s.tls / "ca.pem").read_bytes()
+        self.expect_handshake_failure(grpc.ssl_channel_credentials(root))
+
+    def check_other_ca(self):
+        other = self.s.tmp / "other-ca"
+        for args in (["init", str(other)],
+                     ["issue", str(other), "secretary", self.uri["secretary"]]):
+            subprocess.run([str(demo_tls.TLS_TOOL), *args], check=True, capture_output=True)
+        root = (self.s.tls / "ca.pem").read_bytes()
+        self.expect_handshake_failure(grpc.ssl_channel_credentials(
+            root, (other / "secretary.key").read_bytes(), (other / "secretary.pem").read_bytes()))
+
+    def check_public_reader(self):
+        stub = meetings_pb2_grpc.MeetingsServiceStub(self.s.callers["public-reader"])
+        rendered = stub.RenderProtocol(M.RenderProtocolRequest(meeting=JUNE), timeout=RPC_TIMEOUT)
+        assert self.s.protocol_text and rendered.text == self.s.protocol_text, (
+            "the public reader's protocol differs from the secretary's")
+        before = len(self.s.paragraphs(OCTOBER))
+        details = self.s.expect_code(grpc.StatusCode.PERMISSION_DENIED, lambda: stub.RecordDecision(
+            M.RecordDecisionRequest(parent=OCTOBER, paragraph=M.Paragraph(
+                case="cases/2022-9", decision=M.Decision(
+                    kind=M.DECISION_KIND_NOTE_AND_FILE, text="Obehörigt beslut."))),
+            timeout=RPC_TIMEOUT))
+        assert "secretary" in details and self.uri["public-reader"] in details, details
+        assert len(self.s.paragraphs(OCTOBER)) == before, "a denied call wrote a paragraph"
+        self.s.expect_code(grpc.StatusCode.PERMISSION_DENIED, lambda: audit_records(stub))
+
+    def check_meetings_audit_trail(self):
+        operator = meetings_pb2_grpc.MeetingsServiceStub(self.s.callers["operator"])
+        records = audit_records(operator)
+        assert records, "no audit records"
+        method = "/enamnd.meetings.v1.MeetingsService/"
+        by_method = {}
+        for r in records:
+            by_method.setdefault(r.method[len(method):], []).append(r)
+        adjust = by_method.get("AdjustProtocol", [])
+        assert principal_counts(adjust) == {self.uri["chair"]: 1}, principal_counts(adjust)
+        notices = by_method.get("RecordNoticePosting", [])
+        assert principal_counts(notices) == {self.uri["secretary"]: 13,
+                                             self.uri["kiruna-system"]: 1}, (
+            principal_counts(notices))
+        others = [r for r in records if r.method[len(method):] not in (
+            "AdjustProtocol", "RecordNoticePosting")]
+        assert principal_counts(others) == {self.uri["secretary"]: len(others)}, (
+            principal_counts(others))
+        # The filter of ListAuditRecords: the records of one principal.
+        mine = audit_records(operator, f'principal = "{self.uri["kiruna-system"]}"')
+        assert [r.method for r in mine] == [method + "RecordNoticePosting"], mine
+        assert all(r.sequence for r in records) and all(r.peer for r in records)
+
+    def check_audits_audit_trail(self):
+        operator = audits_pb2_grpc.AuditsServiceStub(self.s.audits_callers["operator"])
+        records = audit_records(operator)
+        discharges = [r for r in records if r.method.endswith("/RecordDischarge")]
+        kiruna = sum(1 for d in load_audits_demo.DISCHARGES if d["municipality"] == "2584")
+        assert kiruna >= 1, "the demo has no discharge of Kiruna"
+        assert principal_counts(discharges) == {
+            self.uri["kiruna-system"]: kiruna,
+            self.uri["secretary"]: len(load_audits_demo.DISCHARGES) - kiruna}, (
+            principal_counts(discharges))
+        others = [r for r in records if not r.method.endswith("/RecordDischarge")]
+        assert others and principal_counts(others) == {self.uri["secretary"]: len(others)}, (
+            principal_counts(others))
+
+
 def run_checks(results, scenario):
     # Without redis, the service or the demo data nothing else can run.
-    for name, fn in [("start redis-server on a unix socket", scenario.start_redis),
+    for name, fn in [("make the demo certificates and policy (tools/tls)",
+                      scenario.make_certificates),
+                     ("start redis-server on a unix socket", scenario.start_redis),
                      ("start enamnd-meetings and wait for SERVING", scenario.start_service),
                      ("a) load the demo data", scenario.check_first_load)]:
         results.check(name, fn)
@@ -1244,6 +1395,20 @@ def run_checks(results, scenario):
                       "up by 22 June", scenario.check_missed_control_points)
         results.check("f) CreateRecommendation given by a non-auditor -> INVALID_ARGUMENT "
                       "recommendation.given_by, nothing stored", scenario.check_bad_recommendation)
+    mtls = MtlsChecks(scenario)
+    results.check("g) no client certificate -> handshake fails (UNAVAILABLE)",
+                  mtls.check_no_client_certificate)
+    results.check("g) a certificate of another CA -> handshake fails (UNAVAILABLE)",
+                  mtls.check_other_ca)
+    results.check("g) public reader: reads the adjusted protocol; RecordDecision and "
+                  "ListAuditRecords -> PERMISSION_DENIED, nothing written",
+                  mtls.check_public_reader)
+    results.check("g) meetings audit trail (as the operator): the chair adjusted, Kiruna's "
+                  "system posted Kiruna's notice, the secretary did the rest",
+                  mtls.check_meetings_audit_trail)
+    if audits_up:
+        results.check("g) audits audit trail: Kiruna's system recorded Kiruna's discharge",
+                      mtls.check_audits_audit_trail)
         results.check("SIGTERM: enamnd-audits exits 0", scenario.check_audits_clean_stop)
     results.check("SIGTERM: open watch gets UNAVAILABLE, service exits 0",
                   scenario.check_clean_stop)

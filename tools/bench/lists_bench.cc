@@ -5,6 +5,10 @@
 //   build/tools/bench/enamnd-bench-lists --meetings=HOST:PORT --audits=HOST:PORT
 //       --stages=500,2000                               (against empty services)
 //
+// It calls as --principal over plaintext (services with ENAMND_INSECURE=true
+// and a policy granting it secretary, adjuster and operator, as
+// list-scaling starts them), or with --tls_dir over mTLS (bench_channel.h).
+//
 // It loads data through the public API in stages (each stage brings both
 // services up to at least that many rows: paragraphs in meetings,
 // recommendations in audits; see lists_data.h), waits until the audits
@@ -34,6 +38,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "tools/bench/bench_channel.h"
 #include "tools/bench/lists_data.h"
 
 ABSL_FLAG(std::string, meetings, "127.0.0.1:50051", "meetings service address");
@@ -311,10 +316,19 @@ int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
   std::vector<int> stages;
   if (!ParseStages(&stages)) return 2;
-  auto meetings = mv1::MeetingsService::NewStub(
-      grpc::CreateChannel(absl::GetFlag(FLAGS_meetings), grpc::InsecureChannelCredentials()));
-  auto audits = av1::AuditsService::NewStub(
-      grpc::CreateChannel(absl::GetFlag(FLAGS_audits), grpc::InsecureChannelCredentials()));
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> meetings_channel =
+      enamnd::bench::BenchChannel(absl::GetFlag(FLAGS_meetings));
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> audits_channel =
+      enamnd::bench::BenchChannel(absl::GetFlag(FLAGS_audits));
+  for (const auto* channel : {&meetings_channel, &audits_channel}) {
+    if (!channel->ok()) {
+      std::fprintf(stderr, "%s\n", channel->status().ToString().c_str());
+      return 2;
+    }
+  }
+  std::fprintf(stderr, "calling %s\n", enamnd::bench::BenchIdentity().c_str());
+  auto meetings = mv1::MeetingsService::NewStub(*meetings_channel);
+  auto audits = av1::AuditsService::NewStub(*audits_channel);
 
   enamnd::bench::DataShape shape;
   shape.tag = absl::GetFlag(FLAGS_tag);

@@ -10,6 +10,15 @@
 // measures how long a recorded decision takes to reach a WatchDecisions
 // stream. Nothing here asserts a speed: it prints figures to compare
 // between versions on the same machine.
+//
+// Against ./tools/up (mTLS) it calls with a demo certificate, e.g.
+//   ENAMND_WRITE_RATE=100000 ENAMND_WRITE_BURST=100000 ./tools/up   (in one terminal)
+//   build/tools/bench/enamnd-bench-meetings --tls_dir=var/tls --tls_name=secretary
+// (the secretary may record decisions; the write rate limit of the services,
+// 50 a second per principal by default, would otherwise be what it measures).
+// Against a service started with ENAMND_INSECURE=true it calls as
+// --principal (default spiffe://enamnd/system/bench), which the service's
+// policy file must grant the role secretary (bench_channel.h).
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
@@ -25,6 +34,7 @@
 #include "absl/time/clock.h"
 #include "enamnd/meetings/v1/events.pb.h"
 #include "enamnd/meetings/v1/meetings.grpc.pb.h"
+#include "tools/bench/bench_channel.h"
 
 ABSL_FLAG(std::string, target, "127.0.0.1:50051", "meetings service address");
 ABSL_FLAG(int, clients, 8, "concurrent clients recording decisions");
@@ -56,9 +66,14 @@ bool Check(const grpc::Status& status, const char* what) {
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
-  auto channel =
-      grpc::CreateChannel(absl::GetFlag(FLAGS_target), grpc::InsecureChannelCredentials());
-  auto stub = v1::MeetingsService::NewStub(channel);
+  absl::StatusOr<std::shared_ptr<grpc::Channel>> channel =
+      enamnd::bench::BenchChannel(absl::GetFlag(FLAGS_target));
+  if (!channel.ok()) {
+    std::fprintf(stderr, "%s\n", channel.status().ToString().c_str());
+    return 2;
+  }
+  std::fprintf(stderr, "calling %s\n", enamnd::bench::BenchIdentity().c_str());
+  auto stub = v1::MeetingsService::NewStub(*channel);
   const std::string id = absl::StrCat("bench-", absl::ToUnixSeconds(absl::Now()));
   const std::string code = "9999";
 

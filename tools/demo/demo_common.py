@@ -13,8 +13,15 @@ first; the loaders call it (through their own import_stubs) before they use
 any of them.
 
 Every loader has the same command line (run_main): --address (tools/up
-passes it), --stubs, --wait and --facts FILE, which writes "label<TAB>text"
-lines that tools/up prints under the endpoints.
+passes it), --stubs, --wait, --tls DIR and --facts FILE, which writes
+"label<TAB>text" lines that tools/up prints under the endpoints.
+
+The services serve mTLS: a loader connects with the demo certificates that
+./tools/up makes under var/tls (tools/demo/demo_tls.py): as the secretary,
+and as the principal a call needs where the secretary may not make it (the
+chair adjusts the protocol; Kiruna's system posts Kiruna's notice and
+records its discharge). load(channel, callers=...) takes those channels by
+principal name (Callers); without callers every call goes through channel.
 """
 
 import argparse
@@ -84,6 +91,68 @@ common_pb2 = None
 
 def default_stubs_dir():
     return os.environ.get("ENAMND_PY_STUBS") or str(REPO_ROOT / "build" / "python")
+
+
+def default_tls_dir():
+    return os.environ.get("ENAMND_TLS_DIR") or str(REPO_ROOT / "var" / "tls")
+
+
+# ------------------------------------------------------------------ mTLS
+
+def credentials(tls_dir, name):
+    """grpc channel credentials of demo principal `name`: the CA of tls_dir
+    (ca.pem) as the root, and <name>.pem / <name>.key as the client
+    certificate. Raises LoadError when a file is missing."""
+    import grpc as grpc_module
+
+    directory = Path(tls_dir)
+    try:
+        root, key, chain = (
+            (directory / f).read_bytes() for f in ("ca.pem", f"{name}.key", f"{name}.pem"))
+    except OSError as e:
+        raise LoadError(f"no certificate of {name!r} in {directory} ({e.strerror}: "
+                        f"{e.filename}); ./tools/up makes them, or pass --tls DIR") from e
+    return grpc_module.ssl_channel_credentials(
+        root_certificates=root, private_key=key, certificate_chain=chain)
+
+
+def secure_channel(address, tls_dir, name="secretary"):
+    """An mTLS channel to address (host:port; the host must be one of the
+    server certificate's SANs: localhost, 127.0.0.1, ::1) as demo principal
+    `name`."""
+    import grpc as grpc_module
+
+    return grpc_module.secure_channel(address, credentials(tls_dir, name),
+                                      options=CHANNEL_OPTIONS)
+
+
+class Callers:
+    """Channels to one address, one per demo principal, opened on first use
+    (callers["chair"]); `name in callers` when the principal has a
+    certificate in tls_dir. close() closes them all."""
+
+    def __init__(self, address, tls_dir):
+        self.address = address
+        self.tls_dir = Path(tls_dir)
+        self._channels = {}
+
+    def __contains__(self, name):
+        return (self.tls_dir / f"{name}.pem").exists()
+
+    def __getitem__(self, name):
+        if name not in self._channels:
+            self._channels[name] = secure_channel(self.address, self.tls_dir, name)
+        return self._channels[name]
+
+    def close(self):
+        for channel in self._channels.values():
+            channel.close()
+        self._channels.clear()
+
+
+def channel_as(callers, name, default):
+    """callers[name] when callers has that principal, else default."""
+    return callers[name] if callers is not None and name in callers else default
 
 
 def _import_from(dotted):
@@ -289,6 +358,14 @@ def try_line(stubs_dir, code):
     return f"PYTHONPATH={stubs_dir} {python} -c '{code}'"
 
 
+def try_channel(address, tls_dir, name):
+    """Python (one line, for try_line) that binds `channel` to an mTLS
+    channel to address as demo principal `name`."""
+    return (f'import grpc; c = lambda f: open("{tls_dir}/" + f, "rb").read(); '
+            f'channel = grpc.secure_channel("{address}", grpc.ssl_channel_credentials('
+            f'c("ca.pem"), c("{name}.key"), c("{name}.pem"))); ')
+
+
 # ------------------------------------------------------------------ command line
 
 def run_main(argv, *, doc, prog, service, address_flag, address_env, default_address,
@@ -297,7 +374,7 @@ def run_main(argv, *, doc, prog, service, address_flag, address_env, default_add
 
     address_flag is the loader's own name for --address (e.g. --meetings);
     extra_args are (flag, kwargs for add_argument, load keyword) triples;
-    facts_fn(result, address, stubs_dir) gives the --facts rows.
+    facts_fn(result, address, stubs_dir, tls_dir) gives the --facts rows.
     """
     parser = argparse.ArgumentParser(prog=prog, description=doc.split("\n\n")[0])
     default = os.environ.get(address_env, default_address)
@@ -309,6 +386,10 @@ def run_main(argv, *, doc, prog, service, address_flag, address_env, default_add
                              "(default $ENAMND_PY_STUBS or <repo>/build/python)")
     parser.add_argument("--wait", type=float, default=30.0,
                         help="seconds to wait for the service to be SERVING (default 30)")
+    parser.add_argument("--tls", default=None, metavar="DIR",
+                        help="the demo certificates: DIR/ca.pem and DIR/<principal>.pem/.key "
+                             "(default $ENAMND_TLS_DIR or <repo>/var/tls, where ./tools/up "
+                             "makes them)")
     parser.add_argument("--facts", default=None, metavar="FILE",
                         help="also write what tools/up prints about the loaded data "
                              "(label<TAB>text lines) to FILE")
@@ -318,14 +399,19 @@ def run_main(argv, *, doc, prog, service, address_flag, address_env, default_add
     stubs_dir = args.stubs or default_stubs_dir()
     kwargs = {keyword: getattr(args, flag.lstrip("-").replace("-", "_"))
               for flag, _, keyword in extra_args}
+    tls_dir = str(Path(args.tls or default_tls_dir()).resolve())
+    callers = Callers(args.address, tls_dir)
     try:
         import_stubs_fn(stubs_dir)
-        with grpc.insecure_channel(args.address, options=CHANNEL_OPTIONS) as channel:
-            result = load_fn(channel, wait_timeout=args.wait, **kwargs)
+        # The secretary makes every call another principal need not make.
+        result = load_fn(callers["secretary"], wait_timeout=args.wait, callers=callers,
+                         **kwargs)
     except LoadError as e:
         print(f"{prog}: error: {e}", file=sys.stderr)
         return 1
+    finally:
+        callers.close()
     print_fn(result)
     if args.facts:
-        write_facts(facts_fn(result, args.address, stubs_dir), args.facts)
+        write_facts(facts_fn(result, args.address, stubs_dir, tls_dir), args.facts)
     return 0

@@ -3,8 +3,11 @@
 
 Usage:
     /usr/bin/python3 tools/demo/load_audits_demo.py --address 127.0.0.1:50052 [--stubs build/python]
+        [--tls var/tls]
 
-(--audits is the same as --address.) It talks to enamnd-audits only through
+(--audits is the same as --address.) It connects with mTLS, with the demo
+certificates of --tls (default var/tls, made by ./tools/up): as the
+secretary, and as Kiruna's municipal system for Kiruna's discharge. It talks to enamnd-audits only through
 its public gRPC API (no SQL). The records are tools/demo/data/audits.json:
 
   * the members' basic reviews (grundläggande granskning) of 2021 that the
@@ -202,7 +205,9 @@ def _load_reviews(stub, created):
         created["reviews"] += new
 
 
-def _load_discharges(stub, created, notes):
+def _load_discharges(stub, system_stubs, created, notes):
+    """A member with a stub in system_stubs (SCB code -> stub) records its
+    own discharge through it: its municipal system."""
     A = audits_pb2
     for spec in DISCHARGES:
         name = "reviews/" + spec["review"]
@@ -216,8 +221,9 @@ def _load_discharges(stub, created, notes):
                                 decided_date=_date(day), reference=spec["reference"])
         if demo_common.record_dated(
                 f"the discharge of {_display(municipality)} for {name}",
-                lambda: stub.RecordDischarge(A.RecordDischargeRequest(
-                    review=name, discharge=discharge), timeout=RPC_TIMEOUT),
+                lambda: system_stubs.get(spec["municipality"], stub).RecordDischarge(
+                    A.RecordDischargeRequest(review=name, discharge=discharge),
+                    timeout=RPC_TIMEOUT),
                 day, notes) is not None:
             created["discharges"] += 1
 
@@ -496,8 +502,12 @@ def _review_summary(review, recommendations):
     )
 
 
-def load(channel, wait_timeout=30.0, handlings_timeout=20.0):
+def load(channel, wait_timeout=30.0, handlings_timeout=20.0, callers=None):
     """Loads the audits demo data through `channel`; returns what it found and did.
+
+    callers (demo_common.Callers, or a dict of principal name -> channel):
+    "kiruna-system" records Kiruna's discharge; without it that call goes
+    through `channel` too.
 
     Returns a dict with
       created:    how many resources this run created (or recorded), per kind;
@@ -517,13 +527,15 @@ def load(channel, wait_timeout=30.0, handlings_timeout=20.0):
     wait_until_serving(channel, wait_timeout)
     A = audits_pb2
     stub = audits_pb2_grpc.AuditsServiceStub(channel)
+    system_stubs = {"2584": audits_pb2_grpc.AuditsServiceStub(
+        demo_common.channel_as(callers, "kiruna-system", channel))}
     created = dict(reviews=0, discharges=0, recommendations=0, recommendation_updates=0,
                    reporting_years=0, moments_reported=0, control_plans=0, control_points=0,
                    follow_ups=0)
     notes = []
     try:
         _load_reviews(stub, created)
-        _load_discharges(stub, created, notes)
+        _load_discharges(stub, system_stubs, created, notes)
         _load_recommendations(stub, created)
         _load_reporting_wheel(stub, created, notes)
         _load_control_plan(stub, created, notes)
@@ -632,11 +644,12 @@ def print_summary(result, out=sys.stdout):
     demo_common.print_notes(result, out)
 
 
-def facts(result, address, stubs_dir):
+def facts(result, address, stubs_dir, tls_dir):
     """What tools/up prints about this demo: (label, text) rows."""
     linked = sum(1 for r in result["reviews"] if r["handlings"])
-    stub = ('import grpc; from enamnd.audits.v1 import audits_pb2 as a, audits_pb2_grpc as g; '
-            f's = g.AuditsServiceStub(grpc.insecure_channel("{address}")); ')
+    stub = (demo_common.try_channel(address, tls_dir, "auditor-2584")
+            + 'from enamnd.audits.v1 import audits_pb2 as a, audits_pb2_grpc as g; '
+            's = g.AuditsServiceStub(channel); ')
     return [
         ("reviews", f"{len(result['reviews'])} reviews of 2021, {linked} linked to their § of "
                     f"{MEETING_0622}; {len(result['missed'])} missed control point(s), "

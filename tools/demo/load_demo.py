@@ -3,8 +3,12 @@
 
 Usage:
     /usr/bin/python3 tools/demo/load_demo.py --address 127.0.0.1:50051 [--stubs build/python]
+        [--tls var/tls]
 
-(--meetings is the same as --address.) It talks to the service only through
+(--meetings is the same as --address.) It connects with mTLS, with the demo
+certificates of --tls (default var/tls, made by ./tools/up): as the
+secretary; the chair (role adjuster) adjusts the protocol and Kiruna's
+municipal system records Kiruna's notice. It talks to the service only through
 its public gRPC API (no SQL), so it works against any running
 enamnd-meetings. The records are the data files in tools/demo/data/:
 
@@ -405,15 +409,16 @@ def _load_decisions_0622(stub, created, notes):
                             f"§ {p['number']}: {BODY} already had other paragraphs that year")
 
 
-def _adjust_0622(stub, created, notes):
-    """Adjusts the 22 June protocol unless it is; returns the adjustment or None."""
+def _adjust_0622(stub, adjuster_stub, created, notes):
+    """Adjusts the 22 June protocol unless it is (as adjuster_stub: the call
+    needs the role adjuster); returns the adjustment or None."""
     M = meetings_pb2
     adjustment = find_protocol_adjustment(stub, MEETING_0622)
     if adjustment is not None:
         return adjustment
     day = JUSTERING["adjusted_date"]
     try:
-        adjustment = stub.AdjustProtocol(M.AdjustProtocolRequest(
+        adjustment = adjuster_stub.AdjustProtocol(M.AdjustProtocolRequest(
             meeting=MEETING_0622, chair=_person(JUSTERING["chair"]),
             adjusters=[_person(n) for n in JUSTERING["adjusters"]],
             adjusted_date=_date(day), request_id=f"demo-adjust-{MEETING['meeting']}"),
@@ -433,10 +438,11 @@ def _adjust_0622(stub, created, notes):
     return adjustment
 
 
-def _post_notices_0622(stub, adjustment, created, notes):
+def _post_notices_0622(stub, system_stubs, adjustment, created, notes):
     """Records the members' notices not yet recorded, in the order they were
     posted (the last one completes the set and starts the appeal period);
-    returns the adjustment."""
+    returns the adjustment. A member with a stub in system_stubs (SCB code
+    -> stub) records its own notice through it: its municipal system."""
     M = meetings_pb2
     posted = {n.municipality for n in adjustment.notices}
     required = set(adjustment.required_municipalities)
@@ -447,9 +453,10 @@ def _post_notices_0622(stub, adjustment, created, notes):
             continue
         updated = demo_common.record_dated(
             f"the notice of {municipality} on {adjustment.name}",
-            lambda: stub.RecordNoticePosting(M.RecordNoticePostingRequest(
-                adjustment=adjustment.name, municipality=municipality,
-                posted_date=_date(day)), timeout=RPC_TIMEOUT),
+            lambda: system_stubs.get(notice["municipality"], stub).RecordNoticePosting(
+                M.RecordNoticePostingRequest(adjustment=adjustment.name,
+                                             municipality=municipality, posted_date=_date(day)),
+                timeout=RPC_TIMEOUT),
             day, notes)
         if updated is not None:
             adjustment = updated
@@ -480,8 +487,13 @@ def _adjustment_summary(a, names):
     )
 
 
-def load(channel, wait_timeout=30.0):
+def load(channel, wait_timeout=30.0, callers=None):
     """Loads the demo data through `channel`; returns what it found and did.
+
+    callers (demo_common.Callers, or a dict of principal name -> channel)
+    gives the channels of the principals that make the calls the secretary
+    does not: "chair" adjusts the protocol, "kiruna-system" records
+    Kiruna's notice. Without them those calls go through `channel` too.
 
     Returns a dict with
       created:      how many resources this run created (or recorded), per kind;
@@ -499,6 +511,10 @@ def load(channel, wait_timeout=30.0):
     wait_until_serving(channel, wait_timeout)
     M = meetings_pb2
     stub = meetings_pb2_grpc.MeetingsServiceStub(channel)
+    chair_stub = meetings_pb2_grpc.MeetingsServiceStub(
+        demo_common.channel_as(callers, "chair", channel))
+    system_stubs = {"2584": meetings_pb2_grpc.MeetingsServiceStub(
+        demo_common.channel_as(callers, "kiruna-system", channel))}
     created = dict(municipalities=0, bodies=0, meetings=0, attendance=0, cases=0, paragraphs=0,
                    adjustments=0, notices=0)
     display = {}
@@ -508,9 +524,9 @@ def load(channel, wait_timeout=30.0):
         _load_committee(stub, created)
         _load_attendance_0622(stub, created)
         _load_decisions_0622(stub, created, notes)
-        adjustment = _adjust_0622(stub, created, notes)
+        adjustment = _adjust_0622(stub, chair_stub, created, notes)
         if adjustment is not None:
-            adjustment = _post_notices_0622(stub, adjustment, created, notes)
+            adjustment = _post_notices_0622(stub, system_stubs, adjustment, created, notes)
         paragraphs = _list_all(stub.ListParagraphs,
                                M.ListParagraphsRequest(parent=MEETING_0622, page_size=100),
                                "paragraphs")
@@ -577,7 +593,7 @@ def print_summary(result, out=sys.stdout):
     demo_common.print_notes(result, out)
 
 
-def facts(result, address, stubs_dir):
+def facts(result, address, stubs_dir, tls_dir):
     """What tools/up prints about this demo: (label, text) rows."""
     a = result.get("adjustment")
     if a is None:
@@ -594,8 +610,9 @@ def facts(result, address, stubs_dir):
                 appeal += "; over: the decisions not appealed are final"
         else:
             appeal = f"not running: {posted} (deadline {a['notice_deadline']})"
-    stub = (f'import grpc; from enamnd.meetings.v1 import meetings_pb2 as m, '
-            f'meetings_pb2_grpc as g; s = g.MeetingsServiceStub(grpc.insecure_channel("{address}")); ')
+    stub = (demo_common.try_channel(address, tls_dir, "public-reader")
+            + 'from enamnd.meetings.v1 import meetings_pb2 as m, meetings_pb2_grpc as g; '
+            's = g.MeetingsServiceStub(channel); ')
     return [
         ("protocol", f"{MEETING_0622}: {protocol}"),
         ("appeal period", appeal),
