@@ -24,6 +24,18 @@ const std::set<std::string>& DecisionEventTypes() {
 constexpr int kFetchBatch = 200;
 constexpr size_t kMaxQueued = 100;
 
+// Puts the sealed (full) payload of `e`, if it has one, in place of the
+// redacted payload its outbox copy carries (callers with the confidential
+// role only).
+void Unseal(const std::map<int64_t, std::string>& sealed, platform::LoggedEvent* e) {
+  auto it = sealed.find(e->sequence);
+  if (it == sealed.end()) return;
+  io::cloudevents::v1::CloudEvent event;
+  if (!event.ParseFromString(e->event)) return;  // Fetch reports it
+  event.mutable_proto_data()->set_value(it->second);
+  e->event = event.SerializeAsString();
+}
+
 }  // namespace
 
 // The shared state of one WatchDecisions stream. Every call into the reactor
@@ -33,8 +45,12 @@ class WatchState : public std::enable_shared_from_this<WatchState> {
  public:
   using Reactor = grpc::ServerWriteReactor<v1::WatchDecisionsResponse>;
 
-  WatchState(MeetingsGrpcService* service, int64_t after, std::string municipality_code)
-      : service_(service), cursor_(after), municipality_code_(std::move(municipality_code)) {}
+  WatchState(MeetingsGrpcService* service, int64_t after, std::string municipality_code,
+             bool sees_confidential)
+      : service_(service),
+        sees_confidential_(sees_confidential),
+        cursor_(after),
+        municipality_code_(std::move(municipality_code)) {}
 
   void Attach(Reactor* reactor) {
     absl::MutexLock lock(&mutex_);
@@ -153,7 +169,12 @@ class WatchState : public std::enable_shared_from_this<WatchState> {
       }
     }
     municipality_checked_ = true;
-    return platform::Outbox::ReadAfter(tx, from, kFetchBatch);
+    ENAMND_ASSIGN_OR_RETURN(auto events, platform::Outbox::ReadAfter(tx, from, kFetchBatch));
+    if (sees_confidential_ && !events.empty()) {
+      ENAMND_ASSIGN_OR_RETURN(auto sealed, store::SealedEvents(tx, from, events.back().sequence));
+      for (platform::LoggedEvent& e : events) Unseal(sealed, &e);
+    }
+    return events;
   }
 
   // A decision event, addressed to the municipality if the stream has one.
@@ -165,6 +186,8 @@ class WatchState : public std::enable_shared_from_this<WatchState> {
   }
 
   MeetingsGrpcService* service_;
+  // Events about paragraphs under secrecy come in full (sealed payloads).
+  const bool sees_confidential_;
   bool municipality_checked_ = false;  // touched only by the (single) running Fetch
   absl::Mutex mutex_;
   Reactor* reactor_ ABSL_GUARDED_BY(mutex_) = nullptr;
@@ -258,7 +281,8 @@ grpc::ServerWriteReactor<v1::WatchDecisionsResponse>* MeetingsGrpcService::Watch
     if (!parsed.ok()) return new FailedWriteReactor(platform::ToGrpcStatus(parsed.status()));
     code = parsed->code;
   }
-  auto state = std::make_shared<WatchState>(this, request->after_sequence(), code);
+  auto state = std::make_shared<WatchState>(this, request->after_sequence(), code,
+                                            caller->SeesConfidential());
   {
     absl::MutexLock lock(&mutex_);
     if (ending_) {

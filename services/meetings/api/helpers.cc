@@ -59,6 +59,15 @@ absl::StatusOr<DecisionContext> LoadDecisionContext(platform::Transaction& tx,
                          mb.meeting.date(), c->subject()};
 }
 
+absl::Status AppendWithSealed(platform::Transaction& tx, platform::Outbox& outbox,
+                              const google::protobuf::Message& open,
+                              const google::protobuf::Message* full, const std::string& subject,
+                              const std::vector<std::string>& audience) {
+  ENAMND_ASSIGN_OR_RETURN(int64_t sequence, outbox.Append(tx, open, subject, audience));
+  if (full == nullptr) return absl::OkStatus();
+  return store::InsertSealedEvent(tx, sequence, full->SerializeAsString());
+}
+
 absl::StatusOr<ProtocolInput> LoadProtocolInput(platform::Transaction& tx,
                                                 const MeetingName& meeting, DocumentKind kind) {
   ENAMND_ASSIGN_OR_RETURN(MeetingAndBody mb, LoadMeetingAndBody(tx, meeting));

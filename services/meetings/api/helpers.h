@@ -16,7 +16,9 @@
 #include "google/protobuf/repeated_field.h"
 #include "services/meetings/domain/names.h"
 #include "services/meetings/domain/protocol.h"
+#include "services/meetings/domain/secrecy.h"
 #include "services/platform/database.h"
+#include "services/platform/outbox.h"
 #include "services/platform/requests.h"
 #include "services/platform/status.h"
 
@@ -55,6 +57,27 @@ void FillDecisionEvent(const v1::Paragraph& p, const DecisionContext& ctx, Event
   e->set_meeting(ctx.meeting);
   *e->mutable_meeting_date() = ctx.meeting_date;
   e->set_case_subject(ctx.case_subject);
+}
+
+// Appends `open` to the outbox (it goes to Redis); when `full` is given (an
+// event about a paragraph under secrecy, whose `open` copy is redacted),
+// keeps `full` as the event's sealed payload for WatchDecisions callers
+// with the confidential role.
+absl::Status AppendWithSealed(platform::Transaction& tx, platform::Outbox& outbox,
+                              const google::protobuf::Message& open,
+                              const google::protobuf::Message* full, const std::string& subject,
+                              const std::vector<std::string>& audience);
+
+// Fills DecisionRecorded/DecisionUpdated `event` with `p` and appends it:
+// redacted on the outbox, the full one sealed, if `p` is under secrecy.
+template <typename Event>
+absl::Status AppendDecisionEvent(platform::Transaction& tx, platform::Outbox& outbox,
+                                 const v1::Paragraph& p, const DecisionContext& ctx, Event* event) {
+  FillDecisionEvent(p, ctx, event);
+  if (!IsSecret(p)) return outbox.Append(tx, *event, p.name(), AudienceOf(p)).status();
+  Event open = *event;
+  *open.mutable_paragraph() = Redacted(p);
+  return AppendWithSealed(tx, outbox, open, event, p.name(), AudienceOf(p));
 }
 
 // Everything the renderer needs about a meeting but its paragraphs.

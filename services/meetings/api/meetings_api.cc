@@ -13,6 +13,7 @@
 #include "services/meetings/domain/legal_state.h"
 #include "services/meetings/domain/names.h"
 #include "services/meetings/domain/rules.h"
+#include "services/meetings/domain/secrecy.h"
 #include "services/meetings/store/store.h"
 #include "services/platform/api_util.h"
 #include "services/platform/status.h"
@@ -415,8 +416,10 @@ absl::Status MeetingsApi::RecordDecision(const platform::Caller& caller,
       bool replayed,
       platform::Replayed(tx, "RecordDecision", request.request_id(),
                          platform::ByStoredName<ParagraphName>(tx, store::GetParagraph), response));
-  if (replayed)
+  if (replayed) {
+    RedactFor(caller.SeesConfidential(), response);
     return platform::CommitAudited(tx, caller, response->name(), platform::kOutcomeReplayed);
+  }
   ENAMND_ASSIGN_OR_RETURN(MeetingAndBody mb, LoadMeetingAndBody(tx, meeting_name));
   ENAMND_RETURN_IF_ERROR(CheckRecordsDecisions(mb.meeting));
   ENAMND_ASSIGN_OR_RETURN(auto adjustments, store::AdjustmentsOfMeeting(tx, meeting_name));
@@ -437,13 +440,14 @@ absl::Status MeetingsApi::RecordDecision(const platform::Caller& caller,
       platform::SaveRequest(tx, "RecordDecision", request.request_id(), p.name()));
   p.set_etag("1");
   v1::DecisionRecorded event;
-  FillDecisionEvent(p,
-                    DecisionContext{mb.body.name(), mb.body.display_name(), mb.meeting.name(),
-                                    mb.meeting.date(), c.subject()},
-                    &event);
-  ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, event, p.name(), AudienceOf(p)).status());
+  ENAMND_RETURN_IF_ERROR(
+      AppendDecisionEvent(tx, *outbox_, p,
+                          DecisionContext{mb.body.name(), mb.body.display_name(), mb.meeting.name(),
+                                          mb.meeting.date(), c.subject()},
+                          &event));
   ENAMND_RETURN_IF_ERROR(platform::CommitAudited(tx, caller, p.name()));
   *response = p;
+  RedactFor(caller.SeesConfidential(), response);
   return absl::OkStatus();
 }
 
@@ -458,6 +462,7 @@ absl::Status MeetingsApi::GetParagraph(const platform::Caller& caller,
   if (found->adjustment().empty())
     ENAMND_RETURN_IF_ERROR(caller.RequireDraftAccess(request.name()));
   *response = *found;
+  RedactFor(caller.SeesConfidential(), response);
   return absl::OkStatus();
 }
 
@@ -476,6 +481,7 @@ absl::Status MeetingsApi::ListParagraphs(const platform::Caller& caller,
   if (!caller.SeesDrafts()) {
     std::erase_if(page.items, [](const v1::Paragraph& p) { return p.adjustment().empty(); });
   }
+  for (v1::Paragraph& p : page.items) RedactFor(caller.SeesConfidential(), &p);
   platform::FillPage(std::move(page), &v1::ListParagraphsResponse::mutable_paragraphs, response);
   return absl::OkStatus();
 }
@@ -485,10 +491,10 @@ absl::Status MeetingsApi::UpdateParagraph(const platform::Caller& caller,
                                           v1::Paragraph* response) {
   ENAMND_ASSIGN_OR_RETURN(ParagraphName name,
                           ParagraphName::Parse(request.paragraph().name(), "paragraph.name"));
-  ENAMND_RETURN_IF_ERROR(
-      ValidateMask(request.update_mask(),
-                   {"title", "decision", "summary", "description", "meeting_notes", "procedure",
-                    "reservations", "conflicts_of_interest", "documents", "recipients"}));
+  ENAMND_RETURN_IF_ERROR(ValidateMask(
+      request.update_mask(),
+      {"title", "decision", "summary", "description", "meeting_notes", "procedure", "reservations",
+       "conflicts_of_interest", "documents", "recipients", "secrecy"}));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(auto found, store::GetParagraph(tx, name));
   if (!found.has_value()) return platform::NotFound("paragraph", request.paragraph().name());
@@ -496,6 +502,7 @@ absl::Status MeetingsApi::UpdateParagraph(const platform::Caller& caller,
   ENAMND_RETURN_IF_ERROR(CheckEditable(*found));
   v1::Paragraph p = *found;
   ApplyMask(request.update_mask(), request.paragraph(), &p);
+  ENAMND_RETURN_IF_ERROR(CheckSecrecyChange(*found, p, caller.SeesConfidential()));
   ENAMND_RETURN_IF_ERROR(ValidateParagraphContent(p));
   ENAMND_RETURN_IF_ERROR(store::RequireMunicipalities(tx, MunicipalitiesOf(p)));
   *p.mutable_update_time() = NowTimestamp();
@@ -503,11 +510,11 @@ absl::Status MeetingsApi::UpdateParagraph(const platform::Caller& caller,
   p.set_etag(platform::NextEtag(found->etag()));
   ENAMND_ASSIGN_OR_RETURN(DecisionContext ctx, LoadDecisionContext(tx, p));
   v1::DecisionUpdated event;
-  FillDecisionEvent(p, ctx, &event);
   for (const std::string& path : request.update_mask().paths()) event.add_changed_fields(path);
-  ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, event, p.name(), AudienceOf(p)).status());
+  ENAMND_RETURN_IF_ERROR(AppendDecisionEvent(tx, *outbox_, p, ctx, &event));
   ENAMND_RETURN_IF_ERROR(platform::CommitAudited(tx, caller, p.name()));
   *response = p;
+  RedactFor(caller.SeesConfidential(), response);
   return absl::OkStatus();
 }
 

@@ -1,6 +1,8 @@
 // The protocol's legal life: rendering, justering, notices, appeals,
 // corrections, extracts, verification and the deadline job. Each handler
 // reads: load -> domain check (legal_state.h) -> store -> emit.
+#include <algorithm>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +15,7 @@
 #include "services/meetings/domain/names.h"
 #include "services/meetings/domain/protocol.h"
 #include "services/meetings/domain/rules.h"
+#include "services/meetings/domain/secrecy.h"
 #include "services/meetings/store/store.h"
 #include "services/platform/api_util.h"
 #include "services/platform/sha256.h"
@@ -68,7 +71,65 @@ v1::DecisionFinal FinalEvent(const v1::Paragraph& p, const v1::Adjustment& a,
   *event.mutable_legal_force_date() = a.legal_force_date();
   event.set_adjustment(a.name());
   event.set_protocol_sha256(a.sha256());
+  if (IsSecret(p)) *event.mutable_secrecy() = p.secrecy();
   return event;
+}
+
+// DecisionFinal of `p`: redacted on the outbox, the full one sealed, when
+// `p` is under secrecy.
+absl::Status AppendFinal(Transaction& tx, platform::Outbox& outbox, const v1::Paragraph& p,
+                         const v1::Adjustment& a, const MeetingAndBody& mb,
+                         const std::string& case_subject) {
+  v1::DecisionFinal event = FinalEvent(p, a, mb, case_subject);
+  if (!IsSecret(p)) return outbox.Append(tx, event, p.name(), AudienceOf(p)).status();
+  v1::DecisionFinal open = FinalEvent(Redacted(p), a, mb, case_subject);
+  return AppendWithSealed(tx, outbox, open, &event, p.name(), AudienceOf(p));
+}
+
+// An event about paragraph `p` whose content `redact` hides when `p` is
+// under secrecy: redacted on the outbox, the full one sealed.
+template <typename Event>
+absl::Status AppendAbout(Transaction& tx, platform::Outbox& outbox, const v1::Paragraph& p,
+                         const Event& event, void (*redact)(const v1::Paragraph&, Event*)) {
+  if (!IsSecret(p)) return outbox.Append(tx, event, p.name(), AudienceOf(p)).status();
+  Event open = event;
+  redact(p, &open);
+  return AppendWithSealed(tx, outbox, open, &event, p.name(), AudienceOf(p));
+}
+
+void RedactAppealEvent(const v1::Paragraph& /*p*/, v1::AppealLodged* e) {
+  *e->mutable_appeal() = RedactedAppeal(e->appeal());
+}
+void RedactCorrectionEvent(const v1::Paragraph& p, v1::ProtocolCorrected* e) {
+  *e->mutable_correction() = RedactedCorrection(p.secrecy(), e->correction());
+}
+
+// The public version of a document rendered as `doc`, named later.
+store::PublicVersion PublicVersionOf(const RenderedDocument& doc) {
+  return store::PublicVersion{"", platform::Sha256Hex(doc.text), doc.text, doc.html};
+}
+
+// Gives a caller without the confidential role the public version of
+// adjustment `a` (when it has one) in place of its text.
+absl::Status RedactAdjustmentFor(Transaction& tx, const platform::Caller& caller,
+                                 v1::Adjustment* a) {
+  if (caller.SeesConfidential() || a->redacted_sha256().empty()) return absl::OkStatus();
+  ENAMND_ASSIGN_OR_RETURN(auto v, store::GetPublicVersion(tx, a->name()));
+  if (!v.has_value()) return absl::InternalError("adjustment without its public version");
+  a->set_text(v->text);
+  a->set_redacted(true);
+  return absl::OkStatus();
+}
+
+// The same for an extract: text, html (sha256 stays the certified one's).
+absl::Status RedactExtractFor(Transaction& tx, const platform::Caller& caller, v1::Extract* e) {
+  if (caller.SeesConfidential() || e->redacted_sha256().empty()) return absl::OkStatus();
+  ENAMND_ASSIGN_OR_RETURN(auto v, store::GetPublicVersion(tx, e->name()));
+  if (!v.has_value()) return absl::InternalError("extract without its public version");
+  e->set_text(v->text);
+  e->set_html(v->html);
+  e->set_redacted(true);
+  return absl::OkStatus();
 }
 
 // NoticeOverdue for each member that has not posted the notice of `a`,
@@ -102,8 +163,7 @@ absl::Status MakeFinal(Transaction& tx, platform::Outbox& outbox, const Adjustme
     ENAMND_RETURN_IF_ERROR(store::UpdateParagraph(tx, *p));
     ENAMND_ASSIGN_OR_RETURN(CaseName case_name, CaseName::Parse(p->case_(), "paragraph.case"));
     ENAMND_ASSIGN_OR_RETURN(auto c, store::GetCase(tx, case_name));
-    v1::DecisionFinal event = FinalEvent(*p, a, mb, c.has_value() ? c->subject() : "");
-    ENAMND_RETURN_IF_ERROR(outbox.Append(tx, event, p->name(), AudienceOf(*p)).status());
+    ENAMND_RETURN_IF_ERROR(AppendFinal(tx, outbox, *p, a, mb, c.has_value() ? c->subject() : ""));
   }
   a.set_finalized(true);
   return store::UpdateAdjustment(tx, a);
@@ -124,9 +184,26 @@ struct MeetingsApi::AdjustInput {
 
 namespace {
 
+// A document as adjusted or certified, and its public (redacted) version
+// when a paragraph in it is under secrecy.
+struct Documents {
+  RenderedDocument full;
+  std::optional<store::PublicVersion> open;
+};
+
+// Renders `in` with `paragraphs`, and again redacted if any is secret.
+Documents RenderBoth(ProtocolInput in, const std::vector<v1::Paragraph>& paragraphs) {
+  in.paragraphs = paragraphs;
+  Documents docs{RenderDocument(in), std::nullopt};
+  if (std::none_of(paragraphs.begin(), paragraphs.end(), IsSecret)) return docs;
+  for (v1::Paragraph& p : in.paragraphs) p = Redacted(p);
+  docs.open = PublicVersionOf(RenderDocument(in));
+  return docs;
+}
+
 // The document of a justering: the covered paragraphs with their signers,
 // naming the previous link so each hash covers the chain so far.
-absl::StatusOr<RenderedDocument> RenderAdjustment(
+absl::StatusOr<Documents> RenderAdjustment(
     Transaction& tx, const MeetingName& meeting, v1::Adjustment::Kind kind, const v1::Person& chair,
     const google::protobuf::RepeatedPtrField<v1::Person>& adjusters,
     const std::vector<v1::Paragraph>& covered, const std::optional<v1::Adjustment>& previous) {
@@ -134,11 +211,10 @@ absl::StatusOr<RenderedDocument> RenderAdjustment(
                                                               kind == v1::Adjustment::KIND_PROTOCOL
                                                                   ? DocumentKind::kProtocol
                                                                   : DocumentKind::kImmediate));
-  in.paragraphs = covered;
   in.chair = chair;
   in.adjusters.assign(adjusters.begin(), adjusters.end());
   in.previous_sha256 = previous ? previous->sha256() : "";
-  return RenderDocument(in);
+  return RenderBoth(std::move(in), covered);
 }
 
 v1::ProtocolAdjusted AdjustedEvent(const v1::Adjustment& a, const MeetingAndBody& mb) {
@@ -152,20 +228,24 @@ v1::ProtocolAdjusted AdjustedEvent(const v1::Adjustment& a, const MeetingAndBody
   return event;
 }
 
-// A certified extract of adjusted paragraph `p`.
+// A certified extract of adjusted paragraph `p`, and its public version if
+// `p` is under secrecy.
 absl::StatusOr<v1::Extract> RenderExtract(Transaction& tx, const ParagraphName& name,
                                           const v1::Paragraph& p, const v1::Adjustment& a,
-                                          const v1::Person& certified_by, absl::CivilDay day) {
+                                          const v1::Person& certified_by, absl::CivilDay day,
+                                          std::optional<store::PublicVersion>* open) {
   ENAMND_ASSIGN_OR_RETURN(ProtocolInput in,
                           LoadProtocolInput(tx, name.meeting, DocumentKind::kExtract));
-  in.paragraphs = {p};
   in.certified_by = certified_by;
   in.certified_date = day;
   in.adjustment_name = a.name();
   in.protocol_sha256 = a.sha256();
   in.adjusted_date = ToCivil(a.adjusted_date());
-  RenderedDocument doc = RenderDocument(in);
+  Documents docs = RenderBoth(std::move(in), {p});
+  RenderedDocument& doc = docs.full;
+  *open = docs.open;
   v1::Extract e;
+  if (open->has_value()) e.set_redacted_sha256((*open)->sha256);
   e.set_paragraph(p.name());
   e.set_adjustment(a.name());
   e.set_protocol_sha256(a.sha256());
@@ -175,6 +255,38 @@ absl::StatusOr<v1::Extract> RenderExtract(Transaction& tx, const ParagraphName& 
   e.set_text(std::move(doc.text));
   e.set_html(std::move(doc.html));
   return e;
+}
+
+void ShowPublicVersion(const store::PublicVersion& open, v1::RenderedProtocol* r) {
+  r->set_text(open.text);
+  r->set_html(open.html);
+  r->set_sha256(open.sha256);
+  r->set_redacted(true);
+}
+
+// What VerifyDocument answers for the public version `open` of an adjusted
+// document or extract.
+absl::Status MatchPublicVersion(Transaction& tx, const store::PublicVersion& open,
+                                v1::VerifyDocumentResponse* response) {
+  response->set_redacted(true);
+  response->set_name(open.name);
+  if (absl::StatusOr<AdjustmentName> a = AdjustmentName::Parse(open.name, "name"); a.ok()) {
+    ENAMND_ASSIGN_OR_RETURN(auto found, store::GetAdjustment(tx, *a));
+    if (!found.has_value()) return absl::InternalError("public version without its adjustment");
+    response->set_match(found->kind() == v1::Adjustment::KIND_PROTOCOL
+                            ? v1::VerifyDocumentResponse::MATCH_PROTOCOL
+                            : v1::VerifyDocumentResponse::MATCH_IMMEDIATE);
+    *response->mutable_date() = found->adjusted_date();
+    response->set_document_sha256(found->sha256());
+    return absl::OkStatus();
+  }
+  ENAMND_ASSIGN_OR_RETURN(ExtractName e, ExtractName::Parse(open.name, "name"));
+  ENAMND_ASSIGN_OR_RETURN(auto found, store::GetExtract(tx, e));
+  if (!found.has_value()) return absl::InternalError("public version without its extract");
+  response->set_match(v1::VerifyDocumentResponse::MATCH_EXTRACT);
+  *response->mutable_date() = found->certified_date();
+  response->set_document_sha256(found->sha256());
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -197,15 +309,20 @@ absl::Status MeetingsApi::RenderProtocol(const platform::Caller& caller,
     response->set_html(*html);
     response->set_sha256(a.sha256());
     response->set_adjustment(a.name());
+    if (caller.SeesConfidential() || a.redacted_sha256().empty()) return absl::OkStatus();
+    ENAMND_ASSIGN_OR_RETURN(auto open, store::GetPublicVersion(tx, a.name()));
+    if (!open.has_value()) return absl::InternalError("adjustment without its public version");
+    ShowPublicVersion(*open, response);
     return absl::OkStatus();
   }
   // Not adjusted: a draft, for those who prepare and adjust it only.
   ENAMND_RETURN_IF_ERROR(caller.RequireDraftAccess(request.meeting()));
-  ENAMND_ASSIGN_OR_RETURN(in.paragraphs, store::ParagraphsOfMeeting(tx, meeting));
-  RenderedDocument doc = RenderDocument(in);
-  response->set_text(doc.text);
-  response->set_html(doc.html);
-  response->set_sha256(platform::Sha256Hex(doc.text));
+  ENAMND_ASSIGN_OR_RETURN(auto paragraphs, store::ParagraphsOfMeeting(tx, meeting));
+  Documents docs = RenderBoth(std::move(in), paragraphs);
+  response->set_text(docs.full.text);
+  response->set_html(docs.full.html);
+  response->set_sha256(platform::Sha256Hex(docs.full.text));
+  if (!caller.SeesConfidential() && docs.open.has_value()) ShowPublicVersion(*docs.open, response);
   return absl::OkStatus();
 }
 
@@ -248,8 +365,10 @@ absl::Status MeetingsApi::Adjust(const platform::Caller& caller, const AdjustInp
                                                             platform::ByStoredName<AdjustmentName>(
                                                                 tx, store::GetAdjustment),
                                                             response));
-  if (replayed)
+  if (replayed) {
+    ENAMND_RETURN_IF_ERROR(RedactAdjustmentFor(tx, caller, response));
     return platform::CommitAudited(tx, caller, response->name(), platform::kOutcomeReplayed);
+  }
   ENAMND_ASSIGN_OR_RETURN(MeetingAndBody mb, LoadMeetingAndBody(tx, meeting));
   ENAMND_ASSIGN_OR_RETURN(auto of_meeting, store::AdjustmentsOfMeeting(tx, meeting));
   ENAMND_RETURN_IF_ERROR(CheckAdjustable(mb.meeting, of_meeting, adjusted));
@@ -259,12 +378,12 @@ absl::Status MeetingsApi::Adjust(const platform::Caller& caller, const AdjustInp
                           CoveredParagraphs(input.kind, input.numbers, all, input.meeting));
 
   ENAMND_ASSIGN_OR_RETURN(auto previous, store::LastAdjustmentOfBody(tx, meeting.body));
-  ENAMND_ASSIGN_OR_RETURN(
-      RenderedDocument doc,
-      RenderAdjustment(tx, meeting, input.kind, input.chair, input.adjusters, covered, previous));
+  ENAMND_ASSIGN_OR_RETURN(Documents docs, RenderAdjustment(tx, meeting, input.kind, input.chair,
+                                                           input.adjusters, covered, previous));
   const AdjustmentName name{meeting, static_cast<int>(of_meeting.size()) + 1};
   v1::Adjustment a =
-      NewAdjustment(name, input.kind, covered, mb.body, previous, doc, adjusted, today);
+      NewAdjustment(name, input.kind, covered, mb.body, previous, docs.full, adjusted, today);
+  if (docs.open.has_value()) a.set_redacted_sha256(docs.open->sha256);
   *a.mutable_chair() = input.chair;
   *a.mutable_adjusters() = input.adjusters;
   for (v1::Paragraph p : covered) {
@@ -272,17 +391,23 @@ absl::Status MeetingsApi::Adjust(const platform::Caller& caller, const AdjustInp
     MarkAdjusted(a.name(), &p);
     ENAMND_RETURN_IF_ERROR(store::UpdateParagraph(tx, p));
   }
-  ENAMND_RETURN_IF_ERROR(store::InsertAdjustment(tx, name, a, doc.html));
+  ENAMND_RETURN_IF_ERROR(store::InsertAdjustment(tx, name, a, docs.full.html));
+  if (docs.open.has_value())
+    ENAMND_RETURN_IF_ERROR(store::InsertPublicVersion(tx, a.name(), *docs.open));
   ENAMND_RETURN_IF_ERROR(platform::SaveRequest(tx, input.method, input.request_id, a.name()));
   ENAMND_RETURN_IF_ERROR(
       outbox_->Append(tx, AdjustedEvent(a, mb), a.name(), CodesOf(a.required_municipalities()))
           .status());
   ENAMND_RETURN_IF_ERROR(platform::CommitAudited(tx, caller, a.name()));
   *response = a;
+  if (!caller.SeesConfidential() && docs.open.has_value()) {
+    response->set_text(docs.open->text);
+    response->set_redacted(true);
+  }
   return absl::OkStatus();
 }
 
-absl::Status MeetingsApi::GetAdjustment(const platform::Caller& /*caller*/,
+absl::Status MeetingsApi::GetAdjustment(const platform::Caller& caller,
                                         const v1::GetAdjustmentRequest& request,
                                         v1::Adjustment* response) {
   ENAMND_ASSIGN_OR_RETURN(AdjustmentName name, AdjustmentName::Parse(request.name(), "name"));
@@ -290,10 +415,10 @@ absl::Status MeetingsApi::GetAdjustment(const platform::Caller& /*caller*/,
   ENAMND_ASSIGN_OR_RETURN(auto found, store::GetAdjustment(tx, name));
   if (!found.has_value()) return platform::NotFound("adjustment", request.name());
   *response = *found;
-  return absl::OkStatus();
+  return RedactAdjustmentFor(tx, caller, response);
 }
 
-absl::Status MeetingsApi::ListAdjustments(const platform::Caller& /*caller*/,
+absl::Status MeetingsApi::ListAdjustments(const platform::Caller& caller,
                                           const v1::ListAdjustmentsRequest& request,
                                           v1::ListAdjustmentsResponse* response) {
   ENAMND_ASSIGN_OR_RETURN(AdjustmentFilter filter, ParseAdjustmentParent(request.parent()));
@@ -301,7 +426,10 @@ absl::Status MeetingsApi::ListAdjustments(const platform::Caller& /*caller*/,
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
   ENAMND_ASSIGN_OR_RETURN(auto page, store::ListAdjustments(tx, scope, filter, request.page_size(),
                                                             request.page_token()));
-  for (v1::Adjustment& a : page.items) *response->add_adjustments() = std::move(a);
+  for (v1::Adjustment& a : page.items) {
+    ENAMND_RETURN_IF_ERROR(RedactAdjustmentFor(tx, caller, &a));
+    *response->add_adjustments() = std::move(a);
+  }
   response->set_next_page_token(page.next_page_token);
   return absl::OkStatus();
 }
@@ -336,6 +464,7 @@ absl::Status MeetingsApi::RecordNoticePosting(const platform::Caller& caller,
     *event.mutable_legal_force_date() = a.legal_force_date();
   }
   ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, event, a.name(), {municipality.code}).status());
+  ENAMND_RETURN_IF_ERROR(RedactAdjustmentFor(tx, caller, &a));
   ENAMND_RETURN_IF_ERROR(platform::CommitAudited(tx, caller, a.name()));
   *response = a;
   return absl::OkStatus();
@@ -379,7 +508,7 @@ absl::Status MeetingsApi::RecordAppeal(const platform::Caller& caller,
   event.set_paragraph(p.name());
   event.set_case_number(p.case_number());
   *event.mutable_appeal() = appeal;
-  ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, event, p.name(), AudienceOf(p)).status());
+  ENAMND_RETURN_IF_ERROR(AppendAbout(tx, *outbox_, p, event, &RedactAppealEvent));
   ENAMND_RETURN_IF_ERROR(platform::CommitAudited(tx, caller, p.name()));
   *response = appeal;
   return absl::OkStatus();
@@ -419,7 +548,7 @@ absl::Status MeetingsApi::RecordCorrection(const platform::Caller& caller,
   v1::ProtocolCorrected event;
   event.set_paragraph(p.name());
   *event.mutable_correction() = c;
-  ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, event, p.name(), AudienceOf(p)).status());
+  ENAMND_RETURN_IF_ERROR(AppendAbout(tx, *outbox_, p, event, &RedactCorrectionEvent));
   ENAMND_RETURN_IF_ERROR(platform::CommitAudited(tx, caller, c.name()));
   *response = c;
   return absl::OkStatus();
@@ -440,8 +569,10 @@ absl::Status MeetingsApi::CreateExtract(const platform::Caller& caller,
       bool replayed,
       platform::Replayed(tx, "CreateExtract", request.request_id(),
                          platform::ByStoredName<ExtractName>(tx, store::GetExtract), response));
-  if (replayed)
+  if (replayed) {
+    ENAMND_RETURN_IF_ERROR(RedactExtractFor(tx, caller, response));
     return platform::CommitAudited(tx, caller, response->name(), platform::kOutcomeReplayed);
+  }
   ENAMND_ASSIGN_OR_RETURN(auto p, store::GetParagraph(tx, name));
   if (!p.has_value()) return platform::NotFound("paragraph", request.paragraph());
   ENAMND_RETURN_IF_ERROR(CheckExtractable(*p));
@@ -449,23 +580,31 @@ absl::Status MeetingsApi::CreateExtract(const platform::Caller& caller,
                           AdjustmentName::Parse(p->adjustment(), "paragraph.adjustment"));
   ENAMND_ASSIGN_OR_RETURN(auto adjustment, store::GetAdjustment(tx, adjustment_name));
   if (!adjustment.has_value()) return absl::InternalError("paragraph without its adjustment");
-  ENAMND_ASSIGN_OR_RETURN(v1::Extract e,
-                          RenderExtract(tx, name, *p, *adjustment, request.certified_by(), day));
+  std::optional<store::PublicVersion> open;
+  ENAMND_ASSIGN_OR_RETURN(
+      v1::Extract e, RenderExtract(tx, name, *p, *adjustment, request.certified_by(), day, &open));
   ENAMND_ASSIGN_OR_RETURN(auto existing, store::ExtractsOfParagraph(tx, name));
   for (const auto& earlier : existing) {
     // The same certification again: the same document.
     if (earlier.sha256() == e.sha256()) {
       *response = earlier;
-      return absl::OkStatus();
+      ENAMND_RETURN_IF_ERROR(RedactExtractFor(tx, caller, response));
+      return platform::CommitAudited(tx, caller, earlier.name(), platform::kOutcomeReplayed);
     }
   }
   e.set_name(ExtractName{name, static_cast<int>(existing.size()) + 1}.ToString());
   *e.mutable_create_time() = NowTimestamp();
   ENAMND_RETURN_IF_ERROR(store::InsertExtract(tx, e));
+  if (open.has_value()) ENAMND_RETURN_IF_ERROR(store::InsertPublicVersion(tx, e.name(), *open));
   ENAMND_RETURN_IF_ERROR(
       platform::SaveRequest(tx, "CreateExtract", request.request_id(), e.name()));
   ENAMND_RETURN_IF_ERROR(platform::CommitAudited(tx, caller, e.name()));
   *response = e;
+  if (!caller.SeesConfidential() && open.has_value()) {
+    response->set_text(open->text);
+    response->set_html(open->html);
+    response->set_redacted(true);
+  }
   return absl::OkStatus();
 }
 
@@ -491,6 +630,11 @@ absl::Status MeetingsApi::VerifyDocument(const platform::Caller& /*caller*/,
     response->set_name(extract->name());
     *response->mutable_date() = extract->certified_date();
     return absl::OkStatus();
+  }
+  // The public (redacted) version of a document with a paragraph under secrecy.
+  ENAMND_ASSIGN_OR_RETURN(auto open, store::FindPublicVersionBySha(tx, sha));
+  if (open.has_value() && platform::Sha256Hex(open->text) == sha) {
+    return MatchPublicVersion(tx, *open, response);
   }
   response->set_match(v1::VerifyDocumentResponse::MATCH_NONE);
   return absl::OkStatus();

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "services/meetings/domain/names.h"
+#include "services/meetings/domain/secrecy.h"
 #include "services/platform/api_util.h"
 #include "services/platform/enums.h"
 #include "services/platform/status.h"
@@ -223,6 +224,7 @@ absl::Status ValidateParagraphContent(const v1::Paragraph& p) {
       ValidateText(p.meeting_notes(), "paragraph.meeting_notes", kMaxTextLength, false));
   ENAMND_RETURN_IF_ERROR(ValidateProcedure(p.procedure()));
   ENAMND_RETURN_IF_ERROR(ValidateParagraphLists(p));
+  if (p.has_secrecy()) ENAMND_RETURN_IF_ERROR(ValidateSecrecy(p.secrecy(), "paragraph.secrecy"));
   return ValidateRecipients(p);
 }
 

@@ -84,6 +84,7 @@ void PrepareNewParagraph(const std::string& name, int number, const std::string&
   p->clear_legal_force_date();
   p->clear_corrections();
   p->clear_appeals();
+  p->clear_redacted();
 }
 
 void MarkAdjusted(const std::string& adjustment, v1::Paragraph* p) {

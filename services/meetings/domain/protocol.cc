@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "services/meetings/domain/secrecy.h"
 #include "services/platform/calendar.h"
 
 namespace enamnd::meetings {
@@ -112,6 +113,11 @@ void AddAttendance(const ProtocolInput& in, std::vector<int> numbers, std::vecto
 void AddParagraph(const ProtocolInput& in, const v1::Paragraph& p, std::vector<Block>* out) {
   out->push_back({Block::kHeading, absl::StrCat("§ ", p.number(), " ", p.title())});
   out->push_back({Block::kLine, absl::StrCat("Dnr ", p.case_number())});
+  // The adjusted (full) text records the marking under its hash; a redacted
+  // copy has it in place of the decision below.
+  if (IsSecret(p) && !p.redacted()) {
+    out->push_back({Block::kLine, SecrecyMarking(p.secrecy())});
+  }
   out->push_back({Block::kSubheading, "Beslut"});
   out->push_back({Block::kText, p.decision().text()});
   if (!p.summary().empty()) {

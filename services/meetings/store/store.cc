@@ -103,6 +103,15 @@ platform::MigrationSet MeetingsMigrations() {
           "CREATE INDEX cases_by_subject_key ON cases(subject, year, sequence);"
           "DROP INDEX adjustments_by_meeting;"
           "CREATE INDEX adjustments_by_meeting_key ON adjustments(meeting, chain_position);",
+          // Secrecy: the public (redacted) version of an adjusted document or
+          // extract with a paragraph under secrecy, and the full payloads of
+          // events whose outbox (Redis) copy is redacted.
+          "CREATE TABLE public_versions ("
+          "  name TEXT PRIMARY KEY, sha256 TEXT NOT NULL, text BLOB NOT NULL,"
+          "  html BLOB NOT NULL);"
+          "CREATE INDEX public_versions_by_sha ON public_versions(sha256);"
+          "CREATE TABLE sealed_events ("
+          "  sequence INTEGER PRIMARY KEY, payload BLOB NOT NULL);",
       }};
 }
 
@@ -587,6 +596,56 @@ absl::StatusOr<std::optional<v1::Extract>> FindExtractBySha(Transaction& tx,
   return platform::QueryProto<v1::Extract>(
       tx, "SELECT data FROM extracts WHERE sha256 = ?1 ORDER BY rowid LIMIT 1", {sha},
       platform::kDataOnly);
+}
+
+// ------------------------------------------------------------ secrecy
+
+absl::Status InsertPublicVersion(Transaction& tx, const std::string& name, const PublicVersion& v) {
+  return tx.Exec("INSERT INTO public_versions (name, sha256, text, html) VALUES (?1, ?2, ?3, ?4)",
+                 {name, v.sha256, Blob{v.text}, Blob{v.html}});
+}
+
+namespace {
+
+absl::StatusOr<std::optional<PublicVersion>> PublicVersionRow(Transaction& tx,
+                                                              absl::string_view sql,
+                                                              const std::string& key) {
+  ENAMND_ASSIGN_OR_RETURN(std::optional<Row> row, tx.QueryOne(sql, {key}));
+  if (!row.has_value()) return std::optional<PublicVersion>();
+  return std::optional<PublicVersion>(
+      PublicVersion{row->Text(0), row->Text(1), row->Text(2), row->Text(3)});
+}
+
+}  // namespace
+
+absl::StatusOr<std::optional<PublicVersion>> GetPublicVersion(Transaction& tx,
+                                                              const std::string& name) {
+  return PublicVersionRow(
+      tx, "SELECT name, sha256, text, html FROM public_versions WHERE name = ?1", name);
+}
+
+absl::StatusOr<std::optional<PublicVersion>> FindPublicVersionBySha(Transaction& tx,
+                                                                    const std::string& sha) {
+  return PublicVersionRow(tx,
+                          "SELECT name, sha256, text, html FROM public_versions WHERE sha256 = ?1"
+                          " ORDER BY rowid LIMIT 1",
+                          sha);
+}
+
+absl::Status InsertSealedEvent(Transaction& tx, int64_t sequence, const std::string& payload) {
+  return tx.Exec("INSERT INTO sealed_events (sequence, payload) VALUES (?1, ?2)",
+                 {sequence, Blob{payload}});
+}
+
+absl::StatusOr<std::map<int64_t, std::string>> SealedEvents(Transaction& tx, int64_t after,
+                                                            int64_t last) {
+  ENAMND_ASSIGN_OR_RETURN(
+      std::vector<Row> rows,
+      tx.Query("SELECT sequence, payload FROM sealed_events WHERE sequence > ?1 AND sequence <= ?2",
+               {after, last}));
+  std::map<int64_t, std::string> out;
+  for (const Row& row : rows) out[row.Int(0)] = row.Text(1);
+  return out;
 }
 
 }  // namespace store

@@ -152,6 +152,32 @@ absl::StatusOr<std::vector<v1::Extract>> ExtractsOfParagraph(platform::Transacti
 absl::StatusOr<std::optional<v1::Extract>> FindExtractBySha(platform::Transaction& tx,
                                                             const std::string& sha);
 
+// ------------------------------------------------------------ secrecy
+
+// The public (redacted) version of an adjusted document or extract that
+// has a paragraph under secrecy, stored when it is made, under the
+// adjustment's or extract's name. Written once.
+struct PublicVersion {
+  std::string name;
+  std::string sha256;
+  std::string text;
+  std::string html;
+};
+absl::Status InsertPublicVersion(platform::Transaction& tx, const std::string& name,
+                                 const PublicVersion& v);
+absl::StatusOr<std::optional<PublicVersion>> GetPublicVersion(platform::Transaction& tx,
+                                                              const std::string& name);
+absl::StatusOr<std::optional<PublicVersion>> FindPublicVersionBySha(platform::Transaction& tx,
+                                                                    const std::string& sha);
+// The full payload (serialized event message) of the outbox event
+// `sequence`, whose outbox copy is redacted; read by WatchDecisions for
+// callers with the confidential role, never published.
+absl::Status InsertSealedEvent(platform::Transaction& tx, int64_t sequence,
+                               const std::string& payload);
+// Sealed payloads of the events after `after` up to and including `last`.
+absl::StatusOr<std::map<int64_t, std::string>> SealedEvents(platform::Transaction& tx,
+                                                            int64_t after, int64_t last);
+
 }  // namespace store
 
 }  // namespace enamnd::meetings
