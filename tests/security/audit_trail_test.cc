@@ -1,0 +1,289 @@
+// The audit trail: one record per committed mutating call, with who,
+// what, which resource, request_id, peer, time and outcome; replays are
+// recorded as such, failures not at all; ListAuditRecords filters and
+// pages, for operators only; the table refuses UPDATE and DELETE even
+// below the API. (Every other integration test also checks one record per
+// successful write: tests/support/service_fixture.h.)
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "tests/security/fixture.h"
+
+namespace enamnd::security {
+namespace {
+
+using enamnd::testing::Call;
+using enamnd::testing::kAuditor2584;
+using enamnd::testing::kClerk;
+using enamnd::testing::kOperator;
+using enamnd::testing::kSecretary;
+using AuditsStub = av1::AuditsService::Stub;
+using MeetingsStub = mv1::MeetingsService::Stub;
+
+constexpr char kCreateCase[] = "/enamnd.meetings.v1.MeetingsService/CreateCase";
+
+std::string Rfc3339(absl::Time time) {
+  return absl::FormatTime(absl::RFC3339_full, time, absl::UTCTimeZone());
+}
+
+absl::Time TimeOf(const auth::v1::AuditRecord& record) {
+  return absl::FromUnixSeconds(record.time().seconds()) + absl::Nanoseconds(record.time().nanos());
+}
+
+class AuditTrailTest : public SecurityFixture {
+ protected:
+  // ListAuditRecords on the meetings service as `principal`.
+  grpc::Status List(const std::string& filter, auth::v1::ListAuditRecordsResponse* out,
+                    const std::string& principal = kOperator, int page_size = 0,
+                    const std::string& page_token = "") {
+    auth::v1::ListAuditRecordsRequest request;
+    request.set_filter(filter);
+    request.set_page_size(page_size);
+    request.set_page_token(page_token);
+    MeetingsStubPtr stub = MeetingsAs(principal);
+    return Call(stub.get(), &MeetingsStub::ListAuditRecords, request, out);
+  }
+  // Every record matching `filter`, or the test fails.
+  std::vector<auth::v1::AuditRecord> Records(const std::string& filter = "") {
+    auth::v1::ListAuditRecordsResponse out;
+    grpc::Status status = List(filter, &out);
+    EXPECT_TRUE(status.ok()) << filter << ": " << status.error_message();
+    EXPECT_TRUE(out.next_page_token().empty()) << "more than one page";
+    return {out.audit_records().begin(), out.audit_records().end()};
+  }
+  mv1::CreateCaseRequest NewCase(const std::string& number, const std::string& request_id) {
+    mv1::CreateCaseRequest request;
+    request.mutable_case_()->set_case_number(number);
+    request.mutable_case_()->set_title("Ärende " + number);
+    request.set_request_id(request_id);
+    return request;
+  }
+};
+
+TEST_F(AuditTrailTest, RecordSaysWhoDidWhatToWhichResourceFromWhereAndWhen) {
+  MeetingsStubPtr secretary = MeetingsAs(kSecretary);
+  absl::Time start = absl::Now();
+  mv1::Case made;
+  ASSERT_TRUE(
+      Call(secretary.get(), &MeetingsStub::CreateCase, NewCase("2022/10-2.2.0.1", "c-10"), &made)
+          .ok());
+  absl::Time end = absl::Now();
+  std::vector<auth::v1::AuditRecord> records = Records("resource = \"cases/2022-10\"");
+  ASSERT_EQ(records.size(), 1u);
+  const auth::v1::AuditRecord& record = records[0];
+  EXPECT_GT(record.sequence(), 0);
+  EXPECT_EQ(record.principal(), kSecretary);
+  EXPECT_EQ(record.method(), kCreateCase);
+  EXPECT_EQ(record.resource(), "cases/2022-10");
+  EXPECT_EQ(record.request_id(), "c-10");
+  EXPECT_TRUE(absl::StartsWith(record.peer(), "ipv4:127.0.0.1:")) << record.peer();
+  EXPECT_EQ(record.outcome(), "OK");
+  // Microseconds in the table, so allow the truncation.
+  EXPECT_GE(TimeOf(record), start - absl::Microseconds(1));
+  EXPECT_LE(TimeOf(record), end);
+  // The record is the last one: the seeded calls came first, in order.
+  std::vector<auth::v1::AuditRecord> all = Records();
+  ASSERT_FALSE(all.empty());
+  EXPECT_EQ(all.back().sequence(), record.sequence());
+  for (size_t i = 1; i < all.size(); ++i) {
+    EXPECT_EQ(all[i].sequence(), all[i - 1].sequence() + 1);
+  }
+  // The case knows its author too... through the trail; and the audits
+  // service keeps its own trail.
+  auth::v1::ListAuditRecordsRequest request;
+  request.set_filter("resource = \"reviews/*\"");
+  auth::v1::ListAuditRecordsResponse audits_records;
+  AuditsStubPtr audits_operator = AuditsAs(kOperator);
+  ASSERT_TRUE(
+      Call(audits_operator.get(), &AuditsStub::ListAuditRecords, request, &audits_records).ok());
+  // Two reviews and one recommendation of each.
+  EXPECT_EQ(audits_records.audit_records_size(), 4);
+  for (const auto& r : audits_records.audit_records()) {
+    EXPECT_TRUE(absl::StartsWith(r.method(), "/enamnd.audits.v1.AuditsService/")) << r.method();
+    EXPECT_EQ(r.principal(), kClerk);
+  }
+}
+
+TEST_F(AuditTrailTest, ReplayedCreateLeavesASecondRecordMarkedReplayed) {
+  mv1::Case first, second;
+  ASSERT_TRUE(
+      Call(meetings_stub_, &MeetingsStub::CreateCase, NewCase("2022/11-2.2.0.1", "c-11"), &first)
+          .ok());
+  ASSERT_TRUE(
+      Call(meetings_stub_, &MeetingsStub::CreateCase, NewCase("2022/11-2.2.0.1", "c-11"), &second)
+          .ok());
+  EXPECT_EQ(first.name(), second.name());
+  std::vector<auth::v1::AuditRecord> records = Records("resource = \"cases/2022-11\"");
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].outcome(), "OK");
+  EXPECT_EQ(records[1].outcome(), "REPLAYED");
+  EXPECT_EQ(records[1].request_id(), "c-11");
+  EXPECT_EQ(records[1].method(), kCreateCase);
+  EXPECT_LT(records[0].sequence(), records[1].sequence());
+}
+
+TEST_F(AuditTrailTest, IdenticalExtractAgainIsRecordedAsReplayed) {
+  mv1::AdjustProtocolRequest adjust;
+  adjust.set_meeting(kTestMeeting);
+  adjust.mutable_chair()->set_display_name("Ledamot 2584");
+  adjust.add_adjusters()->set_display_name("Ledamot 2523");
+  *adjust.mutable_adjusted_date() = enamnd::testing::Day(2022, 6, 29);
+  mv1::Adjustment adjustment;
+  ASSERT_TRUE(Call(meetings_stub_, &MeetingsStub::AdjustProtocol, adjust, &adjustment).ok());
+  mv1::CreateExtractRequest request;
+  request.set_paragraph(kDraftParagraph);
+  request.mutable_certified_by()->set_display_name("Sekreteraren");
+  *request.mutable_certified_date() = enamnd::testing::Day(2022, 6, 29);
+  mv1::Extract first, again;
+  grpc::Status made = Call(meetings_stub_, &MeetingsStub::CreateExtract, request, &first);
+  ASSERT_TRUE(made.ok()) << made.error_message();
+  // The same certification without a request_id: the same document.
+  ASSERT_TRUE(Call(meetings_stub_, &MeetingsStub::CreateExtract, request, &again).ok());
+  EXPECT_EQ(again.name(), first.name());
+  std::vector<auth::v1::AuditRecord> records =
+      Records(absl::StrCat("resource = \"", first.name(), "\""));
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].outcome(), "OK");
+  EXPECT_EQ(records[1].outcome(), "REPLAYED");
+}
+
+TEST_F(AuditTrailTest, FailedOrRefusedMutationsLeaveNoRecord) {
+  size_t before = Records().size();
+  mv1::Case out;
+  // Invalid input.
+  EXPECT_EQ(Call(meetings_stub_, &MeetingsStub::CreateCase, NewCase("not a number", ""), &out)
+                .error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  // Refused inside the transaction: the case exists.
+  EXPECT_EQ(Call(meetings_stub_, &MeetingsStub::CreateCase, NewCase("2022/9-2.2.0.1", ""), &out)
+                .error_code(),
+            grpc::StatusCode::ALREADY_EXISTS);
+  // Not allowed.
+  MeetingsStubPtr auditor = MeetingsAs(kAuditor2584);
+  EXPECT_EQ(Call(auditor.get(), &MeetingsStub::CreateCase, NewCase("2022/12-2.2.0.1", ""), &out)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  // A write refused by the protocol's state (FAILED_PRECONDITION or the
+  // like) after its transaction began.
+  mv1::UpdateParagraphRequest stale;
+  stale.mutable_paragraph()->set_name(kDraftParagraph);
+  stale.mutable_paragraph()->set_title("Ny rubrik");
+  stale.mutable_paragraph()->set_etag("99");
+  stale.mutable_update_mask()->add_paths("title");
+  mv1::Paragraph paragraph;
+  EXPECT_EQ(Call(meetings_stub_, &MeetingsStub::UpdateParagraph, stale, &paragraph).error_code(),
+            grpc::StatusCode::ABORTED);
+  EXPECT_EQ(Records().size(), before);
+}
+
+TEST_F(AuditTrailTest, FiltersByPrincipalMethodResourceAndTime) {
+  absl::Time start = absl::Now();
+  MeetingsStubPtr secretary = MeetingsAs(kSecretary);
+  mv1::Case out;
+  ASSERT_TRUE(
+      Call(secretary.get(), &MeetingsStub::CreateCase, NewCase("2022/20-2.2.0.1", ""), &out).ok());
+  ASSERT_TRUE(
+      Call(secretary.get(), &MeetingsStub::CreateCase, NewCase("2022/21-2.2.0.1", ""), &out).ok());
+  mv1::UpdateCaseRequest update;
+  update.mutable_case_()->set_name("cases/2022-20");
+  update.mutable_case_()->set_title("Ändrad");
+  update.mutable_update_mask()->add_paths("title");
+  ASSERT_TRUE(Call(meetings_stub_, &MeetingsStub::UpdateCase, update, &out).ok());
+  absl::Time end = absl::Now() + absl::Microseconds(1);
+
+  std::vector<auth::v1::AuditRecord> by_secretary =
+      Records(absl::StrCat("principal = \"", kSecretary, "\""));
+  ASSERT_EQ(by_secretary.size(), 2u);
+  EXPECT_EQ(by_secretary[0].resource(), "cases/2022-20");
+  EXPECT_EQ(by_secretary[1].resource(), "cases/2022-21");
+
+  std::vector<auth::v1::AuditRecord> creates =
+      Records(absl::StrCat("method = \"", kCreateCase, "\""));
+  EXPECT_EQ(creates.size(), 3u);  // the seeded case and these two
+  for (const auto& r : creates) EXPECT_EQ(r.method(), kCreateCase);
+
+  EXPECT_EQ(Records("resource = \"cases/2022-20\"").size(), 2u);  // created, updated
+  EXPECT_EQ(Records("resource = \"cases/2022-2\"").size(), 0u);   // exact
+  EXPECT_EQ(Records("resource = \"cases/2022-2*\"").size(), 3u);  // prefix: 20, 20, 21
+  EXPECT_EQ(Records("resource = \"cases/*\"").size(), 4u);        // and 2022-9
+  EXPECT_EQ(Records("resource = \"municipalities/*\"").size(), 3u);
+
+  std::string window =
+      absl::StrCat("after = \"", Rfc3339(start), "\" AND before = \"", Rfc3339(end), "\"");
+  EXPECT_EQ(Records(window).size(), 3u);
+  EXPECT_EQ(Records(absl::StrCat(window, " AND principal = \"", kClerk, "\"")).size(), 1u);
+  EXPECT_EQ(Records(absl::StrCat("before = \"", Rfc3339(start), "\"")).size(),
+            Records().size() - 3);
+  EXPECT_EQ(Records(absl::StrCat("after = \"", Rfc3339(end), "\"")).size(), 0u);
+
+  auth::v1::ListAuditRecordsResponse response;
+  grpc::Status bad_time = List("after = \"yesterday\"", &response);
+  EXPECT_INVALID_FIELD(bad_time, "after");
+  EXPECT_TRUE(absl::StrContains(bad_time.error_message(), "filter")) << bad_time.error_message();
+  EXPECT_INVALID_FIELD(List("before = \"2026-13-01T00:00:00Z\"", &response), "before");
+  EXPECT_EQ(List("peer = \"x\"", &response).error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+}
+
+TEST_F(AuditTrailTest, PagesFollowTheSequence) {
+  std::vector<auth::v1::AuditRecord> all = Records();
+  ASSERT_GE(all.size(), 5u);
+  std::vector<int64_t> paged;
+  std::string token;
+  int pages = 0;
+  do {
+    auth::v1::ListAuditRecordsResponse page;
+    grpc::Status status = List("", &page, kOperator, 2, token);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_LE(page.audit_records_size(), 2);
+    for (const auto& r : page.audit_records()) paged.push_back(r.sequence());
+    token = page.next_page_token();
+    ASSERT_LT(++pages, 100);
+  } while (!token.empty());
+  std::vector<int64_t> expected;
+  for (const auto& r : all) expected.push_back(r.sequence());
+  EXPECT_EQ(paged, expected);
+  // A token belongs to its filter.
+  auth::v1::ListAuditRecordsResponse first, other;
+  ASSERT_TRUE(List("", &first, kOperator, 2).ok());
+  ASSERT_FALSE(first.next_page_token().empty());
+  EXPECT_INVALID_FIELD(
+      List("resource = \"cases/*\"", &other, kOperator, 2, first.next_page_token()), "page_token");
+}
+
+TEST_F(AuditTrailTest, OnlyOperatorsReadTheTrail) {
+  auth::v1::ListAuditRecordsResponse out;
+  EXPECT_TRUE(List("", &out, kOperator).ok());
+  EXPECT_TRUE(List("", &out, kClerk).ok());  // the clerk holds operator too
+  for (const char* principal : {kSecretary, kAuditor2584, enamnd::testing::kPublicReader,
+                                enamnd::testing::kSystem2584, enamnd::testing::kStranger}) {
+    grpc::Status status = List("", &out, principal);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << principal;
+    EXPECT_TRUE(absl::StrContains(status.error_message(), "operator")) << status.error_message();
+  }
+}
+
+TEST_F(AuditTrailTest, TableIsAppendOnlyBelowTheApi) {
+  size_t before = Records().size();
+  for (const std::string& path : {meetings_->db()->path(), audits_->db()->path()}) {
+    std::unique_ptr<platform::Database> db = enamnd::testing::OpenDatabase(path, {});
+    ASSERT_NE(db, nullptr);
+    for (const char* sql :
+         {"UPDATE audit_records SET principal = 'someone else'",
+          "DELETE FROM audit_records WHERE sequence = 1", "DELETE FROM audit_records"}) {
+      auto tx = db->Begin();
+      ASSERT_TRUE(tx.ok()) << tx.status();
+      absl::Status status = tx->Exec(sql);
+      EXPECT_FALSE(status.ok()) << path << ": " << sql;
+      EXPECT_TRUE(absl::StrContains(status.message(), "append-only")) << status;
+    }
+  }
+  std::vector<auth::v1::AuditRecord> after = Records();
+  ASSERT_EQ(after.size(), before);
+  for (const auto& r : after) EXPECT_NE(r.principal(), "someone else");
+}
+
+}  // namespace
+}  // namespace enamnd::security

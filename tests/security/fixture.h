@@ -1,0 +1,350 @@
+// Both services in-process (tests/audits/fixture.h) with seeded data, and
+// what the security tests need around them: calls of any method by its
+// descriptor (generic stubs), the roles of the test principals, and a
+// snapshot of everything stored (every table's rows in both SQLite files,
+// read over separate connections, and the length of each Redis stream) to
+// prove that a refused call wrote nothing.
+#ifndef ENAMND_TESTS_SECURITY_FIXTURE_H_
+#define ENAMND_TESTS_SECURITY_FIXTURE_H_
+
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "enamnd/auth/v1/auth.pb.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/dynamic_message.h"
+#include "google/protobuf/text_format.h"
+#include "services/platform/policy.h"
+#include "tests/audits/fixture.h"
+#include "tests/support/committee.h"
+#include "tests/support/database.h"
+#include "tests/support/principals.h"
+
+namespace enamnd::security {
+
+namespace mv1 = ::enamnd::meetings::v1;
+namespace av1 = ::enamnd::audits::v1;
+using enamnd::testing::kTestMeeting;
+
+inline constexpr char kMeetingsService[] = "enamnd.meetings.v1.MeetingsService";
+inline constexpr char kAuditsService[] = "enamnd.audits.v1.AuditsService";
+// Seeded: paragraph 1 of kTestMeeting, a draft sent to 2584; two reviews,
+// each with one recommendation.
+inline constexpr char kDraftParagraph[] = "bodies/e-namnden/meetings/2022-06-22/paragraphs/1";
+inline constexpr char kReview2584[] = "reviews/2021-2584";
+inline constexpr char kReview2580[] = "reviews/2021-2580";
+// The day both services' calendars are pinned to.
+inline constexpr absl::CivilDay kToday(2022, 6, 29);
+
+inline const google::protobuf::ServiceDescriptor& ServiceNamed(const std::string& name) {
+  const google::protobuf::ServiceDescriptor* service =
+      google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(name);
+  if (service == nullptr) {
+    ADD_FAILURE() << "no service " << name;
+    abort();
+  }
+  return *service;
+}
+
+inline const auth::v1::MethodPolicy& PolicyOf(const google::protobuf::MethodDescriptor& method) {
+  return method.options().GetExtension(auth::v1::policy);
+}
+
+// Every role a method's policy names, in any list.
+inline std::set<std::string> RolesOf(const auth::v1::MethodPolicy& policy) {
+  std::set<std::string> roles(policy.roles().begin(), policy.roles().end());
+  roles.insert(policy.scoped_roles().begin(), policy.scoped_roles().end());
+  roles.insert(policy.official_only_roles().begin(), policy.official_only_roles().end());
+  return roles;
+}
+
+// The roles kTestPolicy grants `principal`.
+inline std::set<std::string> HeldRoles(const std::string& principal) {
+  static const auto* const table = [] {
+    absl::StatusOr<platform::PolicyTable> parsed =
+        platform::ParsePolicyText(enamnd::testing::kTestPolicy);
+    EXPECT_TRUE(parsed.ok()) << parsed.status();
+    return new platform::PolicyTable(parsed.ok() ? *parsed : platform::PolicyTable());
+  }();
+  std::set<std::string> roles;
+  for (const platform::RoleGrant& grant : table->GrantsOf(principal)) roles.insert(grant.role);
+  return roles;
+}
+
+// Whether `principal` holds any role the method's policy names.
+inline bool MayCall(const std::string& principal,
+                    const google::protobuf::MethodDescriptor& method) {
+  std::set<std::string> held = HeldRoles(principal);
+  for (const std::string& role : RolesOf(PolicyOf(method))) {
+    if (held.count(role) > 0) return true;
+  }
+  return false;
+}
+
+// The principals of tests/support/principals.h.
+inline const std::vector<std::string>& AllPrincipals() {
+  static const auto* const principals =
+      new std::vector<std::string>{enamnd::testing::kStranger,   enamnd::testing::kPublicReader,
+                                   enamnd::testing::kOperator,   enamnd::testing::kAuditor2584,
+                                   enamnd::testing::kSystem2584, enamnd::testing::kEServicePlatform,
+                                   enamnd::testing::kSecretary,  enamnd::testing::kClerk};
+  return *principals;
+}
+
+// A request of `method`'s input type from text format ("" is the empty
+// request); fails the test when the text does not parse.
+inline std::unique_ptr<google::protobuf::Message> RequestOf(
+    const google::protobuf::MethodDescriptor& method, const std::string& text) {
+  const google::protobuf::Message* prototype =
+      google::protobuf::MessageFactory::generated_factory()->GetPrototype(method.input_type());
+  std::unique_ptr<google::protobuf::Message> request(prototype->New());
+  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, request.get()))
+      << method.full_name() << ": " << text;
+  return request;
+}
+
+namespace internal {
+
+// Writes one request, half-closes, reads until the server ends the call.
+class OneRequestStream : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
+ public:
+  explicit OneRequestStream(const grpc::ByteBuffer& request) : request_(request) {}
+  void Begin() {
+    StartWrite(&request_);
+    StartWritesDone();
+    StartRead(&response_);
+    StartCall();
+  }
+  void OnReadDone(bool ok) override {
+    if (ok) StartRead(&response_);
+  }
+  void OnDone(const grpc::Status& status) override {
+    status_ = status;
+    done_.Notify();
+  }
+  grpc::Status Wait() {
+    done_.WaitForNotification();
+    return status_;
+  }
+
+ private:
+  grpc::ByteBuffer request_;
+  grpc::ByteBuffer response_;
+  grpc::Status status_;
+  absl::Notification done_;
+};
+
+}  // namespace internal
+
+// One call of `method` (unary or streaming) on `channel` with `request`,
+// ended by a deadline of `timeout`; returns its status.
+inline grpc::Status CallMethod(const std::shared_ptr<grpc::Channel>& channel,
+                               const google::protobuf::MethodDescriptor& method,
+                               const google::protobuf::Message& request,
+                               std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
+  std::string path = platform::FullMethodName(method);
+  std::string bytes = request.SerializeAsString();
+  grpc::Slice slice(bytes);
+  grpc::ByteBuffer buffer(&slice, 1);
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + timeout);
+  if (!method.client_streaming() && !method.server_streaming()) {
+    grpc::ByteBuffer response;
+    grpc::Status status;
+    absl::Notification done;
+    stub.UnaryCall(&context, path, grpc::StubOptions(), &buffer, &response, [&](grpc::Status s) {
+      status = std::move(s);
+      done.Notify();
+    });
+    done.WaitForNotification();
+    return status;
+  }
+  internal::OneRequestStream stream(buffer);
+  stub.PrepareBidiStreamingCall(&context, path, grpc::StubOptions(), &stream);
+  stream.Begin();
+  return stream.Wait();
+}
+
+// Everything the two services have stored: each table's rows (as SQL
+// quote() text, sorted) by "service.table", and each stream's length.
+struct Snapshot {
+  std::map<std::string, std::string> tables;
+  std::map<std::string, int64_t> streams;
+  std::map<std::string, int64_t> rows;  // per table, for messages
+  bool operator==(const Snapshot& other) const {
+    return tables == other.tables && streams == other.streams;
+  }
+};
+
+// What differs between two snapshots, for a failure message.
+inline std::string Difference(const Snapshot& before, const Snapshot& after) {
+  std::vector<std::string> changes;
+  std::set<std::string> names;
+  for (const auto& [name, rows] : before.tables) names.insert(name);
+  for (const auto& [name, rows] : after.tables) names.insert(name);
+  for (const std::string& name : names) {
+    auto b = before.tables.find(name);
+    auto a = after.tables.find(name);
+    if (b == before.tables.end() || a == after.tables.end() || b->second != a->second) {
+      changes.push_back(absl::StrCat("table ", name, " (rows ",
+                                     before.rows.count(name) ? before.rows.at(name) : -1, " -> ",
+                                     after.rows.count(name) ? after.rows.at(name) : -1, ")"));
+    }
+  }
+  for (const auto& [stream, length] : after.streams) {
+    int64_t was = before.streams.count(stream) ? before.streams.at(stream) : -1;
+    if (was != length) changes.push_back(absl::StrCat("stream ", stream, " ", was, " -> ", length));
+  }
+  return changes.empty() ? "nothing" : absl::StrJoin(changes, "; ");
+}
+
+class SecurityFixture : public audits::AuditsFixture {
+ protected:
+  using AuditsStubPtr = std::unique_ptr<av1::AuditsService::Stub>;
+  using MeetingsStubPtr = std::unique_ptr<mv1::MeetingsService::Stub>;
+
+  void SetUp() override {
+    AuditsFixture::SetUp();
+    if (HasFatalFailure()) return;
+    meetings_->clock()->Pin(kToday);
+    audits_->clock()->Pin(kToday);
+    meetings_db_ = enamnd::testing::OpenDatabase(meetings_->db()->path(), {});
+    audits_db_ = enamnd::testing::OpenDatabase(audits_->db()->path(), {});
+    ASSERT_NE(meetings_db_, nullptr);
+    ASSERT_NE(audits_db_, nullptr);
+    Seed();
+  }
+  void TearDown() override {
+    meetings_db_.reset();
+    audits_db_.reset();
+    AuditsFixture::TearDown();
+  }
+
+  // The committee (municipalities 2584, 2523, 2580; the 22 June 2022
+  // meeting with everyone present; case 2022-9 about review 2021-2584), a
+  // draft decision sent to 2584, reviews of 2584 and 2580 with one
+  // recommendation each.
+  void Seed() {
+    enamnd::testing::CommitteeSeed seed;
+    seed.municipality_codes = {"2584", "2523", "2580"};
+    seed.case_subject = "//audits/reviews/2021-2584";
+    ASSERT_TRUE(enamnd::testing::SeedCommittee(meetings_stub_, seed));
+    mv1::Paragraph draft =
+        enamnd::testing::Decide(meetings_stub_, "Nämnden lägger granskningen till handlingarna.",
+                                mv1::DECISION_KIND_NOTE_AND_FILE);
+    ASSERT_EQ(draft.name(), kDraftParagraph);
+    av1::Review review;
+    av1::Recommendation recommendation;
+    ASSERT_TRUE(CreateReview(2021, {"2584"}, &review).ok());
+    ASSERT_TRUE(CreateReview(2021, {"2580"}, &review).ok());
+    ASSERT_TRUE(Recommend(kReview2584, {"2584"}, &recommendation).ok());
+    ASSERT_TRUE(Recommend(kReview2580, {"2580"}, &recommendation).ok());
+  }
+
+  AuditsStubPtr AuditsAs(const std::string& principal) { return audits_service_.StubAs(principal); }
+  MeetingsStubPtr MeetingsAs(const std::string& principal) {
+    return meetings_service_.StubAs(principal);
+  }
+  // A channel to the service of `service_name` calling as `principal`.
+  std::shared_ptr<grpc::Channel> ChannelTo(const std::string& service_name,
+                                           const std::string& principal) {
+    return service_name == kMeetingsService ? meetings_service_.ChannelAs(principal)
+                                            : audits_service_.ChannelAs(principal);
+  }
+  // A plaintext channel without the principal header: no identity.
+  std::shared_ptr<grpc::Channel> AnonymousChannelTo(const std::string& service_name) {
+    std::string address =
+        service_name == kMeetingsService ? meetings_service_.address() : audits_service_.address();
+    return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+  }
+
+  // Everything stored now.
+  Snapshot Take() {
+    Snapshot snapshot;
+    AddTables("meetings", meetings_db_.get(), &snapshot);
+    AddTables("audits", audits_db_.get(), &snapshot);
+    for (const char* stream : {"enamnd:events:meetings", "enamnd:events:audits"}) {
+      snapshot.streams[stream] = redis_.Command({"XLEN", stream}).integer;
+    }
+    return snapshot;
+  }
+
+  // Everything stored once the background work is done: every outbox row
+  // published, every meetings event consumed by the audits service, and
+  // two snapshots in a row equal (deadline jobs run after commits).
+  Snapshot Settled() {
+    absl::Time deadline = absl::Now() + absl::Seconds(20);
+    Snapshot last;
+    bool have_last = false;
+    while (absl::Now() < deadline) {
+      Snapshot now = Take();
+      if (Quiet() && have_last && now == last) return now;
+      last = std::move(now);
+      have_last = true;
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    ADD_FAILURE() << "the services did not settle within 20 s";
+    return last;
+  }
+
+  std::unique_ptr<platform::Database> meetings_db_;
+  std::unique_ptr<platform::Database> audits_db_;
+
+ private:
+  int64_t Count(platform::Database* db, const std::string& sql) {
+    auto tx = db->BeginRead();
+    if (!tx.ok()) return -1;
+    auto row = tx->QueryOne(sql);
+    return row.ok() && row->has_value() ? (*row)->Int(0) : -1;
+  }
+
+  bool Quiet() {
+    int64_t meetings_events = redis_.Command({"XLEN", "enamnd:events:meetings"}).integer;
+    return Count(meetings_db_.get(), "SELECT COUNT(*) FROM outbox WHERE published_at IS NULL") ==
+               0 &&
+           Count(audits_db_.get(), "SELECT COUNT(*) FROM outbox WHERE published_at IS NULL") == 0 &&
+           Count(audits_db_.get(), "SELECT COUNT(*) FROM inbox") == meetings_events;
+  }
+
+  static void AddTables(const std::string& service, platform::Database* db, Snapshot* snapshot) {
+    auto tx = db->BeginRead();
+    ASSERT_TRUE(tx.ok()) << tx.status();
+    auto tables = tx->Query(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        " ORDER BY name");
+    ASSERT_TRUE(tables.ok()) << tables.status();
+    for (const platform::Row& table : *tables) {
+      const std::string name = table.Text(0);
+      auto columns = tx->Query(absl::StrCat("PRAGMA table_info(\"", name, "\")"));
+      ASSERT_TRUE(columns.ok()) << columns.status();
+      std::vector<std::string> quoted;
+      for (const platform::Row& column : *columns) {
+        quoted.push_back(absl::StrCat("quote(\"", column.Text(1), "\")"));
+      }
+      auto rows = tx->Query(absl::StrCat("SELECT ", absl::StrJoin(quoted, " || '|' || "),
+                                         " FROM \"", name, "\" ORDER BY 1"));
+      ASSERT_TRUE(rows.ok()) << rows.status();
+      std::string text;
+      for (const platform::Row& row : *rows) absl::StrAppend(&text, row.Text(0), "\n");
+      std::string key = absl::StrCat(service, ".", name);
+      snapshot->tables[key] = std::move(text);
+      snapshot->rows[key] = static_cast<int64_t>(rows->size());
+    }
+  }
+};
+
+}  // namespace enamnd::security
+
+#endif  // ENAMND_TESTS_SECURITY_FIXTURE_H_

@@ -1,0 +1,247 @@
+// Scoped writes (an auditor of 2584 changes only reviews of 2584; a
+// municipality's system writes only its own notice posting and discharge)
+// and official-only readers (the public sees adjusted decisions and
+// protocols, never drafts).
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "tests/security/fixture.h"
+
+namespace enamnd::security {
+namespace {
+
+using enamnd::testing::Call;
+using enamnd::testing::Day;
+using enamnd::testing::kAuditor2584;
+using enamnd::testing::kPublicReader;
+using enamnd::testing::kSystem2584;
+using AuditsStub = av1::AuditsService::Stub;
+using MeetingsStub = mv1::MeetingsService::Stub;
+
+// PERMISSION_DENIED naming `what` (a resource or municipality).
+::testing::AssertionResult DeniedNaming(const grpc::Status& status, const std::string& what) {
+  if (status.error_code() != grpc::StatusCode::PERMISSION_DENIED) {
+    return ::testing::AssertionFailure()
+           << "code " << status.error_code() << ": " << status.error_message();
+  }
+  if (!absl::StrContains(status.error_message(), what)) {
+    return ::testing::AssertionFailure()
+           << "\"" << status.error_message() << "\" names no " << what;
+  }
+  return ::testing::AssertionSuccess();
+}
+
+class ScopeTest : public SecurityFixture {
+ protected:
+  av1::UpdateReviewRequest RetitleReview(const std::string& review) {
+    av1::UpdateReviewRequest request;
+    request.mutable_review()->set_name(review);
+    request.mutable_review()->set_title("Granskning med ny rubrik");
+    request.mutable_update_mask()->add_paths("title");
+    return request;
+  }
+  av1::UpdateRecommendationRequest AssignRecommendation(const std::string& recommendation) {
+    av1::UpdateRecommendationRequest request;
+    request.mutable_recommendation()->set_name(recommendation);
+    request.mutable_recommendation()->set_responsible("Samordnaren");
+    request.mutable_update_mask()->add_paths("responsible");
+    return request;
+  }
+  av1::RecordDischargeRequest Discharge(const std::string& review, const std::string& code) {
+    av1::RecordDischargeRequest request;
+    request.set_review(review);
+    request.mutable_discharge()->set_municipality("municipalities/" + code);
+    request.mutable_discharge()->set_decision(av1::Discharge::DECISION_GRANTED);
+    *request.mutable_discharge()->mutable_decided_date() = Day(2022, 6, 13);
+    return request;
+  }
+  grpc::Status Adjust(const std::string& method_kind, std::vector<int> numbers,
+                      mv1::Adjustment* out) {
+    if (method_kind == "protocol") {
+      mv1::AdjustProtocolRequest request;
+      request.set_meeting(kTestMeeting);
+      request.mutable_chair()->set_display_name("Ledamot 2584");
+      request.add_adjusters()->set_display_name("Ledamot 2523");
+      *request.mutable_adjusted_date() = Day(2022, 6, 29);
+      return Call(meetings_stub_, &MeetingsStub::AdjustProtocol, request, out);
+    }
+    mv1::AdjustParagraphsRequest request;
+    request.set_meeting(kTestMeeting);
+    for (int n : numbers) request.add_paragraph_numbers(n);
+    request.mutable_chair()->set_display_name("Ledamot 2584");
+    request.add_adjusters()->set_display_name("Ledamot 2523");
+    *request.mutable_adjusted_date() = Day(2022, 6, 22);
+    return Call(meetings_stub_, &MeetingsStub::AdjustParagraphs, request, out);
+  }
+  mv1::RecordNoticePostingRequest Notice(const std::string& adjustment, const std::string& code) {
+    mv1::RecordNoticePostingRequest request;
+    request.set_adjustment(adjustment);
+    request.set_municipality("municipalities/" + code);
+    *request.mutable_posted_date() = Day(2022, 6, 29);
+    return request;
+  }
+};
+
+TEST_F(ScopeTest, AuditorOf2584ChangesReviewsOf2584Only) {
+  AuditsStubPtr auditor = AuditsAs(kAuditor2584);
+  av1::Review review;
+  av1::Recommendation recommendation;
+  // Its own municipality: create, change, recommend, follow up.
+  ASSERT_TRUE(
+      Call(auditor.get(), &AuditsStub::CreateReview, audits::ReviewRequest(2022, {"2584"}), &review)
+          .ok());
+  EXPECT_EQ(review.create_principal(), kAuditor2584);
+  grpc::Status updated =
+      Call(auditor.get(), &AuditsStub::UpdateReview, RetitleReview(kReview2584), &review);
+  ASSERT_TRUE(updated.ok()) << updated.error_message();
+  EXPECT_EQ(review.update_principal(), kAuditor2584);
+  grpc::Status recommended =
+      Call(auditor.get(), &AuditsStub::CreateRecommendation,
+           audits::RecommendationRequest(kReview2584, {"2584"}), &recommendation);
+  ASSERT_TRUE(recommended.ok()) << recommended.error_message();
+  EXPECT_EQ(recommendation.name(), "reviews/2021-2584/recommendations/2");
+  EXPECT_TRUE(Call(auditor.get(), &AuditsStub::UpdateRecommendation,
+                   AssignRecommendation("reviews/2021-2584/recommendations/1"), &recommendation)
+                  .ok());
+
+  // Another municipality's review: refused, nothing written.
+  Snapshot before = Settled();
+  EXPECT_TRUE(DeniedNaming(Call(auditor.get(), &AuditsStub::CreateReview,
+                                audits::ReviewRequest(2022, {"2580"}), &review),
+                           "2580"));
+  // A review of 2580 that 2584 also audits is still 2580's (the first
+  // auditing municipality names it).
+  EXPECT_TRUE(DeniedNaming(Call(auditor.get(), &AuditsStub::CreateReview,
+                                audits::ReviewRequest(2023, {"2580", "2584"}), &review),
+                           "reviews/2023-2580"));
+  EXPECT_TRUE(DeniedNaming(
+      Call(auditor.get(), &AuditsStub::UpdateReview, RetitleReview(kReview2580), &review),
+      kReview2580));
+  EXPECT_TRUE(
+      DeniedNaming(Call(auditor.get(), &AuditsStub::CreateRecommendation,
+                        audits::RecommendationRequest(kReview2580, {"2580"}), &recommendation),
+                   kReview2580));
+  EXPECT_TRUE(DeniedNaming(
+      Call(auditor.get(), &AuditsStub::UpdateRecommendation,
+           AssignRecommendation("reviews/2021-2580/recommendations/1"), &recommendation),
+      "2580"));
+  // Discharges are the municipality system's, not the auditor's.
+  EXPECT_TRUE(DeniedNaming(
+      Call(auditor.get(), &AuditsStub::RecordDischarge, Discharge(kReview2584, "2584"), &review),
+      "municipality-system"));
+  Snapshot after = Take();
+  EXPECT_TRUE(before == after) << "refused calls changed " << Difference(before, after);
+}
+
+TEST_F(ScopeTest, MunicipalitySystemRecordsOnlyItsOwnDischarge) {
+  AuditsStubPtr system = AuditsAs(kSystem2584);
+  av1::Review review;
+  Snapshot before = Settled();
+  EXPECT_TRUE(DeniedNaming(
+      Call(system.get(), &AuditsStub::RecordDischarge, Discharge(kReview2580, "2580"), &review),
+      "municipalities/2580"));
+  // Its own review, but naming another municipality's council.
+  EXPECT_TRUE(DeniedNaming(
+      Call(system.get(), &AuditsStub::RecordDischarge, Discharge(kReview2584, "2580"), &review),
+      "municipalities/2580"));
+  // The system may not change reviews at all.
+  EXPECT_TRUE(DeniedNaming(
+      Call(system.get(), &AuditsStub::UpdateReview, RetitleReview(kReview2584), &review),
+      "auditor"));
+  Snapshot after = Take();
+  EXPECT_TRUE(before == after) << "refused calls changed " << Difference(before, after);
+
+  grpc::Status own =
+      Call(system.get(), &AuditsStub::RecordDischarge, Discharge(kReview2584, "2584"), &review);
+  ASSERT_TRUE(own.ok()) << own.error_message();
+  ASSERT_EQ(review.discharges_size(), 1);
+  EXPECT_EQ(review.update_principal(), kSystem2584);
+}
+
+TEST_F(ScopeTest, MunicipalitySystemPostsOnlyItsOwnNotice) {
+  mv1::Adjustment adjustment;
+  grpc::Status adjusted = Adjust("protocol", {}, &adjustment);
+  ASSERT_TRUE(adjusted.ok()) << adjusted.error_message();
+  MeetingsStubPtr system = MeetingsAs(kSystem2584);
+  mv1::Adjustment out;
+  Snapshot before = Settled();
+  EXPECT_TRUE(DeniedNaming(Call(system.get(), &MeetingsStub::RecordNoticePosting,
+                                Notice(adjustment.name(), "2580"), &out),
+                           "municipalities/2580"));
+  EXPECT_TRUE(DeniedNaming(Call(system.get(), &MeetingsStub::RecordNoticePosting,
+                                Notice(adjustment.name(), "2523"), &out),
+                           "municipalities/2523"));
+  Snapshot after = Take();
+  EXPECT_TRUE(before == after) << "refused calls changed " << Difference(before, after);
+
+  grpc::Status own = Call(system.get(), &MeetingsStub::RecordNoticePosting,
+                          Notice(adjustment.name(), "2584"), &out);
+  ASSERT_TRUE(own.ok()) << own.error_message();
+  bool posted = false;
+  for (const auto& notice : out.notices()) {
+    posted = posted || (notice.municipality() == "municipalities/2584" && notice.has_posted_date());
+  }
+  EXPECT_TRUE(posted) << out.DebugString();
+}
+
+TEST_F(ScopeTest, PublicReaderSeesOfficialDocumentsOnly) {
+  // A second draft, so that one paragraph can be adjusted before the other.
+  mv1::Paragraph second = enamnd::testing::Decide(meetings_stub_, "Nämnden beslutar om budget.",
+                                                  mv1::DECISION_KIND_ADOPT);
+  ASSERT_FALSE(second.name().empty());
+  MeetingsStubPtr reader = MeetingsAs(kPublicReader);
+  auto get = [&](const std::string& name) {
+    mv1::GetParagraphRequest request;
+    request.set_name(name);
+    mv1::Paragraph out;
+    return Call(reader.get(), &MeetingsStub::GetParagraph, request, &out);
+  };
+  auto render = [&] {
+    mv1::RenderProtocolRequest request;
+    request.set_meeting(kTestMeeting);
+    mv1::RenderedProtocol out;
+    return Call(reader.get(), &MeetingsStub::RenderProtocol, request, &out);
+  };
+  auto listed = [&] {
+    mv1::ListParagraphsRequest request;
+    request.set_parent(kTestMeeting);
+    mv1::ListParagraphsResponse out;
+    grpc::Status status = Call(reader.get(), &MeetingsStub::ListParagraphs, request, &out);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    std::vector<int> numbers;
+    for (const auto& p : out.paragraphs()) numbers.push_back(p.number());
+    return numbers;
+  };
+
+  // All drafts: nothing to see.
+  EXPECT_TRUE(DeniedNaming(get(kDraftParagraph), "not an official document"));
+  EXPECT_TRUE(DeniedNaming(render(), kTestMeeting));
+  EXPECT_TRUE(listed().empty());
+  // The clerk sees the drafts.
+  mv1::ListParagraphsRequest all;
+  all.set_parent(kTestMeeting);
+  mv1::ListParagraphsResponse clerk_view;
+  ASSERT_TRUE(Call(meetings_stub_, &MeetingsStub::ListParagraphs, all, &clerk_view).ok());
+  EXPECT_EQ(clerk_view.paragraphs_size(), 2);
+
+  // § 1 adjusted at once: it is official, § 2 and the protocol are not.
+  mv1::Adjustment adjustment;
+  grpc::Status immediate = Adjust("paragraphs", {1}, &adjustment);
+  ASSERT_TRUE(immediate.ok()) << immediate.error_message();
+  EXPECT_TRUE(get(kDraftParagraph).ok());
+  EXPECT_TRUE(DeniedNaming(get(second.name()), second.name()));
+  EXPECT_TRUE(DeniedNaming(render(), kTestMeeting));
+  EXPECT_EQ(listed(), std::vector<int>{1});
+
+  // The whole protocol adjusted: everything is official.
+  grpc::Status whole = Adjust("protocol", {}, &adjustment);
+  ASSERT_TRUE(whole.ok()) << whole.error_message();
+  EXPECT_TRUE(get(second.name()).ok());
+  grpc::Status rendered = render();
+  EXPECT_TRUE(rendered.ok()) << rendered.error_message();
+  EXPECT_EQ(listed(), (std::vector<int>{1, 2}));
+}
+
+}  // namespace
+}  // namespace enamnd::security
