@@ -280,6 +280,28 @@ TEST_F(MeetingsApiTest, RetryWithSameRequestIdRecordsOnce) {
   EXPECT_EQ(List(meeting_, "").size(), 1u);
 }
 
+TEST_F(MeetingsApiTest, RecordsKnowWhoCreatedAndLastChangedThem) {
+  v1::Paragraph p;
+  ASSERT_TRUE(Record(meeting_, Decision("cases/2022-9"), &p).ok());
+  EXPECT_EQ(p.create_principal(), enamnd::testing::kClerk);
+  EXPECT_EQ(p.update_principal(), enamnd::testing::kClerk);
+  v1::UpdateParagraphRequest request;
+  *request.mutable_paragraph() = p;
+  request.mutable_paragraph()->set_summary("Ändrad av sekreteraren.");
+  request.mutable_paragraph()->set_create_principal("spiffe://enamnd/forged");
+  request.mutable_update_mask()->add_paths("summary");
+  auto secretary = service_.StubAs(enamnd::testing::kSecretary);
+  v1::Paragraph updated;
+  grpc::Status status =
+      enamnd::testing::Call(secretary.get(), &Stub::UpdateParagraph, request, &updated);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(updated.create_principal(), enamnd::testing::kClerk);
+  EXPECT_EQ(updated.update_principal(), enamnd::testing::kSecretary);
+  // Output only: not an updatable path.
+  request.mutable_update_mask()->add_paths("create_principal");
+  EXPECT_INVALID_FIELD(Call(&Stub::UpdateParagraph, request, &updated), "update_mask");
+}
+
 TEST_F(MeetingsApiTest, UpdatesWithMaskAndEtag) {
   v1::Paragraph p;
   ASSERT_TRUE(Record(meeting_, Decision("cases/2022-9"), &p).ok());

@@ -61,6 +61,7 @@ absl::Status MeetingsApi::CreateMunicipality(const platform::Caller& caller,
   ENAMND_RETURN_IF_ERROR(ValidateMunicipality(m));
   m.set_name(name.ToString());
   *m.mutable_create_time() = NowTimestamp();
+  m.set_create_principal(caller.principal());
 
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(
@@ -112,6 +113,8 @@ absl::Status MeetingsApi::CreateBody(const platform::Caller& caller,
   body.set_name(name.ToString());
   *body.mutable_create_time() = NowTimestamp();
   *body.mutable_update_time() = body.create_time();
+  body.set_create_principal(caller.principal());
+  body.set_update_principal(caller.principal());
 
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(
@@ -163,6 +166,7 @@ absl::Status MeetingsApi::UpdateBody(const platform::Caller& caller,
   ENAMND_RETURN_IF_ERROR(ValidateBody(body));
   ENAMND_RETURN_IF_ERROR(store::RequireMunicipalities(tx, MunicipalitiesOf(body)));
   *body.mutable_update_time() = NowTimestamp();
+  body.set_update_principal(caller.principal());
   ENAMND_RETURN_IF_ERROR(store::UpdateBody(tx, name, body));
   ENAMND_RETURN_IF_ERROR(platform::CommitAudited(tx, caller, body.name()));
   *response = body;
@@ -209,6 +213,8 @@ absl::Status MeetingsApi::CreateMeeting(const platform::Caller& caller,
   m.set_name(name.ToString());
   *m.mutable_create_time() = NowTimestamp();
   *m.mutable_update_time() = m.create_time();
+  m.set_create_principal(caller.principal());
+  m.set_update_principal(caller.principal());
 
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(
@@ -278,6 +284,7 @@ absl::Status MeetingsApi::UpdateMeeting(const platform::Caller& caller,
   ENAMND_ASSIGN_OR_RETURN(int64_t paragraphs, store::CountParagraphsOfMeeting(tx, name));
   ENAMND_RETURN_IF_ERROR(CheckMeetingUpdate(*found, paragraphs, &m));
   *m.mutable_update_time() = NowTimestamp();
+  m.set_update_principal(caller.principal());
   ENAMND_RETURN_IF_ERROR(store::UpdateMeeting(tx, m));
   m.set_etag(platform::NextEtag(found->etag()));
   v1::MeetingUpdated event;
@@ -308,6 +315,7 @@ absl::Status MeetingsApi::RecordAttendance(const platform::Caller& caller,
   bool became_held = m.state() == v1::Meeting::STATE_PLANNED;
   if (became_held) m.set_state(v1::Meeting::STATE_HELD);
   *m.mutable_update_time() = NowTimestamp();
+  m.set_update_principal(caller.principal());
   ENAMND_RETURN_IF_ERROR(store::UpdateMeeting(tx, m));
   m.set_etag(platform::NextEtag(mb.meeting.etag()));
   v1::AttendanceRecorded event;
@@ -341,6 +349,8 @@ absl::Status MeetingsApi::CreateCase(const platform::Caller& caller,
   c.set_case_number(number.ToString());
   *c.mutable_create_time() = NowTimestamp();
   *c.mutable_update_time() = c.create_time();
+  c.set_create_principal(caller.principal());
+  c.set_update_principal(caller.principal());
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(
       bool replayed, platform::ReplayOrRemember(
@@ -394,6 +404,7 @@ absl::Status MeetingsApi::UpdateCase(const platform::Caller& caller,
   ApplyMask(request.update_mask(), request.case_(), &c);
   ENAMND_RETURN_IF_ERROR(ValidateCase(c));
   *c.mutable_update_time() = NowTimestamp();
+  c.set_update_principal(caller.principal());
   ENAMND_RETURN_IF_ERROR(store::UpdateCase(tx, c));
   ENAMND_RETURN_IF_ERROR(platform::CommitAudited(tx, caller, c.name()));
   *response = c;
@@ -435,6 +446,8 @@ absl::Status MeetingsApi::RecordDecision(const platform::Caller& caller,
   PrepareNewParagraph(name.ToString(), name.number, c.case_number(), &p);
   *p.mutable_create_time() = NowTimestamp();
   *p.mutable_update_time() = p.create_time();
+  p.set_create_principal(caller.principal());
+  p.set_update_principal(caller.principal());
   ENAMND_RETURN_IF_ERROR(store::InsertParagraph(tx, name, year, p));
   ENAMND_RETURN_IF_ERROR(
       platform::SaveRequest(tx, "RecordDecision", request.request_id(), p.name()));
@@ -506,6 +519,7 @@ absl::Status MeetingsApi::UpdateParagraph(const platform::Caller& caller,
   ENAMND_RETURN_IF_ERROR(ValidateParagraphContent(p));
   ENAMND_RETURN_IF_ERROR(store::RequireMunicipalities(tx, MunicipalitiesOf(p)));
   *p.mutable_update_time() = NowTimestamp();
+  p.set_update_principal(caller.principal());
   ENAMND_RETURN_IF_ERROR(store::UpdateParagraph(tx, p));
   p.set_etag(platform::NextEtag(found->etag()));
   ENAMND_ASSIGN_OR_RETURN(DecisionContext ctx, LoadDecisionContext(tx, p));

@@ -384,6 +384,7 @@ absl::Status MeetingsApi::Adjust(const platform::Caller& caller, const AdjustInp
   v1::Adjustment a =
       NewAdjustment(name, input.kind, covered, mb.body, previous, docs.full, adjusted, today);
   if (docs.open.has_value()) a.set_redacted_sha256(docs.open->sha256);
+  a.set_create_principal(caller.principal());
   *a.mutable_chair() = input.chair;
   *a.mutable_adjusters() = input.adjusters;
   for (v1::Paragraph p : covered) {
@@ -500,6 +501,7 @@ absl::Status MeetingsApi::RecordAppeal(const platform::Caller& caller,
   appeal.set_name(AppealName{name, p.appeals_size() + 1}.ToString());
   *appeal.mutable_lodged_date() = ToDate(lodged);
   *appeal.mutable_create_time() = NowTimestamp();
+  appeal.set_create_principal(caller.principal());
   MarkAppealed(appeal, &p);
   ENAMND_RETURN_IF_ERROR(store::UpdateParagraph(tx, p));
   ENAMND_RETURN_IF_ERROR(
@@ -541,6 +543,7 @@ absl::Status MeetingsApi::RecordCorrection(const platform::Caller& caller,
   c.set_name(CorrectionName{name, p.corrections_size() + 1}.ToString());
   *c.mutable_correction_date() = ToDate(day);
   *c.mutable_create_time() = NowTimestamp();
+  c.set_create_principal(caller.principal());
   *p.add_corrections() = c;
   ENAMND_RETURN_IF_ERROR(store::UpdateParagraph(tx, p));
   ENAMND_RETURN_IF_ERROR(
@@ -594,6 +597,7 @@ absl::Status MeetingsApi::CreateExtract(const platform::Caller& caller,
   }
   e.set_name(ExtractName{name, static_cast<int>(existing.size()) + 1}.ToString());
   *e.mutable_create_time() = NowTimestamp();
+  e.set_create_principal(caller.principal());
   ENAMND_RETURN_IF_ERROR(store::InsertExtract(tx, e));
   if (open.has_value()) ENAMND_RETURN_IF_ERROR(store::InsertPublicVersion(tx, e.name(), *open));
   ENAMND_RETURN_IF_ERROR(
