@@ -69,6 +69,9 @@ enamnd_install_packages() {
 # ccache (when installed) keys on paths relative to the checkout, so a fresh
 # clone in another folder (CI) reuses what an earlier build compiled.
 export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$ENAMND_ROOT}"
+# Debug info (-g) would otherwise put the build directory into the hash, and
+# a clone in another directory would miss every entry.
+export CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-true}"
 
 # Arguments go to cmake's configure step (e.g. -DENAMND_SANITIZE=ON);
 # ENAMND_BUILD_TARGET builds one target instead of all.
