@@ -3,6 +3,7 @@
 // of the methods' policy options.
 #include "services/platform/policy.h"
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,9 @@ struct BadPolicyCase {
   const char* text;
   const char* message_part;  // the error names this
 };
+
+// Names the case in test listings instead of dumping its bytes.
+void PrintTo(const BadPolicyCase& c, std::ostream* os) { *os << c.what; }
 
 class BadPolicyTest : public ::testing::TestWithParam<BadPolicyCase> {};
 
@@ -148,7 +152,7 @@ constexpr char kPrincipal[] = "spiffe://enamnd/person/someone";
 const char kReviewPolicy[] =
     R"pb(
   roles: "secretary" scoped_roles: "auditor" official_only_roles: "public"
-)pb";
+    )pb";
 
 TEST(AdmitTest, RoleAdmitsForEveryResource) {
   absl::StatusOr<Admission> admission =
