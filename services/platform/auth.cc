@@ -122,11 +122,6 @@ absl::StatusOr<std::string> Authorizer::Identify(const grpc::ServerContextBase& 
   return principal;
 }
 
-bool Authorizer::IsReadOnly(const std::string& method) const {
-  auto it = policies_.find(method);
-  return it != policies_.end() && it->second.read_only();
-}
-
 bool Authorizer::TakeWriteToken(const std::string& principal) {
   absl::Time now = absl::Now();
   absl::MutexLock lock(&mutex_);

@@ -63,8 +63,6 @@ class Authorizer {
   absl::StatusOr<Caller> Admit(const grpc::ServerContextBase& context, const std::string& method,
                                std::string request_id = "") ABSL_LOCKS_EXCLUDED(mutex_);
 
-  const MethodPolicies& policies() const { return policies_; }
-  bool IsReadOnly(const std::string& method) const;
 
  private:
   Authorizer(MethodPolicies policies, AuthOptions options)
