@@ -3,17 +3,54 @@
 #include <random>
 
 #include "absl/random/random.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "google/protobuf/any.pb.h"
+#include "services/platform/call_context.h"
 #include "services/platform/log.h"
+#include "services/platform/status.h"
 
 namespace enamnd::platform {
+namespace {
+
+// 2001-09-09 in Unix milliseconds: any auto-generated stream ID of a Redis
+// that ran after that is above it, and no outbox sequence comes near it.
+constexpr int64_t kFirstTimeBasedMilliseconds = 1'000'000'000'000;
+
+std::string NowText() {
+  return absl::FormatTime(absl::RFC3339_full, absl::Now(), absl::UTCTimeZone());
+}
+
+// The value of field `name` in a stream entry's field array, or "".
+std::string EntryField(const RedisReply& fields, absl::string_view name) {
+  for (size_t i = 0; i + 1 < fields.elements.size(); i += 2) {
+    if (fields.elements[i].str == name) return fields.elements[i + 1].str;
+  }
+  return "";
+}
+
+}  // namespace
 
 std::string EventStream(absl::string_view service) {
   return absl::StrCat("enamnd:events:", service);
+}
+
+std::string StreamEntryId(int64_t sequence) { return absl::StrCat(sequence, "-0"); }
+
+std::optional<int64_t> SequenceOfStreamEntryId(absl::string_view entry_id) {
+  if (!absl::ConsumeSuffix(&entry_id, "-0")) return std::nullopt;
+  int64_t sequence = 0;
+  if (!absl::SimpleAtoi(entry_id, &sequence) || sequence < 1) return std::nullopt;
+  // Time-based IDs are milliseconds since 1970 (about 1.7e12 today); a
+  // service does not reach that many events.
+  if (sequence >= kFirstTimeBasedMilliseconds) return std::nullopt;
+  if (entry_id.front() == '0' || entry_id.front() == '+') return std::nullopt;
+  return sequence;
 }
 
 MigrationSet PlatformMigrations() {
@@ -101,6 +138,9 @@ absl::StatusOr<int64_t> Outbox::Append(Transaction& tx, const google::protobuf::
   std::string audience_text = absl::StrJoin(audience, ",");
   if (!audience.empty()) attributes["audience"].set_ce_string(audience_text);
   attributes["datacontenttype"].set_ce_string("application/protobuf");
+  // The CloudEvents distributed-tracing extension: the call's W3C trace.
+  const std::string& traceparent = CurrentCall().traceparent;
+  if (!traceparent.empty()) attributes["traceparent"].set_ce_string(traceparent);
   event.mutable_proto_data()->PackFrom(payload);
 
   std::string bytes;
@@ -178,43 +218,72 @@ void OutboxRelay::Stop(absl::Duration grace) {
   listener_ = 0;
 }
 
-absl::StatusOr<int> OutboxRelay::PublishBatch() {
+absl::StatusOr<std::vector<LoggedEvent>> OutboxRelay::ReadUnpublished() {
+  auto tx = db_->BeginRead();
+  if (!tx.ok()) return tx.status();
+  auto rows = tx->Query(
+      "SELECT sequence, event_id, type, subject, event FROM outbox"
+      " WHERE published_at IS NULL ORDER BY sequence LIMIT ?1",
+      {static_cast<int64_t>(options_.batch_size)});
+  if (!rows.ok()) return rows.status();
   std::vector<LoggedEvent> batch;
-  {
-    auto tx = db_->BeginRead();
-    if (!tx.ok()) return tx.status();
-    auto rows = tx->Query(
-        "SELECT sequence, event_id, type, subject, event FROM outbox"
-        " WHERE published_at IS NULL ORDER BY sequence LIMIT ?1",
-        {static_cast<int64_t>(options_.batch_size)});
-    if (!rows.ok()) return rows.status();
-    for (const Row& row : *rows) {
-      LoggedEvent e;
-      e.sequence = row.Int(0);
-      e.id = row.Text(1);
-      e.type = row.Text(2);
-      e.subject = row.Text(3);
-      e.event = row.Text(4);
-      batch.push_back(std::move(e));
-    }
+  for (const Row& row : *rows) {
+    LoggedEvent e;
+    e.sequence = row.Int(0);
+    e.id = row.Text(1);
+    e.type = row.Text(2);
+    e.subject = row.Text(3);
+    e.event = row.Text(4);
+    batch.push_back(std::move(e));
   }
-  if (batch.empty()) return 0;
+  return batch;
+}
+
+absl::StatusOr<int> OutboxRelay::PublishBatch(bool stopping) {
+  absl::StatusOr<std::vector<LoggedEvent>> unpublished = ReadUnpublished();
+  if (!unpublished.ok()) return unpublished.status();
+  std::vector<LoggedEvent> batch = *std::move(unpublished);
+  // An idle relay still looks at the stream now and then, so that a Redis
+  // that lost its data gets the log back without waiting for a new event.
+  bool reconcile_due = absl::Now() >= next_reconcile_;
+  if (batch.empty() && (!reconcile_due || stopping)) return 0;
   if (redis_ == nullptr || redis_->broken()) {
     redis_.reset();
     auto connection = RedisConnection::Connect(redis_address_, options_.redis_timeout);
     if (!connection.ok()) return connection.status();
     redis_ = std::move(*connection);
+    reconcile_due = true;  // a Redis we reconnect to may have lost data
   }
-  std::vector<std::pair<int64_t, std::string>> published;  // sequence, entry id
+  if (reconcile_due) {
+    absl::Status reconciled = Reconcile();
+    if (!reconciled.ok()) return reconciled;
+    next_reconcile_ = absl::Now() + options_.reconcile_interval;
+    unpublished = ReadUnpublished();  // Reconcile may have marked or unmarked rows
+    if (!unpublished.ok()) return unpublished.status();
+    batch = *std::move(unpublished);
+  }
+  if (batch.empty()) return 0;
+  std::vector<int64_t> published;
   absl::Status publish_status;
   for (const LoggedEvent& e : batch) {
-    auto reply = redis_->Command({"XADD", outbox_->stream(), "*", "id", e.id, "type", e.type,
-                                  "subject", e.subject, "event", e.event});
+    std::vector<std::string> command = {"XADD", outbox_->stream()};
+    if (options_.stream_max_length > 0) {
+      command.insert(command.end(), {"MAXLEN", "~", absl::StrCat(options_.stream_max_length)});
+    }
+    command.insert(command.end(), {StreamEntryId(e.sequence), "id", e.id, "type", e.type, "subject",
+                                   e.subject, "event", e.event});
+    auto reply = redis_->Command(command);
     if (!reply.ok()) {
       publish_status = reply.status();
       break;
     }
     if (reply->kind == RedisReply::Kind::kError) {
+      if (absl::StrContains(reply->str, "equal or smaller")) {
+        // The stream is at or past this event already: another relay (a
+        // second instance) or an unmarked earlier publish. Reconcile decides.
+        next_reconcile_ = absl::InfinitePast();
+        break;
+      }
       publish_status = absl::UnavailableError(absl::StrCat("redis XADD: ", reply->str));
       break;
     }
@@ -222,31 +291,137 @@ absl::StatusOr<int> OutboxRelay::PublishBatch() {
       killed_ = true;
       return absl::AbortedError("relay stopped by test hook before marking");
     }
-    published.emplace_back(e.sequence, reply->str);
+    published.push_back(e.sequence);
   }
   if (!published.empty()) {
     auto tx = db_->Begin();
     if (!tx.ok()) return tx.status();
-    std::string now = absl::FormatTime(absl::RFC3339_full, absl::Now(), absl::UTCTimeZone());
-    for (const auto& [sequence, entry_id] : published) {
+    std::string now = NowText();
+    for (int64_t sequence : published) {
       absl::Status status =
           tx->Exec("UPDATE outbox SET published_at = ?1, stream_entry_id = ?2 WHERE sequence = ?3",
-                   {now, entry_id, sequence});
+                   {now, StreamEntryId(sequence), sequence});
       if (!status.ok()) return status;
     }
     absl::Status status = tx->Commit();
     if (!status.ok()) return status;
+    published_.fetch_add(static_cast<int64_t>(published.size()));
   }
   if (!publish_status.ok()) return publish_status;
-  return static_cast<int>(published.size());
+  // A refused XADD published nothing but still needs another round.
+  return published.empty() ? 1 : static_cast<int>(published.size());
+}
+
+absl::Status OutboxRelay::Reconcile() {
+  const std::string& stream = outbox_->stream();
+  auto reply = redis_->Command({"XREVRANGE", stream, "+", "-", "COUNT", "1"});
+  if (!reply.ok()) return reply.status();
+  if (reply->kind == RedisReply::Kind::kError) {
+    return absl::UnavailableError(absl::StrCat("redis XREVRANGE: ", reply->str));
+  }
+  std::string top_entry_id;
+  std::string top_event_id;
+  if (reply->kind == RedisReply::Kind::kArray && !reply->elements.empty() &&
+      reply->elements[0].elements.size() >= 2) {
+    top_entry_id = reply->elements[0].elements[0].str;
+    top_event_id = EntryField(reply->elements[0].elements[1], "id");
+  }
+  std::optional<int64_t> top_sequence =
+      top_entry_id.empty() ? std::optional<int64_t>(0) : SequenceOfStreamEntryId(top_entry_id);
+
+  if (!top_sequence.has_value()) {
+    bool ours;
+    {
+      auto read = db_->BeginRead();
+      if (!read.ok()) return read.status();
+      auto found = read->QueryOne("SELECT 1 FROM outbox WHERE event_id = ?1", {top_event_id});
+      if (!found.ok()) return found.status();
+      ours = found->has_value();
+    }
+    if (ours) return SetAsideLegacyStream(top_entry_id);
+    return absl::FailedPreconditionError(
+        absl::StrCat("stream ", stream, " ends with entry ", top_entry_id,
+                     ", which is not an event of this service's log; see docs/operations.md, "
+                     "\"The stream and the log disagree\""));
+  }
+  auto tx = db_->Begin();
+  if (!tx.ok()) return tx.status();
+  if (*top_sequence > 0) {
+    auto row = tx->QueryOne("SELECT event_id FROM outbox WHERE sequence = ?1", {*top_sequence});
+    if (!row.ok()) return row.status();
+    if (!row->has_value() || (*row)->Text(0) != top_event_id) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "stream ", stream, " ends with sequence ", *top_sequence, " (event ",
+          top_event_id.empty() ? "?" : top_event_id, "), which this service's log ",
+          row->has_value() ? "has as another event" : "does not have",
+          " (was the database restored from an older backup?); see docs/operations.md, "
+          "\"The stream and the log disagree\""));
+    }
+  }
+  auto marked =
+      tx->QueryOne("SELECT COALESCE(MAX(sequence), 0) FROM outbox WHERE published_at IS NOT NULL");
+  if (!marked.ok()) return marked.status();
+  int64_t marked_up_to = (*marked)->Int(0);
+  if (*top_sequence < marked_up_to) {
+    absl::Status status = tx->Exec(
+        "UPDATE outbox SET published_at = NULL, stream_entry_id = NULL"
+        " WHERE sequence > ?1 AND published_at IS NOT NULL",
+        {*top_sequence});
+    if (!status.ok()) return status;
+    int64_t lost = tx->Changes();
+    ENAMND_RETURN_IF_ERROR(tx->Commit());
+    republished_.fetch_add(lost);
+    LogWarning("outbox", "stream ", stream, " ends at sequence ", *top_sequence,
+               " but the log had published up to ", marked_up_to,
+               ": Redis lost events (restart without persistence, failover to a lagging "
+               "replica, or a deleted key); republishing ",
+               lost, " events from sequence ", *top_sequence + 1, " in order");
+    return absl::OkStatus();
+  }
+  // Rows the stream has but the log did not mark (a relay stopped between
+  // XADD and marking, or another instance published them).
+  absl::Status status = tx->Exec(
+      "UPDATE outbox SET published_at = ?1, stream_entry_id = (sequence || '-0')"
+      " WHERE sequence <= ?2 AND published_at IS NULL",
+      {NowText(), *top_sequence});
+  if (!status.ok()) return status;
+  int64_t found = tx->Changes();
+  ENAMND_RETURN_IF_ERROR(tx->Commit());
+  if (found > 0) {
+    LogInfo("outbox", "stream ", stream, " already had ", found, " events up to sequence ",
+            *top_sequence, " that were not marked published; marked");
+  }
+  return absl::OkStatus();
+}
+
+absl::Status OutboxRelay::SetAsideLegacyStream(const std::string& top_entry_id) {
+  const std::string& stream = outbox_->stream();
+  std::string aside =
+      absl::StrCat(stream, ":before-sequence-ids:", absl::ToUnixSeconds(absl::Now()));
+  auto renamed = redis_->Command({"RENAME", stream, aside});
+  if (!renamed.ok()) return renamed.status();
+  if (renamed->kind == RedisReply::Kind::kError) {
+    return absl::UnavailableError(absl::StrCat("redis RENAME ", stream, ": ", renamed->str));
+  }
+  auto tx = db_->Begin();
+  if (!tx.ok()) return tx.status();
+  ENAMND_RETURN_IF_ERROR(
+      tx->Exec("UPDATE outbox SET published_at = NULL, stream_entry_id = NULL"
+               " WHERE published_at IS NOT NULL"));
+  int64_t rows = tx->Changes();
+  ENAMND_RETURN_IF_ERROR(tx->Commit());
+  republished_.fetch_add(rows);
+  LogWarning("outbox", "stream ", stream, " had time-based entry IDs (top ", top_entry_id,
+             "), from before entry IDs were outbox sequences; renamed it to ", aside,
+             " and republishing the whole log (", rows,
+             " events); consumer groups start again from the beginning");
+  return absl::OkStatus();
 }
 
 void OutboxRelay::Run() {
   absl::Duration backoff = options_.backoff_initial;
   bool was_failing = false;
   while (true) {
-    absl::StatusOr<int> published = PublishBatch();
-    if (killed_) return;
     bool stopping;
     absl::Time deadline;
     {
@@ -254,6 +429,8 @@ void OutboxRelay::Run() {
       stopping = stopping_;
       deadline = stop_deadline_;
     }
+    absl::StatusOr<int> published = PublishBatch(stopping);
+    if (killed_) return;
     if (published.ok()) {
       if (was_failing) LogInfo("outbox", "publishing to ", outbox_->stream(), " again");
       was_failing = false;
@@ -265,6 +442,7 @@ void OutboxRelay::Run() {
       wake_ = false;
       continue;
     }
+    publish_errors_.fetch_add(1);
     if (!was_failing) {
       LogWarning("outbox", "cannot publish to ", outbox_->stream(),
                  ", will retry: ", published.status().ToString());

@@ -1,6 +1,15 @@
 // Transactional outbox: events are written in the caller's transaction and
 // published to a Redis stream by OutboxRelay after commit. The rows stay as
-// the service's durable event log (the replay source for WatchDecisions).
+// the service's durable event log (the replay source for WatchEvents and
+// WatchDecisions, and for republishing what Redis lost).
+//
+// Exactly one stream entry per event: the relay gives each entry the ID
+// StreamEntryId(sequence), so Redis itself refuses a second XADD of an
+// event (its ID is not above the stream's top). On every (re)connect, and
+// every reconcile_interval, the relay compares the stream's top entry with
+// the log: a top below what the log marked published means Redis lost
+// entries (a restart without persistence, a failover to a lagging replica,
+// a deleted key), and the relay republishes the gap in order.
 #ifndef ENAMND_PLATFORM_OUTBOX_H_
 #define ENAMND_PLATFORM_OUTBOX_H_
 
@@ -8,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -25,6 +35,13 @@ namespace enamnd::platform {
 
 // The Redis stream a service publishes on: "enamnd:events:<service>".
 std::string EventStream(absl::string_view service);
+
+// The stream entry ID of the event with outbox sequence `sequence`:
+// "<sequence>-0". Sequences start at 1, so every ID is above Redis's 0-0.
+std::string StreamEntryId(int64_t sequence);
+// The sequence of a stream entry ID made by StreamEntryId, or nullopt for
+// any other ID (e.g. a time-based one, from before IDs were sequences).
+std::optional<int64_t> SequenceOfStreamEntryId(absl::string_view entry_id);
 
 // The platform's own tables (outbox, inbox); pass to Database::Open.
 MigrationSet PlatformMigrations();
@@ -84,6 +101,13 @@ class OutboxRelay {
     absl::Duration backoff_initial = absl::Milliseconds(100);
     absl::Duration backoff_max = absl::Seconds(5);
     absl::Duration redis_timeout = absl::Seconds(2);
+    // How often an idle relay checks the stream against the log (besides
+    // every reconnect), to notice a stream emptied without a reconnect.
+    absl::Duration reconcile_interval = absl::Seconds(10);
+    // Retention: XADD ... MAXLEN ~ <n> trims the stream to about n entries
+    // (ENAMND_STREAM_MAXLEN); 0 keeps everything. The outbox log keeps the
+    // full history either way.
+    int64_t stream_max_length = 0;
     // Test hook, called after each XADD and before the row is marked;
     // returning false makes the relay stop there, as if killed.
     std::function<bool(int64_t sequence)> after_publish;
@@ -98,11 +122,28 @@ class OutboxRelay {
   // Tries to publish what is pending for up to `grace`, then stops.
   void Stop(absl::Duration grace = absl::Seconds(2));
 
+  // Counters since Start (for metrics and tests).
+  int64_t published() const { return published_.load(); }
+  int64_t publish_errors() const { return publish_errors_.load(); }
+  // Rows published again because the stream had lost them.
+  int64_t republished() const { return republished_.load(); }
+
  private:
   void Run();
   void Wake();
-  // Publishes one batch; returns rows published or an error.
-  absl::StatusOr<int> PublishBatch();
+  // Publishes one batch; returns rows published (or 1 after a refused XADD,
+  // to go round again) or an error. While stopping, only what is pending.
+  absl::StatusOr<int> PublishBatch(bool stopping);
+  absl::StatusOr<std::vector<LoggedEvent>> ReadUnpublished();
+  // Brings the log's published marks in line with the stream's top entry:
+  // marks rows already on the stream, unmarks (to republish) rows the
+  // stream lost. FAILED_PRECONDITION when the stream's top is not an event
+  // of this log (e.g. the database was restored from an older backup).
+  absl::Status Reconcile();
+  // A stream whose entries have time-based IDs (written before IDs were
+  // sequences) cannot take sequence IDs: it is renamed aside and the log
+  // republished in full.
+  absl::Status SetAsideLegacyStream(const std::string& top_entry_id);
 
   Database* db_;
   Outbox* outbox_;
@@ -114,7 +155,11 @@ class OutboxRelay {
   bool wake_ ABSL_GUARDED_BY(mutex_) = false;
   bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
   absl::Time stop_deadline_ ABSL_GUARDED_BY(mutex_) = absl::InfiniteFuture();
-  bool killed_ = false;  // relay thread only
+  bool killed_ = false;                               // relay thread only
+  absl::Time next_reconcile_ = absl::InfinitePast();  // relay thread only
+  std::atomic<int64_t> published_{0};
+  std::atomic<int64_t> publish_errors_{0};
+  std::atomic<int64_t> republished_{0};
   std::thread thread_;
 };
 

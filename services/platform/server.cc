@@ -210,6 +210,12 @@ absl::StatusOr<ServerConfig> LoadConfig(const std::string& service) {
   ENAMND_ASSIGN_OR_RETURN(double watches,
                           EnvNumber("ENAMND_MAX_WATCHES", config.max_watch_streams_per_principal));
   config.max_watch_streams_per_principal = static_cast<int>(watches);
+  ENAMND_ASSIGN_OR_RETURN(double max_length,
+                          EnvNumber("ENAMND_STREAM_MAXLEN", config.stream_max_length));
+  if (max_length < 0) {
+    return absl::InvalidArgumentError("ENAMND_STREAM_MAXLEN: must be 0 (keep all) or more");
+  }
+  config.stream_max_length = static_cast<int64_t>(max_length);
   absl::Status status = SetLogLevel(config.log_level);
   if (!status.ok()) return status;
   if (!ParseRedisAddress(config.redis).ok()) return ParseRedisAddress(config.redis).status();
@@ -320,7 +326,11 @@ absl::Status ServerRunner::Start() {
   }
   // Only once the port is ours: a second instance that fails to bind must
   // not publish this database's events or consume others' too.
-  relay_ = std::make_unique<OutboxRelay>(db_.get(), outbox_.get(), *redis, relay_options_);
+  OutboxRelay::Options relay_options = relay_options_;
+  if (relay_options.stream_max_length == 0) {
+    relay_options.stream_max_length = config_.stream_max_length;
+  }
+  relay_ = std::make_unique<OutboxRelay>(db_.get(), outbox_.get(), *redis, relay_options);
   relay_->Start();
   status = service_->OnListening();
   if (!status.ok()) return status;

@@ -53,6 +53,9 @@ struct ServerConfig {
   AuthOptions auth;
   // ENAMND_MAX_WATCHES: open watch streams allowed per principal.
   int max_watch_streams_per_principal = 8;
+  // ENAMND_STREAM_MAXLEN: trim the service's stream to about this many
+  // entries (XADD MAXLEN ~); 0 keeps every entry.
+  int64_t stream_max_length = 0;
 };
 
 // Default ports of the services, by name.

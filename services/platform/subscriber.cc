@@ -1,8 +1,11 @@
 #include "services/platform/subscriber.h"
 
+#include <map>
+
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "services/platform/call_context.h"
 #include "services/platform/log.h"
 
 namespace enamnd::platform {
@@ -74,6 +77,12 @@ absl::Status StreamSubscriber::ProcessEntry(const std::string& entry_id, const R
   io::cloudevents::v1::CloudEvent event;
   if (decoded.ok()) {
     event = *std::move(decoded);
+    CallContext call;
+    auto trace = event.attributes().find("traceparent");
+    if (trace != event.attributes().end()) {
+      call.traceparent = ValidTraceparent(trace->second.ce_string());
+    }
+    ScopedCallContext scoped_call(std::move(call));
     auto tx = db_->Begin();
     if (!tx.ok()) return tx.status();
     auto seen =
@@ -85,6 +94,7 @@ absl::Status StreamSubscriber::ProcessEntry(const std::string& entry_id, const R
     } else {
       absl::Status status = handler_(*tx, event);
       if (!status.ok()) {
+        handler_failures_.fetch_add(1);
         return absl::Status(status.code(), absl::StrCat("handling ", event.type(), " ", event.id(),
                                                         ": ", status.message()));
       }
@@ -99,6 +109,7 @@ absl::Status StreamSubscriber::ProcessEntry(const std::string& entry_id, const R
     }
   } else {
     // Nothing can ever process it; acknowledge so the group moves on.
+    poison_skipped_.fetch_add(1);
     LogError("subscriber", options_.stream, " entry ", entry_id, " has no decodable CloudEvent (",
              decoded.status().message(), "); acknowledged and skipped");
   }
@@ -126,6 +137,28 @@ absl::StatusOr<int> StreamSubscriber::ProcessEntries(const RedisReply& entries) 
     ++count;
   }
   return count;
+}
+
+void StreamSubscriber::RefreshGroupInfo() {
+  next_group_info_ = absl::Now() + absl::Seconds(5);
+  auto reply = redis_->Command({"XINFO", "GROUPS", options_.stream});
+  if (!reply.ok() || reply->kind != RedisReply::Kind::kArray) return;
+  for (const RedisReply& group : reply->elements) {
+    // Each group is a flat map: name, value, name, value, ...
+    std::map<std::string, const RedisReply*> fields;
+    for (size_t i = 0; i + 1 < group.elements.size(); i += 2) {
+      fields[group.elements[i].str] = &group.elements[i + 1];
+    }
+    auto name = fields.find("name");
+    if (name == fields.end() || name->second->str != options_.group) continue;
+    auto pending = fields.find("pending");
+    if (pending != fields.end()) pending_.store(pending->second->integer);
+    auto lag = fields.find("lag");
+    // A nil lag means Redis cannot tell (after deletions); keep it unknown.
+    if (lag != fields.end()) {
+      lag_.store(lag->second->kind == RedisReply::Kind::kInteger ? lag->second->integer : -1);
+    }
+  }
 }
 
 void StreamSubscriber::Run() {
@@ -167,6 +200,8 @@ void StreamSubscriber::Run() {
           next_claim = absl::InfinitePast();  // maybe more
       }
     } else if (status.ok()) {
+      if (absl::Now() >= next_group_info_) RefreshGroupInfo();
+      if (redis_ == nullptr || redis_->broken()) continue;
       redis_->SetTimeout(options_.block + options_.redis_timeout);
       auto reply = redis_->Command({"XREADGROUP", "GROUP", options_.group, options_.consumer,
                                     "COUNT", absl::StrCat(options_.batch_size), "BLOCK",

@@ -2,7 +2,11 @@
 // handled in a database transaction that also records (source, id) in the
 // inbox, so a redelivered or duplicated event is dropped; XACK follows the
 // commit. Pending entries are re-read after a restart, and entries left
-// pending by a dead consumer are claimed with XAUTOCLAIM.
+// pending by a dead consumer are claimed with XAUTOCLAIM. A group that
+// vanished (Redis lost its data) is created again at the stream's start:
+// the producer's relay republishes what was lost, and the inbox drops what
+// was already handled. The event's traceparent is the current call's
+// (call_context.h) while its handler runs, so log lines carry it.
 #ifndef ENAMND_PLATFORM_SUBSCRIBER_H_
 #define ENAMND_PLATFORM_SUBSCRIBER_H_
 
@@ -62,6 +66,16 @@ class StreamSubscriber {
   int64_t handled() const { return handled_.load(); }
   // Entries dropped as already processed.
   int64_t duplicates() const { return duplicates_.load(); }
+  // Handler runs that failed (the entry stays pending and is retried).
+  int64_t handler_failures() const { return handler_failures_.load(); }
+  // Entries without a decodable CloudEvent, acknowledged and skipped.
+  int64_t poison_skipped() const { return poison_skipped_.load(); }
+  // The group's pending entries and its lag behind the stream's head (XINFO
+  // GROUPS, refreshed every few seconds); -1 until first known.
+  int64_t pending() const { return pending_.load(); }
+  int64_t lag() const { return lag_.load(); }
+
+  const Options& options() const { return options_; }
 
  private:
   void Run();
@@ -70,6 +84,8 @@ class StreamSubscriber {
   // Processes the entries of an XREADGROUP/XAUTOCLAIM reply; returns count.
   absl::StatusOr<int> ProcessEntries(const RedisReply& entries);
   absl::Status ProcessEntry(const std::string& entry_id, const RedisReply& fields);
+  // Reads the group's pending count and lag (XINFO GROUPS).
+  void RefreshGroupInfo();
 
   Database* db_;
   RedisAddress redis_address_;
@@ -78,6 +94,11 @@ class StreamSubscriber {
   std::unique_ptr<RedisConnection> redis_;  // subscriber thread only
   std::atomic<int64_t> handled_{0};
   std::atomic<int64_t> duplicates_{0};
+  std::atomic<int64_t> handler_failures_{0};
+  std::atomic<int64_t> poison_skipped_{0};
+  std::atomic<int64_t> pending_{-1};
+  std::atomic<int64_t> lag_{-1};
+  absl::Time next_group_info_ = absl::InfinitePast();  // subscriber thread only
   absl::Mutex mutex_;
   bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
   bool killed_ = false;  // subscriber thread only

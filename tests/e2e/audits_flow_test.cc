@@ -1,9 +1,12 @@
 // Real binaries: a decision recorded in enamnd-meetings reaches its review
 // in enamnd-audits, also when Redis restarts and the audits service is down
-// while the decision is recorded.
+// while the decision is recorded, and when Redis restarts empty.
+#include <algorithm>
+
 #include "absl/strings/str_cat.h"
 #include "enamnd/audits/v1/audits.grpc.pb.h"
 #include "gtest/gtest.h"
+#include "services/platform/outbox.h"
 #include "tests/support/builders.h"
 #include "tests/support/committee.h"
 #include "tests/support/redis_server.h"
@@ -83,6 +86,83 @@ TEST(AuditsFlowTest, DecisionReachesReviewAcrossRedisRestartAndAuditsDowntime) {
   EXPECT_EQ(linked, (std::vector<std::string>{first, second}));
   EXPECT_EQ(audits->Stop(), 0);
   EXPECT_EQ(meetings.Stop(), 0) << "clean exit";
+}
+
+// The event ids of a stream, oldest first, if its entry IDs are exactly the
+// sequences 1..n; else empty.
+std::vector<std::string> ContiguousLog(const testing::RedisServer& redis,
+                                       const std::string& stream) {
+  std::vector<std::string> ids;
+  for (const auto& e : testing::ReadStream(redis, stream)) {
+    if (e.entry_id != platform::StreamEntryId(static_cast<int64_t>(ids.size()) + 1)) return {};
+    ids.push_back(e.id);
+  }
+  return ids;
+}
+
+bool StartsWith(const std::vector<std::string>& all, const std::vector<std::string>& prefix) {
+  return all.size() >= prefix.size() && std::equal(prefix.begin(), prefix.end(), all.begin());
+}
+
+TEST(AuditsFlowTest, RedisRestartedEmptyGetsBothStreamsBackAndAuditsLinksEachDecisionOnce) {
+  testing::TempDir dir;
+  testing::RedisServer redis;  // no persistence: a restart loses every stream and group
+  MeetingsProcess meetings(dir.path() + "/meetings", redis.address(), dir.path() + "/meetings.log");
+  AuditsProcess audits(dir.path() + "/audits", redis.address(), dir.path() + "/audits.log");
+  ASSERT_TRUE(meetings.started() && audits.started());
+
+  av1::CreateReviewRequest review;
+  review.mutable_review()->set_year(2021);
+  review.mutable_review()->add_auditing_municipalities("municipalities/2584");
+  review.mutable_review()->set_kind(av1::Review::KIND_BASIC);
+  review.mutable_review()->set_title("Grundläggande granskning 2021");
+  av1::Review created;
+  ASSERT_TRUE(Call(audits.stub(), &av1::AuditsService::Stub::CreateReview, review, &created).ok());
+  testing::CommitteeSeed seed;
+  seed.case_subject = "//audits/reviews/2021-2584";
+  ASSERT_TRUE(testing::SeedCommittee(meetings.stub(), seed));
+  std::vector<std::string> decided;
+  for (const char* text :
+       {"Nämnden tar med sig synpunkterna.", "Nämnden lägger svaret till handlingarna."}) {
+    decided.push_back(testing::Decide(meetings.stub(), text, mv1::DECISION_KIND_ADOPT).name());
+  }
+  ASSERT_TRUE(PollUntil([&] { return Handlings(audits.stub()) == 2; }, absl::Seconds(20)));
+  std::vector<std::string> meetings_before, audits_before;
+  ASSERT_TRUE(PollUntil(
+      [&] {
+        meetings_before = ContiguousLog(redis, "enamnd:events:meetings");
+        audits_before = ContiguousLog(redis, "enamnd:events:audits");
+        return !meetings_before.empty() && !audits_before.empty();
+      },
+      absl::Seconds(20)));
+
+  redis.Restart();
+  EXPECT_TRUE(testing::ReadStream(redis, "enamnd:events:meetings").empty());
+  decided.push_back(testing::Decide(meetings.stub(), "Nämnden återkommer i delårsrapport 2.",
+                                    mv1::DECISION_KIND_ADOPT)
+                        .name());
+
+  // Both relays find their stream behind their log and republish it, with
+  // the same entry IDs and event ids; audits' group is created again at the
+  // start and its inbox drops the two decisions it had linked.
+  std::vector<std::string> meetings_after, audits_after;
+  ASSERT_TRUE(PollUntil(
+      [&] {
+        meetings_after = ContiguousLog(redis, "enamnd:events:meetings");
+        audits_after = ContiguousLog(redis, "enamnd:events:audits");
+        return meetings_after.size() > meetings_before.size() &&
+               audits_after.size() >= audits_before.size() && Handlings(audits.stub()) >= 3;
+      },
+      absl::Seconds(40)))
+      << meetings_after.size() << " meetings entries, " << audits_after.size()
+      << " audits entries, " << Handlings(audits.stub()) << " handlings";
+  EXPECT_TRUE(StartsWith(meetings_after, meetings_before));
+  EXPECT_TRUE(StartsWith(audits_after, audits_before));
+  std::vector<std::string> linked;
+  EXPECT_EQ(Handlings(audits.stub(), &linked), 3);
+  EXPECT_EQ(linked, decided);
+  EXPECT_EQ(audits.Stop(), 0);
+  EXPECT_EQ(meetings.Stop(), 0);
 }
 
 }  // namespace

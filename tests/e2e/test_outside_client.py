@@ -271,7 +271,8 @@ def decode_entry(entry_id, fields, source, package, events_module):
 
     The fields are exactly id, type, subject and event; the event is a
     CloudEvent 1.0 from `source` whose id, type and subject agree with the
-    fields, with a time, and whose proto_data is the payload of its type.
+    fields, with a time, and whose proto_data is the payload of its type; the
+    entry ID is the event's sequence ("{sequence}-0").
     """
     keys = sorted(k.decode() for k in fields)
     assert keys == ["event", "id", "subject", "type"], f"{entry_id}: fields {keys}"
@@ -285,6 +286,9 @@ def decode_entry(entry_id, fields, source, package, events_module):
     attrs = event.attributes
     assert attrs["subject"].ce_string == fields[b"subject"].decode(), f"{where}: subject"
     assert attrs["time"].HasField("ce_timestamp"), f"{where}: time"
+    # The entry ID is the outbox sequence: one entry per event.
+    assert entry_id.decode() == attrs["sequence"].ce_string + "-0", (
+        f"{where}: sequence {attrs['sequence'].ce_string}")
     got_package, _, message = type_.rpartition(".")
     assert got_package == package, f"{where}: package {got_package}"
     cls = getattr(events_module, message, None)

@@ -3,10 +3,14 @@
 #include "services/platform/outbox.h"
 
 #include <atomic>
+#include <optional>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/numbers.h"
 #include "enamnd/common/v1/common.pb.h"
 #include "gtest/gtest.h"
+#include "services/platform/call_context.h"
 #include "services/platform/status.h"
 #include "services/platform/subscriber.h"
 #include "tests/support/database.h"
@@ -74,6 +78,7 @@ class OutboxTest : public ::testing::Test {
     o.backoff_initial = absl::Milliseconds(20);
     o.backoff_max = absl::Milliseconds(200);
     o.redis_timeout = absl::Milliseconds(500);
+    o.reconcile_interval = absl::Milliseconds(200);
     return o;
   }
 
@@ -123,7 +128,47 @@ TEST_F(OutboxTest, RedisDownWhileWritingLosesNothingAndKeepsOrder) {
   relay.Stop();
 }
 
-TEST_F(OutboxTest, RelayKilledBetweenPublishAndMarkGivesDuplicatesThatConsumersDrop) {
+TEST(StreamEntryIdTest, BuildsAndParsesSequenceIds) {
+  EXPECT_EQ(StreamEntryId(1), "1-0");
+  EXPECT_EQ(StreamEntryId(4711), "4711-0");
+  struct Case {
+    std::string id;
+    std::optional<int64_t> sequence;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"1-0", 1},
+           {"4711-0", 4711},
+           {"0-0", std::nullopt},              // below every sequence
+           {"7-1", std::nullopt},              // not made by StreamEntryId
+           {"007-0", std::nullopt},            // not canonical
+           {"1733150000000-0", std::nullopt},  // time-based (XADD *)
+           {"-3-0", std::nullopt},
+           {"abc-0", std::nullopt},
+           {"", std::nullopt},
+       }) {
+    EXPECT_EQ(SequenceOfStreamEntryId(c.id), c.sequence) << c.id;
+  }
+}
+
+TEST_F(OutboxTest, EveryEntryIdIsItsEventsSequence) {
+  RedisServer redis;
+  OutboxRelay relay(db_.get(), &outbox_, redis.redis_address(), FastRelay());
+  relay.Start();
+  for (int i = 1; i <= 3; ++i) Write(i);
+  ASSERT_TRUE(PollUntil([&] { return ReadStream(redis, kStream).size() == 3; }, absl::Seconds(10)));
+  auto entries = ReadStream(redis, kStream);
+  for (size_t i = 0; i < entries.size(); ++i) {
+    EXPECT_EQ(entries[i].entry_id, StreamEntryId(static_cast<int64_t>(i + 1)));
+  }
+  // A second XADD of sequence 2 is refused by Redis itself.
+  RedisReply again = redis.Command({"XADD", kStream, StreamEntryId(2), "id", "x"});
+  EXPECT_EQ(again.kind, RedisReply::Kind::kError);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM outbox WHERE stream_entry_id = sequence || '-0'"), 3);
+  EXPECT_EQ(relay.published(), 3);
+  relay.Stop();
+}
+
+TEST_F(OutboxTest, RelayKilledBetweenPublishAndMarkStillGivesOneEntryPerEvent) {
   RedisServer redis;
   for (int i = 1; i <= 5; ++i) Write(i);
   std::atomic<bool> killed{false};
@@ -148,19 +193,190 @@ TEST_F(OutboxTest, RelayKilledBetweenPublishAndMarkGivesDuplicatesThatConsumersD
   ASSERT_TRUE(PollUntil(
       [&] { return Count("SELECT COUNT(*) FROM outbox WHERE published_at IS NULL") == 0; },
       absl::Seconds(10)));
-  EXPECT_EQ(ReadStream(redis, kStream).size(), 8u);  // 1..3 twice, then 4..5
+  auto entries = ReadStream(redis, kStream);
+  ASSERT_EQ(entries.size(), 5u);  // 1..3 once (found on the stream and marked), then 4..5
+  for (size_t i = 0; i < entries.size(); ++i) {
+    io::cloudevents::v1::CloudEvent event;
+    ASSERT_TRUE(event.ParseFromString(entries[i].event));
+    EXPECT_EQ(Sequence(event), static_cast<int64_t>(i + 1));
+  }
+  EXPECT_EQ(relay.published(), 2);
+  EXPECT_EQ(relay.republished(), 0);
 
   StreamSubscriber subscriber(db_.get(), redis.redis_address(), SubscriberOptions("c1"),
                               RecordingHandler());
   subscriber.Start();
-  ASSERT_TRUE(PollUntil([&] { return subscriber.handled() + subscriber.duplicates() == 8; },
-                        absl::Seconds(10)));
-  EXPECT_EQ(subscriber.handled(), 5);
-  EXPECT_EQ(subscriber.duplicates(), 3);
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM handled"), 5);
+  ASSERT_TRUE(PollUntil([&] { return subscriber.handled() == 5; }, absl::Seconds(10)));
+  EXPECT_EQ(subscriber.duplicates(), 0);
   EXPECT_EQ(Count("SELECT COUNT(DISTINCT ore) FROM handled"), 5);
   subscriber.Stop();
   relay.Stop();
+}
+
+TEST_F(OutboxTest, TwoRelaysOnOneLogPublishEachEventOnce) {
+  // E.g. the old and the new pod of a rolling update, both relaying.
+  RedisServer redis;
+  OutboxRelay first(db_.get(), &outbox_, redis.redis_address(), FastRelay());
+  OutboxRelay second(db_.get(), &outbox_, redis.redis_address(), FastRelay());
+  first.Start();
+  second.Start();
+  for (int i = 1; i <= 40; ++i) Write(i);
+  ASSERT_TRUE(PollUntil(
+      [&] { return Count("SELECT COUNT(*) FROM outbox WHERE published_at IS NULL") == 0; },
+      absl::Seconds(20)));
+  auto entries = ReadStream(redis, kStream);
+  ASSERT_EQ(entries.size(), 40u);
+  for (size_t i = 0; i < entries.size(); ++i) {
+    EXPECT_EQ(entries[i].entry_id, StreamEntryId(static_cast<int64_t>(i + 1)));
+  }
+  first.Stop();
+  second.Stop();
+}
+
+// Reads every event of the stream as (entry id, sequence attribute).
+std::vector<std::pair<std::string, int64_t>> EntrySequences(const RedisServer& redis) {
+  std::vector<std::pair<std::string, int64_t>> out;
+  for (const auto& entry : ReadStream(redis, kStream)) {
+    io::cloudevents::v1::CloudEvent event;
+    int64_t s = -1;
+    if (event.ParseFromString(entry.event)) {
+      auto it = event.attributes().find("sequence");
+      if (it != event.attributes().end()) (void)absl::SimpleAtoi(it->second.ce_string(), &s);
+    }
+    out.emplace_back(entry.entry_id, s);
+  }
+  return out;
+}
+
+bool StreamIsTheLog(const RedisServer& redis, int64_t events) {
+  auto entries = EntrySequences(redis);
+  if (static_cast<int64_t>(entries.size()) != events) return false;
+  for (int64_t i = 0; i < events; ++i) {
+    if (entries[i].first != StreamEntryId(i + 1) || entries[i].second != i + 1) return false;
+  }
+  return true;
+}
+
+TEST_F(OutboxTest, RedisRestartedEmptyGetsTheWholeLogBackAndConsumersMissNothing) {
+  RedisServer redis;  // not persistent: a restart loses everything
+  OutboxRelay relay(db_.get(), &outbox_, redis.redis_address(), FastRelay());
+  relay.Start();
+  StreamSubscriber subscriber(db_.get(), redis.redis_address(), SubscriberOptions("c1"),
+                              RecordingHandler());
+  subscriber.Start();
+  for (int i = 1; i <= 10; ++i) Write(i);
+  ASSERT_TRUE(PollUntil([&] { return subscriber.handled() == 10; }, absl::Seconds(10)));
+
+  redis.Restart();
+  EXPECT_EQ(ReadStream(redis, kStream).size(), 0u);
+  // No new write is needed: the relay notices on reconnect (or its next
+  // periodic look) and republishes 1..10 in order, with the same IDs.
+  ASSERT_TRUE(PollUntil([&] { return StreamIsTheLog(redis, 10); }, absl::Seconds(20)));
+  for (int i = 11; i <= 15; ++i) Write(i);
+  ASSERT_TRUE(PollUntil([&] { return StreamIsTheLog(redis, 15); }, absl::Seconds(20)));
+  EXPECT_EQ(relay.republished(), 10);
+
+  // The consumer's group vanished with the data; it is created again at the
+  // start, and the inbox drops the ten it had handled.
+  ASSERT_TRUE(PollUntil([&] { return subscriber.handled() == 15 && subscriber.duplicates() == 10; },
+                        absl::Seconds(20)))
+      << subscriber.handled() << " handled, " << subscriber.duplicates() << " duplicates";
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM handled"), 15);
+  EXPECT_EQ(Count("SELECT COUNT(DISTINCT ore) FROM handled"), 15);
+  subscriber.Stop();
+  relay.Stop();
+}
+
+TEST_F(OutboxTest, StreamDeletedWithoutAReconnectIsRepublishedByThePeriodicLook) {
+  RedisServer redis;
+  OutboxRelay relay(db_.get(), &outbox_, redis.redis_address(), FastRelay());
+  relay.Start();
+  for (int i = 1; i <= 4; ++i) Write(i);
+  ASSERT_TRUE(PollUntil([&] { return StreamIsTheLog(redis, 4); }, absl::Seconds(10)));
+  redis.Command({"DEL", kStream});
+  ASSERT_TRUE(PollUntil([&] { return StreamIsTheLog(redis, 4); }, absl::Seconds(10)));
+  EXPECT_EQ(relay.republished(), 4);
+  relay.Stop();
+}
+
+TEST_F(OutboxTest, StreamWithTimeBasedIdsIsSetAsideAndTheLogRepublished) {
+  RedisServer redis;
+  for (int i = 1; i <= 3; ++i) Write(i);
+  {
+    // What a relay before sequence IDs left: XADD * and marked rows.
+    auto tx = db_->BeginRead();
+    auto rows = tx->Query("SELECT sequence, event_id, type, subject, event FROM outbox");
+    ASSERT_TRUE(rows.ok());
+    for (const Row& row : *rows) {
+      RedisReply added = redis.Command({"XADD", kStream, "*", "id", row.Text(1), "type",
+                                        row.Text(2), "subject", row.Text(3), "event", row.Text(4)});
+      ASSERT_EQ(added.kind, RedisReply::Kind::kString) << added.str;
+    }
+  }
+  {
+    auto tx = db_->Begin();
+    ASSERT_TRUE(tx->Exec("UPDATE outbox SET published_at = 'then', stream_entry_id = 'old'").ok());
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+  redis.Command({"XGROUP", "CREATE", kStream, "kommun-2584", "0"});
+  OutboxRelay relay(db_.get(), &outbox_, redis.redis_address(), FastRelay());
+  relay.Start();
+  Write(4);
+  ASSERT_TRUE(PollUntil([&] { return StreamIsTheLog(redis, 4); }, absl::Seconds(10)));
+  RedisReply keys = redis.Command({"KEYS", absl::StrCat(kStream, ":before-sequence-ids:*")});
+  ASSERT_EQ(keys.elements.size(), 1u);
+  EXPECT_EQ(redis.Command({"XLEN", keys.elements[0].str}).integer, 3);
+  relay.Stop();
+}
+
+TEST_F(OutboxTest, StreamAheadOfTheLogWithOtherEventsStopsTheRelay) {
+  // E.g. the database restored from a backup older than the stream.
+  RedisServer redis;
+  redis.Command({"XADD", kStream, StreamEntryId(7), "id", "not-in-this-log"});
+  for (int i = 1; i <= 2; ++i) Write(i);
+  OutboxRelay relay(db_.get(), &outbox_, redis.redis_address(), FastRelay());
+  relay.Start();
+  ASSERT_TRUE(PollUntil([&] { return relay.publish_errors() >= 2; }, absl::Seconds(10)));
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM outbox WHERE published_at IS NULL"), 2);
+  EXPECT_EQ(ReadStream(redis, kStream).size(), 1u);
+  relay.Stop();
+}
+
+TEST_F(OutboxTest, StreamMaxLengthTrimsTheStreamButNotTheLog) {
+  RedisServer redis;
+  OutboxRelay::Options options = FastRelay();
+  options.stream_max_length = 100;
+  OutboxRelay relay(db_.get(), &outbox_, redis.redis_address(), options);
+  relay.Start();
+  for (int i = 1; i <= 600; ++i) Write(i);
+  ASSERT_TRUE(PollUntil(
+      [&] { return Count("SELECT COUNT(*) FROM outbox WHERE published_at IS NULL") == 0; },
+      absl::Seconds(30)));
+  int64_t length = redis.Command({"XLEN", kStream}).integer;
+  EXPECT_GE(length, 100);
+  EXPECT_LT(length, 600);  // "~" trims whole nodes, so roughly
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM outbox"), 600);
+  // The top is still the log's last event: the relay does not see a loss.
+  EXPECT_EQ(relay.republished(), 0);
+  relay.Stop();
+}
+
+TEST_F(OutboxTest, TraceparentOfTheCallTravelsInTheEvent) {
+  const std::string trace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+  {
+    ScopedCallContext call(CallContext{trace, ""});
+    Write(1);
+  }
+  Write(2);  // outside a call: no traceparent
+  auto tx = db_->BeginRead();
+  auto events = Outbox::ReadAfter(*tx, 0, 10);
+  ASSERT_TRUE(events.ok());
+  ASSERT_EQ(events->size(), 2u);
+  io::cloudevents::v1::CloudEvent first, second;
+  ASSERT_TRUE(first.ParseFromString((*events)[0].event));
+  ASSERT_TRUE(second.ParseFromString((*events)[1].event));
+  EXPECT_EQ(first.attributes().at("traceparent").ce_string(), trace);
+  EXPECT_EQ(second.attributes().count("traceparent"), 0u);
 }
 
 TEST_F(OutboxTest, ConsumerKilledBeforeAckGetsTheEntryAgainAfterRestart) {
