@@ -438,18 +438,19 @@ void RecordSqliteCommit(absl::Duration latency) {
 
 void RecordJobRun(absl::string_view job, bool ok, absl::Time now) {
   MetricsRegistry& registry = MetricsRegistry::Global();
-  if (ok) {
-    registry
-        .GetGauge("enamnd_deadline_job_last_success_timestamp_seconds",
-                  "Unix time of the periodic job's last successful run.",
-                  {{"job", std::string(job)}})
-        ->Set(absl::ToDoubleSeconds(now - absl::UnixEpoch()));
-  } else {
-    registry
-        .GetCounter("enamnd_deadline_job_failures_total", "Runs of the periodic job that failed.",
-                    {{"job", std::string(job)}})
-        ->Increment();
+  MetricLabels labels = {{"job", std::string(job)}};
+  // Created at the first run, failed or not, so that the first failure is
+  // an increase from 0 that rate() and increase() see.
+  Counter* failures = registry.GetCounter("enamnd_deadline_job_failures_total",
+                                          "Runs of the periodic job that failed.", labels);
+  if (!ok) {
+    failures->Increment();
+    return;
   }
+  registry
+      .GetGauge("enamnd_deadline_job_last_success_timestamp_seconds",
+                "Unix time of the periodic job's last successful run.", labels)
+      ->Set(absl::ToDoubleSeconds(now - absl::UnixEpoch()));
 }
 
 // ------------------------------------------------------------------ HTTP

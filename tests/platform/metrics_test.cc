@@ -235,6 +235,13 @@ TEST(RecordRpcTest, KnownMethodsByNameUnknownOnesAsUnknown) {
       << text;
 }
 
+TEST(RecordJobRunTest, FailureCounterExistsFromTheFirstRun) {
+  RecordJobRun("quiet-job", true, absl::FromUnixSeconds(1656892800));
+  std::string text = MetricsRegistry::Global().Render();
+  EXPECT_TRUE(absl::StrContains(text, "enamnd_deadline_job_failures_total{job=\"quiet-job\"} 0\n"))
+      << text;
+}
+
 TEST(RecordJobRunTest, SuccessTimeAndFailures) {
   RecordJobRun("test-job", true, absl::FromUnixSeconds(1656892800));
   RecordJobRun("test-job", false);
