@@ -11,6 +11,7 @@ ENAMND_PACKAGES=(
   libabsl-dev libhiredis-dev libsqlite3-dev libssl-dev libgtest-dev libgmock-dev
   redis-server redis-tools tzdata openssl
   python3-grpcio python3-protobuf python3-redis
+  libcpp-httplib-dev
 )
 
 # Only the slow checks of ./tools/test --all need these (and npm, from

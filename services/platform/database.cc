@@ -7,6 +7,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
+#include "services/platform/metrics.h"
 
 namespace enamnd::platform {
 namespace {
@@ -179,12 +181,13 @@ class Connection {
   std::map<std::string, sqlite3_stmt*> cache_;
 };
 
-Transaction::Transaction(Connection* connection, MovableLock lock)
-    : connection_(connection), lock_(std::move(lock)) {}
+Transaction::Transaction(Connection* connection, MovableLock lock, bool writes)
+    : connection_(connection), lock_(std::move(lock)), writes_(writes) {}
 
 Transaction::Transaction(Transaction&& other) noexcept
     : connection_(other.connection_),
       lock_(std::move(other.lock_)),
+      writes_(other.writes_),
       done_(other.done_),
       on_commit_(std::move(other.on_commit_)) {
   other.done_ = true;
@@ -226,8 +229,10 @@ void Transaction::OnCommit(std::function<void()> callback) {
 
 absl::Status Transaction::Commit() {
   if (done_) return absl::FailedPreconditionError("transaction already finished");
+  absl::Time start = absl::Now();
   absl::Status status = connection_->ExecRaw("COMMIT");
   if (!status.ok()) return status;  // the destructor rolls back
+  if (writes_) RecordSqliteCommit(absl::Now() - start);
   done_ = true;
   connection_ = nullptr;
   lock_.Unlock();  // callbacks run outside the connection lock
@@ -259,14 +264,14 @@ absl::StatusOr<Transaction> Database::Begin() {
   MovableLock lock(&writer_->mutex());
   absl::Status status = writer_->ExecRaw("BEGIN IMMEDIATE");
   if (!status.ok()) return status;  // `lock` unlocks
-  return Transaction(writer_.get(), std::move(lock));
+  return Transaction(writer_.get(), std::move(lock), /*writes=*/true);
 }
 
 absl::StatusOr<Transaction> Database::BeginRead() {
   MovableLock lock(&reader_->mutex());
   absl::Status status = reader_->ExecRaw("BEGIN");
   if (!status.ok()) return status;  // `lock` unlocks
-  return Transaction(reader_.get(), std::move(lock));
+  return Transaction(reader_.get(), std::move(lock), /*writes=*/false);
 }
 
 absl::Status Database::Migrate(const std::vector<MigrationSet>& migrations) {

@@ -99,9 +99,10 @@ class Transaction {
 
  private:
   friend class Database;
-  Transaction(Connection* connection, MovableLock lock);
+  Transaction(Connection* connection, MovableLock lock, bool writes);
   Connection* connection_;
   MovableLock lock_;
+  bool writes_;  // on the writer connection: its commit is timed
   bool done_ = false;
   std::vector<std::function<void()>> on_commit_;
 };

@@ -1,6 +1,7 @@
 #include "services/platform/periodic_job.h"
 
 #include "services/platform/log.h"
+#include "services/platform/metrics.h"
 
 namespace enamnd::platform {
 
@@ -29,6 +30,7 @@ void PeriodicJob::Run() {
   bool was_failing = false;
   while (true) {
     absl::Status status = job_();
+    RecordJobRun(name_, status.ok());
     if (!status.ok() && !was_failing) LogWarning(name_, "will retry: ", status.ToString());
     if (status.ok() && was_failing) LogInfo(name_, "running again");
     was_failing = !status.ok();

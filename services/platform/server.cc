@@ -6,7 +6,9 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -52,6 +54,7 @@ class AccessLogInterceptor : public grpc::experimental::Interceptor {
     if (methods->QueryInterceptionHookPoint(
             grpc::experimental::InterceptionHookPoints::PRE_SEND_STATUS)) {
       grpc::Status status = methods->GetSendStatus();
+      RecordRpc(info_->method(), status.error_code(), absl::Now() - start_);
       std::string peer = info_->server_context() != nullptr ? info_->server_context()->peer() : "";
       LogInfo("access", info_->method(), " code=", static_cast<int>(status.error_code()),
               " latency_ms=", absl::ToDoubleMilliseconds(absl::Now() - start_), " peer=", peer,
@@ -101,6 +104,46 @@ absl::StatusOr<std::string> ReadPemFile(const std::string& path, absl::string_vi
     return absl::FailedPreconditionError(absl::StrCat(setting, ": ", path, " is not PEM"));
   }
   return text.str();
+}
+
+// The outbox's unpublished rows at scrape time: their count, and the age
+// of the oldest (0 when there is none; NaN when the read fails).
+std::vector<MetricHandle> OutboxMetrics(Database* db, const std::string& stream) {
+  struct Unpublished {
+    double count = NAN;
+    double oldest_age_seconds = NAN;
+  };
+  auto read = [db] {
+    Unpublished result;
+    auto tx = db->BeginRead();
+    if (!tx.ok()) return result;
+    auto row = tx->QueryOne(
+        "SELECT COUNT(*), (SELECT created_at FROM outbox WHERE published_at IS NULL"
+        " ORDER BY sequence LIMIT 1) FROM outbox WHERE published_at IS NULL");
+    if (!row.ok() || !row->has_value()) return result;
+    result.count = static_cast<double>((*row)->Int(0));
+    if ((*row)->IsNull(1)) {
+      result.oldest_age_seconds = 0;
+      return result;
+    }
+    absl::Time created;
+    std::string error;
+    if (absl::ParseTime(absl::RFC3339_full, (*row)->Text(1), &created, &error)) {
+      result.oldest_age_seconds = std::max(0.0, absl::ToDoubleSeconds(absl::Now() - created));
+    }
+    return result;
+  };
+  MetricsRegistry& registry = MetricsRegistry::Global();
+  std::vector<MetricHandle> handles;
+  handles.push_back(
+      registry.AddCallbackGauge("enamnd_outbox_unpublished",
+                                "Outbox rows committed but not yet published to the event stream.",
+                                {{"stream", stream}}, [read] { return read().count; }));
+  handles.push_back(registry.AddCallbackGauge(
+      "enamnd_outbox_oldest_unpublished_age_seconds",
+      "Age in seconds of the oldest unpublished outbox row (0 when every row is published).",
+      {{"stream", stream}}, [read] { return read().oldest_age_seconds; }));
+  return handles;
 }
 
 }  // namespace
@@ -216,6 +259,7 @@ absl::StatusOr<ServerConfig> LoadConfig(const std::string& service) {
     return absl::InvalidArgumentError("ENAMND_STREAM_MAXLEN: must be 0 (keep all) or more");
   }
   config.stream_max_length = static_cast<int64_t>(max_length);
+  config.metrics_listen = FirstNonEmpty("", "ENAMND_METRICS_LISTEN", "");
   absl::Status status = SetLogLevel(config.log_level);
   if (!status.ok()) return status;
   if (!ParseRedisAddress(config.redis).ok()) return ParseRedisAddress(config.redis).status();
@@ -224,6 +268,15 @@ absl::StatusOr<ServerConfig> LoadConfig(const std::string& service) {
   if (config.listen.find(':') == std::string::npos) {
     return absl::InvalidArgumentError(
         absl::StrCat("listen: want host:port, got \"", config.listen, "\""));
+  }
+  int metrics_port = 0;
+  size_t colon = config.metrics_listen.rfind(':');
+  if (!config.metrics_listen.empty() &&
+      (colon == std::string::npos || colon == 0 ||
+       !absl::SimpleAtoi(config.metrics_listen.substr(colon + 1), &metrics_port) ||
+       metrics_port < 0 || metrics_port > 65535)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("ENAMND_METRICS_LISTEN: want host:port, got \"", config.metrics_listen, "\""));
   }
   return config;
 }
@@ -332,6 +385,10 @@ absl::Status ServerRunner::Start() {
   }
   relay_ = std::make_unique<OutboxRelay>(db_.get(), outbox_.get(), *redis, relay_options);
   relay_->Start();
+  outbox_metrics_ = OutboxMetrics(db_.get(), outbox_->stream());
+  if (!config_.metrics_listen.empty()) {
+    ENAMND_ASSIGN_OR_RETURN(metrics_server_, MetricsServer::Start(config_.metrics_listen));
+  }
   status = service_->OnListening();
   if (!status.ok()) return status;
   grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
@@ -372,6 +429,8 @@ void ServerRunner::Shutdown(absl::Duration deadline) {
   }
   executor_.reset();  // finishes queued work
   LogDebug("server", "workers stopped");
+  metrics_server_.reset();
+  outbox_metrics_.clear();  // before db_ goes
   if (relay_ != nullptr) relay_->Stop(absl::Seconds(2));
   LogDebug("server", "relay stopped");
   relay_.reset();

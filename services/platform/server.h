@@ -19,6 +19,7 @@
 #include "services/platform/calendar.h"
 #include "services/platform/database.h"
 #include "services/platform/executor.h"
+#include "services/platform/metrics.h"
 #include "services/platform/outbox.h"
 #include "services/platform/redis.h"
 #include "services/platform/status.h"
@@ -56,6 +57,9 @@ struct ServerConfig {
   // ENAMND_STREAM_MAXLEN: trim the service's stream to about this many
   // entries (XADD MAXLEN ~); 0 keeps every entry.
   int64_t stream_max_length = 0;
+  // ENAMND_METRICS_LISTEN: host:port of the plain-HTTP /metrics endpoint
+  // (Prometheus text format); port 0 picks a free one; empty: none.
+  std::string metrics_listen;
 };
 
 // Default ports of the services, by name.
@@ -110,6 +114,8 @@ class ServerRunner {
   absl::Status Start();
   // The port actually bound (useful with port 0).
   int port() const { return port_; }
+  // The /metrics port bound (config.metrics_listen), or 0 when it is off.
+  int metrics_port() const { return metrics_server_ == nullptr ? 0 : metrics_server_->port(); }
   // Health -> NOT_SERVING, stop the service's streams, drain RPCs until
   // `deadline`, flush the relay, close the database. Idempotent.
   void Shutdown(absl::Duration deadline = absl::Seconds(10));
@@ -133,6 +139,9 @@ class ServerRunner {
   std::unique_ptr<Authorizer> authorizer_;
   std::unique_ptr<OutboxRelay> relay_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<MetricsServer> metrics_server_;
+  // The outbox gauges; they read db_, so they go before it.
+  std::vector<MetricHandle> outbox_metrics_;
   int port_ = 0;
   bool stopped_ = false;
 };
