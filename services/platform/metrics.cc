@@ -438,7 +438,7 @@ void RecordSqliteCommit(absl::Duration latency) {
 
 void RecordJobRun(absl::string_view job, bool ok, absl::Time now) {
   MetricsRegistry& registry = MetricsRegistry::Global();
-  MetricLabels labels = {{"job", std::string(job)}};
+  MetricLabels labels = {{"task", std::string(job)}};
   // Created at the first run, failed or not, so that the first failure is
   // an increase from 0 that rate() and increase() see.
   Counter* failures = registry.GetCounter("enamnd_deadline_job_failures_total",

@@ -197,6 +197,20 @@ OutboxRelay::~OutboxRelay() { Stop(absl::ZeroDuration()); }
 
 void OutboxRelay::Start() {
   listener_ = outbox_->AddListener([this] { Wake(); });
+  MetricsRegistry& metrics = MetricsRegistry::Global();
+  MetricLabels labels = {{"stream", outbox_->stream()}};
+  metrics_.push_back(metrics.AddCallbackCounter(
+      "enamnd_relay_published_total", "Outbox rows published to the stream and marked.", labels,
+      [this] { return static_cast<double>(published_.load()); }));
+  metrics_.push_back(metrics.AddCallbackCounter(
+      "enamnd_relay_publish_errors_total",
+      "Failed publication rounds (Redis unreachable, refused, or the stream disagrees with the "
+      "log).",
+      labels, [this] { return static_cast<double>(publish_errors_.load()); }));
+  metrics_.push_back(metrics.AddCallbackCounter(
+      "enamnd_relay_republished_total",
+      "Outbox rows published again because the stream had lost them.", labels,
+      [this] { return static_cast<double>(republished_.load()); }));
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -214,6 +228,7 @@ void OutboxRelay::Stop(absl::Duration grace) {
     wake_ = true;
   }
   thread_.join();
+  metrics_.clear();
   if (listener_ != 0) outbox_->RemoveListener(listener_);
   listener_ = 0;
 }

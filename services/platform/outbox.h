@@ -29,6 +29,7 @@
 #include "enamnd/events/v1/cloudevent.pb.h"
 #include "google/protobuf/message.h"
 #include "services/platform/database.h"
+#include "services/platform/metrics.h"
 #include "services/platform/redis.h"
 
 namespace enamnd::platform {
@@ -160,6 +161,7 @@ class OutboxRelay {
   std::atomic<int64_t> published_{0};
   std::atomic<int64_t> publish_errors_{0};
   std::atomic<int64_t> republished_{0};
+  std::vector<MetricHandle> metrics_;  // while started
   std::thread thread_;
 };
 

@@ -1,5 +1,6 @@
 #include "services/platform/subscriber.h"
 
+#include <limits>
 #include <map>
 
 #include "absl/strings/match.h"
@@ -20,6 +21,29 @@ StreamSubscriber::StreamSubscriber(Database* db, RedisAddress redis, Options opt
 StreamSubscriber::~StreamSubscriber() { Stop(); }
 
 void StreamSubscriber::Start() {
+  MetricsRegistry& metrics = MetricsRegistry::Global();
+  MetricLabels labels = {{"stream", options_.stream}, {"group", options_.group}};
+  auto counter = [&](const char* name, const char* help, const std::atomic<int64_t>* value) {
+    metrics_.push_back(metrics.AddCallbackCounter(
+        name, help, labels, [value] { return static_cast<double>(value->load()); }));
+  };
+  counter("enamnd_subscriber_handled_total", "Events handled and committed by this consumer.",
+          &handled_);
+  counter("enamnd_subscriber_duplicates_total",
+          "Entries dropped because the inbox had their event already.", &duplicates_);
+  counter("enamnd_subscriber_handler_failures_total",
+          "Handler runs that failed; the entry stays pending and is retried.", &handler_failures_);
+  counter("enamnd_subscriber_poison_skipped_total",
+          "Entries without a decodable CloudEvent, acknowledged and skipped.", &poison_skipped_);
+  auto gauge = [&](const char* name, const char* help, const std::atomic<int64_t>* value) {
+    metrics_.push_back(metrics.AddCallbackGauge(name, help, labels, [value] {
+      int64_t v = value->load();
+      return v < 0 ? std::numeric_limits<double>::quiet_NaN() : static_cast<double>(v);
+    }));
+  };
+  gauge("enamnd_subscriber_pending", "Entries delivered to the group and not acknowledged.",
+        &pending_);
+  gauge("enamnd_subscriber_lag", "Entries of the stream the group has not read yet.", &lag_);
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -30,6 +54,7 @@ void StreamSubscriber::Stop() {
     stopping_ = true;
   }
   thread_.join();
+  metrics_.clear();
 }
 
 bool StreamSubscriber::Stopping() {

@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -22,6 +23,7 @@
 #include "absl/time/time.h"
 #include "enamnd/events/v1/cloudevent.pb.h"
 #include "services/platform/database.h"
+#include "services/platform/metrics.h"
 #include "services/platform/redis.h"
 
 namespace enamnd::platform {
@@ -99,6 +101,7 @@ class StreamSubscriber {
   std::atomic<int64_t> pending_{-1};
   std::atomic<int64_t> lag_{-1};
   absl::Time next_group_info_ = absl::InfinitePast();  // subscriber thread only
+  std::vector<MetricHandle> metrics_;                  // while started
   absl::Mutex mutex_;
   bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
   bool killed_ = false;  // subscriber thread only

@@ -238,7 +238,7 @@ TEST(RecordRpcTest, KnownMethodsByNameUnknownOnesAsUnknown) {
 TEST(RecordJobRunTest, FailureCounterExistsFromTheFirstRun) {
   RecordJobRun("quiet-job", true, absl::FromUnixSeconds(1656892800));
   std::string text = MetricsRegistry::Global().Render();
-  EXPECT_TRUE(absl::StrContains(text, "enamnd_deadline_job_failures_total{job=\"quiet-job\"} 0\n"))
+  EXPECT_TRUE(absl::StrContains(text, "enamnd_deadline_job_failures_total{task=\"quiet-job\"} 0\n"))
       << text;
 }
 
@@ -248,9 +248,9 @@ TEST(RecordJobRunTest, SuccessTimeAndFailures) {
   RecordJobRun("test-job", false);
   std::string text = MetricsRegistry::Global().Render();
   EXPECT_TRUE(absl::StrContains(
-      text, "enamnd_deadline_job_last_success_timestamp_seconds{job=\"test-job\"} 1656892800\n"))
+      text, "enamnd_deadline_job_last_success_timestamp_seconds{task=\"test-job\"} 1656892800\n"))
       << text;
-  EXPECT_TRUE(absl::StrContains(text, "enamnd_deadline_job_failures_total{job=\"test-job\"} 2\n"))
+  EXPECT_TRUE(absl::StrContains(text, "enamnd_deadline_job_failures_total{task=\"test-job\"} 2\n"))
       << text;
 }
 

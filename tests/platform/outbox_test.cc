@@ -7,10 +7,12 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "enamnd/common/v1/common.pb.h"
 #include "gtest/gtest.h"
 #include "services/platform/call_context.h"
+#include "services/platform/metrics.h"
 #include "services/platform/status.h"
 #include "services/platform/subscriber.h"
 #include "tests/support/database.h"
@@ -283,6 +285,17 @@ TEST_F(OutboxTest, RedisRestartedEmptyGetsTheWholeLogBackAndConsumersMissNothing
       << subscriber.handled() << " handled, " << subscriber.duplicates() << " duplicates";
   EXPECT_EQ(Count("SELECT COUNT(*) FROM handled"), 15);
   EXPECT_EQ(Count("SELECT COUNT(DISTINCT ore) FROM handled"), 15);
+  // The same figures on /metrics.
+  std::string metrics = MetricsRegistry::Global().Render();
+  EXPECT_TRUE(absl::StrContains(
+      metrics, "enamnd_relay_republished_total{stream=\"enamnd:events:test\"} 10\n"))
+      << metrics;
+  EXPECT_TRUE(absl::StrContains(
+      metrics,
+      "enamnd_subscriber_duplicates_total{group=\"test-consumers\",stream=\"enamnd:events:test\"} "
+      "10\n"))
+      << metrics;
+  EXPECT_TRUE(absl::StrContains(metrics, "enamnd_subscriber_lag{"));
   subscriber.Stop();
   relay.Stop();
 }
