@@ -1,10 +1,12 @@
 #include "services/platform/access_log.h"
 
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
+#include "absl/synchronization/mutex.h"
 #include "services/platform/call_context.h"
 #include "services/platform/log.h"
 
@@ -15,7 +17,65 @@ namespace {
 // far from a request's size.
 constexpr size_t kErrorMaxBytes = 1024;
 
-thread_local const ScopedAccessNote* current_note = nullptr;
+struct CallNote {
+  std::string principal;
+  std::string request_id;
+};
+
+// The notes of the calls in progress, by call. A call's entry lives as
+// long as its CallNotesInterceptor, so a note never outlives its call.
+class CallNotes {
+ public:
+  void Open(const grpc::ServerContextBase* call) {
+    absl::MutexLock lock(&mutex_);
+    notes_[call];
+  }
+  void Close(const grpc::ServerContextBase* call) {
+    absl::MutexLock lock(&mutex_);
+    notes_.erase(call);
+  }
+  void Set(const grpc::ServerContextBase* call, CallNote note) {
+    absl::MutexLock lock(&mutex_);
+    auto it = notes_.find(call);
+    if (it != notes_.end()) it->second = std::move(note);
+  }
+  CallNote Get(const grpc::ServerContextBase* call) {
+    absl::MutexLock lock(&mutex_);
+    auto it = notes_.find(call);
+    return it != notes_.end() ? it->second : CallNote{};
+  }
+
+ private:
+  absl::Mutex mutex_;
+  std::unordered_map<const grpc::ServerContextBase*, CallNote> notes_ ABSL_GUARDED_BY(mutex_);
+};
+
+CallNotes& Notes() {
+  static CallNotes* notes = new CallNotes();
+  return *notes;
+}
+
+class CallNotesInterceptor : public grpc::experimental::Interceptor {
+ public:
+  explicit CallNotesInterceptor(const grpc::ServerContextBase* call) : call_(call) {
+    Notes().Open(call_);
+  }
+  ~CallNotesInterceptor() override { Notes().Close(call_); }
+  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
+    methods->Proceed();
+  }
+
+ private:
+  const grpc::ServerContextBase* call_;
+};
+
+class CallNotesFactory : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  grpc::experimental::Interceptor* CreateServerInterceptor(
+      grpc::experimental::ServerRpcInfo* info) override {
+    return new CallNotesInterceptor(info->server_context());
+  }
+};
 
 }  // namespace
 
@@ -26,16 +86,15 @@ std::string CallTraceparent(const grpc::ServerContextBase& context) {
   return ValidTraceparent(std::string(value.data(), value.size()));
 }
 
-ScopedAccessNote::ScopedAccessNote(const grpc::ServerContextBase* call, std::string principal,
-                                   std::string request_id)
-    : call_(call),
-      principal_(std::move(principal)),
-      request_id_(std::move(request_id)),
-      previous_(current_note) {
-  current_note = this;
+void NoteCall(const grpc::ServerContextBase* call, std::string principal,
+              std::string request_id) {
+  Notes().Set(call, CallNote{std::move(principal), std::move(request_id)});
 }
 
-ScopedAccessNote::~ScopedAccessNote() { current_note = previous_; }
+std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
+NewCallNotesInterceptorFactory() {
+  return std::make_unique<CallNotesFactory>();
+}
 
 void LogAccess(grpc::experimental::ServerRpcInfo* info, const grpc::Status& status,
                absl::Duration elapsed) {
@@ -49,11 +108,10 @@ void LogAccess(grpc::experimental::ServerRpcInfo* info, const grpc::Status& stat
        /*is_number=*/true},
       {"peer", context != nullptr ? LogSafe(context->peer()) : ""},
   };
-  // The note of another call (a stream finished from inside a unary call's
-  // work) is not this call's.
-  if (current_note != nullptr && current_note->call() == context) {
-    fields.push_back({"principal", LogSafe(current_note->principal())});
-    fields.push_back({"request_id", LogSafe(current_note->request_id())});
+  if (context != nullptr) {
+    CallNote note = Notes().Get(context);
+    fields.push_back({"principal", LogSafe(note.principal)});
+    fields.push_back({"request_id", LogSafe(note.request_id)});
   }
   if (context != nullptr) fields.push_back({"traceparent", CallTraceparent(*context)});
   if (!status.ok()) fields.push_back({"error", LogSafe(status.error_message(), kErrorMaxBytes)});

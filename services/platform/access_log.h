@@ -7,6 +7,7 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/support/server_interceptor.h>
 
+#include <memory>
 #include <string>
 
 #include "absl/time/time.h"
@@ -17,27 +18,15 @@ namespace enamnd::platform {
 // malformed: ignored, as W3C Trace Context asks).
 std::string CallTraceparent(const grpc::ServerContextBase& context);
 
-// While it lives, the access line written on this thread for `call` names
-// `principal` and `request_id`. The Gate finishes a call inside one, so its
-// line says who called.
-class ScopedAccessNote {
- public:
-  ScopedAccessNote(const grpc::ServerContextBase* call, std::string principal,
-                   std::string request_id);
-  ~ScopedAccessNote();
-  ScopedAccessNote(const ScopedAccessNote&) = delete;
-  ScopedAccessNote& operator=(const ScopedAccessNote&) = delete;
+// Notes who made `call` and its request_id, for the call's access line
+// (the Gate does, once it knows). Kept while the call's interceptors live.
+void NoteCall(const grpc::ServerContextBase* call, std::string principal,
+              std::string request_id);
 
-  const grpc::ServerContextBase* call() const { return call_; }
-  const std::string& principal() const { return principal_; }
-  const std::string& request_id() const { return request_id_; }
-
- private:
-  const grpc::ServerContextBase* call_;
-  std::string principal_;
-  std::string request_id_;
-  const ScopedAccessNote* previous_;
-};
+// The interceptor that keeps the notes of calls in progress; the runtime
+// registers it with the access log's.
+std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
+NewCallNotesInterceptorFactory();
 
 // Writes the access line of the call `info` as it sends `status`, `elapsed`
 // after it began. Values from the request are cut and escaped (LogSafe).

@@ -210,11 +210,14 @@ std::string Gate::FingerprintOf(const google::protobuf::Message& request,
   return Sha256Hex(bytes);
 }
 
-void Gate::FinishDenied(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
-                        const absl::Status& status, const std::string& request_id) const {
+void Gate::NoteCaller(grpc::CallbackServerContext* context, const absl::StatusOr<Caller>& caller,
+                      const std::string& request_id) const {
+  if (caller.ok()) {
+    NoteCall(context, caller->principal(), request_id);
+    return;
+  }
   absl::StatusOr<std::string> principal = authorizer_->Identify(*context);
-  ScopedAccessNote note(context, principal.ok() ? *principal : "", request_id);
-  reactor->Finish(ToGrpcStatus(status));
+  NoteCall(context, principal.ok() ? *principal : "", request_id);
 }
 
 }  // namespace enamnd::platform

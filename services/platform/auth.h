@@ -99,7 +99,9 @@ class Gate {
   absl::StatusOr<Caller> Admit(grpc::CallbackServerContext* context,
                                absl::string_view method) const {
     ScopedCallContext call(CallContext{CallTraceparent(*context), ""});
-    return authorizer_->Admit(*context, absl::StrCat(prefix_, method));
+    absl::StatusOr<Caller> caller = authorizer_->Admit(*context, absl::StrCat(prefix_, method));
+    NoteCaller(context, caller);
+    return caller;
   }
 
   // A unary call: admit, then `work(caller)` on the executor; the reactor
@@ -114,15 +116,15 @@ class Gate {
     {
       ScopedCallContext scope(call);
       caller = authorizer_->Admit(*context, absl::StrCat(prefix_, method), request_id);
+      NoteCaller(context, caller, request_id);
       if (!caller.ok()) {
-        FinishDenied(context, reactor, caller.status(), request_id);
+        reactor->Finish(ToGrpcStatus(caller.status()));
         return reactor;
       }
     }
-    executor_->Post([reactor, context, caller = *std::move(caller), call = std::move(call),
+    executor_->Post([reactor, caller = *std::move(caller), call = std::move(call),
                      work = std::move(work)]() mutable {
       ScopedCallContext scope(std::move(call));
-      ScopedAccessNote note(context, caller.principal(), caller.request_id());
       reactor->Finish(ToGrpcStatus(work(caller)));
     });
     return reactor;
@@ -136,8 +138,9 @@ class Gate {
 
  private:
   static std::string RequestIdOf(const google::protobuf::Message& request);
-  void FinishDenied(grpc::CallbackServerContext* context, grpc::ServerUnaryReactor* reactor,
-                    const absl::Status& status, const std::string& request_id) const;
+  // Tells the access log who called (also when admission failed).
+  void NoteCaller(grpc::CallbackServerContext* context, const absl::StatusOr<Caller>& caller,
+                  const std::string& request_id = "") const;
 
   Authorizer* authorizer_;
   Executor* executor_;

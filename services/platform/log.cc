@@ -115,14 +115,14 @@ std::string JsonString(absl::string_view text) {
 }
 
 // A text field's value: bare when it has no space, quote or '=', else
-// quoted with '"' and '\' escaped.
+// quoted, with '"' escaped (for people, not parsers: use JSON for those).
 std::string TextValue(absl::string_view value) {
-  if (!value.empty() && value.find_first_of(" \"\\=") == absl::string_view::npos) {
+  if (!value.empty() && value.find_first_of(" \"=") == absl::string_view::npos) {
     return std::string(value);
   }
   std::string out = "\"";
   for (char c : value) {
-    if (c == '"' || c == '\\') out.push_back('\\');
+    if (c == '"') out.push_back('\\');
     out.push_back(c);
   }
   out.push_back('"');

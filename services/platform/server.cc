@@ -312,6 +312,7 @@ absl::Status ServerRunner::Start() {
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
   // First, so that the access line sees the status it rewrites.
   creators.push_back(NewRequestParsingInterceptorFactory());
+  creators.push_back(NewCallNotesInterceptorFactory());
   creators.push_back(std::make_unique<AccessLogFactory>());
   builder.experimental().SetInterceptorCreators(std::move(creators));
   server_ = builder.BuildAndStart();
