@@ -86,8 +86,7 @@ std::string CallTraceparent(const grpc::ServerContextBase& context) {
   return ValidTraceparent(std::string(value.data(), value.size()));
 }
 
-void NoteCall(const grpc::ServerContextBase* call, std::string principal,
-              std::string request_id) {
+void NoteCall(const grpc::ServerContextBase* call, std::string principal, std::string request_id) {
   Notes().Set(call, CallNote{std::move(principal), std::move(request_id)});
 }
 

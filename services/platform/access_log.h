@@ -20,8 +20,7 @@ std::string CallTraceparent(const grpc::ServerContextBase& context);
 
 // Notes who made `call` and its request_id, for the call's access line
 // (the Gate does, once it knows). Kept while the call's interceptors live.
-void NoteCall(const grpc::ServerContextBase* call, std::string principal,
-              std::string request_id);
+void NoteCall(const grpc::ServerContextBase* call, std::string principal, std::string request_id);
 
 // The interceptor that keeps the notes of calls in progress; the runtime
 // registers it with the access log's.

@@ -172,12 +172,13 @@ absl::StatusOr<Caller> Authorizer::Admit(const grpc::ServerContextBase& context,
   absl::StatusOr<Admission> admission =
       platform::Admit(policy->second, method, *principal, table->GrantsOf(*principal));
   if (!admission.ok()) {
-    LogWarning("auth", "denied ", method, " principal=", *principal, " peer=", context.peer(), ": ",
-               admission.status().message());
+    // In plaintext mode the principal is whatever the header said.
+    LogWarning("auth", "denied ", method, " principal=", LogSafe(*principal),
+               " peer=", context.peer(), ": ", LogSafe(admission.status().message(), 1024));
     return admission.status();
   }
   if (!policy->second.read_only() && !TakeWriteToken(*principal)) {
-    LogWarning("auth", "rate limited ", method, " principal=", *principal);
+    LogWarning("auth", "rate limited ", method, " principal=", LogSafe(*principal));
     return absl::ResourceExhaustedError(absl::StrCat(*principal, " is over its write rate of ",
                                                      options_.write_rate_per_second,
                                                      " calls per second; retry with backoff"));

@@ -90,8 +90,7 @@ std::string SafePiece(absl::string_view text, size_t at, size_t* consumed) {
   if (code_point < 0x20 || code_point == 0x7f) return absl::StrFormat("\\x%02x", code_point);
   // C1 controls and the Unicode line and paragraph separators: some
   // viewers break lines at them.
-  if ((code_point >= 0x80 && code_point <= 0x9f) || code_point == 0x2028 ||
-      code_point == 0x2029) {
+  if ((code_point >= 0x80 && code_point <= 0x9f) || code_point == 0x2028 || code_point == 0x2029) {
     return absl::StrFormat("\\u%04x", code_point);
   }
   return std::string(text.substr(at, length));
@@ -131,8 +130,7 @@ std::string TextValue(absl::string_view value) {
 
 std::string FormatLine(LogLevel level, absl::string_view component, absl::string_view message,
                        const std::vector<LogField>& fields) {
-  std::string time =
-      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone());
+  std::string time = absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(), absl::UTCTimeZone());
   std::vector<LogField> all;
   all.reserve(fields.size() + 1);
   bool has_trace = false;
@@ -146,10 +144,10 @@ std::string FormatLine(LogLevel level, absl::string_view component, absl::string
   if (!has_trace && !traceparent.empty()) all.push_back({"traceparent", LogSafe(traceparent)});
   std::string safe_message = LogSafe(message, kLogMessageMaxBytes);
   if (static_cast<LogFormat>(g_format.load()) == LogFormat::kJson) {
-    std::string line = absl::StrCat("{\"time\":", JsonString(time),
-                                    ",\"level\":", JsonString(LevelName(level)),
-                                    ",\"component\":", JsonString(LogSafe(component)),
-                                    ",\"message\":", JsonString(safe_message));
+    std::string line =
+        absl::StrCat("{\"time\":", JsonString(time), ",\"level\":", JsonString(LevelName(level)),
+                     ",\"component\":", JsonString(LogSafe(component)),
+                     ",\"message\":", JsonString(safe_message));
     for (const LogField& field : all) {
       absl::StrAppend(&line, ",", JsonString(field.key), ":",
                       field.is_number ? field.value : JsonString(field.value));

@@ -121,7 +121,8 @@ std::string FieldPathIn(const google::protobuf::Descriptor& request,
   while (!queue.empty()) {
     auto [type, path] = std::move(queue.front());
     queue.pop_front();
-    if (type->full_name() == message) return path.empty() ? std::string(field) : absl::StrCat(path, ".", field);
+    if (type->full_name() == message)
+      return path.empty() ? std::string(field) : absl::StrCat(path, ".", field);
     for (int i = 0; i < type->field_count(); ++i) {
       const google::protobuf::FieldDescriptor* f = type->field(i);
       const google::protobuf::Descriptor* inner = f->message_type();

@@ -3,7 +3,6 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-
 #include "services/platform/log.h"
 
 namespace enamnd::platform {

@@ -12,8 +12,8 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
-#include "gmock/gmock.h"
 #include "absl/synchronization/mutex.h"
+#include "gmock/gmock.h"
 #include "services/platform/call_context.h"
 #include "services/platform/log.h"
 #include "services/platform/request_parsing.h"
@@ -147,7 +147,8 @@ std::vector<std::map<std::string, std::string>> ParseJsonLines(
   std::string output;
   char buffer[4096];
   size_t n;
-  while (pipe != nullptr && (n = fread(buffer, 1, sizeof buffer, pipe)) > 0) output.append(buffer, n);
+  while (pipe != nullptr && (n = fread(buffer, 1, sizeof buffer, pipe)) > 0)
+    output.append(buffer, n);
   int status = pipe != nullptr ? pclose(pipe) : -1;
   EXPECT_EQ(status, 0) << "a line is not a JSON object; python said:\n" << output;
   std::vector<std::map<std::string, std::string>> records(1);
@@ -169,8 +170,8 @@ TEST_F(CallLogTest, TextAccessLineCarriesPrincipalRequestIdAndTraceparent) {
   request.mutable_municipality()->set_display_name("Arjeplog");
   request.set_request_id("req-trace");
   mv1::Municipality out;
-  ASSERT_TRUE(CallWithTrace(meetings_stub_, &MeetingsStub::CreateMunicipality, request, &out, kTrace)
-                  .ok());
+  ASSERT_TRUE(
+      CallWithTrace(meetings_stub_, &MeetingsStub::CreateMunicipality, request, &out, kTrace).ok());
   std::string line = LineWith({"access:", "CreateMunicipality"});
   ASSERT_FALSE(line.empty());
   EXPECT_TRUE(std::regex_search(
@@ -211,7 +212,8 @@ TEST_F(CallLogTest, EveryLineOfTheCallCarriesItsTraceparent) {
     platform::LogInfo("test", "inside");
   }
   platform::LogInfo("test", "outside");
-  EXPECT_THAT(LineWith({"test: inside"}), ::testing::EndsWith(absl::StrCat(" traceparent=", kTrace)));
+  EXPECT_THAT(LineWith({"test: inside"}),
+              ::testing::EndsWith(absl::StrCat(" traceparent=", kTrace)));
   EXPECT_THAT(LineWith({"test: outside"}), ::testing::EndsWith("test: outside"));
 }
 
@@ -221,10 +223,10 @@ TEST_F(CallLogTest, JsonLinesParseAndCarryTheAccessFields) {
   v1::CreateReviewRequest request = ReviewRequest(2021, {"2584"});
   request.set_request_id("review-\"json\"");
   v1::Review out;
-  ASSERT_TRUE(
-      CallWithTrace(audits_stub_, &AuditsStub::CreateReview, request, &out, kTrace).ok());
+  ASSERT_TRUE(CallWithTrace(audits_stub_, &AuditsStub::CreateReview, request, &out, kTrace).ok());
   auto stranger = audits_service_.StubAs(enamnd::testing::kStranger);
-  EXPECT_FALSE(CallWithTrace(stranger.get(), &AuditsStub::CreateReview, request, &out, kTrace).ok());
+  EXPECT_FALSE(
+      CallWithTrace(stranger.get(), &AuditsStub::CreateReview, request, &out, kTrace).ok());
   ASSERT_FALSE(LineWith({"\"component\":\"access\"", "PERMISSION_DENIED"}).empty());
   platform::LogWarning("test", "a \"quoted\"\nmultiline \\ message");
 
@@ -326,6 +328,44 @@ grpc::Status RawCall(const std::shared_ptr<grpc::Channel>& channel, const std::s
   return status;
 }
 
+// A server-streaming call with hand-made request bytes (a generic call is
+// bidirectional on the wire; one message, then half-close); returns its
+// status once the server ends it.
+grpc::Status RawStreamCall(const std::shared_ptr<grpc::Channel>& channel, const std::string& method,
+                           const std::string& bytes) {
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  grpc::CompletionQueue cq;
+  auto await = [&cq] {
+    void* tag = nullptr;
+    bool ok = false;
+    EXPECT_TRUE(cq.Next(&tag, &ok));
+    return ok;
+  };
+  auto call = stub.PrepareCall(&context, method, &cq);
+  call->StartCall(reinterpret_cast<void*>(1));
+  await();
+  grpc::Slice slice(bytes);
+  grpc::ByteBuffer request(&slice, 1);
+  call->Write(request, reinterpret_cast<void*>(2));
+  await();
+  call->WritesDone(reinterpret_cast<void*>(3));
+  await();
+  grpc::ByteBuffer response;
+  call->Read(&response, reinterpret_cast<void*>(4));
+  EXPECT_FALSE(await()) << "the stream sent a message";
+  grpc::Status status;
+  call->Finish(&status, reinterpret_cast<void*>(5));
+  await();
+  cq.Shutdown();
+  void* tag = nullptr;
+  bool ok = false;
+  while (cq.Next(&tag, &ok)) {
+  }
+  return status;
+}
+
 // `message` serialized with `marker` (in one of its strings) replaced by
 // bytes of the same length that are not UTF-8.
 std::string WithInvalidUtf8(const google::protobuf::Message& message, const std::string& marker) {
@@ -340,9 +380,9 @@ TEST_F(CallLogTest, InvalidUtf8IsInvalidArgumentNamingTheField) {
   mv1::CreateCaseRequest create_case;
   create_case.mutable_case_()->set_case_number("2022/9-2.2.0.1");
   create_case.mutable_case_()->set_title("MARKER");
-  grpc::Status status = RawCall(meetings_service_.ChannelAs(enamnd::testing::kClerk),
-                                absl::StrCat(kMeetings, "CreateCase"),
-                                WithInvalidUtf8(create_case, "MARKER"));
+  grpc::Status status =
+      RawCall(meetings_service_.ChannelAs(enamnd::testing::kClerk),
+              absl::StrCat(kMeetings, "CreateCase"), WithInvalidUtf8(create_case, "MARKER"));
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT) << status.error_message();
   EXPECT_EQ(status.error_message(), "case.title: not valid UTF-8 (a string field must be UTF-8)");
 
@@ -357,6 +397,14 @@ TEST_F(CallLogTest, InvalidUtf8IsInvalidArgumentNamingTheField) {
                    absl::StrCat(kAudits, "CreateReview"), WithInvalidUtf8(review, "MARKER"));
   EXPECT_INVALID_FIELD(status, "request_id: not valid UTF-8");
 
+  // A server-streaming method too.
+  mv1::WatchDecisionsRequest watch;
+  watch.set_municipality("MARKER");
+  status =
+      RawStreamCall(meetings_service_.ChannelAs(enamnd::testing::kClerk),
+                    absl::StrCat(kMeetings, "WatchDecisions"), WithInvalidUtf8(watch, "MARKER"));
+  EXPECT_INVALID_FIELD(status, "municipality: not valid UTF-8");
+
   // Bytes that are no message at all.
   status = RawCall(audits_service_.ChannelAs(enamnd::testing::kClerk),
                    absl::StrCat(kAudits, "GetReview"), std::string("\x0a\xff\xff\xff", 4));
@@ -370,7 +418,8 @@ TEST_F(CallLogTest, InvalidUtf8IsInvalidArgumentNamingTheField) {
             grpc::StatusCode::NOT_FOUND);
   EXPECT_FALSE(LineWith({"access:", "CreateCase code=INVALID_ARGUMENT", "case.title"}).empty());
   // protobuf's own complaint is no ERROR line: the client's mistake.
-  for (const std::string& line : Lines()) EXPECT_THAT(line, ::testing::Not(::testing::HasSubstr("ERROR")));
+  for (const std::string& line : Lines())
+    EXPECT_THAT(line, ::testing::Not(::testing::HasSubstr("ERROR")));
 }
 
 TEST(LogFormatConfigTest, UnknownFormatRefusesToStart) {

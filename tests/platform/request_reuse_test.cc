@@ -115,16 +115,18 @@ TEST_F(RequestReuseTest, MeetingsRecordDecision) {
   request.set_parent(enamnd::testing::kTestMeeting);
   request.mutable_paragraph()->set_case_(enamnd::testing::kTestCase);
   request.mutable_paragraph()->mutable_decision()->set_kind(mv1::DECISION_KIND_NOTE_AND_FILE);
-  request.mutable_paragraph()->mutable_decision()->set_text("Nämnden lägger informationen till "
-                                                            "handlingarna.");
+  request.mutable_paragraph()->mutable_decision()->set_text(
+      "Nämnden lägger informationen till "
+      "handlingarna.");
   request.set_request_id("decision-1");
   mv1::Paragraph first, again, out;
   ASSERT_TRUE(Meetings(&MeetingsStub::RecordDecision, request, &first).ok());
   ASSERT_TRUE(Meetings(&MeetingsStub::RecordDecision, request, &again).ok());
   EXPECT_EQ(again.name(), first.name());
   Counts before = CountsOf(meetings_);
-  int64_t paragraphs = Count(meetings_, "SELECT COUNT(*) FROM outbox WHERE type = "
-                                        "'enamnd.meetings.v1.DecisionRecorded'");
+  int64_t paragraphs = Count(meetings_,
+                             "SELECT COUNT(*) FROM outbox WHERE type = "
+                             "'enamnd.meetings.v1.DecisionRecorded'");
   EXPECT_EQ(paragraphs, 1);
 
   request.mutable_paragraph()->mutable_decision()->set_text("Nämnden beslutar något annat.");
