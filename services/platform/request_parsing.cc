@@ -69,10 +69,17 @@ std::string ParseProblem(absl::string_view method_path, const std::string& utf8_
 
 class RequestParsingInterceptor : public gexp::Interceptor {
  public:
-  explicit RequestParsingInterceptor(gexp::ServerRpcInfo* info) : info_(info) {}
+  explicit RequestParsingInterceptor(gexp::ServerRpcInfo* info)
+      : info_(info),
+        // Only these get their one request parsed before the handler runs;
+        // for them alone a missing message means that it did not parse (a
+        // stream's reads also end without one).
+        request_first_(info->type() == gexp::ServerRpcInfo::Type::UNARY ||
+                       info->type() == gexp::ServerRpcInfo::Type::SERVER_STREAMING) {}
 
   void Intercept(gexp::InterceptorBatchMethods* methods) override {
-    if (methods->QueryInterceptionHookPoint(gexp::InterceptionHookPoints::POST_RECV_MESSAGE) &&
+    if (request_first_ &&
+        methods->QueryInterceptionHookPoint(gexp::InterceptionHookPoints::POST_RECV_MESSAGE) &&
         methods->GetRecvMessage() == nullptr) {
       problem_ = ParseProblem(info_->method(), invalid_utf8_field);
     }
@@ -88,6 +95,7 @@ class RequestParsingInterceptor : public gexp::Interceptor {
 
  private:
   gexp::ServerRpcInfo* info_;
+  const bool request_first_;
   std::string problem_;
 };
 
