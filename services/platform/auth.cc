@@ -9,7 +9,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "services/platform/log.h"
+#include "services/platform/sha256.h"
 
 namespace enamnd::platform {
 namespace {
@@ -25,6 +28,16 @@ absl::StatusOr<PolicyTable> ReadPolicyFile(const std::string& path) {
         absl::StrCat("policy file ", path, ": ", table.status().message()));
   }
   return table;
+}
+
+const google::protobuf::FieldDescriptor* RequestIdField(const google::protobuf::Message& request) {
+  const google::protobuf::FieldDescriptor* field =
+      request.GetDescriptor()->FindFieldByName("request_id");
+  if (field == nullptr || field->type() != google::protobuf::FieldDescriptor::TYPE_STRING ||
+      field->is_repeated()) {
+    return nullptr;
+  }
+  return field;
 }
 
 std::string FirstValue(const grpc::AuthContext& auth, const char* property) {
@@ -159,12 +172,13 @@ absl::StatusOr<Caller> Authorizer::Admit(const grpc::ServerContextBase& context,
   absl::StatusOr<Admission> admission =
       platform::Admit(policy->second, method, *principal, table->GrantsOf(*principal));
   if (!admission.ok()) {
-    LogWarning("auth", "denied ", method, " principal=", *principal, " peer=", context.peer(), ": ",
-               admission.status().message());
+    // In plaintext mode the principal is whatever the header said.
+    LogWarning("auth", "denied ", method, " principal=", LogSafe(*principal),
+               " peer=", context.peer(), ": ", LogSafe(admission.status().message(), 1024));
     return admission.status();
   }
   if (!policy->second.read_only() && !TakeWriteToken(*principal)) {
-    LogWarning("auth", "rate limited ", method, " principal=", *principal);
+    LogWarning("auth", "rate limited ", method, " principal=", LogSafe(*principal));
     return absl::ResourceExhaustedError(absl::StrCat(*principal, " is over its write rate of ",
                                                      options_.write_rate_per_second,
                                                      " calls per second; retry with backoff"));
@@ -174,13 +188,37 @@ absl::StatusOr<Caller> Authorizer::Admit(const grpc::ServerContextBase& context,
 }
 
 std::string Gate::RequestIdOf(const google::protobuf::Message& request) {
-  const google::protobuf::FieldDescriptor* field =
-      request.GetDescriptor()->FindFieldByName("request_id");
-  if (field == nullptr || field->type() != google::protobuf::FieldDescriptor::TYPE_STRING ||
-      field->is_repeated()) {
-    return "";
+  const google::protobuf::FieldDescriptor* field = RequestIdField(request);
+  return field != nullptr ? request.GetReflection()->GetString(request, field) : "";
+}
+
+std::string Gate::FingerprintOf(const google::protobuf::Message& request,
+                                const std::string& request_id) {
+  if (request_id.empty()) return "";
+  std::unique_ptr<google::protobuf::Message> copy(request.New());
+  copy->CopyFrom(request);
+  if (const google::protobuf::FieldDescriptor* field = RequestIdField(*copy); field != nullptr) {
+    copy->GetReflection()->ClearField(copy.get(), field);
   }
-  return request.GetReflection()->GetString(request, field);
+  std::string bytes;
+  {
+    // Deterministic: map entries in key order, so equal requests hash equal.
+    google::protobuf::io::StringOutputStream stream(&bytes);
+    google::protobuf::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    copy->SerializePartialToCodedStream(&coded);
+  }
+  return Sha256Hex(bytes);
+}
+
+void Gate::NoteCaller(grpc::CallbackServerContext* context, const absl::StatusOr<Caller>& caller,
+                      const std::string& request_id) const {
+  if (caller.ok()) {
+    NoteCall(context, caller->principal(), request_id);
+    return;
+  }
+  absl::StatusOr<std::string> principal = authorizer_->Identify(*context);
+  NoteCall(context, principal.ok() ? *principal : "", request_id);
 }
 
 }  // namespace enamnd::platform

@@ -15,6 +15,8 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "services/platform/access_log.h"
+#include "services/platform/call_context.h"
 #include "services/platform/caller.h"
 #include "services/platform/executor.h"
 #include "services/platform/policy.h"
@@ -82,7 +84,9 @@ class Authorizer {
 };
 
 // The way into a service's handlers: admits the call, then runs the work
-// on the executor with the Caller. One per gRPC service.
+// on the executor with the Caller. One per gRPC service. The work runs
+// under the call's CallContext (call_context.h): the traceparent the client
+// sent and, when the request has a request_id, its fingerprint.
 class Gate {
  public:
   Gate(Authorizer* authorizer, Executor* executor, absl::string_view service_full_name)
@@ -90,10 +94,14 @@ class Gate {
         executor_(executor),
         prefix_(absl::StrCat("/", service_full_name, "/")) {}
 
-  // Admission for a streaming method (the stream's reactor runs it).
+  // Admission for a streaming method (the stream's reactor runs it). Lines
+  // logged while admitting carry the call's traceparent.
   absl::StatusOr<Caller> Admit(grpc::CallbackServerContext* context,
                                absl::string_view method) const {
-    return authorizer_->Admit(*context, absl::StrCat(prefix_, method));
+    ScopedCallContext call(CallContext{CallTraceparent(*context), ""});
+    absl::StatusOr<Caller> caller = authorizer_->Admit(*context, absl::StrCat(prefix_, method));
+    NoteCaller(context, caller);
+    return caller;
   }
 
   // A unary call: admit, then `work(caller)` on the executor; the reactor
@@ -102,20 +110,37 @@ class Gate {
   grpc::ServerUnaryReactor* Unary(grpc::CallbackServerContext* context, absl::string_view method,
                                   const Request& request, Work work) const {
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-    absl::StatusOr<Caller> caller =
-        authorizer_->Admit(*context, absl::StrCat(prefix_, method), RequestIdOf(request));
-    if (!caller.ok()) {
-      reactor->Finish(ToGrpcStatus(caller.status()));
-      return reactor;
+    std::string request_id = RequestIdOf(request);
+    CallContext call{CallTraceparent(*context), FingerprintOf(request, request_id)};
+    absl::StatusOr<Caller> caller;
+    {
+      ScopedCallContext scope(call);
+      caller = authorizer_->Admit(*context, absl::StrCat(prefix_, method), request_id);
+      NoteCaller(context, caller, request_id);
+      if (!caller.ok()) {
+        reactor->Finish(ToGrpcStatus(caller.status()));
+        return reactor;
+      }
     }
-    executor_->Post([reactor, caller = *std::move(caller), work = std::move(work)]() mutable {
+    executor_->Post([reactor, caller = *std::move(caller), call = std::move(call),
+                     work = std::move(work)]() mutable {
+      ScopedCallContext scope(std::move(call));
       reactor->Finish(ToGrpcStatus(work(caller)));
     });
     return reactor;
   }
 
+  // SHA-256 (hex) of `request` serialized deterministically with its
+  // request_id field cleared; "" when `request_id` is empty (nothing is
+  // remembered then).
+  static std::string FingerprintOf(const google::protobuf::Message& request,
+                                   const std::string& request_id);
+
  private:
   static std::string RequestIdOf(const google::protobuf::Message& request);
+  // Tells the access log who called (also when admission failed).
+  void NoteCaller(grpc::CallbackServerContext* context, const absl::StatusOr<Caller>& caller,
+                  const std::string& request_id = "") const;
 
   Authorizer* authorizer_;
   Executor* executor_;

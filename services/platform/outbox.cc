@@ -98,6 +98,9 @@ MigrationSet PlatformMigrations() {
           "  BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;"
           "CREATE TRIGGER audit_records_no_delete BEFORE DELETE ON audit_records"
           "  BEGIN SELECT RAISE(ABORT, 'audit records are append-only'); END;",
+          // 4: what a request_id was first used with (requests.h); NULL
+          // for rows from before, which are not checked.
+          "ALTER TABLE request_ids ADD COLUMN request_fingerprint TEXT;",
       }};
 }
 

@@ -1,6 +1,8 @@
 // Idempotency keys: the resource a (method, request_id) created, so that a
 // retried Create returns what the first call made. Every service has the
-// table (a platform migration).
+// table (a platform migration). With it is kept the fingerprint of the
+// request (CurrentCall().request_fingerprint, set by the Gate), so that a
+// request_id reused with another request is refused (AIP-155).
 #ifndef ENAMND_PLATFORM_REQUESTS_H_
 #define ENAMND_PLATFORM_REQUESTS_H_
 
@@ -13,9 +15,13 @@
 
 namespace enamnd::platform {
 
+// What (method, request_id) made, if it was used before; INVALID_ARGUMENT
+// naming request_id when it was used with a different request (both
+// fingerprints known and unequal).
 absl::StatusOr<std::optional<std::string>> FindRequest(Transaction& tx, const std::string& method,
                                                        const std::string& request_id);
-// Does nothing for an empty request_id.
+// Remembers that (method, request_id) made `resource`, with the current
+// call's request fingerprint. Does nothing for an empty request_id.
 absl::Status SaveRequest(Transaction& tx, const std::string& method, const std::string& request_id,
                          const std::string& resource);
 
@@ -34,7 +40,8 @@ absl::StatusOr<bool> ReadMade(Get& get, const std::string& made, Proto* response
 
 // A retried call. When `request_id` was used for `method` before, reads
 // what that call made with `get(name)` (returning
-// StatusOr<std::optional<Proto>>) into `response` and returns true. Use it
+// StatusOr<std::optional<Proto>>) into `response` and returns true; fails
+// as FindRequest does for a reused request_id. Use it
 // where the name of what a call makes is known only later (a paragraph's
 // number); remember that with SaveRequest in the same transaction.
 template <typename Proto, typename Get>

@@ -22,7 +22,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "services/platform/access_log.h"
 #include "services/platform/log.h"
+#include "services/platform/request_parsing.h"
 
 ABSL_FLAG(std::string, listen, "", "host:port to serve gRPC on (env ENAMND_LISTEN)");
 ABSL_FLAG(std::string, data_dir, "", "directory of the SQLite file (env ENAMND_DATA_DIR)");
@@ -44,7 +46,7 @@ std::string FirstNonEmpty(const std::string& flag, const char* env, const std::s
   return fallback;
 }
 
-// One line per RPC: method, status code, latency, peer.
+// One line per RPC: method, status code, duration, peer (access_log.h).
 class AccessLogInterceptor : public grpc::experimental::Interceptor {
  public:
   explicit AccessLogInterceptor(grpc::experimental::ServerRpcInfo* info)
@@ -54,11 +56,9 @@ class AccessLogInterceptor : public grpc::experimental::Interceptor {
     if (methods->QueryInterceptionHookPoint(
             grpc::experimental::InterceptionHookPoints::PRE_SEND_STATUS)) {
       grpc::Status status = methods->GetSendStatus();
-      RecordRpc(info_->method(), status.error_code(), absl::Now() - start_);
-      std::string peer = info_->server_context() != nullptr ? info_->server_context()->peer() : "";
-      LogInfo("access", info_->method(), " code=", static_cast<int>(status.error_code()),
-              " latency_ms=", absl::ToDoubleMilliseconds(absl::Now() - start_), " peer=", peer,
-              status.ok() ? "" : absl::StrCat(" error=\"", status.error_message(), "\""));
+      absl::Duration duration = absl::Now() - start_;
+      RecordRpc(info_->method(), status.error_code(), duration);
+      LogAccess(info_, status, duration);
     }
     methods->Proceed();
   }
@@ -262,6 +262,11 @@ absl::StatusOr<ServerConfig> LoadConfig(const std::string& service) {
   config.metrics_listen = FirstNonEmpty("", "ENAMND_METRICS_LISTEN", "");
   absl::Status status = SetLogLevel(config.log_level);
   if (!status.ok()) return status;
+  config.log_format = FirstNonEmpty("", "ENAMND_LOG_FORMAT", "text");
+  if (!SetLogFormat(config.log_format).ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("ENAMND_LOG_FORMAT: want text or json, got \"",
+                                                   LogSafe(config.log_format), "\""));
+  }
   if (!ParseRedisAddress(config.redis).ok()) return ParseRedisAddress(config.redis).status();
   status = CheckRedisCredentials(config.redis_credentials);
   if (!status.ok()) return status;
@@ -365,6 +370,9 @@ absl::Status ServerRunner::Start() {
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   for (grpc::Service* s : service_->GrpcServices()) builder.RegisterService(s);
   std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>> creators;
+  // First, so that the access line sees the status it rewrites.
+  creators.push_back(NewRequestParsingInterceptorFactory());
+  creators.push_back(NewCallNotesInterceptorFactory());
   creators.push_back(std::make_unique<AccessLogFactory>());
   builder.experimental().SetInterceptorCreators(std::move(creators));
   server_ = builder.BuildAndStart();

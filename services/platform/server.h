@@ -34,6 +34,8 @@ struct ServerConfig {
   // ENAMND_REDIS_USER (default: the service name), ENAMND_REDIS_PASSWORD_FILE.
   RedisCredentials redis_credentials;
   std::string log_level = "info";
+  // ENAMND_LOG_FORMAT: "text" (the default) or "json", one object per line.
+  std::string log_format = "text";
   // Addresses of the other services (ENAMND_<NAME>_ADDR), by service name.
   std::map<std::string, std::string> peers;
   int worker_threads = 4;

@@ -1,0 +1,32 @@
+// Requests that do not parse. gRPC's callback API answers them with
+// UNIMPLEMENTED and an empty message; this server interceptor makes that
+// INVALID_ARGUMENT naming the field (a string with invalid UTF-8, which
+// proto3 refuses) or saying that the bytes are no such message.
+#ifndef ENAMND_PLATFORM_REQUEST_PARSING_H_
+#define ENAMND_PLATFORM_REQUEST_PARSING_H_
+
+#include <grpcpp/support/server_interceptor.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/strings/string_view.h"
+#include "google/protobuf/descriptor.h"
+
+namespace enamnd::platform {
+
+// The factory of the interceptor; also routes protobuf's own log messages
+// into the platform log (log.h), which is how the failing field is learnt.
+std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
+NewRequestParsingInterceptorFactory();
+
+// The path from `request` to the field protobuf names in full
+// ("enamnd.meetings.v1.Case.title" -> "case.title"): the shortest one when
+// the message type occurs more than once; the bare field name when it does
+// not occur at all.
+std::string FieldPathIn(const google::protobuf::Descriptor& request,
+                        absl::string_view full_field_name);
+
+}  // namespace enamnd::platform
+
+#endif  // ENAMND_PLATFORM_REQUEST_PARSING_H_
