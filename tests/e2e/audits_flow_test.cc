@@ -2,7 +2,10 @@
 // in enamnd-audits, also when Redis restarts and the audits service is down
 // while the decision is recorded, and when Redis restarts empty.
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "enamnd/audits/v1/audits.grpc.pb.h"
 #include "gtest/gtest.h"
@@ -161,6 +164,83 @@ TEST(AuditsFlowTest, RedisRestartedEmptyGetsBothStreamsBackAndAuditsLinksEachDec
   std::vector<std::string> linked;
   EXPECT_EQ(Handlings(audits.stub(), &linked), 3);
   EXPECT_EQ(linked, decided);
+  EXPECT_EQ(audits.Stop(), 0);
+  EXPECT_EQ(meetings.Stop(), 0);
+}
+
+TEST(AuditsFlowTest, TraceparentOfADecisionReachesTheEventAndTheAuditsLog) {
+  testing::TempDir dir;
+  testing::RedisServer redis;
+  const std::string audits_log = dir.path() + "/audits.log";
+  MeetingsProcess meetings(dir.path() + "/meetings", redis.address(), dir.path() + "/meetings.log");
+  AuditsProcess audits(dir.path() + "/audits", redis.address(), audits_log,
+                       {{"ENAMND_LOG_FORMAT", "json"}, {"ENAMND_LOG_LEVEL", "info"}});
+  ASSERT_TRUE(meetings.started() && audits.started());
+  av1::CreateReviewRequest review;
+  review.mutable_review()->set_year(2021);
+  review.mutable_review()->add_auditing_municipalities("municipalities/2584");
+  review.mutable_review()->set_kind(av1::Review::KIND_BASIC);
+  review.mutable_review()->set_title("Grundläggande granskning 2021");
+  av1::Review created;
+  ASSERT_TRUE(Call(audits.stub(), &av1::AuditsService::Stub::CreateReview, review, &created).ok());
+  testing::CommitteeSeed seed;
+  seed.case_subject = "//audits/reviews/2021-2584";
+  ASSERT_TRUE(testing::SeedCommittee(meetings.stub(), seed));
+
+  // The calling system's trace, sent with the mutating call.
+  const std::string trace = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+  mv1::RecordDecisionRequest request;
+  request.set_parent("bodies/e-namnden/meetings/2022-06-22");
+  request.mutable_paragraph()->set_case_("cases/2022-9");
+  request.mutable_paragraph()->mutable_decision()->set_kind(mv1::DECISION_KIND_ADOPT);
+  request.mutable_paragraph()->mutable_decision()->set_text("Nämnden tar med sig synpunkterna.");
+  mv1::Paragraph paragraph;
+  {  // The context ends with the call: the server counts it open until then.
+    grpc::ClientContext context;
+    context.AddMetadata("traceparent", trace);
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+    grpc::Status status = meetings.stub()->RecordDecision(&context, request, &paragraph);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+
+  // In the event on the stream ...
+  bool in_event = false;
+  ASSERT_TRUE(PollUntil(
+      [&] {
+        for (const auto& e : testing::ReadStream(redis, "enamnd:events:meetings")) {
+          if (e.subject != paragraph.name()) continue;
+          io::cloudevents::v1::CloudEvent event;
+          auto it = event.ParseFromString(e.event) ? event.attributes().find("traceparent")
+                                                   : event.attributes().end();
+          in_event = it != event.attributes().end() && it->second.ce_string() == trace;
+          return true;
+        }
+        return false;
+      },
+      absl::Seconds(20)));
+  EXPECT_TRUE(in_event);
+  // ... and on the audits service's line about linking it to the review.
+  ASSERT_TRUE(PollUntil([&] { return Handlings(audits.stub()) == 1; }, absl::Seconds(20)));
+  std::string linked_line;
+  ASSERT_TRUE(PollUntil(
+      [&] {
+        std::ifstream in(audits_log);
+        std::string line;
+        while (std::getline(in, line)) {
+          if (absl::StrContains(line, paragraph.name()) && absl::StrContains(line, " linked to ")) {
+            linked_line = line;
+            return true;
+          }
+        }
+        return false;
+      },
+      absl::Seconds(10)))
+      << [&] {
+           std::ifstream in(audits_log);
+           return std::string(std::istreambuf_iterator<char>(in), {});
+         }();
+  EXPECT_TRUE(absl::StrContains(linked_line, absl::StrCat("\"traceparent\":\"", trace, "\"")))
+      << linked_line;
   EXPECT_EQ(audits.Stop(), 0);
   EXPECT_EQ(meetings.Stop(), 0);
 }

@@ -525,6 +525,9 @@ absl::Status AuditsApi::LinkDecision(Transaction& tx, const ReviewDecision& deci
                       ", which is not registered yet; linked when it is");
   }
   if (previous.has_value()) return absl::OkStatus();
+  // One line per decision linked: with the event's traceparent (the
+  // current call's), it ends the trace of the decision in this service.
+  platform::LogInfo("audits", "decision ", h.paragraph(), " linked to ", review_name);
   v1::ReviewHandled handled;
   handled.set_review(review_name);
   *handled.mutable_handling() = std::move(h);
