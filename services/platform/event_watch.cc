@@ -163,6 +163,7 @@ class WatchStream final : public Stream, public std::enable_shared_from_this<Wat
     if (finished_ || fetching_) return;
     fetching_ = true;
     dirty_ = false;
+    paused_ = false;
     std::shared_ptr<WatchStream> self = shared_from_this();
     hub_->executor_->Post([self] { self->Fetch(); });
   }
@@ -381,31 +382,41 @@ grpc::ServerWriteReactor<common::v1::WatchEventsResponse>* EventWatch::WatchEven
   return Open<Response>("WatchEvents", *caller, *std::move(filter));
 }
 
-absl::Status EventWatch::Start(absl::string_view method, const Caller& caller, WatchFilter filter,
-                               watch_internal::Sink* sink) {
-  std::shared_ptr<WatchStream> stream;
+void EventWatch::Start(absl::string_view method, const Caller& caller, WatchFilter filter,
+                       watch_internal::Sink* sink) {
+  WatchHooks hooks;
   {
     absl::MutexLock lock(&mutex_);
-    if (ending_) return absl::UnavailableError("server shutting down");
-    int& open = per_principal_[caller.principal()];
-    if (open >= options_.max_streams_per_principal) {
-      int count = open;
-      if (open == 0) per_principal_.erase(caller.principal());
-      return absl::ResourceExhaustedError(
-          absl::StrCat(caller.principal(), " already has ", count,
-                       " open watch streams (WatchEvents and WatchDecisions together; "
-                       "ENAMND_MAX_WATCHES); close one first"));
-    }
-    stream =
-        std::make_shared<WatchStream>(this, std::string(method), caller, std::move(filter), hooks_);
-    ++open;
-    ++per_method_[stream->method()];
-    streams_.insert(stream);
+    hooks = hooks_;
   }
-  // Bound both ways before the first fetch can write.
+  auto stream = std::make_shared<WatchStream>(this, std::string(method), caller, std::move(filter),
+                                              std::move(hooks));
+  // Bound both ways before anyone can wake or end it: a stream in streams_
+  // always has its sink, and a refused one ends through the stream too.
   sink->Bind(stream);
   stream->Attach(sink);
+  absl::Status admitted = Admit(stream);
+  if (!admitted.ok()) {
+    stream->End(ToGrpcStatus(admitted));
+    return;
+  }
   stream->Begin();
+}
+
+absl::Status EventWatch::Admit(const std::shared_ptr<WatchStream>& stream) {
+  absl::MutexLock lock(&mutex_);
+  if (ending_) return absl::UnavailableError("server shutting down");
+  auto open = per_principal_.find(stream->principal());
+  int count = open == per_principal_.end() ? 0 : open->second;
+  if (count >= options_.max_streams_per_principal) {
+    return absl::ResourceExhaustedError(
+        absl::StrCat(stream->principal(), " already has ", count,
+                     " open watch streams (WatchEvents and WatchDecisions together; "
+                     "ENAMND_MAX_WATCHES); close one first"));
+  }
+  ++per_principal_[stream->principal()];
+  ++per_method_[stream->method()];
+  streams_.insert(stream);
   return absl::OkStatus();
 }
 

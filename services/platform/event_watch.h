@@ -162,8 +162,7 @@ class EventWatch {
   grpc::ServerWriteReactor<Response>* Open(absl::string_view method, const Caller& caller,
                                            WatchFilter filter) {
     auto* reactor = new watch_internal::Reactor<Response>();
-    absl::Status opened = Start(method, caller, std::move(filter), reactor);
-    if (!opened.ok()) reactor->Close(ToGrpcStatus(opened));
+    Start(method, caller, std::move(filter), reactor);
     return reactor;
   }
 
@@ -192,8 +191,13 @@ class EventWatch {
  private:
   friend class watch_internal::WatchStream;
 
-  absl::Status Start(absl::string_view method, const Caller& caller, WatchFilter filter,
-                     watch_internal::Sink* sink) ABSL_LOCKS_EXCLUDED(mutex_);
+  // Makes the stream of `sink` and starts it, or ends it at once (limit,
+  // shutdown).
+  void Start(absl::string_view method, const Caller& caller, WatchFilter filter,
+             watch_internal::Sink* sink) ABSL_LOCKS_EXCLUDED(mutex_);
+  // Counts `stream` in, or says why not.
+  absl::Status Admit(const std::shared_ptr<watch_internal::WatchStream>& stream)
+      ABSL_LOCKS_EXCLUDED(mutex_);
   absl::StatusOr<WatchFilter> FilterOf(const common::v1::WatchEventsRequest& request) const;
   void Forget(const std::shared_ptr<watch_internal::WatchStream>& stream)
       ABSL_LOCKS_EXCLUDED(mutex_);
