@@ -260,6 +260,9 @@ absl::StatusOr<ServerConfig> LoadConfig(const std::string& service) {
   }
   config.stream_max_length = static_cast<int64_t>(max_length);
   config.metrics_listen = FirstNonEmpty("", "ENAMND_METRICS_LISTEN", "");
+  ENAMND_ASSIGN_OR_RETURN(double backlog,
+                          EnvNumber("ENAMND_WATCH_MAX_BACKLOG", config.watch_max_backlog));
+  config.watch_max_backlog = static_cast<int64_t>(backlog);
   absl::Status status = SetLogLevel(config.log_level);
   if (!status.ok()) return status;
   config.log_format = FirstNonEmpty("", "ENAMND_LOG_FORMAT", "text");
@@ -349,8 +352,13 @@ absl::Status ServerRunner::Start() {
                 : absl::StrCat("; client certificates required, verified against ",
                                config_.tls_client_ca));
   }
+  WatchOptions watch;
+  watch.max_streams_per_principal = config_.max_watch_streams_per_principal;
+  watch.max_backlog = config_.watch_max_backlog;
+  watch.event_types = EventTypesNextTo(served);
+  watch_ = std::make_unique<EventWatch>(db_.get(), outbox_.get(), executor_.get(), watch);
   ServiceContext context{db_.get(), outbox_.get(), executor_.get(),  *redis,
-                         &config_,  &clock_,       authorizer_.get()};
+                         &config_,  &clock_,       authorizer_.get(), watch_.get()};
   absl::Status status = service_->Start(context);
   if (!status.ok()) return status;
   grpc::EnableDefaultHealthCheckService(true);
@@ -425,6 +433,7 @@ void ServerRunner::Shutdown(absl::Duration deadline) {
     LogInfo("server", "shutting down");
     server_->GetHealthCheckService()->Shutdown();
     service_->BeginShutdown();
+    if (watch_ != nullptr) watch_->EndAll();
     // Returns once calls have finished (cancelled at the deadline) and the
     // clients have closed their connections after GOAWAY (gRPC waits up to
     // about 5 s for idle clients to do so).
@@ -439,6 +448,7 @@ void ServerRunner::Shutdown(absl::Duration deadline) {
   LogDebug("server", "workers stopped");
   metrics_server_.reset();
   outbox_metrics_.clear();  // before db_ goes
+  watch_.reset();  // no stream left: every call has ended
   if (relay_ != nullptr) relay_->Stop(absl::Seconds(2));
   LogDebug("server", "relay stopped");
   relay_.reset();

@@ -18,6 +18,7 @@
 #include "services/platform/auth.h"
 #include "services/platform/calendar.h"
 #include "services/platform/database.h"
+#include "services/platform/event_watch.h"
 #include "services/platform/executor.h"
 #include "services/platform/metrics.h"
 #include "services/platform/outbox.h"
@@ -62,6 +63,10 @@ struct ServerConfig {
   // ENAMND_METRICS_LISTEN: host:port of the plain-HTTP /metrics endpoint
   // (Prometheus text format); port 0 picks a free one; empty: none.
   std::string metrics_listen;
+  // ENAMND_WATCH_MAX_BACKLOG: events a live watch stream may fall behind
+  // the log while its reader does not take them, before it is ended with
+  // RESOURCE_EXHAUSTED (event_watch.h).
+  int64_t watch_max_backlog = 1000;
 };
 
 // Default ports of the services, by name.
@@ -82,6 +87,9 @@ struct ServiceContext {
   const ServerConfig* config;
   LegalClock* clock;
   Authorizer* authorizer;
+  // The service's watch streams: WatchEvents (ENAMND_WATCH_EVENTS) and any
+  // stream of its own over the event log.
+  EventWatch* watch;
 };
 
 // A service plugged into the runtime.
@@ -127,6 +135,8 @@ class ServerRunner {
   OutboxRelay* relay() { return relay_.get(); }
   LegalClock* clock() { return &clock_; }
   Authorizer* authorizer() { return authorizer_.get(); }
+  // The open watch streams (open_streams()); null before Start.
+  EventWatch* watch() { return watch_.get(); }
   // Re-reads the policy file (SIGHUP); the old policy stays on error.
   absl::Status ReloadPolicy();
 
@@ -139,6 +149,7 @@ class ServerRunner {
   std::unique_ptr<Outbox> outbox_;
   std::unique_ptr<Executor> executor_;
   std::unique_ptr<Authorizer> authorizer_;
+  std::unique_ptr<EventWatch> watch_;
   std::unique_ptr<OutboxRelay> relay_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<MetricsServer> metrics_server_;

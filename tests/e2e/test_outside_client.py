@@ -35,7 +35,9 @@ It checks:
      holds it; loading both demos again changes nothing in audits; every
      entry of enamnd:events:audits decodes with the generated classes; the
      missed control points; bad input (a recommendation given by a
-     municipality that did not audit);
+     municipality that did not audit); WatchEvents on enamnd-audits replays
+     its log as the Redis stream has it, filters by type and audience, and
+     refuses a cursor beyond the log's head (OUT_OF_RANGE);
   g) mTLS and the demo principals: no client certificate -> the handshake
      fails (UNAVAILABLE); a certificate of another CA likewise; the public
      reader reads the adjusted protocol but may not record a decision
@@ -82,6 +84,7 @@ from google.protobuf import field_mask_pb2  # noqa: E402
 
 from enamnd.audits.v1 import audits_pb2  # noqa: E402
 from enamnd.auth.v1 import auth_pb2  # noqa: E402
+from enamnd.common.v1 import watch_pb2  # noqa: E402
 from enamnd.audits.v1 import audits_pb2_grpc  # noqa: E402
 from enamnd.audits.v1 import events_pb2 as audits_events_pb2  # noqa: E402
 from enamnd.events.v1 import cloudevent_pb2  # noqa: E402
@@ -180,11 +183,18 @@ def stop_process(proc, name, timeout=10):
 
 
 class Watch:
-    """A WatchDecisions stream read on a thread into a queue."""
+    """A WatchDecisions stream (or, given types, WatchEvents: [] for every
+    type) read on a thread into a queue."""
 
-    def __init__(self, stub, after_sequence, municipality=""):
-        self.call = stub.WatchDecisions(M.WatchDecisionsRequest(
-            after_sequence=after_sequence, municipality=municipality))
+    def __init__(self, stub, after_sequence, municipality="", types=None):
+        if types is None:
+            self.method = "WatchDecisions"
+            self.call = stub.WatchDecisions(M.WatchDecisionsRequest(
+                after_sequence=after_sequence, municipality=municipality))
+        else:
+            self.method = "WatchEvents"
+            self.call = stub.WatchEvents(watch_pb2.WatchEventsRequest(
+                after_sequence=after_sequence, types=types, municipality=municipality))
         self.items = queue.Queue()
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
@@ -198,16 +208,16 @@ class Watch:
             self.items.put(("error", e))
 
     def next(self, timeout=EVENT_TIMEOUT):
-        """The next WatchDecisionsResponse; fails on timeout or stream end."""
+        """The next response; fails on timeout or stream end."""
         try:
             item = self.items.get(timeout=timeout)
         except queue.Empty:
-            raise AssertionError(f"no event on WatchDecisions within {timeout} s") from None
+            raise AssertionError(f"no event on {self.method} within {timeout} s") from None
         if isinstance(item, tuple):
             kind, error = item
             if kind == "end":
-                raise AssertionError("WatchDecisions ended")
-            raise AssertionError(f"WatchDecisions failed: {error.code().name}: {error.details()}")
+                raise AssertionError(f"{self.method} ended")
+            raise AssertionError(f"{self.method} failed: {error.code().name}: {error.details()}")
         return item
 
     def error(self, timeout=EVENT_TIMEOUT):
@@ -219,7 +229,7 @@ class Watch:
     def close(self):
         self.call.cancel()
         self.thread.join(timeout=EVENT_TIMEOUT)
-        assert not self.thread.is_alive(), "WatchDecisions reader did not stop after cancel"
+        assert not self.thread.is_alive(), f"{self.method} reader did not stop after cancel"
 
 
 def decision_of(response):
@@ -1154,6 +1164,44 @@ class Scenario:
         print(f"     ({len(entries)} audits events: "
               + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) + ")", flush=True)
 
+    def check_audits_watch_events(self):
+        self.settled_audits_stream()  # the relay has published the whole log
+        entries = self.audits_entries()
+        assert entries, f"{AUDITS_STREAM} is empty"
+        events = [cloudevent_pb2.CloudEvent.FromString(f[b"event"]) for _, f in entries]
+        # The whole log, replayed: the events of the stream, in order.
+        w = Watch(self.audits_stub, 0, types=[])
+        try:
+            got = [w.next() for _ in events]
+        finally:
+            w.close()
+        assert [r.sequence for r in got] == list(range(1, len(events) + 1)), [
+            r.sequence for r in got]
+        assert [r.event.id for r in got] == [e.id for e in events], "ids differ from the stream"
+        assert all(r.event == e for r, e in zip(got, events)), "envelopes differ from the stream"
+        # Kiruna's discharges only; resuming after the first gives the rest.
+        kiruna = [int(e.attributes["sequence"].ce_string) for e in events
+                  if e.type == "enamnd.audits.v1.DischargeRecorded"
+                  and "2584" in e.attributes["audience"].ce_string.split(",")]
+        assert kiruna, "no DischargeRecorded for Kiruna in the demo"
+        for after, expected in ((0, kiruna), (kiruna[0], kiruna[1:])):
+            w = Watch(self.audits_stub, after, KIRUNA,
+                      types=["enamnd.audits.v1.DischargeRecorded"])
+            try:
+                got = [w.next().sequence for _ in expected]
+                assert got == expected, (after, got, expected)
+            finally:
+                w.close()
+        # A cursor beyond the head (a restored database) is refused.
+        w = Watch(self.audits_stub, len(events) + 10, types=[])
+        try:
+            error = w.error()
+        finally:
+            w.close()
+        assert error.code() == grpc.StatusCode.OUT_OF_RANGE, error.code()
+        assert error.details() == (f"after_sequence {len(events) + 10} is beyond the log's head "
+                                   f"{len(events)}"), error.details()
+
     def check_missed_control_points(self):
         plan = "control-plans/2022"
         r = self.audits_stub.ListMissedControlPoints(A.ListMissedControlPointsRequest(plan=plan),
@@ -1395,6 +1443,9 @@ def run_checks(results, scenario):
                       f"{AUDITS_STREAM})", scenario.check_audits_second_load)
         results.check(f"f) every {AUDITS_STREAM} entry decodes with the generated classes",
                       scenario.check_audits_stream)
+        results.check("f) WatchEvents on enamnd-audits: the log as on Redis; Kiruna's "
+                      "discharges; beyond the head -> OUT_OF_RANGE",
+                      scenario.check_audits_watch_events)
         results.check("f) ListMissedControlPoints(control-plans/2022): the point not followed "
                       "up by 22 June", scenario.check_missed_control_points)
         results.check("f) CreateRecommendation given by a non-auditor -> INVALID_ARGUMENT "

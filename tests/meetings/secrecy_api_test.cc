@@ -1,7 +1,7 @@
 // Secrecy through the API (issue 8): a paragraph under secrecy (OSL) keeps
 // its text from every caller without the confidential role — in replies,
 // in the rendered public protocol and extracts, on the Redis stream and in
-// WatchDecisions — while the clerk (confidential) reads it in full and the
+// WatchDecisions and WatchEvents — while the clerk (confidential) reads it in full and the
 // hash chain holds over the full text.
 #include <thread>
 
@@ -12,6 +12,7 @@
 #include "services/meetings/api/meetings_api.h"
 #include "services/platform/sha256.h"
 #include "tests/meetings/fixture.h"
+#include "tests/support/watcher.h"
 
 namespace enamnd::meetings {
 namespace {
@@ -372,6 +373,33 @@ TEST_F(SecrecyApiTest, WatchDecisionsGivesTheFullTextOnlyToTheConfidentialRole) 
   ASSERT_TRUE(clerk.received()[2].event().proto_data().UnpackTo(&later));
   EXPECT_EQ(later.paragraph().summary(), "Anna Svensson har kompletterat sin ansökan.");
   // Same events, same cursors, same envelopes apart from the payload.
+  EXPECT_EQ(clerk.received()[1].sequence(), municipal.received()[1].sequence());
+  EXPECT_EQ(clerk.received()[1].event().id(), municipal.received()[1].event().id());
+}
+
+TEST_F(SecrecyApiTest, WatchEventsGivesTheFullTextOnlyToTheConfidentialRole) {
+  using enamnd::testing::EventWatcher;
+  using enamnd::testing::WatchEventsOn;
+  const std::vector<std::string> decisions = {"enamnd.meetings.v1.DecisionRecorded"};
+  auto system = As(kSystem2584);
+  auto secretary = As(kSecretary);
+  EventWatcher municipal(WatchEventsOn(system.get(), 0, decisions));
+  EventWatcher staff(WatchEventsOn(secretary.get(), 0, decisions));  // no confidential role
+  EventWatcher clerk(WatchEventsOn(stub_, 0, decisions));
+  ASSERT_TRUE(
+      PollUntil([&] { return municipal.count() == 2 && staff.count() == 2 && clerk.count() == 2; },
+                absl::Seconds(10)));
+  for (EventWatcher* redacted : {&municipal, &staff}) {
+    for (const auto& r : redacted->received()) EXPECT_FALSE(Leaks(r.event().SerializeAsString()));
+    v1::DecisionRecorded seen;
+    ASSERT_TRUE(redacted->received()[1].event().proto_data().UnpackTo(&seen));
+    EXPECT_EQ(seen.paragraph().decision().text(), kMarking);
+    EXPECT_TRUE(seen.paragraph().redacted());
+  }
+  v1::DecisionRecorded full;
+  ASSERT_TRUE(clerk.received()[1].event().proto_data().UnpackTo(&full));
+  EXPECT_EQ(full.paragraph().decision().text(), kSecretDecision);
+  EXPECT_FALSE(full.paragraph().redacted());
   EXPECT_EQ(clerk.received()[1].sequence(), municipal.received()[1].sequence());
   EXPECT_EQ(clerk.received()[1].event().id(), municipal.received()[1].event().id());
 }

@@ -209,6 +209,28 @@ TEST_F(AuthorizationTest, WatchDecisionsIsAdmittedForItsRolesOnly) {
   EXPECT_EQ(denied.error_code(), grpc::StatusCode::PERMISSION_DENIED);
 }
 
+TEST_F(AuthorizationTest, EveryStreamingMethodAdmitsItsRolesOnly) {
+  // The empty request is a valid watch (from the start, everything): a
+  // holder of a role streams until the deadline ends the call, anyone else
+  // is refused at once.
+  int streaming = 0;
+  for (const google::protobuf::MethodDescriptor* method : AllMethods()) {
+    if (!method->server_streaming()) continue;
+    ++streaming;
+    const std::string service = method->service()->full_name();
+    std::unique_ptr<google::protobuf::Message> empty = RequestOf(*method, "");
+    for (const std::string& principal : AllPrincipals()) {
+      grpc::Status status = CallMethod(ChannelTo(service, principal), *method, *empty,
+                                       std::chrono::milliseconds(300));
+      EXPECT_EQ(status.error_code(), MayCall(principal, *method)
+                                         ? grpc::StatusCode::DEADLINE_EXCEEDED
+                                         : grpc::StatusCode::PERMISSION_DENIED)
+          << method->full_name() << " as " << principal << ": " << status.error_message();
+    }
+  }
+  EXPECT_EQ(streaming, 3);  // WatchEvents of both services, WatchDecisions
+}
+
 TEST_F(AuthorizationTest, TheValidRequestsAreValid) {
   // Proves the denial test sends requests that would have written: the
   // clerk (every staff role) sends the same ones and each succeeds.

@@ -1,10 +1,12 @@
 // gRPC callback-API adapter of the audits service: every call runs on the
-// platform executor once its policy admits the caller.
+// platform executor once its policy admits the caller; WatchEvents is the
+// platform's.
 #ifndef ENAMND_AUDITS_API_GRPC_SERVICE_H_
 #define ENAMND_AUDITS_API_GRPC_SERVICE_H_
 
 #include "enamnd/audits/v1/audits.grpc.pb.h"
 #include "services/audits/api/audits_api.h"
+#include "services/platform/event_watch.h"
 #include "services/platform/server.h"
 
 namespace enamnd::audits {
@@ -13,6 +15,7 @@ class AuditsGrpcService final : public v1::AuditsService::CallbackService {
  public:
   explicit AuditsGrpcService(const platform::ServiceContext& context)
       : gate_(context.authorizer, context.executor, v1::AuditsService::service_full_name()),
+        watch_(context.watch),
         api_(context.db, context.outbox, context.clock) {}
 
   AuditsApi* api() { return &api_; }
@@ -40,9 +43,11 @@ class AuditsGrpcService final : public v1::AuditsService::CallbackService {
   ENAMND_UNARY(ListOverdueMoments, v1::ListOverdueMomentsRequest, v1::ListOverdueMomentsResponse)
   ENAMND_UNARY(ListAuditRecords, auth::v1::ListAuditRecordsRequest,
                auth::v1::ListAuditRecordsResponse)
+  ENAMND_WATCH_EVENTS()
 
  private:
   platform::Gate gate_;
+  platform::EventWatch* watch_;
   AuditsApi api_;
 };
 

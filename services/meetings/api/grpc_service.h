@@ -1,29 +1,20 @@
 // gRPC callback-API adapter of the meetings service. Unary calls run on the
-// platform executor; WatchDecisions streams the durable event log.
+// platform executor; WatchEvents and WatchDecisions stream the durable event
+// log through the platform's EventWatch.
 #ifndef ENAMND_MEETINGS_API_GRPC_SERVICE_H_
 #define ENAMND_MEETINGS_API_GRPC_SERVICE_H_
 
-#include <map>
-#include <memory>
-#include <set>
-#include <string>
-
-#include "absl/synchronization/mutex.h"
 #include "enamnd/meetings/v1/meetings.grpc.pb.h"
 #include "services/meetings/api/meetings_api.h"
+#include "services/platform/event_watch.h"
 #include "services/platform/server.h"
 
 namespace enamnd::meetings {
 
-class WatchState;
-
 class MeetingsGrpcService final : public v1::MeetingsService::CallbackService {
  public:
   explicit MeetingsGrpcService(const platform::ServiceContext& context);
-  ~MeetingsGrpcService() override;
 
-  // Ends every open WatchDecisions stream (UNAVAILABLE) so shutdown can drain.
-  void EndStreams();
   MeetingsApi* api() { return &api_; }
 
   ENAMND_UNARY(CreateMunicipality, v1::CreateMunicipalityRequest, v1::Municipality)
@@ -61,24 +52,15 @@ class MeetingsGrpcService final : public v1::MeetingsService::CallbackService {
   ENAMND_UNARY(ListAuditRecords, auth::v1::ListAuditRecordsRequest,
                auth::v1::ListAuditRecordsResponse)
 
+  ENAMND_WATCH_EVENTS()
+  // WatchEvents of the decision event types, as it was before WatchEvents.
   grpc::ServerWriteReactor<v1::WatchDecisionsResponse>* WatchDecisions(
       grpc::CallbackServerContext* context, const v1::WatchDecisionsRequest* request) override;
 
  private:
-  friend class WatchState;
-  void Forget(const std::shared_ptr<WatchState>& state, const std::string& principal);
-
-  platform::Database* db_;
-  platform::Outbox* outbox_;
-  platform::Executor* executor_;
   platform::Gate gate_;
-  const int max_watches_per_principal_;
+  platform::EventWatch* watch_;
   MeetingsApi api_;
-  int listener_ = 0;
-  absl::Mutex mutex_;
-  std::set<std::shared_ptr<WatchState>> watches_ ABSL_GUARDED_BY(mutex_);
-  std::map<std::string, int> watches_per_principal_ ABSL_GUARDED_BY(mutex_);
-  bool ending_ ABSL_GUARDED_BY(mutex_) = false;
 };
 
 }  // namespace enamnd::meetings

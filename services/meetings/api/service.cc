@@ -18,10 +18,8 @@ std::unique_ptr<platform::Service> NewMeetingsService() {
           [](const platform::ServiceContext& context) -> absl::StatusOr<platform::ServiceParts> {
         auto grpc = std::make_unique<MeetingsGrpcService>(context);
         MeetingsApi* api = grpc->api();
-        MeetingsGrpcService* streams = grpc.get();
         platform::ServiceParts parts;
         parts.deadlines = [api](absl::CivilDay today) { return api->RunDeadlines(today); };
-        parts.end_streams = [streams] { streams->EndStreams(); };
         parts.grpc_services.push_back(std::move(grpc));
         return parts;
       },
