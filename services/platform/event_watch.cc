@@ -288,6 +288,16 @@ EventWatch::EventWatch(Database* db, Outbox* outbox, Executor* executor, WatchOp
     if (head.ok()) head_.store(*head);
   }
   listener_ = outbox_->AddListener([this] { OnCommit(); });
+  MetricsRegistry& metrics = MetricsRegistry::Global();
+  for (const char* method : {"WatchEvents", "WatchDecisions"}) {
+    metrics_.push_back(metrics.AddCallbackGauge(
+        "enamnd_watch_streams", "Open event streams over gRPC.", {{"method", method}},
+        [this, method] { return static_cast<double>(open_streams(method)); }));
+  }
+  metrics_.push_back(metrics.AddCallbackCounter(
+      "enamnd_watch_cut_off_total",
+      "Streams ended with RESOURCE_EXHAUSTED because the reader fell too far behind.", {},
+      [this] { return static_cast<double>(cut_off_.load()); }));
 }
 
 EventWatch::~EventWatch() {

@@ -35,6 +35,7 @@
 #include "services/platform/caller.h"
 #include "services/platform/database.h"
 #include "services/platform/executor.h"
+#include "services/platform/metrics.h"
 #include "services/platform/outbox.h"
 #include "services/platform/status.h"
 
@@ -222,6 +223,8 @@ class EventWatch {
   bool head_refresh_queued_ ABSL_GUARDED_BY(mutex_) = false;
   bool head_refresh_again_ ABSL_GUARDED_BY(mutex_) = false;
   bool ending_ ABSL_GUARDED_BY(mutex_) = false;
+  // Last: removed (and waited for) before anything their callbacks read.
+  std::vector<MetricHandle> metrics_;
 };
 
 }  // namespace enamnd::platform

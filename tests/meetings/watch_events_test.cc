@@ -6,8 +6,11 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "enamnd/meetings/v1/events.pb.h"
+#include "services/platform/metrics.h"
 #include "tests/meetings/fixture.h"
 #include "tests/support/watcher.h"
 
@@ -105,6 +108,30 @@ TEST_F(WatchEventsTest, ReplaysEveryEventThenFollowsLive) {
   ASSERT_TRUE(received.back().event().proto_data().UnpackTo(&live));
   EXPECT_EQ(live.paragraph().number(), 2);
   EXPECT_EQ(runner()->watch()->open_streams("WatchEvents"), 1);
+}
+
+TEST_F(WatchEventsTest, OpenStreamsAreCountedOnMetrics) {
+  auto open_on_metrics = [](const std::string& method) {
+    std::string line = absl::StrCat("enamnd_watch_streams{method=\"", method, "\"} ");
+    std::string text = platform::MetricsRegistry::Global().Render();
+    size_t at = text.find(line);
+    if (at == std::string::npos) return -1;
+    int value = -1;
+    (void)absl::SimpleAtoi(text.substr(at + line.size(), text.find('\n', at) - at - line.size()),
+                           &value);
+    return value;
+  };
+  {
+    EventWatcher events(WatchEventsOn(stub_, 0));
+    DecisionWatcher decisions(WatchDecisionsOn(stub_, 0));
+    EventWatcher more_events(WatchEventsOn(stub_, 0));
+    ASSERT_TRUE(PollUntil(
+        [&] {
+          return open_on_metrics("WatchEvents") == 2 && open_on_metrics("WatchDecisions") == 1;
+        },
+        absl::Seconds(10)));
+  }
+  EXPECT_TRUE(PollUntil([&] { return open_on_metrics("WatchEvents") == 0; }, absl::Seconds(10)));
 }
 
 TEST_F(WatchEventsTest, FiltersByTypeAndByAudience) {
