@@ -8,7 +8,10 @@
 // decisions from several clients at once (write path: validation, quorum,
 // numbering, outbox, fsync), lists them page by page (read path), and
 // measures how long a recorded decision takes to reach a WatchDecisions
-// stream. Nothing here asserts a speed: it prints figures to compare
+// stream. With --watchers and --stalled_watchers it keeps WatchEvents
+// streams open during the writes (some reading, some never reading) and,
+// given --service_pid, reports the service's memory before and after.
+// Nothing here asserts a speed: it prints figures to compare
 // between versions on the same machine.
 //
 // Against ./tools/up (mTLS) it calls with a demo certificate, e.g.
@@ -24,12 +27,15 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "enamnd/meetings/v1/events.pb.h"
@@ -40,10 +46,89 @@ ABSL_FLAG(std::string, target, "127.0.0.1:50051", "meetings service address");
 ABSL_FLAG(int, clients, 8, "concurrent clients recording decisions");
 ABSL_FLAG(int, decisions, 1000, "decisions to record in all");
 ABSL_FLAG(int, watch_samples, 50, "decisions timed from RecordDecision to WatchDecisions");
+ABSL_FLAG(int, watchers, 0,
+          "WatchEvents streams that read everything while the decisions are recorded "
+          "(the service's ENAMND_MAX_WATCHES must allow them and the stalled ones)");
+ABSL_FLAG(int, stalled_watchers, 0,
+          "WatchEvents streams opened and never read: the service must bound what they hold");
+ABSL_FLAG(int, service_pid, 0,
+          "the service's process id, to report its resident memory (VmRSS, VmHWM) before the "
+          "watchers open and after the writes; 0: not reported");
 
 namespace v1 = ::enamnd::meetings::v1;
 
 namespace {
+
+// "VmRSS 23.1 MB, VmHWM 25.0 MB" of a process on this machine, or "".
+std::string Memory(int pid) {
+  if (pid <= 0) return "";
+  std::FILE* f = std::fopen(absl::StrCat("/proc/", pid, "/status").c_str(), "r");
+  if (f == nullptr) return "(no such process)";
+  std::string out;
+  char line[256];
+  while (std::fgets(line, sizeof(line), f) != nullptr) {
+    long kb = 0;
+    if (std::sscanf(line, "VmRSS: %ld kB", &kb) == 1) {
+      absl::StrAppend(&out, out.empty() ? "" : ", ", "VmRSS ", absl::StrFormat("%.1f", kb / 1024.0),
+                      " MB");
+    }
+    if (std::sscanf(line, "VmHWM: %ld kB", &kb) == 1) {
+      absl::StrAppend(&out, out.empty() ? "" : ", ", "VmHWM ", absl::StrFormat("%.1f", kb / 1024.0),
+                      " MB");
+    }
+  }
+  std::fclose(f);
+  return out;
+}
+
+// WatchEvents streams during the write path: `reading` ones that take every
+// event, `stalled` ones that never read (a reader that hangs).
+class Watchers {
+ public:
+  Watchers(v1::MeetingsService::Stub* stub, int reading, int stalled) {
+    for (int i = 0; i < reading + stalled; ++i) {
+      auto stream = std::make_unique<Stream>();
+      enamnd::common::v1::WatchEventsRequest request;
+      stream->reader = stub->WatchEvents(&stream->context, request);
+      if (i < reading) {
+        Stream* s = stream.get();
+        s->thread = std::thread([s] {
+          enamnd::common::v1::WatchEventsResponse item;
+          while (s->reader->Read(&item)) s->received.fetch_add(1);
+        });
+      }
+      streams_.push_back(std::move(stream));
+    }
+  }
+  // Ends every stream; returns "N received by the readers; codes of the
+  // stalled ones".
+  std::string Close(int reading) {
+    std::string codes;
+    int64_t received = 0;
+    for (size_t i = 0; i < streams_.size(); ++i) {
+      Stream& s = *streams_[i];
+      s.context.TryCancel();
+      if (s.thread.joinable()) s.thread.join();
+      grpc::Status status = s.reader->Finish();
+      received += s.received.load();
+      if (static_cast<int>(i) >= reading) {
+        absl::StrAppend(&codes, codes.empty() ? "" : ", ", status.error_code(),
+                        status.ok() ? "" : absl::StrCat(" (", status.error_message(), ")"));
+      }
+    }
+    return absl::StrCat(received, " events received by the readers; stalled streams ended with ",
+                        codes.empty() ? "-" : codes);
+  }
+
+ private:
+  struct Stream {
+    grpc::ClientContext context;
+    std::unique_ptr<grpc::ClientReader<enamnd::common::v1::WatchEventsResponse>> reader;
+    std::thread thread;
+    std::atomic<int64_t> received{0};
+  };
+  std::vector<std::unique_ptr<Stream>> streams_;
+};
 
 struct Summary {
   double p50, p95, p99, max;
@@ -139,6 +224,14 @@ int main(int argc, char** argv) {
     return r;
   };
 
+  // Watchers, if asked for, follow the write path.
+  const int pid = absl::GetFlag(FLAGS_service_pid);
+  const int reading = std::max(0, absl::GetFlag(FLAGS_watchers));
+  const int stalled = std::max(0, absl::GetFlag(FLAGS_stalled_watchers));
+  if (pid > 0) std::printf("service memory before: %s\n", Memory(pid).c_str());
+  std::unique_ptr<Watchers> watchers;
+  if (reading + stalled > 0) watchers = std::make_unique<Watchers>(stub.get(), reading, stalled);
+
   // Write path.
   const int clients = std::max(1, absl::GetFlag(FLAGS_clients));
   const int total = std::max(1, absl::GetFlag(FLAGS_decisions));
@@ -170,6 +263,14 @@ int main(int argc, char** argv) {
       "RecordDecision: %d decisions, %d clients, %.1f s, %.0f/s; latency ms p50 %.2f p95 %.2f p99 "
       "%.2f max %.2f; failures %d\n",
       total, clients, seconds, total / seconds, w.p50, w.p95, w.p99, w.max, failures.load());
+  if (pid > 0) {
+    std::printf("service memory after the writes, %d reading and %d stalled watchers: %s\n",
+                reading, stalled, Memory(pid).c_str());
+  }
+  if (watchers != nullptr) {
+    std::printf("watchers: %s\n", watchers->Close(reading).c_str());
+    watchers.reset();
+  }
 
   // Read path: every paragraph of the meeting, 100 a page.
   std::vector<double> pages;
