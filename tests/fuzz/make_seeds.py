@@ -66,6 +66,13 @@ write("audits_names", {
     "reporting_year": "reporting-years/2022",
     "moment": "reporting-years/2022/moments/delarsrapport",
 })
+write("projects_names", {
+    "initiative": "initiatives/hr-payroll",
+    "reference": "//projects/initiatives/e-learning",
+    "revision": "initiatives/hr-payroll/revisions/B",
+    "status_report": "initiatives/e-archive/status-reports/3",
+    "budget_line": "//finance/budgets/2022/lines/hr-payroll",
+})
 write("case_number", {
     "diarienummer": "2022/9-2.2.0.1",
     "short": "2021/112-1",
