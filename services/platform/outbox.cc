@@ -34,6 +34,17 @@ std::string EntryField(const RedisReply& fields, absl::string_view name) {
   return "";
 }
 
+// Marks `sequences` published now, under their stream entry IDs.
+absl::Status MarkPublished(Transaction& tx, const std::vector<int64_t>& sequences) {
+  std::string now = NowText();
+  for (int64_t sequence : sequences) {
+    ENAMND_RETURN_IF_ERROR(
+        tx.Exec("UPDATE outbox SET published_at = ?1, stream_entry_id = ?2 WHERE sequence = ?3",
+                {now, StreamEntryId(sequence), sequence}));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 std::string EventStream(absl::string_view service) {
@@ -314,13 +325,7 @@ absl::StatusOr<int> OutboxRelay::PublishBatch(bool stopping) {
   if (!published.empty()) {
     auto tx = db_->Begin();
     if (!tx.ok()) return tx.status();
-    std::string now = NowText();
-    for (int64_t sequence : published) {
-      absl::Status status =
-          tx->Exec("UPDATE outbox SET published_at = ?1, stream_entry_id = ?2 WHERE sequence = ?3",
-                   {now, StreamEntryId(sequence), sequence});
-      if (!status.ok()) return status;
-    }
+    ENAMND_RETURN_IF_ERROR(MarkPublished(*tx, published));
     absl::Status status = tx->Commit();
     if (!status.ok()) return status;
     published_.fetch_add(static_cast<int64_t>(published.size()));
@@ -398,15 +403,16 @@ absl::Status OutboxRelay::Reconcile() {
   }
   // Rows the stream has but the log did not mark (a relay stopped between
   // XADD and marking, or another instance published them).
-  absl::Status status = tx->Exec(
-      "UPDATE outbox SET published_at = ?1, stream_entry_id = (sequence || '-0')"
-      " WHERE sequence <= ?2 AND published_at IS NULL",
-      {NowText(), *top_sequence});
-  if (!status.ok()) return status;
-  int64_t found = tx->Changes();
+  ENAMND_ASSIGN_OR_RETURN(
+      std::vector<Row> unmarked,
+      tx->Query("SELECT sequence FROM outbox WHERE sequence <= ?1 AND published_at IS NULL",
+                {*top_sequence}));
+  std::vector<int64_t> found;
+  for (const Row& row : unmarked) found.push_back(row.Int(0));
+  ENAMND_RETURN_IF_ERROR(MarkPublished(*tx, found));
   ENAMND_RETURN_IF_ERROR(tx->Commit());
-  if (found > 0) {
-    LogInfo("outbox", "stream ", stream, " already had ", found, " events up to sequence ",
+  if (!found.empty()) {
+    LogInfo("outbox", "stream ", stream, " already had ", found.size(), " events up to sequence ",
             *top_sequence, " that were not marked published; marked");
   }
   return absl::OkStatus();

@@ -63,7 +63,6 @@ class KitService : public Service {
   void BeginShutdown() override {
     for (const auto& subscriber : subscribers_) subscriber->Stop();
     deadlines_.reset();
-    if (parts_.end_streams) parts_.end_streams();
   }
 
  private:

@@ -35,8 +35,6 @@ struct ServiceParts {
   // PeriodicJob, also soon after every commit that appends events.
   std::function<absl::Status(absl::CivilDay today)> deadlines;
   std::vector<Subscription> subscriptions;
-  // Ends long-lived streams when shutdown begins; optional.
-  std::function<void()> end_streams;
 };
 
 struct ServiceDefinition {

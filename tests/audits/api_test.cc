@@ -17,19 +17,6 @@ namespace mv1 = ::enamnd::meetings::v1;
 
 class AuditsApiTest : public AuditsFixture {
  protected:
-  template <typename Request, typename Response>
-  grpc::Status Audits(grpc::Status (AuditsStub::*method)(grpc::ClientContext*, const Request&,
-                                                         Response*),
-                      const Request& request, Response* response) {
-    return Call(audits_stub_, method, request, response);
-  }
-  template <typename Request, typename Response>
-  grpc::Status Meetings(grpc::Status (MeetingsStub::*method)(grpc::ClientContext*, const Request&,
-                                                             Response*),
-                        const Request& request, Response* response) {
-    return Call(meetings_stub_, method, request, response);
-  }
-
   // Reads the review until `done(review)` holds (the consumer is async).
   bool ReviewBecomes(const std::string& name, const std::function<bool(const v1::Review&)>& done,
                      v1::Review* review) {

@@ -65,6 +65,18 @@ class AuditsFixture : public ::testing::Test {
     audits_service_.Stop();
   }
 
+  template <typename Request, typename Response>
+  grpc::Status Audits(grpc::Status (AuditsStub::*method)(grpc::ClientContext*, const Request&,
+                                                         Response*),
+                      const Request& request, Response* response) {
+    return enamnd::testing::Call(audits_stub_, method, request, response);
+  }
+  template <typename Request, typename Response>
+  grpc::Status Meetings(grpc::Status (MeetingsStub::*method)(grpc::ClientContext*, const Request&,
+                                                             Response*),
+                        const Request& request, Response* response) {
+    return enamnd::testing::Call(meetings_stub_, method, request, response);
+  }
   grpc::Status CreateReview(int year, const std::vector<std::string>& codes, v1::Review* out) {
     return enamnd::testing::Call(audits_stub_, &AuditsStub::CreateReview,
                                  ReviewRequest(year, codes), out);

@@ -103,6 +103,23 @@ std::vector<std::string> ContiguousLog(const testing::RedisServer& redis,
   return ids;
 }
 
+// Kiruna's 2021 review in audits, and in meetings the committee with a case
+// about it (so its decisions are linked to the review).
+bool ReviewWithItsCase(AuditsProcess& audits, MeetingsProcess& meetings) {
+  av1::CreateReviewRequest review;
+  review.mutable_review()->set_year(2021);
+  review.mutable_review()->add_auditing_municipalities("municipalities/2584");
+  review.mutable_review()->set_kind(av1::Review::KIND_BASIC);
+  review.mutable_review()->set_title("Grundläggande granskning 2021");
+  av1::Review created;
+  if (!Call(audits.stub(), &av1::AuditsService::Stub::CreateReview, review, &created).ok()) {
+    return false;
+  }
+  testing::CommitteeSeed seed;
+  seed.case_subject = "//audits/reviews/2021-2584";
+  return testing::SeedCommittee(meetings.stub(), seed);
+}
+
 bool StartsWith(const std::vector<std::string>& all, const std::vector<std::string>& prefix) {
   return all.size() >= prefix.size() && std::equal(prefix.begin(), prefix.end(), all.begin());
 }
@@ -114,16 +131,7 @@ TEST(AuditsFlowTest, RedisRestartedEmptyGetsBothStreamsBackAndAuditsLinksEachDec
   AuditsProcess audits(dir.path() + "/audits", redis.address(), dir.path() + "/audits.log");
   ASSERT_TRUE(meetings.started() && audits.started());
 
-  av1::CreateReviewRequest review;
-  review.mutable_review()->set_year(2021);
-  review.mutable_review()->add_auditing_municipalities("municipalities/2584");
-  review.mutable_review()->set_kind(av1::Review::KIND_BASIC);
-  review.mutable_review()->set_title("Grundläggande granskning 2021");
-  av1::Review created;
-  ASSERT_TRUE(Call(audits.stub(), &av1::AuditsService::Stub::CreateReview, review, &created).ok());
-  testing::CommitteeSeed seed;
-  seed.case_subject = "//audits/reviews/2021-2584";
-  ASSERT_TRUE(testing::SeedCommittee(meetings.stub(), seed));
+  ASSERT_TRUE(ReviewWithItsCase(audits, meetings));
   std::vector<std::string> decided;
   for (const char* text :
        {"Nämnden tar med sig synpunkterna.", "Nämnden lägger svaret till handlingarna."}) {
@@ -176,16 +184,7 @@ TEST(AuditsFlowTest, TraceparentOfADecisionReachesTheEventAndTheAuditsLog) {
   AuditsProcess audits(dir.path() + "/audits", redis.address(), audits_log,
                        {{"ENAMND_LOG_FORMAT", "json"}, {"ENAMND_LOG_LEVEL", "info"}});
   ASSERT_TRUE(meetings.started() && audits.started());
-  av1::CreateReviewRequest review;
-  review.mutable_review()->set_year(2021);
-  review.mutable_review()->add_auditing_municipalities("municipalities/2584");
-  review.mutable_review()->set_kind(av1::Review::KIND_BASIC);
-  review.mutable_review()->set_title("Grundläggande granskning 2021");
-  av1::Review created;
-  ASSERT_TRUE(Call(audits.stub(), &av1::AuditsService::Stub::CreateReview, review, &created).ok());
-  testing::CommitteeSeed seed;
-  seed.case_subject = "//audits/reviews/2021-2584";
-  ASSERT_TRUE(testing::SeedCommittee(meetings.stub(), seed));
+  ASSERT_TRUE(ReviewWithItsCase(audits, meetings));
 
   // The calling system's trace, sent with the mutating call.
   const std::string trace = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";

@@ -1,9 +1,9 @@
 // WatchDecisions: replay from a cursor out of the durable log, then live.
-#include <thread>
+#include <string>
 
-#include "absl/synchronization/mutex.h"
 #include "enamnd/meetings/v1/events.pb.h"
 #include "tests/meetings/fixture.h"
+#include "tests/support/watcher.h"
 
 namespace enamnd::meetings {
 namespace {
@@ -11,50 +11,16 @@ namespace {
 using enamnd::testing::PollUntil;
 
 // Reads a WatchDecisions stream on its own thread.
-class Watcher {
+class Watcher : public enamnd::testing::Watcher<v1::WatchDecisionsResponse> {
  public:
-  Watcher(v1::MeetingsService::Stub* stub, int64_t after, const std::string& municipality) {
-    v1::WatchDecisionsRequest request;
-    request.set_after_sequence(after);
-    request.set_municipality(municipality);
-    reader_ = stub->WatchDecisions(&context_, request);
-    thread_ = std::thread([this] {
-      v1::WatchDecisionsResponse response;
-      while (reader_->Read(&response)) {
-        absl::MutexLock lock(&mutex_);
-        received_.push_back(response);
-      }
-      grpc::Status status = reader_->Finish();
-      absl::MutexLock lock(&mutex_);
-      status_ = status;
-      done_ = true;
-    });
-  }
-  ~Watcher() {
-    context_.TryCancel();
-    thread_.join();
-  }
-  std::vector<v1::WatchDecisionsResponse> received() {
-    absl::MutexLock lock(&mutex_);
-    return received_;
-  }
-  bool done() {
-    absl::MutexLock lock(&mutex_);
-    return done_;
-  }
-  grpc::Status status() {
-    absl::MutexLock lock(&mutex_);
-    return status_;
-  }
-
- private:
-  grpc::ClientContext context_;
-  std::unique_ptr<grpc::ClientReader<v1::WatchDecisionsResponse>> reader_;
-  absl::Mutex mutex_;
-  std::vector<v1::WatchDecisionsResponse> received_ ABSL_GUARDED_BY(mutex_);
-  grpc::Status status_ ABSL_GUARDED_BY(mutex_);
-  bool done_ ABSL_GUARDED_BY(mutex_) = false;
-  std::thread thread_;
+  Watcher(v1::MeetingsService::Stub* stub, int64_t after, const std::string& municipality)
+      : enamnd::testing::Watcher<v1::WatchDecisionsResponse>(
+            [stub, after, municipality](grpc::ClientContext* context) {
+              v1::WatchDecisionsRequest request;
+              request.set_after_sequence(after);
+              request.set_municipality(municipality);
+              return stub->WatchDecisions(context, request);
+            }) {}
 };
 
 int ParagraphNumber(const v1::WatchDecisionsResponse& r) {

@@ -21,18 +21,6 @@ int64_t Count(platform::ServerRunner* runner, const std::string& sql) {
 
 class RequestReuseTest : public AuditsFixture {
  protected:
-  template <typename Request, typename Response>
-  grpc::Status Audits(grpc::Status (AuditsStub::*method)(grpc::ClientContext*, const Request&,
-                                                         Response*),
-                      const Request& request, Response* response) {
-    return Call(audits_stub_, method, request, response);
-  }
-  template <typename Request, typename Response>
-  grpc::Status Meetings(grpc::Status (MeetingsStub::*method)(grpc::ClientContext*, const Request&,
-                                                             Response*),
-                        const Request& request, Response* response) {
-    return Call(meetings_stub_, method, request, response);
-  }
   // The rows a refused call must not add to, with the audit trail.
   struct Counts {
     int64_t requests, outbox, audit_records;
