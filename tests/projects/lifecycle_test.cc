@@ -133,13 +133,14 @@ TEST(RevisionTest, SkippedRepeatedOrMalformedRevisionsAreRefused) {
     std::string message;
   };
   for (const Case& c : std::vector<Case>{
-           {"A", "C", "revision: after Rev A comes Rev B, not Rev C"},
-           {"B", "B", "revision: after Rev B comes Rev C, not Rev B"},
-           {"B", "A", "revision: after Rev B comes Rev C, not Rev A"},
-           {"", "B", "revision: the first revision is Rev A, not Rev B"},
-           {"A", "b", "revision: \"b\" is not a revision letter (A, B, ..., Z, AA, ...)"},
-           {"A", "", "revision: \"\" is not a revision letter (A, B, ..., Z, AA, ...)"},
-           {"A", "Rev B", "revision: \"Rev B\" is not a revision letter (A, B, ..., Z, AA, ...)"},
+           {"A", "C", "revision_id: after Rev A comes Rev B, not Rev C"},
+           {"B", "B", "revision_id: after Rev B comes Rev C, not Rev B"},
+           {"B", "A", "revision_id: after Rev B comes Rev C, not Rev A"},
+           {"", "B", "revision_id: the first revision is Rev A, not Rev B"},
+           {"A", "b", "revision_id: \"b\" is not a revision letter (A, B, ..., Z, AA, ...)"},
+           {"A", "", "revision_id: \"\" is not a revision letter (A, B, ..., Z, AA, ...)"},
+           {"A", "Rev B",
+            "revision_id: \"Rev B\" is not a revision letter (A, B, ..., Z, AA, ...)"},
        }) {
     absl::Status status = CheckNextRevision(c.last, c.next);
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << c.last << " -> " << c.next;
@@ -160,7 +161,7 @@ TEST(ParticipationTest, PeriodsAndTheDaysTheyCover) {
   absl::Status backwards =
       CheckParticipation({absl::CivilDay(2022, 6, 1), absl::CivilDay(2022, 5, 31)});
   EXPECT_EQ(backwards.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_TRUE(absl::StartsWith(backwards.message(), "left: 2022-05-31 is before joining"));
+  EXPECT_TRUE(absl::StartsWith(backwards.message(), "left_date: 2022-05-31 is before joining"));
   EXPECT_TRUE(CheckParticipation({absl::CivilDay(2022, 6, 1), absl::CivilDay(2022, 6, 1)}).ok());
 }
 
@@ -172,7 +173,7 @@ TEST(ParticipationTest, AMunicipalityJoinsAgainOnlyAfterItLeft) {
   absl::Status status = CheckNoOverlap({first, overlapping});
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(status.message(),
-            "joined: 2020-12-31 is within an earlier participation (joined 2020-01-01, left "
+            "joined_date: 2020-12-31 is within an earlier participation (joined 2020-01-01, left "
             "2020-12-31)");
   EXPECT_FALSE(CheckNoOverlap({Participation{absl::CivilDay(2020, 1, 1), std::nullopt},
                                Participation{absl::CivilDay(2023, 1, 1), std::nullopt}})

@@ -11,8 +11,8 @@
 
 namespace enamnd::testing {
 
-// Holds every unscoped staff role: secretary, adjuster, operator and
-// confidential. The tests of the services' behaviour call as the clerk.
+// Holds every unscoped staff role: secretary, adjuster, operator,
+// confidential and coordinator. The tests of the services' behaviour call as the clerk.
 inline constexpr char kClerk[] = "spiffe://enamnd/test/clerk";
 inline constexpr char kAuditor2584[] = "spiffe://enamnd/person/auditor-2584";
 inline constexpr char kSystem2584[] = "spiffe://enamnd/municipality/2584/system";
@@ -20,6 +20,8 @@ inline constexpr char kPublicReader[] = "spiffe://enamnd/person/public-reader";
 inline constexpr char kOperator[] = "spiffe://enamnd/person/operator";
 inline constexpr char kEServicePlatform[] = "spiffe://enamnd/system/e-service-platform";
 inline constexpr char kSecretary[] = "spiffe://enamnd/person/secretary";
+// The committee's coordinator (samordnare): writes initiatives.
+inline constexpr char kCoordinator[] = "spiffe://enamnd/person/coordinator";
 // Authenticated, but the policy grants it nothing.
 inline constexpr char kStranger[] = "spiffe://enamnd/person/stranger";
 
@@ -28,6 +30,8 @@ inline constexpr char kTestPolicy[] = R"pb(
   grants { principal: "spiffe://enamnd/test/clerk" role: "adjuster" }
   grants { principal: "spiffe://enamnd/test/clerk" role: "operator" }
   grants { principal: "spiffe://enamnd/test/clerk" role: "confidential" }
+  grants { principal: "spiffe://enamnd/test/clerk" role: "coordinator" }
+  grants { principal: "spiffe://enamnd/person/coordinator" role: "coordinator" }
   grants { principal: "spiffe://enamnd/person/secretary" role: "secretary" }
   grants { principal: "spiffe://enamnd/person/auditor-2584" role: "auditor" municipalities: "2584" }
   grants {

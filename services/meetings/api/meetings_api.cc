@@ -74,9 +74,27 @@ absl::Status MeetingsApi::CreateMunicipality(const platform::Caller& caller,
   ENAMND_ASSIGN_OR_RETURN(auto existing, store::GetMunicipality(tx, name));
   if (existing.has_value()) return absl::AlreadyExistsError(absl::StrCat(m.name(), " exists"));
   ENAMND_RETURN_IF_ERROR(store::InsertMunicipality(tx, name, m));
+  v1::MunicipalityRegistered event;
+  *event.mutable_municipality() = m;
+  ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, event, m.name()).status());
   ENAMND_RETURN_IF_ERROR(platform::CommitAudited(tx, caller, m.name()));
   *response = m;
   return absl::OkStatus();
+}
+
+absl::Status MeetingsApi::AnnounceMunicipalities() {
+  ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
+  ENAMND_ASSIGN_OR_RETURN(std::vector<v1::Municipality> unannounced,
+                          store::UnannouncedMunicipalities(tx));
+  if (unannounced.empty()) return absl::OkStatus();
+  for (const v1::Municipality& m : unannounced) {
+    ENAMND_ASSIGN_OR_RETURN(MunicipalityName name, MunicipalityName::Parse(m.name(), "name"));
+    v1::MunicipalityRegistered event;
+    *event.mutable_municipality() = m;
+    ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, event, m.name()).status());
+    ENAMND_RETURN_IF_ERROR(store::MarkAnnounced(tx, name));
+  }
+  return tx.Commit();
 }
 
 absl::Status MeetingsApi::GetMunicipality(const platform::Caller& /*caller*/,

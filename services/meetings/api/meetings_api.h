@@ -112,6 +112,10 @@ class MeetingsApi {
   // Idempotent: safe to run any number of times, after any downtime.
   absl::Status RunDeadlines(absl::CivilDay today);
 
+  // Writes MunicipalityRegistered for municipalities registered before the
+  // event existed, once (at start, before the port opens).
+  absl::Status AnnounceMunicipalities();
+
  private:
   struct AdjustInput;
   absl::Status Adjust(const platform::Caller& caller, const AdjustInput& input,

@@ -6,6 +6,7 @@
 #include "services/meetings/api/grpc_service.h"
 #include "services/meetings/store/store.h"
 #include "services/platform/service_kit.h"
+#include "services/platform/status.h"
 
 namespace enamnd::meetings {
 
@@ -18,6 +19,7 @@ std::unique_ptr<platform::Service> NewMeetingsService() {
           [](const platform::ServiceContext& context) -> absl::StatusOr<platform::ServiceParts> {
         auto grpc = std::make_unique<MeetingsGrpcService>(context);
         MeetingsApi* api = grpc->api();
+        ENAMND_RETURN_IF_ERROR(api->AnnounceMunicipalities());
         platform::ServiceParts parts;
         parts.deadlines = [api](absl::CivilDay today) { return api->RunDeadlines(today); };
         parts.grpc_services.push_back(std::move(grpc));

@@ -9,6 +9,7 @@
 #include "absl/strings/str_split.h"
 #include "services/meetings/domain/secrecy.h"
 #include "services/platform/calendar.h"
+#include "services/platform/html.h"
 
 namespace enamnd::meetings {
 namespace {
@@ -242,31 +243,7 @@ std::string Indent(const std::string& text) {
   return absl::StrJoin(lines, "\n");
 }
 
-std::string Escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+using platform::HtmlEscape;
 
 std::string RenderText(const std::vector<Block>& blocks) {
   std::string out;
@@ -298,7 +275,7 @@ std::string RenderText(const std::vector<Block>& blocks) {
 std::string RenderHtml(const std::vector<Block>& blocks, const std::string& title) {
   std::string out =
       absl::StrCat("<!DOCTYPE html>\n<html lang=\"sv\">\n<head>\n<meta charset=\"utf-8\">\n<title>",
-                   Escape(title), "</title>\n</head>\n<body>\n");
+                   HtmlEscape(title), "</title>\n</head>\n<body>\n");
   bool in_list = false;
   for (const Block& b : blocks) {
     if (b.kind != Block::kItem && in_list) {
@@ -307,27 +284,27 @@ std::string RenderHtml(const std::vector<Block>& blocks, const std::string& titl
     }
     switch (b.kind) {
       case Block::kTitle:
-        absl::StrAppend(&out, "<h1>", Escape(b.text), "</h1>\n");
+        absl::StrAppend(&out, "<h1>", HtmlEscape(b.text), "</h1>\n");
         break;
       case Block::kHeading:
-        absl::StrAppend(&out, "<h2>", Escape(b.text), "</h2>\n");
+        absl::StrAppend(&out, "<h2>", HtmlEscape(b.text), "</h2>\n");
         break;
       case Block::kSubheading:
-        absl::StrAppend(&out, "<h3>", Escape(b.text), "</h3>\n");
+        absl::StrAppend(&out, "<h3>", HtmlEscape(b.text), "</h3>\n");
         break;
       case Block::kLine:
-        absl::StrAppend(&out, "<p>", Escape(b.text), "</p>\n");
+        absl::StrAppend(&out, "<p>", HtmlEscape(b.text), "</p>\n");
         break;
       case Block::kText: {
         std::vector<std::string> lines = absl::StrSplit(b.text, '\n');
-        for (auto& l : lines) l = Escape(l);
+        for (auto& l : lines) l = HtmlEscape(l);
         absl::StrAppend(&out, "<p>", absl::StrJoin(lines, "<br>\n"), "</p>\n");
         break;
       }
       case Block::kItem:
         if (!in_list) out += "<ul>\n";
         in_list = true;
-        absl::StrAppend(&out, "<li>", Escape(b.text), "</li>\n");
+        absl::StrAppend(&out, "<li>", HtmlEscape(b.text), "</li>\n");
         break;
     }
   }

@@ -112,6 +112,9 @@ platform::MigrationSet MeetingsMigrations() {
           "CREATE INDEX public_versions_by_sha ON public_versions(sha256);"
           "CREATE TABLE sealed_events ("
           "  sequence INTEGER PRIMARY KEY, payload BLOB NOT NULL);",
+          // 5: whether a municipality's MunicipalityRegistered event was
+          // written; rows from before the event are announced at start.
+          "ALTER TABLE municipalities ADD COLUMN announced INTEGER NOT NULL DEFAULT 0;",
       }};
 }
 
@@ -216,8 +219,18 @@ ListQuery AdjustmentsQuery(const std::string& scope, const AdjustmentFilter& f) 
 
 absl::Status InsertMunicipality(Transaction& tx, const MunicipalityName& name,
                                 const v1::Municipality& m) {
-  return tx.Exec("INSERT INTO municipalities (code, data) VALUES (?1, ?2)",
+  return tx.Exec("INSERT INTO municipalities (code, data, announced) VALUES (?1, ?2, 1)",
                  {name.code, Blob{m.SerializeAsString()}});
+}
+
+absl::StatusOr<std::vector<v1::Municipality>> UnannouncedMunicipalities(Transaction& tx) {
+  return platform::QueryProtos<v1::Municipality>(
+      tx, "SELECT data FROM municipalities WHERE announced = 0 ORDER BY code", {},
+      platform::kDataOnly);
+}
+
+absl::Status MarkAnnounced(Transaction& tx, const MunicipalityName& name) {
+  return tx.Exec("UPDATE municipalities SET announced = 1 WHERE code = ?1", {name.code});
 }
 
 absl::StatusOr<std::optional<v1::Municipality>> GetMunicipality(Transaction& tx,

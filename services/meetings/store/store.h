@@ -37,8 +37,13 @@ platform::ListQuery AdjustmentsQuery(const std::string& scope, const AdjustmentF
 
 // ------------------------------------------------------------ municipalities
 
+// Inserts it as announced: its MunicipalityRegistered event is written in
+// the same transaction.
 absl::Status InsertMunicipality(platform::Transaction& tx, const MunicipalityName& name,
                                 const v1::Municipality& m);
+// Municipalities registered before MunicipalityRegistered existed, by code.
+absl::StatusOr<std::vector<v1::Municipality>> UnannouncedMunicipalities(platform::Transaction& tx);
+absl::Status MarkAnnounced(platform::Transaction& tx, const MunicipalityName& name);
 absl::StatusOr<std::optional<v1::Municipality>> GetMunicipality(platform::Transaction& tx,
                                                                 const MunicipalityName& name);
 absl::StatusOr<platform::Page<v1::Municipality>> ListMunicipalities(platform::Transaction& tx,

@@ -120,28 +120,28 @@ std::string NextRevisionLetter(absl::string_view last) {
 
 absl::Status CheckNextRevision(absl::string_view last, absl::string_view next) {
   if (!IsRevisionLetters(next)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("revision: \"", next, "\" is not a revision letter (A, B, ..., Z, AA, ...)"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "revision_id: \"", next, "\" is not a revision letter (A, B, ..., Z, AA, ...)"));
   }
   if (!last.empty() && !IsRevisionLetters(last)) {
     return absl::InvalidArgumentError(
-        absl::StrCat("revision: the last revision \"", last, "\" is not a revision letter"));
+        absl::StrCat("revision_id: the last revision \"", last, "\" is not a revision letter"));
   }
   std::string expected = NextRevisionLetter(last);
   if (next == expected) return absl::OkStatus();
   if (last.empty()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("revision: the first revision is Rev A, not Rev ", next));
+        absl::StrCat("revision_id: the first revision is Rev A, not Rev ", next));
   }
   return absl::InvalidArgumentError(
-      absl::StrCat("revision: after Rev ", last, " comes Rev ", expected, ", not Rev ", next));
+      absl::StrCat("revision_id: after Rev ", last, " comes Rev ", expected, ", not Rev ", next));
 }
 
 absl::Status CheckParticipation(const Participation& participation) {
   if (participation.left.has_value() && *participation.left < participation.joined) {
     return absl::InvalidArgumentError(
-        absl::StrCat("left: ", absl::FormatCivilTime(*participation.left), " is before joining on ",
-                     absl::FormatCivilTime(participation.joined)));
+        absl::StrCat("left_date: ", absl::FormatCivilTime(*participation.left),
+                     " is before joining on ", absl::FormatCivilTime(participation.joined)));
   }
   return absl::OkStatus();
 }
@@ -154,7 +154,7 @@ absl::Status CheckNoOverlap(const std::vector<Participation>& periods) {
     const Participation& before = sorted[i - 1];
     if (!before.left.has_value() || *before.left >= sorted[i].joined) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "joined: ", absl::FormatCivilTime(sorted[i].joined),
+          "joined_date: ", absl::FormatCivilTime(sorted[i].joined),
           " is within an earlier participation (joined ", absl::FormatCivilTime(before.joined),
           before.left.has_value() ? absl::StrCat(", left ", absl::FormatCivilTime(*before.left))
                                   : ", not left",

@@ -61,7 +61,7 @@ absl::Status CheckTransition(Kind kind, State from, State to);
 std::string NextRevisionLetter(absl::string_view last);
 
 // OK when `next` is the revision that follows `last` ("" = none yet); else
-// INVALID_ARGUMENT naming `revision`, e.g. "revision: after Rev A comes Rev
+// INVALID_ARGUMENT naming `revision_id`, e.g. "revision_id: after Rev A comes Rev
 // B, not Rev C" (a revision is never skipped or written twice).
 absl::Status CheckNextRevision(absl::string_view last, absl::string_view next);
 
@@ -72,7 +72,7 @@ struct Participation {
   std::optional<absl::CivilDay> left;
 };
 
-// INVALID_ARGUMENT naming `left` when it is before `joined`.
+// INVALID_ARGUMENT naming `left_date` when it is before `joined`.
 absl::Status CheckParticipation(const Participation& participation);
 
 // Whether `periods` (one municipality's participations in one initiative)
