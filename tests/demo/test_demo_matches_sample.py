@@ -2,8 +2,9 @@
 """The demo's 22 June 2022 meeting says what the real protocol says.
 
 Compares the demo data (tools/demo/data/*.json) and what the loaders make
-of it (load_demo.paragraph_fields, load_audits_demo.review_fields: the
-values they send to the API) with the sample transcription of the real
+of it (load_demo.paragraph_fields, load_audits_demo.review_fields,
+load_projects_demo.initiative_fields: the values they send to the API) with
+the sample transcription of the real
 protocol, ../shared/samples/e-namnd-2022-06-22.json (or $ENAMND_SAMPLE).
 Strings must be equal to the letter; the sample is already normalised by
 the rules of its README, and every demo string must be normalised by them
@@ -26,6 +27,7 @@ sys.path.insert(0, str(SOURCE_DIR / "tools" / "demo"))
 
 import load_audits_demo  # noqa: E402
 import load_demo  # noqa: E402
+import load_projects_demo  # noqa: E402
 
 SAMPLE = Path(os.environ.get("ENAMND_SAMPLE")
               or SOURCE_DIR.parent / "shared" / "samples" / "e-namnd-2022-06-22.json")
@@ -265,6 +267,235 @@ class AuditsAreTheSample(SampleTest):
         self.assertIn("årshjul", got["2021-2584"][0])
 
 
+# The status list of § 14 (/tmp/common10.md, "Demo initiative ids"): id,
+# kind and state on 2022-06-22, in the list's order; other code and tests
+# name the initiatives by these ids.
+STATUS_LIST = [
+    ("dcbd", "KIND_SYSTEM_IN_OPERATION", "STATE_IN_OPERATION"),
+    ("social-services-system", "KIND_PROCUREMENT", "STATE_RUNNING"),
+    ("student-health", "KIND_DEVELOPMENT_PROJECT", "STATE_RUNNING"),
+    ("e-learning", "KIND_PRE_STUDY", "STATE_FINAL_REPORT"),
+    ("hr-payroll", "KIND_PRE_STUDY", "STATE_RUNNING"),
+    ("digital-signatures", "KIND_IMPLEMENTATION_PROJECT", "STATE_IN_OPERATION"),
+    ("e-service-platform", "KIND_SYSTEM_IN_OPERATION", "STATE_IN_OPERATION"),
+    ("rescue-services-system", "KIND_SYSTEM_IN_OPERATION", "STATE_IN_OPERATION"),
+    ("e-archive", "KIND_SYSTEM_IN_OPERATION", "STATE_IN_OPERATION"),
+    ("internal-structure", "KIND_DEVELOPMENT_PROJECT", "STATE_RUNNING"),
+]
+# The transitions the projects service allows (docs/projects.md): a system
+# in operation is only closed; only work whose result is a system goes into
+# operation after its final report.
+NEXT_STATES = {
+    "STATE_PROPOSED": {"STATE_DECIDED", "STATE_STOPPED"},
+    "STATE_DECIDED": {"STATE_RUNNING", "STATE_STOPPED"},
+    "STATE_RUNNING": {"STATE_FINAL_REPORT", "STATE_STOPPED"},
+    "STATE_FINAL_REPORT": {"STATE_CLOSED"},
+    "STATE_IN_OPERATION": {"STATE_CLOSED"},
+}
+INTO_OPERATION = {"KIND_DEVELOPMENT_PROJECT", "KIND_IMPLEMENTATION_PROJECT", "KIND_PROCUREMENT"}
+# The legal calendar's today that tools/up pins: no demo date is after it.
+DEMO_TODAY = "2022-07-08"
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+class ProjectsAreTheSample(SampleTest):
+    """The initiatives take their titles and status lines from § 14 (the
+    sample's structured.activity_status) and quote § 11 and § 13 verbatim."""
+
+    def setUp(self):
+        self.records = self.sample["structured"]["activity_status"]
+        self.fields = {spec["id"]: load_projects_demo.initiative_fields(spec)
+                       for spec in load_projects_demo.INITIATIVES}
+
+    def paragraph_strings(self, number):
+        return list(strings(self.paragraphs[number]))
+
+    def assert_quoted(self, text, number):
+        self.assertEqual(normalise(text), text)
+        self.assertTrue(any(text in s for s in self.paragraph_strings(number)),
+                        f"not verbatim in § {number}: {text!r}")
+
+    def test_the_data_names_this_sample(self):
+        self.assertEqual(load_projects_demo.DATA["sample"]["sha256"],
+                         hashlib.sha256(self.raw).hexdigest(),
+                         "the sample changed: copy its structured.activity_status records into "
+                         "tools/demo/data/projects.json again")
+
+    def test_records_are_the_status_list_verbatim_in_order(self):
+        self.assertEqual([spec["sample"] for spec in load_projects_demo.INITIATIVES],
+                         self.records)
+
+    def test_titles_and_status_lines(self):
+        got = list(self.fields.values())
+        self.assertEqual(len(got), len(self.records))
+        for f, record in zip(got, self.records):
+            with self.subTest(initiative=f["id"]):
+                self.assertEqual(f["title"], record["initiative"])
+                lines = f["status_report"]["status_lines"]
+                self.assertEqual(len(lines), len(record["status"]))
+                for line, expected in zip(lines, record["status"]):
+                    self.assertEqual(line, expected)
+
+    def test_status_lines_are_those_of_paragraph_14(self):
+        # The structured records against § 14's own bullets: the title, then
+        # "STATUS:" and the "o" bullets under it.
+        items = self.paragraphs[14]["summary"][0]["blocks"][1]["bullets"]
+        self.assertEqual([(i["text"], [b for block in i["blocks"] if "bullets" in block
+                                       for b in block["bullets"]]) for i in items],
+                         [(f["title"], f["status_report"]["status_lines"])
+                          for f in self.fields.values()])
+
+    def test_status_report_of_the_meeting(self):
+        for f in self.fields.values():
+            with self.subTest(initiative=f["id"]):
+                s = f["status_report"]
+                self.assertEqual((s["report_date"], s["reported_at"]),
+                                 ("2022-06-22", "bodies/e-namnden/meetings/2022-06-22/"
+                                                "paragraphs/14"))
+
+    def test_ids_kinds_and_states(self):
+        self.assertEqual([(f["id"], f["kind"], f["state"]) for f in self.fields.values()],
+                         STATUS_LIST)
+        for f in self.fields.values():
+            with self.subTest(initiative=f["id"]):
+                self.assertEqual(f["name"], "initiatives/" + f["id"])
+                self.assertRegex(f["id"], r"^[a-z0-9]+(-[a-z0-9]+)*$")
+                self.assertRegex(f["budget_line"],
+                                 r"^//finance/budgets/2022/lines/[a-z0-9]+(-[a-z0-9]+)*$")
+
+    def test_lifecycles_are_allowed_and_reach_the_state(self):
+        for f in self.fields.values():
+            with self.subTest(initiative=f["id"]):
+                initial = ("STATE_IN_OPERATION" if f["kind"] == "KIND_SYSTEM_IN_OPERATION"
+                           else "STATE_PROPOSED")
+                self.assertEqual(f["initial_state"], initial)
+                state, day = initial, f["since_date"]
+                for step in f["steps"]:
+                    allowed = set(NEXT_STATES.get(state, set()))
+                    if f["kind"] == "KIND_SYSTEM_IN_OPERATION":
+                        allowed = {"STATE_CLOSED"} if state == "STATE_IN_OPERATION" else set()
+                    elif state == "STATE_FINAL_REPORT" and f["kind"] in INTO_OPERATION:
+                        allowed.add("STATE_IN_OPERATION")
+                    self.assertIn(step["state"], allowed, f"from {state}")
+                    self.assertGreaterEqual(step["date"], day, step["state"])
+                    state, day = step["state"], step["date"]
+                self.assertEqual(state, f["state"])
+                self.assertLessEqual(day, "2022-06-22", "the state of the status list's day")
+
+    def test_every_date_is_on_or_before_the_demo_today(self):
+        dates = [s for s in strings(load_projects_demo.DATA) if DATE.match(s)]
+        self.assertTrue(dates)
+        for day in dates:
+            self.assertLessEqual(day, DEMO_TODAY)
+        for f in self.fields.values():
+            with self.subTest(initiative=f["id"]):
+                # Taking part on the status list's day, not before the registration.
+                for _, joined in f["participations"]:
+                    self.assertTrue(f["since_date"] <= joined <= "2022-06-22", joined)
+
+    def test_systems_in_operation_since_the_year_of_their_status(self):
+        for f in self.fields.values():
+            if f["kind"] != "KIND_SYSTEM_IN_OPERATION":
+                continue
+            with self.subTest(initiative=f["id"]):
+                year = re.search(r"sedan (\d{4})", f["status_report"]["status_lines"][0])
+                self.assertIsNotNone(year)
+                self.assertEqual(f["since_date"][:4], year.group(1))
+
+    def test_members(self):
+        codes = {"municipalities/" + m["code"]: m["short_name"]
+                 for m in load_demo.MUNICIPALITIES["municipalities"]}
+        for f in self.fields.values():
+            with self.subTest(initiative=f["id"]):
+                taking_part = [m for m, _ in f["participations"]]
+                self.assertEqual(len(set(taking_part)), len(taking_part))
+                for m in taking_part + [s["municipality"] for s in f["steering_group"]]:
+                    self.assertIn(m, codes)
+        dcbd = [codes[m] for m, _ in self.fields["dcbd"]["participations"]]
+        self.assertEqual(dcbd, ["Älvsbyn", "Boden", "Gällivare"])
+        self.assertIn(", ".join(dcbd[:-1]) + " och " + dcbd[-1],
+                      self.fields["dcbd"]["status_report"]["status_lines"][1])
+        self.assertEqual(len(self.fields["e-learning"]["participations"]), 6)
+        self.assert_quoted("Sex av de ingående kommunerna", 13)
+
+    def test_hr_directive_revisions(self):
+        f = self.fields["hr-payroll"]
+        self.assert_quoted(f["description"], 11)
+        a, b = f["revisions"]
+        self.assertEqual((a["letter"], b["letter"]), ("A", "B"))
+        # Rev A: the committee's decision of 2022-03-16 § 2, named in § 11.
+        self.assert_quoted("2022-03-16 § 2", 11)
+        self.assertEqual(a["decided_by"], dict(
+            paragraph="bodies/e-namnden/meetings/2022-03-16/paragraphs/2",
+            steering_group_protocol=""))
+        self.assertEqual(a["decided_date"], "2022-03-16")
+        self.assertEqual(f["steps"][0]["decided_by"], a["decided_by"])
+        self.assertEqual((f["steps"][0]["state"], f["steps"][0]["date"]),
+                         ("STATE_DECIDED", "2022-03-16"))
+        # Rev B: the steering group's protocol of 2022-05-04 and the
+        # document, both supporting documents of § 11.
+        documents = self.paragraphs[11]["supporting_documents"]
+        self.assertIn(b["document"]["title"], documents)
+        self.assertEqual(b["document"]["title"], "Förstudiedirektiv Rev B")
+        self.assertEqual(a["document"]["title"], "Förstudiedirektiv Rev A")
+        protocol = b["decided_by"]["steering_group_protocol"]
+        self.assertEqual(protocol, "Protokoll styrgrupp gemensamt HR 220504")
+        self.assertIn(protocol, documents)
+        self.assertEqual(b["decided_by"]["paragraph"], "")
+        self.assertEqual(b["decided_date"], "20{}-{}-{}".format(
+            protocol[-6:-4], protocol[-4:-2], protocol[-2:]))
+        self.assertEqual(a["change_summary"], "")
+        self.assert_quoted(b["change_summary"], 11)
+        self.assertIn("löneprocesserna", b["change_summary"])
+        leader = f["project_leader"]
+        self.assertTrue(leader["external"])
+        self.assert_quoted("extern projektledare", 11)
+
+    def test_e_learning_final_report(self):
+        f = self.fields["e-learning"]
+        self.assert_quoted(f["description"], 13)
+        r = f["final_report"]
+        self.assertEqual(r["document"]["title"], "Förstudierapport e-learning rev A 22-06-13")
+        self.assertIn(r["document"]["title"], self.paragraphs[13]["supporting_documents"])
+        self.assertEqual(r["report_date"], "2022-06-13")
+        self.assertEqual([s for s in f["steps"] if s["state"] == "STATE_FINAL_REPORT"][0]["date"],
+                         r["report_date"])
+        self.assertEqual(r["continuation"], "CONTINUATION_PENDING")
+        self.assertEqual(r["continuation_text"],
+                         "Enligt förstudiedirektiv och projektplan ska styrgruppen besluta om en "
+                         "eventuell fortsättning.")
+        self.assert_quoted(r["continuation_text"], 13)
+        self.assertTrue(r["conclusions"])
+        for text in r["conclusions"]:
+            self.assert_quoted(text, 13)
+        # The effect goals: the bullets after "En e-learningplattform kan
+        # antas bidra till:", in order.
+        blocks = self.paragraphs[13]["summary"][0]["blocks"]
+        intro = [i for i, b in enumerate(blocks)
+                 if b.get("text") == "En e-learningplattform kan antas bidra till:"]
+        self.assertEqual(len(intro), 1)
+        self.assertEqual(f["effect_goals"], blocks[intro[0] + 1]["bullets"])
+        self.assertTrue(f["project_leader"]["external"])
+        self.assert_quoted("extern projektledare", 13)
+
+    def test_case_subjects_link_paragraphs_11_and_13(self):
+        subjects = load_demo.MEETING["derived"]["case_subjects"]
+        for number, initiative in ((11, "hr-payroll"), (13, "e-learning")):
+            with self.subTest(paragraph=number):
+                case_number = self.paragraphs[number]["case_number"]
+                self.assertEqual(subjects[case_number], "//projects/initiatives/" + initiative)
+                self.assertEqual(load_demo.paragraph_fields(self.demo[number])["case_subject"],
+                                 "//projects/initiatives/" + initiative)
+        self.assertEqual(load_projects_demo.LINKED_PARAGRAPHS,
+                         {"hr-payroll": [11], "e-learning": [13]})
+
+    def test_strings_sent_are_normalised(self):
+        for f in self.fields.values():
+            for s in strings(f):
+                with self.subTest(initiative=f["id"], text=s[:60]):
+                    self.assertEqual(normalise(s), s)
+
+
 class InventedIsMarked(unittest.TestCase):
     """What the protocol does not contain sits under "invented" (with a
     note saying so) or "derived"; nothing else is in the data files."""
@@ -274,6 +505,7 @@ class InventedIsMarked(unittest.TestCase):
         "meeting-2022-06-22.json": {"_about", "meeting", "sample", "paragraphs", "derived",
                                     "invented"},
         "audits.json": {"_about", "reviews", "review_rules", "invented"},
+        "projects.json": {"_about", "sample", "status_report", "initiatives", "invented"},
         "municipalities.json": {"_about", "population_date", "municipalities"},
     }
 
@@ -290,6 +522,24 @@ class InventedIsMarked(unittest.TestCase):
             with self.subTest(review=review["id"]):
                 self.assertEqual(set(review), {"id", "paragraph", "auditors", "title", "sample",
                                                "derived", "invented"})
+
+    def test_initiatives_keep_invented_apart(self):
+        protocol_keys = {"_note", "participants", "participant_count", "description",
+                         "project_leader", "effect_goals", "steps", "revisions", "final_report",
+                         "traffic_light"}
+        invented_keys = {"steps", "participations", "joined_dates", "steering_group",
+                         "project_leader", "budget_line", "milestones"}
+        for spec in load_projects_demo.INITIATIVES:
+            with self.subTest(initiative=spec["id"]):
+                self.assertEqual(set(spec), {"id", "kind", "state", "sample", "protocol",
+                                             "invented"})
+                self.assertIn("_note", spec["protocol"])
+                self.assertLessEqual(set(spec["protocol"]), protocol_keys)
+                self.assertLessEqual(set(spec["invented"]), invented_keys)
+                self.assertEqual(set(spec["protocol"]) & set(spec["invented"]) - {"steps"},
+                                 set())
+                # Who takes part is the protocol's only for DCBD.
+                self.assertEqual("participants" in spec["protocol"], spec["id"] == "dcbd")
 
     def test_meeting_times_are_the_plan_of_paragraph_16(self):
         plan = json.loads(SAMPLE.read_bytes())["structured"]["committee_meeting_plan_2022"]
