@@ -72,6 +72,7 @@ write("projects_names", {
     "revision": "initiatives/hr-payroll/revisions/B",
     "status_report": "initiatives/e-archive/status-reports/3",
     "budget_line": "//finance/budgets/2022/lines/hr-payroll",
+    "filter": 'municipality = "municipalities/2582" AND date = 2022-06-22 AND kind = KIND_PRE_STUDY',
 })
 write("case_number", {
     "diarienummer": "2022/9-2.2.0.1",

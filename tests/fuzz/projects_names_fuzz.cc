@@ -1,10 +1,12 @@
 // The projects service's resource names (services/projects/domain/names.h):
-// every name type parses the input; what parses re-formats to the input.
+// every name type parses the input; what parses re-formats to the input;
+// the ListInitiatives filter parses any text without harm.
 #include <cstdint>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "services/platform/validation.h"
+#include "services/projects/domain/initiatives.h"
 #include "services/projects/domain/names.h"
 #include "tests/fuzz/fuzz_check.h"
 
@@ -29,5 +31,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // ever be about an initiative.
   absl::Status subject = enamnd::platform::ValidateCrossReference(text, "subject");
   if (InitiativeReference::Parse(text, "ref").ok()) ENAMND_FUZZ_CHECK(subject.ok());
+  // A ListInitiatives filter: a day is only ever taken with a municipality.
+  absl::StatusOr<InitiativeFilter> filter = ParseInitiativeFilter(text);
+  if (filter.ok() && filter->date.has_value()) ENAMND_FUZZ_CHECK(filter->municipality.has_value());
   return 0;
 }

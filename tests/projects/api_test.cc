@@ -9,6 +9,7 @@
 #include "services/projects/api/projects_api.h"
 #include "tests/projects/fixture.h"
 #include "tests/support/principals.h"
+#include "tests/support/watcher.h"
 
 namespace enamnd::projects {
 namespace {
@@ -302,6 +303,26 @@ TEST_F(ProjectsApiTest, DecisionsAboutAnInitiativeAreLinkedToIt) {
   ASSERT_EQ(in.decisions_size(), 1);
   EXPECT_EQ(in.decisions(0).paragraph_number(), 11);
   EXPECT_EQ(in.decisions(0).title(), "Revidering förstudiedirektiv HR");
+}
+
+TEST_F(ProjectsApiTest, WatchEventsByMunicipalityGivesItsParticipations) {
+  Create("hr-payroll", {"2582", "2580"});  // 1 created, 2 and 3 participations
+  testing::EventWatcher boden(testing::WatchEventsOn(projects_stub_, 0, {}, "municipalities/2582"));
+  testing::EventWatcher everything(testing::WatchEventsOn(projects_stub_, 0));
+  // A code the member register does not have is refused, not an empty stream.
+  testing::EventWatcher jokkmokk(
+      testing::WatchEventsOn(projects_stub_, 0, {}, "municipalities/2510"));
+  ASSERT_TRUE(testing::PollUntil(
+      [&] { return boden.count() == 1 && everything.count() == 3 && jokkmokk.done(); },
+      absl::Seconds(10)));
+  EXPECT_EQ(boden.received()[0].event().type(), "enamnd.projects.v1.ParticipationChanged");
+  v1::ParticipationChanged changed;
+  ASSERT_TRUE(boden.received()[0].event().proto_data().UnpackTo(&changed));
+  EXPECT_EQ(changed.participation().municipality(), "municipalities/2582");
+  EXPECT_EQ(changed.budget_line(), "//finance/budgets/2022/lines/hr-payroll");
+  EXPECT_EQ(jokkmokk.status().error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_TRUE(absl::StrContains(jokkmokk.status().error_message(), "not a member"))
+      << jokkmokk.status().error_message();
 }
 
 }  // namespace

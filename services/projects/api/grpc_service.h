@@ -4,8 +4,13 @@
 #ifndef ENAMND_PROJECTS_API_GRPC_SERVICE_H_
 #define ENAMND_PROJECTS_API_GRPC_SERVICE_H_
 
+#include <string>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
 #include "enamnd/projects/v1/projects.grpc.pb.h"
 #include "services/platform/event_watch.h"
+#include "services/platform/members.h"
 #include "services/platform/server.h"
 #include "services/projects/api/projects_api.h"
 
@@ -16,7 +21,15 @@ class ProjectsGrpcService final : public v1::ProjectsService::CallbackService {
   explicit ProjectsGrpcService(const platform::ServiceContext& context)
       : gate_(context.authorizer, context.executor, v1::ProjectsService::service_full_name()),
         watch_(context.watch),
-        api_(context.db, context.outbox, context.clock) {}
+        api_(context.db, context.outbox, context.clock) {
+    // A watch filtered by municipality names a member the service knows.
+    platform::WatchHooks hooks;
+    hooks.check_municipality = [](platform::Transaction& tx, const std::string& code) {
+      return platform::RequireMember(tx, absl::StrCat("municipalities/", code), "municipality")
+          .status();
+    };
+    watch_->SetHooks(std::move(hooks));
+  }
 
   ProjectsApi* api() { return &api_; }
 
