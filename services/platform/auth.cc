@@ -1,10 +1,10 @@
 #include "services/platform/auth.h"
 
+#include <grpcpp/support/client_interceptor.h>
+
 #include <fstream>
 #include <sstream>
 #include <vector>
-
-#include <grpcpp/support/client_interceptor.h>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"

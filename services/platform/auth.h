@@ -65,7 +65,6 @@ class Authorizer {
   absl::StatusOr<Caller> Admit(const grpc::ServerContextBase& context, const std::string& method,
                                std::string request_id = "") ABSL_LOCKS_EXCLUDED(mutex_);
 
-
  private:
   Authorizer(MethodPolicies policies, AuthOptions options)
       : policies_(std::move(policies)), options_(std::move(options)) {}

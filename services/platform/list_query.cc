@@ -111,6 +111,14 @@ absl::StatusOr<ListPage> ListQuery::Run(Transaction& tx, int page_size,
   return page;
 }
 
+absl::StatusOr<int64_t> ListQuery::Count(Transaction& tx) const {
+  std::string sql =
+      absl::StrCat("SELECT COUNT(*)", select_from_.substr(select_from_.find(" FROM ")));
+  if (!conditions_.empty()) absl::StrAppend(&sql, " WHERE ", absl::StrJoin(conditions_, " AND "));
+  ENAMND_ASSIGN_OR_RETURN(std::optional<Row> row, tx.QueryOne(sql, params_));
+  return row->Int(0);
+}
+
 absl::StatusOr<std::vector<std::string>> ListQuery::Explain(Transaction& tx,
                                                             bool with_after_key) const {
   std::vector<std::string> after;

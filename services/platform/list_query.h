@@ -66,6 +66,9 @@ class ListQuery {
   // (page_token).
   absl::StatusOr<ListPage> Run(Transaction& tx, int page_size, absl::string_view page_token) const;
 
+  // How many rows the whole list has (every page; AIP-132 total_size).
+  absl::StatusOr<int64_t> Count(Transaction& tx) const;
+
   // The statement and parameters Run executes for a first page (or, with
   // `after_key`, for a later page); for EXPLAIN QUERY PLAN tests.
   std::string Sql(bool with_after_key) const;

@@ -357,7 +357,7 @@ absl::Status ServerRunner::Start() {
   watch.max_backlog = config_.watch_max_backlog;
   watch.event_types = EventTypesNextTo(served);
   watch_ = std::make_unique<EventWatch>(db_.get(), outbox_.get(), executor_.get(), watch);
-  ServiceContext context{db_.get(), outbox_.get(), executor_.get(),  *redis,
+  ServiceContext context{db_.get(), outbox_.get(), executor_.get(),   *redis,
                          &config_,  &clock_,       authorizer_.get(), watch_.get()};
   absl::Status status = service_->Start(context);
   if (!status.ok()) return status;
@@ -448,7 +448,7 @@ void ServerRunner::Shutdown(absl::Duration deadline) {
   LogDebug("server", "workers stopped");
   metrics_server_.reset();
   outbox_metrics_.clear();  // before db_ goes
-  watch_.reset();  // no stream left: every call has ended
+  watch_.reset();           // no stream left: every call has ended
   if (relay_ != nullptr) relay_->Stop(absl::Seconds(2));
   LogDebug("server", "relay stopped");
   relay_.reset();

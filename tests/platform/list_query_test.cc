@@ -97,6 +97,15 @@ TEST_F(ListQueryTest, FiltersAreApplied) {
   EXPECT_EQ(pages, 1);
 }
 
+TEST_F(ListQueryTest, CountIsTheWholeListWithItsFilters) {
+  auto tx = db_->BeginRead();
+  ASSERT_TRUE(tx.ok());
+  EXPECT_EQ(*Items().Count(*tx), 50);
+  EXPECT_EQ(*Items("red").Count(*tx), 10);
+  EXPECT_EQ(*Items("red", "b").Count(*tx), 5);
+  EXPECT_EQ(*Items("green").Count(*tx), 0);
+}
+
 TEST_F(ListQueryTest, LastPageHasNoToken) {
   auto page = FirstPage(Items("", "a"), 25);
   ASSERT_TRUE(page.ok());

@@ -255,6 +255,18 @@ TEST_F(ProjectsApiTest, ThePublicReadsActiveInitiativesOnly) {
                   .ok());
   ASSERT_EQ(listed.initiatives_size(), 1);
   EXPECT_EQ(listed.initiatives(0).name(), "initiatives/hr-payroll");
+  v1::ListInitiativesRequest inactive;
+  inactive.set_filter("active = false");
+  ASSERT_TRUE(testing::Call(public_stub.get(), &Stub::ListInitiatives, inactive, &listed).ok());
+  EXPECT_EQ(listed.initiatives_size(), 0);
+  // Nor in the portfolio of a day it was active.
+  v1::GetPortfolioRequest march;
+  *march.mutable_date() = Day(2022, 3, 20);
+  v1::Portfolio portfolio;
+  ASSERT_TRUE(testing::Call(public_stub.get(), &Stub::GetPortfolio, march, &portfolio).ok());
+  EXPECT_EQ(portfolio.entries_size(), 1);
+  ASSERT_TRUE(Projects(&Stub::GetPortfolio, march, &portfolio).ok());
+  EXPECT_EQ(portfolio.entries_size(), 2);  // the coordinator's
   ASSERT_TRUE(Projects(&Stub::ListInitiatives, v1::ListInitiativesRequest(), &listed).ok());
   EXPECT_EQ(listed.initiatives_size(), 2);  // the coordinator reads them all
 

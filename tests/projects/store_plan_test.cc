@@ -5,6 +5,7 @@
 #include "absl/strings/str_join.h"
 #include "gtest/gtest.h"
 #include "services/platform/database.h"
+#include "services/platform/linked_decisions.h"
 #include "services/platform/members.h"
 #include "services/platform/outbox.h"
 #include "services/projects/store/store.h"
@@ -22,7 +23,8 @@ class ProjectsStorePlanTest : public ::testing::Test {
   void SetUp() override {
     db_ = testing::OpenDatabase(
         dir_.path() + "/projects.db",
-        {platform::PlatformMigrations(), ProjectsMigrations(), platform::MembersMigrations()});
+        {platform::PlatformMigrations(), ProjectsMigrations(), platform::MembersMigrations(),
+         platform::LinkedDecisionsMigrations()});
     ASSERT_NE(db_, nullptr);
     auto tx = db_->Begin();
     ASSERT_TRUE(tx.ok());

@@ -16,6 +16,7 @@
 #include "services/audits/store/store.h"
 #include "services/platform/api_util.h"
 #include "services/platform/log.h"
+#include "services/platform/raised.h"
 #include "services/platform/requests.h"
 #include "services/platform/status.h"
 
@@ -609,7 +610,7 @@ absl::StatusOr<std::vector<Alarm>> DueAlarms(Transaction& tx, absl::CivilDay tod
   ENAMND_RETURN_IF_ERROR(AddWheelAlarms(tx, today, &alarms));
   std::vector<Alarm> fresh;
   for (Alarm& a : alarms) {
-    ENAMND_ASSIGN_OR_RETURN(bool raised, store::IsRaised(tx, a.kind, a.name, a.detail));
+    ENAMND_ASSIGN_OR_RETURN(bool raised, platform::IsRaised(tx, a.kind, a.name, a.detail));
     if (!raised) fresh.push_back(std::move(a));
   }
   return fresh;
@@ -629,7 +630,7 @@ absl::Status AuditsApi::RunDeadlines(absl::CivilDay today) {
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   for (const Alarm& a : alarms) {
     // Marked under the write lock: another run may have raised it meanwhile.
-    ENAMND_ASSIGN_OR_RETURN(bool fresh, store::MarkRaised(tx, a.kind, a.name, a.detail));
+    ENAMND_ASSIGN_OR_RETURN(bool fresh, platform::MarkRaised(tx, a.kind, a.name, a.detail));
     if (fresh) ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, *a.event, a.name).status());
   }
   return tx.Commit();

@@ -7,6 +7,7 @@
 
 #include "services/audits/api/grpc_service.h"
 #include "services/audits/store/store.h"
+#include "services/platform/raised.h"
 #include "services/platform/service_kit.h"
 #include "services/platform/status.h"
 
@@ -15,7 +16,7 @@ namespace enamnd::audits {
 std::unique_ptr<platform::Service> NewAuditsService() {
   return platform::NewService({
       .name = "audits",
-      .migrations = {AuditsMigrations()},
+      .migrations = {AuditsMigrations(), platform::RaisedMigrations()},
       .grpc_service_names = {"enamnd.audits.v1.AuditsService"},
       .build =
           [](const platform::ServiceContext& context) -> absl::StatusOr<platform::ServiceParts> {

@@ -110,14 +110,6 @@ absl::Status PutHandling(platform::Transaction& tx, const ReviewName& review,
 absl::StatusOr<std::vector<ReviewName>> ReviewsOfParagraph(platform::Transaction& tx,
                                                            const std::string& paragraph);
 
-// ------------------------------------------------------------ time-driven events
-// Raised once per (kind, resource, detail).
-absl::StatusOr<bool> IsRaised(platform::Transaction& tx, const std::string& kind,
-                              const std::string& name, const std::string& detail);
-// False when it was raised already.
-absl::StatusOr<bool> MarkRaised(platform::Transaction& tx, const std::string& kind,
-                                const std::string& name, const std::string& detail);
-
 }  // namespace store
 }  // namespace enamnd::audits
 

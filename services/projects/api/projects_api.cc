@@ -12,6 +12,7 @@
 #include "enamnd/projects/v1/events.pb.h"
 #include "services/platform/api_util.h"
 #include "services/platform/enums.h"
+#include "services/platform/linked_decisions.h"
 #include "services/platform/log.h"
 #include "services/platform/members.h"
 #include "services/platform/requests.h"
@@ -161,6 +162,7 @@ absl::Status ProjectsApi::ListInitiatives(const platform::Caller& caller,
                                           v1::ListInitiativesResponse* response) {
   ENAMND_ASSIGN_OR_RETURN(InitiativeFilter filter, ParseInitiativeFilter(request.filter()));
   const bool active_only = !ReadsEveryInitiative(caller);
+  if (active_only && filter.active == false) return absl::OkStatus();  // none it may read
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
   ENAMND_ASSIGN_OR_RETURN(auto page,
                           store::ListInitiatives(tx, filter, active_only, request.filter(),
@@ -409,10 +411,11 @@ absl::Status ProjectsApi::RecordFinalReport(const platform::Caller& caller,
 
 // ------------------------------------------------------------ portfolio
 
-absl::Status ProjectsApi::GetPortfolio(const platform::Caller& /*caller*/,
+absl::Status ProjectsApi::GetPortfolio(const platform::Caller& caller,
                                        const v1::GetPortfolioRequest& request,
                                        v1::Portfolio* response) {
   ENAMND_RETURN_IF_ERROR(platform::ValidateDate(request.date(), "date", false));
+  ENAMND_RETURN_IF_ERROR(platform::NotInFuture(request.date(), "date", clock_->Today()));
   PortfolioFilter filter;
   filter.day =
       platform::IsSet(request.date()) ? platform::ToCivil(request.date()) : clock_->Today();
@@ -429,7 +432,10 @@ absl::Status ProjectsApi::GetPortfolio(const platform::Caller& /*caller*/,
   ENAMND_ASSIGN_OR_RETURN(auto member_names, store::MemberNames(tx));
   ENAMND_ASSIGN_OR_RETURN(std::vector<v1::Initiative> all, store::AllInitiatives(tx));
   *response->mutable_date() = platform::ToDate(filter.day);
+  const bool active_only = !ReadsEveryInitiative(caller);
   for (const v1::Initiative& in : all) {
+    // The role public reads active initiatives only, on any day's portfolio.
+    if (active_only && !IsActive(in.state())) continue;
     ENAMND_ASSIGN_OR_RETURN(InitiativeName name, InitiativeName::Parse(in.name(), "name"));
     ENAMND_ASSIGN_OR_RETURN(auto reports, store::AllStatusReports(tx, name));
     ENAMND_ASSIGN_OR_RETURN(auto revisions, store::Revisions(tx, name));
@@ -471,7 +477,9 @@ absl::Status ProjectsApi::HandleMeetingsEvent(Transaction& tx,
   ENAMND_RETURN_IF_ERROR(item.status());
   if (auto* d = std::get_if<platform::SubjectDecision>(&*item)) return LinkDecision(tx, *d);
   if (auto* f = std::get_if<platform::SubjectDecisionFinal>(&*item)) return SetLegalForce(tx, *f);
-  if (auto* a = std::get_if<platform::ParagraphAppealed>(&*item)) return RevokeLegalForce(tx, *a);
+  if (auto* a = std::get_if<platform::ParagraphAppealed>(&*item)) {
+    return platform::RevokeLegalForce(tx, a->paragraph);
+  }
   if (auto* m = std::get_if<platform::MemberRegistered>(&*item)) {
     return platform::RememberMember(tx, *m);
   }
@@ -494,53 +502,28 @@ absl::Status ProjectsApi::LinkDecision(Transaction& tx, const platform::SubjectD
                          ", which is not an initiative; ignored");
     return absl::OkStatus();
   }
-  v1::CommitteeDecision decision;
-  decision.set_paragraph(d.paragraph);
-  decision.set_paragraph_number(d.paragraph_number);
-  decision.set_meeting(d.meeting);
-  *decision.mutable_meeting_date() = d.meeting_date;
-  decision.set_case_number(d.case_number);
-  decision.set_title(d.title);
-  decision.set_decision_kind(d.decision_kind);
-  decision.set_decision_text(d.decision_text);
-  decision.set_event_source(d.event_source);
-  decision.set_event_id(d.event_id);
-  ENAMND_ASSIGN_OR_RETURN(auto previous, store::GetDecision(tx, ref->initiative, d.paragraph));
-  if (previous.has_value()) *decision.mutable_legal_force_date() = previous->legal_force_date();
-  ENAMND_RETURN_IF_ERROR(store::PutDecision(tx, ref->initiative, decision));
-  if (previous.has_value()) return absl::OkStatus();
   const std::string initiative = ref->initiative.ToString();
+  ENAMND_ASSIGN_OR_RETURN(auto linked, platform::LinkDecision(tx, initiative, d));
+  if (!linked.has_value()) return absl::OkStatus();  // linked before; updated
   platform::LogInfo("projects", "decision ", d.paragraph, " linked to ", initiative);
-  v1::DecisionLinked linked;
-  linked.set_initiative(initiative);
-  *linked.mutable_decision() = std::move(decision);
-  return outbox_->Append(tx, linked, initiative).status();
+  v1::DecisionLinked event;
+  event.set_initiative(initiative);
+  *event.mutable_decision() = *std::move(linked);
+  return outbox_->Append(tx, event, initiative).status();
 }
 
 absl::Status ProjectsApi::SetLegalForce(Transaction& tx, const platform::SubjectDecisionFinal& f) {
   absl::StatusOr<InitiativeReference> ref = InitiativeReference::Parse(f.subject, "case_subject");
   if (!ref.ok()) return absl::OkStatus();  // no decision can be linked for it
-  ENAMND_ASSIGN_OR_RETURN(auto decision, store::GetDecision(tx, ref->initiative, f.paragraph));
-  if (!decision.has_value()) return absl::OkStatus();
-  *decision->mutable_legal_force_date() = f.legal_force_date;
-  ENAMND_RETURN_IF_ERROR(store::PutDecision(tx, ref->initiative, *decision));
+  const std::string initiative = ref->initiative.ToString();
+  ENAMND_ASSIGN_OR_RETURN(bool found,
+                          platform::SetLegalForce(tx, initiative, f.paragraph, f.legal_force_date));
+  if (!found) return absl::OkStatus();
   v1::LinkedDecisionFinal event;
-  event.set_initiative(ref->initiative.ToString());
+  event.set_initiative(initiative);
   event.set_paragraph(f.paragraph);
   *event.mutable_legal_force_date() = f.legal_force_date;
-  return outbox_->Append(tx, event, event.initiative()).status();
-}
-
-absl::Status ProjectsApi::RevokeLegalForce(Transaction& tx,
-                                           const platform::ParagraphAppealed& appeal) {
-  ENAMND_ASSIGN_OR_RETURN(auto initiatives, store::InitiativesOfParagraph(tx, appeal.paragraph));
-  for (const InitiativeName& initiative : initiatives) {
-    ENAMND_ASSIGN_OR_RETURN(auto decision, store::GetDecision(tx, initiative, appeal.paragraph));
-    if (!decision.has_value()) continue;
-    decision->clear_legal_force_date();
-    ENAMND_RETURN_IF_ERROR(store::PutDecision(tx, initiative, *decision));
-  }
-  return absl::OkStatus();
+  return outbox_->Append(tx, event, initiative).status();
 }
 
 }  // namespace enamnd::projects

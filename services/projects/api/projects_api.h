@@ -98,8 +98,6 @@ class ProjectsApi {
   absl::Status LinkDecision(platform::Transaction& tx, const platform::SubjectDecision& decision);
   absl::Status SetLegalForce(platform::Transaction& tx,
                              const platform::SubjectDecisionFinal& final_decision);
-  absl::Status RevokeLegalForce(platform::Transaction& tx,
-                                const platform::ParagraphAppealed& appeal);
   absl::Status SkipUnreadable(const absl::Status& why);
   // Appends the participation's event (addressed to its municipality).
   absl::Status EmitParticipation(platform::Transaction& tx, const v1::Initiative& initiative,

@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "services/platform/linked_decisions.h"
 #include "services/platform/members.h"
 #include "services/platform/service_kit.h"
 #include "services/projects/api/grpc_service.h"
@@ -15,7 +16,8 @@ namespace enamnd::projects {
 std::unique_ptr<platform::Service> NewProjectsService() {
   return platform::NewService({
       .name = "projects",
-      .migrations = {ProjectsMigrations(), platform::MembersMigrations()},
+      .migrations = {ProjectsMigrations(), platform::MembersMigrations(),
+                     platform::LinkedDecisionsMigrations()},
       .grpc_service_names = {"enamnd.projects.v1.ProjectsService"},
       .build =
           [](const platform::ServiceContext& context) -> absl::StatusOr<platform::ServiceParts> {

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "services/platform/api_util.h"
+#include "services/platform/linked_decisions.h"
 #include "services/platform/status.h"
 
 namespace enamnd::projects {
@@ -83,12 +84,7 @@ platform::MigrationSet ProjectsMigrations() {
           "  UNIQUE (initiative, letter));"
           "CREATE TABLE status_reports ("
           "  initiative TEXT NOT NULL, number INTEGER NOT NULL, data BLOB NOT NULL,"
-          "  PRIMARY KEY (initiative, number)) WITHOUT ROWID;"
-          "CREATE TABLE decisions ("
-          "  initiative TEXT NOT NULL, paragraph TEXT NOT NULL, meeting_day TEXT NOT NULL,"
-          "  number INTEGER NOT NULL, data BLOB NOT NULL,"
-          "  PRIMARY KEY (initiative, paragraph)) WITHOUT ROWID;"
-          "CREATE INDEX decisions_by_paragraph ON decisions(paragraph);",
+          "  PRIMARY KEY (initiative, number)) WITHOUT ROWID;",
       }};
 }
 
@@ -147,13 +143,9 @@ absl::Status CompleteInitiative(Transaction& tx, v1::Initiative* in) {
   } else {
     in->clear_latest_status();
   }
-  ENAMND_ASSIGN_OR_RETURN(auto decisions, platform::QueryProtos<v1::CommitteeDecision>(
-                                              tx,
-                                              "SELECT data FROM decisions WHERE initiative = ?1"
-                                              " ORDER BY meeting_day, number, paragraph",
-                                              {in->name()}, platform::kDataOnly));
+  ENAMND_ASSIGN_OR_RETURN(auto decisions, platform::LinkedDecisions(tx, in->name()));
   in->clear_decisions();
-  for (v1::CommitteeDecision& d : decisions) *in->add_decisions() = std::move(d);
+  for (common::v1::CommitteeDecision& d : decisions) *in->add_decisions() = std::move(d);
   return absl::OkStatus();
 }
 
@@ -285,41 +277,6 @@ absl::StatusOr<std::vector<v1::StatusReport>> AllStatusReports(Transaction& tx,
   return platform::QueryProtos<v1::StatusReport>(
       tx, "SELECT data FROM status_reports WHERE initiative = ?1 ORDER BY number",
       {initiative.ToString()}, platform::kDataOnly);
-}
-
-// ------------------------------------------------------------ committee decisions
-
-absl::StatusOr<std::optional<v1::CommitteeDecision>> GetDecision(Transaction& tx,
-                                                                 const InitiativeName& initiative,
-                                                                 const std::string& paragraph) {
-  return platform::QueryProto<v1::CommitteeDecision>(
-      tx, "SELECT data FROM decisions WHERE initiative = ?1 AND paragraph = ?2",
-      {initiative.ToString(), paragraph}, platform::kDataOnly);
-}
-
-absl::Status PutDecision(Transaction& tx, const InitiativeName& initiative,
-                         const v1::CommitteeDecision& d) {
-  return tx.Exec(
-      "INSERT INTO decisions (initiative, paragraph, meeting_day, number, data)"
-      " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (initiative, paragraph) DO UPDATE SET"
-      " meeting_day = ?3, number = ?4, data = ?5",
-      {initiative.ToString(), d.paragraph(),
-       Text(platform::DayText(platform::ToCivil(d.meeting_date()))), Int(d.paragraph_number()),
-       platform::EncodeProto(d)});
-}
-
-absl::StatusOr<std::vector<InitiativeName>> InitiativesOfParagraph(Transaction& tx,
-                                                                   const std::string& paragraph) {
-  ENAMND_ASSIGN_OR_RETURN(
-      std::vector<Row> rows,
-      tx.Query("SELECT initiative FROM decisions WHERE paragraph = ?1 ORDER BY initiative",
-               {paragraph}));
-  std::vector<InitiativeName> out;
-  for (const Row& row : rows) {
-    ENAMND_ASSIGN_OR_RETURN(InitiativeName name, InitiativeName::Parse(row.Text(0), "initiative"));
-    out.push_back(std::move(name));
-  }
-  return out;
 }
 
 // ------------------------------------------------------------ members

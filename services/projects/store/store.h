@@ -2,7 +2,8 @@
 // (without the parts derived at read time) next to the columns its lists
 // filter and sort on; its participations are also rows of their own, for
 // "which initiatives does Boden take part in on a day". Revisions, status
-// reports and linked committee decisions have a table each.
+// reports have a table each; the committee's decisions are linked in the
+// platform's table (services/platform/linked_decisions.h).
 //
 // Reads return nullopt for a missing resource; an initiative's etag is its
 // stored revision.
@@ -75,16 +76,6 @@ absl::StatusOr<platform::Page<v1::StatusReport>> ListStatusReports(platform::Tra
                                                                    absl::string_view page_token);
 absl::StatusOr<std::vector<v1::StatusReport>> AllStatusReports(platform::Transaction& tx,
                                                                const InitiativeName& initiative);
-
-// ------------------------------------------------------------ committee decisions
-absl::StatusOr<std::optional<v1::CommitteeDecision>> GetDecision(platform::Transaction& tx,
-                                                                 const InitiativeName& initiative,
-                                                                 const std::string& paragraph);
-absl::Status PutDecision(platform::Transaction& tx, const InitiativeName& initiative,
-                         const v1::CommitteeDecision& decision);
-// The initiatives a paragraph is linked to.
-absl::StatusOr<std::vector<InitiativeName>> InitiativesOfParagraph(platform::Transaction& tx,
-                                                                   const std::string& paragraph);
 
 // ------------------------------------------------------------ members
 // municipalities/{code} -> display name, from the member register.
