@@ -55,31 +55,19 @@ repository root). The last line printed is "N passed, M failed"; the exit
 status is non-zero when anything failed.
 """
 
-import os
-import queue
-import shutil
+import hashlib
 import signal
-import socket
 import subprocess
 import sys
-import tempfile
-import threading
 import time
-import traceback
-from pathlib import Path
 
-SOURCE_DIR = Path(os.environ.get("ENAMND_SOURCE_DIR") or Path(__file__).resolve().parents[2])
-BUILD_DIR = Path(os.environ.get("ENAMND_BUILD_DIR") or SOURCE_DIR / "build")
-BINARY = BUILD_DIR / "services" / "meetings" / "enamnd-meetings"
-AUDITS_BINARY = BUILD_DIR / "services" / "audits" / "enamnd-audits"
-
-sys.path.insert(0, str(BUILD_DIR / "python"))
-sys.path.insert(0, str(SOURCE_DIR / "tools" / "demo"))
-
-import hashlib  # noqa: E402
+# The shared harness (next to this file) puts the stubs and tools/demo on sys.path.
+import e2e_harness
+from e2e_harness import (
+    EVENT_TIMEOUT, TODAY, Processes, StreamReader, day, decode_entry, poll, scb_code,
+    stop_process, tail)
 
 import grpc  # noqa: E402
-import redis  # noqa: E402
 from google.protobuf import field_mask_pb2  # noqa: E402
 
 from enamnd.audits.v1 import audits_pb2  # noqa: E402
@@ -97,6 +85,8 @@ import demo_tls  # noqa: E402
 import load_audits_demo  # noqa: E402
 import load_demo  # noqa: E402
 
+BINARY = e2e_harness.binary("meetings")
+AUDITS_BINARY = e2e_harness.binary("audits")
 M = meetings_pb2
 A = audits_pb2
 STREAM = "enamnd:events:meetings"
@@ -107,82 +97,19 @@ OCTOBER = BODY + "/meetings/2022-10-12"
 KIRUNA = "municipalities/2584"
 LULEA = "municipalities/2580"
 OVERTORNEA = "municipalities/2518"
-# The legal calendar's today for the service, as tools/up pins it: after the
-# last notice (2022-07-04), before the appeal deadline (2022-07-25).
-TODAY = "2022-07-08"
 ADJUSTED_DATE = "2022-06-29"
 NOTICE_DEADLINE = "2022-07-01"
 APPEAL_DEADLINE = "2022-07-25"
 LEGAL_FORCE_DATE = "2022-07-26"
 RPC_TIMEOUT = 10
-EVENT_TIMEOUT = 10  # seconds to wait for an event that must arrive
 LINK_TIMEOUT = 20   # seconds for the audits service to link a decision
 # The reviews of the demo and the § of 22 June 2022 that handled each.
 REVIEW_PARAGRAPHS = {"reviews/2021-2584": 8, "reviews/2021-2505": 9, "reviews/2021-2560": 10}
 
 
-# ------------------------------------------------------------------ harness
+# ------------------------------------------------------------------ watch
 
-class Results:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, name, fn, *args):
-        """Runs one check; returns its value, or None if it failed."""
-        t0 = time.monotonic()
-        try:
-            value = fn(*args)
-        except Exception as e:  # noqa: BLE001 - report every kind of failure
-            self.failed += 1
-            print(f"FAIL {name}: {type(e).__name__}: {e}", flush=True)
-            if not isinstance(e, AssertionError):
-                traceback.print_exc(file=sys.stdout)
-            return None
-        self.passed += 1
-        print(f"ok   {name} ({time.monotonic() - t0:.2f} s)", flush=True)
-        return value
-
-
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def poll(predicate, timeout, what):
-    """Polls predicate() every 0.1 s until it is truthy or the deadline passes."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.1)
-
-
-def tail(path, lines=40):
-    try:
-        return "".join(Path(path).read_text(errors="replace").splitlines(True)[-lines:])
-    except OSError:
-        return "(no log)"
-
-
-def stop_process(proc, name, timeout=10):
-    """SIGTERM, wait, then SIGKILL. Returns the exit status."""
-    if proc is None or proc.poll() is not None:
-        return None if proc is None else proc.returncode
-    proc.send_signal(signal.SIGTERM)
-    try:
-        return proc.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        print(f"warning: {name} ignored SIGTERM for {timeout} s; killing it", flush=True)
-        proc.kill()
-        return proc.wait(timeout=timeout)
-
-
-class Watch:
+class Watch(StreamReader):
     """A WatchDecisions stream (or, given types, WatchEvents: [] for every
     type) read on a thread into a queue."""
 
@@ -195,41 +122,7 @@ class Watch:
             self.method = "WatchEvents"
             self.call = stub.WatchEvents(watch_pb2.WatchEventsRequest(
                 after_sequence=after_sequence, types=types, municipality=municipality))
-        self.items = queue.Queue()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-        self.thread.start()
-
-    def _run(self):
-        try:
-            for response in self.call:
-                self.items.put(response)
-            self.items.put(("end", None))
-        except grpc.RpcError as e:
-            self.items.put(("error", e))
-
-    def next(self, timeout=EVENT_TIMEOUT):
-        """The next response; fails on timeout or stream end."""
-        try:
-            item = self.items.get(timeout=timeout)
-        except queue.Empty:
-            raise AssertionError(f"no event on {self.method} within {timeout} s") from None
-        if isinstance(item, tuple):
-            kind, error = item
-            if kind == "end":
-                raise AssertionError(f"{self.method} ended")
-            raise AssertionError(f"{self.method} failed: {error.code().name}: {error.details()}")
-        return item
-
-    def error(self, timeout=EVENT_TIMEOUT):
-        """Waits for the stream to fail; returns the RpcError."""
-        item = self.items.get(timeout=timeout)
-        assert isinstance(item, tuple) and item[0] == "error", f"expected an error, got {item!r}"
-        return item[1]
-
-    def close(self):
-        self.call.cancel()
-        self.thread.join(timeout=EVENT_TIMEOUT)
-        assert not self.thread.is_alive(), f"{self.method} reader did not stop after cancel"
+        self.start()
 
 
 def decision_of(response):
@@ -265,58 +158,14 @@ def payload_of(response):
     return payload
 
 
-def day(date):
-    """A common.v1.Date as YYYY-MM-DD ("" when unset)."""
-    return "%04d-%02d-%02d" % (date.year, date.month, date.day) if date.year else ""
-
-
-def scb_code(municipality):
-    return municipality.rpartition("/")[2]
-
-
 # ------------------------------------------------------------------ scenario
 
-def decode_entry(entry_id, fields, source, package, events_module):
-    """Checks one stream entry's envelope; returns (payload, message, attrs, where).
-
-    The fields are exactly id, type, subject and event; the event is a
-    CloudEvent 1.0 from `source` whose id, type and subject agree with the
-    fields, with a time, and whose proto_data is the payload of its type; the
-    entry ID is the event's sequence ("{sequence}-0").
-    """
-    keys = sorted(k.decode() for k in fields)
-    assert keys == ["event", "id", "subject", "type"], f"{entry_id}: fields {keys}"
-    event = cloudevent_pb2.CloudEvent.FromString(fields[b"event"])
-    type_ = fields[b"type"].decode()
-    where = f"entry {entry_id.decode()} ({type_})"
-    assert event.spec_version == "1.0", f"{where}: spec_version {event.spec_version!r}"
-    assert event.source == source, f"{where}: source {event.source!r}"
-    assert event.id and event.id == fields[b"id"].decode(), f"{where}: id {event.id!r}"
-    assert event.type == type_, f"{where}: type {event.type!r}"
-    attrs = event.attributes
-    assert attrs["subject"].ce_string == fields[b"subject"].decode(), f"{where}: subject"
-    assert attrs["time"].HasField("ce_timestamp"), f"{where}: time"
-    # The entry ID is the outbox sequence: one entry per event.
-    assert entry_id.decode() == attrs["sequence"].ce_string + "-0", (
-        f"{where}: sequence {attrs['sequence'].ce_string}")
-    got_package, _, message = type_.rpartition(".")
-    assert got_package == package, f"{where}: package {got_package}"
-    cls = getattr(events_module, message, None)
-    assert cls is not None, f"{where}: no generated class {message}"
-    assert event.WhichOneof("data") == "proto_data", f"{where}: not proto_data"
-    payload = cls()
-    assert event.proto_data.Unpack(payload), f"{where}: {event.proto_data.type_url}"
-    return payload, message, attrs, where
-
-
-class Scenario:
+class Scenario(Processes):
     def __init__(self, tmp):
-        self.tmp = Path(tmp)
-        self.redis_proc = None
+        super().__init__(tmp)
         self.service = None
         self.channel = None
         self.stub = None
-        self.redis = None
         self.service_log = None
         self.first_load = None
         # The event log of the demo load as WatchDecisions replays it (every
@@ -334,7 +183,6 @@ class Scenario:
         self.audits_stub = None
         self.audits_log = None
         self.first_audits_load = None
-        self.tls = self.tmp / "tls"     # the demo's certificates and policy file
         self.callers = None             # channels to meetings per demo principal
         self.audits_callers = None      # the same to audits
         self.address = None
@@ -342,71 +190,8 @@ class Scenario:
 
     # ------------------------------------------------------------ processes
 
-    def start_redis(self):
-        sock = self.tmp / "redis.sock"
-        with open(self.tmp / "redis.log", "wb") as log:
-            self.redis_proc = subprocess.Popen(
-                ["redis-server", "--port", "0", "--unixsocket", str(sock),
-                 "--unixsocketperm", "700", "--save", "", "--appendonly", "no",
-                 "--dir", str(self.tmp)],
-                stdout=log, stderr=subprocess.STDOUT)
-        self.redis = redis.Redis(unix_socket_path=str(sock))
-
-        def pong():
-            if self.redis_proc.poll() is not None:
-                raise AssertionError(f"redis-server exited:\n{tail(self.tmp / 'redis.log')}")
-            try:
-                return self.redis.ping()
-            except redis.exceptions.ConnectionError:
-                return False
-
-        poll(pong, 20, "redis-server to answer PING")
-
-    def make_certificates(self):
-        """The demo's CA, principals, server certificates and policy file, as
-        tools/up makes them, in tmp/tls."""
-        notes = demo_tls.make(self.tls, [("meetings", []), ("audits", [])])
-        assert not notes, notes
-        assert (self.tls / "policy.textproto").read_text() == demo_tls.policy_text()
-
-    def launch(self, binary, name):
-        """Starts a service binary on a free port with its own data dir
-        (tmp/<name>-data), the test's Redis and today, mTLS with its
-        certificate and the demo policy; returns (process, address, log path)."""
-        assert binary.exists(), f"{binary} is not built"
-        port = free_port()
-        data = self.tmp / f"{name}-data"
-        data.mkdir()
-        env = {k: v for k, v in os.environ.items()
-               if k not in ("ENAMND_INSECURE", "ENAMND_INSECURE_ANY_ADDRESS")}
-        env.update(ENAMND_LISTEN=f"127.0.0.1:{port}",
-                   ENAMND_DATA_DIR=str(data),
-                   ENAMND_REDIS=f"unix://{self.tmp / 'redis.sock'}",
-                   ENAMND_LOG_LEVEL="info",
-                   ENAMND_TODAY=TODAY,
-                   ENAMND_TLS_CERT=str(self.tls / f"{name}.pem"),
-                   ENAMND_TLS_KEY=str(self.tls / f"{name}.key"),
-                   ENAMND_TLS_CLIENT_CA=str(self.tls / "ca.pem"),
-                   ENAMND_POLICY=str(self.tls / "policy.textproto"))
-        log_path = self.tmp / f"{name}.log"
-        with open(log_path, "wb") as log:
-            proc = subprocess.Popen([str(binary)], env=env, stdout=log, stderr=subprocess.STDOUT)
-        return proc, f"127.0.0.1:{port}", log_path
-
-    @staticmethod
-    def await_serving(proc, name, log_path, wait):
-        deadline = time.monotonic() + 30
-        while True:
-            if proc.poll() is not None:
-                raise AssertionError(f"enamnd-{name} exited with {proc.returncode}:\n"
-                                     f"{tail(log_path)}")
-            try:
-                wait(timeout=0.5)
-                return
-            except (load_demo.LoadError, load_audits_demo.LoadError):
-                if time.monotonic() >= deadline:
-                    raise AssertionError(f"enamnd-{name} not SERVING within 30 s:\n"
-                                         + tail(log_path)) from None
+    def make_demo_certificates(self):
+        self.make_certificates(["meetings", "audits"])
 
     def start_service(self):
         self.service, address, self.service_log = self.launch(BINARY, "meetings")
@@ -452,9 +237,7 @@ class Scenario:
         self.close_channels("meetings")
         code = stop_process(self.service, "enamnd-meetings")
         self.service = None
-        if self.redis_proc is not None:
-            stop_process(self.redis_proc, "redis-server")
-            self.redis_proc = None
+        self.stop_redis()
         return code
 
     # ------------------------------------------------------------ helpers
@@ -481,15 +264,6 @@ class Scenario:
             w.close()
         assert out[-1].sequence == until_sequence, (out[-1].sequence, until_sequence)
         return out
-
-    def expect_code(self, expected, fn):
-        try:
-            fn()
-        except grpc.RpcError as e:
-            assert e.code() == expected, (
-                f"expected {expected.name}, got {e.code().name}: {e.details()}")
-            return e.details()
-        raise AssertionError(f"the call succeeded; expected {expected.name}")
 
     def record_october_attendance(self):
         body = self.stub.GetBody(M.GetBodyRequest(name=BODY), timeout=RPC_TIMEOUT)
@@ -1389,7 +1163,7 @@ class MtlsChecks:
 def run_checks(results, scenario):
     # Without redis, the service or the demo data nothing else can run.
     for name, fn in [("make the demo certificates and policy (tools/tls)",
-                      scenario.make_certificates),
+                      scenario.make_demo_certificates),
                      ("start redis-server on a unix socket", scenario.start_redis),
                      ("start enamnd-meetings and wait for SERVING", scenario.start_service),
                      ("a) load the demo data", scenario.check_first_load)]:
@@ -1470,25 +1244,7 @@ def run_checks(results, scenario):
 
 
 def main():
-    results = Results()
-    started = time.monotonic()
-    tmp = tempfile.mkdtemp(prefix="enamnd-e2e-")
-    scenario = Scenario(tmp)
-    try:
-        run_checks(results, scenario)
-    except BaseException as e:  # e.g. KeyboardInterrupt: still clean up and report
-        results.failed += 1
-        print(f"FAIL interrupted: {type(e).__name__}: {e}", flush=True)
-    finally:
-        if results.failed and scenario.service_log is not None:
-            print(f"--- enamnd-meetings log (tail) ---\n{tail(scenario.service_log)}", flush=True)
-        if results.failed and scenario.audits_log is not None:
-            print(f"--- enamnd-audits log (tail) ---\n{tail(scenario.audits_log)}", flush=True)
-        scenario.stop()
-        shutil.rmtree(tmp, ignore_errors=True)
-    print(f"({time.monotonic() - started:.1f} s)", flush=True)
-    print(f"{results.passed} passed, {results.failed} failed", flush=True)
-    return 1 if results.failed else 0
+    return e2e_harness.main(Scenario, run_checks)
 
 
 if __name__ == "__main__":
