@@ -18,12 +18,14 @@ namespace {
 using enamnd::testing::Call;
 using enamnd::testing::kAuditor2584;
 using enamnd::testing::kClerk;
+using enamnd::testing::kCoordinator;
 using enamnd::testing::kOperator;
 using enamnd::testing::kSecretary;
 using AuditsStub = av1::AuditsService::Stub;
 using MeetingsStub = mv1::MeetingsService::Stub;
 
 constexpr char kCreateCase[] = "/enamnd.meetings.v1.MeetingsService/CreateCase";
+constexpr char kCreateInitiative[] = "/enamnd.projects.v1.ProjectsService/CreateInitiative";
 
 std::string Rfc3339(absl::Time time) {
   return absl::FormatTime(absl::RFC3339_full, time, absl::UTCTimeZone());
@@ -50,6 +52,18 @@ class AuditTrailTest : public SecurityFixture {
   std::vector<auth::v1::AuditRecord> Records(const std::string& filter = "") {
     auth::v1::ListAuditRecordsResponse out;
     grpc::Status status = List(filter, &out);
+    EXPECT_TRUE(status.ok()) << filter << ": " << status.error_message();
+    EXPECT_TRUE(out.next_page_token().empty()) << "more than one page";
+    return {out.audit_records().begin(), out.audit_records().end()};
+  }
+  // Every record of the projects service matching `filter`, or the test
+  // fails.
+  std::vector<auth::v1::AuditRecord> ProjectsRecords(const std::string& filter = "") {
+    auth::v1::ListAuditRecordsRequest request;
+    request.set_filter(filter);
+    auth::v1::ListAuditRecordsResponse out;
+    ProjectsStubPtr stub = ProjectsAs(kOperator);
+    grpc::Status status = Call(stub.get(), &ProjectsStub::ListAuditRecords, request, &out);
     EXPECT_TRUE(status.ok()) << filter << ": " << status.error_message();
     EXPECT_TRUE(out.next_page_token().empty()) << "more than one page";
     return {out.audit_records().begin(), out.audit_records().end()};
@@ -263,11 +277,139 @@ TEST_F(AuditTrailTest, OnlyOperatorsReadTheTrail) {
     EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << principal;
     EXPECT_TRUE(absl::StrContains(status.error_message(), "operator")) << status.error_message();
   }
+  // The projects service's trail too: the coordinator, who writes it, does
+  // not read it.
+  auth::v1::ListAuditRecordsRequest request;
+  for (const std::string principal : {kOperator, kClerk, kCoordinator, kSecretary,
+                                      enamnd::testing::kPublicReader, enamnd::testing::kStranger}) {
+    ProjectsStubPtr stub = ProjectsAs(principal);
+    grpc::Status status = Call(stub.get(), &ProjectsStub::ListAuditRecords, request, &out);
+    if (principal == kOperator || principal == kClerk) {
+      EXPECT_TRUE(status.ok()) << principal << ": " << status.error_message();
+      continue;
+    }
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << principal;
+    EXPECT_TRUE(absl::StrContains(status.error_message(), "operator")) << status.error_message();
+  }
+}
+
+TEST_F(AuditTrailTest, ProjectsRecordsEachWriteByItsPrincipal) {
+  // The seeded writes were the clerk's: two initiatives, three steps of
+  // kELearning.
+  std::vector<auth::v1::AuditRecord> seeded = ProjectsRecords();
+  ASSERT_EQ(seeded.size(), 5u);
+  for (const auto& r : seeded) {
+    EXPECT_EQ(r.principal(), kClerk);
+    EXPECT_TRUE(absl::StartsWith(r.method(), "/enamnd.projects.v1.ProjectsService/")) << r.method();
+    EXPECT_EQ(r.outcome(), "OK");
+  }
+  EXPECT_EQ(seeded[0].resource(), kHrPayroll);
+  EXPECT_EQ(seeded[1].resource(), kELearning);
+
+  ProjectsStubPtr coordinator = ProjectsAs(kCoordinator);
+  pv1::CreateInitiativeRequest create = projects::PreStudyRequest("archive-study", {"2584"});
+  create.set_request_id("i-1");
+  pv1::Initiative made, again;
+  absl::Time start = absl::Now();
+  grpc::Status created = Call(coordinator.get(), &ProjectsStub::CreateInitiative, create, &made);
+  ASSERT_TRUE(created.ok()) << created.error_message();
+  absl::Time end = absl::Now();
+  EXPECT_EQ(made.create_principal(), kCoordinator);
+  // A retry with the same request_id: the same initiative, recorded as a
+  // replay.
+  ASSERT_TRUE(Call(coordinator.get(), &ProjectsStub::CreateInitiative, create, &again).ok());
+  EXPECT_EQ(again.name(), made.name());
+  std::vector<auth::v1::AuditRecord> records =
+      ProjectsRecords("resource = \"initiatives/archive-study\"");
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0].principal(), kCoordinator);
+  EXPECT_EQ(records[0].method(), kCreateInitiative);
+  EXPECT_EQ(records[0].request_id(), "i-1");
+  EXPECT_TRUE(absl::StartsWith(records[0].peer(), "ipv4:127.0.0.1:")) << records[0].peer();
+  EXPECT_EQ(records[0].outcome(), "OK");
+  EXPECT_GE(TimeOf(records[0]), start - absl::Microseconds(1));
+  EXPECT_LE(TimeOf(records[0]), end);
+  EXPECT_EQ(records[1].outcome(), "REPLAYED");
+  EXPECT_EQ(records[1].request_id(), "i-1");
+
+  // A step sent again (the same state and day) is a replay too; the
+  // directive's revision and the status report name themselves.
+  pv1::TransitionInitiativeRequest decide;
+  decide.set_name(made.name());
+  decide.set_state(pv1::STATE_DECIDED);
+  *decide.mutable_date() = enamnd::testing::Day(2022, 4, 1);
+  for (int i = 0; i < 2; ++i) {
+    ASSERT_TRUE(Call(coordinator.get(), &ProjectsStub::TransitionInitiative, decide, &made).ok());
+  }
+  pv1::CreateRevisionRequest revise;
+  revise.set_initiative(made.name());
+  revise.set_revision_id("A");
+  revise.mutable_revision()->set_text("Förstudien utreder ett gemensamt e-arkiv.");
+  revise.mutable_revision()->mutable_decided_by()->set_steering_group_protocol("Protokoll 220404");
+  *revise.mutable_revision()->mutable_decided_date() = enamnd::testing::Day(2022, 4, 4);
+  pv1::Revision revision;
+  ASSERT_TRUE(Call(coordinator.get(), &ProjectsStub::CreateRevision, revise, &revision).ok());
+  pv1::CreateStatusReportRequest report;
+  report.set_initiative(made.name());
+  report.set_request_id("s-1");
+  *report.mutable_status_report()->mutable_report_date() = enamnd::testing::Day(2022, 6, 22);
+  report.mutable_status_report()->add_status_lines("Förstudien pågår.");
+  pv1::StatusReport status_report;
+  ASSERT_TRUE(
+      Call(coordinator.get(), &ProjectsStub::CreateStatusReport, report, &status_report).ok());
+
+  std::vector<auth::v1::AuditRecord> by_coordinator =
+      ProjectsRecords(absl::StrCat("principal = \"", kCoordinator, "\""));
+  std::vector<std::string> seen;
+  for (const auto& r : by_coordinator) {
+    seen.push_back(absl::StrCat(r.method().substr(r.method().rfind('/') + 1), " ", r.resource(),
+                                " ", r.outcome()));
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{
+                      "CreateInitiative initiatives/archive-study OK",
+                      "CreateInitiative initiatives/archive-study REPLAYED",
+                      "TransitionInitiative initiatives/archive-study OK",
+                      "TransitionInitiative initiatives/archive-study REPLAYED",
+                      "CreateRevision initiatives/archive-study/revisions/A OK",
+                      "CreateStatusReport initiatives/archive-study/status-reports/1 OK",
+                  }));
+  EXPECT_EQ(ProjectsRecords(absl::StrCat("principal = \"", kClerk, "\"")).size(), seeded.size());
+  EXPECT_EQ(ProjectsRecords("resource = \"initiatives/archive-study*\"").size(), 6u);
+
+  // Writes that fail leave nothing: an unknown municipality, a step the
+  // kind does not allow, a stale etag, a final report before its state, and
+  // a caller without the role.
+  const size_t before = ProjectsRecords().size();
+  pv1::CreateInitiativeRequest unknown = projects::PreStudyRequest("x", {"2510"});
+  EXPECT_EQ(Call(coordinator.get(), &ProjectsStub::CreateInitiative, unknown, &made).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  pv1::TransitionInitiativeRequest close = decide;
+  close.set_state(pv1::STATE_CLOSED);
+  EXPECT_EQ(Call(coordinator.get(), &ProjectsStub::TransitionInitiative, close, &made).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  pv1::TransitionInitiativeRequest stale = decide;
+  stale.set_state(pv1::STATE_RUNNING);
+  stale.set_etag("99");
+  EXPECT_EQ(Call(coordinator.get(), &ProjectsStub::TransitionInitiative, stale, &made).error_code(),
+            grpc::StatusCode::ABORTED);
+  pv1::RecordFinalReportRequest early;
+  early.set_initiative(made.name());
+  early.mutable_final_report()->mutable_document()->set_title("Förstudierapport");
+  early.mutable_final_report()->set_continuation(pv1::CONTINUATION_PENDING);
+  *early.mutable_final_report()->mutable_report_date() = enamnd::testing::Day(2022, 6, 13);
+  EXPECT_EQ(Call(coordinator.get(), &ProjectsStub::RecordFinalReport, early, &made).error_code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  ProjectsStubPtr secretary = ProjectsAs(kSecretary);
+  create.set_initiative_id("other-study");
+  EXPECT_EQ(Call(secretary.get(), &ProjectsStub::CreateInitiative, create, &made).error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(ProjectsRecords().size(), before);
 }
 
 TEST_F(AuditTrailTest, TableIsAppendOnlyBelowTheApi) {
   size_t before = Records().size();
-  for (const std::string& path : {meetings_->db()->path(), audits_->db()->path()}) {
+  for (const std::string& path :
+       {meetings_->db()->path(), audits_->db()->path(), projects_->db()->path()}) {
     std::unique_ptr<platform::Database> db = enamnd::testing::OpenDatabase(path, {});
     ASSERT_NE(db, nullptr);
     for (const char* sql :

@@ -1,4 +1,4 @@
-// Every method of both services, read from the descriptor pool (a new
+// Every method of the three services, read from the descriptor pool (a new
 // method is covered without touching this test): a call without identity
 // is UNAUTHENTICATED, a call by a principal holding none of the method's
 // roles is PERMISSION_DENIED naming them, and neither wrote anything.
@@ -11,85 +11,135 @@
 namespace enamnd::security {
 namespace {
 
+using enamnd::testing::kAuditor2584;
 using enamnd::testing::kClerk;
+using enamnd::testing::kCoordinator;
 using enamnd::testing::kOperator;
 using enamnd::testing::kPublicReader;
+using enamnd::testing::kSecretary;
 using enamnd::testing::kStranger;
+using enamnd::testing::kSystem2584;
 
 // Requests that would succeed for the clerk on the seeded data (the last
 // test proves it), so that a denial is what keeps them out. Methods not
 // listed are called with the empty request. In the order the clerk sends
-// them (the protocol is adjusted last).
+// them (the protocol is adjusted last; kHrPayroll is decided before 2580
+// joins and 2523 leaves).
 const std::vector<std::pair<std::string, std::string>>& ValidRequests() {
-  static const auto* const
-      requests =
-          new std::
-              vector<std::pair<std::string, std::string>>{
-                  {"enamnd.meetings.v1.MeetingsService.CreateMunicipality",
-                   R"pb(municipality_id: "2505"
-                        municipality { display_name: "Kommun 2505" })pb"},
-                  {"enamnd.meetings.v1.MeetingsService.UpdateBody",
-                   R"pb(body { name: "bodies/e-namnden" display_name: "Nämnden" }
-                        update_mask { paths: "display_name" })pb"},
-                  {"enamnd.meetings.v1.MeetingsService.StartParagraphSeries",
-                   R"pb(body: "bodies/e-namnden" year: 2023 next_number: 8)pb"},
-                  {"enamnd.meetings.v1.MeetingsService.CreateMeeting",
-                   R"pb(parent: "bodies/e-namnden"
-                        meeting { date { year: 2022 month: 9 day: 1 } })pb"},
-                  {"enamnd.meetings.v1.MeetingsService.CreateCase",
-                   R"pb(case { case_number: "2022/10-2.2.0.1" title: "Nytt ärende" })pb"},
-                  {"enamnd.meetings.v1.MeetingsService.UpdateCase",
-                   R"pb(case { name: "cases/2022-9" title: "Ändrad rubrik" }
-                        update_mask { paths: "title" })pb"},
-                  {"enamnd.meetings.v1.MeetingsService.RecordDecision",
-                   R"pb(parent: "bodies/e-namnden/meetings/2022-06-22"
-                        paragraph {
-                          case: "cases/2022-9"
-                          decision { kind: DECISION_KIND_NOTE_AND_FILE text: "Nämnden noterar." }
-                        })pb"},
-                  {"enamnd.meetings.v1.MeetingsService.UpdateParagraph",
-                   R"pb(paragraph {
-                          name: "bodies/e-namnden/meetings/2022-06-22/paragraphs/1"
-                          title: "Ny"
-                        }
-                        update_mask { paths: "title" })pb"},
-                  {"enamnd.meetings.v1.MeetingsService.AdjustProtocol",
-                   R"pb(meeting: "bodies/e-namnden/meetings/2022-06-22"
-                        chair { display_name: "Ledamot 2584" }
-                        adjusters { display_name: "Ledamot 2523" }
-                        adjusted_date { year: 2022 month: 6 day: 29 })pb"},
-                  {"enamnd.audits.v1.AuditsService.CreateReview",
-                   R"pb(review {
-                          year: 2022
-                          auditing_municipalities: "municipalities/2584"
-                          kind: KIND_BASIC
-                          title: "Grundläggande granskning 2022"
-                        })pb"},
-                  {"enamnd.audits.v1.AuditsService.UpdateReview",
-                   R"pb(review { name: "reviews/2021-2584" title: "Ny rubrik" }
-                        update_mask { paths: "title" })pb"},
-                  {"enamnd.audits.v1.AuditsService.RecordDischarge",
-                   R"pb(review: "reviews/2021-2584"
-                        discharge {
-                          municipality: "municipalities/2584"
-                          decision: DECISION_GRANTED
-                          decided_date { year: 2022 month: 6 day: 13 }
-                        })pb"},
-                  {"enamnd.audits.v1.AuditsService.CreateRecommendation",
-                   R"pb(review: "reviews/2021-2584"
-                        recommendation {
-                          text: "Upprätta ett årshjul."
-                          given_by: "municipalities/2584"
-                        })pb"},
-                  {"enamnd.audits.v1.AuditsService.UpdateRecommendation",
-                   R"pb(recommendation {
-                          name: "reviews/2021-2584/recommendations/1"
-                          responsible: "Samordnaren"
-                        }
-                        update_mask { paths: "responsible" })pb"},
-                  {"enamnd.audits.v1.AuditsService.CreateControlPlan",
-                   R"pb(plan { year: 2022 title: "Internkontrollplan 2022" })pb"},
-              };
+  static const auto* const requests = new std::vector<std::pair<std::string, std::string>>{
+      {"enamnd.meetings.v1.MeetingsService.CreateMunicipality",
+       R"pb(municipality_id: "2505"
+            municipality { display_name: "Kommun 2505" })pb"},
+      {"enamnd.meetings.v1.MeetingsService.UpdateBody",
+       R"pb(body { name: "bodies/e-namnden" display_name: "Nämnden" }
+            update_mask { paths: "display_name" })pb"},
+      {"enamnd.meetings.v1.MeetingsService.StartParagraphSeries", R"pb(body: "bodies/e-namnden"
+                                                                       year: 2023
+                                                                       next_number: 8)pb"},
+      {"enamnd.meetings.v1.MeetingsService.CreateMeeting",
+       R"pb(parent: "bodies/e-namnden"
+            meeting { date { year: 2022 month: 9 day: 1 } })pb"},
+      {"enamnd.meetings.v1.MeetingsService.CreateCase",
+       R"pb(case { case_number: "2022/10-2.2.0.1" title: "Nytt ärende" })pb"},
+      {"enamnd.meetings.v1.MeetingsService.UpdateCase",
+       R"pb(case { name: "cases/2022-9" title: "Ändrad rubrik" }
+            update_mask { paths: "title" })pb"},
+      {"enamnd.meetings.v1.MeetingsService.RecordDecision",
+       R"pb(parent: "bodies/e-namnden/meetings/2022-06-22"
+            paragraph {
+              case: "cases/2022-9"
+              decision { kind: DECISION_KIND_NOTE_AND_FILE text: "Nämnden noterar." }
+            })pb"},
+      {"enamnd.meetings.v1.MeetingsService.UpdateParagraph",
+       R"pb(paragraph { name: "bodies/e-namnden/meetings/2022-06-22/paragraphs/1" title: "Ny" }
+            update_mask { paths: "title" })pb"},
+      {"enamnd.meetings.v1.MeetingsService.AdjustProtocol",
+       R"pb(meeting: "bodies/e-namnden/meetings/2022-06-22"
+            chair { display_name: "Ledamot 2584" }
+            adjusters { display_name: "Ledamot 2523" }
+            adjusted_date { year: 2022 month: 6 day: 29 })pb"},
+      {"enamnd.audits.v1.AuditsService.CreateReview",
+       R"pb(review {
+              year: 2022
+              auditing_municipalities: "municipalities/2584"
+              kind: KIND_BASIC
+              title: "Grundläggande granskning 2022"
+            })pb"},
+      {"enamnd.audits.v1.AuditsService.UpdateReview",
+       R"pb(review { name: "reviews/2021-2584" title: "Ny rubrik" }
+            update_mask { paths: "title" })pb"},
+      {"enamnd.audits.v1.AuditsService.RecordDischarge",
+       R"pb(review: "reviews/2021-2584"
+            discharge {
+              municipality: "municipalities/2584"
+              decision: DECISION_GRANTED
+              decided_date { year: 2022 month: 6 day: 13 }
+            })pb"},
+      {"enamnd.audits.v1.AuditsService.CreateRecommendation",
+       R"pb(review: "reviews/2021-2584"
+            recommendation { text: "Upprätta ett årshjul." given_by: "municipalities/2584" })pb"},
+      {"enamnd.audits.v1.AuditsService.UpdateRecommendation",
+       R"pb(recommendation {
+              name: "reviews/2021-2584/recommendations/1"
+              responsible: "Samordnaren"
+            }
+            update_mask { paths: "responsible" })pb"},
+      {"enamnd.audits.v1.AuditsService.CreateControlPlan",
+       R"pb(plan { year: 2022 title: "Internkontrollplan 2022" })pb"},
+      {"enamnd.projects.v1.ProjectsService.CreateInitiative",
+       R"pb(initiative_id: "student-health"
+            initiative {
+              title: "Gemensamt system för elevhälsan"
+              kind: KIND_DEVELOPMENT_PROJECT
+              participations {
+                municipality: "municipalities/2584"
+                joined_date { year: 2022 month: 6 day: 1 }
+              }
+            }
+            since_date { year: 2022 month: 6 day: 1 })pb"},
+      {"enamnd.projects.v1.ProjectsService.UpdateInitiative",
+       R"pb(initiative {
+              name: "initiatives/hr-payroll"
+              description: "Förstudie om ett gemensamt HR-system"
+            }
+            update_mask { paths: "description" })pb"},
+      {"enamnd.projects.v1.ProjectsService.TransitionInitiative",
+       R"pb(name: "initiatives/hr-payroll"
+            state: STATE_DECIDED
+            date { year: 2022 month: 4 day: 1 }
+            decided_by { steering_group_protocol: "Protokoll styrgrupp HR 220401" })pb"},
+      {"enamnd.projects.v1.ProjectsService.JoinInitiative",
+       R"pb(initiative: "initiatives/hr-payroll"
+            municipality: "municipalities/2580"
+            joined_date { year: 2022 month: 5 day: 1 })pb"},
+      {"enamnd.projects.v1.ProjectsService.LeaveInitiative",
+       R"pb(initiative: "initiatives/hr-payroll"
+            municipality: "municipalities/2523"
+            left_date { year: 2022 month: 5 day: 31 })pb"},
+      {"enamnd.projects.v1.ProjectsService.CreateRevision",
+       R"pb(initiative: "initiatives/hr-payroll"
+            revision_id: "A"
+            revision {
+              text: "Förstudien utreder ett gemensamt HR-system."
+              decided_by { steering_group_protocol: "Protokoll styrgrupp HR 220504" }
+              decided_date { year: 2022 month: 5 day: 4 }
+            })pb"},
+      {"enamnd.projects.v1.ProjectsService.CreateStatusReport",
+       R"pb(initiative: "initiatives/hr-payroll"
+            status_report {
+              report_date { year: 2022 month: 6 day: 22 }
+              status_lines: "Förstudien pågår."
+              traffic_light: TRAFFIC_LIGHT_GREEN
+            }
+            request_id: "status-hr-2022-06-22")pb"},
+      {"enamnd.projects.v1.ProjectsService.RecordFinalReport",
+       R"pb(initiative: "initiatives/e-learning"
+            final_report {
+              document { title: "Förstudierapport e-learning rev A 22-06-13" }
+              continuation: CONTINUATION_PENDING
+              report_date { year: 2022 month: 6 day: 13 }
+            })pb"},
+  };
   return *requests;
 }
 
@@ -102,7 +152,7 @@ std::string ValidRequestText(const google::protobuf::MethodDescriptor& method) {
 
 std::vector<const google::protobuf::MethodDescriptor*> AllMethods() {
   std::vector<const google::protobuf::MethodDescriptor*> methods;
-  for (const char* name : {kMeetingsService, kAuditsService}) {
+  for (const char* name : {kMeetingsService, kAuditsService, kProjectsService}) {
     const google::protobuf::ServiceDescriptor& service = ServiceNamed(name);
     for (int i = 0; i < service.method_count(); ++i) methods.push_back(service.method(i));
   }
@@ -122,6 +172,14 @@ TEST_F(AuthorizationTest, TheTestPrincipalsLackTheRolesTheStoryNeeds) {
       EXPECT_FALSE(MayCall(kPublicReader, *method)) << path;
     }
     EXPECT_EQ(MayCall(kOperator, *method), method->name() == "ListAuditRecords") << path;
+    // Initiatives are the coordinator's to change: the secretary and the
+    // readers of projects (auditor, municipality system) are refused.
+    if (method->service()->full_name() == kProjectsService && !PolicyOf(*method).read_only()) {
+      EXPECT_TRUE(MayCall(kCoordinator, *method)) << path;
+      for (const char* principal : {kSecretary, kAuditor2584, kSystem2584}) {
+        EXPECT_FALSE(MayCall(principal, *method)) << path << " " << principal;
+      }
+    }
   }
 }
 
@@ -130,7 +188,9 @@ TEST_F(AuthorizationTest, EveryMethodRefusesCallersWithoutIdentityOrRoleAndWrite
   Snapshot before = Settled();
   ASSERT_GT(before.rows.at("meetings.paragraphs"), 0);
   ASSERT_GT(before.rows.at("audits.documents"), 0);
+  ASSERT_GT(before.rows.at("projects.initiatives"), 0);
   ASSERT_GT(before.streams.at("enamnd:events:meetings"), 0);
+  ASSERT_GT(before.streams.at("enamnd:events:projects"), 0);
   int methods = 0, denials = 0;
   for (const google::protobuf::MethodDescriptor* method : AllMethods()) {
     ++methods;
@@ -162,7 +222,8 @@ TEST_F(AuthorizationTest, EveryMethodRefusesCallersWithoutIdentityOrRoleAndWrite
     }
   }
   EXPECT_EQ(methods, ServiceNamed(kMeetingsService).method_count() +
-                         ServiceNamed(kAuditsService).method_count());
+                         ServiceNamed(kAuditsService).method_count() +
+                         ServiceNamed(kProjectsService).method_count());
   EXPECT_GE(denials, 2 * methods);  // at least the stranger and the operator, nearly always
   Snapshot after = Take();
   EXPECT_TRUE(before == after) << "refused calls changed " << Difference(before, after);
@@ -228,7 +289,7 @@ TEST_F(AuthorizationTest, EveryStreamingMethodAdmitsItsRolesOnly) {
           << method->full_name() << " as " << principal << ": " << status.error_message();
     }
   }
-  EXPECT_EQ(streaming, 3);  // WatchEvents of both services, WatchDecisions
+  EXPECT_EQ(streaming, 4);  // WatchEvents of the three services, WatchDecisions
 }
 
 TEST_F(AuthorizationTest, TheValidRequestsAreValid) {

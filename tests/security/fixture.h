@@ -1,9 +1,10 @@
-// Both services in-process (tests/audits/fixture.h) with seeded data, and
-// what the security tests need around them: calls of any method by its
-// descriptor (generic stubs), the roles of the test principals, and a
-// snapshot of everything stored (every table's rows in both SQLite files,
-// read over separate connections, and the length of each Redis stream) to
-// prove that a refused call wrote nothing.
+// The meetings, audits and projects services in-process (tests/audits/
+// fixture.h, plus projects) with seeded data, and what the security tests
+// need around them: calls of any method by its descriptor (generic stubs),
+// the roles of the test principals, and a snapshot of everything stored
+// (every table's rows in the three SQLite files, read over separate
+// connections, and the length of each Redis stream) to prove that a
+// refused call wrote nothing.
 #ifndef ENAMND_TESTS_SECURITY_FIXTURE_H_
 #define ENAMND_TESTS_SECURITY_FIXTURE_H_
 
@@ -22,11 +23,14 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "enamnd/auth/v1/auth.pb.h"
+#include "enamnd/projects/v1/projects.grpc.pb.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/text_format.h"
 #include "services/platform/policy.h"
+#include "services/projects/api/service.h"
 #include "tests/audits/fixture.h"
+#include "tests/projects/fixture.h"
 #include "tests/support/committee.h"
 #include "tests/support/database.h"
 #include "tests/support/principals.h"
@@ -35,16 +39,22 @@ namespace enamnd::security {
 
 namespace mv1 = ::enamnd::meetings::v1;
 namespace av1 = ::enamnd::audits::v1;
+namespace pv1 = ::enamnd::projects::v1;
 using enamnd::testing::kTestMeeting;
 
 inline constexpr char kMeetingsService[] = "enamnd.meetings.v1.MeetingsService";
 inline constexpr char kAuditsService[] = "enamnd.audits.v1.AuditsService";
+inline constexpr char kProjectsService[] = "enamnd.projects.v1.ProjectsService";
 // Seeded: paragraph 1 of kTestMeeting, a draft sent to 2584; two reviews,
 // each with one recommendation.
 inline constexpr char kDraftParagraph[] = "bodies/e-namnden/meetings/2022-06-22/paragraphs/1";
 inline constexpr char kReview2584[] = "reviews/2021-2584";
 inline constexpr char kReview2580[] = "reviews/2021-2580";
-// The day both services' calendars are pinned to.
+// Seeded: a proposed pre-study of 2584 and 2523, and a pre-study of 2580 in
+// its final report (without the report yet).
+inline constexpr char kHrPayroll[] = "initiatives/hr-payroll";
+inline constexpr char kELearning[] = "initiatives/e-learning";
+// The day the services' calendars are pinned to.
 inline constexpr absl::CivilDay kToday(2022, 6, 29);
 
 inline const google::protobuf::ServiceDescriptor& ServiceNamed(const std::string& name) {
@@ -98,7 +108,8 @@ inline const std::vector<std::string>& AllPrincipals() {
       new std::vector<std::string>{enamnd::testing::kStranger,   enamnd::testing::kPublicReader,
                                    enamnd::testing::kOperator,   enamnd::testing::kAuditor2584,
                                    enamnd::testing::kSystem2584, enamnd::testing::kEServicePlatform,
-                                   enamnd::testing::kSecretary,  enamnd::testing::kClerk};
+                                   enamnd::testing::kSecretary,  enamnd::testing::kCoordinator,
+                                   enamnd::testing::kClerk};
   return *principals;
 }
 
@@ -177,7 +188,7 @@ inline grpc::Status CallMethod(const std::shared_ptr<grpc::Channel>& channel,
   return stream.Wait();
 }
 
-// Everything the two services have stored: each table's rows (as SQL
+// Everything the three services have stored: each table's rows (as SQL
 // quote() text, sorted) by "service.table", and each stream's length.
 struct Snapshot {
   std::map<std::string, std::string> tables;
@@ -214,28 +225,39 @@ class SecurityFixture : public audits::AuditsFixture {
  protected:
   using AuditsStubPtr = std::unique_ptr<av1::AuditsService::Stub>;
   using MeetingsStubPtr = std::unique_ptr<mv1::MeetingsService::Stub>;
+  using ProjectsStub = pv1::ProjectsService::Stub;
+  using ProjectsStubPtr = std::unique_ptr<ProjectsStub>;
 
   void SetUp() override {
     AuditsFixture::SetUp();
     if (HasFatalFailure()) return;
+    absl::Status started = projects_service_.Start();
+    ASSERT_TRUE(started.ok()) << started;
+    projects_ = projects_service_.runner();
     meetings_->clock()->Pin(kToday);
     audits_->clock()->Pin(kToday);
+    projects_->clock()->Pin(kToday);
     meetings_db_ = enamnd::testing::OpenDatabase(meetings_->db()->path(), {});
     audits_db_ = enamnd::testing::OpenDatabase(audits_->db()->path(), {});
+    projects_db_ = enamnd::testing::OpenDatabase(projects_->db()->path(), {});
     ASSERT_NE(meetings_db_, nullptr);
     ASSERT_NE(audits_db_, nullptr);
+    ASSERT_NE(projects_db_, nullptr);
     Seed();
   }
   void TearDown() override {
     meetings_db_.reset();
     audits_db_.reset();
+    projects_db_.reset();
+    projects_service_.Stop();
     AuditsFixture::TearDown();
   }
 
   // The committee (municipalities 2584, 2523, 2580; the 22 June 2022
   // meeting with everyone present; case 2022-9 about review 2021-2584), a
   // draft decision sent to 2584, reviews of 2584 and 2580 with one
-  // recommendation each.
+  // recommendation each; once projects has learned the members, kHrPayroll
+  // and kELearning.
   void Seed() {
     enamnd::testing::CommitteeSeed seed;
     seed.municipality_codes = {"2584", "2523", "2580"};
@@ -251,22 +273,79 @@ class SecurityFixture : public audits::AuditsFixture {
     ASSERT_TRUE(CreateReview(2021, {"2580"}, &review).ok());
     ASSERT_TRUE(Recommend(kReview2584, {"2584"}, &recommendation).ok());
     ASSERT_TRUE(Recommend(kReview2580, {"2580"}, &recommendation).ok());
+    ASSERT_NO_FATAL_FAILURE(AwaitMembers(seed.municipality_codes));
+    pv1::Initiative initiative;
+    grpc::Status created =
+        Projects(&ProjectsStub::CreateInitiative,
+                 projects::PreStudyRequest("hr-payroll", {"2584", "2523"}), &initiative);
+    ASSERT_TRUE(created.ok()) << created.error_message();
+    pv1::CreateInitiativeRequest e_learning = projects::PreStudyRequest("e-learning", {"2580"});
+    e_learning.mutable_initiative()->set_title("Förstudie gemensam e-learning plattform");
+    created = Projects(&ProjectsStub::CreateInitiative, e_learning, &initiative);
+    ASSERT_TRUE(created.ok()) << created.error_message();
+    for (auto [state, day] : std::vector<std::pair<pv1::State, absl::CivilDay>>{
+             {pv1::STATE_DECIDED, absl::CivilDay(2022, 3, 17)},
+             {pv1::STATE_RUNNING, absl::CivilDay(2022, 3, 18)},
+             {pv1::STATE_FINAL_REPORT, absl::CivilDay(2022, 6, 13)}}) {
+      grpc::Status moved = Transition(kELearning, state, day, &initiative);
+      ASSERT_TRUE(moved.ok()) << moved.error_message();
+    }
+  }
+
+  // Waits (with a deadline) until the projects service has learned the
+  // municipalities from the meetings service's events: until GetPortfolio
+  // of each stops failing.
+  void AwaitMembers(const std::vector<std::string>& codes) {
+    const absl::Time deadline = absl::Now() + absl::Seconds(20);
+    for (const std::string& code : codes) {
+      pv1::GetPortfolioRequest probe;
+      probe.set_municipality("municipalities/" + code);
+      while (true) {
+        pv1::Portfolio portfolio;
+        grpc::Status status = Projects(&ProjectsStub::GetPortfolio, probe, &portfolio);
+        if (status.ok()) break;
+        ASSERT_LT(absl::Now(), deadline)
+            << "municipalities/" << code << " never reached projects: " << status.error_message();
+        absl::SleepFor(absl::Milliseconds(20));
+      }
+    }
+  }
+
+  template <typename Request, typename Response>
+  grpc::Status Projects(grpc::Status (ProjectsStub::*method)(grpc::ClientContext*, const Request&,
+                                                             Response*),
+                        const Request& request, Response* response) {
+    return enamnd::testing::Call(projects_service_.stub(), method, request, response);
+  }
+  // Moves `initiative` (its name) to `state` on `day`, as the clerk.
+  grpc::Status Transition(const std::string& initiative, pv1::State state, absl::CivilDay day,
+                          pv1::Initiative* out) {
+    pv1::TransitionInitiativeRequest request;
+    request.set_name(initiative);
+    request.set_state(state);
+    *request.mutable_date() = enamnd::testing::Day(day.year(), day.month(), day.day());
+    return Projects(&ProjectsStub::TransitionInitiative, request, out);
   }
 
   AuditsStubPtr AuditsAs(const std::string& principal) { return audits_service_.StubAs(principal); }
   MeetingsStubPtr MeetingsAs(const std::string& principal) {
     return meetings_service_.StubAs(principal);
   }
+  ProjectsStubPtr ProjectsAs(const std::string& principal) {
+    return projects_service_.StubAs(principal);
+  }
   // A channel to the service of `service_name` calling as `principal`.
   std::shared_ptr<grpc::Channel> ChannelTo(const std::string& service_name,
                                            const std::string& principal) {
-    return service_name == kMeetingsService ? meetings_service_.ChannelAs(principal)
-                                            : audits_service_.ChannelAs(principal);
+    if (service_name == kMeetingsService) return meetings_service_.ChannelAs(principal);
+    if (service_name == kProjectsService) return projects_service_.ChannelAs(principal);
+    return audits_service_.ChannelAs(principal);
   }
   // A plaintext channel without the principal header: no identity.
   std::shared_ptr<grpc::Channel> AnonymousChannelTo(const std::string& service_name) {
-    std::string address =
-        service_name == kMeetingsService ? meetings_service_.address() : audits_service_.address();
+    std::string address = service_name == kMeetingsService   ? meetings_service_.address()
+                          : service_name == kProjectsService ? projects_service_.address()
+                                                             : audits_service_.address();
     return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
   }
 
@@ -275,15 +354,18 @@ class SecurityFixture : public audits::AuditsFixture {
     Snapshot snapshot;
     AddTables("meetings", meetings_db_.get(), &snapshot);
     AddTables("audits", audits_db_.get(), &snapshot);
-    for (const char* stream : {"enamnd:events:meetings", "enamnd:events:audits"}) {
+    AddTables("projects", projects_db_.get(), &snapshot);
+    for (const char* stream :
+         {"enamnd:events:meetings", "enamnd:events:audits", "enamnd:events:projects"}) {
       snapshot.streams[stream] = redis_.Command({"XLEN", stream}).integer;
     }
     return snapshot;
   }
 
   // Everything stored once the background work is done: every outbox row
-  // published, every meetings event consumed by the audits service, and
-  // two snapshots in a row equal (deadline jobs run after commits).
+  // published, every meetings event consumed by the audits and projects
+  // services, and two snapshots in a row equal (deadline jobs run after
+  // commits).
   Snapshot Settled() {
     absl::Time deadline = absl::Now() + absl::Seconds(20);
     Snapshot last;
@@ -301,6 +383,10 @@ class SecurityFixture : public audits::AuditsFixture {
 
   std::unique_ptr<platform::Database> meetings_db_;
   std::unique_ptr<platform::Database> audits_db_;
+  std::unique_ptr<platform::Database> projects_db_;
+  enamnd::testing::InProcess<pv1::ProjectsService> projects_service_{
+      "projects", projects::NewProjectsService, dir_.path() + "/projects", redis_.address()};
+  platform::ServerRunner* projects_ = nullptr;
 
  private:
   int64_t Count(platform::Database* db, const std::string& sql) {
@@ -315,7 +401,10 @@ class SecurityFixture : public audits::AuditsFixture {
     return Count(meetings_db_.get(), "SELECT COUNT(*) FROM outbox WHERE published_at IS NULL") ==
                0 &&
            Count(audits_db_.get(), "SELECT COUNT(*) FROM outbox WHERE published_at IS NULL") == 0 &&
-           Count(audits_db_.get(), "SELECT COUNT(*) FROM inbox") == meetings_events;
+           Count(audits_db_.get(), "SELECT COUNT(*) FROM inbox") == meetings_events &&
+           Count(projects_db_.get(), "SELECT COUNT(*) FROM outbox WHERE published_at IS NULL") ==
+               0 &&
+           Count(projects_db_.get(), "SELECT COUNT(*) FROM inbox") == meetings_events;
   }
 
   static void AddTables(const std::string& service, platform::Database* db, Snapshot* snapshot) {

@@ -66,6 +66,17 @@ TEST_F(ReloadTest, ChangedPolicyChangesWhoIsAdmitted) {
   EXPECT_EQ(Call(audits_stranger.get(), &av1::AuditsService::Stub::ListReviews, reviews, &listed)
                 .error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+  pv1::ListInitiativesRequest initiatives;
+  pv1::ListInitiativesResponse initiatives_listed;
+  ProjectsStubPtr projects_stranger = ProjectsAs(kStranger);
+  ProjectsStubPtr projects_reader = ProjectsAs(kPublicReader);
+  EXPECT_EQ(Call(projects_stranger.get(), &ProjectsStub::ListInitiatives, initiatives,
+                 &initiatives_listed)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_TRUE(
+      Call(projects_reader.get(), &ProjectsStub::ListInitiatives, initiatives, &initiatives_listed)
+          .ok());
 }
 
 TEST_F(ReloadTest, BrokenPolicyKeepsThePreviousOneInForce) {

@@ -1,7 +1,7 @@
 // Scoped writes (an auditor of 2584 changes only reviews of 2584; a
 // municipality's system writes only its own notice posting and discharge)
-// and official-only readers (the public sees adjusted decisions and
-// protocols, never drafts).
+// and what the public reads (adjusted decisions and protocols, never
+// drafts; active initiatives, never a stopped or closed one by any read).
 #include <string>
 #include <vector>
 
@@ -14,7 +14,9 @@ namespace {
 using enamnd::testing::Call;
 using enamnd::testing::Day;
 using enamnd::testing::kAuditor2584;
+using enamnd::testing::kCoordinator;
 using enamnd::testing::kPublicReader;
+using enamnd::testing::kSecretary;
 using enamnd::testing::kSystem2584;
 using AuditsStub = av1::AuditsService::Stub;
 using MeetingsStub = mv1::MeetingsService::Stub;
@@ -241,6 +243,115 @@ TEST_F(ScopeTest, PublicReaderSeesOfficialDocumentsOnly) {
   grpc::Status rendered = render();
   EXPECT_TRUE(rendered.ok()) << rendered.error_message();
   EXPECT_EQ(listed(), (std::vector<int>{1, 2}));
+}
+
+TEST_F(ScopeTest, PublicReaderReadsNothingOfAnInitiativeNoLongerActive) {
+  // tests/projects/api_test.cc has GetInitiative and ListInitiatives; here
+  // every read that could show such an initiative, and the filters that
+  // ask for it.
+  ProjectsStubPtr coordinator = ProjectsAs(kCoordinator);
+  pv1::Initiative in;
+  ASSERT_TRUE(Call(coordinator.get(), &ProjectsStub::CreateInitiative,
+                   projects::PreStudyRequest("stopped-study", {"2584"}), &in)
+                  .ok());
+  constexpr char kStopped[] = "initiatives/stopped-study";
+  for (const char* initiative : {kHrPayroll, kStopped}) {
+    pv1::CreateRevisionRequest revise;
+    revise.set_initiative(initiative);
+    revise.set_revision_id("A");
+    revise.mutable_revision()->set_text("Direktiv");
+    revise.mutable_revision()->mutable_decided_by()->set_steering_group_protocol("Protokoll");
+    *revise.mutable_revision()->mutable_decided_date() = Day(2022, 4, 4);
+    pv1::Revision revision;
+    grpc::Status revised =
+        Call(coordinator.get(), &ProjectsStub::CreateRevision, revise, &revision);
+    ASSERT_TRUE(revised.ok()) << revised.error_message();
+    pv1::CreateStatusReportRequest report;
+    report.set_initiative(initiative);
+    report.set_request_id(absl::StrCat("status-", initiative));
+    *report.mutable_status_report()->mutable_report_date() = Day(2022, 6, 22);
+    report.mutable_status_report()->add_status_lines("Arbetet pågår.");
+    pv1::StatusReport reported;
+    ASSERT_TRUE(Call(coordinator.get(), &ProjectsStub::CreateStatusReport, report, &reported).ok());
+  }
+  ASSERT_TRUE(Transition(kStopped, pv1::STATE_STOPPED, absl::CivilDay(2022, 6, 1), &in).ok());
+  ASSERT_TRUE(Transition(kELearning, pv1::STATE_CLOSED, absl::CivilDay(2022, 6, 20), &in).ok());
+
+  // The status of every read of one initiative, as `principal`.
+  auto read_all = [&](const std::string& principal, const std::string& initiative) {
+    ProjectsStubPtr stub = ProjectsAs(principal);
+    std::vector<grpc::Status> statuses;
+    pv1::GetInitiativeRequest get;
+    get.set_name(initiative);
+    statuses.push_back(Call(stub.get(), &ProjectsStub::GetInitiative, get, &in));
+    pv1::Revision revision;
+    for (const char* letter : {"A", "-"}) {
+      pv1::GetRevisionRequest request;
+      request.set_name(absl::StrCat(initiative, "/revisions/", letter));
+      statuses.push_back(Call(stub.get(), &ProjectsStub::GetRevision, request, &revision));
+    }
+    pv1::ListRevisionsRequest revisions;
+    revisions.set_initiative(initiative);
+    pv1::ListRevisionsResponse revisions_out;
+    statuses.push_back(Call(stub.get(), &ProjectsStub::ListRevisions, revisions, &revisions_out));
+    pv1::ListStatusReportsRequest reports;
+    reports.set_initiative(initiative);
+    pv1::ListStatusReportsResponse reports_out;
+    statuses.push_back(Call(stub.get(), &ProjectsStub::ListStatusReports, reports, &reports_out));
+    return statuses;
+  };
+  // The active one reads fully (the letter names a revision, "-" the
+  // current one: both exist for kHrPayroll).
+  for (const grpc::Status& status : read_all(kPublicReader, kHrPayroll)) {
+    EXPECT_TRUE(status.ok()) << status.error_message();
+  }
+  // The stopped and the closed one: refused by every read, naming it (the
+  // closed one has no revision: the refusal comes before NOT_FOUND).
+  for (const char* initiative : {kStopped, kELearning}) {
+    for (const grpc::Status& status : read_all(kPublicReader, initiative)) {
+      EXPECT_TRUE(DeniedNaming(status, initiative)) << initiative;
+    }
+  }
+  // Every other reader of projects reads the stopped one.
+  for (const char* principal : {kSecretary, kAuditor2584, kSystem2584}) {
+    for (const grpc::Status& status : read_all(principal, kStopped)) {
+      EXPECT_TRUE(status.ok()) << principal << ": " << status.error_message();
+    }
+  }
+
+  // No list shows them to the public, whatever it asks for.
+  auto listed = [&](const std::string& principal, const std::string& filter) {
+    ProjectsStubPtr stub = ProjectsAs(principal);
+    pv1::ListInitiativesRequest request;
+    request.set_filter(filter);
+    pv1::ListInitiativesResponse out;
+    grpc::Status status = Call(stub.get(), &ProjectsStub::ListInitiatives, request, &out);
+    EXPECT_TRUE(status.ok()) << filter << ": " << status.error_message();
+    std::vector<std::string> names;
+    for (const auto& i : out.initiatives()) names.push_back(i.name());
+    return names;
+  };
+  const std::vector<std::string> active = {kHrPayroll};
+  for (const char* filter :
+       {"", "kind = KIND_PRE_STUDY", "municipality = \"municipalities/2584\"", "active = true"}) {
+    EXPECT_EQ(listed(kPublicReader, filter), active) << filter;
+  }
+  for (const char* filter : {"state = STATE_STOPPED", "state = STATE_CLOSED"}) {
+    EXPECT_TRUE(listed(kPublicReader, filter).empty()) << filter;
+  }
+  EXPECT_EQ(listed(kSecretary, "state = STATE_STOPPED"), std::vector<std::string>{kStopped});
+  EXPECT_EQ(listed(kSecretary, ""), (std::vector<std::string>{kHrPayroll, kELearning, kStopped}));
+  // Nor the portfolio of today.
+  ProjectsStubPtr reader = ProjectsAs(kPublicReader);
+  pv1::RenderPortfolioRequest render;
+  render.set_format(pv1::RENDER_FORMAT_MARKDOWN);
+  pv1::RenderedPortfolio rendered;
+  ASSERT_TRUE(Call(reader.get(), &ProjectsStub::RenderPortfolio, render, &rendered).ok());
+  EXPECT_TRUE(absl::StrContains(rendered.text(), "1 aktiviteter")) << rendered.text();
+  pv1::Portfolio portfolio;
+  ASSERT_TRUE(Call(reader.get(), &ProjectsStub::GetPortfolio, render.portfolio(), &portfolio).ok());
+  ASSERT_EQ(portfolio.entries_size(), 1);
+  EXPECT_EQ(portfolio.entries(0).initiative(), kHrPayroll);
 }
 
 }  // namespace
