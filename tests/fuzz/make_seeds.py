@@ -74,6 +74,14 @@ write("projects_names", {
     "budget_line": "//finance/budgets/2022/lines/hr-payroll",
     "filter": 'municipality = "municipalities/2582" AND date = 2022-06-22 AND kind = KIND_PRE_STUDY',
 })
+write("contracts_rules", {
+    "procurement": "procurements/social-services-system",
+    "agreement": "agreements/it-konsulter",
+    "reference": "//contracts/agreements/it-konsulter",
+    "organisation_number": "556016-0680",
+    "filter": 'municipality = "municipalities/2584" AND date = 2022-06-22 AND in_force = 2022-06-22',
+    "horizons": "12,6,3",
+})
 write("case_number", {
     "diarienummer": "2022/9-2.2.0.1",
     "short": "2021/112-1",

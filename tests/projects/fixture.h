@@ -8,13 +8,13 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
 #include "enamnd/meetings/v1/meetings.grpc.pb.h"
 #include "enamnd/projects/v1/projects.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "services/meetings/api/service.h"
 #include "services/projects/api/service.h"
 #include "tests/support/builders.h"
+#include "tests/support/members.h"
 #include "tests/support/service_fixture.h"
 
 namespace enamnd::projects {
@@ -67,27 +67,15 @@ class ProjectsFixture : public ::testing::Test {
     return enamnd::testing::Call(meetings_stub_, method, request, response);
   }
 
-  // Registers the municipalities with the meetings service and waits (with
-  // a deadline) until the projects service has them from its events.
+  // Registers the municipalities with the meetings service and waits until
+  // the projects service knows them.
   void RegisterMembers(const std::vector<std::string>& codes) {
-    for (const std::string& code : codes) {
-      meetings::v1::CreateMunicipalityRequest request;
-      request.set_municipality_id(code);
-      request.mutable_municipality()->set_display_name("Kommun " + code);
-      meetings::v1::Municipality created;
-      ASSERT_TRUE(Meetings(&MeetingsStub::CreateMunicipality, request, &created).ok());
-    }
-    v1::GetPortfolioRequest probe;
-    probe.set_municipality("municipalities/" + codes.back());
-    const absl::Time deadline = absl::Now() + absl::Seconds(20);
-    while (true) {
+    testing::RegisterMembers(meetings_stub_, codes, [&](const std::string& code) {
+      v1::GetPortfolioRequest probe;
+      probe.set_municipality("municipalities/" + code);
       v1::Portfolio portfolio;
-      grpc::Status status = Projects(&ProjectsStub::GetPortfolio, probe, &portfolio);
-      if (status.ok()) return;
-      ASSERT_LT(absl::Now(), deadline)
-          << "members never reached projects: " << status.error_message();
-      absl::SleepFor(absl::Milliseconds(20));
-    }
+      return Projects(&ProjectsStub::GetPortfolio, probe, &portfolio).ok();
+    });
   }
 
   // Events of `type` (e.g. "ParticipationChanged") in the projects outbox.

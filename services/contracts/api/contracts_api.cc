@@ -372,6 +372,10 @@ absl::Status ContractsApi::ListAgreements(const platform::Caller& caller,
     ENAMND_RETURN_IF_ERROR(caller.RequireMunicipality(code, *filter.municipality));
   }
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
+  if (filter.municipality.has_value()) {
+    ENAMND_RETURN_IF_ERROR(
+        platform::RequireMember(tx, *filter.municipality, "filter.municipality").status());
+  }
   int64_t total = 0;
   ENAMND_ASSIGN_OR_RETURN(auto page,
                           store::ListAgreements(tx, filter, clock_->Today(), request.filter(),
