@@ -54,7 +54,7 @@ inline std::string DayText(absl::CivilDay d) {
 // A valid day, or unset when !required.
 inline absl::Status ValidateDate(const enamnd::common::v1::Date& date, const std::string& field,
                                  bool required) {
-  if (!required && !IsSet(date)) return absl::OkStatus();
+  if (!IsSet(date)) return required ? InvalidField(field, "required") : absl::OkStatus();
   return ValidateDay(date.year(), date.month(), date.day(), field);
 }
 

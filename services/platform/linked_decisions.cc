@@ -72,18 +72,22 @@ absl::StatusOr<bool> SetLegalForce(Transaction& tx, const std::string& subject,
   return true;
 }
 
-absl::Status RevokeLegalForce(Transaction& tx, const std::string& paragraph) {
+absl::StatusOr<std::vector<std::string>> RevokeLegalForce(Transaction& tx,
+                                                          const std::string& paragraph) {
   ENAMND_ASSIGN_OR_RETURN(
       std::vector<Row> rows,
-      tx.Query("SELECT subject FROM linked_decisions WHERE paragraph = ?1", {paragraph}));
+      tx.Query("SELECT subject FROM linked_decisions WHERE paragraph = ?1 ORDER BY subject",
+               {paragraph}));
+  std::vector<std::string> revoked;
   for (const Row& row : rows) {
     const std::string subject = row.Text(0);
     ENAMND_ASSIGN_OR_RETURN(auto decision, Get(tx, subject, paragraph));
-    if (!decision.has_value()) continue;
+    if (!decision.has_value() || !IsSet(decision->legal_force_date())) continue;
     decision->clear_legal_force_date();
     ENAMND_RETURN_IF_ERROR(Put(tx, subject, *decision));
+    revoked.push_back(subject);
   }
-  return absl::OkStatus();
+  return revoked;
 }
 
 absl::StatusOr<std::vector<common::v1::CommitteeDecision>> LinkedDecisions(

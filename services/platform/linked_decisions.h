@@ -34,8 +34,9 @@ absl::StatusOr<bool> SetLegalForce(Transaction& tx, const std::string& subject,
                                    const std::string& paragraph, const common::v1::Date& day);
 
 // An appeal against `paragraph`: every decision linked from it loses its
-// legal force.
-absl::Status RevokeLegalForce(Transaction& tx, const std::string& paragraph);
+// legal force. Returns the subjects whose decision had legal force.
+absl::StatusOr<std::vector<std::string>> RevokeLegalForce(Transaction& tx,
+                                                          const std::string& paragraph);
 
 // The decisions about `subject`, in meeting order.
 absl::StatusOr<std::vector<common::v1::CommitteeDecision>> LinkedDecisions(

@@ -110,11 +110,14 @@ def unescape_markdown(text):
 
 def markdown_sections(text):
     """[(heading, [status lines])] of a rendered portfolio: each "## " heading
-    and the "- " lines under its "STATUS:", without Markdown escapes."""
+    and the "- " lines under its "STATUS:" (up to its "DELMÅL:", the
+    milestones, if any), without Markdown escapes."""
     sections = []
     for part in text.split("\n## ")[1:]:
         lines = part.splitlines()
         status = lines[lines.index("STATUS:") + 1:]
+        if "DELMÅL:" in status:
+            status = status[:status.index("DELMÅL:")]
         sections.append((unescape_markdown(lines[0]),
                          [unescape_markdown(line[2:]) for line in status if line.startswith("- ")]))
     return sections

@@ -6,6 +6,7 @@
 
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
+#include "services/platform/api_util.h"
 #include "tests/support/builders.h"
 
 namespace enamnd::projects {
@@ -134,6 +135,19 @@ TEST(InitiativesTest, StateOnADayReadsTheHistory) {
   EXPECT_EQ(*StateOn(in, absl::CivilDay(2022, 4, 1)), v1::STATE_DECIDED);
 }
 
+TEST(InitiativesTest, AnInitiativeThatEndsEndsItsParticipations) {
+  v1::Initiative in = Registered();
+  auto too_early = EndParticipations(&in, absl::CivilDay(2022, 3, 15));
+  EXPECT_EQ(too_early.status().code(), absl::StatusCode::kInvalidArgument);
+  auto ended = EndParticipations(&in, absl::CivilDay(2022, 9, 30));
+  ASSERT_TRUE(ended.ok()) << ended.status();
+  EXPECT_EQ(*ended, std::vector<int>{0});
+  EXPECT_EQ(platform::ToCivil(in.participations(0).left_date()), absl::CivilDay(2022, 9, 30));
+  in.set_state(v1::STATE_STOPPED);
+  EXPECT_EQ(PlanJoin(in, "municipalities/2580", Day(2022, 10, 1), kToday).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+}
+
 TEST(InitiativesTest, JoinAndLeave) {
   v1::Initiative in = Registered();
   EXPECT_EQ(PlanJoin(in, "municipalities/2582", Day(2022, 4, 1), kToday).status().code(),
@@ -178,6 +192,8 @@ TEST(InitiativesTest, RevisionRules) {
   empty.clear_text();
   ExpectField(ValidateRevision(empty, "A", "B", kToday), absl::StatusCode::kInvalidArgument,
               "revision");
+  ExpectField(ValidateRevision(RevisionText("x"), "A", "B", kToday, absl::CivilDay(2022, 5, 5)),
+              absl::StatusCode::kInvalidArgument, "revision.decided_date");
   v1::Revision undecided = RevisionText("x");
   undecided.clear_decided_by();
   ExpectField(ValidateRevision(undecided, "A", "B", kToday), absl::StatusCode::kInvalidArgument,

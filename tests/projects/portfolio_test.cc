@@ -95,6 +95,15 @@ TEST(PortfolioTest, RendersLikeTheStatusList) {
       << md;
   EXPECT_TRUE(absl::StrContains(md, "i drift sedan 2021-01-01")) << md;
 
+  EXPECT_TRUE(absl::StrContains(md, "Läge 2022-06-22, 1 aktivitet.\n")) << md;
+  v1::Milestone* m = portfolio.mutable_entries(0)->mutable_latest_status()->add_milestones();
+  m->set_title("Migrering Luleå");
+  *m->mutable_planned_date() = Day(2022, 9, 1);
+  portfolio.mutable_entries(0)->mutable_latest_status()->set_traffic_light(v1::TRAFFIC_LIGHT_GREEN);
+  md = RenderPortfolioMarkdown(portfolio, kDefaultPortfolioTitle);
+  EXPECT_TRUE(absl::StrContains(md, "DELMÅL:\n\n- Migrering Luleå: planerat 2022-09-01\n")) << md;
+  EXPECT_TRUE(absl::StrContains(md, " · grönt läge · ")) << md;
+
   portfolio.mutable_entries(0)->set_title("<script>&");
   std::string html = RenderPortfolioHtml(portfolio, "Status");
   EXPECT_TRUE(absl::StrContains(html, "<h2>&lt;script&gt;&amp;</h2>")) << html;

@@ -347,7 +347,7 @@ TEST_F(ScopeTest, PublicReaderReadsNothingOfAnInitiativeNoLongerActive) {
   render.set_format(pv1::RENDER_FORMAT_MARKDOWN);
   pv1::RenderedPortfolio rendered;
   ASSERT_TRUE(Call(reader.get(), &ProjectsStub::RenderPortfolio, render, &rendered).ok());
-  EXPECT_TRUE(absl::StrContains(rendered.text(), "1 aktiviteter")) << rendered.text();
+  EXPECT_TRUE(absl::StrContains(rendered.text(), "1 aktivitet.")) << rendered.text();
   pv1::Portfolio portfolio;
   ASSERT_TRUE(Call(reader.get(), &ProjectsStub::GetPortfolio, render.portfolio(), &portfolio).ok());
   ASSERT_EQ(portfolio.entries_size(), 1);

@@ -628,7 +628,7 @@ absl::Status ContractsApi::HandleMeetingsEvent(Transaction& tx,
         .status();
   }
   if (auto* a = std::get_if<platform::ParagraphAppealed>(&*item)) {
-    return platform::RevokeLegalForce(tx, a->paragraph);
+    return platform::RevokeLegalForce(tx, a->paragraph).status();
   }
   if (auto* m = std::get_if<platform::MemberRegistered>(&*item)) {
     return platform::RememberMember(tx, *m);

@@ -164,6 +164,10 @@ absl::Status ProjectsApi::ListInitiatives(const platform::Caller& caller,
   const bool active_only = !ReadsEveryInitiative(caller);
   if (active_only && filter.active == false) return absl::OkStatus();  // none it may read
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
+  if (filter.municipality.has_value()) {
+    ENAMND_RETURN_IF_ERROR(
+        platform::RequireMember(tx, *filter.municipality, "filter.municipality").status());
+  }
   ENAMND_ASSIGN_OR_RETURN(auto page,
                           store::ListInitiatives(tx, filter, active_only, request.filter(),
                                                  request.page_size(), request.page_token()));
@@ -210,7 +214,12 @@ absl::Status ProjectsApi::TransitionInitiative(const platform::Caller& caller,
     return absl::OkStatus();
   }
   ApplyTransition(*step, &in);
+  std::vector<int> ended;
+  if (!IsActive(in.state())) {  // its participants leave with it
+    ENAMND_ASSIGN_OR_RETURN(ended, EndParticipations(&in, platform::ToCivil(request.date())));
+  }
   ENAMND_RETURN_IF_ERROR(Save(tx, caller, &in));
+  for (int i : ended) ENAMND_RETURN_IF_ERROR(EmitParticipation(tx, in, in.participations(i)));
   v1::InitiativeStateChanged event;
   event.set_initiative(in.name());
   event.set_kind(in.kind());
@@ -282,8 +291,11 @@ absl::Status ProjectsApi::CreateRevision(const platform::Caller& caller,
           .status());
   ENAMND_ASSIGN_OR_RETURN(std::vector<v1::Revision> earlier, store::Revisions(tx, initiative));
   const std::string last = earlier.empty() ? "" : earlier.back().letter();
-  ENAMND_RETURN_IF_ERROR(
-      ValidateRevision(request.revision(), last, request.revision_id(), clock_->Today()));
+  ENAMND_RETURN_IF_ERROR(ValidateRevision(
+      request.revision(), last, request.revision_id(), clock_->Today(),
+      earlier.empty()
+          ? std::nullopt
+          : std::optional<absl::CivilDay>(platform::ToCivil(earlier.back().decided_date()))));
   v1::Revision r = request.revision();
   r.set_name(name.ToString());
   r.set_letter(name.letter);
@@ -478,7 +490,15 @@ absl::Status ProjectsApi::HandleMeetingsEvent(Transaction& tx,
   if (auto* d = std::get_if<platform::SubjectDecision>(&*item)) return LinkDecision(tx, *d);
   if (auto* f = std::get_if<platform::SubjectDecisionFinal>(&*item)) return SetLegalForce(tx, *f);
   if (auto* a = std::get_if<platform::ParagraphAppealed>(&*item)) {
-    return platform::RevokeLegalForce(tx, a->paragraph);
+    ENAMND_ASSIGN_OR_RETURN(std::vector<std::string> revoked,
+                            platform::RevokeLegalForce(tx, a->paragraph));
+    for (const std::string& initiative : revoked) {
+      v1::LinkedDecisionAppealed appealed;
+      appealed.set_initiative(initiative);
+      appealed.set_paragraph(a->paragraph);
+      ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, appealed, initiative).status());
+    }
+    return absl::OkStatus();
   }
   if (auto* m = std::get_if<platform::MemberRegistered>(&*item)) {
     return platform::RememberMember(tx, *m);

@@ -236,9 +236,11 @@ absl::StatusOr<v1::Initiative> NewInitiative(const InitiativeName& name,
   ENAMND_RETURN_IF_ERROR(ValidateInitiative(given, "initiative"));
   ENAMND_RETURN_IF_ERROR(platform::ValidatePastDay(since, "since_date", today));
   for (int i = 0; i < given.participations_size(); ++i) {
-    ENAMND_RETURN_IF_ERROR(platform::NotInFuture(
-        given.participations(i).joined_date(),
-        absl::StrCat("initiative.participations[", i, "].joined_date"), today));
+    const std::string at = absl::StrCat("initiative.participations[", i, "]");
+    ENAMND_RETURN_IF_ERROR(platform::NotInFuture(given.participations(i).joined_date(),
+                                                 Path(at, "joined_date"), today));
+    ENAMND_RETURN_IF_ERROR(
+        platform::NotInFuture(given.participations(i).left_date(), Path(at, "left_date"), today));
   }
   v1::Initiative in;
   in.set_name(name.ToString());
@@ -311,9 +313,30 @@ void ApplyTransition(const v1::Transition& step, v1::Initiative* initiative) {
   *initiative->mutable_state_date() = step.date();
 }
 
+absl::StatusOr<std::vector<int>> EndParticipations(v1::Initiative* initiative, absl::CivilDay day) {
+  std::vector<int> ended;
+  for (int i = 0; i < initiative->participations_size(); ++i) {
+    v1::Participation* p = initiative->mutable_participations(i);
+    if (IsSet(p->left_date())) continue;
+    if (ToCivil(p->joined_date()) > day) {
+      return InvalidField("date", absl::StrCat(p->municipality(), " joined on ",
+                                               platform::DayText(ToCivil(p->joined_date())),
+                                               ", after ", platform::DayText(day)));
+    }
+    *p->mutable_left_date() = platform::ToDate(day);
+    ended.push_back(i);
+  }
+  return ended;
+}
+
 absl::StatusOr<v1::Participation> PlanJoin(const v1::Initiative& initiative,
                                            const std::string& municipality, const Date& joined,
                                            absl::CivilDay today) {
+  if (!IsActive(initiative.state())) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("state: ", initiative.name(), " is ", v1::State_Name(initiative.state()),
+                     "; an initiative that has ended takes no new participants"));
+  }
   ENAMND_RETURN_IF_ERROR(platform::ValidatePastDay(joined, "joined_date", today));
   std::vector<Participation> periods;
   for (const v1::Participation& p : initiative.participations()) {
@@ -357,7 +380,8 @@ std::vector<std::string> ParticipantsOn(const v1::Initiative& initiative, absl::
 }
 
 absl::Status ValidateRevision(const v1::Revision& r, absl::string_view last_letter,
-                              absl::string_view letter, absl::CivilDay today) {
+                              absl::string_view letter, absl::CivilDay today,
+                              std::optional<absl::CivilDay> previous_decided) {
   ENAMND_RETURN_IF_ERROR(CheckNextRevision(last_letter, letter));
   ENAMND_RETURN_IF_ERROR(
       platform::ValidateText(r.text(), "revision.text", platform::kMaxTextLength, false));
@@ -368,7 +392,15 @@ absl::Status ValidateRevision(const v1::Revision& r, absl::string_view last_lett
   ENAMND_RETURN_IF_ERROR(platform::ValidateText(r.change_summary(), "revision.change_summary",
                                                 platform::kMaxTextLength, letter != "A"));
   ENAMND_RETURN_IF_ERROR(ValidateDecidedBy(r.decided_by(), "revision.decided_by", true));
-  return platform::ValidatePastDay(r.decided_date(), "revision.decided_date", today);
+  ENAMND_RETURN_IF_ERROR(
+      platform::ValidatePastDay(r.decided_date(), "revision.decided_date", today));
+  if (previous_decided.has_value() && ToCivil(r.decided_date()) < *previous_decided) {
+    return InvalidField(
+        "revision.decided_date",
+        absl::StrCat(platform::DayText(ToCivil(r.decided_date())), " is before Rev ", last_letter,
+                     " was decided (", platform::DayText(*previous_decided), ")"));
+  }
+  return absl::OkStatus();
 }
 
 absl::Status ValidateStatusReport(const v1::StatusReport& report,
@@ -397,6 +429,8 @@ absl::Status ValidateStatusReport(const v1::StatusReport& report,
     ENAMND_RETURN_IF_ERROR(platform::RequireEnumValue(
         report.traffic_light(), v1::TrafficLight_descriptor(), "status_report.traffic_light"));
   }
+  ENAMND_RETURN_IF_ERROR(
+      platform::ValidateListLength(report.milestones_size(), "status_report.milestones"));
   for (int i = 0; i < report.milestones_size(); ++i) {
     const v1::Milestone& m = report.milestones(i);
     const std::string at = Indexed("status_report", "milestones", i);
@@ -419,6 +453,8 @@ absl::Status ValidateFinalReport(const v1::FinalReport& report, const v1::Initia
                      "; a final report is recorded in STATE_FINAL_REPORT (move it there first)"));
   }
   ENAMND_RETURN_IF_ERROR(ValidateDocument(report.document(), "final_report.document"));
+  ENAMND_RETURN_IF_ERROR(
+      platform::ValidateListLength(report.conclusions_size(), "final_report.conclusions"));
   for (int i = 0; i < report.conclusions_size(); ++i) {
     ENAMND_RETURN_IF_ERROR(platform::ValidateText(report.conclusions(i),
                                                   Indexed("final_report", "conclusions", i),

@@ -69,6 +69,11 @@ absl::StatusOr<std::optional<v1::Transition>> PlanTransition(
 // Appends the step and moves the state.
 void ApplyTransition(const v1::Transition& step, v1::Initiative* initiative);
 
+// An initiative that ends (closed or stopped) on `day` ends every open
+// participation that day: the indexes of the periods ended. INVALID_ARGUMENT
+// naming date when a municipality joined after `day`.
+absl::StatusOr<std::vector<int>> EndParticipations(v1::Initiative* initiative, absl::CivilDay day);
+
 // A municipality's new participation from `joined` (not in the future; not
 // while it takes part; not on or before the day its last period ended).
 // FAILED_PRECONDITION when it already takes part.
@@ -89,9 +94,11 @@ std::vector<std::string> ParticipantsOn(const v1::Initiative& initiative, absl::
 // A new directive revision with letter `letter` after `last_letter` (""
 // when it is the first): the next letter (INVALID_ARGUMENT naming
 // revision_id otherwise), text or document, a change summary from Rev B
-// on, what decided it and when (not in the future).
+// on, what decided it and when (not in the future, not before the
+// previous revision was decided).
 absl::Status ValidateRevision(const v1::Revision& revision, absl::string_view last_letter,
-                              absl::string_view letter, absl::CivilDay today);
+                              absl::string_view letter, absl::CivilDay today,
+                              std::optional<absl::CivilDay> previous_decided = std::nullopt);
 
 // A new status report: a day not in the future and not before `previous`'s,
 // at least one status line, milestones with a title and a planned day.

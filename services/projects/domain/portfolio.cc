@@ -63,10 +63,36 @@ std::string FactsLine(const v1::PortfolioEntry& e) {
   facts.push_back(state);
   if (!e.current_revision().empty())
     facts.push_back(absl::StrCat("direktiv Rev ", e.current_revision()));
+  switch (e.latest_status().traffic_light()) {
+    case v1::TRAFFIC_LIGHT_GREEN:
+      facts.push_back("grönt läge");
+      break;
+    case v1::TRAFFIC_LIGHT_YELLOW:
+      facts.push_back("gult läge");
+      break;
+    case v1::TRAFFIC_LIGHT_RED:
+      facts.push_back("rött läge");
+      break;
+    default:
+      break;
+  }
   if (!e.participant_display_names().empty()) {
     facts.push_back(absl::StrJoin(e.participant_display_names(), ", "));
   }
   return absl::StrJoin(facts, " · ");
+}
+
+// "1 aktivitet", "10 aktiviteter".
+std::string CountLine(const v1::Portfolio& p) {
+  return absl::StrCat("Läge ", DayText(ToCivil(p.date())), ", ", p.entries_size(),
+                      p.entries_size() == 1 ? " aktivitet." : " aktiviteter.");
+}
+
+// "Upphandling: planerat 2022-09-01, klart 2022-08-30"
+std::string MilestoneLine(const v1::Milestone& m) {
+  std::string line = absl::StrCat(m.title(), ": planerat ", DayText(ToCivil(m.planned_date())));
+  if (IsSet(m.actual_date())) absl::StrAppend(&line, ", klart ", DayText(ToCivil(m.actual_date())));
+  return line;
 }
 
 // Markdown that would otherwise start a heading, list or emphasis.
@@ -136,8 +162,7 @@ std::optional<v1::PortfolioEntry> PortfolioEntryOf(
 
 std::string RenderPortfolioMarkdown(const v1::Portfolio& portfolio, absl::string_view title) {
   std::string out = absl::StrCat("# ", MarkdownEscape(title), "\n\n");
-  absl::StrAppend(&out, "Läge ", DayText(ToCivil(portfolio.date())), ", ", portfolio.entries_size(),
-                  " aktiviteter.\n");
+  absl::StrAppend(&out, CountLine(portfolio), "\n");
   for (const v1::PortfolioEntry& e : portfolio.entries()) {
     absl::StrAppend(&out, "\n## ", MarkdownEscape(e.title()), "\n\n*", MarkdownEscape(FactsLine(e)),
                     "*\n\nSTATUS:\n\n");
@@ -145,15 +170,20 @@ std::string RenderPortfolioMarkdown(const v1::Portfolio& portfolio, absl::string
     for (const std::string& line : e.latest_status().status_lines()) {
       absl::StrAppend(&out, "- ", MarkdownEscape(line), "\n");
     }
+    if (e.latest_status().milestones().empty()) continue;
+    absl::StrAppend(&out, "\nDELMÅL:\n\n");
+    for (const v1::Milestone& m : e.latest_status().milestones()) {
+      absl::StrAppend(&out, "- ", MarkdownEscape(MilestoneLine(m)), "\n");
+    }
   }
   return out;
 }
 
 std::string RenderPortfolioHtml(const v1::Portfolio& portfolio, absl::string_view title) {
-  std::string out = absl::StrCat(
-      "<!DOCTYPE html>\n<html lang=\"sv\">\n<head>\n<meta charset=\"utf-8\">\n<title>",
-      HtmlEscape(title), "</title>\n</head>\n<body>\n<h1>", HtmlEscape(title), "</h1>\n<p>Läge ",
-      DayText(ToCivil(portfolio.date())), ", ", portfolio.entries_size(), " aktiviteter.</p>\n");
+  std::string out =
+      absl::StrCat("<!DOCTYPE html>\n<html lang=\"sv\">\n<head>\n<meta charset=\"utf-8\">\n<title>",
+                   HtmlEscape(title), "</title>\n</head>\n<body>\n<h1>", HtmlEscape(title),
+                   "</h1>\n<p>", HtmlEscape(CountLine(portfolio)), "</p>\n");
   for (const v1::PortfolioEntry& e : portfolio.entries()) {
     absl::StrAppend(&out, "<section>\n<h2>", HtmlEscape(e.title()), "</h2>\n<p><em>",
                     HtmlEscape(FactsLine(e)), "</em></p>\n<p>STATUS:</p>\n<ul>\n");
@@ -163,7 +193,15 @@ std::string RenderPortfolioHtml(const v1::Portfolio& portfolio, absl::string_vie
     for (const std::string& line : e.latest_status().status_lines()) {
       absl::StrAppend(&out, "<li>", HtmlEscape(line), "</li>\n");
     }
-    absl::StrAppend(&out, "</ul>\n</section>\n");
+    absl::StrAppend(&out, "</ul>\n");
+    if (!e.latest_status().milestones().empty()) {
+      absl::StrAppend(&out, "<p>DELMÅL:</p>\n<ul>\n");
+      for (const v1::Milestone& m : e.latest_status().milestones()) {
+        absl::StrAppend(&out, "<li>", HtmlEscape(MilestoneLine(m)), "</li>\n");
+      }
+      absl::StrAppend(&out, "</ul>\n");
+    }
+    absl::StrAppend(&out, "</section>\n");
   }
   absl::StrAppend(&out, "</body>\n</html>\n");
   return out;
