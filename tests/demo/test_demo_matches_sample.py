@@ -3,7 +3,8 @@
 
 Compares the demo data (tools/demo/data/*.json) and what the loaders make
 of it (load_demo.paragraph_fields, load_audits_demo.review_fields,
-load_projects_demo.initiative_fields: the values they send to the API) with
+load_projects_demo.initiative_fields, load_contracts_demo.agreement_fields
+and procurement_fields: the values they send to the API) with
 the sample transcription of the real
 protocol, ../shared/samples/e-namnd-2022-06-22.json (or $ENAMND_SAMPLE).
 Strings must be equal to the letter; the sample is already normalised by
@@ -14,6 +15,7 @@ Needs no running service and no generated stubs: /usr/bin/python3
 tests/demo/test_demo_matches_sample.py (ctest: demo_matches_sample).
 """
 
+import datetime
 import hashlib
 import json
 import os
@@ -26,6 +28,7 @@ SOURCE_DIR = Path(os.environ.get("ENAMND_SOURCE_DIR") or Path(__file__).resolve(
 sys.path.insert(0, str(SOURCE_DIR / "tools" / "demo"))
 
 import load_audits_demo  # noqa: E402
+import load_contracts_demo  # noqa: E402
 import load_demo  # noqa: E402
 import load_projects_demo  # noqa: E402
 
@@ -496,6 +499,231 @@ class ProjectsAreTheSample(SampleTest):
                     self.assertEqual(normalise(s), s)
 
 
+def luhn_check_digit(nine_digits):
+    """The Luhn check digit of nine digits, weights 2, 1, 2, ... from the
+    left (as Swedish organisation numbers use it); computed here apart from
+    the loader's own check."""
+    total = 0
+    for i, c in enumerate(nine_digits):
+        product = int(c) * (2 - i % 2)
+        total += product // 10 + product % 10
+    return (10 - total % 10) % 10
+
+
+# Keys whose days lie after the demo's today by nature: the ends of terms,
+# and what the rules compute from them.
+FUTURE_KEYS = {"end", "final_end", "last_notice_day", "standstill_end", "reached"}
+
+
+def dated(value, key=""):
+    """(key, day) for every YYYY-MM-DD string inside a JSON value, with the
+    key it sits under (a list's items keep their list's key)."""
+    if isinstance(value, str):
+        if DATE.match(value):
+            yield key, value
+    elif isinstance(value, list):
+        for v in value:
+            yield from dated(v, key)
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from dated(v, k)
+
+
+class ContractsAreTheSample(SampleTest):
+    """The contracts demo: eleven agreements in force on 2022-06-22 for all
+    members (§ 16), exactly one to give notice within six months of the
+    demo's today (§ 14: the e-service platform's new procurement), the
+    social services system procurement in its standstill (§ 14's title).
+    Checked with the loader's rules, without a service."""
+
+    def setUp(self):
+        L = load_contracts_demo
+        self.data = L.DATA
+        self.fields = [L.agreement_fields(spec) for spec in L.AGREEMENTS]
+        self.procurement = L.procurement_fields()
+        self.members = ["municipalities/" + m["code"]
+                        for m in load_demo.MUNICIPALITIES["municipalities"]]
+        self.status = {r["initiative"]: r["status"]
+                       for r in self.sample["structured"]["activity_status"]}
+        self.plan_comments = [block["text"]
+                              for item in self.sample["structured"]["plan_followup_2022"]
+                              for block in item["comment"] if "text" in block]
+
+    def test_the_data_names_this_sample(self):
+        self.assertEqual(self.data["sample"]["sha256"], hashlib.sha256(self.raw).hexdigest(),
+                         "the sample changed: check the quotes of tools/demo/data/contracts.json")
+
+    def test_quotes_are_verbatim(self):
+        p = self.data["protocol"]
+        self.assertIn(p["agreements"], self.plan_comments)
+        self.assertTrue(any(p["agreements"] in text for text in strings(self.paragraphs[16])),
+                        "not verbatim in § 16")
+        self.assertIn("”" + p["framework_routine"] + "”", p["agreements"])
+        self.assertIn(p["contract_follow_up"], p["agreements"])
+        self.assertIn(p["e_service_platform_status"], self.status["E-tjänsteplattformen"])
+        self.assertIn(p["digital_signatures_status"],
+                      self.status["Etablering av funktion för Digitala signaturer"])
+        for text in strings(p):
+            self.assertEqual(normalise(text), text)
+
+    def test_eleven_agreements_for_all_members(self):
+        count = re.search(r"I dagsläget finns (\d+) avtal tecknade via Norrbottens e-nämnd "
+                          r"tillgängliga för alla ingående parter",
+                          self.data["protocol"]["agreements"])
+        self.assertIsNotNone(count)
+        self.assertEqual(self.data["derived"]["agreement_count"], int(count.group(1)))
+        self.assertEqual(len(self.fields), 11)
+        self.assertEqual(len({f["id"] for f in self.fields}), 11)
+        self.assertEqual(len(self.members), 14)
+        day = self.data["derived"]["in_force_day"]
+        self.assertEqual(day, "2022-06-22")
+        for f in self.fields:
+            with self.subTest(agreement=f["id"]):
+                self.assertRegex(f["id"], r"^[a-z0-9]+(-[a-z0-9]+)*$")
+                self.assertTrue(load_contracts_demo.in_force(f, day), "not in force")
+                self.assertEqual(f["entitled"], self.members)
+                joined = [m for m, _ in f["joined"]]
+                self.assertEqual(len(set(joined)), len(joined), "a member joins twice")
+                self.assertLessEqual(set(joined), set(self.members))
+
+    def test_organisation_numbers_are_valid(self):
+        numbers = [f["supplier"]["organisation_number"] for f in self.fields]
+        self.assertEqual(len(set(numbers)), len(numbers), "two suppliers share a number")
+        for number in numbers:
+            with self.subTest(number=number):
+                self.assertRegex(number, r"^\d{6}-\d{4}$")
+                digits = number.replace("-", "")
+                self.assertEqual(int(digits[9]), luhn_check_digit(digits[:9]))
+                self.assertGreaterEqual(int(digits[2]), 2, "the month digits of a person")
+                self.assertTrue(load_contracts_demo.valid_organisation_number(number))
+        # The checks agree on the issue's example and refuse a wrong digit.
+        self.assertEqual(luhn_check_digit("556016068"), 0)
+        self.assertTrue(load_contracts_demo.valid_organisation_number("556016-0680"))
+        for bad in ("556016-0681", "5560160680", "556016-068X", "55601-60680"):
+            self.assertFalse(load_contracts_demo.valid_organisation_number(bad), bad)
+
+    def test_four_year_rule(self):
+        L = load_contracts_demo
+        for f in self.fields:
+            with self.subTest(agreement=f["id"]):
+                self.assertTrue(L.four_year_rule_holds(f))
+                longest = L.expiry(f)["longest_end"]
+                beyond = longest >= L.four_years_after(f)
+                if f["terms"]["type"] != "AGREEMENT_TYPE_FRAMEWORK":
+                    self.assertEqual(f["terms"]["type"], "AGREEMENT_TYPE_CONTRACT")
+                    continue
+                # A special reason only where the rule needs one.
+                self.assertEqual(bool(f["special_reason"]), beyond, longest)
+        with_reason = [f["id"] for f in self.fields if f["special_reason"]]
+        self.assertEqual(with_reason, ["data-centre"])
+        frameworks = [f for f in self.fields if f["terms"]["type"] == "AGREEMENT_TYPE_FRAMEWORK"]
+        self.assertGreater(len(frameworks), len(self.fields) // 2, "framework agreements mostly")
+
+    def test_exactly_one_to_give_notice_within_six_months(self):
+        L = load_contracts_demo
+        today = self.data["derived"]["demo_today"]
+        self.assertEqual(today, DEMO_TODAY)
+        window = L.add_months(today, 6)
+        due = [f["id"] for f in self.fields
+               if today <= L.expiry(f)["last_notice_day"] <= window]
+        expiring = self.data["derived"]["expiring"]
+        self.assertEqual(due, [expiring["agreement"]])
+        self.assertEqual(due, ["e-service-platform"])
+        f = next(f for f in self.fields if f["id"] == expiring["agreement"])
+        e = L.expiry(f)
+        self.assertEqual((e["final_end"], e["last_notice_day"]),
+                         (expiring["final_end"], expiring["last_notice_day"]))
+        self.assertEqual(L.horizon_on(f, today), expiring["horizon_on_demo_day"])
+        nxt = expiring["next_horizon"]
+        self.assertEqual(L.add_months(e["last_notice_day"], -nxt["horizon_months"]),
+                         nxt["reached"])
+        self.assertEqual(L.horizon_on(f, nxt["reached"]), nxt["horizon_months"])
+        # No other agreement reaches any horizon of the watch by 2022-10-01
+        # (the e2e test's later today), nor is it past its last day.
+        for other in self.fields:
+            if other is f:
+                continue
+            with self.subTest(agreement=other["id"]):
+                self.assertIsNone(L.horizon_on(other, "2022-10-01"))
+                self.assertGreater(L.expiry(other)["last_notice_day"], "2023-10-01")
+
+    def test_days(self):
+        L = load_contracts_demo
+        days = list(dated(self.data))
+        self.assertTrue(days)
+        for key, day in days:
+            if key not in FUTURE_KEYS:
+                self.assertLessEqual(day, DEMO_TODAY, key)
+        for f in self.fields:
+            with self.subTest(agreement=f["id"]):
+                t = f["terms"]
+                self.assertLessEqual(t["start"], "2022-06-22")
+                self.assertLess(t["start"], t["end"])
+                self.assertLessEqual(len(f["extensions_used"]), len(t["extensions"]))
+                # Each option used in order, before the term it extends ends.
+                end = t["end"]
+                for months, used in zip(t["extensions"], f["extensions_used"]):
+                    self.assertTrue(t["start"] <= used <= end, used)
+                    end = L.add_months(end, months)
+                self.assertEqual(f["extensions_used"], sorted(f["extensions_used"]))
+                for _, joined in f["joined"]:
+                    self.assertTrue(t["start"] <= joined <= L.expiry(f)["end"], joined)
+                for x in f["follow_ups"]:
+                    self.assertGreaterEqual(x["date"], t["start"])
+                self.assertGreater(t["estimated_value_ore"], 0)
+                self.assertEqual(t["estimated_value_ore"] % 100, 0, "whole kronor")
+                self.assertGreater(t["notice_months"], 0)
+                self.assertGreater(f["follow_up_routine"]["every_months"], 0)
+
+    def test_follow_up_routines_are_the_protocols(self):
+        p = self.data["protocol"]
+        for f in self.fields:
+            with self.subTest(agreement=f["id"]):
+                framework = f["terms"]["type"] == "AGREEMENT_TYPE_FRAMEWORK"
+                self.assertEqual(f["follow_up_routine"]["description"],
+                                 p["framework_routine"] if framework else p["contract_follow_up"])
+        overdue = [f["id"] for f in self.fields
+                   if load_contracts_demo.overdue_on(f, DEMO_TODAY)]
+        self.assertTrue(overdue, "the demo shows overdue follow-ups")
+        self.assertLess(len(overdue), len(self.fields) // 2, overdue)
+
+    def test_procurement(self):
+        p = self.procurement
+        self.assertEqual(p["title"], "Upphandling Verksamhetssystem Socialtjänsten Norrbotten")
+        self.assertEqual(p["title"], self.sample["structured"]["activity_status"][1]["initiative"])
+        self.assertIn(p["title"], self.status)
+        projects = {spec["id"]: spec["sample"]["initiative"]
+                    for spec in load_projects_demo.INITIATIVES}
+        self.assertEqual(p["initiative"], "//projects/initiatives/" + p["id"])
+        self.assertEqual(projects[p["id"]], p["title"])
+        # Registered, advertised, evaluated, awarded: in order, on or before today.
+        award = p["award"]
+        steps = [p["since_date"]] + [s["date"] for s in p["steps"]] + [
+            award["decision_date"], award["notice_date"]]
+        self.assertEqual(steps, sorted(steps))
+        self.assertEqual([s["state"] for s in p["steps"]],
+                         ["STATE_ADVERTISED", "STATE_EVALUATION"])
+        # The standstill: 10 days after an electronic notice, a weekend or
+        # holiday moving it to the next weekday (no holiday in July).
+        self.assertEqual(award["notice_means"], "NOTICE_MEANS_ELECTRONIC")
+        tenth = datetime.date.fromisoformat(award["notice_date"]) + datetime.timedelta(days=10)
+        end = tenth
+        while end.weekday() >= 5:
+            end += datetime.timedelta(days=1)
+        self.assertEqual(tenth.month, 7)
+        self.assertEqual(end.isoformat(), p["standstill_end"])
+        self.assertNotEqual(tenth, end, "the demo shows a standstill moved past a weekend")
+        self.assertTrue(award["notice_date"] <= DEMO_TODAY <= p["standstill_end"],
+                        "in its standstill on the demo's today")
+        self.assertEqual(p["state_on_demo_day"], "STATE_STANDSTILL")
+
+    def test_strings_sent_are_normalised(self):
+        for value in self.fields + [self.procurement]:
+            for s in strings(value):
+                with self.subTest(text=s[:60]):
+                    self.assertEqual(normalise(s), s)
+
+
 class InventedIsMarked(unittest.TestCase):
     """What the protocol does not contain sits under "invented" (with a
     note saying so) or "derived"; nothing else is in the data files."""
@@ -506,6 +734,7 @@ class InventedIsMarked(unittest.TestCase):
                                     "invented"},
         "audits.json": {"_about", "reviews", "review_rules", "invented"},
         "projects.json": {"_about", "sample", "status_report", "initiatives", "invented"},
+        "contracts.json": {"_about", "sample", "protocol", "derived", "procurement", "invented"},
         "municipalities.json": {"_about", "population_date", "municipalities"},
     }
 
@@ -540,6 +769,23 @@ class InventedIsMarked(unittest.TestCase):
                                  set())
                 # Who takes part is the protocol's only for DCBD.
                 self.assertEqual("participants" in spec["protocol"], spec["id"] == "dcbd")
+
+    def test_contracts_keep_invented_apart(self):
+        data = load_contracts_demo.DATA
+        # Everything about the agreements is invented; the protocol gives
+        # their number and that they are for all members (derived).
+        self.assertEqual(set(data["invented"]), {"_note", "agreements"})
+        for section in ("protocol", "derived"):
+            self.assertIn("_note", data[section])
+        self.assertIsInstance(data["derived"]["agreement_count"], int)
+        procurement = data["procurement"]
+        self.assertEqual(set(procurement), {"id", "protocol", "invented", "derived"})
+        for section in ("protocol", "invented", "derived"):
+            self.assertIn("_note", procurement[section])
+        self.assertEqual(set(procurement["protocol"]), {"_note", "title", "initiative"})
+        self.assertIn("Invented for the demo", procurement["invented"]["_note"])
+        for word in ("suppliers", "organisation numbers", "special reason"):
+            self.assertIn(word, data["invented"]["_note"])
 
     def test_meeting_times_are_the_plan_of_paragraph_16(self):
         plan = json.loads(SAMPLE.read_bytes())["structured"]["committee_meeting_plan_2022"]

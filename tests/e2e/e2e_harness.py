@@ -1,6 +1,8 @@
 """What the outside-client end-to-end tests share (test_outside_client.py,
-test_projects_demo.py): the pass/fail tally, polling with a deadline, a
-streaming call read on a thread, the check of one Redis stream entry, and
+test_projects_demo.py, test_contracts_flow.py): the pass/fail tally, polling with a deadline, a
+streaming call read on a thread (WatchEvents, and the head of a service's
+log), whether a consumer group has caught up, the check of one Redis stream
+entry, and
 the processes of a scenario as tools/up runs them: redis-server on a unix
 socket in the temp dir, the demo's certificates and policy file, and
 service binaries with mTLS, their own data dir and today pinned.
@@ -31,6 +33,7 @@ sys.path.insert(0, str(SOURCE_DIR / "tools" / "demo"))
 import grpc  # noqa: E402
 import redis  # noqa: E402
 
+from enamnd.common.v1 import watch_pb2  # noqa: E402
 from enamnd.events.v1 import cloudevent_pb2  # noqa: E402
 
 import demo_common  # noqa: E402
@@ -180,6 +183,44 @@ class StreamReader:
         assert not self.thread.is_alive(), f"{self.method} reader did not stop after cancel"
 
 
+class WatchEvents(StreamReader):
+    """WatchEvents of a service (`stub`, its generated stub) read on a thread."""
+
+    def __init__(self, stub, after_sequence, types=()):
+        self.method = "WatchEvents"
+        self.call = stub.WatchEvents(watch_pb2.WatchEventsRequest(
+            after_sequence=after_sequence, types=list(types)))
+        self.start()
+
+
+BEYOND = 1 << 62  # a WatchEvents cursor beyond any head
+
+
+def log_head(stub):
+    """The head of a service's event log: WatchEvents refuses a cursor
+    beyond it (OUT_OF_RANGE), naming it."""
+    w = WatchEvents(stub, BEYOND)
+    try:
+        error = w.error()
+    finally:
+        w.close()
+    assert error.code() == grpc.StatusCode.OUT_OF_RANGE, (error.code(), error.details())
+    prefix = f"after_sequence {BEYOND} is beyond the log's head "
+    assert error.details().startswith(prefix), error.details()
+    return int(error.details()[len(prefix):])
+
+
+def consumer_caught_up(redis_client, stream, group):
+    """Consumer group `group` has been delivered the last entry of `stream`
+    and has acknowledged everything (a service's subscriber acknowledges
+    after it commits what the event changed)."""
+    last = redis_client.xrevrange(stream, "+", "-", count=1)
+    for g in redis_client.xinfo_groups(stream):
+        if g["name"].decode() == group:
+            return bool(last) and g["last-delivered-id"] == last[0][0] and g["pending"] == 0
+    return False
+
+
 def day(date):
     """A common.v1.Date as YYYY-MM-DD ("" when unset)."""
     return "%04d-%02d-%02d" % (date.year, date.month, date.day) if date.year else ""
@@ -271,11 +312,12 @@ class Processes:
         assert not notes, notes
         assert (self.tls / "policy.textproto").read_text() == demo_tls.policy_text()
 
-    def launch(self, path, name):
+    def launch(self, path, name, today=None):
         """Starts a service binary on a free port with its own data dir
-        (tmp/<name>-data, kept across restarts), the test's Redis and today,
-        mTLS with its certificate and the demo policy; returns (process,
-        address, log path). The log (tmp/<name>.log) is appended to."""
+        (tmp/<name>-data, kept across restarts), the test's Redis and today
+        (TODAY, or `today` YYYY-MM-DD), mTLS with its certificate and the
+        demo policy; returns (process, address, log path). The log
+        (tmp/<name>.log) is appended to."""
         assert path.exists(), f"{path} is not built"
         port = free_port()
         data = self.tmp / f"{name}-data"
@@ -286,7 +328,7 @@ class Processes:
                    ENAMND_DATA_DIR=str(data),
                    ENAMND_REDIS=f"unix://{self.tmp / 'redis.sock'}",
                    ENAMND_LOG_LEVEL="info",
-                   ENAMND_TODAY=TODAY,
+                   ENAMND_TODAY=today or TODAY,
                    ENAMND_TLS_CERT=str(self.tls / f"{name}.pem"),
                    ENAMND_TLS_KEY=str(self.tls / f"{name}.key"),
                    ENAMND_TLS_CLIENT_CA=str(self.tls / "ca.pem"),

@@ -58,12 +58,11 @@ import sys
 # The shared harness (next to this file) puts the stubs and tools/demo on sys.path.
 import e2e_harness
 from e2e_harness import (
-    SOURCE_DIR, Processes, StreamReader, day, decode_entry, poll, scb_code, stop_process, tail)
+    SOURCE_DIR, Processes, day, decode_entry, poll, scb_code, stop_process, tail)
 
 import grpc  # noqa: E402
 
 from enamnd.common.v1 import common_pb2  # noqa: E402
-from enamnd.common.v1 import watch_pb2  # noqa: E402
 from enamnd.events.v1 import cloudevent_pb2  # noqa: E402
 from enamnd.meetings.v1 import events_pb2 as meetings_events_pb2  # noqa: E402
 from enamnd.meetings.v1 import meetings_pb2  # noqa: E402
@@ -91,7 +90,6 @@ LINKED = {HR: 11, E_LEARNING: 13}
 DECISION_LINKED = "enamnd.projects.v1.DecisionLinked"
 RPC_TIMEOUT = 10
 LINK_TIMEOUT = 20  # seconds for the projects service to link a decision
-BEYOND = 1 << 62   # a WatchEvents cursor beyond any head
 
 
 def sample_path():
@@ -123,14 +121,7 @@ def markdown_sections(text):
     return sections
 
 
-class Events(StreamReader):
-    """WatchEvents on enamnd-projects read on a thread."""
-
-    def __init__(self, stub, after_sequence, types=()):
-        self.method = "WatchEvents"
-        self.call = stub.WatchEvents(watch_pb2.WatchEventsRequest(
-            after_sequence=after_sequence, types=list(types)))
-        self.start()
+Events = e2e_harness.WatchEvents  # WatchEvents on enamnd-projects read on a thread
 
 
 class Scenario(Processes):
@@ -209,28 +200,12 @@ class Scenario(Processes):
         return {i.name: i.etag for i in self.initiatives()}
 
     def head(self):
-        """The head of the projects event log: WatchEvents refuses a cursor
-        beyond it, naming it."""
-        w = Events(self.stub, BEYOND)
-        try:
-            error = w.error()
-        finally:
-            w.close()
-        assert error.code() == grpc.StatusCode.OUT_OF_RANGE, (error.code(), error.details())
-        prefix = f"after_sequence {BEYOND} is beyond the log's head "
-        assert error.details().startswith(prefix), error.details()
-        return int(error.details()[len(prefix):])
+        """The head of the projects event log."""
+        return e2e_harness.log_head(self.stub)
 
     def consumer_caught_up(self):
-        """The projects group has been delivered the last meetings entry and
-        has acknowledged everything (the subscriber acknowledges after it
-        commits what the event changed)."""
-        last = self.redis.xrevrange(MEETINGS_STREAM, "+", "-", count=1)
-        for group in self.redis.xinfo_groups(MEETINGS_STREAM):
-            if group["name"].decode() == GROUP:
-                return (bool(last) and group["last-delivered-id"] == last[0][0]
-                        and group["pending"] == 0)
-        return False
+        """The projects group has consumed the meetings stream."""
+        return e2e_harness.consumer_caught_up(self.redis, MEETINGS_STREAM, GROUP)
 
     def settle(self):
         """Waits until projects has consumed the meetings stream and the

@@ -25,6 +25,7 @@ principal name (Callers); without callers every call goes through channel.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -52,6 +53,15 @@ COMMON_PB2 = "enamnd.common.v1.common_pb2"
 
 class LoadError(Exception):
     """A failure with a message meant for the operator."""
+
+
+# The demo principal whose role (coordinator) every write of the projects and
+# contracts services needs, and what to do when a var/tls made earlier lacks
+# its grant.
+COORDINATOR = "coordinator"
+COORDINATOR_HINT = ("the loader calls as the demo principal 'coordinator' (role coordinator); "
+                    "a var/tls/policy.textproto written before it was a demo principal lacks its "
+                    "grant: remove that file and run ./tools/up again")
 
 
 # ------------------------------------------------------------------ data files
@@ -262,6 +272,23 @@ def _create(what, create, lookup):
         return lookup(), False
     except grpc.RpcError as e:
         raise LoadError(f"{what} exists but cannot be read: {_describe(e)}") from e
+
+
+@contextlib.contextmanager
+def failures_of(service, denied_hint=""):
+    """Inside the block, a gRPC failure becomes a LoadError "<service>
+    failed: CODE: details"; `denied_hint` is added to a PERMISSION_DENIED,
+    also to a LoadError that names one."""
+    try:
+        yield
+    except grpc.RpcError as e:
+        hint = (f"; {denied_hint}" if denied_hint
+                and e.code() == grpc.StatusCode.PERMISSION_DENIED else "")
+        raise LoadError(f"{service} failed: {_describe(e)}{hint}") from e
+    except LoadError as e:
+        if denied_hint and "PERMISSION_DENIED" in str(e):
+            raise LoadError(f"{e}; {denied_hint}") from e
+        raise
 
 
 def record_dated(what, call, day, notes):

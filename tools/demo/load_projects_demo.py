@@ -85,12 +85,8 @@ STATE_ORDER = ("STATE_PROPOSED", "STATE_DECIDED", "STATE_RUNNING", "STATE_FINAL_
 # is registered in operation.
 INITIAL_STATE = {"KIND_SYSTEM_IN_OPERATION": "STATE_IN_OPERATION"}
 
-# What the service needs before the coordinator's writes are allowed; the
-# hint for a var/tls made before the coordinator was a demo principal.
-COORDINATOR = "coordinator"
-COORDINATOR_HINT = ("the loader calls as the demo principal 'coordinator' (role coordinator); "
-                    "a var/tls/policy.textproto written before it was a demo principal lacks its "
-                    "grant: remove that file and run ./tools/up again")
+# The demo principal that makes every call (its role is what the writes need).
+COORDINATOR = demo_common.COORDINATOR
 
 
 def _linked_paragraphs():
@@ -629,7 +625,7 @@ def load(channel, wait_timeout=30.0, members_timeout=60.0, decisions_timeout=20.
     created = dict(initiatives=0, participations=0, transitions=0, revisions=0,
                    status_reports=0, final_reports=0)
     notes = []
-    try:
+    with demo_common.failures_of("the projects service", demo_common.COORDINATOR_HINT):
         _wait_for_members(stub, members_timeout)
         for spec in INITIATIVES:
             f = initiative_fields(spec)
@@ -667,13 +663,6 @@ def load(channel, wait_timeout=30.0, members_timeout=60.0, decisions_timeout=20.
         rendered = stub.RenderPortfolio(P.RenderPortfolioRequest(
             portfolio=day, format=P.RENDER_FORMAT_MARKDOWN), timeout=RPC_TIMEOUT)
         counts = count_resources(stub)
-    except grpc.RpcError as e:
-        hint = f"; {COORDINATOR_HINT}" if e.code() == grpc.StatusCode.PERMISSION_DENIED else ""
-        raise LoadError(f"the projects service failed: {_describe(e)}{hint}") from e
-    except LoadError as e:
-        if "PERMISSION_DENIED" in str(e):
-            raise LoadError(f"{e}; {COORDINATOR_HINT}") from e
-        raise
 
     entries = [_portfolio_entry(e) for e in portfolio.entries]
     return dict(
