@@ -153,6 +153,10 @@ TEST(ContractsRulesTest, TheFourYearRule) {
       EXPECT_TRUE(absl::StartsWith(s.message(), "agreement.special_reason: ")) << s;
     }
   }
+  // A used option is in `end` already: not counted twice.
+  v1::Terms extended = Framework(start, CivilDay(2023, 12, 31), {12, 12});
+  extended.mutable_extensions(0)->set_used(true);
+  EXPECT_TRUE(CheckFourYearRule(extended, "").ok());
   v1::Terms contract = Framework(start, CivilDay(2030, 12, 31), {});
   contract.set_type(v1::AGREEMENT_TYPE_CONTRACT);
   EXPECT_TRUE(CheckFourYearRule(contract, "").ok());  // the rule is for framework agreements

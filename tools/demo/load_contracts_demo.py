@@ -51,10 +51,12 @@ only when the agreement has none of that day and result. The days are on or
 before 2022-07-08; a day after the service's today is left out and reported
 (a note), not an error.
 
-Loading history after the fact has one visible effect: the service's deadline
-job runs after every commit, so between creating an agreement and recording
-its earlier follow-ups it may raise FollowUpOverdue for a due day that the
-next follow-up settles. How many depends on timing; each is raised once.
+An agreement is registered with its history: the extension options it used
+(the current end includes them) and its follow-ups so far come with
+CreateAgreement, so the service's deadline job never sees it without them
+and raises FollowUpOverdue only for what is really overdue. The separate
+ExtendAgreement and RecordFollowUp steps then find nothing to do; they fill
+in an agreement created by an earlier version of the demo.
 
 Tests import this module and call load(channel) -> dict; the functions
 without gRPC (agreement_fields, procurement_fields, expiry, horizon_on,
@@ -294,9 +296,18 @@ def procurement_fields():
 def _agreement_proto(f):
     C = contracts_pb2
     t = f["terms"]
+    # Registered after the fact: the options used so far (the current end
+    # includes them) and the follow-ups so far come with the agreement, so
+    # that the deadline job never sees it without its history.
+    used = f["extensions_used"]
+    end = _date(t["end"])
+    for months in t["extensions"][:len(used)]:
+        end = _date(add_months(_day(end), months))
     terms = C.Terms(
-        type=C.AgreementType.Value(t["type"]), start=_date(t["start"]), end=_date(t["end"]),
-        extensions=[C.ExtensionOption(months=m) for m in t["extensions"]],
+        type=C.AgreementType.Value(t["type"]), start=_date(t["start"]), end=end,
+        extensions=[C.ExtensionOption(months=m, used=i < len(used),
+                                      used_date=_date(used[i]) if i < len(used) else None)
+                    for i, m in enumerate(t["extensions"])],
         notice_months=t["notice_months"],
         call_off_method=C.CallOffMethod.Value(t["call_off_method"]),
         index_clause=t["index_clause"],
@@ -305,6 +316,8 @@ def _agreement_proto(f):
         title=f["title"], case_number=f["case_number"], supplier=C.Supplier(**f["supplier"]),
         terms=terms, entitled=f["entitled"], owner=f["owner"],
         follow_up_routine=C.FollowUpRoutine(**f["follow_up_routine"]),
+        follow_ups=[C.FollowUp(date=_date(x["date"]), result=x["result"],
+                               deviations=x["deviations"]) for x in f["follow_ups"]],
         special_reason=f["special_reason"], procurement=f["procurement"])
 
 

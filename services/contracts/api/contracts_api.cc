@@ -45,6 +45,21 @@ std::vector<std::string> EntitledCodes(const v1::Agreement& a) {
   return codes;
 }
 
+// An agreement registered after the fact may bring its history: the
+// options already used and its follow-ups, none of them in the future.
+absl::Status CheckHistory(const v1::Agreement& a, absl::CivilDay today) {
+  for (int i = 0; i < a.terms().extensions_size(); ++i) {
+    ENAMND_RETURN_IF_ERROR(platform::NotInFuture(
+        a.terms().extensions(i).used_date(),
+        absl::StrCat("agreement.terms.extensions[", i, "].used_date"), today));
+  }
+  for (int i = 0; i < a.follow_ups_size(); ++i) {
+    ENAMND_RETURN_IF_ERROR(platform::NotInFuture(
+        a.follow_ups(i).date(), absl::StrCat("agreement.follow_ups[", i, "].date"), today));
+  }
+  return absl::OkStatus();
+}
+
 void Stamp(const platform::Caller& caller, v1::Procurement* p) {
   *p->mutable_update_time() = NowTimestamp();
   p->set_update_principal(caller.principal());
@@ -315,15 +330,12 @@ absl::Status ContractsApi::CreateAgreement(const platform::Caller& caller,
   ENAMND_RETURN_IF_ERROR(platform::ValidateResourceId(request.agreement_id(), "agreement_id"));
   v1::Agreement a = request.agreement();
   ENAMND_RETURN_IF_ERROR(ValidateAgreement(a));
+  ENAMND_RETURN_IF_ERROR(CheckHistory(a, clock_->Today()));
   a.set_name(AgreementName{request.agreement_id()}.ToString());
   a.clear_joined();
-  a.clear_follow_ups();
   a.clear_decisions();
   a.clear_etag();
-  for (v1::ExtensionOption& e : *a.mutable_terms()->mutable_extensions()) {
-    e.set_used(false);
-    e.clear_used_date();
-  }
+  for (v1::FollowUp& f : *a.mutable_follow_ups()) f.set_recorded_by(caller.principal());
   *a.mutable_create_time() = NowTimestamp();
   *a.mutable_update_time() = a.create_time();
   a.set_create_principal(caller.principal());

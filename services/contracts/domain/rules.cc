@@ -153,8 +153,11 @@ ProcurementState StateAfterReview(v1::ReviewOutcome outcome) {
 }
 
 absl::CivilDay LongestEnd(const v1::Terms& terms) {
+  // `end` already includes the options used.
   int months = 0;
-  for (const v1::ExtensionOption& e : terms.extensions()) months += e.months();
+  for (const v1::ExtensionOption& e : terms.extensions()) {
+    if (!e.used()) months += e.months();
+  }
   return AddMonths(ToCivil(terms.end()), months);
 }
 
@@ -246,9 +249,18 @@ absl::Status ValidateTerms(const v1::Terms& t) {
   ENAMND_RETURN_IF_ERROR(
       platform::ValidateListLength(t.extensions_size(), "agreement.terms.extensions"));
   for (int i = 0; i < t.extensions_size(); ++i) {
-    if (t.extensions(i).months() < 1 || t.extensions(i).months() > 120) {
-      return InvalidField(absl::StrCat("agreement.terms.extensions[", i, "].months"),
-                          "must be 1 to 120");
+    const v1::ExtensionOption& e = t.extensions(i);
+    const std::string at = absl::StrCat("agreement.terms.extensions[", i, "]");
+    if (e.months() < 1 || e.months() > 120) {
+      return InvalidField(absl::StrCat(at, ".months"), "must be 1 to 120");
+    }
+    // Options are used in order; a used one carries its day.
+    if (e.used() && i > 0 && !t.extensions(i - 1).used()) {
+      return InvalidField(absl::StrCat(at, ".used"), "options are used in order");
+    }
+    ENAMND_RETURN_IF_ERROR(platform::ValidateDate(e.used_date(), at + ".used_date", e.used()));
+    if (!e.used() && IsSet(e.used_date())) {
+      return InvalidField(absl::StrCat(at, ".used_date"), "set only on a used option");
     }
   }
   if (t.notice_months() < 0 || t.notice_months() > 60) {
@@ -287,6 +299,13 @@ absl::Status ValidateAgreement(const v1::Agreement& a) {
   }
   ENAMND_RETURN_IF_ERROR(
       platform::ValidateText(a.owner(), "agreement.owner", platform::kMaxNameLength, false));
+  ENAMND_RETURN_IF_ERROR(platform::ValidateListLength(a.follow_ups_size(), "agreement.follow_ups"));
+  for (int i = 0; i < a.follow_ups_size(); ++i) {
+    const std::string at = absl::StrCat("agreement.follow_ups[", i, "]");
+    ENAMND_RETURN_IF_ERROR(platform::ValidateDate(a.follow_ups(i).date(), at + ".date", true));
+    ENAMND_RETURN_IF_ERROR(platform::ValidateText(a.follow_ups(i).result(), at + ".result",
+                                                  platform::kMaxTextLength, true));
+  }
   if (a.follow_up_routine().every_months() < 0 || a.follow_up_routine().every_months() > 60) {
     return InvalidField("agreement.follow_up_routine.every_months", "must be 0 to 60");
   }

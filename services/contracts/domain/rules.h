@@ -55,7 +55,8 @@ absl::Status CheckReviewRequest(const v1::Procurement& procurement, absl::CivilD
 // Where a procurement returns when its review is decided.
 ProcurementState StateAfterReview(v1::ReviewOutcome outcome);
 
-// The end of the term with every extension option used.
+// The end of the term with every extension option used (`end` is the end of
+// the current term, the options already used included).
 absl::CivilDay LongestEnd(const v1::Terms& terms);
 
 // The four-year rule: a framework agreement whose longest possible term
