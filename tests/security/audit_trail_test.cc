@@ -21,11 +21,13 @@ using enamnd::testing::kClerk;
 using enamnd::testing::kCoordinator;
 using enamnd::testing::kOperator;
 using enamnd::testing::kSecretary;
+using enamnd::testing::kSystem2584;
 using AuditsStub = av1::AuditsService::Stub;
 using MeetingsStub = mv1::MeetingsService::Stub;
 
 constexpr char kCreateCase[] = "/enamnd.meetings.v1.MeetingsService/CreateCase";
 constexpr char kCreateInitiative[] = "/enamnd.projects.v1.ProjectsService/CreateInitiative";
+constexpr char kCreateAgreement[] = "/enamnd.contracts.v1.ContractsService/CreateAgreement";
 
 std::string Rfc3339(absl::Time time) {
   return absl::FormatTime(absl::RFC3339_full, time, absl::UTCTimeZone());
@@ -59,14 +61,37 @@ class AuditTrailTest : public SecurityFixture {
   // Every record of the projects service matching `filter`, or the test
   // fails.
   std::vector<auth::v1::AuditRecord> ProjectsRecords(const std::string& filter = "") {
-    auth::v1::ListAuditRecordsRequest request;
-    request.set_filter(filter);
-    auth::v1::ListAuditRecordsResponse out;
-    ProjectsStubPtr stub = ProjectsAs(kOperator);
-    grpc::Status status = Call(stub.get(), &ProjectsStub::ListAuditRecords, request, &out);
-    EXPECT_TRUE(status.ok()) << filter << ": " << status.error_message();
-    EXPECT_TRUE(out.next_page_token().empty()) << "more than one page";
-    return {out.audit_records().begin(), out.audit_records().end()};
+    return OperatorReads(ProjectsAs(kOperator).get(), filter);
+  }
+  // The same of the contracts service.
+  std::vector<auth::v1::AuditRecord> ContractsRecords(const std::string& filter = "") {
+    return OperatorReads(ContractsAs(kOperator).get(), filter);
+  }
+  // `records` are a create by the coordinator with `request_id`, from this
+  // host between `start` and `end`, and its replay.
+  static void ExpectCreatedThenReplayed(const std::vector<auth::v1::AuditRecord>& records,
+                                        const std::string& method, const std::string& request_id,
+                                        absl::Time start, absl::Time end) {
+    ASSERT_EQ(records.size(), 2u);
+    EXPECT_EQ(records[0].principal(), kCoordinator);
+    EXPECT_EQ(records[0].method(), method);
+    EXPECT_EQ(records[0].request_id(), request_id);
+    EXPECT_TRUE(absl::StartsWith(records[0].peer(), "ipv4:127.0.0.1:")) << records[0].peer();
+    EXPECT_EQ(records[0].outcome(), "OK");
+    EXPECT_GE(TimeOf(records[0]), start - absl::Microseconds(1));
+    EXPECT_LE(TimeOf(records[0]), end);
+    EXPECT_EQ(records[1].outcome(), "REPLAYED");
+    EXPECT_EQ(records[1].request_id(), request_id);
+  }
+  // "Method resource outcome" of each record, e.g. "CreateAgreement
+  // agreements/x OK".
+  static std::vector<std::string> Summary(const std::vector<auth::v1::AuditRecord>& records) {
+    std::vector<std::string> seen;
+    for (const auto& r : records) {
+      seen.push_back(absl::StrCat(r.method().substr(r.method().rfind('/') + 1), " ", r.resource(),
+                                  " ", r.outcome()));
+    }
+    return seen;
   }
   mv1::CreateCaseRequest NewCase(const std::string& number, const std::string& request_id) {
     mv1::CreateCaseRequest request;
@@ -74,6 +99,19 @@ class AuditTrailTest : public SecurityFixture {
     request.mutable_case_()->set_title("Ärende " + number);
     request.set_request_id(request_id);
     return request;
+  }
+
+ private:
+  // ListAuditRecords on `stub` (an operator's), every record on one page.
+  template <typename Stub>
+  static std::vector<auth::v1::AuditRecord> OperatorReads(Stub* stub, const std::string& filter) {
+    auth::v1::ListAuditRecordsRequest request;
+    request.set_filter(filter);
+    auth::v1::ListAuditRecordsResponse out;
+    grpc::Status status = Call(stub, &Stub::ListAuditRecords, request, &out);
+    EXPECT_TRUE(status.ok()) << filter << ": " << status.error_message();
+    EXPECT_TRUE(out.next_page_token().empty()) << "more than one page";
+    return {out.audit_records().begin(), out.audit_records().end()};
   }
 };
 
@@ -277,19 +315,25 @@ TEST_F(AuditTrailTest, OnlyOperatorsReadTheTrail) {
     EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << principal;
     EXPECT_TRUE(absl::StrContains(status.error_message(), "operator")) << status.error_message();
   }
-  // The projects service's trail too: the coordinator, who writes it, does
-  // not read it.
+  // The projects and contracts services' trails too: the coordinator, who
+  // writes them, does not read them, nor does a municipality system.
   auth::v1::ListAuditRecordsRequest request;
-  for (const std::string principal : {kOperator, kClerk, kCoordinator, kSecretary,
-                                      enamnd::testing::kPublicReader, enamnd::testing::kStranger}) {
-    ProjectsStubPtr stub = ProjectsAs(principal);
-    grpc::Status status = Call(stub.get(), &ProjectsStub::ListAuditRecords, request, &out);
-    if (principal == kOperator || principal == kClerk) {
-      EXPECT_TRUE(status.ok()) << principal << ": " << status.error_message();
-      continue;
+  for (const char* service : {kProjectsService, kContractsService}) {
+    const google::protobuf::MethodDescriptor* method =
+        ServiceNamed(service).FindMethodByName("ListAuditRecords");
+    ASSERT_NE(method, nullptr) << service;
+    for (const std::string principal :
+         {kOperator, kClerk, kCoordinator, kSecretary, kSystem2584, enamnd::testing::kPublicReader,
+          enamnd::testing::kStranger}) {
+      grpc::Status status = CallMethod(ChannelTo(service, principal), *method, request);
+      if (principal == kOperator || principal == kClerk) {
+        EXPECT_TRUE(status.ok()) << service << " " << principal << ": " << status.error_message();
+        continue;
+      }
+      EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED)
+          << service << " " << principal;
+      EXPECT_TRUE(absl::StrContains(status.error_message(), "operator")) << status.error_message();
     }
-    EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED) << principal;
-    EXPECT_TRUE(absl::StrContains(status.error_message(), "operator")) << status.error_message();
   }
 }
 
@@ -319,18 +363,9 @@ TEST_F(AuditTrailTest, ProjectsRecordsEachWriteByItsPrincipal) {
   // replay.
   ASSERT_TRUE(Call(coordinator.get(), &ProjectsStub::CreateInitiative, create, &again).ok());
   EXPECT_EQ(again.name(), made.name());
-  std::vector<auth::v1::AuditRecord> records =
-      ProjectsRecords("resource = \"initiatives/archive-study\"");
-  ASSERT_EQ(records.size(), 2u);
-  EXPECT_EQ(records[0].principal(), kCoordinator);
-  EXPECT_EQ(records[0].method(), kCreateInitiative);
-  EXPECT_EQ(records[0].request_id(), "i-1");
-  EXPECT_TRUE(absl::StartsWith(records[0].peer(), "ipv4:127.0.0.1:")) << records[0].peer();
-  EXPECT_EQ(records[0].outcome(), "OK");
-  EXPECT_GE(TimeOf(records[0]), start - absl::Microseconds(1));
-  EXPECT_LE(TimeOf(records[0]), end);
-  EXPECT_EQ(records[1].outcome(), "REPLAYED");
-  EXPECT_EQ(records[1].request_id(), "i-1");
+  ASSERT_NO_FATAL_FAILURE(
+      ExpectCreatedThenReplayed(ProjectsRecords("resource = \"initiatives/archive-study\""),
+                                kCreateInitiative, "i-1", start, end));
 
   // A step sent again (the same state and day) is a replay too; the
   // directive's revision and the status report name themselves.
@@ -360,19 +395,15 @@ TEST_F(AuditTrailTest, ProjectsRecordsEachWriteByItsPrincipal) {
 
   std::vector<auth::v1::AuditRecord> by_coordinator =
       ProjectsRecords(absl::StrCat("principal = \"", kCoordinator, "\""));
-  std::vector<std::string> seen;
-  for (const auto& r : by_coordinator) {
-    seen.push_back(absl::StrCat(r.method().substr(r.method().rfind('/') + 1), " ", r.resource(),
-                                " ", r.outcome()));
-  }
-  EXPECT_EQ(seen, (std::vector<std::string>{
-                      "CreateInitiative initiatives/archive-study OK",
-                      "CreateInitiative initiatives/archive-study REPLAYED",
-                      "TransitionInitiative initiatives/archive-study OK",
-                      "TransitionInitiative initiatives/archive-study REPLAYED",
-                      "CreateRevision initiatives/archive-study/revisions/A OK",
-                      "CreateStatusReport initiatives/archive-study/status-reports/1 OK",
-                  }));
+  EXPECT_EQ(Summary(by_coordinator),
+            (std::vector<std::string>{
+                "CreateInitiative initiatives/archive-study OK",
+                "CreateInitiative initiatives/archive-study REPLAYED",
+                "TransitionInitiative initiatives/archive-study OK",
+                "TransitionInitiative initiatives/archive-study REPLAYED",
+                "CreateRevision initiatives/archive-study/revisions/A OK",
+                "CreateStatusReport initiatives/archive-study/status-reports/1 OK",
+            }));
   EXPECT_EQ(ProjectsRecords(absl::StrCat("principal = \"", kClerk, "\"")).size(), seeded.size());
   EXPECT_EQ(ProjectsRecords("resource = \"initiatives/archive-study*\"").size(), 6u);
 
@@ -406,10 +437,180 @@ TEST_F(AuditTrailTest, ProjectsRecordsEachWriteByItsPrincipal) {
   EXPECT_EQ(ProjectsRecords().size(), before);
 }
 
+TEST_F(AuditTrailTest, ContractsRecordsEachWriteByItsPrincipal) {
+  // The seeded writes were the clerk's: the procurement and its two steps,
+  // two agreements.
+  std::vector<auth::v1::AuditRecord> seeded = ContractsRecords();
+  EXPECT_EQ(Summary(seeded), (std::vector<std::string>{
+                                 "CreateProcurement procurements/social-services-system OK",
+                                 "TransitionProcurement procurements/social-services-system OK",
+                                 "TransitionProcurement procurements/social-services-system OK",
+                                 "CreateAgreement agreements/it-konsulter OK",
+                                 "CreateAgreement agreements/e-arkiv OK",
+                             }));
+  for (const auto& r : seeded) {
+    EXPECT_EQ(r.principal(), kClerk);
+    EXPECT_TRUE(absl::StartsWith(r.method(), "/enamnd.contracts.v1.ContractsService/"))
+        << r.method();
+  }
+
+  ContractsStubPtr coordinator = ContractsAs(kCoordinator);
+  cv1::CreateAgreementRequest create = contracts::AgreementRequest("printers", {"2584"});
+  create.set_request_id("a-1");
+  cv1::Agreement agreement, again;
+  absl::Time start = absl::Now();
+  grpc::Status created =
+      Call(coordinator.get(), &ContractsStub::CreateAgreement, create, &agreement);
+  ASSERT_TRUE(created.ok()) << created.error_message();
+  absl::Time end = absl::Now();
+  EXPECT_EQ(agreement.create_principal(), kCoordinator);
+  // A retry with the same request_id: the same agreement, recorded as a
+  // replay; the same for a procurement.
+  ASSERT_TRUE(Call(coordinator.get(), &ContractsStub::CreateAgreement, create, &again).ok());
+  EXPECT_EQ(again.name(), agreement.name());
+  ASSERT_NO_FATAL_FAILURE(ExpectCreatedThenReplayed(
+      ContractsRecords("resource = \"agreements/printers\""), kCreateAgreement, "a-1", start, end));
+  cv1::CreateProcurementRequest procure;
+  procure.set_procurement_id("printers");
+  procure.mutable_procurement()->set_title("Upphandling skrivare och kopiatorer");
+  *procure.mutable_since_date() = enamnd::testing::Day(2022, 6, 1);
+  procure.set_request_id("p-1");
+  cv1::Procurement procurement;
+  for (int i = 0; i < 2; ++i) {
+    created = Call(coordinator.get(), &ContractsStub::CreateProcurement, procure, &procurement);
+    ASSERT_TRUE(created.ok()) << created.error_message();
+  }
+
+  // Every other write, once each: each names its procurement or agreement.
+  cv1::TransitionProcurementRequest advertise;
+  advertise.set_name("procurements/printers");
+  advertise.set_state(cv1::Procurement::STATE_ADVERTISED);
+  *advertise.mutable_date() = enamnd::testing::Day(2022, 6, 15);
+  ASSERT_TRUE(
+      Call(coordinator.get(), &ContractsStub::TransitionProcurement, advertise, &procurement).ok());
+  cv1::RecordAwardRequest award;
+  award.set_name(kSocialServicesSystem);
+  *award.mutable_decision_date() = enamnd::testing::Day(2022, 6, 20);
+  *award.mutable_notice_date() = enamnd::testing::Day(2022, 6, 20);
+  award.set_notice_means(cv1::NOTICE_MEANS_ELECTRONIC);
+  ASSERT_TRUE(Call(coordinator.get(), &ContractsStub::RecordAward, award, &procurement).ok());
+  EXPECT_EQ(procurement.state(), cv1::Procurement::STATE_STANDSTILL);
+  cv1::RecordReviewRequestRequest review;
+  review.set_name(kSocialServicesSystem);
+  *review.mutable_review()->mutable_filed_date() = enamnd::testing::Day(2022, 6, 28);
+  review.mutable_review()->set_court("Förvaltningsrätten i Luleå");
+  ASSERT_TRUE(
+      Call(coordinator.get(), &ContractsStub::RecordReviewRequest, review, &procurement).ok());
+  cv1::RecordReviewOutcomeRequest outcome;
+  outcome.set_name(kSocialServicesSystem);
+  outcome.set_outcome(cv1::REVIEW_OUTCOME_REJECTED);
+  *outcome.mutable_decided_date() = enamnd::testing::Day(2022, 6, 29);
+  ASSERT_TRUE(
+      Call(coordinator.get(), &ContractsStub::RecordReviewOutcome, outcome, &procurement).ok());
+  cv1::UpdateAgreementRequest update;
+  update.mutable_agreement()->set_name(kItConsultants);
+  update.mutable_agreement()->set_owner("IT-chefen i Kiruna");
+  update.mutable_update_mask()->add_paths("owner");
+  ASSERT_TRUE(Call(coordinator.get(), &ContractsStub::UpdateAgreement, update, &agreement).ok());
+  cv1::ExtendAgreementRequest extend;
+  extend.set_name(kItConsultants);
+  *extend.mutable_date() = enamnd::testing::Day(2022, 6, 1);
+  ASSERT_TRUE(Call(coordinator.get(), &ContractsStub::ExtendAgreement, extend, &agreement).ok());
+  cv1::JoinAgreementRequest join;
+  join.set_name(kItConsultants);
+  join.set_municipality("municipalities/2584");
+  *join.mutable_joined_date() = enamnd::testing::Day(2021, 3, 1);
+  ASSERT_TRUE(Call(coordinator.get(), &ContractsStub::JoinAgreement, join, &agreement).ok());
+  cv1::RecordFollowUpRequest follow_up;
+  follow_up.set_name(kItConsultants);
+  *follow_up.mutable_follow_up()->mutable_date() = enamnd::testing::Day(2022, 6, 22);
+  follow_up.mutable_follow_up()->set_result("Leveranser enligt avtal");
+  ASSERT_TRUE(Call(coordinator.get(), &ContractsStub::RecordFollowUp, follow_up, &agreement).ok());
+  EXPECT_EQ(agreement.update_principal(), kCoordinator);
+  EXPECT_EQ(agreement.follow_ups(0).recorded_by(), kCoordinator);
+
+  EXPECT_EQ(Summary(ContractsRecords(absl::StrCat("principal = \"", kCoordinator, "\""))),
+            (std::vector<std::string>{
+                "CreateAgreement agreements/printers OK",
+                "CreateAgreement agreements/printers REPLAYED",
+                "CreateProcurement procurements/printers OK",
+                "CreateProcurement procurements/printers REPLAYED",
+                "TransitionProcurement procurements/printers OK",
+                "RecordAward procurements/social-services-system OK",
+                "RecordReviewRequest procurements/social-services-system OK",
+                "RecordReviewOutcome procurements/social-services-system OK",
+                "UpdateAgreement agreements/it-konsulter OK",
+                "ExtendAgreement agreements/it-konsulter OK",
+                "JoinAgreement agreements/it-konsulter OK",
+                "RecordFollowUp agreements/it-konsulter OK",
+            }));
+  EXPECT_EQ(ContractsRecords(absl::StrCat("principal = \"", kClerk, "\"")).size(), seeded.size());
+  EXPECT_EQ(ContractsRecords("resource = \"agreements/*\"").size(), 8u);
+  EXPECT_EQ(ContractsRecords("resource = \"procurements/*\"").size(), 9u);
+
+  // Writes that fail leave nothing: an unknown municipality, the four-year
+  // rule without a reason, an agreement that exists, concluding during the
+  // standstill (to 30 June), an outcome without a review, a stale etag,
+  // joining without the entitlement and joining twice, a follow-up in the
+  // future, and callers without the role (a municipality system joining its
+  // own municipality too).
+  const size_t before = ContractsRecords().size();
+  std::vector<std::pair<grpc::Status, grpc::StatusCode>> refused;
+  auto create_agreement = [&](const cv1::CreateAgreementRequest& request, ContractsStub* stub) {
+    return Call(stub, &ContractsStub::CreateAgreement, request, &agreement);
+  };
+  refused.emplace_back(
+      create_agreement(contracts::AgreementRequest("x", {"2510"}), coordinator.get()),
+      grpc::StatusCode::INVALID_ARGUMENT);
+  cv1::CreateAgreementRequest long_one = contracts::AgreementRequest("x", {"2584"});
+  long_one.mutable_agreement()->mutable_terms()->add_extensions()->set_months(12);
+  refused.emplace_back(create_agreement(long_one, coordinator.get()),
+                       grpc::StatusCode::INVALID_ARGUMENT);
+  refused.emplace_back(
+      create_agreement(contracts::AgreementRequest("e-arkiv", {"2580"}), coordinator.get()),
+      grpc::StatusCode::ALREADY_EXISTS);
+  cv1::TransitionProcurementRequest conclude;
+  conclude.set_name(kSocialServicesSystem);
+  conclude.set_state(cv1::Procurement::STATE_CONCLUDED);
+  *conclude.mutable_date() = enamnd::testing::Day(2022, 6, 29);
+  refused.emplace_back(
+      Call(coordinator.get(), &ContractsStub::TransitionProcurement, conclude, &procurement),
+      grpc::StatusCode::FAILED_PRECONDITION);
+  refused.emplace_back(
+      Call(coordinator.get(), &ContractsStub::RecordReviewOutcome, outcome, &procurement),
+      grpc::StatusCode::FAILED_PRECONDITION);
+  update.mutable_agreement()->set_etag("99");
+  refused.emplace_back(Call(coordinator.get(), &ContractsStub::UpdateAgreement, update, &agreement),
+                       grpc::StatusCode::ABORTED);
+  cv1::JoinAgreementRequest not_entitled = join;
+  not_entitled.set_name(kEArchive);
+  refused.emplace_back(
+      Call(coordinator.get(), &ContractsStub::JoinAgreement, not_entitled, &agreement),
+      grpc::StatusCode::INVALID_ARGUMENT);
+  refused.emplace_back(Call(coordinator.get(), &ContractsStub::JoinAgreement, join, &agreement),
+                       grpc::StatusCode::FAILED_PRECONDITION);
+  *follow_up.mutable_follow_up()->mutable_date() = enamnd::testing::Day(2022, 6, 30);
+  refused.emplace_back(
+      Call(coordinator.get(), &ContractsStub::RecordFollowUp, follow_up, &agreement),
+      grpc::StatusCode::INVALID_ARGUMENT);
+  ContractsStubPtr secretary = ContractsAs(kSecretary);
+  refused.emplace_back(
+      create_agreement(contracts::AgreementRequest("y", {"2584"}), secretary.get()),
+      grpc::StatusCode::PERMISSION_DENIED);
+  ContractsStubPtr kiruna = ContractsAs(kSystem2584);
+  refused.emplace_back(Call(kiruna.get(), &ContractsStub::JoinAgreement, join, &agreement),
+                       grpc::StatusCode::PERMISSION_DENIED);
+  for (size_t i = 0; i < refused.size(); ++i) {
+    EXPECT_EQ(refused[i].first.error_code(), refused[i].second)
+        << "refusal " << i << ": " << refused[i].first.error_message();
+  }
+  EXPECT_EQ(ContractsRecords().size(), before);
+}
+
 TEST_F(AuditTrailTest, TableIsAppendOnlyBelowTheApi) {
   size_t before = Records().size();
-  for (const std::string& path :
-       {meetings_->db()->path(), audits_->db()->path(), projects_->db()->path()}) {
+  for (const std::string& path : {meetings_->db()->path(), audits_->db()->path(),
+                                  projects_->db()->path(), contracts_->db()->path()}) {
     std::unique_ptr<platform::Database> db = enamnd::testing::OpenDatabase(path, {});
     ASSERT_NE(db, nullptr);
     for (const char* sql :

@@ -1,10 +1,10 @@
-// The meetings, audits and projects services in-process (tests/audits/
-// fixture.h, plus projects) with seeded data, and what the security tests
-// need around them: calls of any method by its descriptor (generic stubs),
-// the roles of the test principals, and a snapshot of everything stored
-// (every table's rows in the three SQLite files, read over separate
-// connections, and the length of each Redis stream) to prove that a
-// refused call wrote nothing.
+// The meetings, audits, projects and contracts services in-process
+// (tests/audits/fixture.h, plus projects and contracts) with seeded data,
+// and what the security tests need around them: calls of any method by its
+// descriptor (generic stubs), the roles of the test principals, and a
+// snapshot of everything stored (every table's rows in the four SQLite
+// files, read over separate connections, and the length of each Redis
+// stream) to prove that a refused call wrote nothing.
 #ifndef ENAMND_TESTS_SECURITY_FIXTURE_H_
 #define ENAMND_TESTS_SECURITY_FIXTURE_H_
 
@@ -23,16 +23,20 @@
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "enamnd/auth/v1/auth.pb.h"
+#include "enamnd/contracts/v1/contracts.grpc.pb.h"
 #include "enamnd/projects/v1/projects.grpc.pb.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/text_format.h"
+#include "services/contracts/api/service.h"
 #include "services/platform/policy.h"
 #include "services/projects/api/service.h"
 #include "tests/audits/fixture.h"
+#include "tests/contracts/fixture.h"
 #include "tests/projects/fixture.h"
 #include "tests/support/committee.h"
 #include "tests/support/database.h"
+#include "tests/support/members.h"
 #include "tests/support/principals.h"
 
 namespace enamnd::security {
@@ -40,11 +44,13 @@ namespace enamnd::security {
 namespace mv1 = ::enamnd::meetings::v1;
 namespace av1 = ::enamnd::audits::v1;
 namespace pv1 = ::enamnd::projects::v1;
+namespace cv1 = ::enamnd::contracts::v1;
 using enamnd::testing::kTestMeeting;
 
 inline constexpr char kMeetingsService[] = "enamnd.meetings.v1.MeetingsService";
 inline constexpr char kAuditsService[] = "enamnd.audits.v1.AuditsService";
 inline constexpr char kProjectsService[] = "enamnd.projects.v1.ProjectsService";
+inline constexpr char kContractsService[] = "enamnd.contracts.v1.ContractsService";
 // Seeded: paragraph 1 of kTestMeeting, a draft sent to 2584; two reviews,
 // each with one recommendation.
 inline constexpr char kDraftParagraph[] = "bodies/e-namnden/meetings/2022-06-22/paragraphs/1";
@@ -54,6 +60,12 @@ inline constexpr char kReview2580[] = "reviews/2021-2580";
 // its final report (without the report yet).
 inline constexpr char kHrPayroll[] = "initiatives/hr-payroll";
 inline constexpr char kELearning[] = "initiatives/e-learning";
+// Seeded: a procurement in evaluation; a framework agreement 2584 and 2523
+// may call off, and one only 2580 may (tests/contracts/fixture.h,
+// AgreementRequest: 2021-01-01 to 2022-12-31, options 1+1 years).
+inline constexpr char kSocialServicesSystem[] = "procurements/social-services-system";
+inline constexpr char kItConsultants[] = "agreements/it-konsulter";
+inline constexpr char kEArchive[] = "agreements/e-arkiv";
 // The day the services' calendars are pinned to.
 inline constexpr absl::CivilDay kToday(2022, 6, 29);
 
@@ -227,28 +239,38 @@ class SecurityFixture : public audits::AuditsFixture {
   using MeetingsStubPtr = std::unique_ptr<mv1::MeetingsService::Stub>;
   using ProjectsStub = pv1::ProjectsService::Stub;
   using ProjectsStubPtr = std::unique_ptr<ProjectsStub>;
+  using ContractsStub = cv1::ContractsService::Stub;
+  using ContractsStubPtr = std::unique_ptr<ContractsStub>;
 
   void SetUp() override {
     AuditsFixture::SetUp();
     if (HasFatalFailure()) return;
     absl::Status started = projects_service_.Start();
     ASSERT_TRUE(started.ok()) << started;
+    started = contracts_service_.Start();
+    ASSERT_TRUE(started.ok()) << started;
     projects_ = projects_service_.runner();
+    contracts_ = contracts_service_.runner();
     meetings_->clock()->Pin(kToday);
     audits_->clock()->Pin(kToday);
     projects_->clock()->Pin(kToday);
+    contracts_->clock()->Pin(kToday);
     meetings_db_ = enamnd::testing::OpenDatabase(meetings_->db()->path(), {});
     audits_db_ = enamnd::testing::OpenDatabase(audits_->db()->path(), {});
     projects_db_ = enamnd::testing::OpenDatabase(projects_->db()->path(), {});
+    contracts_db_ = enamnd::testing::OpenDatabase(contracts_->db()->path(), {});
     ASSERT_NE(meetings_db_, nullptr);
     ASSERT_NE(audits_db_, nullptr);
     ASSERT_NE(projects_db_, nullptr);
+    ASSERT_NE(contracts_db_, nullptr);
     Seed();
   }
   void TearDown() override {
     meetings_db_.reset();
     audits_db_.reset();
     projects_db_.reset();
+    contracts_db_.reset();
+    contracts_service_.Stop();
     projects_service_.Stop();
     AuditsFixture::TearDown();
   }
@@ -257,7 +279,8 @@ class SecurityFixture : public audits::AuditsFixture {
   // meeting with everyone present; case 2022-9 about review 2021-2584), a
   // draft decision sent to 2584, reviews of 2584 and 2580 with one
   // recommendation each; once projects has learned the members, kHrPayroll
-  // and kELearning.
+  // and kELearning; once contracts has, kSocialServicesSystem (advertised,
+  // then in evaluation), kItConsultants and kEArchive.
   void Seed() {
     enamnd::testing::CommitteeSeed seed;
     seed.municipality_codes = {"2584", "2523", "2580"};
@@ -290,25 +313,59 @@ class SecurityFixture : public audits::AuditsFixture {
       grpc::Status moved = Transition(kELearning, state, day, &initiative);
       ASSERT_TRUE(moved.ok()) << moved.error_message();
     }
+    ASSERT_NO_FATAL_FAILURE(SeedContracts());
+  }
+  void SeedContracts() {
+    cv1::CreateProcurementRequest procurement;
+    procurement.set_procurement_id("social-services-system");
+    procurement.mutable_procurement()->set_title(
+        "Upphandling Verksamhetssystem Socialtjänsten Norrbotten");
+    *procurement.mutable_since_date() = enamnd::testing::Day(2022, 1, 10);
+    cv1::Procurement p;
+    grpc::Status created = Contracts(&ContractsStub::CreateProcurement, procurement, &p);
+    ASSERT_TRUE(created.ok()) << created.error_message();
+    for (auto [state, day] : std::vector<std::pair<cv1::Procurement::State, absl::CivilDay>>{
+             {cv1::Procurement::STATE_ADVERTISED, absl::CivilDay(2022, 2, 1)},
+             {cv1::Procurement::STATE_EVALUATION, absl::CivilDay(2022, 4, 1)}}) {
+      cv1::TransitionProcurementRequest move;
+      move.set_name(kSocialServicesSystem);
+      move.set_state(state);
+      *move.mutable_date() = enamnd::testing::Day(day.year(), day.month(), day.day());
+      grpc::Status moved = Contracts(&ContractsStub::TransitionProcurement, move, &p);
+      ASSERT_TRUE(moved.ok()) << moved.error_message();
+    }
+    cv1::CreateAgreementRequest e_archive = contracts::AgreementRequest("e-arkiv", {"2580"});
+    e_archive.mutable_agreement()->set_title("E-arkiv");
+    for (const cv1::CreateAgreementRequest& request :
+         {contracts::AgreementRequest("it-konsulter", {"2584", "2523"}), e_archive}) {
+      cv1::Agreement agreement;
+      created = Contracts(&ContractsStub::CreateAgreement, request, &agreement);
+      ASSERT_TRUE(created.ok()) << created.error_message();
+    }
   }
 
-  // Waits (with a deadline) until the projects service has learned the
-  // municipalities from the meetings service's events: until GetPortfolio
-  // of each stops failing.
+  // Waits (with a deadline) until the projects and contracts services have
+  // learned the municipalities from the meetings service's events: until
+  // GetPortfolio, and ListAgreements filtered by each, stop failing.
   void AwaitMembers(const std::vector<std::string>& codes) {
-    const absl::Time deadline = absl::Now() + absl::Seconds(20);
-    for (const std::string& code : codes) {
-      pv1::GetPortfolioRequest probe;
-      probe.set_municipality("municipalities/" + code);
-      while (true) {
-        pv1::Portfolio portfolio;
-        grpc::Status status = Projects(&ProjectsStub::GetPortfolio, probe, &portfolio);
-        if (status.ok()) break;
-        ASSERT_LT(absl::Now(), deadline)
-            << "municipalities/" << code << " never reached projects: " << status.error_message();
-        absl::SleepFor(absl::Milliseconds(20));
-      }
-    }
+    ASSERT_NO_FATAL_FAILURE(enamnd::testing::AwaitMembers(
+        codes,
+        [&](const std::string& code) {
+          pv1::GetPortfolioRequest probe;
+          probe.set_municipality("municipalities/" + code);
+          pv1::Portfolio portfolio;
+          return Projects(&ProjectsStub::GetPortfolio, probe, &portfolio).ok();
+        },
+        "projects"));
+    enamnd::testing::AwaitMembers(
+        codes,
+        [&](const std::string& code) {
+          cv1::ListAgreementsRequest probe;
+          probe.set_filter(absl::StrCat("municipality = \"municipalities/", code, "\""));
+          cv1::ListAgreementsResponse response;
+          return Contracts(&ContractsStub::ListAgreements, probe, &response).ok();
+        },
+        "contracts");
   }
 
   template <typename Request, typename Response>
@@ -316,6 +373,13 @@ class SecurityFixture : public audits::AuditsFixture {
                                                              Response*),
                         const Request& request, Response* response) {
     return enamnd::testing::Call(projects_service_.stub(), method, request, response);
+  }
+  // A call of the contracts service as the clerk.
+  template <typename Request, typename Response>
+  grpc::Status Contracts(grpc::Status (ContractsStub::*method)(grpc::ClientContext*, const Request&,
+                                                               Response*),
+                         const Request& request, Response* response) {
+    return enamnd::testing::Call(contracts_service_.stub(), method, request, response);
   }
   // Moves `initiative` (its name) to `state` on `day`, as the clerk.
   grpc::Status Transition(const std::string& initiative, pv1::State state, absl::CivilDay day,
@@ -334,18 +398,23 @@ class SecurityFixture : public audits::AuditsFixture {
   ProjectsStubPtr ProjectsAs(const std::string& principal) {
     return projects_service_.StubAs(principal);
   }
+  ContractsStubPtr ContractsAs(const std::string& principal) {
+    return contracts_service_.StubAs(principal);
+  }
   // A channel to the service of `service_name` calling as `principal`.
   std::shared_ptr<grpc::Channel> ChannelTo(const std::string& service_name,
                                            const std::string& principal) {
     if (service_name == kMeetingsService) return meetings_service_.ChannelAs(principal);
     if (service_name == kProjectsService) return projects_service_.ChannelAs(principal);
+    if (service_name == kContractsService) return contracts_service_.ChannelAs(principal);
     return audits_service_.ChannelAs(principal);
   }
   // A plaintext channel without the principal header: no identity.
   std::shared_ptr<grpc::Channel> AnonymousChannelTo(const std::string& service_name) {
-    std::string address = service_name == kMeetingsService   ? meetings_service_.address()
-                          : service_name == kProjectsService ? projects_service_.address()
-                                                             : audits_service_.address();
+    std::string address = service_name == kMeetingsService    ? meetings_service_.address()
+                          : service_name == kProjectsService  ? projects_service_.address()
+                          : service_name == kContractsService ? contracts_service_.address()
+                                                              : audits_service_.address();
     return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
   }
 
@@ -355,17 +424,18 @@ class SecurityFixture : public audits::AuditsFixture {
     AddTables("meetings", meetings_db_.get(), &snapshot);
     AddTables("audits", audits_db_.get(), &snapshot);
     AddTables("projects", projects_db_.get(), &snapshot);
-    for (const char* stream :
-         {"enamnd:events:meetings", "enamnd:events:audits", "enamnd:events:projects"}) {
+    AddTables("contracts", contracts_db_.get(), &snapshot);
+    for (const char* stream : {"enamnd:events:meetings", "enamnd:events:audits",
+                               "enamnd:events:projects", "enamnd:events:contracts"}) {
       snapshot.streams[stream] = redis_.Command({"XLEN", stream}).integer;
     }
     return snapshot;
   }
 
   // Everything stored once the background work is done: every outbox row
-  // published, every meetings event consumed by the audits and projects
-  // services, and two snapshots in a row equal (deadline jobs run after
-  // commits).
+  // published, every meetings event consumed by the audits, projects and
+  // contracts services, and two snapshots in a row equal (deadline jobs run
+  // after commits).
   Snapshot Settled() {
     absl::Time deadline = absl::Now() + absl::Seconds(20);
     Snapshot last;
@@ -384,9 +454,13 @@ class SecurityFixture : public audits::AuditsFixture {
   std::unique_ptr<platform::Database> meetings_db_;
   std::unique_ptr<platform::Database> audits_db_;
   std::unique_ptr<platform::Database> projects_db_;
+  std::unique_ptr<platform::Database> contracts_db_;
   enamnd::testing::InProcess<pv1::ProjectsService> projects_service_{
       "projects", projects::NewProjectsService, dir_.path() + "/projects", redis_.address()};
+  enamnd::testing::InProcess<cv1::ContractsService> contracts_service_{
+      "contracts", contracts::NewContractsService, dir_.path() + "/contracts", redis_.address()};
   platform::ServerRunner* projects_ = nullptr;
+  platform::ServerRunner* contracts_ = nullptr;
 
  private:
   int64_t Count(platform::Database* db, const std::string& sql) {
@@ -397,14 +471,16 @@ class SecurityFixture : public audits::AuditsFixture {
   }
 
   bool Quiet() {
-    int64_t meetings_events = redis_.Command({"XLEN", "enamnd:events:meetings"}).integer;
-    return Count(meetings_db_.get(), "SELECT COUNT(*) FROM outbox WHERE published_at IS NULL") ==
-               0 &&
-           Count(audits_db_.get(), "SELECT COUNT(*) FROM outbox WHERE published_at IS NULL") == 0 &&
-           Count(audits_db_.get(), "SELECT COUNT(*) FROM inbox") == meetings_events &&
-           Count(projects_db_.get(), "SELECT COUNT(*) FROM outbox WHERE published_at IS NULL") ==
-               0 &&
-           Count(projects_db_.get(), "SELECT COUNT(*) FROM inbox") == meetings_events;
+    const int64_t meetings_events = redis_.Command({"XLEN", "enamnd:events:meetings"}).integer;
+    for (platform::Database* db :
+         {meetings_db_.get(), audits_db_.get(), projects_db_.get(), contracts_db_.get()}) {
+      if (Count(db, "SELECT COUNT(*) FROM outbox WHERE published_at IS NULL") != 0) return false;
+      // Every follower of the meetings service has consumed its events.
+      if (db != meetings_db_.get() && Count(db, "SELECT COUNT(*) FROM inbox") != meetings_events) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static void AddTables(const std::string& service, platform::Database* db, Snapshot* snapshot) {

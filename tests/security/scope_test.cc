@@ -1,7 +1,9 @@
 // Scoped writes (an auditor of 2584 changes only reviews of 2584; a
-// municipality's system writes only its own notice posting and discharge)
-// and what the public reads (adjusted decisions and protocols, never
-// drafts; active initiatives, never a stopped or closed one by any read).
+// municipality's system writes only its own notice posting and discharge),
+// scoped reads (a municipality's system reads the agreements its
+// municipality is entitled to call off, and writes none) and what the
+// public reads (adjusted decisions and protocols, never drafts; active
+// initiatives, never a stopped or closed one by any read).
 #include <string>
 #include <vector>
 
@@ -14,6 +16,7 @@ namespace {
 using enamnd::testing::Call;
 using enamnd::testing::Day;
 using enamnd::testing::kAuditor2584;
+using enamnd::testing::kClerk;
 using enamnd::testing::kCoordinator;
 using enamnd::testing::kPublicReader;
 using enamnd::testing::kSecretary;
@@ -352,6 +355,120 @@ TEST_F(ScopeTest, PublicReaderReadsNothingOfAnInitiativeNoLongerActive) {
   ASSERT_TRUE(Call(reader.get(), &ProjectsStub::GetPortfolio, render.portfolio(), &portfolio).ok());
   ASSERT_EQ(portfolio.entries_size(), 1);
   EXPECT_EQ(portfolio.entries(0).initiative(), kHrPayroll);
+}
+
+TEST_F(ScopeTest, MunicipalitySystemReadsTheAgreementsItsMunicipalityMayUse) {
+  // tests/contracts/api_test.cc has the basic story; here every filter
+  // Kiruna's system may send, what it may not, a change of entitlement,
+  // and that nothing it is refused writes anything.
+  ContractsStubPtr kiruna = ContractsAs(kSystem2584);
+  auto get = [&](const std::string& principal, const std::string& name) {
+    ContractsStubPtr stub = ContractsAs(principal);
+    cv1::GetAgreementRequest request;
+    request.set_name(name);
+    cv1::Agreement out;
+    return Call(stub.get(), &ContractsStub::GetAgreement, request, &out);
+  };
+  // The names listed for `filter` as `principal` and how many match, or
+  // the refusal.
+  struct Listed {
+    grpc::Status status;
+    std::vector<std::string> names;
+    int total = 0;
+  };
+  auto list = [&](const std::string& principal, const std::string& filter) {
+    ContractsStubPtr stub = ContractsAs(principal);
+    cv1::ListAgreementsRequest request;
+    request.set_filter(filter);
+    cv1::ListAgreementsResponse out;
+    Listed listed;
+    listed.status = Call(stub.get(), &ContractsStub::ListAgreements, request, &out);
+    for (const auto& a : out.agreements()) listed.names.push_back(a.name());
+    listed.total = out.total_size();
+    return listed;
+  };
+  const std::string own = "municipality = \"municipalities/2584\"";
+
+  Snapshot before = Settled();
+  // What Kiruna may call off: kItConsultants (with 2523), by every filter
+  // that names Kiruna.
+  grpc::Status read = get(kSystem2584, kItConsultants);
+  EXPECT_TRUE(read.ok()) << read.error_message();
+  for (const std::string& filter :
+       {own, own + " AND date = 2022-06-29", own + " AND in_force = 2022-06-29",
+        own + " AND expiring_within_months = 36"}) {
+    Listed listed = list(kSystem2584, filter);
+    EXPECT_TRUE(listed.status.ok()) << filter << ": " << listed.status.error_message();
+    EXPECT_EQ(listed.names, std::vector<std::string>{kItConsultants}) << filter;
+    EXPECT_EQ(listed.total, 1) << filter;
+  }
+  // Nothing on a day the agreement does not run.
+  Listed later = list(kSystem2584, own + " AND date = 2025-06-29");
+  EXPECT_TRUE(later.status.ok()) << later.status.error_message();
+  EXPECT_TRUE(later.names.empty());
+  // The procurements are not the municipalities': the system reads them.
+  cv1::GetProcurementRequest procurement;
+  procurement.set_name(kSocialServicesSystem);
+  cv1::Procurement p;
+  EXPECT_TRUE(Call(kiruna.get(), &ContractsStub::GetProcurement, procurement, &p).ok());
+
+  // Refused: an agreement only Luleå may call off, another municipality's
+  // list (also Gällivare's, which shares kItConsultants), a list that names
+  // no municipality, whatever else it filters by.
+  EXPECT_TRUE(DeniedNaming(get(kSystem2584, kEArchive), kEArchive));
+  for (const char* code : {"2580", "2523", "2505"}) {
+    const std::string other = absl::StrCat("municipalities/", code);
+    EXPECT_TRUE(DeniedNaming(
+        list(kSystem2584, absl::StrCat("municipality = \"", other, "\"")).status, other));
+  }
+  for (const char* filter : {"", "in_force = 2022-06-29", "expiring_within_months = 36"}) {
+    EXPECT_TRUE(DeniedNaming(list(kSystem2584, filter).status, "filter by municipality")) << filter;
+  }
+  // It writes nothing, not even for its own municipality.
+  cv1::Agreement out;
+  EXPECT_TRUE(DeniedNaming(Call(kiruna.get(), &ContractsStub::CreateAgreement,
+                                contracts::AgreementRequest("kiruna-only", {"2584"}), &out),
+                           "coordinator"));
+  cv1::JoinAgreementRequest join;
+  join.set_name(kItConsultants);
+  join.set_municipality("municipalities/2584");
+  *join.mutable_joined_date() = Day(2022, 6, 1);
+  EXPECT_TRUE(
+      DeniedNaming(Call(kiruna.get(), &ContractsStub::JoinAgreement, join, &out), "coordinator"));
+  cv1::RecordFollowUpRequest follow_up;
+  follow_up.set_name(kItConsultants);
+  *follow_up.mutable_follow_up()->mutable_date() = Day(2022, 6, 22);
+  follow_up.mutable_follow_up()->set_result("Leveranser enligt avtal");
+  EXPECT_TRUE(DeniedNaming(Call(kiruna.get(), &ContractsStub::RecordFollowUp, follow_up, &out),
+                           "coordinator"));
+  Snapshot after = Take();
+  EXPECT_TRUE(before == after) << "refused calls changed " << Difference(before, after);
+
+  // The unscoped readers read every agreement (the auditor of 2584 too: its
+  // role is not scoped here).
+  for (const char* principal : {kSecretary, kAuditor2584, kCoordinator, kClerk}) {
+    EXPECT_TRUE(get(principal, kEArchive).ok()) << principal;
+    Listed all = list(principal, "");
+    EXPECT_TRUE(all.status.ok()) << principal << ": " << all.status.error_message();
+    EXPECT_EQ(all.names, (std::vector<std::string>{kItConsultants, kEArchive})) << principal;
+  }
+
+  // Entitled later, Kiruna reads kEArchive; no longer entitled, it does not.
+  ContractsStubPtr coordinator = ContractsAs(kCoordinator);
+  cv1::UpdateAgreementRequest entitle;
+  entitle.mutable_agreement()->set_name(kEArchive);
+  entitle.mutable_agreement()->add_entitled("municipalities/2580");
+  entitle.mutable_agreement()->add_entitled("municipalities/2584");
+  entitle.mutable_update_mask()->add_paths("entitled");
+  grpc::Status updated = Call(coordinator.get(), &ContractsStub::UpdateAgreement, entitle, &out);
+  ASSERT_TRUE(updated.ok()) << updated.error_message();
+  EXPECT_TRUE(get(kSystem2584, kEArchive).ok());
+  EXPECT_EQ(list(kSystem2584, own).names, (std::vector<std::string>{kItConsultants, kEArchive}));
+  entitle.mutable_agreement()->mutable_entitled()->RemoveLast();
+  updated = Call(coordinator.get(), &ContractsStub::UpdateAgreement, entitle, &out);
+  ASSERT_TRUE(updated.ok()) << updated.error_message();
+  EXPECT_TRUE(DeniedNaming(get(kSystem2584, kEArchive), kEArchive));
+  EXPECT_EQ(list(kSystem2584, own).names, std::vector<std::string>{kItConsultants});
 }
 
 }  // namespace
