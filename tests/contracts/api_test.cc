@@ -152,6 +152,37 @@ TEST_F(ContractsApiTest, AgreementsAMunicipalityMayUseAndThoseInForce) {
   EXPECT_EQ(platform::ToCivil(out.terms().end()), absl::CivilDay(2023, 12, 31));
   EXPECT_EQ(platform::ToCivil(out.final_end()), absl::CivilDay(2024, 12, 31));  // unchanged
   EXPECT_TRUE(out.terms().extensions(0).used());
+
+  // An update after the extension: the used option is not counted twice.
+  v1::UpdateAgreementRequest owner;
+  owner.mutable_agreement()->set_name("agreements/it-konsulter");
+  owner.mutable_agreement()->set_owner("IT-chefen i Kiruna");
+  owner.mutable_update_mask()->add_paths("owner");
+  ASSERT_TRUE(Contracts(&Stub::UpdateAgreement, owner, &out).ok());
+  // What happened stays: Kiruna joined, and the option was used.
+  v1::UpdateAgreementRequest entitled;
+  entitled.mutable_agreement()->set_name("agreements/it-konsulter");
+  entitled.mutable_agreement()->add_entitled("municipalities/2582");
+  entitled.mutable_update_mask()->add_paths("entitled");
+  EXPECT_INVALID_FIELD(Contracts(&Stub::UpdateAgreement, entitled, &out),
+                       "agreement.entitled: municipalities/2584 joined on 2021-03-01");
+  v1::UpdateAgreementRequest terms;
+  terms.mutable_agreement()->set_name("agreements/it-konsulter");
+  *terms.mutable_agreement()->mutable_terms() =
+      AgreementRequest("it-konsulter", {}).agreement().terms();  // the end before the extension
+  terms.mutable_update_mask()->add_paths("terms");
+  EXPECT_INVALID_FIELD(Contracts(&Stub::UpdateAgreement, terms, &out), "agreement.terms.end");
+
+  v1::RecordFollowUpRequest follow_up;
+  follow_up.set_name("agreements/it-konsulter");
+  *follow_up.mutable_follow_up()->mutable_date() = Day(2022, 7, 1);
+  follow_up.mutable_follow_up()->set_result("Leveranser enligt avtal");
+  ASSERT_TRUE(Contracts(&Stub::RecordFollowUp, follow_up, &out).ok());
+  ASSERT_TRUE(Contracts(&Stub::RecordFollowUp, follow_up, &out).ok());  // a retry
+  EXPECT_EQ(out.follow_ups_size(), 1);
+  EXPECT_EQ(EventCount("FollowUpRecorded"), 1);
+  *follow_up.mutable_follow_up()->mutable_date() = Day(2020, 12, 1);
+  EXPECT_INVALID_FIELD(Contracts(&Stub::RecordFollowUp, follow_up, &out), "follow_up.date");
 }
 
 TEST_F(ContractsApiTest, BadInputNamesTheFieldAndWritesNothing) {

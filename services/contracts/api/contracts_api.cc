@@ -9,6 +9,7 @@
 #include <variant>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "enamnd/contracts/v1/events.pb.h"
 #include "services/contracts/domain/rules.h"
 #include "services/contracts/store/store.h"
@@ -229,6 +230,16 @@ absl::Status ContractsApi::RecordAward(const platform::Caller& caller,
         "state: ", p.name(), " is in ", Procurement::State_Name(p.state()),
         "; an award is recorded in STATE_EVALUATION (its notice also in STATE_AWARD_DECIDED)"));
   }
+  if (!adds_notice && ToCivil(request.decision_date()) < ToCivil(p.state_date())) {
+    return platform::InvalidField(
+        "decision_date",
+        absl::StrCat("is before the evaluation began on ", DayText(ToCivil(p.state_date()))));
+  }
+  if (adds_notice && ToCivil(request.decision_date()) != ToCivil(p.award_decision_date())) {
+    return platform::InvalidField(
+        "decision_date",
+        absl::StrCat("the award was decided on ", DayText(ToCivil(p.award_decision_date()))));
+  }
   *p.mutable_award_decision_date() = request.decision_date();
   ProcurementState to = Procurement::STATE_AWARD_DECIDED;
   common::v1::Date day = request.decision_date();
@@ -257,6 +268,11 @@ absl::Status ContractsApi::RecordReviewRequest(const platform::Caller& caller,
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(v1::Procurement p, Writable(tx, request.name(), ""));
   ENAMND_RETURN_IF_ERROR(CheckReviewRequest(p, ToCivil(review.filed_date())));
+  if (ToCivil(review.filed_date()) < ToCivil(p.award_notice_date())) {
+    return platform::InvalidField(
+        "review.filed_date",
+        absl::StrCat("is before the award notice of ", DayText(ToCivil(p.award_notice_date()))));
+  }
   v1::ReviewRequest filed = review;
   filed.clear_outcome();
   filed.clear_decided_date();
@@ -290,6 +306,12 @@ absl::Status ContractsApi::RecordReviewOutcome(const platform::Caller& caller,
   }
   review->set_outcome(request.outcome());
   *review->mutable_decided_date() = request.decided_date();
+  if (request.outcome() == v1::REVIEW_OUTCOME_REDO) {  // the procurement starts over
+    p.clear_award_decision_date();
+    p.clear_award_notice_date();
+    p.clear_notice_means();
+    p.clear_standstill_end();
+  }
   v1::ReviewDecided event;
   event.set_procurement(p.name());
   *event.mutable_review() = *review;
@@ -309,6 +331,17 @@ absl::Status ContractsApi::CheckMembers(Transaction& tx, const v1::Agreement& a)
             .status());
   }
   return absl::OkStatus();
+}
+
+absl::Status ContractsApi::CheckProcurementExists(Transaction& tx, absl::string_view reference) {
+  if (reference.empty()) return absl::OkStatus();
+  absl::ConsumePrefix(&reference, "//contracts/");
+  ENAMND_ASSIGN_OR_RETURN(ProcurementName name,
+                          ProcurementName::Parse(reference, "agreement.procurement"));
+  ENAMND_ASSIGN_OR_RETURN(auto found, store::GetProcurement(tx, name));
+  if (found.has_value()) return absl::OkStatus();
+  return platform::InvalidField("agreement.procurement",
+                                absl::StrCat(name.ToString(), " does not exist"));
 }
 
 absl::Status ContractsApi::CheckMayRead(const platform::Caller& caller, const v1::Agreement& a) {
@@ -348,6 +381,7 @@ absl::Status ContractsApi::CreateAgreement(const platform::Caller& caller,
   if (replayed)
     return platform::CommitAudited(tx, caller, response->name(), platform::kOutcomeReplayed);
   ENAMND_RETURN_IF_ERROR(CheckMembers(tx, a));
+  ENAMND_RETURN_IF_ERROR(CheckProcurementExists(tx, a.procurement()));
   ENAMND_RETURN_IF_ERROR(store::InsertAgreement(tx, &a));
   ENAMND_ASSIGN_OR_RETURN(auto decisions, platform::LinkedDecisions(tx, a.name()));
   for (auto& d : decisions) *a.add_decisions() = std::move(d);
@@ -414,7 +448,8 @@ absl::Status ContractsApi::UpdateAgreement(const platform::Caller& caller,
   ENAMND_RETURN_IF_ERROR(platform::ValidateMask(request.update_mask(), UpdatableAgreementFields()));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(v1::Agreement a, WritableAgreement(tx, given.name(), given.etag()));
-  const auto used = a.terms().extensions();
+  const v1::Agreement before = a;
+  const auto& used = before.terms().extensions();
   platform::ApplyMask(request.update_mask(), given, &a);
   // Extensions already used stay used; ExtendAgreement is the only way to use one.
   for (int i = 0; i < a.terms().extensions_size(); ++i) {
@@ -426,7 +461,9 @@ absl::Status ContractsApi::UpdateAgreement(const platform::Caller& caller,
       e->clear_used_date();
   }
   ENAMND_RETURN_IF_ERROR(ValidateAgreement(a));
+  ENAMND_RETURN_IF_ERROR(CheckUpdateKeepsHistory(before, a));
   ENAMND_RETURN_IF_ERROR(CheckMembers(tx, a));
+  ENAMND_RETURN_IF_ERROR(CheckProcurementExists(tx, a.procurement()));
   Stamp(caller, &a);
   ENAMND_RETURN_IF_ERROR(store::ReplaceAgreement(tx, &a));
   v1::AgreementUpdated event;
@@ -454,6 +491,10 @@ absl::Status ContractsApi::ExtendAgreement(const platform::Caller& caller,
   if (next == nullptr) {
     return absl::FailedPreconditionError(
         absl::StrCat("extensions: ", a.name(), " has no unused extension option"));
+  }
+  if (ToCivil(request.date()) < ToCivil(terms->start())) {
+    return platform::InvalidField(
+        "date", absl::StrCat("is before the agreement's start ", DayText(ToCivil(terms->start()))));
   }
   if (ToCivil(request.date()) > ToCivil(terms->end())) {
     return platform::InvalidField("date",
@@ -512,6 +553,19 @@ absl::Status ContractsApi::RecordFollowUp(const platform::Caller& caller,
   }
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(v1::Agreement a, WritableAgreement(tx, request.name(), ""));
+  if (ToCivil(given.date()) < ToCivil(a.terms().start())) {
+    return platform::InvalidField(
+        "follow_up.date",
+        absl::StrCat("is before the agreement's start ", DayText(ToCivil(a.terms().start()))));
+  }
+  for (const v1::FollowUp& earlier : a.follow_ups()) {
+    if (ToCivil(earlier.date()) == ToCivil(given.date()) && earlier.result() == given.result()) {
+      ENAMND_RETURN_IF_ERROR(
+          platform::CommitAudited(tx, caller, a.name(), platform::kOutcomeReplayed));
+      *response = std::move(a);  // the same follow-up sent again: a retry
+      return absl::OkStatus();
+    }
+  }
   v1::FollowUp follow_up = given;
   follow_up.set_recorded_by(caller.principal());
   *a.add_follow_ups() = follow_up;

@@ -107,6 +107,8 @@ class ContractsApi {
                              const google::protobuf::Message* extra = nullptr);
   absl::StatusOr<v1::Agreement> WritableAgreement(platform::Transaction& tx, absl::string_view name,
                                                   absl::string_view etag);
+  // An agreement's procurement, when given, is one of this service's.
+  absl::Status CheckProcurementExists(platform::Transaction& tx, absl::string_view reference);
   // The entitled municipalities must be members.
   absl::Status CheckMembers(platform::Transaction& tx, const v1::Agreement& agreement);
   // A scoped caller (a municipality system) reads an agreement only when

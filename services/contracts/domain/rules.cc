@@ -317,6 +317,40 @@ absl::Status ValidateAgreement(const v1::Agreement& a) {
   return CheckFourYearRule(a.terms(), a.special_reason());
 }
 
+absl::Status CheckUpdateKeepsHistory(const v1::Agreement& before, const v1::Agreement& after) {
+  for (const v1::Joining& j : after.joined()) {
+    if (std::find(after.entitled().begin(), after.entitled().end(), j.municipality()) ==
+        after.entitled().end()) {
+      return InvalidField("agreement.entitled",
+                          absl::StrCat(j.municipality(), " joined on ",
+                                       DayText(ToCivil(j.joined_date())), " and stays entitled"));
+    }
+    if (!InForce(after.terms(), ToCivil(j.joined_date()))) {
+      return InvalidField("agreement.terms", absl::StrCat(j.municipality(), " joined on ",
+                                                          DayText(ToCivil(j.joined_date())),
+                                                          ", which must stay within the term"));
+    }
+  }
+  bool any_used = false;
+  for (int i = 0; i < before.terms().extensions_size(); ++i) {
+    const v1::ExtensionOption& was = before.terms().extensions(i);
+    if (!was.used()) continue;
+    any_used = true;
+    if (i >= after.terms().extensions_size() ||
+        after.terms().extensions(i).months() != was.months()) {
+      return InvalidField(absl::StrCat("agreement.terms.extensions[", i, "]"),
+                          absl::StrCat("the option of ", was.months(), " months was used on ",
+                                       DayText(ToCivil(was.used_date())), "; it stays"));
+    }
+  }
+  if (any_used && ToCivil(after.terms().end()) != ToCivil(before.terms().end())) {
+    return InvalidField("agreement.terms.end",
+                        absl::StrCat("is ", DayText(ToCivil(before.terms().end())),
+                                     " with the options used; only ExtendAgreement moves it"));
+  }
+  return absl::OkStatus();
+}
+
 const std::set<std::string>& UpdatableAgreementFields() {
   static const auto* fields = new std::set<std::string>{
       "title",    "case_number",       "owner",          "supplier",   "terms",

@@ -105,6 +105,12 @@ bool InForce(const v1::Terms& terms, absl::CivilDay day);
 // Whether they are members is the store's check.
 absl::Status ValidateAgreement(const v1::Agreement& agreement);
 
+// An update keeps what happened: every municipality that joined stays
+// entitled and within the term; options used stay (same length, same place)
+// and, once one is used, only ExtendAgreement moves the end.
+// INVALID_ARGUMENT naming the field.
+absl::Status CheckUpdateKeepsHistory(const v1::Agreement& before, const v1::Agreement& after);
+
 // The fields UpdateAgreement may change.
 const std::set<std::string>& UpdatableAgreementFields();
 
