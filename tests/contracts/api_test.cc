@@ -108,6 +108,19 @@ TEST_F(ContractsApiTest, AProcurementThroughAwardStandstillAndReview) {
   EXPECT_EQ(p.reviews(0).outcome(), v1::REVIEW_OUTCOME_REJECTED);
   EXPECT_EQ(EventCount("ProcurementStateChanged"), 5);
   EXPECT_EQ(EventCount("AwardDecided"), 1);
+  {
+    auto tx = contracts_->db()->BeginRead();
+    auto row =
+        tx->QueryOne("SELECT event FROM outbox WHERE type = 'enamnd.contracts.v1.AwardDecided'");
+    ASSERT_TRUE(row.ok() && row->has_value());
+    io::cloudevents::v1::CloudEvent stored;
+    ASSERT_TRUE(stored.ParseFromString((*row)->Text(0)));
+    v1::AwardDecided awarded;
+    ASSERT_TRUE(stored.proto_data().UnpackTo(&awarded));
+    EXPECT_EQ(awarded.procurement().state(), Procurement::STATE_STANDSTILL);
+    EXPECT_EQ(platform::ToCivil(awarded.procurement().standstill_end()),
+              absl::CivilDay(2022, 7, 11));
+  }
   EXPECT_EQ(EventCount("ReviewRequested"), 1);
   EXPECT_EQ(EventCount("ReviewDecided"), 1);
 }

@@ -90,6 +90,8 @@ absl::Status ContractsApi::CreateProcurement(const platform::Caller& caller,
   const v1::Procurement& given = request.procurement();
   ENAMND_RETURN_IF_ERROR(
       platform::ValidateText(given.title(), "procurement.title", platform::kMaxTitleLength, true));
+  ENAMND_RETURN_IF_ERROR(platform::ValidateText(given.case_number(), "procurement.case_number",
+                                                platform::kMaxNameLength, false));
   ENAMND_RETURN_IF_ERROR(platform::ValidateText(given.description(), "procurement.description",
                                                 platform::kMaxTextLength, false));
   if (!given.initiative().empty()) {
@@ -169,8 +171,7 @@ absl::StatusOr<v1::Procurement> ContractsApi::Writable(Transaction& tx, absl::st
 
 absl::Status ContractsApi::MoveAndCommit(Transaction& tx, const platform::Caller& caller,
                                          v1::Procurement* p, ProcurementState to,
-                                         const common::v1::Date& day,
-                                         const google::protobuf::Message* extra) {
+                                         const common::v1::Date& day, const ExtraEvent& extra) {
   v1::ProcurementStateChanged changed;
   changed.set_procurement(p->name());
   changed.set_from_state(p->state());
@@ -180,7 +181,7 @@ absl::Status ContractsApi::MoveAndCommit(Transaction& tx, const platform::Caller
   *p->mutable_state_date() = day;
   Stamp(caller, p);
   ENAMND_RETURN_IF_ERROR(store::ReplaceProcurement(tx, p));
-  if (extra != nullptr) ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, *extra, p->name()).status());
+  if (extra) ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, *extra(*p), p->name()).status());
   return EmitAndCommit(tx, caller, changed, p->name());
 }
 
@@ -194,8 +195,8 @@ absl::Status ContractsApi::TransitionProcurement(const platform::Caller& caller,
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(v1::Procurement p, Writable(tx, request.name(), request.etag()));
   ENAMND_RETURN_IF_ERROR(CheckProcurementTransition(p.state(), request.state()));
-  if (request.state() == Procurement::STATE_CONCLUDED) {
-    ENAMND_RETURN_IF_ERROR(CheckStandstillOver(p, today));
+  if (request.state() == Procurement::STATE_CONCLUDED) {  // on the day it is concluded
+    ENAMND_RETURN_IF_ERROR(CheckStandstillOver(p, ToCivil(request.date())));
   }
   if (ToCivil(request.date()) < ToCivil(p.state_date())) {
     return platform::InvalidField("date", absl::StrCat(DayText(ToCivil(request.date())),
@@ -251,8 +252,11 @@ absl::Status ContractsApi::RecordAward(const platform::Caller& caller,
     to = Procurement::STATE_STANDSTILL;
     day = request.notice_date();
   }
-  v1::AwardDecided awarded;
-  ENAMND_RETURN_IF_ERROR(MoveAndCommit(tx, caller, &p, to, day, &awarded));
+  ENAMND_RETURN_IF_ERROR(MoveAndCommit(tx, caller, &p, to, day, [](const v1::Procurement& stored) {
+    auto awarded = std::make_unique<v1::AwardDecided>();
+    *awarded->mutable_procurement() = stored;
+    return awarded;
+  }));
   *response = std::move(p);
   return absl::OkStatus();
 }
@@ -265,6 +269,8 @@ absl::Status ContractsApi::RecordReviewRequest(const platform::Caller& caller,
       platform::ValidatePastDay(review.filed_date(), "review.filed_date", clock_->Today()));
   ENAMND_RETURN_IF_ERROR(
       platform::ValidateText(review.court(), "review.court", platform::kMaxNameLength, true));
+  ENAMND_RETURN_IF_ERROR(platform::ValidateText(
+      review.court_case_number(), "review.court_case_number", platform::kMaxNameLength, false));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(v1::Procurement p, Writable(tx, request.name(), ""));
   ENAMND_RETURN_IF_ERROR(CheckReviewRequest(p, ToCivil(review.filed_date())));
@@ -280,8 +286,9 @@ absl::Status ContractsApi::RecordReviewRequest(const platform::Caller& caller,
   v1::ReviewRequested event;
   event.set_procurement(p.name());
   *event.mutable_review() = filed;
-  ENAMND_RETURN_IF_ERROR(
-      MoveAndCommit(tx, caller, &p, Procurement::STATE_UNDER_REVIEW, review.filed_date(), &event));
+  ENAMND_RETURN_IF_ERROR(MoveAndCommit(
+      tx, caller, &p, Procurement::STATE_UNDER_REVIEW, review.filed_date(),
+      [&event](const v1::Procurement&) { return std::make_unique<v1::ReviewRequested>(event); }));
   *response = std::move(p);
   return absl::OkStatus();
 }
@@ -306,7 +313,8 @@ absl::Status ContractsApi::RecordReviewOutcome(const platform::Caller& caller,
   }
   review->set_outcome(request.outcome());
   *review->mutable_decided_date() = request.decided_date();
-  if (request.outcome() == v1::REVIEW_OUTCOME_REDO) {  // the procurement starts over
+  if (request.outcome() == v1::REVIEW_OUTCOME_REDO ||
+      request.outcome() == v1::REVIEW_OUTCOME_CORRECTION) {  // a new award will follow
     p.clear_award_decision_date();
     p.clear_award_notice_date();
     p.clear_notice_means();
@@ -316,8 +324,9 @@ absl::Status ContractsApi::RecordReviewOutcome(const platform::Caller& caller,
   event.set_procurement(p.name());
   *event.mutable_review() = *review;
   event.set_state(StateAfterReview(request.outcome()));
-  ENAMND_RETURN_IF_ERROR(MoveAndCommit(tx, caller, &p, StateAfterReview(request.outcome()),
-                                       request.decided_date(), &event));
+  ENAMND_RETURN_IF_ERROR(MoveAndCommit(
+      tx, caller, &p, StateAfterReview(request.outcome()), request.decided_date(),
+      [&event](const v1::Procurement&) { return std::make_unique<v1::ReviewDecided>(event); }));
   *response = std::move(p);
   return absl::OkStatus();
 }

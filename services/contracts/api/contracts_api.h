@@ -5,6 +5,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -100,11 +102,15 @@ class ContractsApi {
   // checked when one is given.
   absl::StatusOr<v1::Procurement> Writable(platform::Transaction& tx, absl::string_view name,
                                            absl::string_view etag);
-  // Moves `p` to `to` on `day`, stores it, emits ProcurementStateChanged
-  // (and `extra`, if any) and commits.
+  // The event a move adds to ProcurementStateChanged, made from the
+  // procurement as stored (its new etag included).
+  using ExtraEvent =
+      std::function<std::unique_ptr<google::protobuf::Message>(const v1::Procurement& stored)>;
+  // Moves `p` to `to` on `day`, stores it, emits `extra` (if any) and
+  // ProcurementStateChanged, and commits.
   absl::Status MoveAndCommit(platform::Transaction& tx, const platform::Caller& caller,
                              v1::Procurement* p, ProcurementState to, const common::v1::Date& day,
-                             const google::protobuf::Message* extra = nullptr);
+                             const ExtraEvent& extra = nullptr);
   absl::StatusOr<v1::Agreement> WritableAgreement(platform::Transaction& tx, absl::string_view name,
                                                   absl::string_view etag);
   // An agreement's procurement, when given, is one of this service's.

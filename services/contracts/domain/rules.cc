@@ -299,12 +299,27 @@ absl::Status ValidateAgreement(const v1::Agreement& a) {
   }
   ENAMND_RETURN_IF_ERROR(
       platform::ValidateText(a.owner(), "agreement.owner", platform::kMaxNameLength, false));
+  ENAMND_RETURN_IF_ERROR(platform::ValidateText(a.case_number(), "agreement.case_number",
+                                                platform::kMaxNameLength, false));
+  ENAMND_RETURN_IF_ERROR(platform::ValidateText(a.special_reason(), "agreement.special_reason",
+                                                platform::kMaxTextLength, false));
+  ENAMND_RETURN_IF_ERROR(platform::ValidateText(a.follow_up_routine().description(),
+                                                "agreement.follow_up_routine.description",
+                                                platform::kMaxTextLength, false));
   ENAMND_RETURN_IF_ERROR(platform::ValidateListLength(a.follow_ups_size(), "agreement.follow_ups"));
   for (int i = 0; i < a.follow_ups_size(); ++i) {
     const std::string at = absl::StrCat("agreement.follow_ups[", i, "]");
     ENAMND_RETURN_IF_ERROR(platform::ValidateDate(a.follow_ups(i).date(), at + ".date", true));
     ENAMND_RETURN_IF_ERROR(platform::ValidateText(a.follow_ups(i).result(), at + ".result",
                                                   platform::kMaxTextLength, true));
+    for (int d = 0; d < a.follow_ups(i).deviations_size(); ++d) {
+      ENAMND_RETURN_IF_ERROR(platform::ValidateText(a.follow_ups(i).deviations(d),
+                                                    absl::StrCat(at, ".deviations[", d, "]"),
+                                                    platform::kMaxTextLength, true));
+    }
+    if (ToCivil(a.follow_ups(i).date()) < ToCivil(a.terms().start())) {
+      return InvalidField(at + ".date", "is before the agreement's start");
+    }
   }
   if (a.follow_up_routine().every_months() < 0 || a.follow_up_routine().every_months() > 60) {
     return InvalidField("agreement.follow_up_routine.every_months", "must be 0 to 60");
