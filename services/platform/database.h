@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -26,6 +27,12 @@ struct Blob {
 };
 
 using SqlValue = std::variant<std::monostate, int64_t, double, std::string, Blob>;
+
+// Bound values whose type the variant cannot pick from a literal or an enum.
+inline SqlValue SqlInt(int64_t v) { return SqlValue(std::in_place_type<int64_t>, v); }
+inline SqlValue SqlText(std::string v) {
+  return SqlValue(std::in_place_type<std::string>, std::move(v));
+}
 
 // One result row; columns by index in the SELECT's order.
 class Row {

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "services/platform/calendar.h"
 #include "services/platform/status.h"
 
 namespace enamnd::platform {
@@ -111,6 +112,12 @@ absl::StatusOr<std::map<std::string, std::string>> ParseFilter(
     rest = absl::StripLeadingAsciiWhitespace(rest.substr(kAnd.size()));
   }
   return terms;
+}
+
+absl::StatusOr<absl::CivilDay> ParseFilterDay(absl::string_view text, absl::string_view field) {
+  absl::StatusOr<absl::CivilDay> day = ParseDay(text);
+  if (!day.ok()) return InvalidField(field, "must be a day YYYY-MM-DD, e.g. 2022-06-22");
+  return day;
 }
 
 }  // namespace enamnd::platform

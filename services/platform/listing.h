@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
 
 namespace enamnd::platform {
 
@@ -28,6 +29,9 @@ absl::StatusOr<std::vector<std::string>> DecodePageToken(absl::string_view token
 
 // A conjunction of `key = value` terms joined by AND; values may be quoted
 // ("...") or bare. Keys outside `allowed` are INVALID_ARGUMENT naming filter.
+// A filter's day, YYYY-MM-DD: INVALID_ARGUMENT naming `field` otherwise.
+absl::StatusOr<absl::CivilDay> ParseFilterDay(absl::string_view text, absl::string_view field);
+
 absl::StatusOr<std::map<std::string, std::string>> ParseFilter(
     absl::string_view filter, const std::set<std::string>& allowed);
 

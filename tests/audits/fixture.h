@@ -14,6 +14,7 @@
 #include "services/audits/api/service.h"
 #include "services/meetings/api/service.h"
 #include "tests/support/builders.h"
+#include "tests/support/database.h"
 #include "tests/support/service_fixture.h"
 
 namespace enamnd::audits {
@@ -89,10 +90,7 @@ class AuditsFixture : public ::testing::Test {
   }
   // Events of `type` (e.g. "ReviewHandled") in the audits outbox.
   int64_t EventCount(const std::string& type) {
-    auto tx = audits_->db()->BeginRead();
-    auto row = tx->QueryOne("SELECT COUNT(*) FROM outbox WHERE type = ?1",
-                            {std::string("enamnd.audits.v1.") + type});
-    return (*row)->Int(0);
+    return testing::OutboxEvents(audits_->db(), "enamnd.audits.v1." + type);
   }
   void RunDeadlines(absl::CivilDay today) {
     AuditsApi api(audits_->db(), audits_->outbox(), audits_->clock());

@@ -69,18 +69,7 @@ class AuditsStoreTest : public ::testing::Test {
 
   // The plan of a first and of a later page, both checked.
   void ExpectIndexed(const ListQuery& q, bool filtered, const std::string& index) {
-    auto tx = db_->BeginRead();
-    ASSERT_TRUE(tx.ok());
-    for (bool later : {false, true}) {
-      auto plan = q.Explain(*tx, later);
-      ASSERT_TRUE(plan.ok()) << plan.status();
-      std::string text = absl::StrJoin(*plan, " | ");
-      EXPECT_TRUE(platform::PlanUsesIndexes(*plan, filtered)) << q.Sql(later) << "\n" << text;
-      EXPECT_NE(text.find(index), std::string::npos) << text;
-      if (later) {
-        EXPECT_TRUE(platform::PlanSeeksAfterKey(*plan)) << q.Sql(later) << "\n" << text;
-      }
-    }
+    testing::ExpectPlanIndexed(db_.get(), q, filtered, index, /*seeks_after_key=*/true);
   }
 
   ListQuery Recs(const std::string& filter, std::optional<ReviewName> parent = std::nullopt) {

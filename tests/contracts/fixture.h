@@ -15,6 +15,7 @@
 #include "services/contracts/api/service.h"
 #include "services/meetings/api/service.h"
 #include "tests/support/builders.h"
+#include "tests/support/database.h"
 #include "tests/support/members.h"
 #include "tests/support/service_fixture.h"
 
@@ -85,16 +86,9 @@ class ContractsFixture : public ::testing::Test {
 
   // Events of `type` (e.g. "AgreementExpiring") in the contracts outbox.
   int64_t EventCount(const std::string& type) {
-    auto tx = contracts_->db()->BeginRead();
-    auto row = tx->QueryOne("SELECT COUNT(*) FROM outbox WHERE type = ?1",
-                            {std::string("enamnd.contracts.v1.") + type});
-    return (*row)->Int(0);
+    return testing::OutboxEvents(contracts_->db(), "enamnd.contracts.v1." + type);
   }
-  int64_t Rows(const std::string& table) {
-    auto tx = contracts_->db()->BeginRead();
-    auto row = tx->QueryOne(absl::StrCat("SELECT COUNT(*) FROM ", table));
-    return (*row)->Int(0);
-  }
+  int64_t Rows(const std::string& table) { return testing::CountRows(contracts_->db(), table); }
 
   enamnd::testing::TempDir dir_;
   enamnd::testing::RedisServer redis_;

@@ -14,6 +14,7 @@
 #include "services/meetings/api/service.h"
 #include "services/projects/api/service.h"
 #include "tests/support/builders.h"
+#include "tests/support/database.h"
 #include "tests/support/members.h"
 #include "tests/support/service_fixture.h"
 
@@ -80,17 +81,10 @@ class ProjectsFixture : public ::testing::Test {
 
   // Events of `type` (e.g. "ParticipationChanged") in the projects outbox.
   int64_t EventCount(const std::string& type) {
-    auto tx = projects_->db()->BeginRead();
-    auto row = tx->QueryOne("SELECT COUNT(*) FROM outbox WHERE type = ?1",
-                            {std::string("enamnd.projects.v1.") + type});
-    return (*row)->Int(0);
+    return testing::OutboxEvents(projects_->db(), "enamnd.projects.v1." + type);
   }
   // Rows of a projects table.
-  int64_t Rows(const std::string& table) {
-    auto tx = projects_->db()->BeginRead();
-    auto row = tx->QueryOne(absl::StrCat("SELECT COUNT(*) FROM ", table));
-    return (*row)->Int(0);
-  }
+  int64_t Rows(const std::string& table) { return testing::CountRows(projects_->db(), table); }
 
   enamnd::testing::TempDir dir_;
   enamnd::testing::RedisServer redis_;

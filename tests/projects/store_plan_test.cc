@@ -51,15 +51,7 @@ class ProjectsStorePlanTest : public ::testing::Test {
   }
 
   void ExpectIndexed(const ListQuery& q, bool filtered, const std::string& index) {
-    auto tx = db_->BeginRead();
-    ASSERT_TRUE(tx.ok());
-    for (bool later : {false, true}) {
-      auto plan = q.Explain(*tx, later);
-      ASSERT_TRUE(plan.ok()) << plan.status();
-      std::string text = absl::StrJoin(*plan, " | ");
-      EXPECT_TRUE(platform::PlanUsesIndexes(*plan, filtered)) << q.Sql(later) << "\n" << text;
-      EXPECT_NE(text.find(index), std::string::npos) << text;
-    }
+    testing::ExpectPlanIndexed(db_.get(), q, filtered, index);
   }
   ListQuery Initiatives(const std::string& filter, bool active_only = false) {
     return store::InitiativesQuery(*ParseInitiativeFilter(filter), active_only, filter);

@@ -16,6 +16,8 @@ using platform::Blob;
 using platform::KeyType;
 using platform::ListQuery;
 using platform::Row;
+using platform::SqlInt;
+using platform::SqlText;
 using platform::SqlValue;
 using platform::Transaction;
 
@@ -34,16 +36,13 @@ struct Columns {
   SqlValue year, number, status, open_due_day, sort_key;
 };
 
-SqlValue Int(int64_t v) { return SqlValue(std::in_place_type<int64_t>, v); }
-SqlValue Text(std::string v) { return SqlValue(std::in_place_type<std::string>, std::move(v)); }
-
 Columns RecommendationColumns(const RecommendationName& name, const v1::Recommendation& r) {
   Columns c;
-  c.year = Int(name.review.year);
-  c.number = Int(name.number);
-  c.status = Int(r.status());
+  c.year = SqlInt(name.review.year);
+  c.number = SqlInt(name.number);
+  c.status = SqlInt(r.status());
   if (RecommendationTracksDue(r)) {
-    c.open_due_day = Text(platform::DayText(platform::ToCivil(r.due_date())));
+    c.open_due_day = SqlText(platform::DayText(platform::ToCivil(r.due_date())));
   }
   return c;
 }
@@ -177,7 +176,7 @@ absl::Status FillRows(Transaction& tx) {
   for (const v1::Review& r : reviews) {
     ENAMND_ASSIGN_OR_RETURN(ReviewName name, ReviewName::Parse(r.name(), "name"));
     ENAMND_RETURN_IF_ERROR(
-        tx.Exec("UPDATE documents SET year = ?2 WHERE name = ?1", {r.name(), Int(name.year)}));
+        tx.Exec("UPDATE documents SET year = ?2 WHERE name = ?1", {r.name(), SqlInt(name.year)}));
     ENAMND_RETURN_IF_ERROR(SaveAuditors(tx, r));
   }
   ENAMND_ASSIGN_OR_RETURN(
@@ -218,7 +217,7 @@ absl::StatusOr<std::optional<v1::Review>> GetReview(Transaction& tx, const Revie
 
 absl::Status InsertReview(Transaction& tx, const ReviewName& name, v1::Review* review) {
   Columns c;
-  c.year = Int(name.year);
+  c.year = SqlInt(name.year);
   ENAMND_RETURN_IF_ERROR(InsertDocument(tx, kReviews, "", name.ToString(), Encode(*review), c));
   ENAMND_RETURN_IF_ERROR(SaveAuditors(tx, *review));
   SetEtag(review, 1);
@@ -266,12 +265,12 @@ ListQuery ReviewsQuery(const ReviewFilter& filter, absl::string_view filter_text
                 " JOIN documents d ON d.name = a.review",
                 {{"a.review", KeyType::kText}});
     q.Where("a.municipality = ?", {*filter.municipality});
-    if (filter.year.has_value()) q.Where("d.year = ?", {Int(*filter.year)});
+    if (filter.year.has_value()) q.Where("d.year = ?", {SqlInt(*filter.year)});
     return q;
   }
   ListQuery q(scope, kSelectDocuments, {{"d.name", KeyType::kText}});
   q.Where("d.collection = ?", {std::string(kReviews)});
-  if (filter.year.has_value()) q.Where("d.year = ?", {Int(*filter.year)});
+  if (filter.year.has_value()) q.Where("d.year = ?", {SqlInt(*filter.year)});
   q.Where("d.parent = ''");
   return q;
 }
@@ -328,8 +327,8 @@ ListQuery RecommendationsQuery(const std::optional<ReviewName>& parent,
   ListQuery q(absl::StrCat("ListRecommendations|", scope_text), kSelectDocuments, key);
   q.Where("d.collection = ?", {std::string(kRecommendations)});
   if (parent.has_value()) q.Where("d.parent = ?", {parent->ToString()});
-  if (filter.status.has_value()) q.Where("d.status = ?", {Int(*filter.status)});
-  if (filter.year.has_value()) q.Where("d.year = ?", {Int(*filter.year)});
+  if (filter.status.has_value()) q.Where("d.status = ?", {SqlInt(*filter.status)});
+  if (filter.year.has_value()) q.Where("d.year = ?", {SqlInt(*filter.year)});
   if (filter.overdue.has_value()) {
     q.Where(*filter.overdue ? absl::StrCat(kTracksDue, " AND d.open_due_day < ?")
                             : "(d.open_due_day IS NULL OR d.open_due_day >= ?)",
@@ -375,7 +374,7 @@ absl::StatusOr<std::optional<v1::ControlPoint>> GetControlPoint(Transaction& tx,
 absl::Status InsertControlPoint(Transaction& tx, const ControlPointName& name,
                                 const v1::ControlPoint& point) {
   Columns c;
-  c.sort_key = Text(NaturalSortKey(name.id));
+  c.sort_key = SqlText(NaturalSortKey(name.id));
   return InsertDocument(tx, kControlPoints, name.plan.ToString(), name.ToString(), Encode(point),
                         c);
 }

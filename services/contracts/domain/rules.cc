@@ -48,12 +48,6 @@ std::vector<ProcurementState> TransitionsFrom(ProcurementState from) {
   }
 }
 
-absl::StatusOr<absl::CivilDay> ParseFilterDay(const std::string& text, absl::string_view field) {
-  absl::StatusOr<absl::CivilDay> day = platform::ParseDay(text);
-  if (!day.ok()) return InvalidField(field, "must be a day YYYY-MM-DD, e.g. 2022-06-22");
-  return day;
-}
-
 }  // namespace
 
 absl::Status ValidateOrganisationNumber(absl::string_view text, absl::string_view field) {
@@ -410,10 +404,11 @@ absl::StatusOr<AgreementFilter> ParseAgreementFilter(absl::string_view filter) {
     if (!out.municipality.has_value()) {
       return InvalidField("filter", "date needs municipality (the day it may call off)");
     }
-    ENAMND_ASSIGN_OR_RETURN(out.date, ParseFilterDay(terms["date"], "filter.date"));
+    ENAMND_ASSIGN_OR_RETURN(out.date, platform::ParseFilterDay(terms["date"], "filter.date"));
   }
   if (terms.count("in_force")) {
-    ENAMND_ASSIGN_OR_RETURN(out.in_force, ParseFilterDay(terms["in_force"], "filter.in_force"));
+    ENAMND_ASSIGN_OR_RETURN(out.in_force,
+                            platform::ParseFilterDay(terms["in_force"], "filter.in_force"));
   }
   if (terms.count("expiring_within_months")) {
     int months = 0;

@@ -13,12 +13,12 @@ namespace {
 using platform::KeyType;
 using platform::ListQuery;
 using platform::Row;
+using platform::SqlInt;
+using platform::SqlText;
 using platform::SqlValue;
 using platform::Transaction;
 
-SqlValue Int(int64_t v) { return SqlValue(std::in_place_type<int64_t>, v); }
-SqlValue Text(std::string v) { return SqlValue(std::in_place_type<std::string>, std::move(v)); }
-SqlValue Day(absl::CivilDay d) { return Text(platform::DayText(d)); }
+SqlValue Day(absl::CivilDay d) { return SqlText(platform::DayText(d)); }
 
 // What is stored: the resource without what is derived at read time.
 platform::Blob Encode(v1::Procurement p) {
@@ -120,7 +120,7 @@ absl::Status InsertProcurement(Transaction& tx, v1::Procurement* p) {
   ENAMND_ASSIGN_OR_RETURN(int64_t seq, NextSeq(tx, "procurements"));
   ENAMND_RETURN_IF_ERROR(tx.Exec(
       "INSERT INTO procurements (name, seq, state, data, revision) VALUES (?1, ?2, ?3, ?4, 1)",
-      {p->name(), Int(seq), Int(p->state()), Encode(*p)}));
+      {p->name(), SqlInt(seq), SqlInt(p->state()), Encode(*p)}));
   p->set_etag("1");
   return absl::OkStatus();
 }
@@ -128,7 +128,7 @@ absl::Status InsertProcurement(Transaction& tx, v1::Procurement* p) {
 absl::Status ReplaceProcurement(Transaction& tx, v1::Procurement* p) {
   ENAMND_RETURN_IF_ERROR(tx.Exec(
       "UPDATE procurements SET data = ?2, state = ?3, revision = revision + 1 WHERE name = ?1",
-      {p->name(), Encode(*p), Int(p->state())}));
+      {p->name(), Encode(*p), SqlInt(p->state())}));
   ENAMND_ASSIGN_OR_RETURN(int64_t revision, Revision(tx, "procurements", p->name()));
   p->set_etag(absl::StrCat(revision));
   return absl::OkStatus();
@@ -137,7 +137,7 @@ absl::Status ReplaceProcurement(Transaction& tx, v1::Procurement* p) {
 ListQuery ProcurementsQuery(std::optional<ProcurementState> state, absl::string_view filter_text) {
   ListQuery q(absl::StrCat("ListProcurements|", filter_text),
               "SELECT p.data, p.revision FROM procurements p", {{"p.seq", KeyType::kInt}});
-  if (state.has_value()) q.Where("p.state = ?", {Int(*state)});
+  if (state.has_value()) q.Where("p.state = ?", {SqlInt(*state)});
   return q;
 }
 
@@ -177,7 +177,7 @@ absl::Status InsertAgreement(Transaction& tx, v1::Agreement* a) {
   ENAMND_RETURN_IF_ERROR(tx.Exec(
       "INSERT INTO agreements (name, seq, start_day, end_day, last_notice_day, data, revision)"
       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1)",
-      {a->name(), Int(seq), Day(platform::ToCivil(a->terms().start())),
+      {a->name(), SqlInt(seq), Day(platform::ToCivil(a->terms().start())),
        Day(platform::ToCivil(a->terms().end())), Day(expiry.last_notice_day), Encode(*a)}));
   ENAMND_RETURN_IF_ERROR(SaveEntitled(tx, *a));
   a->set_etag("1");
@@ -211,7 +211,7 @@ ListQuery AgreementsQuery(const AgreementFilter& f, absl::CivilDay today,
                 "SELECT a.data, a.revision FROM agreement_entitled e"
                 " JOIN agreements a ON a.seq = e.seq",
                 {{"e.seq", KeyType::kInt}});
-    q.WhereKeyIs("e.municipality", Text(*f.municipality));
+    q.WhereKeyIs("e.municipality", SqlText(*f.municipality));
     if (f.date.has_value()) {
       q.Where("+a.start_day <= ? AND +a.end_day >= ?", {Day(*f.date), Day(*f.date)});
     }

@@ -76,10 +76,9 @@ absl::StatusOr<v1::Initiative> ProjectsApi::Readable(Transaction& tx,
 }
 
 absl::StatusOr<v1::Initiative> ProjectsApi::Writable(Transaction& tx, absl::string_view text,
-                                                     absl::string_view field,
-                                                     InitiativeName* name) {
-  ENAMND_ASSIGN_OR_RETURN(*name, InitiativeName::Parse(text, field));
-  return platform::Required(store::GetInitiative(tx, *name), "initiative", text);
+                                                     absl::string_view field) {
+  ENAMND_ASSIGN_OR_RETURN(InitiativeName name, InitiativeName::Parse(text, field));
+  return platform::Required(store::GetInitiative(tx, name), "initiative", text);
 }
 
 absl::Status ProjectsApi::CheckMembers(Transaction& tx, const v1::Initiative& in) {
@@ -182,8 +181,7 @@ absl::Status ProjectsApi::UpdateInitiative(const platform::Caller& caller,
   ENAMND_RETURN_IF_ERROR(
       platform::ValidateMask(request.update_mask(), UpdatableInitiativeFields()));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
-  InitiativeName name;
-  ENAMND_ASSIGN_OR_RETURN(v1::Initiative in, Writable(tx, given.name(), "initiative.name", &name));
+  ENAMND_ASSIGN_OR_RETURN(v1::Initiative in, Writable(tx, given.name(), "initiative.name"));
   ENAMND_RETURN_IF_ERROR(platform::CheckEtag(given.etag(), in.etag(), in.name()));
   platform::ApplyMask(request.update_mask(), given, &in);
   ENAMND_RETURN_IF_ERROR(ValidateInitiative(in, "initiative"));
@@ -201,8 +199,7 @@ absl::Status ProjectsApi::TransitionInitiative(const platform::Caller& caller,
                                                const v1::TransitionInitiativeRequest& request,
                                                v1::Initiative* response) {
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
-  InitiativeName name;
-  ENAMND_ASSIGN_OR_RETURN(v1::Initiative in, Writable(tx, request.name(), "name", &name));
+  ENAMND_ASSIGN_OR_RETURN(v1::Initiative in, Writable(tx, request.name(), "name"));
   ENAMND_RETURN_IF_ERROR(platform::CheckEtag(request.etag(), in.etag(), in.name()));
   ENAMND_ASSIGN_OR_RETURN(std::optional<v1::Transition> step,
                           PlanTransition(in, request, clock_->Today()));
@@ -233,9 +230,7 @@ absl::Status ProjectsApi::JoinInitiative(const platform::Caller& caller,
                                          const v1::JoinInitiativeRequest& request,
                                          v1::Initiative* response) {
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
-  InitiativeName name;
-  ENAMND_ASSIGN_OR_RETURN(v1::Initiative in,
-                          Writable(tx, request.initiative(), "initiative", &name));
+  ENAMND_ASSIGN_OR_RETURN(v1::Initiative in, Writable(tx, request.initiative(), "initiative"));
   ENAMND_RETURN_IF_ERROR(
       platform::RequireMember(tx, request.municipality(), "municipality").status());
   ENAMND_ASSIGN_OR_RETURN(
@@ -253,9 +248,7 @@ absl::Status ProjectsApi::LeaveInitiative(const platform::Caller& caller,
                                           const v1::LeaveInitiativeRequest& request,
                                           v1::Initiative* response) {
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
-  InitiativeName name;
-  ENAMND_ASSIGN_OR_RETURN(v1::Initiative in,
-                          Writable(tx, request.initiative(), "initiative", &name));
+  ENAMND_ASSIGN_OR_RETURN(v1::Initiative in, Writable(tx, request.initiative(), "initiative"));
   ENAMND_RETURN_IF_ERROR(
       platform::RequireMember(tx, request.municipality(), "municipality").status());
   ENAMND_ASSIGN_OR_RETURN(
@@ -399,9 +392,7 @@ absl::Status ProjectsApi::RecordFinalReport(const platform::Caller& caller,
                                             const v1::RecordFinalReportRequest& request,
                                             v1::Initiative* response) {
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
-  InitiativeName name;
-  ENAMND_ASSIGN_OR_RETURN(v1::Initiative in,
-                          Writable(tx, request.initiative(), "initiative", &name));
+  ENAMND_ASSIGN_OR_RETURN(v1::Initiative in, Writable(tx, request.initiative(), "initiative"));
   if (in.has_final_report() &&
       in.final_report().SerializeAsString() == request.final_report().SerializeAsString()) {
     ENAMND_RETURN_IF_ERROR(store::CompleteInitiative(tx, &in));  // the same report again

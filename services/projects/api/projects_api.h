@@ -93,7 +93,7 @@ class ProjectsApi {
                                           const InitiativeName& name);
   // Loads an initiative to change; `field` names it in a NOT_FOUND.
   absl::StatusOr<v1::Initiative> Writable(platform::Transaction& tx, absl::string_view text,
-                                          absl::string_view field, InitiativeName* name);
+                                          absl::string_view field);
   absl::Status CheckMembers(platform::Transaction& tx, const v1::Initiative& initiative);
   absl::Status LinkDecision(platform::Transaction& tx, const platform::SubjectDecision& decision);
   absl::Status SetLegalForce(platform::Transaction& tx,

@@ -499,13 +499,7 @@ absl::StatusOr<InitiativeFilter> ParseInitiativeFilter(absl::string_view filter)
     if (!out.municipality.has_value()) {
       return InvalidField("filter", "date needs municipality (the day it takes part on)");
     }
-    absl::CivilDay day;
-    if (!absl::ParseCivilTime(terms["date"], &day) ||
-        !platform::ValidateDay(static_cast<int>(day.year()), day.month(), day.day(), "filter.date")
-             .ok()) {
-      return InvalidField("filter.date", "must be a day YYYY-MM-DD, e.g. 2022-06-22");
-    }
-    out.date = day;
+    ENAMND_ASSIGN_OR_RETURN(out.date, platform::ParseFilterDay(terms["date"], "filter.date"));
   }
   return out;
 }

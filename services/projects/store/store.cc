@@ -14,14 +14,14 @@ using platform::Blob;
 using platform::KeyType;
 using platform::ListQuery;
 using platform::Row;
+using platform::SqlInt;
+using platform::SqlText;
 using platform::SqlValue;
 using platform::Transaction;
 
-SqlValue Int(int64_t v) { return SqlValue(std::in_place_type<int64_t>, v); }
-SqlValue Text(std::string v) { return SqlValue(std::in_place_type<std::string>, std::move(v)); }
 SqlValue DayOrNull(const common::v1::Date& d) {
   if (!platform::IsSet(d)) return SqlValue();
-  return Text(platform::DayText(platform::ToCivil(d)));
+  return SqlText(platform::DayText(platform::ToCivil(d)));
 }
 
 // What is stored: the initiative without what CompleteInitiative derives.
@@ -35,16 +35,16 @@ Blob Encode(v1::Initiative in) {
 // The participations as rows: one `participants` row per municipality that
 // ever took part, one `participations` row per period.
 absl::Status SaveParticipations(Transaction& tx, const v1::Initiative& in, int64_t seq) {
-  ENAMND_RETURN_IF_ERROR(tx.Exec("DELETE FROM participations WHERE seq = ?1", {Int(seq)}));
-  ENAMND_RETURN_IF_ERROR(tx.Exec("DELETE FROM participants WHERE seq = ?1", {Int(seq)}));
+  ENAMND_RETURN_IF_ERROR(tx.Exec("DELETE FROM participations WHERE seq = ?1", {SqlInt(seq)}));
+  ENAMND_RETURN_IF_ERROR(tx.Exec("DELETE FROM participants WHERE seq = ?1", {SqlInt(seq)}));
   for (const v1::Participation& p : in.participations()) {
     ENAMND_RETURN_IF_ERROR(
         tx.Exec("INSERT OR IGNORE INTO participants (municipality, seq) VALUES (?1, ?2)",
-                {p.municipality(), Int(seq)}));
+                {p.municipality(), SqlInt(seq)}));
     ENAMND_RETURN_IF_ERROR(tx.Exec(
         "INSERT INTO participations (municipality, seq, joined_day, left_day)"
         " VALUES (?1, ?2, ?3, ?4)",
-        {p.municipality(), Int(seq), DayOrNull(p.joined_date()), DayOrNull(p.left_date())}));
+        {p.municipality(), SqlInt(seq), DayOrNull(p.joined_date()), DayOrNull(p.left_date())}));
   }
   return absl::OkStatus();
 }
@@ -108,8 +108,8 @@ absl::Status InsertInitiative(Transaction& tx, v1::Initiative* in) {
   ENAMND_RETURN_IF_ERROR(
       tx.Exec("INSERT INTO initiatives (name, seq, kind, state, active, data, revision)"
               " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1)",
-              {in->name(), Int(seq), Int(in->kind()), Int(in->state()),
-               Int(IsActive(in->state()) ? 1 : 0), Encode(*in)}));
+              {in->name(), SqlInt(seq), SqlInt(in->kind()), SqlInt(in->state()),
+               SqlInt(IsActive(in->state()) ? 1 : 0), Encode(*in)}));
   ENAMND_RETURN_IF_ERROR(SaveParticipations(tx, *in, seq));
   in->set_etag("1");
   return absl::OkStatus();
@@ -117,10 +117,10 @@ absl::Status InsertInitiative(Transaction& tx, v1::Initiative* in) {
 
 absl::Status ReplaceInitiative(Transaction& tx, v1::Initiative* in) {
   ENAMND_ASSIGN_OR_RETURN(int64_t seq, SeqOf(tx, in->name()));
-  ENAMND_RETURN_IF_ERROR(
-      tx.Exec("UPDATE initiatives SET data = ?2, state = ?3, active = ?4, revision = revision + 1"
-              " WHERE name = ?1",
-              {in->name(), Encode(*in), Int(in->state()), Int(IsActive(in->state()) ? 1 : 0)}));
+  ENAMND_RETURN_IF_ERROR(tx.Exec(
+      "UPDATE initiatives SET data = ?2, state = ?3, active = ?4, revision = revision + 1"
+      " WHERE name = ?1",
+      {in->name(), Encode(*in), SqlInt(in->state()), SqlInt(IsActive(in->state()) ? 1 : 0)}));
   ENAMND_RETURN_IF_ERROR(SaveParticipations(tx, *in, seq));
   ENAMND_ASSIGN_OR_RETURN(
       std::optional<Row> row,
@@ -160,7 +160,7 @@ ListQuery InitiativesQuery(const InitiativeFilter& f, bool active_only,
                 "SELECT i.data, i.revision FROM participants pt"
                 " JOIN initiatives i ON i.seq = pt.seq",
                 {{"pt.seq", KeyType::kInt}});
-    q.WhereKeyIs("pt.municipality", Text(*f.municipality));
+    q.WhereKeyIs("pt.municipality", SqlText(*f.municipality));
     if (f.date.has_value()) {
       const std::string day = platform::DayText(*f.date);
       q.Where(
@@ -171,19 +171,19 @@ ListQuery InitiativesQuery(const InitiativeFilter& f, bool active_only,
     }
     // The unary + keeps SQLite from driving the query by an initiatives
     // index (and then sorting): the participants key is the order.
-    if (f.kind.has_value()) q.Where("+i.kind = ?", {Int(*f.kind)});
-    if (f.state.has_value()) q.Where("+i.state = ?", {Int(*f.state)});
+    if (f.kind.has_value()) q.Where("+i.kind = ?", {SqlInt(*f.kind)});
+    if (f.state.has_value()) q.Where("+i.state = ?", {SqlInt(*f.state)});
     if (active_only || f.active.has_value()) {
-      q.Where("+i.active = ?", {Int(active_only || *f.active ? 1 : 0)});
+      q.Where("+i.active = ?", {SqlInt(active_only || *f.active ? 1 : 0)});
     }
     return q;
   }
   ListQuery q(scope, "SELECT i.data, i.revision FROM initiatives i", {{"i.seq", KeyType::kInt}});
   // One indexed column drives the query; the others only filter its rows.
-  if (f.kind.has_value()) q.Where("i.kind = ?", {Int(*f.kind)});
-  if (f.state.has_value()) q.Where("i.state = ?", {Int(*f.state)});
+  if (f.kind.has_value()) q.Where("i.kind = ?", {SqlInt(*f.kind)});
+  if (f.state.has_value()) q.Where("i.state = ?", {SqlInt(*f.state)});
   if (active_only || f.active.has_value()) {
-    q.Where("i.active = ?", {Int(active_only || *f.active ? 1 : 0)});
+    q.Where("i.active = ?", {SqlInt(active_only || *f.active ? 1 : 0)});
   }
   return q;
 }
@@ -241,7 +241,7 @@ absl::StatusOr<std::optional<v1::StatusReport>> GetStatusReport(Transaction& tx,
                                                                 const StatusReportName& name) {
   return platform::QueryProto<v1::StatusReport>(
       tx, "SELECT data FROM status_reports WHERE initiative = ?1 AND number = ?2",
-      {name.initiative.ToString(), Int(name.number)}, platform::kDataOnly);
+      {name.initiative.ToString(), SqlInt(name.number)}, platform::kDataOnly);
 }
 
 absl::StatusOr<std::optional<v1::StatusReport>> LatestStatusReport(
@@ -254,13 +254,13 @@ absl::StatusOr<std::optional<v1::StatusReport>> LatestStatusReport(
 absl::Status InsertStatusReport(Transaction& tx, const StatusReportName& name,
                                 const v1::StatusReport& report) {
   return tx.Exec("INSERT INTO status_reports (initiative, number, data) VALUES (?1, ?2, ?3)",
-                 {name.initiative.ToString(), Int(name.number), platform::EncodeProto(report)});
+                 {name.initiative.ToString(), SqlInt(name.number), platform::EncodeProto(report)});
 }
 
 ListQuery StatusReportsQuery(const InitiativeName& initiative) {
   ListQuery q(absl::StrCat("ListStatusReports|", initiative.ToString()),
               "SELECT r.data FROM status_reports r", {{"r.number", KeyType::kInt}});
-  q.WhereKeyIs("r.initiative", Text(initiative.ToString()));
+  q.WhereKeyIs("r.initiative", SqlText(initiative.ToString()));
   return q;
 }
 
