@@ -186,17 +186,20 @@ int RunServiceMain(int argc, char** argv, const std::string& service_name,
 
 }  // namespace enamnd::platform
 
-// Inside a generated CallbackService subclass with members `gate_`
-// (platform::Gate) and `api_` (whose Method(caller, request, response*)
-// returns absl::Status): declares the unary RPC Method, admitted by its
-// policy and run on the executor.
-#define ENAMND_UNARY(Method, Request, Response)                                              \
+// Inside a generated CallbackService subclass with a member `gate_`
+// (platform::Gate) and a member `api` whose Method(caller, request,
+// response*) returns absl::Status: declares the unary RPC Method, admitted
+// by its policy and run on the executor. ENAMND_UNARY uses the member
+// `api_`; a service whose handlers live in more than one class names the
+// member with ENAMND_UNARY_ON.
+#define ENAMND_UNARY_ON(api, Method, Request, Response)                                      \
   grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context, const Request* req, \
                                    Response* resp) override {                                \
     return gate_.Unary(context, #Method, *req,                                               \
                        [this, req, resp](const ::enamnd::platform::Caller& caller) {         \
-                         return api_.Method(caller, *req, resp);                             \
+                         return api.Method(caller, *req, resp);                              \
                        });                                                                   \
   }
+#define ENAMND_UNARY(Method, Request, Response) ENAMND_UNARY_ON(api_, Method, Request, Response)
 
 #endif  // ENAMND_PLATFORM_SERVER_H_

@@ -1,0 +1,1 @@
+// Not written yet (issue 12 in progress).
