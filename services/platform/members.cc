@@ -46,4 +46,14 @@ absl::StatusOr<int64_t> CountMembers(Transaction& tx) {
   return row->Int(0);
 }
 
+absl::StatusOr<std::vector<Member>> ListMembers(Transaction& tx) {
+  ENAMND_ASSIGN_OR_RETURN(
+      std::vector<Row> rows,
+      tx.Query("SELECT code, display_name, population FROM members ORDER BY code", {}));
+  std::vector<Member> members;
+  members.reserve(rows.size());
+  for (const Row& row : rows) members.push_back({row.Text(0), row.Text(1), row.Int(2)});
+  return members;
+}
+
 }  // namespace enamnd::platform

@@ -6,7 +6,9 @@
 #ifndef ENAMND_PLATFORM_MEMBERS_H_
 #define ENAMND_PLATFORM_MEMBERS_H_
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -29,6 +31,15 @@ absl::StatusOr<std::string> RequireMember(Transaction& tx, absl::string_view nam
 
 // How many members are registered.
 absl::StatusOr<int64_t> CountMembers(Transaction& tx);
+
+// A registered member.
+struct Member {
+  std::string code;  // SCB code, e.g. "2580"
+  std::string display_name;
+  int64_t population = 0;
+};
+// Every registered member, ordered by SCB code.
+absl::StatusOr<std::vector<Member>> ListMembers(Transaction& tx);
 
 }  // namespace enamnd::platform
 
