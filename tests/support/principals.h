@@ -12,7 +12,7 @@
 namespace enamnd::testing {
 
 // Holds every unscoped staff role: secretary, adjuster, operator,
-// confidential and coordinator. The tests of the services' behaviour call as the clerk.
+// confidential, coordinator and finance. The tests of the services' behaviour call as the clerk.
 inline constexpr char kClerk[] = "spiffe://enamnd/test/clerk";
 inline constexpr char kAuditor2584[] = "spiffe://enamnd/person/auditor-2584";
 inline constexpr char kSystem2584[] = "spiffe://enamnd/municipality/2584/system";
@@ -22,6 +22,8 @@ inline constexpr char kEServicePlatform[] = "spiffe://enamnd/system/e-service-pl
 inline constexpr char kSecretary[] = "spiffe://enamnd/person/secretary";
 // The committee's coordinator (samordnare): writes initiatives.
 inline constexpr char kCoordinator[] = "spiffe://enamnd/person/coordinator";
+// The committee's finance officer (ekonom): writes budgets and prices.
+inline constexpr char kFinance[] = "spiffe://enamnd/person/finance";
 // Authenticated, but the policy grants it nothing.
 inline constexpr char kStranger[] = "spiffe://enamnd/person/stranger";
 
@@ -31,6 +33,8 @@ inline constexpr char kTestPolicy[] = R"pb(
   grants { principal: "spiffe://enamnd/test/clerk" role: "operator" }
   grants { principal: "spiffe://enamnd/test/clerk" role: "confidential" }
   grants { principal: "spiffe://enamnd/test/clerk" role: "coordinator" }
+  grants { principal: "spiffe://enamnd/test/clerk" role: "finance" }
+  grants { principal: "spiffe://enamnd/person/finance" role: "finance" }
   grants { principal: "spiffe://enamnd/person/coordinator" role: "coordinator" }
   grants { principal: "spiffe://enamnd/person/secretary" role: "secretary" }
   grants { principal: "spiffe://enamnd/person/auditor-2584" role: "auditor" municipalities: "2584" }

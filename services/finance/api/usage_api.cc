@@ -1,60 +1,338 @@
-// Not written yet (issue 12 in progress): every method is UNIMPLEMENTED.
 #include "services/finance/api/usage_api.h"
+
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "enamnd/finance/v1/events.pb.h"
+#include "services/finance/api/ingest_stream.h"
+#include "services/finance/domain/names.h"
+#include "services/finance/domain/usage.h"
+#include "services/finance/store/usage.h"
+#include "services/platform/api_util.h"
+#include "services/platform/audit_trail.h"
+#include "services/platform/members.h"
+#include "services/platform/proto_rows.h"
+#include "services/platform/requests.h"
 #include "services/platform/status.h"
-
-namespace enamnd::finance {
-
-absl::Status UsageApi::CreatePriceList(const platform::Caller& /*caller*/,
-                                       const v1::CreatePriceListRequest& /*request*/,
-                                       v1::PriceList* /*response*/) {
-  return absl::UnimplementedError("CreatePriceList");
-}
-
-absl::Status UsageApi::GetPriceList(const platform::Caller& /*caller*/,
-                                    const v1::GetPriceListRequest& /*request*/,
-                                    v1::PriceList* /*response*/) {
-  return absl::UnimplementedError("GetPriceList");
-}
-
-absl::Status UsageApi::UpdatePriceList(const platform::Caller& /*caller*/,
-                                       const v1::UpdatePriceListRequest& /*request*/,
-                                       v1::PriceList* /*response*/) {
-  return absl::UnimplementedError("UpdatePriceList");
-}
-
-absl::Status UsageApi::GetUsageSummary(const platform::Caller& /*caller*/,
-                                       const v1::GetUsageSummaryRequest& /*request*/,
-                                       v1::UsageSummary* /*response*/) {
-  return absl::UnimplementedError("GetUsageSummary");
-}
-
-absl::Status UsageApi::IssueInvoiceBasis(const platform::Caller& /*caller*/,
-                                         const v1::IssueInvoiceBasisRequest& /*request*/,
-                                         v1::InvoiceBasis* /*response*/) {
-  return absl::UnimplementedError("IssueInvoiceBasis");
-}
-
-absl::Status UsageApi::GetInvoiceBasis(const platform::Caller& /*caller*/,
-                                       const v1::GetInvoiceBasisRequest& /*request*/,
-                                       v1::InvoiceBasis* /*response*/) {
-  return absl::UnimplementedError("GetInvoiceBasis");
-}
-
-}  // namespace enamnd::finance
+#include "services/platform/validation.h"
 
 namespace enamnd::finance {
 namespace {
-class Refused final : public grpc::ServerReadReactor<v1::IngestUsageRequest> {
+
+using platform::Caller;
+using platform::InvalidField;
+using platform::Transaction;
+
+// Finishes at once: a caller the policy refused.
+class RefusedStream final : public grpc::ServerReadReactor<v1::IngestUsageRequest> {
  public:
-  explicit Refused(grpc::Status status) { Finish(status); }
+  explicit RefusedStream(const absl::Status& why) { Finish(platform::ToGrpcStatus(why)); }
   void OnDone() override { delete this; }
 };
+
+// The SCB code a read is limited to: `municipality` when given (a caller
+// with a scoped role may only name its own), else "" (every one). A scoped
+// caller must name one.
+absl::StatusOr<std::string> ReadScope(const Caller& caller, const std::string& municipality,
+                                      absl::string_view resource) {
+  if (municipality.empty()) {
+    if (!caller.RequireMunicipality("-", resource).ok()) {
+      return InvalidField("municipality",
+                          "required for a caller whose role is limited to its municipalities");
+    }
+    return std::string();
+  }
+  ENAMND_ASSIGN_OR_RETURN(std::string code,
+                          platform::ParseMunicipalityName(municipality, "municipality"));
+  ENAMND_RETURN_IF_ERROR(caller.RequireMunicipality(code, resource));
+  return code;
+}
+
+// The members a summary or basis covers: all, or the one of `scope`.
+absl::StatusOr<std::vector<BilledMunicipality>> Billed(Transaction& tx, const std::string& scope) {
+  ENAMND_ASSIGN_OR_RETURN(std::vector<platform::Member> members, platform::ListMembers(tx));
+  std::vector<BilledMunicipality> billed;
+  for (const platform::Member& m : members) {
+    if (scope.empty() || m.code == scope) billed.push_back({m.code, m.display_name});
+  }
+  if (!scope.empty() && billed.empty()) {
+    return InvalidField("municipality",
+                        absl::StrCat("municipalities/", scope, " is not a member municipality"));
+  }
+  return billed;
+}
+
+// The latest time a record may carry: the end of the legal day after
+// today (clocks disagree; the legal clock may be pinned).
+absl::Time LatestUsageTime(absl::CivilDay today) {
+  return absl::FromCivil(today + 2, platform::StockholmTimeZone());
+}
+
+// The records of one message as rows, or the first refusal (field first).
+absl::StatusOr<std::vector<UsageRow>> RowsOf(const v1::IngestUsageRequest& message,
+                                             const std::set<std::string>& members,
+                                             absl::Time latest) {
+  if (message.records_size() > kMaxRecordsPerMessage) {
+    return InvalidField("records", absl::StrCat(message.records_size(), " records; at most ",
+                                                kMaxRecordsPerMessage, " per message"));
+  }
+  std::vector<UsageRow> rows;
+  rows.reserve(message.records_size());
+  for (int i = 0; i < message.records_size(); ++i) {
+    const std::string field = absl::StrCat("records[", i, "]");
+    ENAMND_ASSIGN_OR_RETURN(UsageRow row, ToUsageRow(message.records(i), field, latest));
+    if (members.count(row.municipality) == 0) {
+      return InvalidField(
+          absl::StrCat(field, ".municipality"),
+          absl::StrCat(message.records(i).municipality(), " is not a member municipality (",
+                       members.size(), " members are registered with the meetings service)"));
+    }
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
 }  // namespace
 
+// ------------------------------------------------------------ IngestUsage
+
 grpc::ServerReadReactor<v1::IngestUsageRequest>* UsageApi::IngestUsage(
-    absl::StatusOr<platform::Caller> caller, v1::IngestUsageResponse* /*response*/) {
-  if (!caller.ok()) return new Refused(platform::ToGrpcStatus(caller.status()));
-  return new Refused(grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "IngestUsage"));
+    absl::StatusOr<Caller> caller, v1::IngestUsageResponse* response) {
+  if (!caller.ok()) return new RefusedStream(caller.status());
+  return new IngestStream(
+      executor_,
+      [this, caller = *std::move(caller)](const std::vector<v1::IngestUsageRequest>& messages) {
+        return StoreMessages(caller, messages);
+      },
+      response);
+}
+
+absl::StatusOr<BatchResult> UsageApi::StoreMessages(
+    const Caller& caller, const std::vector<v1::IngestUsageRequest>& messages) {
+  const absl::Time latest = LatestUsageTime(clock_->Today());
+  ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
+  ENAMND_ASSIGN_OR_RETURN(std::vector<platform::Member> registered, platform::ListMembers(tx));
+  std::set<std::string> members;
+  for (const platform::Member& m : registered) members.insert(m.code);
+  BatchResult result;
+  std::vector<UsageRow> rows;
+  for (const v1::IngestUsageRequest& message : messages) {
+    absl::StatusOr<std::vector<UsageRow>> checked = RowsOf(message, members, latest);
+    if (!checked.ok()) {
+      result.refused = checked.status();
+      break;
+    }
+    rows.insert(rows.end(), std::make_move_iterator(checked->begin()),
+                std::make_move_iterator(checked->end()));
+    ++result.messages_stored;
+  }
+  if (rows.empty()) return result;
+  ENAMND_RETURN_IF_ERROR(store::InsertUsage(tx, rows, &result.counts));
+  ENAMND_RETURN_IF_ERROR(platform::CommitAudited(tx, caller, "usage-records"));
+  return result;
+}
+
+// ------------------------------------------------------------ price lists
+
+absl::Status UsageApi::CreatePriceList(const Caller& caller,
+                                       const v1::CreatePriceListRequest& request,
+                                       v1::PriceList* response) {
+  ENAMND_RETURN_IF_ERROR(platform::ValidateRequestId(request.request_id()));
+  v1::PriceList list = request.price_list();
+  ENAMND_RETURN_IF_ERROR(ValidatePriceList(list, "price_list"));
+  list.set_name(PriceListName{list.year()}.ToString());
+  list.clear_etag();
+  *list.mutable_update_time() = platform::NowTimestamp();
+  ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
+  ENAMND_ASSIGN_OR_RETURN(
+      bool replayed, platform::ReplayOrRemember(
+                         tx, "CreatePriceList", request.request_id(), list.name(),
+                         platform::ByStoredName<PriceListName>(tx, store::GetPriceList), response));
+  if (replayed) {
+    return platform::CommitAudited(tx, caller, response->name(), platform::kOutcomeReplayed);
+  }
+  ENAMND_RETURN_IF_ERROR(store::InsertPriceList(tx, &list));
+  v1::PriceListChanged event;
+  *event.mutable_price_list() = list;
+  ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, event, list.name()).status());
+  ENAMND_RETURN_IF_ERROR(platform::CommitAudited(tx, caller, list.name()));
+  *response = std::move(list);
+  return absl::OkStatus();
+}
+
+absl::Status UsageApi::GetPriceList(const Caller& /*caller*/,
+                                    const v1::GetPriceListRequest& request,
+                                    v1::PriceList* response) {
+  ENAMND_ASSIGN_OR_RETURN(PriceListName name, PriceListName::Parse(request.name(), "name"));
+  ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
+  ENAMND_ASSIGN_OR_RETURN(
+      *response, platform::Required(store::GetPriceList(tx, name), "price list", name.ToString()));
+  return absl::OkStatus();
+}
+
+absl::Status UsageApi::UpdatePriceList(const Caller& caller,
+                                       const v1::UpdatePriceListRequest& request,
+                                       v1::PriceList* response) {
+  ENAMND_RETURN_IF_ERROR(platform::ValidateMask(request.update_mask(), {"prices", "source"}));
+  ENAMND_ASSIGN_OR_RETURN(PriceListName name,
+                          PriceListName::Parse(request.price_list().name(), "price_list.name"));
+  ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
+  ENAMND_ASSIGN_OR_RETURN(v1::PriceList list, platform::Required(store::GetPriceList(tx, name),
+                                                                 "price list", name.ToString()));
+  ENAMND_RETURN_IF_ERROR(
+      platform::CheckEtag(request.price_list().etag(), list.etag(), list.name()));
+  ENAMND_ASSIGN_OR_RETURN(std::optional<v1::InvoiceBasis> issued,
+                          store::GetInvoiceBasis(tx, InvoiceBasisName{name.year}));
+  if (issued.has_value()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(list.name(), ": the invoice basis of ", name.year, " is issued (revision ",
+                     issued->revision(), "); the prices it used stay as they were"));
+  }
+  platform::ApplyMask(request.update_mask(), request.price_list(), &list);
+  ENAMND_RETURN_IF_ERROR(ValidatePriceList(list, "price_list"));
+  list.set_name(name.ToString());
+  *list.mutable_update_time() = platform::NowTimestamp();
+  ENAMND_RETURN_IF_ERROR(store::ReplacePriceList(tx, &list));
+  v1::PriceListChanged event;
+  *event.mutable_price_list() = list;
+  ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, event, list.name()).status());
+  ENAMND_RETURN_IF_ERROR(platform::CommitAudited(tx, caller, list.name()));
+  *response = std::move(list);
+  return absl::OkStatus();
+}
+
+// ------------------------------------------------------------ summary, invoice basis
+
+absl::Status UsageApi::GetUsageSummary(const Caller& caller,
+                                       const v1::GetUsageSummaryRequest& request,
+                                       v1::UsageSummary* response) {
+  ENAMND_RETURN_IF_ERROR(ValidateYear(request.year(), "year"));
+  ENAMND_ASSIGN_OR_RETURN(std::string scope, ReadScope(caller, request.municipality(),
+                                                       absl::StrCat("usage of ", request.year())));
+  ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
+  ENAMND_ASSIGN_OR_RETURN(std::vector<BilledMunicipality> billed, Billed(tx, scope));
+  ENAMND_ASSIGN_OR_RETURN(UsageCounts counts, store::CountsOfYear(tx, request.year(), scope));
+  ENAMND_ASSIGN_OR_RETURN(std::optional<v1::PriceList> prices,
+                          store::GetPriceList(tx, PriceListName{request.year()}));
+  Ore total = 0;
+  ENAMND_ASSIGN_OR_RETURN(
+      std::vector<v1::MunicipalityUsage> usage,
+      PriceUsage(billed, counts, prices.has_value() ? &*prices : nullptr, &total));
+  response->set_year(request.year());
+  int64_t records = 0;
+  for (v1::MunicipalityUsage& m : usage) {
+    for (const v1::KindUsage& k : m.kinds()) records += k.count();
+    *response->add_municipalities() = std::move(m);
+  }
+  response->mutable_total()->set_ore(total);
+  response->set_record_count(records);
+  response->set_priced(prices.has_value());
+  return absl::OkStatus();
+}
+
+absl::Status UsageApi::IssueInvoiceBasis(const Caller& caller,
+                                         const v1::IssueInvoiceBasisRequest& request,
+                                         v1::InvoiceBasis* response) {
+  ENAMND_RETURN_IF_ERROR(platform::ValidateRequestId(request.request_id()));
+  ENAMND_RETURN_IF_ERROR(ValidateYear(request.year(), "year"));
+  const InvoiceBasisName name{request.year()};
+  const absl::CivilDay today = clock_->Today();
+  ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
+  ENAMND_ASSIGN_OR_RETURN(
+      bool replayed,
+      platform::ReplayOrRemember(
+          tx, "IssueInvoiceBasis", request.request_id(), name.ToString(),
+          platform::ByStoredName<InvoiceBasisName>(tx, store::GetInvoiceBasis), response));
+  if (replayed) {
+    return platform::CommitAudited(tx, caller, response->name(), platform::kOutcomeReplayed);
+  }
+  if (today.year() <= request.year()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("year: ", request.year(), " has not ended (today is ",
+                     platform::DayText(today), "); the invoice basis is issued after year end"));
+  }
+  ENAMND_ASSIGN_OR_RETURN(std::optional<v1::PriceList> prices,
+                          store::GetPriceList(tx, PriceListName{request.year()}));
+  if (!prices.has_value()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "year: ", PriceListName{request.year()}.ToString(), " does not exist; create it first"));
+  }
+  ENAMND_ASSIGN_OR_RETURN(std::optional<v1::InvoiceBasis> previous,
+                          store::GetInvoiceBasis(tx, name));
+  ENAMND_ASSIGN_OR_RETURN(int64_t records, store::RecordsOfYear(tx, request.year()));
+  if (previous.has_value() && previous->record_count() == records) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(name.ToString(), " revision ", previous->revision(),
+                     " already covers every record of ", request.year(), " (", records, ")"));
+  }
+  ENAMND_ASSIGN_OR_RETURN(v1::InvoiceBasis basis, BuildBasis(tx, name, *prices, records));
+  basis.set_revision(previous.has_value() ? previous->revision() + 1 : 1);
+  *basis.mutable_issue_time() = platform::NowTimestamp();
+  basis.set_issue_principal(caller.principal());
+  ENAMND_RETURN_IF_ERROR(store::InsertInvoiceBasis(tx, basis));
+  for (const v1::MunicipalityUsage& m : basis.municipalities()) {
+    v1::InvoiceBasisIssued event;
+    event.set_invoice_basis(basis.name());
+    event.set_year(basis.year());
+    event.set_revision(basis.revision());
+    *event.mutable_municipality() = m;
+    ENAMND_ASSIGN_OR_RETURN(std::string code,
+                            platform::ParseMunicipalityName(m.municipality(), "municipality"));
+    ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, event, basis.name(), {code}).status());
+  }
+  ENAMND_RETURN_IF_ERROR(platform::CommitAudited(tx, caller, basis.name()));
+  *response = std::move(basis);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<v1::InvoiceBasis> UsageApi::BuildBasis(Transaction& tx, const InvoiceBasisName& name,
+                                                      const v1::PriceList& prices,
+                                                      int64_t records) {
+  ENAMND_ASSIGN_OR_RETURN(std::vector<BilledMunicipality> billed, Billed(tx, ""));
+  ENAMND_ASSIGN_OR_RETURN(UsageCounts counts, store::CountsOfYear(tx, name.year));
+  Ore total = 0;
+  ENAMND_ASSIGN_OR_RETURN(std::vector<v1::MunicipalityUsage> usage,
+                          PriceUsage(billed, counts, &prices, &total));
+  v1::InvoiceBasis basis;
+  basis.set_name(name.ToString());
+  basis.set_year(name.year);
+  *basis.mutable_price_list() = prices;
+  for (v1::MunicipalityUsage& m : usage) *basis.add_municipalities() = std::move(m);
+  basis.mutable_total()->set_ore(total);
+  basis.set_record_count(records);
+  return basis;
+}
+
+absl::Status UsageApi::GetInvoiceBasis(const Caller& caller,
+                                       const v1::GetInvoiceBasisRequest& request,
+                                       v1::InvoiceBasis* response) {
+  ENAMND_ASSIGN_OR_RETURN(InvoiceBasisName name, InvoiceBasisName::Parse(request.name(), "name"));
+  ENAMND_ASSIGN_OR_RETURN(std::string scope,
+                          ReadScope(caller, request.municipality(), name.ToString()));
+  ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
+  ENAMND_ASSIGN_OR_RETURN(
+      v1::InvoiceBasis basis,
+      platform::Required(store::GetInvoiceBasis(tx, name), "invoice basis", name.ToString()));
+  ENAMND_ASSIGN_OR_RETURN(int64_t records, store::RecordsOfYear(tx, name.year));
+  basis.set_records_after_issue(records - basis.record_count());
+  if (!scope.empty()) {
+    // Only the caller's municipality: its part and its total.
+    const std::string wanted = absl::StrCat("municipalities/", scope);
+    v1::InvoiceBasis mine = basis;
+    mine.clear_municipalities();
+    mine.clear_total();
+    for (const v1::MunicipalityUsage& m : basis.municipalities()) {
+      if (m.municipality() != wanted) continue;
+      *mine.add_municipalities() = m;
+      *mine.mutable_total() = m.total();
+    }
+    basis = std::move(mine);
+  }
+  *response = std::move(basis);
+  return absl::OkStatus();
 }
 
 }  // namespace enamnd::finance

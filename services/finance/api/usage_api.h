@@ -7,9 +7,14 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <cstdint>
+#include <vector>
+
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "enamnd/finance/v1/finance.pb.h"
+#include "services/finance/api/ingest_stream.h"
+#include "services/finance/domain/names.h"
 #include "services/platform/calendar.h"
 #include "services/platform/caller.h"
 #include "services/platform/database.h"
@@ -46,6 +51,16 @@ class UsageApi {
                                v1::InvoiceBasis* response);
 
  private:
+  // Stores a batch of IngestUsage messages in one transaction (on the
+  // executor): each message is checked whole first; the first one refused
+  // ends the batch, and the ones before it are stored.
+  absl::StatusOr<BatchResult> StoreMessages(const platform::Caller& caller,
+                                            const std::vector<v1::IngestUsageRequest>& messages);
+  // A year's invoice basis from its counts, priced by `prices`.
+  absl::StatusOr<v1::InvoiceBasis> BuildBasis(platform::Transaction& tx,
+                                              const InvoiceBasisName& name,
+                                              const v1::PriceList& prices, int64_t records);
+
   platform::Database* db_;
   platform::Outbox* outbox_;
   platform::LegalClock* clock_;

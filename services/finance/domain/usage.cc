@@ -33,15 +33,16 @@ absl::Status ValidateTime(const google::protobuf::Timestamp& time, absl::string_
   if (time.nanos() < 0 || time.nanos() > 999999999) {
     return InvalidField(field, "nanos must be 0-999999999");
   }
-  const absl::Time instant = absl::FromUnixSeconds(time.seconds()) + absl::Nanoseconds(time.nanos());
+  const absl::Time instant =
+      absl::FromUnixSeconds(time.seconds()) + absl::Nanoseconds(time.nanos());
   const int year = static_cast<int>(platform::LegalDay(instant).year());
   if (year < kMinYear) {
     return InvalidField(field, absl::StrCat("before ", kMinYear));
   }
   if (instant > latest) {
-    return InvalidField(field, absl::StrCat(absl::FormatTime(instant), " is later than ",
-                                            absl::FormatTime(latest),
-                                            " (the service's clock plus a day)"));
+    return InvalidField(
+        field, absl::StrCat(absl::FormatTime(instant), " is later than ", absl::FormatTime(latest),
+                            " (the service's clock plus a day)"));
   }
   return absl::OkStatus();
 }
@@ -60,8 +61,8 @@ absl::StatusOr<UsageRow> ToUsageRow(const v1::UsageRecord& record, absl::string_
   ENAMND_RETURN_IF_ERROR(
       ValidateUsageId(record.transaction_id(), absl::StrCat(field, ".transaction_id")));
   const std::string municipality_field = absl::StrCat(field, ".municipality");
-  ENAMND_ASSIGN_OR_RETURN(std::string code,
-                          platform::ParseMunicipalityName(record.municipality(), municipality_field));
+  ENAMND_ASSIGN_OR_RETURN(
+      std::string code, platform::ParseMunicipalityName(record.municipality(), municipality_field));
   ENAMND_RETURN_IF_ERROR(platform::RequireEnumValue(record.kind(), v1::UsageKind_descriptor(),
                                                     absl::StrCat(field, ".kind")));
   ENAMND_RETURN_IF_ERROR(ValidateTime(record.time(), absl::StrCat(field, ".time"), latest));
@@ -90,9 +91,9 @@ absl::Status ValidatePriceList(const v1::PriceList& price_list, absl::string_vie
         platform::RequireEnumValue(price.kind(), v1::UsageKind_descriptor(), at + ".kind"));
     auto [it, added] = seen.emplace(price.kind(), i);
     if (!added) {
-      return InvalidField(at + ".kind", absl::StrCat(v1::UsageKind_Name(price.kind()),
-                                                     " is priced already at prices[", it->second,
-                                                     "]"));
+      return InvalidField(at + ".kind",
+                          absl::StrCat(v1::UsageKind_Name(price.kind()),
+                                       " is priced already at prices[", it->second, "]"));
     }
     if (price.price().ore() < 0) return InvalidField(at + ".price", "must not be negative");
   }
@@ -114,8 +115,9 @@ absl::StatusOr<std::vector<v1::MunicipalityUsage>> PriceUsage(
     for (const v1::KindPrice& p : prices->prices()) unit_price[p.kind()] = p.price().ore();
   }
   std::vector<BilledMunicipality> ordered = municipalities;
-  std::sort(ordered.begin(), ordered.end(),
-            [](const BilledMunicipality& a, const BilledMunicipality& b) { return a.code < b.code; });
+  std::sort(
+      ordered.begin(), ordered.end(),
+      [](const BilledMunicipality& a, const BilledMunicipality& b) { return a.code < b.code; });
   std::vector<v1::MunicipalityUsage> out;
   Ore sum = 0;
   for (const BilledMunicipality& m : ordered) {

@@ -1,1 +1,135 @@
-// Not written yet (issue 12 in progress).
+#include "services/finance/store/usage.h"
+
+#include <map>
+#include <tuple>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "services/platform/proto_rows.h"
+#include "services/platform/status.h"
+
+namespace enamnd::finance::store {
+namespace {
+
+using platform::Row;
+using platform::SqlInt;
+using platform::SqlText;
+using platform::Transaction;
+
+// The stored row of `transaction_id` (which exists).
+absl::StatusOr<UsageRow> StoredRow(Transaction& tx, const std::string& transaction_id) {
+  ENAMND_ASSIGN_OR_RETURN(
+      std::optional<Row> row,
+      tx.QueryOne("SELECT municipality, kind, time_micros, year, e_service FROM usage_records"
+                  " WHERE transaction_id = ?1",
+                  {transaction_id}));
+  if (!row.has_value()) return absl::InternalError("a usage record vanished in its transaction");
+  return UsageRow{transaction_id,
+                  row->Text(0),
+                  static_cast<int>(row->Int(1)),
+                  row->Int(2),
+                  static_cast<int>(row->Int(3)),
+                  row->Text(4)};
+}
+
+}  // namespace
+
+absl::Status InsertUsage(Transaction& tx, const std::vector<UsageRow>& rows, IngestCounts* counts) {
+  // (year, municipality, kind) -> records added by this batch.
+  std::map<std::tuple<int, std::string, int>, int64_t> added;
+  for (const UsageRow& row : rows) {
+    ENAMND_RETURN_IF_ERROR(tx.Exec(
+        "INSERT INTO usage_records (transaction_id, municipality, kind, time_micros, year,"
+        " e_service) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(transaction_id) DO NOTHING",
+        {row.transaction_id, row.municipality, SqlInt(row.kind), SqlInt(row.time_micros),
+         SqlInt(row.year), row.e_service}));
+    if (tx.Changes() == 1) {
+      ++counts->added;
+      ++added[{row.year, row.municipality, row.kind}];
+      continue;
+    }
+    ENAMND_ASSIGN_OR_RETURN(UsageRow stored, StoredRow(tx, row.transaction_id));
+    if (stored == row) {
+      ++counts->duplicates;
+    } else {
+      ++counts->conflicts;
+      if (counts->conflict_ids.size() < kMaxConflictIds) {
+        counts->conflict_ids.push_back(row.transaction_id);
+      }
+    }
+  }
+  for (const auto& [key, n] : added) {
+    const auto& [year, municipality, kind] = key;
+    ENAMND_RETURN_IF_ERROR(
+        tx.Exec("INSERT INTO usage_counts (year, municipality, kind, count) VALUES (?1, ?2, ?3, ?4)"
+                " ON CONFLICT(year, municipality, kind) DO UPDATE SET count = count + ?4",
+                {SqlInt(year), municipality, SqlInt(kind), SqlInt(n)}));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<UsageCounts> CountsOfYear(Transaction& tx, int year,
+                                         const std::string& municipality) {
+  ENAMND_ASSIGN_OR_RETURN(
+      std::vector<Row> rows,
+      tx.Query("SELECT municipality, kind, count FROM usage_counts WHERE year = ?1"
+               " AND (?2 = '' OR municipality = ?2)",
+               {SqlInt(year), municipality}));
+  UsageCounts counts;
+  for (const Row& row : rows) counts[{row.Text(0), static_cast<int>(row.Int(1))}] = row.Int(2);
+  return counts;
+}
+
+absl::StatusOr<int64_t> RecordsOfYear(Transaction& tx, int year) {
+  ENAMND_ASSIGN_OR_RETURN(
+      std::optional<Row> row,
+      tx.QueryOne("SELECT COALESCE(SUM(count), 0) FROM usage_counts WHERE year = ?1",
+                  {SqlInt(year)}));
+  return row->Int(0);
+}
+
+absl::StatusOr<std::optional<v1::PriceList>> GetPriceList(Transaction& tx,
+                                                          const PriceListName& name) {
+  return platform::QueryProto<v1::PriceList>(
+      tx, "SELECT data, revision FROM price_lists WHERE year = ?1", {SqlInt(name.year)});
+}
+
+absl::Status InsertPriceList(Transaction& tx, v1::PriceList* price_list) {
+  ENAMND_ASSIGN_OR_RETURN(
+      std::optional<Row> existing,
+      tx.QueryOne("SELECT 1 FROM price_lists WHERE year = ?1", {SqlInt(price_list->year())}));
+  if (existing.has_value()) {
+    return absl::AlreadyExistsError(absl::StrCat(price_list->name(), " exists"));
+  }
+  ENAMND_RETURN_IF_ERROR(
+      tx.Exec("INSERT INTO price_lists (year, data, revision) VALUES (?1, ?2, 1)",
+              {SqlInt(price_list->year()), platform::EncodeProto(*price_list)}));
+  price_list->set_etag("1");
+  return absl::OkStatus();
+}
+
+absl::Status ReplacePriceList(Transaction& tx, v1::PriceList* price_list) {
+  ENAMND_RETURN_IF_ERROR(
+      tx.Exec("UPDATE price_lists SET data = ?2, revision = revision + 1 WHERE year = ?1",
+              {SqlInt(price_list->year()), platform::EncodeProto(*price_list)}));
+  if (tx.Changes() != 1) return platform::NotFound("price list", price_list->name());
+  ENAMND_ASSIGN_OR_RETURN(std::optional<Row> row,
+                          tx.QueryOne("SELECT revision FROM price_lists WHERE year = ?1",
+                                      {SqlInt(price_list->year())}));
+  price_list->set_etag(absl::StrCat(row->Int(0)));
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<v1::InvoiceBasis>> GetInvoiceBasis(Transaction& tx,
+                                                                const InvoiceBasisName& name) {
+  return platform::QueryProto<v1::InvoiceBasis>(
+      tx, "SELECT data FROM invoice_bases WHERE year = ?1 ORDER BY revision DESC LIMIT 1",
+      {SqlInt(name.year)}, platform::kDataOnly);
+}
+
+absl::Status InsertInvoiceBasis(Transaction& tx, const v1::InvoiceBasis& basis) {
+  return tx.Exec("INSERT INTO invoice_bases (year, revision, data) VALUES (?1, ?2, ?3)",
+                 {SqlInt(basis.year()), SqlInt(basis.revision()), platform::EncodeProto(basis)});
+}
+
+}  // namespace enamnd::finance::store
