@@ -150,6 +150,9 @@ class InProcess {
   }
   // Write calls through stub(), StubAs() and ChannelAs() that returned OK.
   int64_t ok_writes() const { return ok_writes_->load(); }
+  // A write call that failed after storing part of its work (a client
+  // stream refused midway) has left its audit record too.
+  void CountFailedCallThatWrote() { ok_writes_->fetch_add(1); }
   // The service's audit records, counted through ListAuditRecords as the
   // operator (every page); from the SQLite file when the service no
   // longer answers (a test shut it down). -1 when neither works.

@@ -1,6 +1,11 @@
 // Not written yet (issue 12 in progress): every method is UNIMPLEMENTED.
 #include "services/finance/api/finance_api.h"
 
+#include <variant>
+
+#include "services/platform/meetings_feed.h"
+#include "services/platform/members.h"
+
 namespace enamnd::finance {
 
 absl::Status FinanceApi::CreateBudget(const platform::Caller& /*caller*/,
@@ -93,14 +98,20 @@ absl::Status FinanceApi::GetCostShares(const platform::Caller& /*caller*/,
   return absl::UnimplementedError("GetCostShares");
 }
 
-absl::Status FinanceApi::HandleMeetingsEvent(platform::Transaction& /*tx*/,
-                                             const io::cloudevents::v1::CloudEvent& /*event*/) {
-  return absl::UnimplementedError("HandleMeetingsEvent");
+absl::Status FinanceApi::HandleMeetingsEvent(platform::Transaction& tx,
+                                             const io::cloudevents::v1::CloudEvent& event) {
+  // Interim (the budget side replaces this): the member register only.
+  absl::StatusOr<platform::MeetingsFeedItem> item = platform::ReadMeetingsFeed(event, "//finance/");
+  if (!item.ok()) return absl::OkStatus();
+  if (const auto* member = std::get_if<platform::MemberRegistered>(&*item)) {
+    return platform::RememberMember(tx, *member);
+  }
+  return absl::OkStatus();
 }
 
 absl::Status FinanceApi::HandleProjectsEvent(platform::Transaction& /*tx*/,
                                              const io::cloudevents::v1::CloudEvent& /*event*/) {
-  return absl::UnimplementedError("HandleProjectsEvent");
+  return absl::OkStatus();  // Interim: the budget side replaces this.
 }
 
 }  // namespace enamnd::finance

@@ -104,14 +104,16 @@ grpc::ServerReadReactor<v1::IngestUsageRequest>* UsageApi::IngestUsage(
   if (!caller.ok()) return new RefusedStream(caller.status());
   return new IngestStream(
       executor_,
-      [this, caller = *std::move(caller)](const std::vector<v1::IngestUsageRequest>& messages) {
-        return StoreMessages(caller, messages);
+      // The writer runs for one batch at a time: `audited` needs no lock.
+      [this, caller = *std::move(caller),
+       audited = false](const std::vector<v1::IngestUsageRequest>& messages) mutable {
+        return StoreMessages(caller, messages, &audited);
       },
       response);
 }
 
 absl::StatusOr<BatchResult> UsageApi::StoreMessages(
-    const Caller& caller, const std::vector<v1::IngestUsageRequest>& messages) {
+    const Caller& caller, const std::vector<v1::IngestUsageRequest>& messages, bool* audited) {
   const absl::Time latest = LatestUsageTime(clock_->Today());
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(std::vector<platform::Member> registered, platform::ListMembers(tx));
@@ -131,7 +133,13 @@ absl::StatusOr<BatchResult> UsageApi::StoreMessages(
   }
   if (rows.empty()) return result;
   ENAMND_RETURN_IF_ERROR(store::InsertUsage(tx, rows, &result.counts));
-  ENAMND_RETURN_IF_ERROR(platform::CommitAudited(tx, caller, "usage-records"));
+  // One audit record per call, in the transaction of its first batch.
+  if (*audited) {
+    ENAMND_RETURN_IF_ERROR(tx.Commit());
+  } else {
+    ENAMND_RETURN_IF_ERROR(platform::CommitAudited(tx, caller, "usage-records"));
+    *audited = true;
+  }
   return result;
 }
 

@@ -53,9 +53,11 @@ class UsageApi {
  private:
   // Stores a batch of IngestUsage messages in one transaction (on the
   // executor): each message is checked whole first; the first one refused
-  // ends the batch, and the ones before it are stored.
+  // ends the batch, and the ones before it are stored. The call's audit
+  // record goes with its first batch (`*audited` says it went).
   absl::StatusOr<BatchResult> StoreMessages(const platform::Caller& caller,
-                                            const std::vector<v1::IngestUsageRequest>& messages);
+                                            const std::vector<v1::IngestUsageRequest>& messages,
+                                            bool* audited);
   // A year's invoice basis from its counts, priced by `prices`.
   absl::StatusOr<v1::InvoiceBasis> BuildBasis(platform::Transaction& tx,
                                               const InvoiceBasisName& name,
