@@ -61,6 +61,7 @@ class ServiceProcess {
   virtual ~ServiceProcess() = default;
 
   bool started() const { return started_; }
+  int port() const { return port_; }
   std::shared_ptr<grpc::Channel> channel() { return channel_; }
   ChildProcess* process() { return process_.get(); }
 
