@@ -14,6 +14,7 @@
 #include "services/platform/api_util.h"
 #include "services/platform/audit_trail.h"
 #include "services/platform/members.h"
+#include "services/platform/metrics.h"
 #include "services/platform/proto_rows.h"
 #include "services/platform/requests.h"
 #include "services/platform/status.h"
@@ -63,6 +64,24 @@ absl::StatusOr<std::vector<BilledMunicipality>> Billed(Transaction& tx, const st
                         absl::StrCat("municipalities/", scope, " is not a member municipality"));
   }
   return billed;
+}
+
+// Counts IngestUsage records by what became of them (durable only).
+void CountIngested(const store::IngestCounts& counts) {
+  auto& registry = platform::MetricsRegistry::Global();
+  static constexpr char kHelp[] =
+      "Metered transactions received through IngestUsage and committed, by result: new "
+      "(stored), duplicate (the same record was stored already) or conflict (its id was stored "
+      "with other content)";
+  static platform::Counter* const kNew =
+      registry.GetCounter("enamnd_finance_usage_records_total", kHelp, {{"result", "new"}});
+  static platform::Counter* const kDuplicate =
+      registry.GetCounter("enamnd_finance_usage_records_total", kHelp, {{"result", "duplicate"}});
+  static platform::Counter* const kConflict =
+      registry.GetCounter("enamnd_finance_usage_records_total", kHelp, {{"result", "conflict"}});
+  kNew->Increment(static_cast<double>(counts.added));
+  kDuplicate->Increment(static_cast<double>(counts.duplicates));
+  kConflict->Increment(static_cast<double>(counts.conflicts));
 }
 
 // The latest time a record may carry: the end of the legal day after
@@ -140,6 +159,7 @@ absl::StatusOr<BatchResult> UsageApi::StoreMessages(
     ENAMND_RETURN_IF_ERROR(platform::CommitAudited(tx, caller, "usage-records"));
     *audited = true;
   }
+  CountIngested(result.counts);
   return result;
 }
 
