@@ -82,6 +82,16 @@ write("contracts_rules", {
     "filter": 'municipality = "municipalities/2584" AND date = 2022-06-22 AND in_force = 2022-06-22',
     "horizons": "12,6,3",
 })
+write("finance_rules", {
+    "budget": "budgets/2023",
+    "line": "budgets/2022/lines/e-service-developer",
+    "reference": "//finance/budgets/2023",
+    "outcome": "budgets/2022/outcomes/5",
+    "population": "population-figures/2023-12-31",
+    # A total of 503 400 000 öre over three codes by population.
+    "allocation": fdp_int64(503400000) + struct.pack("<H", 2584) + fdp_int64(22433)
+    + struct.pack("<H", 2580) + fdp_int64(79352) + struct.pack("<H", 2505) + fdp_int64(6113),
+})
 write("case_number", {
     "diarienummer": "2022/9-2.2.0.1",
     "short": "2021/112-1",
