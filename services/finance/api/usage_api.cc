@@ -41,8 +41,9 @@ absl::StatusOr<std::string> ReadScope(const Caller& caller, const std::string& m
                                       absl::string_view resource) {
   if (municipality.empty()) {
     if (!caller.RequireMunicipality("-", resource).ok()) {
-      return InvalidField("municipality",
-                          "required for a caller whose role is limited to its municipalities");
+      return absl::PermissionDeniedError(
+          absl::StrCat(caller.method(), ": ", caller.principal(), " reads the ", resource,
+                       " of its own municipality only: set municipality"));
     }
     return std::string();
   }
