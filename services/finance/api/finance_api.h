@@ -13,12 +13,14 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "enamnd/common/v1/decision.pb.h"
 #include "enamnd/events/v1/cloudevent.pb.h"
 #include "enamnd/finance/v1/finance.pb.h"
 #include "services/platform/audit_trail.h"
 #include "services/platform/calendar.h"
 #include "services/platform/caller.h"
 #include "services/platform/database.h"
+#include "services/platform/meetings_feed.h"
 #include "services/platform/outbox.h"
 
 namespace enamnd::finance {
@@ -84,7 +86,34 @@ class FinanceApi {
   absl::Status HandleProjectsEvent(platform::Transaction& tx,
                                    const io::cloudevents::v1::CloudEvent& event);
 
+  // Events skipped because their payload never parses.
+  int64_t skipped_events() const { return skipped_events_.load(); }
+
  private:
+  // Appends `event` about `subject` and commits with the audit record.
+  absl::Status EmitAndCommit(platform::Transaction& tx, const platform::Caller& caller,
+                             const google::protobuf::Message& event, const std::string& subject);
+  // Stores a new budget (CreateBudget, UprateBudget), adopted at once by
+  // `adopted_by` or by an adopting decision linked before it existed, and
+  // emits BudgetCreated (and BudgetAdopted).
+  absl::Status InsertAndCommit(platform::Transaction& tx, const platform::Caller& caller,
+                               const common::v1::CommitteeDecision* adopted_by, v1::Budget* budget);
+  // A budget to change: parsed, loaded (NOT_FOUND) and its etag checked.
+  absl::StatusOr<v1::Budget> WritableBudget(platform::Transaction& tx, absl::string_view name,
+                                            absl::string_view etag, absl::string_view field);
+  // A budget as `caller` may see it: the role public sees an adopted budget
+  // and a revised one as its adopted revision; PERMISSION_DENIED for a draft.
+  absl::StatusOr<v1::Budget> AsSeenBy(platform::Transaction& tx, const platform::Caller& caller,
+                                      v1::Budget budget);
+  // Municipalities an allocation model names must be members.
+  absl::Status CheckMembers(platform::Transaction& tx, const v1::Budget& budget);
+  // The shares of each line (or of `line` alone) for GetCostShares.
+  absl::Status FillCostShares(platform::Transaction& tx, const v1::Budget& budget,
+                              const v1::GetCostSharesRequest& request, v1::CostShares* response);
+  absl::Status LinkBudgetDecision(platform::Transaction& tx,
+                                  const platform::SubjectDecision& decision);
+  absl::Status SkipUnreadable(const absl::Status& why);
+
   platform::Database* db_;
   platform::Outbox* outbox_;
   platform::LegalClock* clock_;
