@@ -23,6 +23,7 @@
 #include "services/finance/domain/allocation.h"
 #include "services/meetings/api/service.h"
 #include "services/platform/api_util.h"
+#include "tests/finance/budget_builders.h"
 #include "tests/support/builders.h"
 #include "tests/support/committee.h"
 #include "tests/support/database.h"
@@ -52,12 +53,9 @@ std::vector<std::string> Codes() {
   return codes;
 }
 
+// A line shared by the population on 31 Dec 2023.
 v1::BudgetLine Line(const std::string& id, Ore income, Ore cost) {
-  v1::BudgetLine line;
-  line.set_id(id);
-  line.set_title("Rad " + id);
-  line.mutable_income()->set_ore(income);
-  line.mutable_cost()->set_ore(cost);
+  v1::BudgetLine line = EqualLine(id, income, cost);
   line.mutable_allocation()->mutable_population()->set_population_figures(
       "population-figures/2023-12-31");
   return line;
@@ -71,9 +69,7 @@ v1::CreateBudgetRequest Budget2022Request() {
   Budget* b = request.mutable_budget();
   b->set_title("Budget 2022");
   *b->add_lines() = Line("basic-funding", 360'000'000, 360'000'000);
-  *b->add_lines() = Line("e-office", 143'400'000, 143'400'000);
-  b->mutable_lines(1)->mutable_allocation()->Clear();
-  b->mutable_lines(1)->mutable_allocation()->mutable_equal();
+  *b->add_lines() = EqualLine("e-office", 143'400'000, 143'400'000);
   b->add_comments("Budget 2022 antagen 2021-12-16");
   return request;
 }
@@ -330,10 +326,7 @@ TEST_F(FinanceApiTest, OutcomeForecastAndTheReportOfJanuaryToMay2022) {
     request.set_budget("budgets/2022");
     request.mutable_outcome()->set_month(m);
     auto add = [&](const std::string& line, Ore income, Ore cost) {
-      v1::LineAmounts* a = request.mutable_outcome()->add_lines();
-      a->set_line(line);
-      a->mutable_income()->set_ore(income);
-      a->mutable_cost()->set_ore(cost);
+      AddAmounts(request.mutable_outcome()->mutable_lines(), line, income, cost);
     };
     add("basic-funding", 30'000'000, 25'000'000);
     if (m == 2) add("e-office", 0, 20'000'000);
@@ -354,10 +347,7 @@ TEST_F(FinanceApiTest, OutcomeForecastAndTheReportOfJanuaryToMay2022) {
   v1::MakeForecastRequest forecast;
   forecast.set_budget("budgets/2022");
   forecast.mutable_forecast()->set_as_of_month(5);
-  v1::LineAmounts* a = forecast.mutable_forecast()->add_lines();
-  a->set_line("e-office");
-  a->mutable_income()->set_ore(143'400'000);
-  a->mutable_cost()->set_ore(123'400'000);
+  AddAmounts(forecast.mutable_forecast()->mutable_lines(), "e-office", 143'400'000, 123'400'000);
   forecast.mutable_forecast()->add_notes("Vakant tjänst under våren");
   v1::Forecast made;
   ASSERT_TRUE(Finance(&Stub::MakeForecast, forecast, &made).ok());
@@ -485,8 +475,11 @@ TEST_F(FinanceApiTest, RolesPublicReadsAdoptedBudgetsAndOnlyFinanceWrites) {
   ASSERT_NO_FATAL_FAILURE(CreatePopulation());
   v1::CreateBudgetRequest draft = Budget2022Request();
   Budget out;
-  EXPECT_EQ(As(testing::kClerk, &Stub::CreateBudget, draft, &out).error_code(),
-            grpc::StatusCode::PERMISSION_DENIED);
+  for (const char* reader : {testing::kSecretary, testing::kCoordinator, testing::kAuditor2584}) {
+    EXPECT_EQ(As(reader, &Stub::CreateBudget, draft, &out).error_code(),
+              grpc::StatusCode::PERMISSION_DENIED)
+        << reader;
+  }
   EXPECT_EQ(As(testing::kPublicReader, &Stub::CreateBudget, draft, &out).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
   CreateBudget(draft);

@@ -10,6 +10,7 @@
 
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
+#include "tests/finance/budget_builders.h"
 #include "tests/support/builders.h"
 
 namespace enamnd::finance {
@@ -19,23 +20,13 @@ using testing::Day;
 using testing::InvalidFieldOf;
 using v1::Budget;
 
-v1::BudgetLine Line(const std::string& id, Ore income, Ore cost) {
-  v1::BudgetLine line;
-  line.set_id(id);
-  line.set_title("Rad " + id);
-  line.mutable_income()->set_ore(income);
-  line.mutable_cost()->set_ore(cost);
-  line.mutable_allocation()->mutable_equal();
-  return line;
-}
-
 Budget ValidBudget() {
   Budget b;
   b.set_name("budgets/2022");
   b.set_year(2022);
   b.set_title("Budget 2022");
-  *b.add_lines() = Line("basic-funding", 0, 300'000'000);
-  *b.add_lines() = Line("e-office", 50'000'000, 203'400'000);
+  *b.add_lines() = EqualLine("basic-funding", 0, 300'000'000);
+  *b.add_lines() = EqualLine("e-office", 50'000'000, 203'400'000);
   b.mutable_lines(1)->mutable_allocation()->mutable_population()->set_population_figures(
       "population-figures/2023-12-31");
   b.add_comments("Kommentar");
@@ -385,12 +376,7 @@ TEST(MonthTest, AMonthIsRecordedOnceItHasBegun) {
 TEST(LineAmountsTest, LinesAreTheBudgetsOnceEachNotNegative) {
   auto amounts = [](std::vector<std::tuple<std::string, Ore, Ore>> rows) {
     LineAmountsList list;
-    for (const auto& [line, income, cost] : rows) {
-      v1::LineAmounts* a = list.Add();
-      a->set_line(line);
-      a->mutable_income()->set_ore(income);
-      a->mutable_cost()->set_ore(cost);
-    }
+    for (const auto& [line, income, cost] : rows) AddAmounts(&list, line, income, cost);
     return list;
   };
   struct Case {

@@ -9,26 +9,17 @@
 
 #include "gtest/gtest.h"
 #include "services/finance/domain/budgets.h"
+#include "tests/finance/budget_builders.h"
 
 namespace enamnd::finance {
 namespace {
-
-v1::BudgetLine Line(const std::string& id, Ore income, Ore cost) {
-  v1::BudgetLine line;
-  line.set_id(id);
-  line.set_title("Rad " + id);
-  line.mutable_income()->set_ore(income);
-  line.mutable_cost()->set_ore(cost);
-  line.mutable_allocation()->mutable_equal();
-  return line;
-}
 
 v1::Budget Budget2022() {
   v1::Budget b;
   b.set_name("budgets/2022");
   b.set_year(2022);
-  *b.add_lines() = Line("basic-funding", 360'000'000, 360'000'000);
-  *b.add_lines() = Line("e-office", 143'400'000, 143'400'000);
+  *b.add_lines() = EqualLine("basic-funding", 360'000'000, 360'000'000);
+  *b.add_lines() = EqualLine("e-office", 143'400'000, 143'400'000);
   return b;
 }
 
@@ -36,10 +27,7 @@ v1::MonthlyOutcome Month(int month, std::vector<std::tuple<std::string, Ore, Ore
   v1::MonthlyOutcome o;
   o.set_month(month);
   for (const auto& [line, income, cost] : lines) {
-    v1::LineAmounts* a = o.add_lines();
-    a->set_line(line);
-    a->mutable_income()->set_ore(income);
-    a->mutable_cost()->set_ore(cost);
+    AddAmounts(o.mutable_lines(), line, income, cost);
   }
   return o;
 }
@@ -86,10 +74,7 @@ TEST(ReportTest, TheForecastReplacesTheLinesItNamesOnly) {
   v1::Forecast f;
   f.set_name("budgets/2022/forecasts/5");
   f.set_as_of_month(5);
-  v1::LineAmounts* a = f.add_lines();
-  a->set_line("e-office");
-  a->mutable_income()->set_ore(143'400'000);
-  a->mutable_cost()->set_ore(123'400'000);  // 200 tkr less
+  AddAmounts(f.mutable_lines(), "e-office", 143'400'000, 123'400'000);  // 200 tkr less
   f.add_notes("Vakant tjänst under våren");
   v1::FinancialReport r = BuildReport(Budget2022(), JanuaryToMay(), 5, f);
   EXPECT_EQ(r.forecast(), "budgets/2022/forecasts/5");

@@ -1,4 +1,4 @@
-// Every method of the four services, read from the descriptor pool (a new
+// Every method of the five services, read from the descriptor pool (a new
 // method is covered without touching this test): a call without identity
 // is UNAUTHENTICATED, a call by a principal holding none of the method's
 // roles is PERMISSION_DENIED naming them, and neither wrote anything.
@@ -14,6 +14,7 @@ namespace {
 using enamnd::testing::kAuditor2584;
 using enamnd::testing::kClerk;
 using enamnd::testing::kCoordinator;
+using enamnd::testing::kFinance;
 using enamnd::testing::kOperator;
 using enamnd::testing::kPublicReader;
 using enamnd::testing::kSecretary;
@@ -27,7 +28,9 @@ using enamnd::testing::kSystem2584;
 // joins and 2523 leaves; the new procurement is advertised, the seeded one
 // in evaluation is awarded, its standstill (to 30 June) held by a review
 // and released; kItConsultants changes owner, is extended, joined and
-// followed up).
+// followed up; a budget for 2023 is created and kBudget2022 uprated to 2024
+// and retitled, with an index, population figures, an outcome and a
+// forecast).
 const std::vector<std::pair<std::string, std::string>>& ValidRequests() {
   static const auto* const requests = new std::vector<std::pair<std::string, std::string>>{
       {"enamnd.meetings.v1.MeetingsService.CreateMunicipality",
@@ -196,6 +199,62 @@ const std::vector<std::pair<std::string, std::string>>& ValidRequests() {
               date { year: 2022 month: 6 day: 22 }
               result: "Leveranser enligt avtal"
             })pb"},
+      {"enamnd.finance.v1.FinanceService.CreateBudget",
+       R"pb(year: 2023
+            budget {
+              title: "Budget 2023"
+              lines {
+                id: "basic-funding"
+                title: "Grundfinansiering"
+                cost { ore: 310000000 }
+                allocation { equal {} }
+              }
+            })pb"},
+      {"enamnd.finance.v1.FinanceService.UprateBudget", R"pb(source_budget: "budgets/2022"
+                                                             year: 2024
+                                                             index_series: "index-series/aki")pb"},
+      {"enamnd.finance.v1.FinanceService.UpdateBudget",
+       R"pb(budget { name: "budgets/2022" title: "Budget 2022, reviderad" }
+            update_mask { paths: "title" })pb"},
+      {"enamnd.finance.v1.FinanceService.CreateIndexSeries",
+       R"pb(index_series_id: "kpi"
+            index_series {
+              display_name: "Konsumentprisindex"
+              figures {
+                year: 2022
+                value_thousandths: 370000
+                source: "SCB"
+                reference_period: "2022M05"
+              }
+            })pb"},
+      {"enamnd.finance.v1.FinanceService.UpdateIndexSeries",
+       R"pb(index_series { name: "index-series/aki" display_name: "AKI" }
+            update_mask { paths: "display_name" })pb"},
+      {"enamnd.finance.v1.FinanceService.CreatePopulationFigures",
+       R"pb(population_figures {
+              reference_date { year: 2022 month: 12 day: 31 }
+              source: "SCB"
+              entries { municipality: "municipalities/2584" inhabitants: 22433 }
+            })pb"},
+      {"enamnd.finance.v1.FinanceService.RecordOutcome",
+       R"pb(budget: "budgets/2022"
+            outcome {
+              month: 5
+              lines {
+                line: "basic-funding"
+                cost { ore: 25000000 }
+              }
+            })pb"},
+      {"enamnd.finance.v1.FinanceService.MakeForecast",
+       R"pb(budget: "budgets/2022"
+            forecast {
+              as_of_month: 5
+              lines {
+                line: "e-office"
+                cost { ore: 183400000 }
+              }
+              notes: "Vakant tjänst"
+            })pb"},
   };
   return *requests;
 }
@@ -209,7 +268,8 @@ std::string ValidRequestText(const google::protobuf::MethodDescriptor& method) {
 
 std::vector<const google::protobuf::MethodDescriptor*> AllMethods() {
   std::vector<const google::protobuf::MethodDescriptor*> methods;
-  for (const char* name : {kMeetingsService, kAuditsService, kProjectsService, kContractsService}) {
+  for (const char* name :
+       {kMeetingsService, kAuditsService, kProjectsService, kContractsService, kFinanceService}) {
     const google::protobuf::ServiceDescriptor& service = ServiceNamed(name);
     for (int i = 0; i < service.method_count(); ++i) methods.push_back(service.method(i));
   }
@@ -244,6 +304,14 @@ TEST_F(AuthorizationTest, TheTestPrincipalsLackTheRolesTheStoryNeeds) {
         EXPECT_FALSE(MayCall(principal, *method)) << path << " " << principal;
       }
     }
+    // Budgets, outcomes and prices are the finance officer's; the metered
+    // usage the e-service platform's.
+    if (service == kFinanceService && !PolicyOf(*method).read_only()) {
+      EXPECT_EQ(MayCall(kFinance, *method), method->name() != "IngestUsage") << path;
+      for (const char* principal : {kSecretary, kCoordinator, kAuditor2584, kSystem2584}) {
+        EXPECT_FALSE(MayCall(principal, *method)) << path << " " << principal;
+      }
+    }
   }
 }
 
@@ -258,6 +326,8 @@ TEST_F(AuthorizationTest, EveryMethodRefusesCallersWithoutIdentityOrRoleAndWrite
   ASSERT_GT(before.streams.at("enamnd:events:meetings"), 0);
   ASSERT_GT(before.streams.at("enamnd:events:projects"), 0);
   ASSERT_GT(before.streams.at("enamnd:events:contracts"), 0);
+  ASSERT_GT(before.rows.at("finance.budgets"), 0);
+  ASSERT_GT(before.streams.at("enamnd:events:finance"), 0);
   int methods = 0, denials = 0;
   for (const google::protobuf::MethodDescriptor* method : AllMethods()) {
     ++methods;
@@ -291,7 +361,8 @@ TEST_F(AuthorizationTest, EveryMethodRefusesCallersWithoutIdentityOrRoleAndWrite
   EXPECT_EQ(methods, ServiceNamed(kMeetingsService).method_count() +
                          ServiceNamed(kAuditsService).method_count() +
                          ServiceNamed(kProjectsService).method_count() +
-                         ServiceNamed(kContractsService).method_count());
+                         ServiceNamed(kContractsService).method_count() +
+                         ServiceNamed(kFinanceService).method_count());
   EXPECT_GE(denials, 2 * methods);  // at least the stranger and the operator, nearly always
   Snapshot after = Take();
   EXPECT_TRUE(before == after) << "refused calls changed " << Difference(before, after);
@@ -367,7 +438,7 @@ TEST_F(AuthorizationTest, EveryStreamingMethodAdmitsItsRolesOnly) {
           << method->full_name() << " as " << principal << ": " << status.error_message();
     }
   }
-  EXPECT_EQ(streaming, 5);  // WatchEvents of the four services, WatchDecisions
+  EXPECT_EQ(streaming, 6);  // WatchEvents of the five services, WatchDecisions
 }
 
 TEST_F(AuthorizationTest, TheValidRequestsAreValid) {

@@ -1,5 +1,5 @@
-// The meetings, audits, projects and contracts services in-process
-// (tests/audits/fixture.h, plus projects and contracts) with seeded data,
+// The meetings, audits, projects, contracts and finance services in-process
+// (tests/audits/fixture.h, plus projects, contracts and finance) with seeded data,
 // and what the security tests need around them: calls of any method by its
 // descriptor (generic stubs), the roles of the test principals, and a
 // snapshot of everything stored (every table's rows in the four SQLite
@@ -24,11 +24,13 @@
 #include "absl/time/clock.h"
 #include "enamnd/auth/v1/auth.pb.h"
 #include "enamnd/contracts/v1/contracts.grpc.pb.h"
+#include "enamnd/finance/v1/finance.grpc.pb.h"
 #include "enamnd/projects/v1/projects.grpc.pb.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/dynamic_message.h"
 #include "google/protobuf/text_format.h"
 #include "services/contracts/api/service.h"
+#include "services/finance/api/service.h"
 #include "services/platform/policy.h"
 #include "services/projects/api/service.h"
 #include "tests/audits/fixture.h"
@@ -45,12 +47,14 @@ namespace mv1 = ::enamnd::meetings::v1;
 namespace av1 = ::enamnd::audits::v1;
 namespace pv1 = ::enamnd::projects::v1;
 namespace cv1 = ::enamnd::contracts::v1;
+namespace fv1 = ::enamnd::finance::v1;
 using enamnd::testing::kTestMeeting;
 
 inline constexpr char kMeetingsService[] = "enamnd.meetings.v1.MeetingsService";
 inline constexpr char kAuditsService[] = "enamnd.audits.v1.AuditsService";
 inline constexpr char kProjectsService[] = "enamnd.projects.v1.ProjectsService";
 inline constexpr char kContractsService[] = "enamnd.contracts.v1.ContractsService";
+inline constexpr char kFinanceService[] = "enamnd.finance.v1.FinanceService";
 // Seeded: paragraph 1 of kTestMeeting, a draft sent to 2584; two reviews,
 // each with one recommendation.
 inline constexpr char kDraftParagraph[] = "bodies/e-namnden/meetings/2022-06-22/paragraphs/1";
@@ -66,6 +70,9 @@ inline constexpr char kELearning[] = "initiatives/e-learning";
 inline constexpr char kSocialServicesSystem[] = "procurements/social-services-system";
 inline constexpr char kItConsultants[] = "agreements/it-konsulter";
 inline constexpr char kEArchive[] = "agreements/e-arkiv";
+// Seeded: the draft budget of 2022 (a line shared by population, one
+// equally), the population of 2021-12-31 and index-series/aki (2022-2024).
+inline constexpr char kBudget2022[] = "budgets/2022";
 // The day the services' calendars are pinned to.
 inline constexpr absl::CivilDay kToday(2022, 6, 29);
 
@@ -121,7 +128,7 @@ inline const std::vector<std::string>& AllPrincipals() {
                                    enamnd::testing::kOperator,   enamnd::testing::kAuditor2584,
                                    enamnd::testing::kSystem2584, enamnd::testing::kEServicePlatform,
                                    enamnd::testing::kSecretary,  enamnd::testing::kCoordinator,
-                                   enamnd::testing::kClerk};
+                                   enamnd::testing::kFinance,    enamnd::testing::kClerk};
   return *principals;
 }
 
@@ -241,6 +248,8 @@ class SecurityFixture : public audits::AuditsFixture {
   using ProjectsStubPtr = std::unique_ptr<ProjectsStub>;
   using ContractsStub = cv1::ContractsService::Stub;
   using ContractsStubPtr = std::unique_ptr<ContractsStub>;
+  using FinanceStub = fv1::FinanceService::Stub;
+  using FinanceStubPtr = std::unique_ptr<FinanceStub>;
 
   void SetUp() override {
     AuditsFixture::SetUp();
@@ -249,20 +258,26 @@ class SecurityFixture : public audits::AuditsFixture {
     ASSERT_TRUE(started.ok()) << started;
     started = contracts_service_.Start();
     ASSERT_TRUE(started.ok()) << started;
+    started = finance_service_.Start();
+    ASSERT_TRUE(started.ok()) << started;
     projects_ = projects_service_.runner();
     contracts_ = contracts_service_.runner();
+    finance_ = finance_service_.runner();
     meetings_->clock()->Pin(kToday);
     audits_->clock()->Pin(kToday);
     projects_->clock()->Pin(kToday);
     contracts_->clock()->Pin(kToday);
+    finance_->clock()->Pin(kToday);
     meetings_db_ = enamnd::testing::OpenDatabase(meetings_->db()->path(), {});
     audits_db_ = enamnd::testing::OpenDatabase(audits_->db()->path(), {});
     projects_db_ = enamnd::testing::OpenDatabase(projects_->db()->path(), {});
     contracts_db_ = enamnd::testing::OpenDatabase(contracts_->db()->path(), {});
+    finance_db_ = enamnd::testing::OpenDatabase(finance_->db()->path(), {});
     ASSERT_NE(meetings_db_, nullptr);
     ASSERT_NE(audits_db_, nullptr);
     ASSERT_NE(projects_db_, nullptr);
     ASSERT_NE(contracts_db_, nullptr);
+    ASSERT_NE(finance_db_, nullptr);
     Seed();
   }
   void TearDown() override {
@@ -270,6 +285,8 @@ class SecurityFixture : public audits::AuditsFixture {
     audits_db_.reset();
     projects_db_.reset();
     contracts_db_.reset();
+    finance_db_.reset();
+    finance_service_.Stop();
     contracts_service_.Stop();
     projects_service_.Stop();
     AuditsFixture::TearDown();
@@ -314,6 +331,60 @@ class SecurityFixture : public audits::AuditsFixture {
       ASSERT_TRUE(moved.ok()) << moved.error_message();
     }
     ASSERT_NO_FATAL_FAILURE(SeedContracts());
+    ASSERT_NO_FATAL_FAILURE(SeedFinance(seed.municipality_codes));
+  }
+  // Once finance has learned the members: the population, the index and
+  // the draft budget of 2022, as the clerk (who holds finance).
+  void SeedFinance(const std::vector<std::string>& codes) {
+    ASSERT_NO_FATAL_FAILURE(enamnd::testing::AwaitMembers(
+        codes,
+        [&](const std::string& code) {
+          return Count(finance_db_.get(),
+                       absl::StrCat("SELECT COUNT(*) FROM members WHERE code = '", code, "'")) == 1;
+        },
+        "finance"));
+    fv1::CreatePopulationFiguresRequest population;
+    fv1::PopulationFigures* figures = population.mutable_population_figures();
+    *figures->mutable_reference_date() = enamnd::testing::Day(2021, 12, 31);
+    figures->set_source("SCB, folkmängd 31 december 2021 (rounded for the test)");
+    for (const std::string& code : codes) {
+      fv1::MunicipalityPopulation* e = figures->add_entries();
+      e->set_municipality("municipalities/" + code);
+      e->set_inhabitants(code == "2580" ? 79'000 : 20'000);
+    }
+    fv1::PopulationFigures recorded;
+    grpc::Status created = Finance(&FinanceStub::CreatePopulationFigures, population, &recorded);
+    ASSERT_TRUE(created.ok()) << created.error_message();
+    fv1::CreateIndexSeriesRequest aki;
+    aki.set_index_series_id("aki");
+    aki.mutable_index_series()->set_display_name("Arbetskostnadsindex (AKI)");
+    for (int year : {2022, 2023, 2024}) {
+      fv1::IndexFigure* f = aki.mutable_index_series()->add_figures();
+      f->set_year(year);
+      f->set_value_thousandths(100'000 + 3'000 * (year - 2022));
+      f->set_source("invented for the test");
+      f->set_reference_period(absl::StrCat(year));
+    }
+    fv1::IndexSeries series;
+    created = Finance(&FinanceStub::CreateIndexSeries, aki, &series);
+    ASSERT_TRUE(created.ok()) << created.error_message();
+    fv1::CreateBudgetRequest budget;
+    budget.set_year(2022);
+    budget.mutable_budget()->set_title("Budget 2022");
+    fv1::BudgetLine* basic = budget.mutable_budget()->add_lines();
+    basic->set_id("basic-funding");
+    basic->set_title("Grundfinansiering");
+    basic->mutable_cost()->set_ore(300'000'000);
+    basic->mutable_allocation()->mutable_population()->set_population_figures(
+        "population-figures/2021-12-31");
+    fv1::BudgetLine* office = budget.mutable_budget()->add_lines();
+    office->set_id("e-office");
+    office->set_title("E-kontor");
+    office->mutable_cost()->set_ore(203'400'000);
+    office->mutable_allocation()->mutable_equal();
+    fv1::Budget made;
+    created = Finance(&FinanceStub::CreateBudget, budget, &made);
+    ASSERT_TRUE(created.ok()) << created.error_message();
   }
   void SeedContracts() {
     cv1::CreateProcurementRequest procurement;
@@ -381,6 +452,13 @@ class SecurityFixture : public audits::AuditsFixture {
                          const Request& request, Response* response) {
     return enamnd::testing::Call(contracts_service_.stub(), method, request, response);
   }
+  // A call of the finance service as the clerk.
+  template <typename Request, typename Response>
+  grpc::Status Finance(grpc::Status (FinanceStub::*method)(grpc::ClientContext*, const Request&,
+                                                           Response*),
+                       const Request& request, Response* response) {
+    return enamnd::testing::Call(finance_service_.stub(), method, request, response);
+  }
   // Moves `initiative` (its name) to `state` on `day`, as the clerk.
   grpc::Status Transition(const std::string& initiative, pv1::State state, absl::CivilDay day,
                           pv1::Initiative* out) {
@@ -401,12 +479,16 @@ class SecurityFixture : public audits::AuditsFixture {
   ContractsStubPtr ContractsAs(const std::string& principal) {
     return contracts_service_.StubAs(principal);
   }
+  FinanceStubPtr FinanceAs(const std::string& principal) {
+    return finance_service_.StubAs(principal);
+  }
   // A channel to the service of `service_name` calling as `principal`.
   std::shared_ptr<grpc::Channel> ChannelTo(const std::string& service_name,
                                            const std::string& principal) {
     if (service_name == kMeetingsService) return meetings_service_.ChannelAs(principal);
     if (service_name == kProjectsService) return projects_service_.ChannelAs(principal);
     if (service_name == kContractsService) return contracts_service_.ChannelAs(principal);
+    if (service_name == kFinanceService) return finance_service_.ChannelAs(principal);
     return audits_service_.ChannelAs(principal);
   }
   // A plaintext channel without the principal header: no identity.
@@ -414,6 +496,7 @@ class SecurityFixture : public audits::AuditsFixture {
     std::string address = service_name == kMeetingsService    ? meetings_service_.address()
                           : service_name == kProjectsService  ? projects_service_.address()
                           : service_name == kContractsService ? contracts_service_.address()
+                          : service_name == kFinanceService   ? finance_service_.address()
                                                               : audits_service_.address();
     return grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
   }
@@ -425,8 +508,10 @@ class SecurityFixture : public audits::AuditsFixture {
     AddTables("audits", audits_db_.get(), &snapshot);
     AddTables("projects", projects_db_.get(), &snapshot);
     AddTables("contracts", contracts_db_.get(), &snapshot);
-    for (const char* stream : {"enamnd:events:meetings", "enamnd:events:audits",
-                               "enamnd:events:projects", "enamnd:events:contracts"}) {
+    AddTables("finance", finance_db_.get(), &snapshot);
+    for (const char* stream :
+         {"enamnd:events:meetings", "enamnd:events:audits", "enamnd:events:projects",
+          "enamnd:events:contracts", "enamnd:events:finance"}) {
       snapshot.streams[stream] = redis_.Command({"XLEN", stream}).integer;
     }
     return snapshot;
@@ -455,12 +540,16 @@ class SecurityFixture : public audits::AuditsFixture {
   std::unique_ptr<platform::Database> audits_db_;
   std::unique_ptr<platform::Database> projects_db_;
   std::unique_ptr<platform::Database> contracts_db_;
+  std::unique_ptr<platform::Database> finance_db_;
   enamnd::testing::InProcess<pv1::ProjectsService> projects_service_{
       "projects", projects::NewProjectsService, dir_.path() + "/projects", redis_.address()};
   enamnd::testing::InProcess<cv1::ContractsService> contracts_service_{
       "contracts", contracts::NewContractsService, dir_.path() + "/contracts", redis_.address()};
   platform::ServerRunner* projects_ = nullptr;
+  enamnd::testing::InProcess<fv1::FinanceService> finance_service_{
+      "finance", finance::NewFinanceService, dir_.path() + "/finance", redis_.address()};
   platform::ServerRunner* contracts_ = nullptr;
+  platform::ServerRunner* finance_ = nullptr;
 
  private:
   int64_t Count(platform::Database* db, const std::string& sql) {
@@ -472,11 +561,14 @@ class SecurityFixture : public audits::AuditsFixture {
 
   bool Quiet() {
     const int64_t meetings_events = redis_.Command({"XLEN", "enamnd:events:meetings"}).integer;
-    for (platform::Database* db :
-         {meetings_db_.get(), audits_db_.get(), projects_db_.get(), contracts_db_.get()}) {
+    const int64_t projects_events = redis_.Command({"XLEN", "enamnd:events:projects"}).integer;
+    for (platform::Database* db : {meetings_db_.get(), audits_db_.get(), projects_db_.get(),
+                                   contracts_db_.get(), finance_db_.get()}) {
       if (Count(db, "SELECT COUNT(*) FROM outbox WHERE published_at IS NULL") != 0) return false;
-      // Every follower of the meetings service has consumed its events.
-      if (db != meetings_db_.get() && Count(db, "SELECT COUNT(*) FROM inbox") != meetings_events) {
+      // Every follower of the meetings service has consumed its events
+      // (finance those of the projects service too).
+      const int64_t followed = meetings_events + (db == finance_db_.get() ? projects_events : 0);
+      if (db != meetings_db_.get() && Count(db, "SELECT COUNT(*) FROM inbox") != followed) {
         return false;
       }
     }

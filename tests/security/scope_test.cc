@@ -1,9 +1,10 @@
 // Scoped writes (an auditor of 2584 changes only reviews of 2584; a
 // municipality's system writes only its own notice posting and discharge),
 // scoped reads (a municipality's system reads the agreements its
-// municipality is entitled to call off, and writes none) and what the
-// public reads (adjusted decisions and protocols, never drafts; active
-// initiatives, never a stopped or closed one by any read).
+// municipality is entitled to call off, and writes none; its own cost
+// shares of a budget) and what the public reads (adjusted decisions and
+// protocols, never drafts; active initiatives, never a stopped or closed one
+// by any read; adopted budgets, never a draft).
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@ using enamnd::testing::Day;
 using enamnd::testing::kAuditor2584;
 using enamnd::testing::kClerk;
 using enamnd::testing::kCoordinator;
+using enamnd::testing::kFinance;
 using enamnd::testing::kPublicReader;
 using enamnd::testing::kSecretary;
 using enamnd::testing::kSystem2584;
@@ -469,6 +471,70 @@ TEST_F(ScopeTest, MunicipalitySystemReadsTheAgreementsItsMunicipalityMayUse) {
   ASSERT_TRUE(updated.ok()) << updated.error_message();
   EXPECT_TRUE(DeniedNaming(get(kSystem2584, kEArchive), kEArchive));
   EXPECT_EQ(list(kSystem2584, own).names, std::vector<std::string>{kItConsultants});
+}
+
+TEST_F(ScopeTest, MunicipalitySystemReadsItsOwnCostSharesOnly) {
+  fv1::GetCostSharesRequest request;
+  request.set_budget(kBudget2022);
+  fv1::CostShares all;
+  ASSERT_TRUE(Finance(&FinanceStub::GetCostShares, request, &all).ok());
+  ASSERT_EQ(all.totals_size(), 3);
+  FinanceStubPtr kiruna = FinanceAs(kSystem2584);
+  fv1::CostShares out;
+  // Without a municipality, or with another's: refused before anything is read.
+  EXPECT_TRUE(DeniedNaming(Call(kiruna.get(), &FinanceStub::GetCostShares, request, &out),
+                           "give municipality"));
+  request.set_municipality("municipalities/2580");
+  EXPECT_TRUE(DeniedNaming(Call(kiruna.get(), &FinanceStub::GetCostShares, request, &out),
+                           "municipalities/2580"));
+  request.set_municipality("municipalities/2584");
+  grpc::Status own = Call(kiruna.get(), &FinanceStub::GetCostShares, request, &out);
+  ASSERT_TRUE(own.ok()) << own.error_message();
+  ASSERT_EQ(out.totals_size(), 1);
+  EXPECT_EQ(out.totals(0).municipality(), "municipalities/2584");
+  for (const auto& total : all.totals()) {
+    if (total.municipality() == "municipalities/2584") {
+      EXPECT_EQ(out.totals(0).amount().ore(), total.amount().ore());
+    }
+  }
+  for (const auto& line : out.lines()) {
+    ASSERT_EQ(line.shares_size(), 1) << line.line();
+    EXPECT_EQ(line.shares(0).municipality(), "municipalities/2584");
+  }
+  // The budget itself it reads whole; it writes none.
+  fv1::GetBudgetRequest get;
+  get.set_name(kBudget2022);
+  fv1::Budget budget;
+  EXPECT_TRUE(Call(kiruna.get(), &FinanceStub::GetBudget, get, &budget).ok());
+  fv1::UpdateBudgetRequest retitle;
+  retitle.mutable_budget()->set_name(kBudget2022);
+  retitle.mutable_budget()->set_title("Budget 2022 enligt Kiruna");
+  retitle.mutable_update_mask()->add_paths("title");
+  EXPECT_TRUE(
+      DeniedNaming(Call(kiruna.get(), &FinanceStub::UpdateBudget, retitle, &budget), "finance"));
+}
+
+TEST_F(ScopeTest, PublicReaderReadsAdoptedBudgetsOnly) {
+  FinanceStubPtr reader = FinanceAs(kPublicReader);
+  fv1::GetBudgetRequest get;
+  get.set_name(kBudget2022);
+  fv1::Budget budget;
+  EXPECT_TRUE(DeniedNaming(Call(reader.get(), &FinanceStub::GetBudget, get, &budget), kBudget2022));
+  fv1::ListBudgetsRequest list;
+  fv1::ListBudgetsResponse listed;
+  ASSERT_TRUE(Call(reader.get(), &FinanceStub::ListBudgets, list, &listed).ok());
+  EXPECT_EQ(listed.budgets_size(), 0);
+  // Adopted by a decision the protocol of 2021 gives: now the public reads it.
+  fv1::CreateBudgetRequest adopted;
+  adopted.set_year(2021);
+  adopted.mutable_budget()->set_title("Budget 2021");
+  adopted.mutable_adopted_by()->set_decision_kind("DECISION_KIND_ADOPT");
+  *adopted.mutable_adopted_by()->mutable_meeting_date() = Day(2020, 12, 10);
+  ASSERT_TRUE(Call(FinanceAs(kFinance).get(), &FinanceStub::CreateBudget, adopted, &budget).ok());
+  ASSERT_TRUE(Call(reader.get(), &FinanceStub::ListBudgets, list, &listed).ok());
+  ASSERT_EQ(listed.budgets_size(), 1);
+  EXPECT_EQ(listed.budgets(0).name(), "budgets/2021");
+  EXPECT_EQ(listed.budgets(0).state(), fv1::Budget::STATE_ADOPTED);
 }
 
 }  // namespace

@@ -24,13 +24,19 @@ absl::Status NotNegative(const common::v1::Money& money, absl::string_view field
   return InvalidField(field, absl::StrCat("is negative (", money.ore(), " öre)"));
 }
 
+// A municipality name, well-formed and not named before in `seen`.
+absl::Status CheckNamedOnce(const std::string& name, const std::string& field,
+                            std::set<std::string>* seen) {
+  ENAMND_RETURN_IF_ERROR(platform::ParseMunicipalityName(name, field).status());
+  if (!seen->insert(name).second) return InvalidField(field, name + " is named twice");
+  return absl::OkStatus();
+}
+
 absl::Status CheckMunicipalities(const google::protobuf::RepeatedPtrField<std::string>& names,
                                  absl::string_view field) {
   std::set<std::string> seen;
   for (int i = 0; i < names.size(); ++i) {
-    const std::string path = absl::StrCat(field, "[", i, "]");
-    ENAMND_RETURN_IF_ERROR(platform::ParseMunicipalityName(names[i], path).status());
-    if (!seen.insert(names[i]).second) return InvalidField(path, names[i] + " is named twice");
+    ENAMND_RETURN_IF_ERROR(CheckNamedOnce(names[i], absl::StrCat(field, "[", i, "]"), &seen));
   }
   return absl::OkStatus();
 }
@@ -42,11 +48,7 @@ absl::Status CheckTable(const v1::PercentageTable& table, absl::string_view fiel
   for (int i = 0; i < table.entries_size(); ++i) {
     const v1::TableEntry& e = table.entries(i);
     const std::string path = absl::StrCat(field, ".entries[", i, "]");
-    ENAMND_RETURN_IF_ERROR(
-        platform::ParseMunicipalityName(e.municipality(), path + ".municipality").status());
-    if (!seen.insert(e.municipality()).second) {
-      return InvalidField(path + ".municipality", e.municipality() + " is named twice");
-    }
+    ENAMND_RETURN_IF_ERROR(CheckNamedOnce(e.municipality(), path + ".municipality", &seen));
     if (e.basis_points() < 0 || e.basis_points() > kWhole) {
       return InvalidField(path + ".basis_points", "must be 0-10000");
     }
@@ -288,11 +290,7 @@ absl::Status ValidatePopulationFigures(const v1::PopulationFigures& figures,
   for (int i = 0; i < figures.entries_size(); ++i) {
     const v1::MunicipalityPopulation& e = figures.entries(i);
     const std::string path = absl::StrCat(f, ".entries[", i, "]");
-    ENAMND_RETURN_IF_ERROR(
-        platform::ParseMunicipalityName(e.municipality(), path + ".municipality").status());
-    if (!seen.insert(e.municipality()).second) {
-      return InvalidField(path + ".municipality", e.municipality() + " is named twice");
-    }
+    ENAMND_RETURN_IF_ERROR(CheckNamedOnce(e.municipality(), path + ".municipality", &seen));
     if (e.inhabitants() < 0) return InvalidField(path + ".inhabitants", "is negative");
   }
   return absl::OkStatus();

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "services/platform/api_util.h"
 #include "services/platform/linked_decisions.h"
+#include "services/platform/members.h"
 #include "services/platform/status.h"
 
 namespace enamnd::finance::store {
@@ -44,6 +45,15 @@ absl::StatusOr<int64_t> RowRevision(Transaction& tx, const std::string& sql,
   return row->Int(0);
 }
 
+// ALREADY_EXISTS when `table` has a row named `name`.
+absl::Status RequireAbsent(Transaction& tx, const std::string& table, const std::string& name) {
+  ENAMND_ASSIGN_OR_RETURN(
+      std::optional<Row> existing,
+      tx.QueryOne(absl::StrCat("SELECT 1 FROM ", table, " WHERE name = ?1"), {name}));
+  if (existing.has_value()) return absl::AlreadyExistsError(absl::StrCat(name, " exists"));
+  return absl::OkStatus();
+}
+
 SqlValue Day(absl::CivilDay d) { return SqlText(platform::DayText(d)); }
 
 absl::StatusOr<absl::CivilDay> ParseDay(const std::string& text) {
@@ -67,9 +77,7 @@ absl::StatusOr<std::optional<v1::Budget>> GetBudget(Transaction& tx, const Budge
 }
 
 absl::Status InsertBudget(Transaction& tx, v1::Budget* b) {
-  ENAMND_ASSIGN_OR_RETURN(std::optional<Row> existing,
-                          tx.QueryOne("SELECT 1 FROM budgets WHERE name = ?1", {b->name()}));
-  if (existing.has_value()) return absl::AlreadyExistsError(absl::StrCat(b->name(), " exists"));
+  ENAMND_RETURN_IF_ERROR(RequireAbsent(tx, "budgets", b->name()));
   ENAMND_RETURN_IF_ERROR(
       tx.Exec("INSERT INTO budgets (name, year, state, data, revision) VALUES (?1, ?2, ?3, ?4, 1)",
               {b->name(), SqlInt(b->year()), SqlInt(b->state()), Encode(*b)}));
@@ -145,9 +153,7 @@ absl::StatusOr<std::optional<v1::IndexSeries>> GetIndexSeries(Transaction& tx,
 }
 
 absl::Status InsertIndexSeries(Transaction& tx, v1::IndexSeries* s) {
-  ENAMND_ASSIGN_OR_RETURN(std::optional<Row> existing,
-                          tx.QueryOne("SELECT 1 FROM index_series WHERE name = ?1", {s->name()}));
-  if (existing.has_value()) return absl::AlreadyExistsError(absl::StrCat(s->name(), " exists"));
+  ENAMND_RETURN_IF_ERROR(RequireAbsent(tx, "index_series", s->name()));
   ENAMND_RETURN_IF_ERROR(
       tx.Exec("INSERT INTO index_series (name, data, revision) VALUES (?1, ?2, 1)",
               {s->name(), platform::EncodeProto(*s)}));
@@ -176,10 +182,7 @@ absl::StatusOr<std::optional<v1::PopulationFigures>> GetPopulationFigures(
 }
 
 absl::Status InsertPopulationFigures(Transaction& tx, const v1::PopulationFigures& f) {
-  ENAMND_ASSIGN_OR_RETURN(
-      std::optional<Row> existing,
-      tx.QueryOne("SELECT 1 FROM population_figures WHERE name = ?1", {f.name()}));
-  if (existing.has_value()) return absl::AlreadyExistsError(absl::StrCat(f.name(), " exist"));
+  ENAMND_RETURN_IF_ERROR(RequireAbsent(tx, "population_figures", f.name()));
   return tx.Exec("INSERT INTO population_figures (name, data) VALUES (?1, ?2)",
                  {f.name(), platform::EncodeProto(f)});
 }
@@ -240,10 +243,9 @@ absl::Status SaveParticipation(Transaction& tx, const std::string& initiative,
 }
 
 absl::StatusOr<std::map<std::string, std::string>> Members(Transaction& tx) {
-  ENAMND_ASSIGN_OR_RETURN(std::vector<Row> rows,
-                          tx.Query("SELECT code, display_name FROM members ORDER BY code"));
+  ENAMND_ASSIGN_OR_RETURN(std::vector<platform::Member> listed, platform::ListMembers(tx));
   std::map<std::string, std::string> members;
-  for (const Row& r : rows) members[r.Text(0)] = r.Text(1);
+  for (platform::Member& m : listed) members[m.code] = std::move(m.display_name);
   return members;
 }
 
