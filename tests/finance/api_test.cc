@@ -316,6 +316,83 @@ TEST_F(FinanceApiTest, ABudgetCreatedAfterItsDecisionIsAdoptedAtOnce) {
   EXPECT_EQ(EventCount("BudgetAdopted"), 1);
 }
 
+// One meetings event as the subscriber hands it over.
+io::cloudevents::v1::CloudEvent MeetingsEvent(const std::string& type,
+                                              const google::protobuf::Message& payload,
+                                              const std::string& id) {
+  io::cloudevents::v1::CloudEvent event;
+  event.set_source("//enamnd/meetings");
+  event.set_id(id);
+  event.set_type("enamnd.meetings.v1." + type);
+  event.mutable_proto_data()->PackFrom(payload);
+  return event;
+}
+
+meetings::v1::DecisionRecorded BudgetDecision(int number, const std::string& subject,
+                                              meetings::v1::DecisionKind kind) {
+  meetings::v1::DecisionRecorded d;
+  d.mutable_paragraph()->set_name(
+      absl::StrCat("bodies/e-namnden/meetings/2022-06-22/paragraphs/", number));
+  d.mutable_paragraph()->set_number(number);
+  d.mutable_paragraph()->mutable_decision()->set_kind(kind);
+  *d.mutable_meeting_date() = Day(2022, 6, 22);
+  d.set_case_subject(subject);
+  return d;
+}
+
+TEST_F(FinanceApiTest, DecisionsTheirLegalForceAndAppealsFromTheMeetingsStream) {
+  ASSERT_NO_FATAL_FAILURE(SeedCommittee(""));
+  ASSERT_NO_FATAL_FAILURE(CreatePopulation());
+  CreateBudget(Budget2022Request());
+  FinanceApi api(finance_->db(), finance_->outbox(), finance_->clock());
+  auto handle = [&](const io::cloudevents::v1::CloudEvent& event) {
+    auto tx = finance_->db()->Begin();
+    ASSERT_TRUE(tx.ok());
+    absl::Status handled = api.HandleMeetingsEvent(*tx, event);
+    ASSERT_TRUE(handled.ok()) << handled;
+    ASSERT_TRUE(tx->Commit().ok());
+  };
+  // Referred back: linked, the draft stays a draft; sent twice, linked once.
+  auto refer = BudgetDecision(11, "//finance/budgets/2022", meetings::v1::DECISION_KIND_REFER_BACK);
+  handle(MeetingsEvent("DecisionRecorded", refer, "101"));
+  handle(MeetingsEvent("DecisionRecorded", refer, "101"));
+  // Not a budget, and a payload that never parses: skipped.
+  handle(MeetingsEvent("DecisionRecorded",
+                       BudgetDecision(13, "//finance/budgets", meetings::v1::DECISION_KIND_ADOPT),
+                       "102"));
+  io::cloudevents::v1::CloudEvent broken = MeetingsEvent("DecisionRecorded", refer, "103");
+  broken.mutable_proto_data()->set_value("\xff\xff\xff");
+  handle(broken);
+  EXPECT_EQ(api.skipped_events(), 1);
+  Budget b = Get("budgets/2022");
+  EXPECT_EQ(b.state(), Budget::STATE_DRAFT);
+  ASSERT_EQ(b.decisions_size(), 1);
+  EXPECT_EQ(EventCount("BudgetDecisionLinked"), 1);
+
+  // Approved at § 12: adopted; its legal force, then an appeal that revokes it.
+  handle(MeetingsEvent(
+      "DecisionRecorded",
+      BudgetDecision(12, "//finance/budgets/2022", meetings::v1::DECISION_KIND_APPROVE), "104"));
+  b = Get("budgets/2022");
+  EXPECT_EQ(b.state(), Budget::STATE_ADOPTED);
+  EXPECT_EQ(b.adoption().decision().paragraph_number(), 12);
+  meetings::v1::DecisionFinal final_decision;
+  final_decision.set_paragraph("bodies/e-namnden/meetings/2022-06-22/paragraphs/12");
+  final_decision.set_case_subject("//finance/budgets/2022");
+  *final_decision.mutable_legal_force_date() = Day(2022, 7, 20);
+  handle(MeetingsEvent("DecisionFinal", final_decision, "105"));
+  b = Get("budgets/2022");
+  ASSERT_EQ(b.decisions_size(), 2);
+  EXPECT_EQ(platform::ToCivil(b.decisions(1).legal_force_date()), absl::CivilDay(2022, 7, 20));
+  meetings::v1::AppealLodged appeal;
+  appeal.set_paragraph("bodies/e-namnden/meetings/2022-06-22/paragraphs/12");
+  handle(MeetingsEvent("AppealLodged", appeal, "106"));
+  b = Get("budgets/2022");
+  EXPECT_FALSE(platform::IsSet(b.decisions(1).legal_force_date()));
+  EXPECT_EQ(b.state(), Budget::STATE_ADOPTED);
+  EXPECT_EQ(EventCount("BudgetAdopted"), 1);
+}
+
 TEST_F(FinanceApiTest, OutcomeForecastAndTheReportOfJanuaryToMay2022) {
   ASSERT_NO_FATAL_FAILURE(SeedCommittee(""));
   ASSERT_NO_FATAL_FAILURE(CreatePopulation());

@@ -19,6 +19,7 @@ using enamnd::testing::Call;
 using enamnd::testing::kAuditor2584;
 using enamnd::testing::kClerk;
 using enamnd::testing::kCoordinator;
+using enamnd::testing::kFinance;
 using enamnd::testing::kOperator;
 using enamnd::testing::kSecretary;
 using enamnd::testing::kSystem2584;
@@ -66,6 +67,10 @@ class AuditTrailTest : public SecurityFixture {
   // The same of the contracts service.
   std::vector<auth::v1::AuditRecord> ContractsRecords(const std::string& filter = "") {
     return OperatorReads(ContractsAs(kOperator).get(), filter);
+  }
+  // The same of the finance service.
+  std::vector<auth::v1::AuditRecord> FinanceRecords(const std::string& filter = "") {
+    return OperatorReads(FinanceAs(kOperator).get(), filter);
   }
   // `records` are a create by the coordinator with `request_id`, from this
   // host between `start` and `end`, and its replay.
@@ -607,10 +612,99 @@ TEST_F(AuditTrailTest, ContractsRecordsEachWriteByItsPrincipal) {
   EXPECT_EQ(ContractsRecords().size(), before);
 }
 
+TEST_F(AuditTrailTest, FinanceRecordsEachWriteByItsPrincipal) {
+  // The seeded writes were the clerk's.
+  std::vector<auth::v1::AuditRecord> seeded = FinanceRecords();
+  EXPECT_EQ(Summary(seeded), (std::vector<std::string>{
+                                 "CreatePopulationFigures population-figures/2021-12-31 OK",
+                                 "CreateIndexSeries index-series/aki OK",
+                                 "CreateBudget budgets/2022 OK",
+                             }));
+  for (const auto& r : seeded) EXPECT_EQ(r.principal(), kClerk);
+
+  FinanceStubPtr finance = FinanceAs(kFinance);
+  fv1::CreateBudgetRequest create;
+  create.set_year(2023);
+  create.set_request_id("b-1");
+  create.mutable_budget()->set_title("Budget 2023");
+  fv1::Budget budget;
+  for (int i = 0; i < 2; ++i) {  // a retry with the same request_id is a replay
+    grpc::Status created = Call(finance.get(), &FinanceStub::CreateBudget, create, &budget);
+    ASSERT_TRUE(created.ok()) << created.error_message();
+  }
+  EXPECT_EQ(budget.create_principal(), kFinance);
+  fv1::UprateBudgetRequest uprate;
+  uprate.set_source_budget(kBudget2022);
+  uprate.set_year(2024);
+  uprate.set_index_series("index-series/aki");
+  ASSERT_TRUE(Call(finance.get(), &FinanceStub::UprateBudget, uprate, &budget).ok());
+  fv1::UpdateBudgetRequest update;
+  update.mutable_budget()->set_name(kBudget2022);
+  update.mutable_budget()->set_title("Budget 2022, reviderad");
+  update.mutable_update_mask()->add_paths("title");
+  ASSERT_TRUE(Call(finance.get(), &FinanceStub::UpdateBudget, update, &budget).ok());
+  EXPECT_EQ(budget.update_principal(), kFinance);
+  fv1::RecordOutcomeRequest outcome;
+  outcome.set_budget(kBudget2022);
+  outcome.mutable_outcome()->set_month(5);
+  fv1::MonthlyOutcome recorded;
+  ASSERT_TRUE(Call(finance.get(), &FinanceStub::RecordOutcome, outcome, &recorded).ok());
+  fv1::MakeForecastRequest forecast;
+  forecast.set_budget(kBudget2022);
+  forecast.mutable_forecast()->set_as_of_month(5);
+  fv1::Forecast made;
+  ASSERT_TRUE(Call(finance.get(), &FinanceStub::MakeForecast, forecast, &made).ok());
+  EXPECT_EQ(Summary(FinanceRecords(absl::StrCat("principal = \"", kFinance, "\""))),
+            (std::vector<std::string>{
+                "CreateBudget budgets/2023 OK",
+                "CreateBudget budgets/2023 REPLAYED",
+                "UprateBudget budgets/2024 OK",
+                "UpdateBudget budgets/2022 OK",
+                "RecordOutcome budgets/2022/outcomes/5 OK",
+                "MakeForecast budgets/2022/forecasts/5 OK",
+            }));
+
+  // Writes that fail leave nothing: a negative cost, a stale etag, a month
+  // that has not begun, an index without the year, and callers without the
+  // role.
+  const size_t before = FinanceRecords().size();
+  std::vector<std::pair<grpc::Status, grpc::StatusCode>> refused;
+  create.set_year(2025);
+  create.set_request_id("");
+  fv1::BudgetLine* line = create.mutable_budget()->add_lines();
+  line->set_id("basic-funding");
+  line->set_title("Grundfinansiering");
+  line->mutable_cost()->set_ore(-1);
+  line->mutable_allocation()->mutable_equal();
+  refused.emplace_back(Call(finance.get(), &FinanceStub::CreateBudget, create, &budget),
+                       grpc::StatusCode::INVALID_ARGUMENT);
+  update.mutable_budget()->set_etag("1");
+  refused.emplace_back(Call(finance.get(), &FinanceStub::UpdateBudget, update, &budget),
+                       grpc::StatusCode::ABORTED);
+  outcome.mutable_outcome()->set_month(7);
+  refused.emplace_back(Call(finance.get(), &FinanceStub::RecordOutcome, outcome, &recorded),
+                       grpc::StatusCode::INVALID_ARGUMENT);
+  uprate.set_year(2025);
+  refused.emplace_back(Call(finance.get(), &FinanceStub::UprateBudget, uprate, &budget),
+                       grpc::StatusCode::INVALID_ARGUMENT);
+  create.mutable_budget()->mutable_lines(0)->mutable_cost()->set_ore(1);
+  for (const char* principal : {kSecretary, kCoordinator, kSystem2584}) {
+    refused.emplace_back(
+        Call(FinanceAs(principal).get(), &FinanceStub::CreateBudget, create, &budget),
+        grpc::StatusCode::PERMISSION_DENIED);
+  }
+  for (size_t i = 0; i < refused.size(); ++i) {
+    EXPECT_EQ(refused[i].first.error_code(), refused[i].second)
+        << "refusal " << i << ": " << refused[i].first.error_message();
+  }
+  EXPECT_EQ(FinanceRecords().size(), before);
+}
+
 TEST_F(AuditTrailTest, TableIsAppendOnlyBelowTheApi) {
   size_t before = Records().size();
-  for (const std::string& path : {meetings_->db()->path(), audits_->db()->path(),
-                                  projects_->db()->path(), contracts_->db()->path()}) {
+  for (const std::string& path :
+       {meetings_->db()->path(), audits_->db()->path(), projects_->db()->path(),
+        contracts_->db()->path(), finance_->db()->path()}) {
     std::unique_ptr<platform::Database> db = enamnd::testing::OpenDatabase(path, {});
     ASSERT_NE(db, nullptr);
     for (const char* sql :

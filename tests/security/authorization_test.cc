@@ -376,6 +376,9 @@ TEST_F(AuthorizationTest, HoldersOfAMethodsRoleGetPastTheGate) {
   int admitted = 0;
   for (const google::protobuf::MethodDescriptor* method : AllMethods()) {
     if (method->server_streaming()) continue;  // would stream until its deadline
+    // A stream of one empty batch is a valid ingest of nothing (OK);
+    // tests/finance/usage_api_test.cc admits the e-service platform.
+    if (method->client_streaming()) continue;
     const std::string service = method->service()->full_name();
     std::unique_ptr<google::protobuf::Message> empty = RequestOf(*method, "");
     for (const std::string& principal : AllPrincipals()) {
