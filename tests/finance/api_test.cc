@@ -458,6 +458,13 @@ TEST_F(FinanceApiTest, OutcomeForecastAndTheReportOfJanuaryToMay2022) {
   EXPECT_EQ(out.lines(0).model(), "equal shares (every member)");
   ASSERT_EQ(out.lines(0).shares_size(), 14);
   EXPECT_EQ(out.lines(0).shares(0).amount().ore(), 3'018'572);  // 42 260 000 / 14, rest first
+  // The forecast's: the e-office line as forecast, the other as budgeted.
+  shares.set_basis(v1::COST_BASIS_FORECAST);
+  shares.clear_line();
+  ASSERT_TRUE(Finance(&Stub::GetCostShares, shares, &out).ok());
+  ASSERT_EQ(out.lines_size(), 2);
+  EXPECT_EQ(out.lines(0).total().ore(), 360'000'000);
+  EXPECT_EQ(out.lines(1).total().ore(), 123'400'000);
 }
 
 TEST_F(FinanceApiTest, CostSharesByPopulationAndByParticipation) {
@@ -545,6 +552,19 @@ TEST_F(FinanceApiTest, CostSharesByPopulationAndByParticipation) {
   request.clear_municipality();
   EXPECT_EQ(As(testing::kSystem2584, &Stub::GetCostShares, request, &out).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+
+  // By usage with no transactions received: nothing to share by.
+  v1::CreateBudgetRequest usage;
+  usage.set_year(2023);
+  usage.mutable_budget()->set_title("Budget 2023");
+  *usage.mutable_budget()->add_lines() = EqualLine("transactions", 0, 17'580'000);
+  usage.mutable_budget()->mutable_lines(0)->mutable_allocation()->mutable_usage();
+  CreateBudget(usage);
+  request.set_budget("budgets/2023");
+  grpc::Status none = Finance(&Stub::GetCostShares, request, &out);
+  EXPECT_EQ(none.error_code(), grpc::StatusCode::FAILED_PRECONDITION) << none.error_message();
+  EXPECT_TRUE(absl::StrContains(none.error_message(), "lines[0].allocation"))
+      << none.error_message();
 }
 
 TEST_F(FinanceApiTest, RolesPublicReadsAdoptedBudgetsAndOnlyFinanceWrites) {
