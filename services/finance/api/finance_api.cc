@@ -600,7 +600,7 @@ absl::Status FinanceApi::FillCostShares(Transaction& tx, const Budget& b,
   for (const v1::BudgetLine& line : b.lines()) CollectNeeds(line.allocation(), b.year(), &needs);
   ENAMND_ASSIGN_OR_RETURN(AllocationData data, store::LoadAllocationData(tx, b.year(), needs));
   ENAMND_ASSIGN_OR_RETURN(auto members, store::Members(tx));
-  const std::string only = absl::StrCat(request.municipality());
+  const std::string& only = request.municipality();
   std::map<std::string, Ore> totals;
   for (int i = 0; i < b.lines_size(); ++i) {
     const v1::BudgetLine& line = b.lines(i);
