@@ -112,12 +112,12 @@ NAMES = demo_common.municipality_names()
 MEMBERS = ["municipalities/" + code for code in NAMES]
 
 # The demo principals the loader calls as.
-FINANCE = "finance"
+FINANCE = "finance-officer"  # not "finance": that is the service's certificate
 PLATFORM = "e-service-platform"
-FINANCE_HINT = ("the loader calls as the demo principals 'finance' (role finance) and "
+FINANCE_HINT = ("the loader calls as the demo principals 'finance-officer' (role finance) and "
                 "'e-service-platform' (role e-service-platform); a var/tls/policy.textproto "
-                "written before 'finance' was a demo principal lacks its grant: remove that file "
-                "and run ./tools/up again")
+                "written before 'finance-officer' was a demo principal lacks its grant: remove "
+                "that file and run ./tools/up again")
 # What the service answers about a member it has not learnt yet.
 NOT_A_MEMBER = "is not a member municipality"
 # The deadline of the IngestUsage stream (every record of the year).
@@ -724,7 +724,7 @@ def load(channel, wait_timeout=30.0, members_timeout=60.0, decisions_timeout=20.
     """Loads the finance demo data; returns what it found and did.
 
     callers (demo_common.Callers, or a dict of principal name -> channel):
-    "finance" makes every call but IngestUsage, which "e-service-platform"
+    "finance-officer" makes every call but IngestUsage, which "e-service-platform"
     makes; without them every call goes through `channel`.
 
     Returns a dict with
@@ -885,7 +885,7 @@ def facts(result, address, stubs_dir, tls_dir):
     kiruna = (demo_common.try_channel(address, tls_dir, "kiruna-system")
               + 'from enamnd.finance.v1 import finance_pb2 as f, finance_pb2_grpc as g; '
               's = g.FinanceServiceStub(channel); ')
-    officer = (demo_common.try_channel(address, tls_dir, "finance")
+    officer = (demo_common.try_channel(address, tls_dir, FINANCE)
                + 'from enamnd.finance.v1 import finance_pb2 as f, finance_pb2_grpc as g; '
                's = g.FinanceServiceStub(channel); ')
     return [
