@@ -182,7 +182,8 @@ class FiguresAreTheProtocols(FinanceTest):
         self.assertEqual(sum(x["cost_ore"] for x in lines), parsed["costs"] * TKR)
         self.assertEqual((parsed["income"], parsed["costs"], parsed["deviation"]), (6193, 6193, 0))
         self.assertEqual([x["line"] for x in lines], [x["id"] for x in L.budget_2022_lines()])
-        self.assertEqual(self.financials["forecast_2022"]["caption"], "Prognos 2022 (tkr) (2022-05)")
+        self.assertEqual(self.financials["forecast_2022"]["caption"],
+                         "Prognos 2022 (tkr) (2022-05)")
         self.assertEqual(L.FORECAST_MONTH, 5)
 
     def test_budget_2023_is_2022_uprated_without_projects(self):

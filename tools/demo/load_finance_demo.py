@@ -817,6 +817,11 @@ def kronor(ore):
     return f"{sign}{whole:,}".replace(",", " ") + f",{cents:02d} kr"
 
 
+def grouped(n):
+    """1792 as "1 792"."""
+    return f"{n:,}".replace(",", " ")
+
+
 def _state(name):
     return name.replace("STATE_", "").lower()
 
@@ -833,8 +838,8 @@ def _print_budget(b, out):
               f"({u['from_value'] / 1000:.1f} -> {u['to_value'] / 1000:.1f})", file=out)
     for x in b["lines"]:
         print(f"    {x['id']:<22} {kronor(x['cost']):>18}  {x['title']}", file=out)
-    print(f"    {'total':<22} {kronor(b['total_cost']):>18}  ({tkr(b['total_cost']):,} tkr)"
-          .replace(",", " "), file=out)
+    print(f"    {'total':<22} {kronor(b['total_cost']):>18}  ({grouped(tkr(b['total_cost']))} tkr)",
+          file=out)
     for c in b["comments"]:
         print(f"    • {c}", file=out)
 
@@ -849,11 +854,12 @@ def print_summary(result, out=sys.stdout):
     print(f"  financial report of {BUDGET} through month {r['through_month']} (tkr, each rounded "
           "from its exact sum):", file=out)
     print(f"    {'':<22} {'Intäkter':>9} {'Kostnader':>9} {'Avvikelse':>9}", file=out)
-    for label, key in (("budget", "budget"), ("utfall jan-maj", "outcome"),
-                       (f"prognos ({r['forecast'] or '-'})", "forecast")):
+    for label, key in (("Budget 2022", "budget"), ("Utfall jan-maj 2022", "outcome"),
+                       ("Prognos 2022", "forecast")):
         f = r["total"][key]
-        print(f"    {label:<22} {f['income_tkr']:>9} {f['cost_tkr']:>9} {f['deviation_tkr']:>9}",
-              file=out)
+        print(f"    {label:<22} {grouped(f['income_tkr']):>9} {grouped(f['cost_tkr']):>9} "
+              f"{grouped(f['deviation_tkr']):>9}", file=out)
+    print(f"    (the forecast is {r['forecast'] or 'not made'})", file=out)
     for note in r["forecast_notes"]:
         print(f"    note: {note}", file=out)
     q = result["question"]
@@ -863,13 +869,14 @@ def print_summary(result, out=sys.stdout):
         print(f"    {s['display_name'] or s['municipality']:<22} {kronor(s['amount']):>16}",
               file=out)
     i = result["ingest"]
-    print(f"  IngestUsage {USAGE_YEAR}: {i['sent']} records in {i['messages']} messages: "
-          f"{i['new']} new, {i['duplicate']} duplicate, {i['conflict']} conflicting", file=out)
+    print(f"  IngestUsage {USAGE_YEAR}: {grouped(i['sent'])} records in {i['messages']} messages: "
+          f"{grouped(i['new'])} new, {grouped(i['duplicate'])} duplicate, {i['conflict']} "
+          "conflicting", file=out)
     b = result["invoice_basis"]
-    print(f"  {b['name']} revision {b['revision']}: {b['record_count']} transactions, "
+    print(f"  {b['name']} revision {b['revision']}: {grouped(b['record_count'])} transactions, "
           f"{kronor(b['total'])} (§ 12 estimates 175 800 kr for 2023)", file=out)
     for m in b["municipalities"]:
-        print(f"    {m['display_name'] or m['municipality']:<22} {m['count']:>7} "
+        print(f"    {m['display_name'] or m['municipality']:<22} {grouped(m['count']):>7} "
               f"{kronor(m['total']):>16}", file=out)
     print(f"  invented: {INVENTED_LINE}", file=out)
     demo_common.print_notes(result, out)
@@ -893,14 +900,14 @@ def facts(result, address, stubs_dir, tls_dir):
                               for b in budgets.values())
          + ("; § 12 adopted budgets/2023" if result["adopted"] else
             "; § 12 NOT linked to budgets/2023 (yet)")),
-        ("report", f"{BUDGET} Jan-May: income {report['outcome']['income_tkr']}, costs "
-                   f"{report['outcome']['cost_tkr']}, deviation "
-                   f"{report['outcome']['deviation_tkr']} tkr; forecast "
-                   f"{report['forecast']['income_tkr']} tkr (§ 16)"),
+        ("report", f"{BUDGET} Jan-May: income {grouped(report['outcome']['income_tkr'])}, costs "
+                   f"{grouped(report['outcome']['cost_tkr'])}, deviation "
+                   f"{grouped(report['outcome']['deviation_tkr'])} tkr; forecast "
+                   f"{grouped(report['forecast']['income_tkr'])} tkr (§ 16)"),
         ("§ 12", f"{question['title']} {NEXT_YEAR}: {kronor(question['total'])} over "
                  f"{len(question['shares'])} municipalities"
                  + (f", Luleå {kronor(luleå[0]['amount'])}" if luleå else "")),
-        ("usage", f"{USAGE_YEAR}: {result['counts']['usage_records']} transactions; "
+        ("usage", f"{USAGE_YEAR}: {grouped(result['counts']['usage_records'])} transactions; "
                   f"{basis['name']} revision {basis['revision']}, {kronor(basis['total'])}"),
         ("invented", INVENTED_LINE),
         ("try", demo_common.try_line(stubs_dir, kiruna + (
