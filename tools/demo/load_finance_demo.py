@@ -76,7 +76,7 @@ if str(Path(__file__).resolve().parent) not in sys.path:
 
 import demo_common  # noqa: E402
 from demo_common import (  # noqa: E402,F401 (re-exported: tests use load_finance_demo.*)
-    REPO_ROOT, RPC_TIMEOUT, LoadError, _create, _date, _day, _describe, _list_all, read_data)
+    RPC_TIMEOUT, LoadError, _create, _date, _day, _list_all, read_data)
 
 DATA = read_data("finance.json")
 SAMPLE = DATA["sample"]
