@@ -16,7 +16,6 @@ tests/demo/test_finance_matches_sample.py (ctest: demo_finance_matches_sample).
 """
 
 import hashlib
-import json
 import os
 import re
 import sys
@@ -25,44 +24,28 @@ from pathlib import Path
 
 SOURCE_DIR = Path(os.environ.get("ENAMND_SOURCE_DIR") or Path(__file__).resolve().parents[2])
 sys.path.insert(0, str(SOURCE_DIR / "tools" / "demo"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import load_demo  # noqa: E402
 import load_finance_demo as L  # noqa: E402
 import load_projects_demo  # noqa: E402
+# The sample (ENAMND_SAMPLE) as SampleTest reads it, its normalisation and the strings of a JSON
+# value, as the meeting's checks use them.
+from test_demo_matches_sample import SampleTest, normalise, strings  # noqa: E402
 
-SAMPLE = Path(os.environ.get("ENAMND_SAMPLE")
-              or SOURCE_DIR.parent / "shared" / "samples" / "e-namnd-2022-06-22.json")
 DOMAIN = Path(os.environ.get("ENAMND_DOMAIN") or SOURCE_DIR.parent / "shared" / "DOMAIN.md")
 TKR = 100_000  # öre
 # The legal calendar's today that tools/up pins.
 DEMO_TODAY = "2022-07-08"
 
 
-def normalise(text):
-    """The sample README's rules for a finished string (as
-    test_demo_matches_sample.normalise)."""
-    return re.sub(r"\s+", " ", text).strip().replace("E- nämnden", "E-nämnden")
+class FinanceTest(SampleTest):
+    """The sample (raw, sample, paragraphs) as the meeting's checks read it,
+    and its records of § 16 and § 12."""
 
-
-def strings(value):
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, list):
-        for v in value:
-            yield from strings(v)
-    elif isinstance(value, dict):
-        for v in value.values():
-            yield from strings(v)
-
-
-class FinanceTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        if not SAMPLE.is_file():
-            raise AssertionError(f"the sample {SAMPLE} is missing (set ENAMND_SAMPLE)")
-        cls.raw = SAMPLE.read_bytes()
-        cls.sample = json.loads(cls.raw)
-        cls.paragraphs = {p["number"]: p for p in cls.sample["paragraphs"]}
+        super().setUpClass()
         cls.financials = cls.sample["structured"]["financials_2022"]
         cls.budget_2023 = cls.sample["structured"]["budget_2023"]
 

@@ -118,8 +118,6 @@ FINANCE_HINT = ("the loader calls as the demo principals 'finance-officer' (role
                 "'e-service-platform' (role e-service-platform); a var/tls/policy.textproto "
                 "written before 'finance-officer' was a demo principal lacks its grant: remove "
                 "that file and run ./tools/up again")
-# What the service answers about a member it has not learnt yet.
-NOT_A_MEMBER = "is not a member municipality"
 # The deadline of the IngestUsage stream (every record of the year).
 INGEST_TIMEOUT = 600
 
@@ -453,20 +451,9 @@ def _create_population_figures(stub, deadline):
             reference_date=_date(POPULATION["reference_date"]), source=POPULATION["source"],
             entries=[F.MunicipalityPopulation(municipality=m, inhabitants=n)
                      for m, n in population_entries()]))
-    while True:
-        try:
-            return stub.CreatePopulationFigures(request, timeout=RPC_TIMEOUT)
-        except grpc.RpcError as e:
-            if e.code() != grpc.StatusCode.INVALID_ARGUMENT or NOT_A_MEMBER not in (
-                    e.details() or ""):
-                raise
-            if time.monotonic() >= deadline:
-                raise LoadError(
-                    f"creating {POPULATION_FIGURES}: the finance service does not know every "
-                    f"member ({e.details()}): it learns them from the meetings service's "
-                    "MunicipalityRegistered events on enamnd:events:meetings (is the meetings "
-                    "demo loaded, on the same Redis?)") from e
-        time.sleep(0.2)
+    return demo_common.create_once_members_known(
+        POPULATION_FIGURES, lambda: stub.CreatePopulationFigures(request, timeout=RPC_TIMEOUT),
+        deadline, "the finance service")
 
 
 def _load_population(stub, created, members_deadline):
