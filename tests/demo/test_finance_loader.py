@@ -369,7 +369,7 @@ class LoaderTest(unittest.TestCase):
                          "0 new", "invented:"):
             self.assertIn(expected, text)
         labels = [label for label, _ in L.facts(second, "127.0.0.1:1", "/stubs", "/tls")]
-        self.assertEqual(labels[:5], ["budgets", "report", "§ 12", "usage", "invented"])
+        self.assertEqual(labels[:5], ["budgets", "report", "cost shares", "usage", "invented"])
         self.assertLess(time.monotonic() - started, 60)
 
     def test_a_decision_that_does_not_come_is_a_note(self):

@@ -891,8 +891,9 @@ def facts(result, address, stubs_dir, tls_dir):
                    f"{grouped(report['outcome']['cost_tkr'])}, deviation "
                    f"{grouped(report['outcome']['deviation_tkr'])} tkr; forecast "
                    f"{grouped(report['forecast']['income_tkr'])} tkr (§ 16)"),
-        ("§ 12", f"{question['title']} {NEXT_YEAR}: {kronor(question['total'])} over "
-                 f"{len(question['shares'])} municipalities"
+        ("cost shares", f"§ 12's question, {question['title']} {NEXT_YEAR}: "
+                        f"{kronor(question['total'])} over {len(question['shares'])} "
+                        "municipalities"
                  + (f", Luleå {kronor(luleå[0]['amount'])}" if luleå else "")),
         ("usage", f"{USAGE_YEAR}: {grouped(result['counts']['usage_records'])} transactions; "
                   f"{basis['name']} revision {basis['revision']}, {kronor(basis['total'])}"),
