@@ -848,7 +848,7 @@ def print_summary(result, out=sys.stdout):
               f"{grouped(f['deviation_tkr']):>9}", file=out)
     print(f"    (the forecast is {r['forecast'] or 'not made'})", file=out)
     for note in r["forecast_notes"]:
-        print(f"    note: {note}", file=out)
+        print(f"    forecast note (§ 16): {note}", file=out)
     q = result["question"]
     print(f"  § 12's question: {q['title']} {NEXT_YEAR} per municipality ({q['model']}), "
           f"total {kronor(q['total'])}:", file=out)
