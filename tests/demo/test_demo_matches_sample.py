@@ -735,6 +735,7 @@ class InventedIsMarked(unittest.TestCase):
         "audits.json": {"_about", "reviews", "review_rules", "invented"},
         "projects.json": {"_about", "sample", "status_report", "initiatives", "invented"},
         "contracts.json": {"_about", "sample", "protocol", "derived", "procurement", "invented"},
+        "finance.json": {"_about", "sample", "population", "derived", "invented"},
         "municipalities.json": {"_about", "population_date", "municipalities"},
     }
 

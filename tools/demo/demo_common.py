@@ -308,6 +308,31 @@ def record_dated(what, call, day, notes):
         raise LoadError(f"{what} failed: {_describe(e)}") from e
 
 
+# What a service answers about a member it has not learnt yet.
+NOT_A_MEMBER = "is not a member municipality"
+
+
+def create_once_members_known(what, call, deadline, service):
+    """Returns call(): a create that names members, retried while `service`
+    (e.g. "the contracts service") answers that one "is not a member
+    municipality" (it learns them from the meetings stream, asynchronously)
+    until `deadline` (time.monotonic()); then a LoadError saying so."""
+    while True:
+        try:
+            return call()
+        except grpc.RpcError as e:
+            if e.code() != grpc.StatusCode.INVALID_ARGUMENT or NOT_A_MEMBER not in (
+                    e.details() or ""):
+                raise
+            if time.monotonic() >= deadline:
+                raise LoadError(
+                    f"creating {what}: {service} does not know every member ({e.details()}): it "
+                    "learns them from the meetings service's MunicipalityRegistered events on "
+                    "enamnd:events:meetings (is the meetings demo loaded, on the same Redis?)"
+                ) from e
+        time.sleep(0.2)
+
+
 def wait_until_serving(channel, fallback_rpc, timeout=30.0, service="the service"):
     """Polls grpc.health.v1 until SERVING (or, without health, a cheap RPC).
 

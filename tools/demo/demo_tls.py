@@ -80,6 +80,10 @@ def make(tls_dir, services=()):
     policy file in tls_dir. services: (name, [extra hosts]) pairs. Returns
     the notes (list of str)."""
     directory = Path(tls_dir)
+    clash = {p["name"] for p in principals()} & {name for name, _ in services}
+    if clash:
+        raise LoadError(f"principal(s) {sorted(clash)} of data/principals.json share a name with "
+                        "a service: their certificates would overwrite each other")
     _tls("init", str(directory))
     for p in principals():
         _tls("issue", str(directory), p["name"], p["uri"])

@@ -103,7 +103,7 @@ PROCUREMENT_ORDER = ("STATE_PLANNED", "STATE_ADVERTISED", "STATE_EVALUATION",
 # The demo principal that makes every call (its role is what the writes need).
 COORDINATOR = demo_common.COORDINATOR
 # What the service answers about a member it has not learnt yet.
-NOT_A_MEMBER = "is not a member municipality"
+NOT_A_MEMBER = demo_common.NOT_A_MEMBER
 
 
 # ------------------------------------------------------------------ stubs
@@ -382,20 +382,9 @@ def _create_agreement(stub, f, deadline):
     C = contracts_pb2
     request = C.CreateAgreementRequest(agreement_id=f["id"], agreement=_agreement_proto(f),
                                        request_id="demo-agreement-" + f["id"])
-    while True:
-        try:
-            return stub.CreateAgreement(request, timeout=RPC_TIMEOUT)
-        except grpc.RpcError as e:
-            if e.code() != grpc.StatusCode.INVALID_ARGUMENT or NOT_A_MEMBER not in (
-                    e.details() or ""):
-                raise
-            if time.monotonic() >= deadline:
-                raise LoadError(
-                    f"creating {f['name']}: the contracts service does not know every member "
-                    f"({e.details()}): it learns them from the meetings service's "
-                    "MunicipalityRegistered events on enamnd:events:meetings (is the meetings "
-                    "demo loaded, on the same Redis?)") from e
-        time.sleep(0.2)
+    return demo_common.create_once_members_known(
+        f["name"], lambda: stub.CreateAgreement(request, timeout=RPC_TIMEOUT), deadline,
+        "the contracts service")
 
 
 def _load_agreement(stub, f, created, notes, members_deadline):
