@@ -102,10 +102,10 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(PolicyTextTest, TestPolicyParses) {
   absl::StatusOr<PolicyTable> table = ParsePolicyText(enamnd::testing::kTestPolicy);
   ASSERT_TRUE(table.ok()) << table.status();
-  EXPECT_EQ(table->size(), 8u);  // principals (the stranger has no grant), not grants
-  EXPECT_THAT(
-      RolesOf(table->GrantsOf(enamnd::testing::kClerk)),
-      UnorderedElementsAre("secretary", "adjuster", "operator", "confidential", "coordinator"));
+  EXPECT_EQ(table->size(), 9u);  // principals (the stranger has no grant), not grants
+  EXPECT_THAT(RolesOf(table->GrantsOf(enamnd::testing::kClerk)),
+              UnorderedElementsAre("secretary", "adjuster", "operator", "confidential",
+                                   "coordinator", "finance"));
   std::vector<RoleGrant> auditor = table->GrantsOf(enamnd::testing::kAuditor2584);
   ASSERT_EQ(auditor.size(), 1u);
   EXPECT_EQ(auditor[0].role, "auditor");

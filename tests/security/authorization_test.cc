@@ -376,7 +376,8 @@ TEST_F(AuthorizationTest, HoldersOfAMethodsRoleGetPastTheGate) {
   int admitted = 0;
   for (const google::protobuf::MethodDescriptor* method : AllMethods()) {
     if (method->server_streaming()) continue;  // would stream until its deadline
-    // A stream of one empty batch is a valid ingest of nothing (OK);
+    // A stream of one empty batch is a valid ingest of nothing (OK, with
+    // its audit record);
     // tests/finance/usage_api_test.cc admits the e-service platform.
     if (method->client_streaming()) continue;
     const std::string service = method->service()->full_name();

@@ -38,8 +38,13 @@ void IngestStream::OnReadDone(bool ok) {
 IngestStream::Next IngestStream::Decide() {
   Next next;
   if (finished_) return next;
+  const bool drained = input_ended_ && !reading_ && waiting_.empty();
+  if (!writing_ && !wrote_ && drained && error_.ok()) {
+    writing_ = wrote_ = true;
+    next.write_nothing = true;
+  }
   if (!writing_ && !waiting_.empty() && (waiting_records_ >= kBatchRecords || input_ended_)) {
-    writing_ = true;
+    writing_ = wrote_ = true;
     next.write = std::move(waiting_);
     waiting_.clear();
     waiting_records_ = 0;
@@ -50,8 +55,7 @@ IngestStream::Next IngestStream::Decide() {
   }
   // A refused message ends the stream at once, even with a read in flight
   // (it completes as failed).
-  const bool drained = input_ended_ && !reading_ && waiting_.empty();
-  if (!writing_ && (drained || !error_.ok())) {
+  if (!writing_ && ((drained && wrote_) || !error_.ok())) {
     finished_ = true;
     next.finish = true;
     next.status = platform::ToGrpcStatus(error_);
@@ -60,7 +64,7 @@ IngestStream::Next IngestStream::Decide() {
 }
 
 void IngestStream::Act(Next next) {
-  if (!next.write.empty()) {
+  if (!next.write.empty() || next.write_nothing) {
     executor_->Post([this, batch = std::move(next.write)]() { WriteBatch(batch); });
   }
   if (next.read) StartRead(&incoming_);

@@ -51,7 +51,10 @@ class IngestStream final : public grpc::ServerReadReactor<v1::IngestUsageRequest
   // it.
   struct Next {
     bool read = false;
+    // A batch to write; `write_nothing` writes an empty one (a stream
+    // without records still leaves its audit record).
     std::vector<v1::IngestUsageRequest> write;
+    bool write_nothing = false;
     bool finish = false;
     grpc::Status status;
   };
@@ -73,6 +76,7 @@ class IngestStream final : public grpc::ServerReadReactor<v1::IngestUsageRequest
   int64_t messages_stored_ ABSL_GUARDED_BY(mutex_) = 0;
   bool reading_ ABSL_GUARDED_BY(mutex_) = false;
   bool writing_ ABSL_GUARDED_BY(mutex_) = false;
+  bool wrote_ ABSL_GUARDED_BY(mutex_) = false;
   // The caller half-closed, the call broke, or a message was refused.
   bool input_ended_ ABSL_GUARDED_BY(mutex_) = false;
   bool finished_ ABSL_GUARDED_BY(mutex_) = false;

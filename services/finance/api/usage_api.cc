@@ -151,7 +151,8 @@ absl::StatusOr<BatchResult> UsageApi::StoreMessages(
                 std::make_move_iterator(checked->end()));
     ++result.messages_stored;
   }
-  if (rows.empty()) return result;
+  // Nothing to store and the call's audit record written: nothing to do.
+  if (rows.empty() && (*audited || !result.refused.ok())) return result;
   ENAMND_RETURN_IF_ERROR(store::InsertUsage(tx, rows, &result.counts));
   // One audit record per call, in the transaction of its first batch.
   if (*audited) {
