@@ -78,6 +78,46 @@ TEST_F(UsageApiTest, DuplicatesWithinAStreamAndConflictsAreCounted) {
   EXPECT_EQ(Summary(2021).record_count(), 10);  // the stored record stands
 }
 
+// The store inserts 100 rows to a statement and takes a chunk row by row
+// when some of its ids are stored or repeated (store/usage.cc): the counts
+// come out as record by record.
+TEST_F(UsageApiTest, ChunksWithStoredRepeatedAndConflictingIdsCountEachRecordOnce) {
+  v1::IngestUsageResponse first;
+  ASSERT_TRUE(Ingest({UsageRecords("mix", 0, 50, codes_)}, &first).ok());
+  ASSERT_EQ(first.new_count(), 50);
+
+  // Rows 0-99: 50 stored (mix-7 with other content), 50 new; rows 100-199
+  // with mix-120 twice; rows 200-299 new.
+  std::vector<v1::UsageRecord> records = UsageRecords("mix", 0, 300, codes_);
+  const v1::UsageKind kind7 = records[7].kind();
+  records[7].set_kind(kind7 == v1::USAGE_KIND_SMS ? v1::USAGE_KIND_FREJA_EID : v1::USAGE_KIND_SMS);
+  records.insert(records.begin() + 130, records[120]);
+  v1::IngestUsageResponse mixed;
+  ASSERT_TRUE(Ingest({records}, &mixed).ok());
+  EXPECT_EQ(mixed.new_count(), 250);
+  EXPECT_EQ(mixed.duplicate_count(), 50);
+  EXPECT_EQ(mixed.conflict_count(), 1);
+  ASSERT_EQ(mixed.conflict_transaction_ids_size(), 1);
+  EXPECT_EQ(mixed.conflict_transaction_ids(0), "mix-7");
+  EXPECT_EQ(Rows("usage_records"), 300);
+  EXPECT_EQ(Rows("usage_records WHERE transaction_id = 'mix-7' AND kind = " +
+                 std::to_string(static_cast<int>(kind7))),
+            1);
+  EXPECT_EQ(Summary(2021).record_count(), 300);
+
+  // Every id stored, one with other content.
+  std::vector<v1::UsageRecord> again = UsageRecords("mix", 0, 300, codes_);
+  again[250].set_e_service("e-tjanst-annan");
+  v1::IngestUsageResponse retried;
+  ASSERT_TRUE(Ingest({again}, &retried).ok());
+  EXPECT_EQ(retried.new_count(), 0);
+  EXPECT_EQ(retried.duplicate_count(), 299);
+  EXPECT_EQ(retried.conflict_count(), 1);
+  ASSERT_EQ(retried.conflict_transaction_ids_size(), 1);
+  EXPECT_EQ(retried.conflict_transaction_ids(0), "mix-250");
+  EXPECT_EQ(Summary(2021).record_count(), 300);
+}
+
 TEST_F(UsageApiTest, ARefusedMessageEndsTheStreamAndKeepsTheMessagesBefore) {
   std::vector<v1::UsageRecord> bad = UsageRecords("bad", 0, 5, codes_);
   bad[2].set_municipality("municipalities/2521");  // not a member here

@@ -32,31 +32,118 @@ absl::StatusOr<UsageRow> StoredRow(Transaction& tx, const std::string& transacti
                   row->Text(4)};
 }
 
+// Rows are inserted kChunkRows to a statement: one statement per record
+// (the SQL copied, looked up in the statement cache, stepped and reset for
+// each) made IngestUsage about 12% slower (tools/bench/ingest; figures in
+// docs/operations.md).
+constexpr size_t kChunkRows = 100;
+
+// The INSERT of `rows` rows (6 parameters each) that skips the rows whose
+// transaction id is stored.
+std::string InsertSql(size_t rows) {
+  std::string sql =
+      "INSERT INTO usage_records (transaction_id, municipality, kind, time_micros, year,"
+      " e_service) VALUES ";
+  for (size_t i = 0; i < rows; ++i) {
+    const size_t p = 6 * i;
+    absl::StrAppend(&sql, i == 0 ? "" : ", ", "(?", p + 1, ", ?", p + 2, ", ?", p + 3, ", ?", p + 4,
+                    ", ?", p + 5, ", ?", p + 6, ")");
+  }
+  return sql + " ON CONFLICT(transaction_id) DO NOTHING";
+}
+
+void AppendParams(const UsageRow& row, std::vector<platform::SqlValue>* params) {
+  params->push_back(row.transaction_id);
+  params->push_back(row.municipality);
+  params->push_back(SqlInt(row.kind));
+  params->push_back(SqlInt(row.time_micros));
+  params->push_back(SqlInt(row.year));
+  params->push_back(row.e_service);
+}
+
+// Counts a row whose transaction id is stored: a duplicate if the stored
+// row has its content, a conflict otherwise (the stored row stands).
+absl::Status CountStored(Transaction& tx, const UsageRow& row, IngestCounts* counts) {
+  ENAMND_ASSIGN_OR_RETURN(UsageRow stored, StoredRow(tx, row.transaction_id));
+  if (stored == row) {
+    ++counts->duplicates;
+  } else {
+    ++counts->conflicts;
+    if (counts->conflict_ids.size() < kMaxConflictIds) {
+      counts->conflict_ids.push_back(row.transaction_id);
+    }
+  }
+  return absl::OkStatus();
+}
+
+// Inserts one row unless its transaction id is stored; counts it.
+absl::Status InsertOne(Transaction& tx, const UsageRow& row, IngestCounts* counts,
+                       std::map<std::tuple<int, std::string, int>, int64_t>* added) {
+  std::vector<platform::SqlValue> params;
+  AppendParams(row, &params);
+  static const std::string* const kInsertOne = new std::string(InsertSql(1));
+  ENAMND_RETURN_IF_ERROR(tx.Exec(*kInsertOne, params));
+  if (tx.Changes() == 1) {
+    ++counts->added;
+    ++(*added)[{row.year, row.municipality, row.kind}];
+    return absl::OkStatus();
+  }
+  return CountStored(tx, row, counts);
+}
+
+// What inserting a chunk in one statement came to.
+enum class Chunk {
+  kAllNew,     // every row inserted
+  kAllStored,  // no row inserted: every transaction id was stored already
+  kMixed,      // some were stored (or repeated in the chunk): nothing kept; row by row
+};
+
+// Inserts rows[first, first + kChunkRows) in one statement. A chunk only
+// partly inserted is rolled back to a savepoint, so that its rows can be
+// told apart one by one.
+absl::StatusOr<Chunk> InsertChunk(Transaction& tx, const std::vector<UsageRow>& rows,
+                                  size_t first) {
+  std::vector<platform::SqlValue> params;
+  params.reserve(6 * kChunkRows);
+  for (size_t i = first; i < first + kChunkRows; ++i) AppendParams(rows[i], &params);
+  ENAMND_RETURN_IF_ERROR(tx.Exec("SAVEPOINT usage_chunk"));
+  static const std::string* const kInsertChunk = new std::string(InsertSql(kChunkRows));
+  ENAMND_RETURN_IF_ERROR(tx.Exec(*kInsertChunk, params));
+  const int64_t inserted = tx.Changes();
+  Chunk chunk = Chunk::kMixed;
+  if (inserted == static_cast<int64_t>(kChunkRows)) {
+    chunk = Chunk::kAllNew;
+  } else if (inserted == 0) {
+    chunk = Chunk::kAllStored;
+  } else {
+    ENAMND_RETURN_IF_ERROR(tx.Exec("ROLLBACK TO usage_chunk"));
+  }
+  ENAMND_RETURN_IF_ERROR(tx.Exec("RELEASE usage_chunk"));
+  return chunk;
+}
+
 }  // namespace
 
 absl::Status InsertUsage(Transaction& tx, const std::vector<UsageRow>& rows, IngestCounts* counts) {
   // (year, municipality, kind) -> records added by this batch.
   std::map<std::tuple<int, std::string, int>, int64_t> added;
-  for (const UsageRow& row : rows) {
-    ENAMND_RETURN_IF_ERROR(tx.Exec(
-        "INSERT INTO usage_records (transaction_id, municipality, kind, time_micros, year,"
-        " e_service) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(transaction_id) DO NOTHING",
-        {row.transaction_id, row.municipality, SqlInt(row.kind), SqlInt(row.time_micros),
-         SqlInt(row.year), row.e_service}));
-    if (tx.Changes() == 1) {
-      ++counts->added;
-      ++added[{row.year, row.municipality, row.kind}];
-      continue;
-    }
-    ENAMND_ASSIGN_OR_RETURN(UsageRow stored, StoredRow(tx, row.transaction_id));
-    if (stored == row) {
-      ++counts->duplicates;
-    } else {
-      ++counts->conflicts;
-      if (counts->conflict_ids.size() < kMaxConflictIds) {
-        counts->conflict_ids.push_back(row.transaction_id);
+  size_t next = 0;
+  for (; next + kChunkRows <= rows.size(); next += kChunkRows) {
+    ENAMND_ASSIGN_OR_RETURN(Chunk chunk, InsertChunk(tx, rows, next));
+    for (size_t i = next; i < next + kChunkRows; ++i) {
+      const UsageRow& row = rows[i];
+      if (chunk == Chunk::kAllNew) {
+        ++counts->added;
+        ++added[{row.year, row.municipality, row.kind}];
+      } else if (chunk == Chunk::kAllStored) {
+        ENAMND_RETURN_IF_ERROR(CountStored(tx, row, counts));
+      } else {
+        ENAMND_RETURN_IF_ERROR(InsertOne(tx, row, counts, &added));
       }
     }
+  }
+  for (; next < rows.size(); ++next) {
+    ENAMND_RETURN_IF_ERROR(InsertOne(tx, rows[next], counts, &added));
   }
   for (const auto& [key, n] : added) {
     const auto& [year, municipality, kind] = key;
