@@ -141,6 +141,9 @@ absl::StatusOr<BatchResult> UsageApi::StoreMessages(
   for (const platform::Member& m : registered) members.insert(m.code);
   BatchResult result;
   std::vector<UsageRow> rows;
+  size_t records = 0;
+  for (const v1::IngestUsageRequest& message : messages) records += message.records_size();
+  rows.reserve(records);
   for (const v1::IngestUsageRequest& message : messages) {
     absl::StatusOr<std::vector<UsageRow>> checked = RowsOf(message, members, latest);
     if (!checked.ok()) {
