@@ -381,6 +381,20 @@ absl::StatusOr<WatchFilter> EventWatch::FilterOf(
   return filter;
 }
 
+absl::Status EventWatch::CheckScope(const Caller& caller, const WatchFilter& filter) {
+  // A caller whose role reaches only its municipalities (a municipality
+  // system) watches the events addressed to one of them, never the rest.
+  if (caller.RequireMunicipality("-", "events").ok()) return absl::OkStatus();
+  if (filter.municipality.empty()) {
+    return absl::PermissionDeniedError(
+        absl::StrCat(caller.method(), ": ", caller.principal(),
+                     " watches the events addressed to its municipality: set municipality"));
+  }
+  return caller.RequireMunicipality(
+      filter.municipality,
+      absl::StrCat("events addressed to municipalities/", filter.municipality));
+}
+
 grpc::ServerWriteReactor<common::v1::WatchEventsResponse>* EventWatch::WatchEvents(
     grpc::CallbackServerContext* context, const common::v1::WatchEventsRequest& request,
     const Gate& gate) {
@@ -389,6 +403,8 @@ grpc::ServerWriteReactor<common::v1::WatchEventsResponse>* EventWatch::WatchEven
   if (!caller.ok()) return Refuse<Response>(caller.status());
   absl::StatusOr<WatchFilter> filter = FilterOf(request);
   if (!filter.ok()) return Refuse<Response>(filter.status());
+  absl::Status scoped = CheckScope(*caller, *filter);
+  if (!scoped.ok()) return Refuse<Response>(scoped);
   return Open<Response>("WatchEvents", *caller, *std::move(filter));
 }
 

@@ -200,6 +200,10 @@ class EventWatch {
   absl::Status Admit(const std::shared_ptr<watch_internal::WatchStream>& stream)
       ABSL_LOCKS_EXCLUDED(mutex_);
   absl::StatusOr<WatchFilter> FilterOf(const common::v1::WatchEventsRequest& request) const;
+  // OK for a caller of any reach; a scoped caller (scoped_roles) must
+  // filter by one of its municipalities: it sees the events addressed to
+  // it, nothing else.
+  static absl::Status CheckScope(const Caller& caller, const WatchFilter& filter);
   void Forget(const std::shared_ptr<watch_internal::WatchStream>& stream)
       ABSL_LOCKS_EXCLUDED(mutex_);
   // After a commit: wake the streams now, and re-read the head (once for a

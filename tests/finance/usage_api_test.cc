@@ -8,6 +8,8 @@
 #include "absl/strings/match.h"
 #include "enamnd/finance/v1/events.pb.h"
 #include "tests/finance/usage_fixture.h"
+#include "tests/support/process.h"
+#include "tests/support/watcher.h"
 
 namespace enamnd::finance {
 namespace {
@@ -310,6 +312,44 @@ TEST_F(UsageApiTest, AMunicipalitySystemReadsItsOwnOnly) {
   summary.set_municipality("municipalities/2505");
   EXPECT_EQ(testing::Call(kiruna.get(), &Stub::GetUsageSummary, summary, &own).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+}
+
+TEST_F(UsageApiTest, AMunicipalitySystemWatchesTheEventsAddressedToIt) {
+  v1::IngestUsageResponse response;
+  ASSERT_TRUE(Ingest({UsageRecords("w", 0, 30, codes_)}, &response).ok());
+  ASSERT_NO_FATAL_FAILURE(CreatePrices(2021));
+  v1::IssueInvoiceBasisRequest issue;
+  issue.set_year(2021);
+  v1::InvoiceBasis basis;
+  ASSERT_TRUE(Finance(&Stub::IssueInvoiceBasis, issue, &basis).ok());
+
+  auto kiruna = finance_service_.StubAs(testing::kSystem2584);
+  common::v1::WatchEventsRequest own;
+  own.set_municipality("municipalities/2584");
+  testing::Watcher<common::v1::WatchEventsResponse> watcher(
+      [&](grpc::ClientContext* context) { return kiruna->WatchEvents(context, own); });
+  ASSERT_TRUE(testing::PollUntil([&] { return watcher.count() >= 1; }, absl::Seconds(10)))
+      << watcher.status().error_message();
+  // Only Kiruna's invoice basis: the price list and the other
+  // municipalities' bases are not addressed to it.
+  const auto received = watcher.received();
+  ASSERT_EQ(received.size(), 1u);
+  v1::InvoiceBasisIssued issued;
+  ASSERT_TRUE(received[0].event().proto_data().UnpackTo(&issued));
+  EXPECT_EQ(issued.municipality().municipality(), "municipalities/2584");
+
+  // Without its municipality, or with another, it is refused.
+  for (const char* municipality : {"", "municipalities/2580"}) {
+    common::v1::WatchEventsRequest request;
+    request.set_municipality(municipality);
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    auto reader = kiruna->WatchEvents(&context, request);
+    common::v1::WatchEventsResponse event;
+    while (reader->Read(&event)) {
+    }
+    EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::PERMISSION_DENIED) << municipality;
+  }
 }
 
 TEST_F(UsageApiTest, PriceListsAreCheckedAndVersioned) {

@@ -436,6 +436,28 @@ TEST_F(AuthorizationTest, EveryStreamingMethodAdmitsItsRolesOnly) {
     for (const std::string& principal : AllPrincipals()) {
       grpc::Status status = CallMethod(ChannelTo(service, principal), *method, *empty,
                                        std::chrono::milliseconds(300));
+      if (principal == enamnd::testing::kSystem2584 && MayCall(principal, *method) &&
+          !PolicyOf(*method).scoped_roles().empty()) {
+        // A scoped watcher must name its municipality, and then streams.
+        EXPECT_EQ(status.error_code(), grpc::StatusCode::PERMISSION_DENIED)
+            << method->full_name() << ": " << status.error_message();
+        EXPECT_TRUE(absl::StrContains(status.error_message(), "set municipality"))
+            << status.error_message();
+        std::unique_ptr<google::protobuf::Message> own =
+            RequestOf(*method, "municipality: \"municipalities/2584\"");
+        grpc::Status watched = CallMethod(ChannelTo(service, principal), *method, *own,
+                                          std::chrono::milliseconds(300));
+        EXPECT_EQ(watched.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED)
+            << method->full_name() << ": " << watched.error_message();
+        std::unique_ptr<google::protobuf::Message> other =
+            RequestOf(*method, "municipality: \"municipalities/2580\"");
+        EXPECT_EQ(CallMethod(ChannelTo(service, principal), *method, *other,
+                             std::chrono::milliseconds(300))
+                      .error_code(),
+                  grpc::StatusCode::PERMISSION_DENIED)
+            << method->full_name();
+        continue;
+      }
       EXPECT_EQ(status.error_code(), MayCall(principal, *method)
                                          ? grpc::StatusCode::DEADLINE_EXCEEDED
                                          : grpc::StatusCode::PERMISSION_DENIED)
