@@ -78,8 +78,8 @@ TEST(BudgetContentTest, NamesTheFieldOfEachBrokenRule) {
       {"income too large",
        [](Budget* b) { b->mutable_lines(1)->mutable_income()->set_ore(int64_t{1} << 62); },
        "budget.lines[1].income"},
-      {"largest cost", [](Budget* b) { b->mutable_lines(0)->mutable_cost()->set_ore(kMaxAmountOre); },
-       "ok"},
+      {"largest cost",
+       [](Budget* b) { b->mutable_lines(0)->mutable_cost()->set_ore(kMaxAmountOre); }, "ok"},
   };
   for (const Case& c : cases) {
     Budget b = ValidBudget();
@@ -298,8 +298,7 @@ TEST(UprateLinesTest, NamesTheSeriesAndTheMissingYear) {
   steep.mutable_figures(1)->set_value_thousandths(300'000);
   auto too_large = UprateLines(large, steep, 2023, {});
   EXPECT_EQ(InvalidFieldOf(too_large.status()), "index_series");
-  EXPECT_TRUE(absl::StrContains(too_large.status().message(), "e-office"))
-      << too_large.status();
+  EXPECT_TRUE(absl::StrContains(too_large.status().message(), "e-office")) << too_large.status();
   Budget from2021 = ValidBudget();
   from2021.set_year(2021);
   auto missing_source = UprateLines(from2021, Aki(), 2023, {});
