@@ -63,11 +63,16 @@ IngestStream::Next IngestStream::Decide() {
   return next;
 }
 
+// The read starts before the write is posted: once posted, the write may
+// fail and Finish on another thread, and without a read in flight gRPC may
+// then call OnDone (delete this) before this thread reaches StartRead. A
+// read in flight holds the call open until its OnReadDone. Nothing touches
+// `this` after the Post but a Finish, which never comes with a write.
 void IngestStream::Act(Next next) {
+  if (next.read) StartRead(&incoming_);
   if (!next.write.empty() || next.write_nothing) {
     executor_->Post([this, batch = std::move(next.write)]() { WriteBatch(batch); });
   }
-  if (next.read) StartRead(&incoming_);
   if (next.finish) Finish(next.status);
 }
 
