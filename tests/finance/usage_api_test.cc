@@ -299,6 +299,13 @@ TEST_F(UsageApiTest, AMunicipalitySystemReadsItsOwnOnly) {
   ASSERT_EQ(mine.municipalities_size(), 1);
   EXPECT_EQ(mine.municipalities(0).municipality(), "municipalities/2584");
   EXPECT_EQ(mine.total().ore(), mine.municipalities(0).total().ore());
+  // Its own count too, not the year's over every member (20 of the 30
+  // records are other municipalities').
+  EXPECT_EQ(mine.record_count(), 10);
+  ASSERT_TRUE(Ingest({UsageRecords("m", 30, 3, codes_)}, &response).ok());  // one each, late
+  ASSERT_TRUE(testing::Call(kiruna.get(), &Stub::GetInvoiceBasis, get, &mine).ok());
+  EXPECT_EQ(mine.record_count(), 10);
+  EXPECT_EQ(mine.records_after_issue(), 1);
 
   v1::GetUsageSummaryRequest summary;
   summary.set_year(2021);
