@@ -115,6 +115,30 @@ absl::StatusOr<std::vector<UsageRow>> RowsOf(const v1::IngestUsageRequest& messa
   return rows;
 }
 
+// Only the part of municipality `scope` (SCB code) of an invoice basis: its
+// usage, its total, its record count and its records received since, so
+// that nothing of the other municipalities shows.
+absl::StatusOr<v1::InvoiceBasis> OwnPart(Transaction& tx, v1::InvoiceBasis basis,
+                                         const std::string& scope) {
+  const std::string wanted = absl::StrCat("municipalities/", scope);
+  v1::InvoiceBasis mine = basis;
+  mine.clear_municipalities();
+  mine.clear_total();
+  int64_t counted = 0;
+  for (const v1::MunicipalityUsage& m : basis.municipalities()) {
+    if (m.municipality() != wanted) continue;
+    *mine.add_municipalities() = m;
+    *mine.mutable_total() = m.total();
+    for (const v1::KindUsage& k : m.kinds()) counted += k.count();
+  }
+  ENAMND_ASSIGN_OR_RETURN(UsageCounts counts, store::CountsOfYear(tx, basis.year(), scope));
+  int64_t now = 0;
+  for (const auto& [key, count] : counts) now += count;
+  mine.set_record_count(counted);
+  mine.set_records_after_issue(now - counted);
+  return mine;
+}
+
 }  // namespace
 
 // ------------------------------------------------------------ IngestUsage
@@ -349,20 +373,11 @@ absl::Status UsageApi::GetInvoiceBasis(const Caller& caller,
   ENAMND_ASSIGN_OR_RETURN(
       v1::InvoiceBasis basis,
       platform::Required(store::GetInvoiceBasis(tx, name), "invoice basis", name.ToString()));
-  ENAMND_ASSIGN_OR_RETURN(int64_t records, store::RecordsOfYear(tx, name.year));
-  basis.set_records_after_issue(records - basis.record_count());
   if (!scope.empty()) {
-    // Only the caller's municipality: its part and its total.
-    const std::string wanted = absl::StrCat("municipalities/", scope);
-    v1::InvoiceBasis mine = basis;
-    mine.clear_municipalities();
-    mine.clear_total();
-    for (const v1::MunicipalityUsage& m : basis.municipalities()) {
-      if (m.municipality() != wanted) continue;
-      *mine.add_municipalities() = m;
-      *mine.mutable_total() = m.total();
-    }
-    basis = std::move(mine);
+    ENAMND_ASSIGN_OR_RETURN(basis, OwnPart(tx, std::move(basis), scope));
+  } else {
+    ENAMND_ASSIGN_OR_RETURN(int64_t records, store::RecordsOfYear(tx, name.year));
+    basis.set_records_after_issue(records - basis.record_count());
   }
   *response = std::move(basis);
   return absl::OkStatus();
