@@ -111,8 +111,8 @@ absl::Status ValidatePriceList(const v1::PriceList& price_list, absl::string_vie
                                        " is priced already at prices[", it->second, "]"));
     }
     if (price.price().ore() < 0) return InvalidField(at + ".price", "must not be negative");
-    if (price.price().ore() > kMaxAmountOre) {
-      return InvalidField(at + ".price", absl::StrCat("at most ", kMaxAmountOre, " öre"));
+    if (price.price().ore() > kMaxPriceOre) {
+      return InvalidField(at + ".price", absl::StrCat("at most ", kMaxPriceOre, " öre"));
     }
   }
   for (v1::UsageKind kind : AllUsageKinds()) {
