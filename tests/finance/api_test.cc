@@ -654,6 +654,25 @@ TEST_F(FinanceApiTest, RolesPublicReadsAdoptedBudgetsAndOnlyFinanceWrites) {
   EXPECT_EQ(listed.budgets(0).name(), "budgets/2022");
   ASSERT_TRUE(As(testing::kPublicReader, &Stub::ListBudgets, list, &listed).ok());
   EXPECT_EQ(listed.budgets_size(), 0);
+
+  // Revised, 2021 is still adopted to the public (it sees the adopted
+  // revision), so its filter on the state it sees finds it.
+  v1::UpdateBudgetRequest revise;
+  *revise.mutable_budget() = Get("budgets/2021");
+  revise.mutable_budget()->set_title("Budget 2021, reviderad");
+  revise.mutable_update_mask()->add_paths("title");
+  ASSERT_TRUE(Finance(&Stub::UpdateBudget, revise, &out).ok());
+  ASSERT_EQ(out.state(), Budget::STATE_REVISED);
+  list.set_filter("state = STATE_ADOPTED");
+  ASSERT_TRUE(As(testing::kPublicReader, &Stub::ListBudgets, list, &listed).ok());
+  ASSERT_EQ(listed.budgets_size(), 1);
+  EXPECT_EQ(listed.budgets(0).name(), "budgets/2021");
+  EXPECT_EQ(listed.budgets(0).state(), Budget::STATE_ADOPTED);
+  list.set_filter("state = STATE_REVISED");
+  ASSERT_TRUE(As(testing::kPublicReader, &Stub::ListBudgets, list, &listed).ok());
+  EXPECT_EQ(listed.budgets_size(), 0);
+  ASSERT_TRUE(As(testing::kClerk, &Stub::ListBudgets, list, &listed).ok());
+  EXPECT_EQ(listed.budgets_size(), 1);
 }
 
 TEST_F(FinanceApiTest, BadInputNamesTheFieldAndWritesNothing) {
