@@ -272,6 +272,11 @@ TEST_F(UsageApiTest, SummaryAndInvoiceBasisPerMunicipality) {
   EXPECT_EQ(basis.revision(), 2);
   EXPECT_EQ(basis.record_count(), 401);
   EXPECT_EQ(EventCount("InvoiceBasisIssued"), 6);
+  // A retry of the first request still returns what it made: revision 1.
+  ASSERT_TRUE(Finance(&Stub::IssueInvoiceBasis, issue, &replayed).ok());
+  EXPECT_EQ(replayed.revision(), 1);
+  EXPECT_EQ(replayed.record_count(), 400);
+  EXPECT_EQ(EventCount("InvoiceBasisIssued"), 6);
 }
 
 TEST_F(UsageApiTest, AMunicipalitySystemReadsItsOwnOnly) {
