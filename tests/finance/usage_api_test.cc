@@ -62,6 +62,20 @@ TEST_F(UsageApiTest, AStreamSentTwiceAddsNothingTheSecondTime) {
   EXPECT_EQ(Rows("audit_records WHERE resource = 'usage-records'"), 2);
 }
 
+// Empty messages count toward a batch (IngestStream buffers them as one
+// record each, so that they cannot pile up unbounded): batches of nothing
+// store nothing and the call leaves one audit record.
+TEST_F(UsageApiTest, EmptyMessagesAreBatchedLikeRecords) {
+  std::vector<std::vector<v1::UsageRecord>> messages(12000);
+  messages.push_back(UsageRecords("after-empty", 0, 10, codes_));
+  v1::IngestUsageResponse response;
+  grpc::Status status = Ingest(messages, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.new_count(), 10);
+  EXPECT_EQ(Rows("usage_records"), 10);
+  EXPECT_EQ(Rows("audit_records WHERE resource = 'usage-records'"), 1);
+}
+
 TEST_F(UsageApiTest, DuplicatesWithinAStreamAndConflictsAreCounted) {
   std::vector<v1::UsageRecord> records = UsageRecords("dup", 0, 10, codes_);
   records.push_back(records[3]);  // the same record twice in one message

@@ -1,5 +1,6 @@
 #include "services/finance/api/ingest_stream.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -24,7 +25,10 @@ void IngestStream::OnReadDone(bool ok) {
     absl::MutexLock lock(&mutex_);
     reading_ = false;
     if (ok) {
-      waiting_records_ += incoming_.records_size();
+      // An empty message counts as one record: else a stream of empty
+      // messages would be buffered without bound (never a batch, never a
+      // pause in reading).
+      waiting_records_ += std::max(1, incoming_.records_size());
       waiting_.push_back(std::move(incoming_));
       incoming_.Clear();
     } else {
