@@ -393,6 +393,55 @@ TEST_F(FinanceApiTest, DecisionsTheirLegalForceAndAppealsFromTheMeetingsStream) 
   EXPECT_EQ(EventCount("BudgetAdopted"), 1);
 }
 
+// A decision corrected before its protocol is adjusted (DecisionUpdated)
+// into an approval adopts the budget (docs/finance.md, section 5); an
+// update that keeps an approval does not adopt a revision made since.
+TEST_F(FinanceApiTest, ADecisionUpdatedIntoAnApprovalAdoptsTheBudget) {
+  ASSERT_NO_FATAL_FAILURE(SeedCommittee(""));
+  ASSERT_NO_FATAL_FAILURE(CreatePopulation());
+  CreateBudget(Budget2022Request());
+  FinanceApi api(finance_->db(), finance_->outbox(), finance_->clock());
+  auto handle = [&](const io::cloudevents::v1::CloudEvent& event) {
+    auto tx = finance_->db()->Begin();
+    ASSERT_TRUE(tx.ok());
+    absl::Status handled = api.HandleMeetingsEvent(*tx, event);
+    ASSERT_TRUE(handled.ok()) << handled;
+    ASSERT_TRUE(tx->Commit().ok());
+  };
+  auto updated = [](meetings::v1::DecisionKind kind) {
+    meetings::v1::DecisionRecorded recorded = BudgetDecision(12, "//finance/budgets/2022", kind);
+    meetings::v1::DecisionUpdated update;
+    *update.mutable_paragraph() = recorded.paragraph();
+    *update.mutable_meeting_date() = recorded.meeting_date();
+    update.set_case_subject(recorded.case_subject());
+    update.add_changed_fields("decision");
+    return update;
+  };
+  handle(MeetingsEvent(
+      "DecisionRecorded",
+      BudgetDecision(12, "//finance/budgets/2022", meetings::v1::DECISION_KIND_POSTPONE), "201"));
+  EXPECT_EQ(Get("budgets/2022").state(), Budget::STATE_DRAFT);
+  handle(MeetingsEvent("DecisionUpdated", updated(meetings::v1::DECISION_KIND_APPROVE), "202"));
+  Budget b = Get("budgets/2022");
+  EXPECT_EQ(b.state(), Budget::STATE_ADOPTED);
+  EXPECT_EQ(b.adoption().decision().decision_kind(), "DECISION_KIND_APPROVE");
+  EXPECT_EQ(b.adoption().revision(), 1);
+  EXPECT_EQ(EventCount("BudgetAdopted"), 1);
+
+  // Revised after adoption; the same approval updated again (its text,
+  // say) does not adopt the revision.
+  v1::UpdateBudgetRequest update;
+  *update.mutable_budget() = b;
+  update.mutable_budget()->set_title("Budget 2022, reviderad");
+  update.mutable_update_mask()->add_paths("title");
+  ASSERT_TRUE(Finance(&Stub::UpdateBudget, update, &b).ok());
+  handle(MeetingsEvent("DecisionUpdated", updated(meetings::v1::DECISION_KIND_APPROVE), "203"));
+  b = Get("budgets/2022");
+  EXPECT_EQ(b.state(), Budget::STATE_REVISED);
+  EXPECT_EQ(b.adoption().revision(), 1);
+  EXPECT_EQ(EventCount("BudgetAdopted"), 1);
+}
+
 TEST_F(FinanceApiTest, OutcomeForecastAndTheReportOfJanuaryToMay2022) {
   ASSERT_NO_FATAL_FAILURE(SeedCommittee(""));
   ASSERT_NO_FATAL_FAILURE(CreatePopulation());
@@ -605,6 +654,25 @@ TEST_F(FinanceApiTest, RolesPublicReadsAdoptedBudgetsAndOnlyFinanceWrites) {
   EXPECT_EQ(listed.budgets(0).name(), "budgets/2022");
   ASSERT_TRUE(As(testing::kPublicReader, &Stub::ListBudgets, list, &listed).ok());
   EXPECT_EQ(listed.budgets_size(), 0);
+
+  // Revised, 2021 is still adopted to the public (it sees the adopted
+  // revision), so its filter on the state it sees finds it.
+  v1::UpdateBudgetRequest revise;
+  *revise.mutable_budget() = Get("budgets/2021");
+  revise.mutable_budget()->set_title("Budget 2021, reviderad");
+  revise.mutable_update_mask()->add_paths("title");
+  ASSERT_TRUE(Finance(&Stub::UpdateBudget, revise, &out).ok());
+  ASSERT_EQ(out.state(), Budget::STATE_REVISED);
+  list.set_filter("state = STATE_ADOPTED");
+  ASSERT_TRUE(As(testing::kPublicReader, &Stub::ListBudgets, list, &listed).ok());
+  ASSERT_EQ(listed.budgets_size(), 1);
+  EXPECT_EQ(listed.budgets(0).name(), "budgets/2021");
+  EXPECT_EQ(listed.budgets(0).state(), Budget::STATE_ADOPTED);
+  list.set_filter("state = STATE_REVISED");
+  ASSERT_TRUE(As(testing::kPublicReader, &Stub::ListBudgets, list, &listed).ok());
+  EXPECT_EQ(listed.budgets_size(), 0);
+  ASSERT_TRUE(As(testing::kClerk, &Stub::ListBudgets, list, &listed).ok());
+  EXPECT_EQ(listed.budgets_size(), 1);
 }
 
 TEST_F(FinanceApiTest, BadInputNamesTheFieldAndWritesNothing) {
@@ -633,6 +701,24 @@ TEST_F(FinanceApiTest, BadInputNamesTheFieldAndWritesNothing) {
                        "budget.lines[1].allocation.equal.municipalities[0]");
   create.set_year(1999);
   EXPECT_INVALID_FIELD(Finance(&Stub::CreateBudget, create, &b), "year");
+  // Population figures a line names must be registered (docs/finance.md,
+  // section 13), at CreateBudget and at UpdateBudget.
+  create = Budget2022Request();
+  create.set_year(2023);
+  create.set_request_id("");
+  create.mutable_budget()
+      ->mutable_lines(0)
+      ->mutable_allocation()
+      ->mutable_population()
+      ->set_population_figures("population-figures/2030-12-31");
+  EXPECT_INVALID_FIELD(Finance(&Stub::CreateBudget, create, &b),
+                       "budget.lines[0].allocation.population.population_figures");
+  v1::UpdateBudgetRequest unknown_figures;
+  *unknown_figures.mutable_budget() = create.budget();
+  unknown_figures.mutable_budget()->set_name("budgets/2022");
+  unknown_figures.mutable_update_mask()->add_paths("lines");
+  EXPECT_INVALID_FIELD(Finance(&Stub::UpdateBudget, unknown_figures, &b),
+                       "budget.lines[0].allocation.population.population_figures");
 
   v1::UprateBudgetRequest uprate;
   uprate.set_source_budget("budgets/2022");

@@ -69,6 +69,17 @@ TEST(BudgetContentTest, NamesTheFieldOfEachBrokenRule) {
       {"bad initiative", [](Budget* b) { b->mutable_lines(0)->set_initiative("projects/x"); },
        "budget.lines[0].initiative"},
       {"empty comment", [](Budget* b) { b->add_comments(""); }, "budget.comments[1]"},
+      // Amounts above kMaxAmountOre would let the sums of lines, months and
+      // shares overflow int64 (two lines of 2^62 öre summed to a negative
+      // total).
+      {"cost too large",
+       [](Budget* b) { b->mutable_lines(0)->mutable_cost()->set_ore(kMaxAmountOre + 1); },
+       "budget.lines[0].cost"},
+      {"income too large",
+       [](Budget* b) { b->mutable_lines(1)->mutable_income()->set_ore(int64_t{1} << 62); },
+       "budget.lines[1].income"},
+      {"largest cost",
+       [](Budget* b) { b->mutable_lines(0)->mutable_cost()->set_ore(kMaxAmountOre); }, "ok"},
   };
   for (const Case& c : cases) {
     Budget b = ValidBudget();
@@ -280,6 +291,14 @@ TEST(UprateLinesTest, NamesTheSeriesAndTheMissingYear) {
     EXPECT_EQ(InvalidFieldOf(lines.status()), c.field);
     EXPECT_TRUE(absl::StrContains(lines.status().message(), c.says)) << lines.status();
   }
+  // An index that would lift a line above kMaxAmountOre is refused.
+  Budget large = ValidBudget();
+  large.mutable_lines(1)->mutable_cost()->set_ore(kMaxAmountOre / 2);
+  v1::IndexSeries steep = Aki();
+  steep.mutable_figures(1)->set_value_thousandths(300'000);
+  auto too_large = UprateLines(large, steep, 2023, {});
+  EXPECT_EQ(InvalidFieldOf(too_large.status()), "index_series");
+  EXPECT_TRUE(absl::StrContains(too_large.status().message(), "e-office")) << too_large.status();
   Budget from2021 = ValidBudget();
   from2021.set_year(2021);
   auto missing_source = UprateLines(from2021, Aki(), 2023, {});
@@ -345,6 +364,10 @@ TEST(PopulationFiguresTest, ChecksEntriesAndSumsThem) {
        "p.entries[1].municipality"},
       {"negative", [](v1::PopulationFigures* f) { f->mutable_entries(1)->set_inhabitants(-1); },
        "p.entries[1].inhabitants"},
+      // Two entries of 2^62 summed to a negative total.
+      {"too many",
+       [](v1::PopulationFigures* f) { f->mutable_entries(1)->set_inhabitants(int64_t{1} << 62); },
+       "p.entries[1].inhabitants"},
   };
   for (const Case& c : cases) {
     v1::PopulationFigures f = valid();
@@ -391,6 +414,8 @@ TEST(LineAmountsTest, LinesAreTheBudgetsOnceEachNotNegative) {
       {"twice", amounts({{"e-office", 0, 10}, {"e-office", 0, 1}}), "l[1].line"},
       {"negative income", amounts({{"e-office", -1, 10}}), "l[0].income"},
       {"negative cost", amounts({{"e-office", 1, -10}}), "l[0].cost"},
+      {"cost too large", amounts({{"e-office", 1, kMaxAmountOre + 1}}), "l[0].cost"},
+      {"income too large", amounts({{"e-office", int64_t{1} << 62, 0}}), "l[0].income"},
   };
   for (const Case& c : cases) {
     EXPECT_EQ(InvalidFieldOf(ValidateLineAmounts(c.lines, ValidBudget(), "l")), c.field) << c.name;

@@ -64,6 +64,20 @@ TEST_F(UsageApiTest, AStreamSentTwiceAddsNothingTheSecondTime) {
   EXPECT_EQ(Rows("audit_records WHERE resource = 'usage-records'"), 2);
 }
 
+// Empty messages count toward a batch (IngestStream buffers them as one
+// record each, so that they cannot pile up unbounded): batches of nothing
+// store nothing and the call leaves one audit record.
+TEST_F(UsageApiTest, EmptyMessagesAreBatchedLikeRecords) {
+  std::vector<std::vector<v1::UsageRecord>> messages(12000);
+  messages.push_back(UsageRecords("after-empty", 0, 10, codes_));
+  v1::IngestUsageResponse response;
+  grpc::Status status = Ingest(messages, &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.new_count(), 10);
+  EXPECT_EQ(Rows("usage_records"), 10);
+  EXPECT_EQ(Rows("audit_records WHERE resource = 'usage-records'"), 1);
+}
+
 TEST_F(UsageApiTest, DuplicatesWithinAStreamAndConflictsAreCounted) {
   std::vector<v1::UsageRecord> records = UsageRecords("dup", 0, 10, codes_);
   records.push_back(records[3]);  // the same record twice in one message
@@ -274,6 +288,11 @@ TEST_F(UsageApiTest, SummaryAndInvoiceBasisPerMunicipality) {
   EXPECT_EQ(basis.revision(), 2);
   EXPECT_EQ(basis.record_count(), 401);
   EXPECT_EQ(EventCount("InvoiceBasisIssued"), 6);
+  // A retry of the first request still returns what it made: revision 1.
+  ASSERT_TRUE(Finance(&Stub::IssueInvoiceBasis, issue, &replayed).ok());
+  EXPECT_EQ(replayed.revision(), 1);
+  EXPECT_EQ(replayed.record_count(), 400);
+  EXPECT_EQ(EventCount("InvoiceBasisIssued"), 6);
 }
 
 TEST_F(UsageApiTest, AMunicipalitySystemReadsItsOwnOnly) {
@@ -301,6 +320,9 @@ TEST_F(UsageApiTest, AMunicipalitySystemReadsItsOwnOnly) {
   ASSERT_EQ(mine.municipalities_size(), 1);
   EXPECT_EQ(mine.municipalities(0).municipality(), "municipalities/2584");
   EXPECT_EQ(mine.total().ore(), mine.municipalities(0).total().ore());
+  // Its own count too, not the year's over every member (20 of the 30
+  // records are other municipalities').
+  EXPECT_EQ(mine.record_count(), 10);
 
   v1::GetUsageSummaryRequest summary;
   summary.set_year(2021);
@@ -312,6 +334,12 @@ TEST_F(UsageApiTest, AMunicipalitySystemReadsItsOwnOnly) {
   summary.set_municipality("municipalities/2505");
   EXPECT_EQ(testing::Call(kiruna.get(), &Stub::GetUsageSummary, summary, &own).error_code(),
             grpc::StatusCode::PERMISSION_DENIED);
+
+  // Records that come late: its own only.
+  ASSERT_TRUE(Ingest({UsageRecords("m", 30, 3, codes_)}, &response).ok());  // one each, late
+  ASSERT_TRUE(testing::Call(kiruna.get(), &Stub::GetInvoiceBasis, get, &mine).ok());
+  EXPECT_EQ(mine.record_count(), 10);
+  EXPECT_EQ(mine.records_after_issue(), 1);
 }
 
 TEST_F(UsageApiTest, AMunicipalitySystemWatchesTheEventsAddressedToIt) {

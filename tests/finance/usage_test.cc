@@ -73,6 +73,15 @@ TEST(UsageRecords, BadRecordsNameTheField) {
        [](v1::UsageRecord* r) { r->mutable_time()->set_seconds(absl::ToUnixSeconds(kLatest) + 1); },
        "records[3].time"},
       {"no e-service", [](v1::UsageRecord* r) { r->clear_e_service(); }, "records[3].e_service"},
+      // Outside google.protobuf.Timestamp's range (years 1-9999): 2^32 years
+      // before 2021, whose year cast to int was 2021 (and its micros
+      // saturated), so it was stored as a record of 2021.
+      {"before year 1",
+       [](v1::UsageRecord* r) {
+         r->mutable_time()->set_seconds(absl::ToUnixSeconds(absl::FromCivil(
+             absl::CivilSecond(2021 - (int64_t{1} << 32), 3, 4, 10, 0, 0), absl::UTCTimeZone())));
+       },
+       "records[3].time"},
   };
   for (const Case& c : cases) {
     v1::UsageRecord r = Good();
@@ -127,6 +136,13 @@ TEST(PriceLists, EveryKindOncePriced) {
   negative.mutable_prices(1)->mutable_price()->set_ore(-1);
   status = ValidatePriceList(negative, "price_list");
   EXPECT_TRUE(absl::StartsWith(status.message(), "price_list.prices[1].price")) << status;
+  v1::PriceList huge = Prices2021();
+  // 10 000 transactions at 10^15 öre made the invoice basis OUT_OF_RANGE.
+  huge.mutable_prices(2)->mutable_price()->set_ore(kMaxPriceOre + 1);
+  status = ValidatePriceList(huge, "price_list");
+  EXPECT_TRUE(absl::StartsWith(status.message(), "price_list.prices[2].price")) << status;
+  huge.mutable_prices(2)->mutable_price()->set_ore(kMaxPriceOre);
+  EXPECT_TRUE(ValidatePriceList(huge, "price_list").ok());
   v1::PriceList no_source = Prices2021();
   no_source.clear_source();
   EXPECT_TRUE(

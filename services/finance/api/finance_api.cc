@@ -132,7 +132,21 @@ absl::Status FinanceApi::EmitAndCommit(Transaction& tx, const platform::Caller& 
 
 // ------------------------------------------------------------ budgets
 
-absl::Status FinanceApi::CheckMembers(Transaction& tx, const Budget& b) {
+namespace {
+
+// Population figures a line's model names must be registered.
+absl::Status RequireFigures(Transaction& tx, const std::string& name, const std::string& field) {
+  ENAMND_ASSIGN_OR_RETURN(PopulationFiguresName parsed, PopulationFiguresName::Parse(name, field));
+  ENAMND_ASSIGN_OR_RETURN(auto figures, store::GetPopulationFigures(tx, parsed));
+  if (figures.has_value()) return absl::OkStatus();
+  return platform::InvalidField(
+      field,
+      absl::StrCat(name, " are not registered; register them first (CreatePopulationFigures)"));
+}
+
+}  // namespace
+
+absl::Status FinanceApi::CheckReferences(Transaction& tx, const Budget& b) {
   for (int i = 0; i < b.lines_size(); ++i) {
     std::vector<std::pair<const v1::AllocationModel*, std::string>> models = {
         {&b.lines(i).allocation(), absl::StrCat("budget.lines[", i, "].allocation")}};
@@ -141,6 +155,10 @@ absl::Status FinanceApi::CheckMembers(Transaction& tx, const Budget& b) {
                         absl::StrCat(models[0].second, ".mix.parts[", p, "].model")});
     }
     for (const auto& [model, path] : models) {
+      if (model->has_population()) {
+        ENAMND_RETURN_IF_ERROR(RequireFigures(tx, model->population().population_figures(),
+                                              path + ".population.population_figures"));
+      }
       for (int m = 0; m < model->equal().municipalities_size(); ++m) {
         ENAMND_RETURN_IF_ERROR(
             platform::RequireMember(tx, model->equal().municipalities(m),
@@ -205,7 +223,7 @@ absl::Status FinanceApi::CreateBudget(const platform::Caller& caller,
   if (replayed) {
     return platform::CommitAudited(tx, caller, response->name(), platform::kOutcomeReplayed);
   }
-  ENAMND_RETURN_IF_ERROR(CheckMembers(tx, b));
+  ENAMND_RETURN_IF_ERROR(CheckReferences(tx, b));
   ENAMND_RETURN_IF_ERROR(
       InsertAndCommit(tx, caller, adopted ? &request.adopted_by() : nullptr, &b));
   *response = std::move(b);
@@ -329,7 +347,7 @@ absl::Status FinanceApi::UpdateBudget(const platform::Caller& caller,
   const BudgetState previous = b.state();
   platform::ApplyMask(request.update_mask(), given, &b);
   ENAMND_RETURN_IF_ERROR(ValidateBudgetContent(b, "budget"));
-  ENAMND_RETURN_IF_ERROR(CheckMembers(tx, b));
+  ENAMND_RETURN_IF_ERROR(CheckReferences(tx, b));
   b.set_state(StateAfterUpdate(previous));
   b.set_revision(b.revision() + 1);
   FillTotals(&b);
@@ -705,6 +723,29 @@ absl::Status FinanceApi::SkipUnreadable(const absl::Status& why) {
   return absl::OkStatus();
 }
 
+namespace {
+
+// Whether the decision on `paragraph` linked to `subject` adopts (false when
+// none is linked).
+absl::StatusOr<bool> LinkedAdopting(Transaction& tx, const std::string& subject,
+                                    const std::string& paragraph) {
+  ENAMND_ASSIGN_OR_RETURN(auto linked, platform::LinkedDecisions(tx, subject));
+  for (const common::v1::CommitteeDecision& d : linked) {
+    if (d.paragraph() == paragraph) return IsAdoptingDecision(d.decision_kind());
+  }
+  return false;
+}
+
+// The decision on `paragraph` among a budget's linked decisions.
+common::v1::CommitteeDecision DecisionOn(const Budget& b, const std::string& paragraph) {
+  for (const common::v1::CommitteeDecision& d : b.decisions()) {
+    if (d.paragraph() == paragraph) return d;
+  }
+  return {};
+}
+
+}  // namespace
+
 absl::Status FinanceApi::LinkBudgetDecision(Transaction& tx, const platform::SubjectDecision& d) {
   absl::StatusOr<BudgetReference> ref = BudgetReference::Parse(d.subject, "case_subject");
   if (!ref.ok()) {
@@ -713,19 +754,26 @@ absl::Status FinanceApi::LinkBudgetDecision(Transaction& tx, const platform::Sub
     return absl::OkStatus();
   }
   const std::string subject = ref->budget.ToString();
+  ENAMND_ASSIGN_OR_RETURN(bool adopted_before, LinkedAdopting(tx, subject, d.paragraph));
   ENAMND_ASSIGN_OR_RETURN(auto linked, platform::LinkDecision(tx, subject, d));
-  if (!linked.has_value()) return absl::OkStatus();  // linked before; updated
-  platform::LogInfo("finance", "decision ", d.paragraph, " linked to ", subject);
+  const bool updated = !linked.has_value();
+  // A decision adopts when it is linked, or updated into an adopting one
+  // (DecisionUpdated); an approval updated in its text, say, must not adopt
+  // a revision made since.
+  const bool adopts = !adopted_before && IsAdoptingDecision(d.decision_kind);
+  if (updated && !adopts) return absl::OkStatus();
+  if (!updated) platform::LogInfo("finance", "decision ", d.paragraph, " linked to ", subject);
   ENAMND_ASSIGN_OR_RETURN(auto budget, store::GetBudget(tx, ref->budget));
-  if (budget.has_value() && IsAdoptingDecision(linked->decision_kind()) &&
-      AdoptionApplies(budget->state())) {
-    Adopt(*linked, &*budget);
+  if (budget.has_value() && adopts && AdoptionApplies(budget->state())) {
+    const common::v1::CommitteeDecision decision = DecisionOn(*budget, d.paragraph);
+    Adopt(decision, &*budget);
     ENAMND_RETURN_IF_ERROR(store::ReplaceBudget(tx, &*budget));
     v1::BudgetAdopted adopted;
     *adopted.mutable_budget() = *budget;
-    *adopted.mutable_decision() = *linked;
+    *adopted.mutable_decision() = decision;
     return outbox_->Append(tx, adopted, subject).status();
   }
+  if (updated) return absl::OkStatus();
   v1::BudgetDecisionLinked event;
   event.set_budget(subject);
   *event.mutable_decision() = *std::move(linked);

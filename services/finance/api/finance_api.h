@@ -105,8 +105,9 @@ class FinanceApi {
   // and a revised one as its adopted revision; PERMISSION_DENIED for a draft.
   absl::StatusOr<v1::Budget> AsSeenBy(platform::Transaction& tx, const platform::Caller& caller,
                                       v1::Budget budget);
-  // Municipalities an allocation model names must be members.
-  absl::Status CheckMembers(platform::Transaction& tx, const v1::Budget& budget);
+  // Municipalities an allocation model names must be members, and the
+  // population figures it names registered.
+  absl::Status CheckReferences(platform::Transaction& tx, const v1::Budget& budget);
   // The shares of each line (or of `line` alone) for GetCostShares.
   absl::Status FillCostShares(platform::Transaction& tx, const v1::Budget& budget,
                               const v1::GetCostSharesRequest& request, v1::CostShares* response);

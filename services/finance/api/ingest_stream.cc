@@ -1,5 +1,6 @@
 #include "services/finance/api/ingest_stream.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -24,7 +25,10 @@ void IngestStream::OnReadDone(bool ok) {
     absl::MutexLock lock(&mutex_);
     reading_ = false;
     if (ok) {
-      waiting_records_ += incoming_.records_size();
+      // An empty message counts as one record: else a stream of empty
+      // messages would be buffered without bound (never a batch, never a
+      // pause in reading).
+      waiting_records_ += std::max(1, incoming_.records_size());
       waiting_.push_back(std::move(incoming_));
       incoming_.Clear();
     } else {
@@ -63,11 +67,16 @@ IngestStream::Next IngestStream::Decide() {
   return next;
 }
 
+// The read starts before the write is posted: once posted, the write may
+// fail and Finish on another thread, and without a read in flight gRPC may
+// then call OnDone (delete this) before this thread reaches StartRead. A
+// read in flight holds the call open until its OnReadDone. Nothing touches
+// `this` after the Post but a Finish, which never comes with a write.
 void IngestStream::Act(Next next) {
+  if (next.read) StartRead(&incoming_);
   if (!next.write.empty() || next.write_nothing) {
     executor_->Post([this, batch = std::move(next.write)]() { WriteBatch(batch); });
   }
-  if (next.read) StartRead(&incoming_);
   if (next.finish) Finish(next.status);
 }
 

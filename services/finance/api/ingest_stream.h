@@ -72,6 +72,7 @@ class IngestStream final : public grpc::ServerReadReactor<v1::IngestUsageRequest
   absl::Mutex mutex_;
   v1::IngestUsageResponse* response_ ABSL_GUARDED_BY(mutex_);
   std::vector<v1::IngestUsageRequest> waiting_ ABSL_GUARDED_BY(mutex_);
+  // The records of `waiting_`, an empty message counted as one.
   int64_t waiting_records_ ABSL_GUARDED_BY(mutex_) = 0;
   int64_t messages_stored_ ABSL_GUARDED_BY(mutex_) = 0;
   bool reading_ ABSL_GUARDED_BY(mutex_) = false;

@@ -5,7 +5,9 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "enamnd/finance/v1/events.pb.h"
 #include "services/finance/api/ingest_stream.h"
 #include "services/finance/domain/names.h"
@@ -113,6 +115,62 @@ absl::StatusOr<std::vector<UsageRow>> RowsOf(const v1::IngestUsageRequest& messa
     rows.push_back(std::move(row));
   }
   return rows;
+}
+
+// Only the part of municipality `scope` (SCB code) of an invoice basis: its
+// usage, its total, its record count and its records received since, so
+// that nothing of the other municipalities shows.
+absl::StatusOr<v1::InvoiceBasis> OwnPart(Transaction& tx, v1::InvoiceBasis basis,
+                                         const std::string& scope) {
+  const std::string wanted = absl::StrCat("municipalities/", scope);
+  v1::InvoiceBasis mine = basis;
+  mine.clear_municipalities();
+  mine.clear_total();
+  int64_t counted = 0;
+  for (const v1::MunicipalityUsage& m : basis.municipalities()) {
+    if (m.municipality() != wanted) continue;
+    *mine.add_municipalities() = m;
+    *mine.mutable_total() = m.total();
+    for (const v1::KindUsage& k : m.kinds()) counted += k.count();
+  }
+  ENAMND_ASSIGN_OR_RETURN(UsageCounts counts, store::CountsOfYear(tx, basis.year(), scope));
+  int64_t now = 0;
+  for (const auto& [key, count] : counts) now += count;
+  mine.set_record_count(counted);
+  mine.set_records_after_issue(now - counted);
+  return mine;
+}
+
+// What an IssueInvoiceBasis request made, as remembered with its
+// request_id: "invoice-bases/{year}@{revision}" (a bare name, remembered
+// before revisions were, reads the latest issue).
+auto IssuedBasis(Transaction& tx) {
+  return [&tx](const std::string& made) -> absl::StatusOr<std::optional<v1::InvoiceBasis>> {
+    const std::pair<std::string, std::string> parts = absl::StrSplit(made, absl::MaxSplits('@', 1));
+    ENAMND_ASSIGN_OR_RETURN(InvoiceBasisName name, InvoiceBasisName::Parse(parts.first, "made"));
+    int revision = 0;
+    if (parts.second.empty()) return store::GetInvoiceBasis(tx, name);
+    if (!absl::SimpleAtoi(parts.second, &revision)) {
+      return absl::DataLossError(absl::StrCat("remembered invoice basis \"", made, "\""));
+    }
+    return store::GetInvoiceBasisRevision(tx, name, revision);
+  };
+}
+
+// One InvoiceBasisIssued per municipality of `basis`, addressed to it.
+absl::Status AppendIssued(Transaction& tx, platform::Outbox* outbox,
+                          const v1::InvoiceBasis& basis) {
+  for (const v1::MunicipalityUsage& m : basis.municipalities()) {
+    v1::InvoiceBasisIssued event;
+    event.set_invoice_basis(basis.name());
+    event.set_year(basis.year());
+    event.set_revision(basis.revision());
+    *event.mutable_municipality() = m;
+    ENAMND_ASSIGN_OR_RETURN(std::string code,
+                            platform::ParseMunicipalityName(m.municipality(), "municipality"));
+    ENAMND_RETURN_IF_ERROR(outbox->Append(tx, event, basis.name(), {code}).status());
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -276,9 +334,7 @@ absl::Status UsageApi::IssueInvoiceBasis(const Caller& caller,
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(
       bool replayed,
-      platform::ReplayOrRemember(
-          tx, "IssueInvoiceBasis", request.request_id(), name.ToString(),
-          platform::ByStoredName<InvoiceBasisName>(tx, store::GetInvoiceBasis), response));
+      platform::Replayed(tx, "IssueInvoiceBasis", request.request_id(), IssuedBasis(tx), response));
   if (replayed) {
     return platform::CommitAudited(tx, caller, response->name(), platform::kOutcomeReplayed);
   }
@@ -306,16 +362,9 @@ absl::Status UsageApi::IssueInvoiceBasis(const Caller& caller,
   *basis.mutable_issue_time() = platform::NowTimestamp();
   basis.set_issue_principal(caller.principal());
   ENAMND_RETURN_IF_ERROR(store::InsertInvoiceBasis(tx, basis));
-  for (const v1::MunicipalityUsage& m : basis.municipalities()) {
-    v1::InvoiceBasisIssued event;
-    event.set_invoice_basis(basis.name());
-    event.set_year(basis.year());
-    event.set_revision(basis.revision());
-    *event.mutable_municipality() = m;
-    ENAMND_ASSIGN_OR_RETURN(std::string code,
-                            platform::ParseMunicipalityName(m.municipality(), "municipality"));
-    ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, event, basis.name(), {code}).status());
-  }
+  ENAMND_RETURN_IF_ERROR(platform::SaveRequest(tx, "IssueInvoiceBasis", request.request_id(),
+                                               absl::StrCat(basis.name(), "@", basis.revision())));
+  ENAMND_RETURN_IF_ERROR(AppendIssued(tx, outbox_, basis));
   ENAMND_RETURN_IF_ERROR(platform::CommitAudited(tx, caller, basis.name()));
   *response = std::move(basis);
   return absl::OkStatus();
@@ -349,20 +398,11 @@ absl::Status UsageApi::GetInvoiceBasis(const Caller& caller,
   ENAMND_ASSIGN_OR_RETURN(
       v1::InvoiceBasis basis,
       platform::Required(store::GetInvoiceBasis(tx, name), "invoice basis", name.ToString()));
-  ENAMND_ASSIGN_OR_RETURN(int64_t records, store::RecordsOfYear(tx, name.year));
-  basis.set_records_after_issue(records - basis.record_count());
   if (!scope.empty()) {
-    // Only the caller's municipality: its part and its total.
-    const std::string wanted = absl::StrCat("municipalities/", scope);
-    v1::InvoiceBasis mine = basis;
-    mine.clear_municipalities();
-    mine.clear_total();
-    for (const v1::MunicipalityUsage& m : basis.municipalities()) {
-      if (m.municipality() != wanted) continue;
-      *mine.add_municipalities() = m;
-      *mine.mutable_total() = m.total();
-    }
-    basis = std::move(mine);
+    ENAMND_ASSIGN_OR_RETURN(basis, OwnPart(tx, std::move(basis), scope));
+  } else {
+    ENAMND_ASSIGN_OR_RETURN(int64_t records, store::RecordsOfYear(tx, name.year));
+    basis.set_records_after_issue(records - basis.record_count());
   }
   *response = std::move(basis);
   return absl::OkStatus();

@@ -31,6 +31,14 @@ namespace enamnd::finance {
 // 100 öre = 1 krona. Amounts are kept in öre and never in floating point.
 using Ore = int64_t;
 
+// The largest amount a budget line, an outcome or forecast line, or a price
+// may carry: 10^15 öre (10 000 billion kronor). Below it every sum the
+// service forms (500 lines times 12 months, a municipality's shares over
+// the lines) stays far inside int64.
+inline constexpr Ore kMaxAmountOre = 1'000'000'000'000'000;
+// The most inhabitants a municipality's population figure may give.
+inline constexpr int64_t kMaxInhabitants = 1'000'000'000;
+
 // One municipality's part of a distributed amount. `municipality` is its
 // four-digit SCB code (e.g. "2580", Luleå).
 struct Share {

@@ -19,9 +19,14 @@ using platform::ToCivil;
 
 constexpr int64_t kWhole = 10000;  // basis points of 100 %
 
+// Not negative and at most kMaxAmountOre (so that no sum overflows).
 absl::Status NotNegative(const common::v1::Money& money, absl::string_view field) {
-  if (money.ore() >= 0) return absl::OkStatus();
-  return InvalidField(field, absl::StrCat("is negative (", money.ore(), " öre)"));
+  if (money.ore() < 0)
+    return InvalidField(field, absl::StrCat("is negative (", money.ore(), " öre)"));
+  if (money.ore() > kMaxAmountOre) {
+    return InvalidField(field, absl::StrCat("is ", money.ore(), " öre; at most ", kMaxAmountOre));
+  }
+  return absl::OkStatus();
 }
 
 // A municipality name, well-formed and not named before in `seen`.
@@ -268,6 +273,11 @@ absl::StatusOr<std::vector<v1::BudgetLine>> UprateLines(const v1::Budget& source
     v1::BudgetLine up = line;
     ENAMND_ASSIGN_OR_RETURN(Ore income, Uprate(line.income().ore(), index, source.year(), to_year));
     ENAMND_ASSIGN_OR_RETURN(Ore cost, Uprate(line.cost().ore(), index, source.year(), to_year));
+    if (income > kMaxAmountOre || cost > kMaxAmountOre) {
+      return InvalidField("index_series",
+                          absl::StrCat(series.name(), " would lift line \"", line.id(), "\" above ",
+                                       kMaxAmountOre, " öre"));
+    }
     up.mutable_income()->set_ore(income);
     up.mutable_cost()->set_ore(cost);
     lines.push_back(std::move(up));
@@ -292,6 +302,9 @@ absl::Status ValidatePopulationFigures(const v1::PopulationFigures& figures,
     const std::string path = absl::StrCat(f, ".entries[", i, "]");
     ENAMND_RETURN_IF_ERROR(CheckNamedOnce(e.municipality(), path + ".municipality", &seen));
     if (e.inhabitants() < 0) return InvalidField(path + ".inhabitants", "is negative");
+    if (e.inhabitants() > kMaxInhabitants) {
+      return InvalidField(path + ".inhabitants", absl::StrCat("is more than ", kMaxInhabitants));
+    }
   }
   return absl::OkStatus();
 }

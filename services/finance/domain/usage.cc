@@ -14,6 +14,9 @@ namespace {
 
 using platform::InvalidField;
 
+constexpr int64_t kMinTimestampSeconds = -62'135'596'800;  // 0001-01-01T00:00:00Z
+constexpr int64_t kMaxTimestampSeconds = 253'402'300'799;  // 9999-12-31T23:59:59Z
+
 absl::Status ValidateUsageId(absl::string_view id, absl::string_view field) {
   if (id.empty()) return InvalidField(field, "required");
   if (id.size() > kMaxUsageIdLength) {
@@ -70,6 +73,11 @@ absl::StatusOr<UsageRow> ToUsageRow(const v1::UsageRecord& record, absl::string_
   if (time.nanos() < 0 || time.nanos() > 999999999) {
     return Under(field, InvalidField("time", "nanos must be 0-999999999"));
   }
+  // google.protobuf.Timestamp's range, 0001-01-01 to 9999-12-31 UTC: far
+  // outside it a year no longer fits an int (and was taken for another).
+  if (time.seconds() < kMinTimestampSeconds || time.seconds() > kMaxTimestampSeconds) {
+    return Under(field, InvalidField("time", "outside the years 1-9999"));
+  }
   const absl::Time instant =
       absl::FromUnixSeconds(time.seconds()) + absl::Nanoseconds(time.nanos());
   absl::StatusOr<int> year = CheckTime(instant, latest, "time");
@@ -103,6 +111,9 @@ absl::Status ValidatePriceList(const v1::PriceList& price_list, absl::string_vie
                                        " is priced already at prices[", it->second, "]"));
     }
     if (price.price().ore() < 0) return InvalidField(at + ".price", "must not be negative");
+    if (price.price().ore() > kMaxPriceOre) {
+      return InvalidField(at + ".price", absl::StrCat("at most ", kMaxPriceOre, " öre"));
+    }
   }
   for (v1::UsageKind kind : AllUsageKinds()) {
     if (seen.count(kind) == 0) {

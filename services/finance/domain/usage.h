@@ -25,6 +25,9 @@ namespace enamnd::finance {
 inline constexpr int kMaxRecordsPerMessage = 10000;
 // Transaction ids and e-service ids: 1-128 printable ASCII characters.
 inline constexpr size_t kMaxUsageIdLength = 128;
+// The highest price of one transaction: 100 000 000 öre (1 000 000 kr).
+// Below it count * price cannot overflow for any count a year can hold.
+inline constexpr int64_t kMaxPriceOre = 100'000'000;
 // A record may be stamped this far after the service's clock (clocks of
 // two systems disagree), no further.
 inline constexpr absl::Duration kUsageClockSkew = absl::Hours(24);

@@ -112,10 +112,16 @@ ListQuery BudgetsQuery(std::optional<BudgetState> state, bool adopted_only,
                        absl::string_view filter_text) {
   ListQuery q(absl::StrCat("ListBudgets|", adopted_only ? "adopted|" : "", filter_text),
               "SELECT b.data, b.revision FROM budgets b", {{"b.year", KeyType::kInt}});
-  if (state.has_value()) q.Where("b.state = ?", {SqlInt(*state)});
   // The unary + keeps SQLite on the year index (in order) instead of the
   // state index and a sort.
-  if (adopted_only) q.Where("+b.state <> ?", {SqlInt(v1::Budget::STATE_DRAFT)});
+  if (adopted_only) {
+    q.Where("+b.state <> ?", {SqlInt(v1::Budget::STATE_DRAFT)});
+    // The public sees a revised budget as adopted (its adopted revision):
+    // STATE_ADOPTED is its whole list, another state finds nothing.
+    if (state.has_value() && *state != v1::Budget::STATE_ADOPTED) q.Where("0");
+  } else if (state.has_value()) {
+    q.Where("b.state = ?", {SqlInt(*state)});
+  }
   return q;
 }
 

@@ -39,7 +39,8 @@ absl::Status ReplaceBudget(platform::Transaction& tx, v1::Budget* budget);
 // The revision `revision` as it stood (decisions filled in), or nullopt.
 absl::StatusOr<std::optional<v1::Budget>> GetBudgetRevision(platform::Transaction& tx,
                                                             const BudgetName& name, int revision);
-// `state` filters by it; `adopted_only` (the role public) leaves drafts out.
+// `state` filters by it; `adopted_only` (the role public) leaves drafts out
+// and filters by the state the public sees (a revised budget as adopted).
 platform::ListQuery BudgetsQuery(std::optional<BudgetState> state, bool adopted_only,
                                  absl::string_view filter_text);
 absl::StatusOr<platform::Page<v1::Budget>> ListBudgets(platform::Transaction& tx,

@@ -214,6 +214,13 @@ absl::StatusOr<std::optional<v1::InvoiceBasis>> GetInvoiceBasis(Transaction& tx,
       {SqlInt(name.year)}, platform::kDataOnly);
 }
 
+absl::StatusOr<std::optional<v1::InvoiceBasis>> GetInvoiceBasisRevision(
+    Transaction& tx, const InvoiceBasisName& name, int revision) {
+  return platform::QueryProto<v1::InvoiceBasis>(
+      tx, "SELECT data FROM invoice_bases WHERE year = ?1 AND revision = ?2",
+      {SqlInt(name.year), SqlInt(revision)}, platform::kDataOnly);
+}
+
 absl::Status InsertInvoiceBasis(Transaction& tx, const v1::InvoiceBasis& basis) {
   return tx.Exec("INSERT INTO invoice_bases (year, revision, data) VALUES (?1, ?2, ?3)",
                  {SqlInt(basis.year()), SqlInt(basis.revision()), platform::EncodeProto(basis)});

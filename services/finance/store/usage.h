@@ -50,6 +50,9 @@ absl::Status ReplacePriceList(platform::Transaction& tx, v1::PriceList* price_li
 // The latest issue of a year's invoice basis.
 absl::StatusOr<std::optional<v1::InvoiceBasis>> GetInvoiceBasis(platform::Transaction& tx,
                                                                 const InvoiceBasisName& name);
+// The issue `revision` of a year's invoice basis.
+absl::StatusOr<std::optional<v1::InvoiceBasis>> GetInvoiceBasisRevision(
+    platform::Transaction& tx, const InvoiceBasisName& name, int revision);
 absl::Status InsertInvoiceBasis(platform::Transaction& tx, const v1::InvoiceBasis& basis);
 
 }  // namespace enamnd::finance::store
