@@ -493,7 +493,7 @@ absl::Status AuditsApi::ListOverdueMoments(const platform::Caller& /*caller*/,
 absl::Status AuditsApi::HandleMeetingsEvent(Transaction& tx,
                                             const io::cloudevents::v1::CloudEvent& event) {
   absl::StatusOr<MeetingsEffect> effect = ReadMeetingsEvent(event);
-  if (absl::IsDataLoss(effect.status())) return SkipUnreadable(effect.status());
+  if (absl::IsDataLoss(effect.status())) return unreadable_.Skip(effect.status());
   if (absl::IsInvalidArgument(effect.status())) {
     platform::LogWarning("audits", effect.status().message(), "; ignored");
     return absl::OkStatus();
@@ -502,15 +502,6 @@ absl::Status AuditsApi::HandleMeetingsEvent(Transaction& tx,
   if (auto* d = std::get_if<ReviewDecision>(&effect->what)) return LinkDecision(tx, *d);
   if (auto* f = std::get_if<ReviewDecisionFinal>(&effect->what)) return SetLegalForce(tx, *f);
   if (auto* a = std::get_if<ParagraphAppealed>(&effect->what)) return RevokeLegalForce(tx, *a);
-  return absl::OkStatus();
-}
-
-// A payload that can never be read: logged with a running count and
-// skipped, so that one bad entry does not stop the consumer.
-absl::Status AuditsApi::SkipUnreadable(const absl::Status& why) {
-  int64_t skipped = ++skipped_events_;
-  platform::LogError("audits", why.message(), "; skipped (skipped ", skipped,
-                     " unreadable events so far)");
   return absl::OkStatus();
 }
 

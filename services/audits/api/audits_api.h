@@ -15,6 +15,7 @@
 #include "services/platform/caller.h"
 #include "services/platform/database.h"
 #include "services/platform/outbox.h"
+#include "services/platform/unreadable_events.h"
 
 namespace enamnd::audits {
 
@@ -99,10 +100,9 @@ class AuditsApi {
 
   // Meetings events skipped because their payload never parses (the
   // degraded path of the consumer; each skip logs the running count).
-  int64_t skipped_events() const { return skipped_events_.load(); }
+  int64_t skipped_events() const { return unreadable_.count(); }
 
  private:
-  absl::Status SkipUnreadable(const absl::Status& why);
   absl::Status LinkDecision(platform::Transaction& tx, const ReviewDecision& decision);
   absl::Status SetLegalForce(platform::Transaction& tx, const ReviewDecisionFinal& final_decision);
   absl::Status RevokeLegalForce(platform::Transaction& tx, const ParagraphAppealed& appeal);
@@ -114,7 +114,7 @@ class AuditsApi {
   platform::Database* db_;
   platform::Outbox* outbox_;
   platform::LegalClock* clock_;
-  std::atomic<int64_t> skipped_events_{0};
+  platform::UnreadableEvents unreadable_{"audits"};
 };
 
 }  // namespace enamnd::audits

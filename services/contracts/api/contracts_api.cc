@@ -693,7 +693,7 @@ absl::Status ContractsApi::HandleMeetingsEvent(Transaction& tx,
                                                const io::cloudevents::v1::CloudEvent& event) {
   absl::StatusOr<platform::MeetingsFeedItem> item =
       platform::ReadMeetingsFeed(event, kSubjectPrefix);
-  if (absl::IsDataLoss(item.status())) return SkipUnreadable(item.status());
+  if (absl::IsDataLoss(item.status())) return unreadable_.Skip(item.status());
   ENAMND_RETURN_IF_ERROR(item.status());
   if (auto* d = std::get_if<platform::SubjectDecision>(&*item)) return LinkDecision(tx, *d);
   if (auto* f = std::get_if<platform::SubjectDecisionFinal>(&*item)) {
@@ -708,13 +708,6 @@ absl::Status ContractsApi::HandleMeetingsEvent(Transaction& tx,
   if (auto* m = std::get_if<platform::MemberRegistered>(&*item)) {
     return platform::RememberMember(tx, *m);
   }
-  return absl::OkStatus();
-}
-
-absl::Status ContractsApi::SkipUnreadable(const absl::Status& why) {
-  int64_t skipped = ++skipped_events_;
-  platform::LogError("contracts", why.message(), "; skipped (skipped ", skipped,
-                     " unreadable events so far)");
   return absl::OkStatus();
 }
 

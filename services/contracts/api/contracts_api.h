@@ -22,6 +22,7 @@
 #include "services/platform/database.h"
 #include "services/platform/meetings_feed.h"
 #include "services/platform/outbox.h"
+#include "services/platform/unreadable_events.h"
 
 namespace enamnd::contracts {
 
@@ -95,7 +96,7 @@ class ContractsApi {
   absl::Status RunDeadlines(absl::CivilDay today);
 
   // Meetings events skipped because their payload never parses.
-  int64_t skipped_events() const { return skipped_events_.load(); }
+  int64_t skipped_events() const { return unreadable_.count(); }
 
  private:
   // A procurement to change: parsed, loaded (NOT_FOUND) and its etag
@@ -121,7 +122,6 @@ class ContractsApi {
   // its municipality is entitled to call it off.
   absl::Status CheckMayRead(const platform::Caller& caller, const v1::Agreement& agreement);
   absl::Status LinkDecision(platform::Transaction& tx, const platform::SubjectDecision& decision);
-  absl::Status SkipUnreadable(const absl::Status& why);
   absl::Status EmitAndCommit(platform::Transaction& tx, const platform::Caller& caller,
                              const google::protobuf::Message& event, const std::string& subject,
                              const std::vector<std::string>& audience = {});
@@ -130,7 +130,7 @@ class ContractsApi {
   platform::Outbox* outbox_;
   platform::LegalClock* clock_;
   std::vector<int> expiry_horizons_;
-  std::atomic<int64_t> skipped_events_{0};
+  platform::UnreadableEvents unreadable_{"contracts"};
 };
 
 }  // namespace enamnd::contracts

@@ -696,7 +696,7 @@ absl::Status FinanceApi::HandleMeetingsEvent(Transaction& tx,
                                              const io::cloudevents::v1::CloudEvent& event) {
   absl::StatusOr<platform::MeetingsFeedItem> item =
       platform::ReadMeetingsFeed(event, kSubjectPrefix);
-  if (absl::IsDataLoss(item.status())) return SkipUnreadable(item.status());
+  if (absl::IsDataLoss(item.status())) return unreadable_.Skip(item.status());
   ENAMND_RETURN_IF_ERROR(item.status());
   if (auto* d = std::get_if<platform::SubjectDecision>(&*item)) return LinkBudgetDecision(tx, *d);
   if (auto* f = std::get_if<platform::SubjectDecisionFinal>(&*item)) {
@@ -711,15 +711,6 @@ absl::Status FinanceApi::HandleMeetingsEvent(Transaction& tx,
   if (auto* m = std::get_if<platform::MemberRegistered>(&*item)) {
     return platform::RememberMember(tx, *m);
   }
-  return absl::OkStatus();
-}
-
-// A payload that can never be read: logged with a running count and
-// skipped, so that one bad entry does not stop the consumer.
-absl::Status FinanceApi::SkipUnreadable(const absl::Status& why) {
-  int64_t skipped = ++skipped_events_;
-  platform::LogError("finance", why.message(), "; skipped (skipped ", skipped,
-                     " unreadable events so far)");
   return absl::OkStatus();
 }
 
@@ -787,7 +778,7 @@ absl::Status FinanceApi::HandleProjectsEvent(Transaction& tx,
   if (event.type() != kParticipationChanged) return absl::OkStatus();
   projects::v1::ParticipationChanged changed;
   if (!event.proto_data().UnpackTo(&changed)) {
-    return SkipUnreadable(
+    return unreadable_.Skip(
         absl::DataLossError(absl::StrCat("event ", event.source(), " ", event.id(), " of type ",
                                          event.type(), " has a payload that does not parse")));
   }
@@ -800,7 +791,7 @@ absl::Status FinanceApi::HandleProjectsEvent(Transaction& tx,
   absl::Status left = platform::ValidateDate(p.left_date(), "participation.left_date", false);
   for (const absl::Status& s : {initiative.status(), code.status(), joined, left}) {
     if (!s.ok()) {
-      return SkipUnreadable(absl::DataLossError(
+      return unreadable_.Skip(absl::DataLossError(
           absl::StrCat("event ", event.source(), " ", event.id(), ": ", s.message())));
     }
   }

@@ -22,6 +22,7 @@
 #include "services/platform/database.h"
 #include "services/platform/meetings_feed.h"
 #include "services/platform/outbox.h"
+#include "services/platform/unreadable_events.h"
 
 namespace enamnd::finance {
 
@@ -87,7 +88,7 @@ class FinanceApi {
                                    const io::cloudevents::v1::CloudEvent& event);
 
   // Events skipped because their payload never parses.
-  int64_t skipped_events() const { return skipped_events_.load(); }
+  int64_t skipped_events() const { return unreadable_.count(); }
 
  private:
   // Appends `event` about `subject` and commits with the audit record.
@@ -113,13 +114,12 @@ class FinanceApi {
                               const v1::GetCostSharesRequest& request, v1::CostShares* response);
   absl::Status LinkBudgetDecision(platform::Transaction& tx,
                                   const platform::SubjectDecision& decision);
-  absl::Status SkipUnreadable(const absl::Status& why);
 
   platform::Database* db_;
   platform::Outbox* outbox_;
   platform::LegalClock* clock_;
   // Events that will never parse, skipped (logged with this count).
-  std::atomic<int64_t> skipped_events_{0};
+  platform::UnreadableEvents unreadable_{"finance"};
 };
 
 }  // namespace enamnd::finance

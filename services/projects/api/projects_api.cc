@@ -476,7 +476,7 @@ absl::Status ProjectsApi::HandleMeetingsEvent(Transaction& tx,
                                               const io::cloudevents::v1::CloudEvent& event) {
   absl::StatusOr<platform::MeetingsFeedItem> item =
       platform::ReadMeetingsFeed(event, kInitiativeSubjectPrefix);
-  if (absl::IsDataLoss(item.status())) return SkipUnreadable(item.status());
+  if (absl::IsDataLoss(item.status())) return unreadable_.Skip(item.status());
   ENAMND_RETURN_IF_ERROR(item.status());
   if (auto* d = std::get_if<platform::SubjectDecision>(&*item)) return LinkDecision(tx, *d);
   if (auto* f = std::get_if<platform::SubjectDecisionFinal>(&*item)) return SetLegalForce(tx, *f);
@@ -494,15 +494,6 @@ absl::Status ProjectsApi::HandleMeetingsEvent(Transaction& tx,
   if (auto* m = std::get_if<platform::MemberRegistered>(&*item)) {
     return platform::RememberMember(tx, *m);
   }
-  return absl::OkStatus();
-}
-
-// A payload that can never be read: logged with a running count and
-// skipped, so that one bad entry does not stop the consumer.
-absl::Status ProjectsApi::SkipUnreadable(const absl::Status& why) {
-  int64_t skipped = ++skipped_events_;
-  platform::LogError("projects", why.message(), "; skipped (skipped ", skipped,
-                     " unreadable events so far)");
   return absl::OkStatus();
 }
 

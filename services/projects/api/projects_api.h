@@ -17,6 +17,7 @@
 #include "services/platform/database.h"
 #include "services/platform/meetings_feed.h"
 #include "services/platform/outbox.h"
+#include "services/platform/unreadable_events.h"
 #include "services/projects/domain/names.h"
 
 namespace enamnd::projects {
@@ -83,7 +84,7 @@ class ProjectsApi {
                                    const io::cloudevents::v1::CloudEvent& event);
 
   // Meetings events skipped because their payload never parses.
-  int64_t skipped_events() const { return skipped_events_.load(); }
+  int64_t skipped_events() const { return unreadable_.count(); }
 
  private:
   // Loads an initiative a caller may read: NOT_FOUND when missing,
@@ -98,7 +99,6 @@ class ProjectsApi {
   absl::Status LinkDecision(platform::Transaction& tx, const platform::SubjectDecision& decision);
   absl::Status SetLegalForce(platform::Transaction& tx,
                              const platform::SubjectDecisionFinal& final_decision);
-  absl::Status SkipUnreadable(const absl::Status& why);
   // Appends the participation's event (addressed to its municipality).
   absl::Status EmitParticipation(platform::Transaction& tx, const v1::Initiative& initiative,
                                  const v1::Participation& participation);
@@ -113,7 +113,7 @@ class ProjectsApi {
   platform::Database* db_;
   platform::Outbox* outbox_;
   platform::LegalClock* clock_;
-  std::atomic<int64_t> skipped_events_{0};
+  platform::UnreadableEvents unreadable_{"projects"};
 };
 
 }  // namespace enamnd::projects
