@@ -78,11 +78,12 @@ class PrincipalHeaderFactory : public grpc::experimental::ClientInterceptorFacto
 }  // namespace
 
 std::shared_ptr<grpc::Channel> InsecureChannelAs(const std::string& address,
-                                                 const std::string& principal) {
+                                                 const std::string& principal,
+                                                 const grpc::ChannelArguments& args) {
   std::vector<std::unique_ptr<grpc::experimental::ClientInterceptorFactoryInterface>> factories;
   factories.push_back(std::make_unique<PrincipalHeaderFactory>(principal));
   return grpc::experimental::CreateCustomChannelWithInterceptors(
-      address, grpc::InsecureChannelCredentials(), grpc::ChannelArguments(), std::move(factories));
+      address, grpc::InsecureChannelCredentials(), args, std::move(factories));
 }
 
 absl::StatusOr<std::unique_ptr<Authorizer>> Authorizer::Create(MethodPolicies policies,

@@ -31,8 +31,9 @@ inline constexpr char kPrincipalHeader[] = "x-enamnd-principal";
 
 // A plaintext channel whose calls carry `principal` in kPrincipalHeader:
 // for services in insecure mode (tests, a local sidecar).
-std::shared_ptr<grpc::Channel> InsecureChannelAs(const std::string& address,
-                                                 const std::string& principal);
+std::shared_ptr<grpc::Channel> InsecureChannelAs(
+    const std::string& address, const std::string& principal,
+    const grpc::ChannelArguments& args = grpc::ChannelArguments());
 
 struct AuthOptions {
   // ENAMND_POLICY: the policy file; empty denies every call.
@@ -125,6 +126,34 @@ class Gate {
                      work = std::move(work)]() mutable {
       ScopedCallContext scope(std::move(call));
       reactor->Finish(ToGrpcStatus(work(caller)));
+    });
+    return reactor;
+  }
+
+  // A unary call whose work ends later, e.g. after calls of its own to
+  // other services: admit, then `work(caller, finish)` on the executor. The
+  // work calls `finish(status)` exactly once, from any thread, and must not
+  // wait for its own outgoing calls on the executor.
+  template <typename Request, typename Work>
+  grpc::ServerUnaryReactor* UnaryDeferred(grpc::CallbackServerContext* context,
+                                          absl::string_view method,
+                                          const Request& /*request*/, Work work) const {
+    grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+    CallContext call{CallTraceparent(*context), ""};
+    absl::StatusOr<Caller> caller;
+    {
+      ScopedCallContext scope(call);
+      caller = authorizer_->Admit(*context, absl::StrCat(prefix_, method));
+      NoteCaller(context, caller);
+      if (!caller.ok()) {
+        reactor->Finish(ToGrpcStatus(caller.status()));
+        return reactor;
+      }
+    }
+    executor_->Post([reactor, caller = *std::move(caller), call = std::move(call),
+                     work = std::move(work)]() mutable {
+      ScopedCallContext scope(std::move(call));
+      work(caller, [reactor](const absl::Status& status) { reactor->Finish(ToGrpcStatus(status)); });
     });
     return reactor;
   }

@@ -190,15 +190,15 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsOf(
 }
 
 absl::StatusOr<std::shared_ptr<grpc::Channel>> PeerChannel(const ServerConfig& config,
-                                                           const std::string& peer) {
+                                                           const std::string& peer,
+                                                           const grpc::ChannelArguments& args) {
   auto address = config.peers.find(peer);
   if (address == config.peers.end()) {
     return absl::NotFoundError(absl::StrCat("no address of service ", peer));
   }
-  grpc::ChannelArguments args;
   if (config.insecure) {
     return InsecureChannelAs(address->second,
-                             absl::StrCat("spiffe://enamnd/service/", config.service));
+                             absl::StrCat("spiffe://enamnd/service/", config.service), args);
   }
   grpc::SslCredentialsOptions options;
   ENAMND_ASSIGN_OR_RETURN(options.pem_cert_chain, ReadPemFile(config.tls_cert, "ENAMND_TLS_CERT"));

@@ -175,9 +175,11 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> ServerCredentialsOf(
 bool IsLoopbackListen(absl::string_view listen);
 // A channel to another service (config.peers[peer]) under this service's
 // own identity: its certificate under TLS, or in insecure mode the
-// principal header spiffe://enamnd/service/<name>.
-absl::StatusOr<std::shared_ptr<grpc::Channel>> PeerChannel(const ServerConfig& config,
-                                                           const std::string& peer);
+// principal header spiffe://enamnd/service/<name>. `args` tune the channel
+// (peer_calls.h: deadlines' companions, retries and their budget).
+absl::StatusOr<std::shared_ptr<grpc::Channel>> PeerChannel(
+    const ServerConfig& config, const std::string& peer,
+    const grpc::ChannelArguments& args = grpc::ChannelArguments());
 
 // The usual main(): parse flags, load config, start, wait for a signal,
 // shut down. Returns the process exit code.
@@ -192,6 +194,19 @@ int RunServiceMain(int argc, char** argv, const std::string& service_name,
 // by its policy and run on the executor. ENAMND_UNARY uses the member
 // `api_`; a service whose handlers live in more than one class names the
 // member with ENAMND_UNARY_ON.
+// ENAMND_UNARY_DEFERRED_ON: the same for a method whose work ends later
+// (Gate::UnaryDeferred): api.Method(caller, request, response*, finish).
+#define ENAMND_UNARY_DEFERRED_ON(api, Method, Request, Response)                             \
+  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context, const Request* req, \
+                                   Response* resp) override {                                \
+    return gate_.UnaryDeferred(                                                              \
+        context, #Method, *req,                                                              \
+        [this, req, resp](const ::enamnd::platform::Caller& caller,                          \
+                          std::function<void(const absl::Status&)> finish) {                 \
+          api.Method(caller, *req, resp, std::move(finish));                                 \
+        });                                                                                  \
+  }
+
 #define ENAMND_UNARY_ON(api, Method, Request, Response)                                      \
   grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context, const Request* req, \
                                    Response* resp) override {                                \

@@ -11,6 +11,8 @@
 #include "absl/strings/str_cat.h"
 #include "enamnd/finance/v1/finance.grpc.pb.h"
 #include "services/finance/api/finance_api.h"
+#include "services/finance/api/plan_api.h"
+#include "services/finance/api/plan_sources.h"
 #include "services/finance/api/usage_api.h"
 #include "services/platform/event_watch.h"
 #include "services/platform/members.h"
@@ -24,7 +26,9 @@ class FinanceGrpcService final : public v1::FinanceService::CallbackService {
       : gate_(context.authorizer, context.executor, v1::FinanceService::service_full_name()),
         watch_(context.watch),
         api_(context.db, context.outbox, context.clock),
-        usage_(context.db, context.outbox, context.clock, context.executor) {
+        usage_(context.db, context.outbox, context.clock, context.executor),
+        plans_(context.db, context.outbox, context.clock, context.executor, &api_,
+               PlanSources::FromConfig(*context.config, PlanSources::Options())) {
     // A watch filtered by municipality names a member the service knows.
     platform::WatchHooks hooks;
     hooks.check_municipality = [](platform::Transaction& tx, const std::string& code) {
@@ -59,6 +63,14 @@ class FinanceGrpcService final : public v1::FinanceService::CallbackService {
   ENAMND_UNARY_ON(usage_, GetUsageSummary, v1::GetUsageSummaryRequest, v1::UsageSummary)
   ENAMND_UNARY_ON(usage_, IssueInvoiceBasis, v1::IssueInvoiceBasisRequest, v1::InvoiceBasis)
   ENAMND_UNARY_ON(usage_, GetInvoiceBasis, v1::GetInvoiceBasisRequest, v1::InvoiceBasis)
+  ENAMND_UNARY_ON(plans_, CreatePlan, v1::CreatePlanRequest, v1::Plan)
+  ENAMND_UNARY_ON(plans_, GetPlan, v1::GetPlanRequest, v1::Plan)
+  ENAMND_UNARY_ON(plans_, UpdatePlan, v1::UpdatePlanRequest, v1::Plan)
+  ENAMND_UNARY_ON(plans_, AdoptPlan, v1::AdoptPlanRequest, v1::Plan)
+  ENAMND_UNARY_ON(plans_, RecordPlanFollowUp, v1::RecordPlanFollowUpRequest, v1::PlanFollowUp)
+  ENAMND_UNARY_ON(plans_, GetPlanFollowUp, v1::GetPlanFollowUpRequest, v1::PlanFollowUp)
+  ENAMND_UNARY_DEFERRED_ON(plans_, RenderPlanReport, v1::RenderPlanReportRequest,
+                           v1::RenderedPlanReport)
   ENAMND_WATCH_EVENTS()
 
   grpc::ServerReadReactor<v1::IngestUsageRequest>* IngestUsage(
@@ -71,6 +83,7 @@ class FinanceGrpcService final : public v1::FinanceService::CallbackService {
   platform::EventWatch* watch_;
   FinanceApi api_;
   UsageApi usage_;
+  PlanApi plans_;
 };
 
 }  // namespace enamnd::finance

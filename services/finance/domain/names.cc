@@ -177,4 +177,28 @@ absl::StatusOr<InitiativeName> InitiativeName::Parse(absl::string_view text,
 
 std::string InitiativeName::ToString() const { return absl::StrCat("initiatives/", id); }
 
+absl::StatusOr<PlanName> PlanName::Parse(absl::string_view text, absl::string_view field) {
+  ENAMND_ASSIGN_OR_RETURN(int year, YearName(text, "plans", field));
+  return PlanName{year};
+}
+
+std::string PlanName::ToString() const { return absl::StrCat("plans/", year); }
+
+absl::StatusOr<PlanFollowUpName> PlanFollowUpName::Parse(absl::string_view text,
+                                                         absl::string_view field) {
+  absl::StatusOr<std::vector<std::string>> parts =
+      MatchName(text, "plans/{year}/follow-ups/{month}", field);
+  if (!parts.ok()) {
+    return InvalidField(field, "must be plans/{year}/follow-ups/{month}, e.g. plans/2022/follow-ups/5");
+  }
+  ENAMND_ASSIGN_OR_RETURN(int year, YearOf((*parts)[0], field));
+  ENAMND_ASSIGN_OR_RETURN(int64_t month,
+                          platform::ParseNameNumber((*parts)[1], 1, 12, field, "month"));
+  return PlanFollowUpName{PlanName{year}, static_cast<int>(month)};
+}
+
+std::string PlanFollowUpName::ToString() const {
+  return absl::StrCat(plan.ToString(), "/follow-ups/", month);
+}
+
 }  // namespace enamnd::finance

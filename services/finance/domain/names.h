@@ -103,6 +103,22 @@ struct InitiativeName {
   std::string ToString() const;
 };
 
+// plans/{year}: the operational plan of a year.
+struct PlanName {
+  int year = 0;
+  static absl::StatusOr<PlanName> Parse(absl::string_view text, absl::string_view field);
+  std::string ToString() const;
+};
+
+// plans/{year}/follow-ups/{month}, month 1-12: the follow-up through that
+// month (5: the interim report of January-May; 12: the annual report).
+struct PlanFollowUpName {
+  PlanName plan;
+  int month = 0;
+  static absl::StatusOr<PlanFollowUpName> Parse(absl::string_view text, absl::string_view field);
+  std::string ToString() const;
+};
+
 // A year as the API takes it: kMinYear-kMaxYear, else INVALID_ARGUMENT
 // naming `field`.
 absl::Status ValidateYear(int year, absl::string_view field);

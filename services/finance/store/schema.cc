@@ -49,6 +49,14 @@ platform::MigrationSet FinanceMigrations() {
           "CREATE TABLE invoice_bases ("
           "  year INTEGER NOT NULL, revision INTEGER NOT NULL, data BLOB NOT NULL,"
           "  PRIMARY KEY (year, revision)) WITHOUT ROWID;",
+          // 2: the operational plan of a year and its follow-ups (issue 13).
+          "CREATE TABLE plans ("
+          "  year INTEGER PRIMARY KEY, state INTEGER NOT NULL, data BLOB NOT NULL,"
+          "  revision INTEGER NOT NULL);"
+          "CREATE TABLE plan_follow_ups ("
+          "  year INTEGER NOT NULL REFERENCES plans(year), month INTEGER NOT NULL,"
+          "  data BLOB NOT NULL, revision INTEGER NOT NULL,"
+          "  PRIMARY KEY (year, month)) WITHOUT ROWID;",
       }};
 }
 

@@ -1,0 +1,71 @@
+// The finance service's plan side (issue 13): the operational plan of a
+// year with its goals and indicators, its follow-ups, and the rendered
+// interim or annual report. Writes validate, run one transaction and append
+// their events to the outbox in it. RenderPlanReport reads the plan, the
+// follow-up and the financial statement from its own database, the facts
+// from the other services (PlanSources, without holding an executor thread
+// while they answer), and renders (domain/plan_report.h).
+#ifndef ENAMND_FINANCE_API_PLAN_API_H_
+#define ENAMND_FINANCE_API_PLAN_API_H_
+
+#include <functional>
+#include <memory>
+
+#include "absl/status/status.h"
+#include "enamnd/finance/v1/finance.pb.h"
+#include "services/finance/api/finance_api.h"
+#include "services/finance/api/plan_sources.h"
+#include "services/platform/calendar.h"
+#include "services/platform/caller.h"
+#include "services/platform/database.h"
+#include "services/platform/executor.h"
+#include "services/platform/outbox.h"
+
+namespace enamnd::finance {
+
+class PlanApi {
+ public:
+  // `budgets` gives the financial statement; `sources` reads the facts.
+  PlanApi(platform::Database* db, platform::Outbox* outbox, platform::LegalClock* clock,
+          platform::Executor* executor, FinanceApi* budgets, std::unique_ptr<PlanSources> sources)
+      : db_(db),
+        outbox_(outbox),
+        clock_(clock),
+        executor_(executor),
+        budgets_(budgets),
+        sources_(std::move(sources)) {}
+
+  absl::Status CreatePlan(const platform::Caller& caller, const v1::CreatePlanRequest& request,
+                          v1::Plan* response);
+  absl::Status GetPlan(const platform::Caller& caller, const v1::GetPlanRequest& request,
+                       v1::Plan* response);
+  absl::Status UpdatePlan(const platform::Caller& caller, const v1::UpdatePlanRequest& request,
+                          v1::Plan* response);
+  absl::Status AdoptPlan(const platform::Caller& caller, const v1::AdoptPlanRequest& request,
+                         v1::Plan* response);
+  absl::Status RecordPlanFollowUp(const platform::Caller& caller,
+                                  const v1::RecordPlanFollowUpRequest& request,
+                                  v1::PlanFollowUp* response);
+  absl::Status GetPlanFollowUp(const platform::Caller& caller,
+                               const v1::GetPlanFollowUpRequest& request,
+                               v1::PlanFollowUp* response);
+  // Deferred (platform::Gate::UnaryDeferred): calls `finish` once the
+  // report is rendered, or with the error that stopped it (NOT_FOUND,
+  // INVALID_ARGUMENT, PERMISSION_DENIED); a service that does not answer
+  // does not stop it.
+  void RenderPlanReport(const platform::Caller& caller, const v1::RenderPlanReportRequest& request,
+                        v1::RenderedPlanReport* response,
+                        std::function<void(const absl::Status&)> finish);
+
+ private:
+  platform::Database* db_;
+  platform::Outbox* outbox_;
+  platform::LegalClock* clock_;
+  platform::Executor* executor_;
+  FinanceApi* budgets_;
+  std::unique_ptr<PlanSources> sources_;
+};
+
+}  // namespace enamnd::finance
+
+#endif  // ENAMND_FINANCE_API_PLAN_API_H_
