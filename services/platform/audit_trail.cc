@@ -95,4 +95,11 @@ absl::Status ListAuditRecords(Database* db, const auth::v1::ListAuditRecordsRequ
   return absl::OkStatus();
 }
 
+absl::Status EmitAndCommit(Transaction& tx, Outbox* outbox, const Caller& caller,
+                           const google::protobuf::Message& event, const std::string& subject,
+                           const std::vector<std::string>& audience) {
+  ENAMND_RETURN_IF_ERROR(outbox->Append(tx, event, subject, audience).status());
+  return CommitAudited(tx, caller, subject);
+}
+
 }  // namespace enamnd::platform

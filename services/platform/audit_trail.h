@@ -5,11 +5,15 @@
 #ifndef ENAMND_PLATFORM_AUDIT_TRAIL_H_
 #define ENAMND_PLATFORM_AUDIT_TRAIL_H_
 
+#include <string>
+#include <vector>
+
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "enamnd/auth/v1/auth.pb.h"
 #include "services/platform/caller.h"
 #include "services/platform/database.h"
+#include "services/platform/outbox.h"
 
 namespace enamnd::platform {
 
@@ -22,6 +26,13 @@ inline constexpr absl::string_view kOutcomeReplayed = "REPLAYED";
 // Every mutating handler ends with this instead of tx.Commit().
 absl::Status CommitAudited(Transaction& tx, const Caller& caller, absl::string_view resource,
                            absl::string_view outcome = kOutcomeOk);
+
+// The end of every mutating handler that writes one event: appends `event`
+// about `subject` (addressed to `audience`, SCB codes) to the outbox in
+// `tx`, then CommitAudited for `subject`.
+absl::Status EmitAndCommit(Transaction& tx, Outbox* outbox, const Caller& caller,
+                           const google::protobuf::Message& event, const std::string& subject,
+                           const std::vector<std::string>& audience = {});
 
 // Reads the trail in sequence order. Filter terms: principal, method,
 // resource (exact, or a prefix ending in *), after and before (RFC 3339

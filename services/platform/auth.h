@@ -136,8 +136,8 @@ class Gate {
   // wait for its own outgoing calls on the executor.
   template <typename Request, typename Work>
   grpc::ServerUnaryReactor* UnaryDeferred(grpc::CallbackServerContext* context,
-                                          absl::string_view method,
-                                          const Request& /*request*/, Work work) const {
+                                          absl::string_view method, const Request& /*request*/,
+                                          Work work) const {
     grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
     CallContext call{CallTraceparent(*context), ""};
     absl::StatusOr<Caller> caller;
@@ -153,7 +153,8 @@ class Gate {
     executor_->Post([reactor, caller = *std::move(caller), call = std::move(call),
                      work = std::move(work)]() mutable {
       ScopedCallContext scope(std::move(call));
-      work(caller, [reactor](const absl::Status& status) { reactor->Finish(ToGrpcStatus(status)); });
+      work(caller,
+           [reactor](const absl::Status& status) { reactor->Finish(ToGrpcStatus(status)); });
     });
     return reactor;
   }

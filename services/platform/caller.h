@@ -37,6 +37,10 @@ class Caller {
   // OK when the call may act on a resource of municipality `code` (SCB);
   // else PERMISSION_DENIED naming the resource and the caller's scope.
   absl::Status RequireMunicipality(absl::string_view code, absl::string_view resource) const;
+  // Whether the call reaches every municipality's resources; false for a
+  // role admitted scoped (a municipality system, which must then name its
+  // municipality) and for official-documents-only readers.
+  bool ReachesEveryMunicipality() const { return admission_.reach == Admission::Reach::kAll; }
   // OK unless the caller was admitted for official documents only; then
   // PERMISSION_DENIED naming `resource` (a draft).
   absl::Status RequireDraftAccess(absl::string_view resource) const;

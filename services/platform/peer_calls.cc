@@ -24,14 +24,13 @@ std::string PeerServiceConfig(const std::vector<std::string>& service_full_names
   for (const std::string& service : service_full_names) {
     names.push_back(absl::StrCat(R"({"service":")", service, R"("})"));
   }
-  return absl::StrCat(
-      R"({"methodConfig":[{"name":[)", absl::StrJoin(names, ","), R"(],)",
-      R"("retryPolicy":{"maxAttempts":)", std::clamp(options.max_attempts, 2, 5),
-      R"(,"initialBackoff":")", Seconds(options.initial_backoff), R"(","maxBackoff":")",
-      Seconds(options.max_backoff),
-      R"(","backoffMultiplier":2,"retryableStatusCodes":["UNAVAILABLE"]}}],)",
-      R"("retryThrottling":{"maxTokens":)", options.budget_tokens,
-      absl::StrFormat(R"(,"tokenRatio":%.3f}})", options.budget_token_ratio));
+  return absl::StrCat(R"({"methodConfig":[{"name":[)", absl::StrJoin(names, ","), R"(],)",
+                      R"("retryPolicy":{"maxAttempts":)", std::clamp(options.max_attempts, 2, 5),
+                      R"(,"initialBackoff":")", Seconds(options.initial_backoff),
+                      R"(","maxBackoff":")", Seconds(options.max_backoff),
+                      R"(","backoffMultiplier":2,"retryableStatusCodes":["UNAVAILABLE"]}}],)",
+                      R"("retryThrottling":{"maxTokens":)", options.budget_tokens,
+                      absl::StrFormat(R"(,"tokenRatio":%.3f}})", options.budget_token_ratio));
 }
 
 grpc::ChannelArguments PeerChannelArguments(const std::vector<std::string>& service_full_names,

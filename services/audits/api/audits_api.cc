@@ -24,14 +24,6 @@ namespace enamnd::audits {
 using platform::NowTimestamp;
 using platform::Transaction;
 
-absl::Status AuditsApi::EmitAndCommit(Transaction& tx, const platform::Caller& caller,
-                                      const google::protobuf::Message& event,
-                                      const std::string& subject,
-                                      const std::vector<std::string>& audience) {
-  ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, event, subject, audience).status());
-  return platform::CommitAudited(tx, caller, subject);
-}
-
 // ------------------------------------------------------------ reviews
 
 absl::Status AuditsApi::CreateReview(const platform::Caller& caller,
@@ -62,7 +54,7 @@ absl::Status AuditsApi::CreateReview(const platform::Caller& caller,
   ENAMND_RETURN_IF_ERROR(store::CompleteReview(tx, &r));  // decisions may have arrived first
   v1::ReviewCreated event;
   *event.mutable_review() = r;
-  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, caller, event, r.name()));
+  ENAMND_RETURN_IF_ERROR(platform::EmitAndCommit(tx, outbox_, caller, event, r.name()));
   *response = std::move(r);
   return absl::OkStatus();
 }
@@ -106,7 +98,7 @@ absl::Status AuditsApi::UpdateReview(const platform::Caller& caller,
   v1::ReviewUpdated event;
   *event.mutable_review() = r;
   for (const auto& p : request.update_mask().paths()) event.add_changed_fields(p);
-  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, caller, event, r.name()));
+  ENAMND_RETURN_IF_ERROR(platform::EmitAndCommit(tx, outbox_, caller, event, r.name()));
   *response = std::move(r);
   return absl::OkStatus();
 }
@@ -132,7 +124,7 @@ absl::Status AuditsApi::RecordDischarge(const platform::Caller& caller,
   v1::DischargeRecorded event;
   event.set_review(r.name());
   *event.mutable_discharge() = d;
-  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, caller, event, r.name(), {code}));
+  ENAMND_RETURN_IF_ERROR(platform::EmitAndCommit(tx, outbox_, caller, event, r.name(), {code}));
   *response = std::move(r);
   return absl::OkStatus();
 }
@@ -173,7 +165,7 @@ absl::Status AuditsApi::CreateRecommendation(const platform::Caller& caller,
   rec.set_overdue(RecommendationOverdue(rec, clock_->Today()));
   v1::RecommendationCreated event;
   *event.mutable_recommendation() = rec;
-  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, caller, event, rec.name()));
+  ENAMND_RETURN_IF_ERROR(platform::EmitAndCommit(tx, outbox_, caller, event, rec.name()));
   *response = std::move(rec);
   return absl::OkStatus();
 }
@@ -234,7 +226,7 @@ absl::Status AuditsApi::UpdateRecommendation(const platform::Caller& caller,
   v1::RecommendationUpdated event;
   *event.mutable_recommendation() = rec;
   for (const auto& p : request.update_mask().paths()) event.add_changed_fields(p);
-  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, caller, event, rec.name()));
+  ENAMND_RETURN_IF_ERROR(platform::EmitAndCommit(tx, outbox_, caller, event, rec.name()));
   *response = std::move(rec);
   return absl::OkStatus();
 }
@@ -261,7 +253,7 @@ absl::Status AuditsApi::CreateControlPlan(const platform::Caller& caller,
   ENAMND_RETURN_IF_ERROR(store::InsertControlPlan(tx, name, plan));
   v1::ControlPlanCreated event;
   *event.mutable_plan() = plan;
-  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, caller, event, plan.name()));
+  ENAMND_RETURN_IF_ERROR(platform::EmitAndCommit(tx, outbox_, caller, event, plan.name()));
   *response = std::move(plan);
   return absl::OkStatus();
 }
@@ -308,7 +300,7 @@ absl::Status AuditsApi::CreateControlPoint(const platform::Caller& caller,
   v1::ControlPointCreated event;
   *event.mutable_point() = p;
   *event.mutable_moment() = *moment;
-  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, caller, event, p.name()));
+  ENAMND_RETURN_IF_ERROR(platform::EmitAndCommit(tx, outbox_, caller, event, p.name()));
   *response = std::move(p);
   return absl::OkStatus();
 }
@@ -343,7 +335,7 @@ absl::Status AuditsApi::RecordControlFollowUp(const platform::Caller& caller,
   v1::ControlPointFollowedUp event;
   *event.mutable_point() = p;
   *event.mutable_follow_up() = f;
-  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, caller, event, p.name()));
+  ENAMND_RETURN_IF_ERROR(platform::EmitAndCommit(tx, outbox_, caller, event, p.name()));
   *response = std::move(p);
   return absl::OkStatus();
 }
@@ -414,7 +406,7 @@ absl::Status AuditsApi::CreateReportingYear(const platform::Caller& caller,
   ENAMND_RETURN_IF_ERROR(store::InsertReportingYear(tx, name, &y));
   v1::ReportingYearCreated event;
   *event.mutable_reporting_year() = y;
-  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, caller, event, y.name()));
+  ENAMND_RETURN_IF_ERROR(platform::EmitAndCommit(tx, outbox_, caller, event, y.name()));
   *response = std::move(y);
   return absl::OkStatus();
 }
@@ -430,7 +422,7 @@ absl::Status AuditsApi::CopyReportingYear(const platform::Caller& caller,
   ENAMND_RETURN_IF_ERROR(store::InsertReportingYear(tx, name, &y));
   v1::ReportingYearCreated event;
   *event.mutable_reporting_year() = y;
-  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, caller, event, y.name()));
+  ENAMND_RETURN_IF_ERROR(platform::EmitAndCommit(tx, outbox_, caller, event, y.name()));
   *response = std::move(y);
   return absl::OkStatus();
 }
@@ -461,7 +453,7 @@ absl::Status AuditsApi::MarkMomentReported(const platform::Caller& caller,
   ENAMND_RETURN_IF_ERROR(store::ReplaceReportingYear(tx, name.year, &y));
   v1::MomentReported event;
   *event.mutable_moment() = moment;
-  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, caller, event, moment.name()));
+  ENAMND_RETURN_IF_ERROR(platform::EmitAndCommit(tx, outbox_, caller, event, moment.name()));
   *response = std::move(y);
   return absl::OkStatus();
 }

@@ -106,10 +106,6 @@ class AuditsApi {
   absl::Status LinkDecision(platform::Transaction& tx, const ReviewDecision& decision);
   absl::Status SetLegalForce(platform::Transaction& tx, const ReviewDecisionFinal& final_decision);
   absl::Status RevokeLegalForce(platform::Transaction& tx, const ParagraphAppealed& appeal);
-  // Appends `event` about `subject` and commits.
-  absl::Status EmitAndCommit(platform::Transaction& tx, const platform::Caller& caller,
-                             const google::protobuf::Message& event, const std::string& subject,
-                             const std::vector<std::string>& audience = {});
 
   platform::Database* db_;
   platform::Outbox* outbox_;

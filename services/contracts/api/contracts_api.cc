@@ -72,14 +72,6 @@ void Stamp(const platform::Caller& caller, v1::Agreement* a) {
 
 }  // namespace
 
-absl::Status ContractsApi::EmitAndCommit(Transaction& tx, const platform::Caller& caller,
-                                         const google::protobuf::Message& event,
-                                         const std::string& subject,
-                                         const std::vector<std::string>& audience) {
-  ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, event, subject, audience).status());
-  return platform::CommitAudited(tx, caller, subject);
-}
-
 // ------------------------------------------------------------ procurements
 
 absl::Status ContractsApi::CreateProcurement(const platform::Caller& caller,
@@ -125,7 +117,7 @@ absl::Status ContractsApi::CreateProcurement(const platform::Caller& caller,
   for (auto& d : decisions) *p.add_decisions() = std::move(d);  // they may come first
   v1::ProcurementCreated event;
   *event.mutable_procurement() = p;
-  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, caller, event, p.name()));
+  ENAMND_RETURN_IF_ERROR(platform::EmitAndCommit(tx, outbox_, caller, event, p.name()));
   *response = std::move(p);
   return absl::OkStatus();
 }
@@ -182,7 +174,7 @@ absl::Status ContractsApi::MoveAndCommit(Transaction& tx, const platform::Caller
   Stamp(caller, p);
   ENAMND_RETURN_IF_ERROR(store::ReplaceProcurement(tx, p));
   if (extra) ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, *extra(*p), p->name()).status());
-  return EmitAndCommit(tx, caller, changed, p->name());
+  return platform::EmitAndCommit(tx, outbox_, caller, changed, p->name());
 }
 
 absl::Status ContractsApi::TransitionProcurement(const platform::Caller& caller,
@@ -354,8 +346,7 @@ absl::Status ContractsApi::CheckProcurementExists(Transaction& tx, absl::string_
 }
 
 absl::Status ContractsApi::CheckMayRead(const platform::Caller& caller, const v1::Agreement& a) {
-  absl::Status denied = caller.RequireMunicipality("-", a.name());
-  if (denied.ok()) return denied;  // an unscoped role reads every agreement
+  if (caller.ReachesEveryMunicipality()) return absl::OkStatus();
   for (const std::string& code : EntitledCodes(a)) {
     if (caller.RequireMunicipality(code, a.name()).ok()) return absl::OkStatus();
   }
@@ -396,7 +387,8 @@ absl::Status ContractsApi::CreateAgreement(const platform::Caller& caller,
   for (auto& d : decisions) *a.add_decisions() = std::move(d);
   v1::AgreementCreated event;
   *event.mutable_agreement() = a;
-  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, caller, event, a.name(), EntitledCodes(a)));
+  ENAMND_RETURN_IF_ERROR(
+      platform::EmitAndCommit(tx, outbox_, caller, event, a.name(), EntitledCodes(a)));
   *response = std::move(a);
   return absl::OkStatus();
 }
@@ -415,7 +407,7 @@ absl::Status ContractsApi::ListAgreements(const platform::Caller& caller,
                                           const v1::ListAgreementsRequest& request,
                                           v1::ListAgreementsResponse* response) {
   ENAMND_ASSIGN_OR_RETURN(AgreementFilter filter, ParseAgreementFilter(request.filter()));
-  if (!caller.RequireMunicipality("-", "agreements").ok()) {
+  if (!caller.ReachesEveryMunicipality()) {
     // A municipality system lists what its own municipality may use.
     if (!filter.municipality.has_value()) {
       return absl::PermissionDeniedError(
@@ -478,7 +470,7 @@ absl::Status ContractsApi::UpdateAgreement(const platform::Caller& caller,
   v1::AgreementUpdated event;
   *event.mutable_agreement() = a;
   for (const auto& p : request.update_mask().paths()) event.add_changed_fields(p);
-  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, caller, event, a.name()));
+  ENAMND_RETURN_IF_ERROR(platform::EmitAndCommit(tx, outbox_, caller, event, a.name()));
   *response = std::move(a);
   return absl::OkStatus();
 }
@@ -519,7 +511,8 @@ absl::Status ContractsApi::ExtendAgreement(const platform::Caller& caller,
   *event.mutable_new_end() = terms->end();
   Stamp(caller, &a);
   ENAMND_RETURN_IF_ERROR(store::ReplaceAgreement(tx, &a));
-  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, caller, event, a.name(), EntitledCodes(a)));
+  ENAMND_RETURN_IF_ERROR(
+      platform::EmitAndCommit(tx, outbox_, caller, event, a.name(), EntitledCodes(a)));
   *response = std::move(a);
   return absl::OkStatus();
 }
@@ -542,7 +535,7 @@ absl::Status ContractsApi::JoinAgreement(const platform::Caller& caller,
   *event.mutable_joining() = *joining;
   Stamp(caller, &a);
   ENAMND_RETURN_IF_ERROR(store::ReplaceAgreement(tx, &a));
-  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, caller, event, a.name(), {code}));
+  ENAMND_RETURN_IF_ERROR(platform::EmitAndCommit(tx, outbox_, caller, event, a.name(), {code}));
   *response = std::move(a);
   return absl::OkStatus();
 }
@@ -583,7 +576,7 @@ absl::Status ContractsApi::RecordFollowUp(const platform::Caller& caller,
   *event.mutable_follow_up() = follow_up;
   Stamp(caller, &a);
   ENAMND_RETURN_IF_ERROR(store::ReplaceAgreement(tx, &a));
-  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, caller, event, a.name()));
+  ENAMND_RETURN_IF_ERROR(platform::EmitAndCommit(tx, outbox_, caller, event, a.name()));
   *response = std::move(a);
   return absl::OkStatus();
 }

@@ -122,9 +122,6 @@ class ContractsApi {
   // its municipality is entitled to call it off.
   absl::Status CheckMayRead(const platform::Caller& caller, const v1::Agreement& agreement);
   absl::Status LinkDecision(platform::Transaction& tx, const platform::SubjectDecision& decision);
-  absl::Status EmitAndCommit(platform::Transaction& tx, const platform::Caller& caller,
-                             const google::protobuf::Message& event, const std::string& subject,
-                             const std::vector<std::string>& audience = {});
 
   platform::Database* db_;
   platform::Outbox* outbox_;

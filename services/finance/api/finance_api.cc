@@ -46,11 +46,6 @@ bool ReadsEveryBudget(const platform::Caller& caller) {
   return false;
 }
 
-// A scoped caller (a municipality system) reaches its own municipality only.
-bool IsScoped(const platform::Caller& caller) {
-  return !caller.RequireMunicipality("-", "budgets").ok();
-}
-
 void Stamp(const platform::Caller& caller, Budget* b) {
   *b->mutable_update_time() = NowTimestamp();
   b->set_update_principal(caller.principal());
@@ -122,13 +117,6 @@ Budget NewBudget(const platform::Caller& caller, int year) {
 int64_t ToKronor(Ore ore) { return ore >= 0 ? (ore + 50) / 100 : -((-ore + 50) / 100); }
 
 }  // namespace
-
-absl::Status FinanceApi::EmitAndCommit(Transaction& tx, const platform::Caller& caller,
-                                       const google::protobuf::Message& event,
-                                       const std::string& subject) {
-  ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, event, subject).status());
-  return platform::CommitAudited(tx, caller, subject);
-}
 
 // ------------------------------------------------------------ budgets
 
@@ -356,7 +344,7 @@ absl::Status FinanceApi::UpdateBudget(const platform::Caller& caller,
   v1::BudgetChanged event;
   *event.mutable_budget() = b;
   event.set_previous_state(previous);
-  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, caller, event, b.name()));
+  ENAMND_RETURN_IF_ERROR(platform::EmitAndCommit(tx, outbox_, caller, event, b.name()));
   *response = std::move(b);
   return absl::OkStatus();
 }
@@ -400,7 +388,7 @@ absl::Status FinanceApi::CreateIndexSeries(const platform::Caller& caller,
   ENAMND_RETURN_IF_ERROR(store::InsertIndexSeries(tx, &s));
   v1::IndexSeriesChanged event;
   *event.mutable_index_series() = s;
-  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, caller, event, s.name()));
+  ENAMND_RETURN_IF_ERROR(platform::EmitAndCommit(tx, outbox_, caller, event, s.name()));
   *response = std::move(s);
   return absl::OkStatus();
 }
@@ -433,7 +421,7 @@ absl::Status FinanceApi::UpdateIndexSeries(const platform::Caller& caller,
   ENAMND_RETURN_IF_ERROR(store::ReplaceIndexSeries(tx, &s));
   v1::IndexSeriesChanged event;
   *event.mutable_index_series() = s;
-  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, caller, event, s.name()));
+  ENAMND_RETURN_IF_ERROR(platform::EmitAndCommit(tx, outbox_, caller, event, s.name()));
   *response = std::move(s);
   return absl::OkStatus();
 }
@@ -468,7 +456,7 @@ absl::Status FinanceApi::CreatePopulationFigures(const platform::Caller& caller,
   ENAMND_RETURN_IF_ERROR(store::InsertPopulationFigures(tx, f));
   v1::PopulationFiguresRecorded event;
   *event.mutable_population_figures() = f;
-  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, caller, event, f.name()));
+  ENAMND_RETURN_IF_ERROR(platform::EmitAndCommit(tx, outbox_, caller, event, f.name()));
   *response = std::move(f);
   return absl::OkStatus();
 }
@@ -516,7 +504,7 @@ absl::Status FinanceApi::RecordOutcome(const platform::Caller& caller,
   v1::OutcomeRecorded event;
   event.set_budget(b.name());
   *event.mutable_outcome() = o;
-  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, caller, event, o.name()));
+  ENAMND_RETURN_IF_ERROR(platform::EmitAndCommit(tx, outbox_, caller, event, o.name()));
   *response = std::move(o);
   return absl::OkStatus();
 }
@@ -544,7 +532,7 @@ absl::Status FinanceApi::MakeForecast(const platform::Caller& caller,
   v1::ForecastMade event;
   event.set_budget(b.name());
   *event.mutable_forecast() = f;
-  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, caller, event, f.name()));
+  ENAMND_RETURN_IF_ERROR(platform::EmitAndCommit(tx, outbox_, caller, event, f.name()));
   *response = std::move(f);
   return absl::OkStatus();
 }
@@ -666,7 +654,7 @@ absl::Status FinanceApi::GetCostShares(const platform::Caller& caller,
     ENAMND_ASSIGN_OR_RETURN(
         std::string code, platform::ParseMunicipalityName(request.municipality(), "municipality"));
     ENAMND_RETURN_IF_ERROR(caller.RequireMunicipality(code, request.municipality()));
-  } else if (IsScoped(caller)) {
+  } else if (!caller.ReachesEveryMunicipality()) {
     return absl::PermissionDeniedError(
         absl::StrCat(caller.method(), ": ", caller.principal(),
                      " reads its own municipality's shares: give municipality"));

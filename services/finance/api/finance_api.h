@@ -91,9 +91,6 @@ class FinanceApi {
   int64_t skipped_events() const { return unreadable_.count(); }
 
  private:
-  // Appends `event` about `subject` and commits with the audit record.
-  absl::Status EmitAndCommit(platform::Transaction& tx, const platform::Caller& caller,
-                             const google::protobuf::Message& event, const std::string& subject);
   // Stores a new budget (CreateBudget, UprateBudget), adopted at once by
   // `adopted_by` or by an adopting decision linked before it existed, and
   // emits BudgetCreated (and BudgetAdopted).

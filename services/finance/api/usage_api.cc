@@ -42,7 +42,7 @@ class RefusedStream final : public grpc::ServerReadReactor<v1::IngestUsageReques
 absl::StatusOr<std::string> ReadScope(const Caller& caller, const std::string& municipality,
                                       absl::string_view resource) {
   if (municipality.empty()) {
-    if (!caller.RequireMunicipality("-", resource).ok()) {
+    if (!caller.ReachesEveryMunicipality()) {
       return absl::PermissionDeniedError(
           absl::StrCat(caller.method(), ": ", caller.principal(), " reads the ", resource,
                        " of its own municipality only: set municipality"));
@@ -248,8 +248,7 @@ absl::Status UsageApi::CreatePriceList(const Caller& caller,
   ENAMND_RETURN_IF_ERROR(store::InsertPriceList(tx, &list));
   v1::PriceListChanged event;
   *event.mutable_price_list() = list;
-  ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, event, list.name()).status());
-  ENAMND_RETURN_IF_ERROR(platform::CommitAudited(tx, caller, list.name()));
+  ENAMND_RETURN_IF_ERROR(platform::EmitAndCommit(tx, outbox_, caller, event, list.name()));
   *response = std::move(list);
   return absl::OkStatus();
 }
@@ -289,8 +288,7 @@ absl::Status UsageApi::UpdatePriceList(const Caller& caller,
   ENAMND_RETURN_IF_ERROR(store::ReplacePriceList(tx, &list));
   v1::PriceListChanged event;
   *event.mutable_price_list() = list;
-  ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, event, list.name()).status());
-  ENAMND_RETURN_IF_ERROR(platform::CommitAudited(tx, caller, list.name()));
+  ENAMND_RETURN_IF_ERROR(platform::EmitAndCommit(tx, outbox_, caller, event, list.name()));
   *response = std::move(list);
   return absl::OkStatus();
 }

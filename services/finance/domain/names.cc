@@ -189,7 +189,8 @@ absl::StatusOr<PlanFollowUpName> PlanFollowUpName::Parse(absl::string_view text,
   absl::StatusOr<std::vector<std::string>> parts =
       MatchName(text, "plans/{year}/follow-ups/{month}", field);
   if (!parts.ok()) {
-    return InvalidField(field, "must be plans/{year}/follow-ups/{month}, e.g. plans/2022/follow-ups/5");
+    return InvalidField(field,
+                        "must be plans/{year}/follow-ups/{month}, e.g. plans/2022/follow-ups/5");
   }
   ENAMND_ASSIGN_OR_RETURN(int year, YearOf((*parts)[0], field));
   ENAMND_ASSIGN_OR_RETURN(int64_t month,

@@ -47,14 +47,6 @@ void Stamp(const platform::Caller& caller, v1::Initiative* in) {
 
 }  // namespace
 
-absl::Status ProjectsApi::EmitAndCommit(Transaction& tx, const platform::Caller& caller,
-                                        const google::protobuf::Message& event,
-                                        const std::string& subject,
-                                        const std::vector<std::string>& audience) {
-  ENAMND_RETURN_IF_ERROR(outbox_->Append(tx, event, subject, audience).status());
-  return platform::CommitAudited(tx, caller, subject);
-}
-
 absl::Status ProjectsApi::Save(Transaction& tx, const platform::Caller& caller,
                                v1::Initiative* in) {
   Stamp(caller, in);
@@ -190,7 +182,7 @@ absl::Status ProjectsApi::UpdateInitiative(const platform::Caller& caller,
   v1::InitiativeUpdated event;
   *event.mutable_initiative() = in;
   for (const auto& p : request.update_mask().paths()) event.add_changed_fields(p);
-  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, caller, event, in.name()));
+  ENAMND_RETURN_IF_ERROR(platform::EmitAndCommit(tx, outbox_, caller, event, in.name()));
   *response = std::move(in);
   return absl::OkStatus();
 }
@@ -221,7 +213,7 @@ absl::Status ProjectsApi::TransitionInitiative(const platform::Caller& caller,
   event.set_initiative(in.name());
   event.set_kind(in.kind());
   *event.mutable_transition() = *step;
-  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, caller, event, in.name()));
+  ENAMND_RETURN_IF_ERROR(platform::EmitAndCommit(tx, outbox_, caller, event, in.name()));
   *response = std::move(in);
   return absl::OkStatus();
 }
@@ -299,7 +291,7 @@ absl::Status ProjectsApi::CreateRevision(const platform::Caller& caller,
   event.set_initiative(initiative.ToString());
   *event.mutable_revision() = r;
   event.set_previous_letter(last);
-  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, caller, event, r.name()));
+  ENAMND_RETURN_IF_ERROR(platform::EmitAndCommit(tx, outbox_, caller, event, r.name()));
   *response = std::move(r);
   return absl::OkStatus();
 }
@@ -369,7 +361,7 @@ absl::Status ProjectsApi::CreateStatusReport(const platform::Caller& caller,
   v1::StatusReported event;
   event.set_initiative(initiative.ToString());
   *event.mutable_status_report() = report;
-  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, caller, event, report.name()));
+  ENAMND_RETURN_IF_ERROR(platform::EmitAndCommit(tx, outbox_, caller, event, report.name()));
   *response = std::move(report);
   return absl::OkStatus();
 }
@@ -407,7 +399,7 @@ absl::Status ProjectsApi::RecordFinalReport(const platform::Caller& caller,
   v1::FinalReportRecorded event;
   event.set_initiative(in.name());
   *event.mutable_final_report() = in.final_report();
-  ENAMND_RETURN_IF_ERROR(EmitAndCommit(tx, caller, event, in.name()));
+  ENAMND_RETURN_IF_ERROR(platform::EmitAndCommit(tx, outbox_, caller, event, in.name()));
   *response = std::move(in);
   return absl::OkStatus();
 }

@@ -105,10 +105,6 @@ class ProjectsApi {
   // Stores the changed initiative (new etag) and completes it for the reply.
   absl::Status Save(platform::Transaction& tx, const platform::Caller& caller,
                     v1::Initiative* initiative);
-  // Appends `event` about `subject` and commits with the audit record.
-  absl::Status EmitAndCommit(platform::Transaction& tx, const platform::Caller& caller,
-                             const google::protobuf::Message& event, const std::string& subject,
-                             const std::vector<std::string>& audience = {});
 
   platform::Database* db_;
   platform::Outbox* outbox_;
