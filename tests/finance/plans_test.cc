@@ -337,7 +337,9 @@ TEST(MeetingsHeldTest, OutlookByHeldAndPlanned) {
        },
        May2022(), v1::OUTLOOK_AT_RISK, "1 hållet och 1 planerat: 2, under målet 4"},
       {"year end, the rest never held", [](PlanFacts*) {}, YearEnd2022(),
-       v1::OUTLOOK_WILL_NOT_BE_MET, "1 hållet och 0 planerade: 1, under målet 4"},
+       v1::OUTLOOK_WILL_NOT_BE_MET,
+       "1 hållet och 0 planerade: 1, under målet 4; ej registrerat som hållet: 2022-06-22, "
+       "2022-10-12 och 2022-12-14"},
       {"year end, all four held",
        [](PlanFacts* f) {
          for (MeetingFact& m : f->bodies["bodies/e-namnden"].meetings) {

@@ -308,13 +308,24 @@ class Evaluation {
     const std::string counts =
         absl::StrCat(Counted(n_held, "hållet", "hållna"), " och ",
                      Counted(n_to_come, "planerat", "planerade"), ": ", n_held + n_to_come);
+    // Planned on or before the as-of day but not recorded as held: neither
+    // held nor to come; named so the figure can be checked.
+    std::vector<std::string> unrecorded;
+    for (const MeetingFact& m : body.meetings) {
+      if (InYear(m.date) && m.date <= window_.as_of && m.state == MeetingFact::State::kPlanned) {
+        unrecorded.push_back(DayText(m.date));
+      }
+    }
+    const std::string note =
+        unrecorded.empty() ? ""
+                           : absl::StrCat("; ej registrerat som hållet: ", Enumerate(unrecorded));
     if (n_held >= goal_.target()) {
-      Outcome(v1::OUTLOOK_WILL_BE_MET,
-              absl::StrCat(Counted(n_held, "hållet", "hållna"), ", målet är ", goal_.target()));
+      Outcome(v1::OUTLOOK_WILL_BE_MET, absl::StrCat(Counted(n_held, "hållet", "hållna"),
+                                                    ", målet är ", goal_.target(), note));
     } else if (n_held + n_to_come >= goal_.target()) {
-      Outcome(v1::OUTLOOK_WILL_BE_MET, absl::StrCat(counts, ", målet är ", goal_.target()));
+      Outcome(v1::OUTLOOK_WILL_BE_MET, absl::StrCat(counts, ", målet är ", goal_.target(), note));
     } else {
-      Outcome(ShortOfTarget(), absl::StrCat(counts, ", under målet ", goal_.target()));
+      Outcome(ShortOfTarget(), absl::StrCat(counts, ", under målet ", goal_.target(), note));
     }
   }
 
