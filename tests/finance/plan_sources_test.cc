@@ -16,6 +16,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "enamnd/contracts/v1/contracts.grpc.pb.h"
 #include "enamnd/meetings/v1/meetings.grpc.pb.h"
@@ -460,6 +461,26 @@ TEST_F(PlanSourcesTest, ReadsOnlyWhatIsNeeded) {
   // Nothing needed: nothing read, and the answer comes at once.
   facts = Sources(meetings_service_.address())->Fetch(FactNeeds{});
   EXPECT_TRUE(facts.sources.empty());
+}
+
+TEST_F(PlanSourcesTest, AFetchOutlivesItsSources) {
+  ASSERT_NO_FATAL_FAILURE(SeedMembers());
+  absl::Notification ready;
+  PlanFacts facts;
+  int answers = 0;  // written before Notify, read after it
+  {
+    std::unique_ptr<PlanSources> sources = Sources(meetings_service_.address());
+    sources->FetchAsync(AllNeeds(), [&](PlanFacts answer) {
+      facts = std::move(answer);
+      ++answers;
+      ready.Notify();
+    });
+  }  // gone while its calls run
+  ASSERT_TRUE(ready.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  EXPECT_EQ(answers, 1);
+  EXPECT_TRUE(facts.sources["meetings"].ok) << facts.sources["meetings"].error;
+  EXPECT_EQ(facts.bodies[kBody].seats, 3);
+  ExpectOthersFine(facts);
 }
 
 TEST_F(PlanSourcesTest, ABodyThatCannotBeReadIsLeftOut) {

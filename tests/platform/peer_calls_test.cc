@@ -113,7 +113,9 @@ TEST(PeerCallsTest, OneAttemptIsClampedToOneRetry) {
 TEST(PeerCallsTest, RetriesStopOnceTheBudgetIsSpent) {
   // 10 tokens; a failure takes one, and retrying needs more than half left:
   // the first call fails three times (10 -> 7 tokens), the second twice
-  // (7 -> 5), and then no call is retried.
+  // (7 -> 5), and then no call is retried. (gRPC keeps a budget per server
+  // address for the process: each test has its own server, and ctest runs
+  // each test in its own process.)
   Refusing server;
   std::shared_ptr<grpc::Channel> channel = Channel(server.address(), {});
   int before = 0;
