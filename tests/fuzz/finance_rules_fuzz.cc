@@ -33,6 +33,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   CheckNameRoundTrip<PopulationFiguresName>(text);
   CheckNameRoundTrip<PriceListName>(text);
   CheckNameRoundTrip<InvoiceBasisName>(text);
+  CheckNameRoundTrip<PlanName>(text);
+  CheckNameRoundTrip<PlanFollowUpName>(text);
 
   v1::UsageRecord record;
   if (record.ParseFromArray(data, static_cast<int>(size))) {
