@@ -45,6 +45,7 @@ class FakeFinance(G.FinanceServiceServicer):
 
     def __init__(self, complete=True):
         self.complete = complete
+        self.error = "UNAVAILABLE: failed to connect"  # the contracts source's, when incomplete
         self.plans = {}
         self.follow_ups = {}
         self.calls = []
@@ -140,7 +141,7 @@ class FakeFinance(G.FinanceServiceServicer):
         for service in ("meetings", "contracts", "projects"):
             ok = self.complete or service != "contracts"
             report.sources.add(service=service, ok=ok, calls=1,
-                               error="" if ok else "UNAVAILABLE: failed to connect")
+                               error="" if ok else self.error)
         return report
 
 
@@ -279,6 +280,16 @@ class LoaderTest(unittest.TestCase):
         self.assertIn("incomplete", note)
         self.assertIn("agreements", note)
         self.assertIn("contracts: UNAVAILABLE", note)
+        self.assertNotIn("policy", note)
+
+    def test_a_refused_source_names_the_policy(self):
+        fake = FakeFinance(complete=False)
+        fake.error = "PERMISSION_DENIED: spiffe://enamnd/service/finance lacks a role"
+        channel = self.serve(fake)
+        note = L.load(channel, reports_dir="")["notes"][0]
+        self.assertIn("PERMISSION_DENIED", note)
+        self.assertIn("spiffe://enamnd/service/finance", note)
+        self.assertIn("SIGHUP", note)
 
 
 if __name__ == "__main__":

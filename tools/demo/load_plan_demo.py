@@ -83,6 +83,11 @@ FINANCE = "finance-officer"
 FINANCE_HINT = ("the loader calls as the demo principal 'finance-officer' (role finance); a "
                 "var/tls/policy.textproto written before it was a demo principal lacks its "
                 "grant: remove that file and run ./tools/up again")
+SERVICE_GRANT_HINT = ("the finance service reads the other services as "
+                      "spiffe://enamnd/service/finance, which the policy must grant the role "
+                      "finance: a var/tls/policy.textproto written before that grant lacks it "
+                      "(add the line demo_tls.py names and send tools/up SIGHUP, or remove the "
+                      "file and run ./tools/up again)")
 # RenderPlanReport calls three services, each within the finance service's
 # own deadlines; this is the loader's deadline for the whole call.
 RENDER_TIMEOUT = 30
@@ -379,7 +384,9 @@ def load(channel, wait_timeout=30.0, callers=None, reports_dir=None,
         failed = [f"{s['service']}: {s['error']}" for s in summary["sources"] if not s["ok"]]
         notes.append(f"the report of {FOLLOW_UP} is incomplete: missing "
                      + (", ".join(missing) or "figures") + "; "
-                     + ("; ".join(failed) or "no source failed"))
+                     + ("; ".join(failed) or "no source failed")
+                     + (f"; {SERVICE_GRANT_HINT}" if "PERMISSION_DENIED" in " ".join(failed)
+                        else ""))
     if summary["statement"] is None:
         notes.append(f"the report has no financial statement: {summary['statement_missing']} "
                      "(is the finance demo loaded?)")
