@@ -226,6 +226,10 @@ def _content(follow_up):
     c.CopyFrom(follow_up)
     for field in ("name", "through_month", "etag", "update_time", "update_principal"):
         c.ClearField(field)
+    # A marker means something only with bullets, and "" is "•".
+    blocks = list(c.summary) + [b for g in c.goals for b in g.comment]
+    for b in blocks:
+        b.marker = (b.marker or "•") if b.bullets else ""
     return c
 
 
