@@ -436,9 +436,12 @@ def print_summary(result, out=sys.stdout):
               f"{OUTLOOK_WORDS.get(g['computed'], g['computed']):<22} committee: "
               f"{OUTLOOK_WORDS.get(g['forecast'], g['forecast'])}", file=out)
     if r["statement"]:
-        budget, outcome, forecast = (r["statement"][k] for k in ("budget", "outcome", "forecast"))
-        print(f"    financial statement (tkr): budget {budget}, outcome {outcome}, "
-              f"forecast {forecast}", file=out)
+        print("    financial statement (tkr, income / costs / deviation): " + "; ".join(
+            f"{label} " + " / ".join(f"{n:,}".replace(",", "\u00a0") for n in r["statement"][key])
+            for label, key in (("budget", "budget"), ("outcome Jan-May", "outcome"),
+                               ("forecast", "forecast"))), file=out)
+    elif r["statement_missing"]:
+        print(f"    financial statement: missing ({r['statement_missing']})", file=out)
     for s in r["sources"]:
         print(f"    source {s['service']}: " + ("ok" if s["ok"] else f"FAILED: {s['error']}")
               + f" ({s['calls']} calls)", file=out)
