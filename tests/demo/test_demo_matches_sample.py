@@ -729,13 +729,15 @@ class InventedIsMarked(unittest.TestCase):
     note saying so) or "derived"; nothing else is in the data files."""
 
     ALLOWED = {
-        "committee.json": {"_about", "body", "paragraph_series", "meetings", "invented"},
+        "committee.json": {"_about", "body", "paragraph_series", "meetings", "preparation_group",
+                           "invented"},
         "meeting-2022-06-22.json": {"_about", "meeting", "sample", "paragraphs", "derived",
                                     "invented"},
         "audits.json": {"_about", "reviews", "review_rules", "invented"},
         "projects.json": {"_about", "sample", "status_report", "initiatives", "invented"},
         "contracts.json": {"_about", "sample", "protocol", "derived", "procurement", "invented"},
         "finance.json": {"_about", "sample", "population", "derived", "invented"},
+        "plan.json": {"_about", "sample", "plan", "derived", "invented"},
         "municipalities.json": {"_about", "population_date", "municipalities"},
     }
 

@@ -312,14 +312,16 @@ class Processes:
         assert not notes, notes
         assert (self.tls / "policy.textproto").read_text() == demo_tls.policy_text()
 
-    def launch(self, path, name, today=None):
-        """Starts a service binary on a free port with its own data dir
-        (tmp/<name>-data, kept across restarts), the test's Redis and today
-        (TODAY, or `today` YYYY-MM-DD), mTLS with its certificate and the
-        demo policy; returns (process, address, log path). The log
+    def launch(self, path, name, today=None, port=None, extra_env=None):
+        """Starts a service binary on a free port (or `port`: a restart on
+        the address its peers know) with its own data dir (tmp/<name>-data,
+        kept across restarts), the test's Redis and today (TODAY, or `today`
+        YYYY-MM-DD), mTLS with its certificate and the demo policy, and the
+        variables of `extra_env` (e.g. ENAMND_MEETINGS_ADDR, the address of a
+        service it calls); returns (process, address, log path). The log
         (tmp/<name>.log) is appended to."""
         assert path.exists(), f"{path} is not built"
-        port = free_port()
+        port = port or free_port()
         data = self.tmp / f"{name}-data"
         data.mkdir(exist_ok=True)
         env = {k: v for k, v in os.environ.items()
@@ -333,6 +335,7 @@ class Processes:
                    ENAMND_TLS_KEY=str(self.tls / f"{name}.key"),
                    ENAMND_TLS_CLIENT_CA=str(self.tls / "ca.pem"),
                    ENAMND_POLICY=str(self.tls / "policy.textproto"))
+        env.update(extra_env or {})
         log_path = self.tmp / f"{name}.log"
         self.log_paths[name] = log_path
         with open(log_path, "ab") as log:

@@ -305,7 +305,7 @@ class Scenario(Processes):
         self.first_load = result
         numbers = [d["number"] for d in result["decisions"]]
         assert numbers == list(range(8, 17)), f"decisions § {numbers}"
-        assert result["counts"] == dict(municipalities=14, bodies=1, meetings=4, cases=9,
+        assert result["counts"] == dict(municipalities=14, bodies=2, meetings=15, cases=9,
                                         paragraphs=9, adjustments=1), result["counts"]
         created = result["created"]
         assert (created["paragraphs"], created["adjustments"], created["notices"]) == (9, 1, 14), (

@@ -16,9 +16,13 @@ Makes, with tools/tls (openssl), in DIR:
     127.0.0.1 and ::1 plus the HOSTs given (a name or an address clients
     use), which it also presents to the services it calls (PeerChannel);
   * policy.textproto: the demo's policy file (enamnd.auth.v1.PolicyFile in
-    text format), the grants of data/principals.json. Written when missing;
-    an existing one is kept (an operator may have edited it, e.g. removed a
-    principal to revoke it) and a note says when it differs from the demo's.
+    text format), the grants of data/principals.json: its principals' and
+    its services' (the finance service's own identity reads the meetings,
+    contracts and projects services for the plan follow-up). Written when
+    missing; an existing one is kept (an operator may have edited it, e.g.
+    removed a principal to revoke it) and a note says when it differs from
+    the demo's, naming the demo's grants it lacks (e.g. one written before
+    the finance service's grant existed).
 
 Certificates are kept while they are valid for another 30 days, verify
 against ca.pem and carry the SANs asked for; otherwise tools/tls issues them
@@ -50,6 +54,12 @@ def principals():
     return demo_common.read_data("principals.json")["principals"]
 
 
+def service_grants():
+    """The grants to the services' own identities: [{service, uri, what,
+    grants: [{role}]}]."""
+    return demo_common.read_data("principals.json").get("services", [])
+
+
 def service_uri(service):
     return f"spiffe://enamnd/service/{service}"
 
@@ -62,10 +72,27 @@ def policy_text():
              "# roles and how to revoke a principal."]
     for p in principals():
         lines.append(f"# {p['name']}: {p['what']}")
-        for grant in p["grants"]:
-            scope = "".join(f' municipalities: "{m}"' for m in grant.get("municipalities", []))
-            lines.append(f'grants {{ principal: "{p["uri"]}" role: "{grant["role"]}"{scope} }}')
+        lines.extend(_grant_lines(p))
+    for s in service_grants():
+        lines.append(f"# the {s['service']} service (its own certificate): {s['what']}")
+        lines.extend(_grant_lines(s))
     return "\n".join(lines) + "\n"
+
+
+def _grant_lines(holder):
+    lines = []
+    for grant in holder["grants"]:
+        scope = "".join(f' municipalities: "{m}"' for m in grant.get("municipalities", []))
+        lines.append(f'grants {{ principal: "{holder["uri"]}" role: "{grant["role"]}"{scope} }}')
+    return lines
+
+
+def missing_grants(text):
+    """The demo's grant lines that policy text `text` lacks (compared line by
+    line, blanks squeezed)."""
+    have = {" ".join(line.split()) for line in text.splitlines()}
+    return [line for line in policy_text().splitlines()
+            if line.startswith("grants ") and " ".join(line.split()) not in have]
 
 
 def _tls(*args):
@@ -96,8 +123,12 @@ def make(tls_dir, services=()):
     if not policy.exists():
         policy.write_text(text, encoding="utf-8")
     elif policy.read_text(encoding="utf-8") != text:
+        missing = missing_grants(policy.read_text(encoding="utf-8"))
         notes.append(f"{policy} differs from the demo's policy and is kept; remove it to get "
-                     "the demo's again")
+                     "the demo's again"
+                     + (f"; it lacks the demo's {'; '.join(missing)} (add the line(s) and send "
+                        "tools/up SIGHUP, or remove the file and run tools/up again)"
+                        if missing else ""))
     return notes
 
 

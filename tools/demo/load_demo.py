@@ -15,7 +15,16 @@ enamnd-meetings. The records are the data files in tools/demo/data/:
   * municipalities.json: the 14 members (SCB code, names, population);
   * committee.json: the body bodies/e-namnden "Norrbottens e-nämnd" with one
     seat per member (generic, invented names such as "Ledamot Kiruna"), the
-    paragraph series of 2022 starting at § 8 and the 2022 meeting plan;
+    paragraph series of 2022 starting at § 8 and the 2022 meeting plan (§ 16),
+    with the attendance of 16 March 2022: 9 of the 14 seats present, as § 16
+    says (which nine is invented); and the preparation group
+    bodies/beredningsgruppen (KIND_PREPARATION_GROUP, one seat per member,
+    invented names such as "Representant Kiruna") with the eleven meetings of
+    its 2022 plan in § 16: the five of January-May held with the attendance §
+    16 gives (11, 13, 10, 10 and 11 of 14 municipalities; which ones is
+    invented), 20 June held without recorded attendance (§ 16: "Sex möten har
+    genomförts.", attendance given for five), the other five planned. The
+    plan follow-up (load_plan_demo.py) counts these meetings;
   * meeting-2022-06-22.json: the nine cases and decisions of 22 June 2022 as
     § 8-16, verbatim from the transcription of the real protocol
     (../shared/samples/e-namnd-2022-06-22.json; tests/demo checks them), and,
@@ -37,8 +46,9 @@ description; the service prints the headings "Sammanfattning av ärendet" and
 "Beskrivning" itself.
 
 Running it again changes nothing: every create carries a deterministic
-request_id, ALREADY_EXISTS is treated as "look it up instead", attendance is
-recorded only while a meeting has none, a paragraph is recorded only if the
+request_id, ALREADY_EXISTS is treated as "look it up instead", attendance
+(22 June, 16 March and the preparation group's) is recorded only while a
+meeting has none, a paragraph is recorded only if the
 meeting has no paragraph for its case yet (so even a service whose
 request_id table was wiped cannot get duplicates), the protocol is adjusted
 only if the meeting has no PROTOCOL adjustment yet, and a notice is recorded
@@ -70,6 +80,9 @@ MEETING = read_data("meeting-2022-06-22.json")
 
 BODY_ID = COMMITTEE["body"]["id"]
 BODY = "bodies/" + BODY_ID
+PREPARATION_GROUP = COMMITTEE["preparation_group"]
+PREP_BODY_ID = PREPARATION_GROUP["body"]["id"]
+PREP_BODY = "bodies/" + PREP_BODY_ID
 MEETING_0622 = f"{BODY}/meetings/{MEETING['meeting']}"
 PARAGRAPHS = MEETING["paragraphs"]
 
@@ -207,20 +220,72 @@ def _person(name):
     return meetings_pb2.Person(display_name=name)
 
 
-def _body_proto():
+def _body_proto(spec=None, member_name=None, substitute_name=None):
+    """The committee (default) or the body `spec` of the data file, one seat
+    per member with the invented name patterns."""
     invented = COMMITTEE["invented"]
+    spec = spec or COMMITTEE["body"]
     seats = []
     for m in MUNICIPALITIES["municipalities"]:
         seats.append(meetings_pb2.Seat(
             municipality="municipalities/" + m["code"],
-            member=_person(invented["member_name"].format(**m)),
-            substitute=_person(invented["substitute_name"].format(**m)),
+            member=_person((member_name or invented["member_name"]).format(**m)),
+            substitute=_person((substitute_name or invented["substitute_name"]).format(**m)),
             term_start=_date(invented["term_start"]),
             term_end=_date(invented["term_end"]),
         ))
-    return meetings_pb2.Body(display_name=COMMITTEE["body"]["display_name"],
-                             kind=meetings_pb2.Body.Kind.Value(COMMITTEE["body"]["kind"]),
+    return meetings_pb2.Body(display_name=spec["display_name"],
+                             kind=meetings_pb2.Body.Kind.Value(spec["kind"]),
                              seats=seats)
+
+
+def _preparation_group_proto():
+    invented = COMMITTEE["invented"]
+    return _body_proto(PREPARATION_GROUP["body"], invented["preparation_group_member_name"],
+                       invented["preparation_group_substitute_name"])
+
+
+def absent_codes():
+    """Meeting name -> the SCB codes absent at the meetings the demo records
+    attendance for other than 22 June (invented; their counts are § 16's)."""
+    invented = COMMITTEE["invented"]
+    absent = {f"{BODY}/meetings/2022-03-16": invented["attendance_2022_03_16"]["absent"]}
+    for day, codes in invented["preparation_group_attendance"].items():
+        if not day.startswith("_"):
+            absent[f"{PREP_BODY}/meetings/{day}"] = codes
+    return absent
+
+
+def recorded_attendance():
+    """[(meeting name, SCB codes present)] the demo records besides 22 June,
+    in date order per body; LoadError when the invented absences do not give
+    § 16's count present."""
+    codes = [m["code"] for m in MUNICIPALITIES["municipalities"]]
+    absent = absent_codes()
+    out = []
+    for body, meetings in ((BODY, COMMITTEE["meetings"]),
+                           (PREP_BODY, PREPARATION_GROUP["meetings"])):
+        for spec in meetings:
+            name = f"{body}/meetings/{spec['date']}"
+            if "present" not in spec:
+                if name in absent:
+                    raise LoadError(f"committee.json: absences for {name}, which has no count")
+                continue
+            present = [c for c in codes if c not in absent.get(name, ())]
+            if name not in absent or len(present) != spec["present"]:
+                raise LoadError(f"committee.json: the invented absences of {name} give "
+                                f"{len(present)} present, § 16 says {spec['present']}")
+            out.append((name, present))
+    return out
+
+
+def _attendance_of(present):
+    """Attendance with the members of `present` (SCB codes) present, every
+    other seat absent."""
+    seats = [meetings_pb2.SeatAttendance(municipality="municipalities/" + m["code"],
+                                         member_present=m["code"] in present)
+             for m in MUNICIPALITIES["municipalities"]]
+    return meetings_pb2.Attendance(seats=seats)
 
 
 def _attendance_0622():
@@ -241,13 +306,16 @@ def _attendance_0622():
 
 
 def _meeting_proto(spec):
+    """A meeting of the plan; one without times (a strategy day) has none."""
     M = meetings_pb2
-    start, end = hours_minutes(spec["start"]), hours_minutes(spec["end"])
-    return M.Meeting(date=_date(spec["date"]),
-                     start_time=common_pb2.TimeOfDay(hours=start[0], minutes=start[1]),
-                     end_time=common_pb2.TimeOfDay(hours=end[0], minutes=end[1]),
-                     location=COMMITTEE["invented"]["meeting_location"],
-                     state=M.Meeting.State.Value(spec["state"]))
+    meeting = M.Meeting(date=_date(spec["date"]),
+                        location=COMMITTEE["invented"]["meeting_location"],
+                        state=M.Meeting.State.Value(spec["state"]))
+    if "start" in spec:
+        start, end = hours_minutes(spec["start"]), hours_minutes(spec["end"])
+        meeting.start_time.CopyFrom(common_pb2.TimeOfDay(hours=start[0], minutes=start[1]))
+        meeting.end_time.CopyFrom(common_pb2.TimeOfDay(hours=end[0], minutes=end[1]))
+    return meeting
 
 
 def _paragraph_proto(f):
@@ -324,16 +392,37 @@ def _load_municipalities(stub, created, display):
         display[m.name] = m.display_name
 
 
+def _load_body(stub, created, body_id, proto):
+    M = meetings_pb2
+    name = "bodies/" + body_id
+    _, new = _create(
+        name,
+        lambda: stub.CreateBody(M.CreateBodyRequest(
+            body_id=body_id, body=proto, request_id="demo-body-" + body_id),
+            timeout=RPC_TIMEOUT),
+        lambda: stub.GetBody(M.GetBodyRequest(name=name), timeout=RPC_TIMEOUT))
+    created["bodies"] += new
+
+
+def _load_meetings(stub, created, body, specs):
+    M = meetings_pb2
+    for spec in specs:
+        name = f"{body}/meetings/{spec['date']}"
+        request_id = (f"demo-meeting-{spec['date']}" if body == BODY
+                      else f"demo-meeting-{body.split('/')[1]}-{spec['date']}")
+        _, new = _create(
+            name,
+            lambda: stub.CreateMeeting(M.CreateMeetingRequest(
+                parent=body, meeting=_meeting_proto(spec), request_id=request_id),
+                timeout=RPC_TIMEOUT),
+            lambda: stub.GetMeeting(M.GetMeetingRequest(name=name), timeout=RPC_TIMEOUT))
+        created["meetings"] += new
+
+
 def _load_committee(stub, created):
     """The body, its 2022 paragraph series and its 2022 meetings."""
     M = meetings_pb2
-    _, new = _create(
-        BODY,
-        lambda: stub.CreateBody(M.CreateBodyRequest(
-            body_id=BODY_ID, body=_body_proto(), request_id="demo-body-" + BODY_ID),
-            timeout=RPC_TIMEOUT),
-        lambda: stub.GetBody(M.GetBodyRequest(name=BODY), timeout=RPC_TIMEOUT))
-    created["bodies"] += new
+    _load_body(stub, created, BODY_ID, _body_proto())
 
     series = COMMITTEE["paragraph_series"]
     try:
@@ -345,15 +434,31 @@ def _load_committee(stub, created):
                         f"{series['next_number']}) failed: {_describe(e)}; the body already "
                         f"has {series['year']} paragraphs numbered differently") from e
 
-    for spec in COMMITTEE["meetings"]:
-        name = f"{BODY}/meetings/{spec['date']}"
-        _, new = _create(
-            name,
-            lambda: stub.CreateMeeting(M.CreateMeetingRequest(
-                parent=BODY, meeting=_meeting_proto(spec),
-                request_id=f"demo-meeting-{spec['date']}"), timeout=RPC_TIMEOUT),
-            lambda: stub.GetMeeting(M.GetMeetingRequest(name=name), timeout=RPC_TIMEOUT))
-        created["meetings"] += new
+    _load_meetings(stub, created, BODY, COMMITTEE["meetings"])
+
+
+def _load_preparation_group(stub, created):
+    """The preparation group and its 2022 meetings."""
+    _load_body(stub, created, PREP_BODY_ID, _preparation_group_proto())
+    _load_meetings(stub, created, PREP_BODY, PREPARATION_GROUP["meetings"])
+
+
+def _load_plan_attendance(stub, created):
+    """The attendance § 16 counts (16 March; the preparation group's
+    January-May), each only while its meeting has none."""
+    M = meetings_pb2
+    chair = COMMITTEE["invented"]["attendance_2022_03_16"]
+    for name, present in recorded_attendance():
+        meeting = stub.GetMeeting(M.GetMeetingRequest(name=name), timeout=RPC_TIMEOUT)
+        if meeting.HasField("attendance"):
+            continue
+        attendance = _attendance_of(present)
+        if name.startswith(BODY + "/"):
+            attendance.chair.CopyFrom(_person(chair["chair"]))
+            attendance.secretary.CopyFrom(_person(chair["secretary"]))
+        stub.RecordAttendance(M.RecordAttendanceRequest(
+            meeting=name, attendance=attendance, etag=meeting.etag), timeout=RPC_TIMEOUT)
+        created["attendance"] += 1
 
 
 def _load_attendance_0622(stub, created):
@@ -465,6 +570,21 @@ def _post_notices_0622(stub, system_stubs, adjustment, created, notes):
                               timeout=RPC_TIMEOUT)
 
 
+def present_seats(attendance):
+    """Seats present: the member present or a substitute serving."""
+    return sum(1 for s in attendance.seats if s.member_present or s.substitute_served)
+
+
+def _meetings_summary(stub, body):
+    """[(date, state name, seats present or None)] of a body's meetings."""
+    M = meetings_pb2
+    meetings = _list_all(stub.ListMeetings, M.ListMeetingsRequest(parent=body, page_size=100),
+                         "meetings")
+    return sorted((_day(m.date), M.Meeting.State.Name(m.state),
+                   present_seats(m.attendance) if m.HasField("attendance") else None)
+                  for m in meetings)
+
+
 def _adjustment_summary(a, names):
     """What the summary (and tools/up) shows of an adjustment."""
     return dict(
@@ -501,6 +621,9 @@ def load(channel, wait_timeout=30.0, callers=None):
       decisions:    the 22 June 2022 paragraphs (number, case_number, kind,
                     title, recipients) in § order;
       legal_states: § number -> legal state name (LEGAL_STATE_DRAFT, ...);
+      plan_meetings: body name (the committee, the preparation group) ->
+                    [(date, state name, seats present or None)] of its
+                    meetings, by date;
       adjustment:   the justering of 22 June 2022 (name, sha256, dates,
                     notices; see _adjustment_summary), or None;
       notes:        what could not be loaded and why (e.g. days after the
@@ -522,11 +645,14 @@ def load(channel, wait_timeout=30.0, callers=None):
     try:
         _load_municipalities(stub, created, display)
         _load_committee(stub, created)
+        _load_preparation_group(stub, created)
+        _load_plan_attendance(stub, created)
         _load_attendance_0622(stub, created)
         _load_decisions_0622(stub, created, notes)
         adjustment = _adjust_0622(stub, chair_stub, created, notes)
         if adjustment is not None:
             adjustment = _post_notices_0622(stub, system_stubs, adjustment, created, notes)
+        plan_meetings = {body: _meetings_summary(stub, body) for body in (BODY, PREP_BODY)}
         paragraphs = _list_all(stub.ListParagraphs,
                                M.ListParagraphsRequest(parent=MEETING_0622, page_size=100),
                                "paragraphs")
@@ -541,7 +667,7 @@ def load(channel, wait_timeout=30.0, callers=None):
                  for p in paragraphs]
     legal_states = {p.number: M.Paragraph.LegalState.Name(p.legal_state) for p in paragraphs}
     return dict(created=created, counts=counts, decisions=decisions, municipalities=display,
-                legal_states=legal_states,
+                legal_states=legal_states, plan_meetings=plan_meetings,
                 adjustment=(_adjustment_summary(adjustment, display)
                             if adjustment is not None else None),
                 notes=notes)
@@ -549,7 +675,8 @@ def load(channel, wait_timeout=30.0, callers=None):
 
 # ------------------------------------------------------------------ output
 
-INVENTED_LINE = ("attendance, seat names, chair, adjusters, the justering and notice dates "
+INVENTED_LINE = ("attendance (who; the counts of 16 March and of the preparation group are "
+                 "§ 16's), seat names, chair, adjusters, the justering and notice dates "
                  "(tools/demo/data, \"invented\"); § 8-16 texts are the protocol's")
 
 
@@ -564,6 +691,12 @@ def print_summary(result, out=sys.stdout):
         kind = d["kind"].replace("DECISION_KIND_", "")
         print(f"    § {d['number']:<3} {d['case_number']:<16} {kind:<13} {state:<9}"
               f"{d['title']}  [skickas till: {to}]", file=out)
+    seats = len(MUNICIPALITIES["municipalities"])
+    for body, meetings in result.get("plan_meetings", {}).items():
+        held = [m for m in meetings if m[1] == "STATE_HELD"]
+        print(f"  {body}: {len(meetings)} meetings, {len(held)} held; attendance: "
+              + (", ".join(f"{d} {p} of {seats}" for d, _, p in held if p is not None) or "-"),
+              file=out)
     print(f"  invented: {INVENTED_LINE}", file=out)
     a = result.get("adjustment")
     if a is None:
