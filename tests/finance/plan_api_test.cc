@@ -5,7 +5,8 @@
 // what the public reads; bad input that names its field and writes
 // nothing; and the report, which renders though no other service answers:
 // the meetings figures missing, the manual goals and the financial
-// statement (budget 2022 and its outcome) present.
+// statement (budget 2022 and its outcome) present. Last, one report with
+// the meetings service in-process and answering.
 //
 // The rules themselves (ValidatePlanContent, AsOfDay, EvaluateGoal, the
 // rendering) are domain/plans.cc and domain/plan_report.cc, tested in
@@ -21,10 +22,13 @@
 #include "absl/time/clock.h"
 #include "enamnd/finance/v1/events.pb.h"
 #include "enamnd/finance/v1/finance.grpc.pb.h"
+#include "enamnd/meetings/v1/meetings.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "services/finance/api/service.h"
+#include "services/meetings/api/service.h"
 #include "tests/finance/budget_builders.h"
 #include "tests/support/builders.h"
+#include "tests/support/committee.h"
 #include "tests/support/database.h"
 #include "tests/support/principals.h"
 #include "tests/support/service_fixture.h"
@@ -639,6 +643,91 @@ TEST_F(PlanApiTest, ThePublicRendersAnAdoptedPlansReportWithAnAdoptedBudgetOnly)
   ASSERT_TRUE(Render(testing::kPublicReader, "plans/2020/follow-ups/12", &report).ok());
   EXPECT_FALSE(report.has_financial_statement());
   EXPECT_EQ(report.financial_statement_missing(), "ingen budget för 2020");
+}
+
+// The same with the meetings service in-process and answering: the test
+// committee (tests/support/committee.h) has held one meeting in 2022, on 22
+// June, with both of its seats present.
+class PlanReportWithMeetingsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(meetings_service_.Start().ok());
+    ASSERT_TRUE(testing::SeedCommittee(meetings_service_.stub()));
+    const std::string meetings = meetings_service_.address();
+    finance_service_.Configure([meetings](platform::ServerConfig* config) {
+      config->today = absl::CivilDay(2022, 7, 8);
+      config->peers["meetings"] = meetings;
+      config->peers["contracts"] = kNowhere;
+      config->peers["projects"] = kNowhere;
+    });
+    ASSERT_TRUE(finance_service_.Start().ok());
+    as_finance_ = finance_service_.StubAs(testing::kFinance);
+  }
+  void TearDown() override {
+    as_finance_.reset();
+    finance_service_.Stop();
+    meetings_service_.Stop();
+  }
+
+  testing::TempDir dir_;
+  testing::RedisServer redis_;
+  testing::InProcess<meetings::v1::MeetingsService> meetings_service_{
+      "meetings", meetings::NewMeetingsService, dir_.path() + "/meetings", redis_.address()};
+  testing::InProcess<v1::FinanceService> finance_service_{
+      "finance", NewFinanceService, dir_.path() + "/finance", redis_.address()};
+  std::unique_ptr<Stub> as_finance_;
+};
+
+TEST_F(PlanReportWithMeetingsTest, TheMeetingsFiguresComeFromTheMeetingsService) {
+  v1::CreatePlanRequest create = PlanRequest(2022);
+  v1::Goal* attendance = create.mutable_plan()->add_goals();
+  attendance->set_id("attendance");
+  attendance->set_kind(v1::Goal::KIND_INDICATOR);
+  attendance->set_text("Minst 75 % av ledamöterna närvarar vid sammanträdena");
+  attendance->set_measure(v1::MEASURE_ATTENDANCE_AVERAGE);
+  attendance->set_body("bodies/e-namnden");
+  attendance->set_target(75);
+  attendance->set_unit(v1::UNIT_PERCENT);
+  Plan plan;
+  grpc::Status status = testing::Call(as_finance_.get(), &Stub::CreatePlan, create, &plan);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  v1::AdoptPlanRequest adopt;
+  adopt.set_name("plans/2022");
+  *adopt.mutable_decision() = Decision(2021, 12, 16);
+  ASSERT_TRUE(testing::Call(as_finance_.get(), &Stub::AdoptPlan, adopt, &plan).ok());
+  v1::RecordPlanFollowUpRequest record;
+  record.set_plan("plans/2022");
+  record.set_through_month(6);
+  *record.mutable_follow_up() = FollowUp("Delårsrapport 2022");
+  PlanFollowUp f;
+  status = testing::Call(as_finance_.get(), &Stub::RecordPlanFollowUp, record, &f);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+
+  v1::RenderPlanReportRequest render;
+  render.set_follow_up("plans/2022/follow-ups/6");
+  v1::RenderedPlanReport report;
+  auto reader = finance_service_.StubAs(testing::kPublicReader);
+  status = testing::Call(reader.get(), &Stub::RenderPlanReport, render, &report);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_TRUE(report.complete());
+  ASSERT_EQ(report.goals_size(), 3);
+  const v1::GoalReport& held = report.goals(0);
+  ASSERT_GE(held.figures_size(), 1);
+  EXPECT_FALSE(held.figures(0).missing()) << held.figures(0).missing_reason();
+  EXPECT_EQ(held.figures(0).value(), 1);
+  EXPECT_TRUE(absl::StartsWith(held.figures(0).source(), "//meetings/bodies/e-namnden"))
+      << held.figures(0).source();
+  const v1::GoalReport& present = report.goals(2);
+  ASSERT_GE(present.figures_size(), 1);
+  EXPECT_FALSE(present.figures(0).missing()) << present.figures(0).missing_reason();
+  EXPECT_EQ(present.figures(0).percent(), 100);
+  EXPECT_EQ(present.computed_outlook(), v1::OUTLOOK_WILL_BE_MET);
+  bool meetings_ok = false;
+  for (const v1::SourceStatus& s : report.sources()) {
+    if (s.service() == "meetings") meetings_ok = s.ok() && s.calls() > 0;
+  }
+  EXPECT_TRUE(meetings_ok);
+  EXPECT_EQ(report.financial_statement_missing(), "ingen budget för 2022");
 }
 
 }  // namespace
