@@ -700,6 +700,91 @@ TEST_F(AuditTrailTest, FinanceRecordsEachWriteByItsPrincipal) {
   EXPECT_EQ(FinanceRecords().size(), before);
 }
 
+TEST_F(AuditTrailTest, FinanceRecordsEachPlanWriteAndNoRead) {
+  FinanceStubPtr finance = FinanceAs(kFinance);
+  fv1::CreatePlanRequest create;
+  create.set_year(2022);
+  create.set_request_id("p-1");
+  create.mutable_plan()->set_title("Verksamhetsplan 2022");
+  fv1::Goal* goal = create.mutable_plan()->add_goals();
+  goal->set_id("trainings");
+  goal->set_kind(fv1::Goal::KIND_GOAL);
+  goal->set_text("Minst tre utbildningstillfällen för ledamöterna");
+  goal->set_measure(fv1::MEASURE_MANUAL);
+  fv1::Plan plan;
+  for (int i = 0; i < 2; ++i) {  // a retry with the same request_id is a replay
+    grpc::Status created = Call(finance.get(), &FinanceStub::CreatePlan, create, &plan);
+    ASSERT_TRUE(created.ok()) << created.error_message();
+  }
+  EXPECT_EQ(plan.create_principal(), kFinance);
+  fv1::UpdatePlanRequest update;
+  update.mutable_plan()->set_name("plans/2022");
+  update.mutable_plan()->set_title("Verksamhetsplan 2022, reviderad");
+  update.mutable_update_mask()->add_paths("title");
+  ASSERT_TRUE(Call(finance.get(), &FinanceStub::UpdatePlan, update, &plan).ok());
+  fv1::AdoptPlanRequest adopt;
+  adopt.set_name("plans/2022");
+  adopt.mutable_decision()->set_paragraph("bodies/e-namnden/meetings/2021-12-16/paragraphs/4");
+  *adopt.mutable_decision()->mutable_meeting_date() = enamnd::testing::Day(2021, 12, 16);
+  adopt.mutable_decision()->set_case_number("2021/3-2.2.0.1");
+  ASSERT_TRUE(Call(finance.get(), &FinanceStub::AdoptPlan, adopt, &plan).ok());
+  fv1::RecordPlanFollowUpRequest record;
+  record.set_plan("plans/2022");
+  record.set_through_month(5);
+  record.mutable_follow_up()->set_title("Delårsrapport 2022");
+  fv1::PlanFollowUp follow_up;
+  ASSERT_TRUE(Call(finance.get(), &FinanceStub::RecordPlanFollowUp, record, &follow_up).ok());
+  record.mutable_follow_up()->set_etag(follow_up.etag());
+  ASSERT_TRUE(Call(finance.get(), &FinanceStub::RecordPlanFollowUp, record, &follow_up).ok());
+  EXPECT_EQ(follow_up.update_principal(), kFinance);
+  EXPECT_EQ(Summary(FinanceRecords(absl::StrCat("principal = \"", kFinance, "\""))),
+            (std::vector<std::string>{
+                "CreatePlan plans/2022 OK",
+                "CreatePlan plans/2022 REPLAYED",
+                "UpdatePlan plans/2022 OK",
+                "AdoptPlan plans/2022 OK",
+                "RecordPlanFollowUp plans/2022/follow-ups/5 OK",
+                "RecordPlanFollowUp plans/2022/follow-ups/5 OK",
+            }));
+
+  // Reads leave nothing, nor do writes that fail: a locked plan, a second
+  // adoption, a follow-up replaced without its etag, a bad year, a caller
+  // without the role.
+  const size_t before = FinanceRecords().size();
+  fv1::RenderPlanReportRequest render;
+  render.set_follow_up("plans/2022/follow-ups/5");
+  fv1::RenderedPlanReport report;
+  grpc::Status rendered = Call(finance.get(), &FinanceStub::RenderPlanReport, render, &report);
+  EXPECT_TRUE(rendered.ok()) << rendered.error_message();
+  fv1::GetPlanRequest get;
+  get.set_name("plans/2022");
+  EXPECT_TRUE(
+      Call(FinanceAs(enamnd::testing::kPublicReader).get(), &FinanceStub::GetPlan, get, &plan)
+          .ok());
+  std::vector<std::pair<grpc::Status, grpc::StatusCode>> refused;
+  refused.emplace_back(Call(finance.get(), &FinanceStub::UpdatePlan, update, &plan),
+                       grpc::StatusCode::FAILED_PRECONDITION);
+  refused.emplace_back(Call(finance.get(), &FinanceStub::AdoptPlan, adopt, &plan),
+                       grpc::StatusCode::FAILED_PRECONDITION);
+  record.mutable_follow_up()->clear_etag();
+  refused.emplace_back(Call(finance.get(), &FinanceStub::RecordPlanFollowUp, record, &follow_up),
+                       grpc::StatusCode::ABORTED);
+  create.set_year(1999);
+  create.set_request_id("");
+  refused.emplace_back(Call(finance.get(), &FinanceStub::CreatePlan, create, &plan),
+                       grpc::StatusCode::INVALID_ARGUMENT);
+  create.set_year(2023);
+  for (const char* principal : {kSecretary, kCoordinator, kSystem2584}) {
+    refused.emplace_back(Call(FinanceAs(principal).get(), &FinanceStub::CreatePlan, create, &plan),
+                         grpc::StatusCode::PERMISSION_DENIED);
+  }
+  for (size_t i = 0; i < refused.size(); ++i) {
+    EXPECT_EQ(refused[i].first.error_code(), refused[i].second)
+        << "refusal " << i << ": " << refused[i].first.error_message();
+  }
+  EXPECT_EQ(FinanceRecords().size(), before);
+}
+
 TEST_F(AuditTrailTest, TableIsAppendOnlyBelowTheApi) {
   size_t before = Records().size();
   for (const std::string& path :

@@ -30,7 +30,8 @@ using enamnd::testing::kSystem2584;
 // and released; kItConsultants changes owner, is extended, joined and
 // followed up; a budget for 2023 is created and kBudget2022 uprated to 2024
 // and retitled, with an index, population figures, an outcome and a
-// forecast).
+// forecast; the plan of 2022 is created, retitled, adopted and followed up
+// through May).
 const std::vector<std::pair<std::string, std::string>>& ValidRequests() {
   static const auto* const requests = new std::vector<std::pair<std::string, std::string>>{
       {"enamnd.meetings.v1.MeetingsService.CreateMunicipality",
@@ -254,6 +255,36 @@ const std::vector<std::pair<std::string, std::string>>& ValidRequests() {
                 cost { ore: 183400000 }
               }
               notes: "Vakant tjänst"
+            })pb"},
+      {"enamnd.finance.v1.FinanceService.CreatePlan",
+       R"pb(year: 2022
+            plan {
+              title: "Verksamhetsplan 2022"
+              goals {
+                id: "trainings"
+                kind: KIND_GOAL
+                text: "Minst tre utbildningstillfällen för ledamöterna"
+                measure: MEASURE_MANUAL
+                target: 3
+                unit: UNIT_COUNT
+              }
+            })pb"},
+      {"enamnd.finance.v1.FinanceService.UpdatePlan",
+       R"pb(plan { name: "plans/2022" title: "Verksamhetsplan 2022, reviderad" }
+            update_mask { paths: "title" })pb"},
+      {"enamnd.finance.v1.FinanceService.AdoptPlan",
+       R"pb(name: "plans/2022"
+            decision {
+              paragraph: "bodies/e-namnden/meetings/2021-12-16/paragraphs/4"
+              meeting_date { year: 2021 month: 12 day: 16 }
+              case_number: "2021/3-2.2.0.1"
+            })pb"},
+      {"enamnd.finance.v1.FinanceService.RecordPlanFollowUp",
+       R"pb(plan: "plans/2022"
+            through_month: 5
+            follow_up {
+              title: "Delårsrapport 2022"
+              goals { goal: "trainings" value: 2 }
             })pb"},
   };
   return *requests;

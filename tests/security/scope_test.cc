@@ -537,5 +537,79 @@ TEST_F(ScopeTest, PublicReaderReadsAdoptedBudgetsOnly) {
   EXPECT_EQ(listed.budgets(0).state(), fv1::Budget::STATE_ADOPTED);
 }
 
+// The plan of 2022 (a goal entered by hand, so the report needs no other
+// service) as the finance officer registers it.
+fv1::CreatePlanRequest Plan2022() {
+  fv1::CreatePlanRequest create;
+  create.set_year(2022);
+  create.mutable_plan()->set_title("Verksamhetsplan 2022");
+  fv1::Goal* goal = create.mutable_plan()->add_goals();
+  goal->set_id("trainings");
+  goal->set_kind(fv1::Goal::KIND_GOAL);
+  goal->set_text("Minst tre utbildningstillfällen för ledamöterna");
+  goal->set_measure(fv1::MEASURE_MANUAL);
+  goal->set_target(3);
+  goal->set_unit(fv1::UNIT_COUNT);
+  return create;
+}
+
+TEST_F(ScopeTest, PublicReaderReadsAdoptedPlansOnlyAndNoDraftBudgetInTheirReport) {
+  FinanceStubPtr finance = FinanceAs(kFinance);
+  FinanceStubPtr reader = FinanceAs(kPublicReader);
+  fv1::Plan plan;
+  ASSERT_TRUE(Call(finance.get(), &FinanceStub::CreatePlan, Plan2022(), &plan).ok());
+  fv1::GetPlanRequest get;
+  get.set_name("plans/2022");
+  EXPECT_TRUE(DeniedNaming(Call(reader.get(), &FinanceStub::GetPlan, get, &plan), "plans/2022"));
+  EXPECT_TRUE(Call(FinanceAs(kAuditor2584).get(), &FinanceStub::GetPlan, get, &plan).ok());
+  EXPECT_TRUE(Call(FinanceAs(kSecretary).get(), &FinanceStub::GetPlan, get, &plan).ok());
+  // Nor may the public (or the secretary) adopt it.
+  fv1::AdoptPlanRequest adopt;
+  adopt.set_name("plans/2022");
+  adopt.mutable_decision()->set_paragraph("bodies/e-namnden/meetings/2021-12-16/paragraphs/4");
+  *adopt.mutable_decision()->mutable_meeting_date() = Day(2021, 12, 16);
+  adopt.mutable_decision()->set_case_number("2021/3-2.2.0.1");
+  for (const char* principal : {kPublicReader, kSecretary, kSystem2584}) {
+    EXPECT_TRUE(DeniedNaming(
+        Call(FinanceAs(principal).get(), &FinanceStub::AdoptPlan, adopt, &plan), "finance"))
+        << principal;
+  }
+  ASSERT_TRUE(Call(finance.get(), &FinanceStub::AdoptPlan, adopt, &plan).ok());
+  ASSERT_TRUE(Call(reader.get(), &FinanceStub::GetPlan, get, &plan).ok());
+  EXPECT_EQ(plan.state(), fv1::Plan::STATE_ADOPTED);
+
+  fv1::RecordPlanFollowUpRequest record;
+  record.set_plan("plans/2022");
+  record.set_through_month(5);
+  record.mutable_follow_up()->set_title("Delårsrapport 2022");
+  fv1::GoalFollowUp* trainings = record.mutable_follow_up()->add_goals();
+  trainings->set_goal("trainings");
+  trainings->set_value(2);
+  fv1::PlanFollowUp follow_up;
+  EXPECT_TRUE(DeniedNaming(Call(reader.get(), &FinanceStub::RecordPlanFollowUp, record, &follow_up),
+                           "finance"));
+  ASSERT_TRUE(Call(finance.get(), &FinanceStub::RecordPlanFollowUp, record, &follow_up).ok());
+  fv1::GetPlanFollowUpRequest get_follow_up;
+  get_follow_up.set_name("plans/2022/follow-ups/5");
+  EXPECT_TRUE(Call(reader.get(), &FinanceStub::GetPlanFollowUp, get_follow_up, &follow_up).ok());
+
+  // The report: the public gets it, without the draft budget's figures;
+  // the auditor with them.
+  fv1::RenderPlanReportRequest render;
+  render.set_follow_up("plans/2022/follow-ups/5");
+  fv1::RenderedPlanReport report;
+  grpc::Status rendered = Call(reader.get(), &FinanceStub::RenderPlanReport, render, &report);
+  ASSERT_TRUE(rendered.ok()) << rendered.error_message();
+  EXPECT_FALSE(report.has_financial_statement());
+  EXPECT_EQ(report.financial_statement_missing(), "budgeten för 2022 är inte antagen");
+  rendered = Call(FinanceAs(kAuditor2584).get(), &FinanceStub::RenderPlanReport, render, &report);
+  ASSERT_TRUE(rendered.ok()) << rendered.error_message();
+  EXPECT_EQ(report.financial_statement().budget(), kBudget2022);
+  // A municipality system reads no plans.
+  EXPECT_TRUE(DeniedNaming(
+      Call(FinanceAs(kSystem2584).get(), &FinanceStub::RenderPlanReport, render, &report),
+      kSystem2584));
+}
+
 }  // namespace
 }  // namespace enamnd::security

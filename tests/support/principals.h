@@ -46,6 +46,7 @@ inline constexpr char kTestPolicy[] = R"pb(
   grants { principal: "spiffe://enamnd/person/public-reader" role: "public" }
   grants { principal: "spiffe://enamnd/person/operator" role: "operator" }
   grants { principal: "spiffe://enamnd/system/e-service-platform" role: "e-service-platform" }
+  grants { principal: "spiffe://enamnd/service/finance" role: "finance" }
 )pb";
 
 // Writes kTestPolicy to `path`; returns the path.
