@@ -157,7 +157,11 @@ TEST_F(OutboxTest, EveryEntryIdIsItsEventsSequence) {
   OutboxRelay relay(db_.get(), &outbox_, redis.redis_address(), FastRelay());
   relay.Start();
   for (int i = 1; i <= 3; ++i) Write(i);
-  ASSERT_TRUE(PollUntil([&] { return ReadStream(redis, kStream).size() == 3; }, absl::Seconds(10)));
+  // The relay publishes, then marks: wait for both (under load the mark
+  // can trail the XADD).
+  ASSERT_TRUE(
+      PollUntil([&] { return ReadStream(redis, kStream).size() == 3 && relay.published() == 3; },
+                absl::Seconds(10)));
   auto entries = ReadStream(redis, kStream);
   for (size_t i = 0; i < entries.size(); ++i) {
     EXPECT_EQ(entries[i].entry_id, StreamEntryId(static_cast<int64_t>(i + 1)));

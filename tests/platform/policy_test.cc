@@ -102,7 +102,9 @@ INSTANTIATE_TEST_SUITE_P(
 TEST(PolicyTextTest, TestPolicyParses) {
   absl::StatusOr<PolicyTable> table = ParsePolicyText(enamnd::testing::kTestPolicy);
   ASSERT_TRUE(table.ok()) << table.status();
-  EXPECT_EQ(table->size(), 9u);  // principals (the stranger has no grant), not grants
+  // Principals (the stranger has no grant), not grants: the nine people and
+  // systems and the finance service (it reads the other services).
+  EXPECT_EQ(table->size(), 10u);
   EXPECT_THAT(RolesOf(table->GrantsOf(enamnd::testing::kClerk)),
               UnorderedElementsAre("secretary", "adjuster", "operator", "confidential",
                                    "coordinator", "finance"));

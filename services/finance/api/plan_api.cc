@@ -55,15 +55,6 @@ absl::Status CheckVisible(const platform::Caller& caller, const Plan& plan) {
                                                   " may read adopted plans only"));
 }
 
-// Appends `event` about `subject` to the outbox and commits with the
-// caller's audit record (as the budget side's EmitAndCommit).
-absl::Status EmitAndCommit(platform::Outbox* outbox, Transaction& tx,
-                           const platform::Caller& caller, const google::protobuf::Message& event,
-                           const std::string& subject) {
-  ENAMND_RETURN_IF_ERROR(outbox->Append(tx, event, subject).status());
-  return platform::CommitAudited(tx, caller, subject);
-}
-
 void Stamp(const platform::Caller& caller, Plan* p) {
   *p->mutable_update_time() = NowTimestamp();
   p->set_update_principal(caller.principal());
@@ -216,7 +207,7 @@ absl::Status PlanApi::CreatePlan(const platform::Caller& caller,
   ENAMND_RETURN_IF_ERROR(store::InsertPlan(tx, &p));
   v1::PlanChanged event;
   *event.mutable_plan() = p;
-  ENAMND_RETURN_IF_ERROR(EmitAndCommit(outbox_, tx, caller, event, p.name()));
+  ENAMND_RETURN_IF_ERROR(platform::EmitAndCommit(tx, outbox_, caller, event, p.name()));
   *response = std::move(p);
   return absl::OkStatus();
 }
@@ -249,7 +240,7 @@ absl::Status PlanApi::UpdatePlan(const platform::Caller& caller,
   ENAMND_RETURN_IF_ERROR(store::ReplacePlan(tx, &p));
   v1::PlanChanged event;
   *event.mutable_plan() = p;
-  ENAMND_RETURN_IF_ERROR(EmitAndCommit(outbox_, tx, caller, event, p.name()));
+  ENAMND_RETURN_IF_ERROR(platform::EmitAndCommit(tx, outbox_, caller, event, p.name()));
   *response = std::move(p);
   return absl::OkStatus();
 }
@@ -271,7 +262,7 @@ absl::Status PlanApi::AdoptPlan(const platform::Caller& caller, const v1::AdoptP
   ENAMND_RETURN_IF_ERROR(store::ReplacePlan(tx, &p));
   v1::PlanAdopted event;
   *event.mutable_plan() = p;
-  ENAMND_RETURN_IF_ERROR(EmitAndCommit(outbox_, tx, caller, event, p.name()));
+  ENAMND_RETURN_IF_ERROR(platform::EmitAndCommit(tx, outbox_, caller, event, p.name()));
   *response = std::move(p);
   return absl::OkStatus();
 }
@@ -328,7 +319,7 @@ absl::Status PlanApi::RecordPlanFollowUp(const platform::Caller& caller,
   v1::PlanFollowUpRecorded event;
   event.set_plan(plan.name());
   *event.mutable_follow_up() = f;
-  ENAMND_RETURN_IF_ERROR(EmitAndCommit(outbox_, tx, caller, event, f.name()));
+  ENAMND_RETURN_IF_ERROR(platform::EmitAndCommit(tx, outbox_, caller, event, f.name()));
   *response = std::move(f);
   return absl::OkStatus();
 }
