@@ -169,3 +169,37 @@ def cloudevent_seeds():
 
 
 write("cloudevent_entry", cloudevent_seeds())
+
+
+def plan_seeds():
+    """finance_plan: a serialized Plan, 0xFF, a serialized PlanFollowUp."""
+    sys.path.insert(0, os.environ.get("ENAMND_PY_STUBS", os.path.join(ROOT, "build", "python")))
+    from enamnd.finance.v1 import finance_pb2 as f
+
+    plan = f.Plan(title="Verksamhetsplan 2022")
+    plan.goals.add(id="committee-meetings", kind=f.Goal.KIND_GOAL,
+                   text="Nämnden har genomfört minst fyra sammanträden under verksamhetsåret",
+                   measure=f.MEASURE_MEETINGS_HELD, body="bodies/e-namnden", target=4,
+                   unit=f.UNIT_COUNT)
+    plan.goals.add(id="attendance", kind=f.Goal.KIND_GOAL, text="minst 75% deltar",
+                   measure=f.MEASURE_ATTENDANCE_AVERAGE, body="bodies/e-namnden", target=75,
+                   unit=f.UNIT_PERCENT)
+    plan.goals.add(id="agreements", kind=f.Goal.KIND_GOAL, text="avtal", target=1,
+                   measure=f.MEASURE_AGREEMENTS_IN_FORCE, unit=f.UNIT_COUNT)
+    plan.goals.add(id="competence", kind=f.Goal.KIND_INDICATOR, text="kompetenshöjande insats",
+                   measure=f.MEASURE_MANUAL, target=1, unit=f.UNIT_COUNT)
+    follow_up = f.PlanFollowUp(title="Delårsrapport 2022")
+    follow_up.summary.add(text="Delårsrapporten omfattar tidsperioden januari-maj 2022")
+    entry = follow_up.goals.add(goal="attendance", forecast=f.OUTLOOK_AT_RISK,
+                                forecast_text="Prognosen är att det föreligger en risk.")
+    entry.comment.add(text="Vid nämndsammanträdet 16 mars deltog 9 av 14 ledamöter")
+    entry.comment.add(bullets=["26 januari 14:00-16:00", "<script>x</script>"], marker="•")
+    manual = follow_up.goals.add(goal="competence", value=0)
+    manual.comment.add(lines=["Under perioden har inga kompetenshöjande insatser genomförts."])
+    follow_up.outcome_notes.append("Säsongsvariation")
+    plan_bytes = plan.SerializeToString()
+    assert b"\xff" not in plan_bytes
+    return {"plan_2022": plan_bytes + b"\xff" + follow_up.SerializeToString()}
+
+
+write("finance_plan", plan_seeds())
