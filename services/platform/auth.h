@@ -131,9 +131,10 @@ class Gate {
   }
 
   // A unary call whose work ends later, e.g. after calls of its own to
-  // other services: admit, then `work(caller, finish)` on the executor. The
-  // work calls `finish(status)` exactly once, from any thread, and must not
-  // wait for its own outgoing calls on the executor.
+  // other services: admit, then `work(caller, deadline, finish)` on the
+  // executor, `deadline` being the client's (absl::InfiniteFuture() when
+  // it set none). The work calls `finish(status)` exactly once, from any
+  // thread, and must not wait for its own outgoing calls on the executor.
   template <typename Request, typename Work>
   grpc::ServerUnaryReactor* UnaryDeferred(grpc::CallbackServerContext* context,
                                           absl::string_view method, const Request& /*request*/,
@@ -150,10 +151,11 @@ class Gate {
         return reactor;
       }
     }
-    executor_->Post([reactor, caller = *std::move(caller), call = std::move(call),
+    const absl::Time deadline = absl::FromChrono(context->deadline());
+    executor_->Post([reactor, caller = *std::move(caller), call = std::move(call), deadline,
                      work = std::move(work)]() mutable {
       ScopedCallContext scope(std::move(call));
-      work(caller,
+      work(caller, deadline,
            [reactor](const absl::Status& status) { reactor->Finish(ToGrpcStatus(status)); });
     });
     return reactor;

@@ -195,15 +195,16 @@ int RunServiceMain(int argc, char** argv, const std::string& service_name,
 // `api_`; a service whose handlers live in more than one class names the
 // member with ENAMND_UNARY_ON.
 // ENAMND_UNARY_DEFERRED_ON: the same for a method whose work ends later
-// (Gate::UnaryDeferred): api.Method(caller, request, response*, finish).
+// (Gate::UnaryDeferred): api.Method(caller, request, response*, deadline,
+// finish).
 #define ENAMND_UNARY_DEFERRED_ON(api, Method, Request, Response)                             \
   grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context, const Request* req, \
                                    Response* resp) override {                                \
     return gate_.UnaryDeferred(                                                              \
         context, #Method, *req,                                                              \
-        [this, req, resp](const ::enamnd::platform::Caller& caller,                          \
+        [this, req, resp](const ::enamnd::platform::Caller& caller, absl::Time deadline,     \
                           std::function<void(const absl::Status&)> finish) {                 \
-          api.Method(caller, *req, resp, std::move(finish));                                 \
+          api.Method(caller, *req, resp, deadline, std::move(finish));                       \
         });                                                                                  \
   }
 

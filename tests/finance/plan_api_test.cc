@@ -478,6 +478,16 @@ TEST_F(PlanApiTest, BadInputNamesTheFieldAndWritesNothing) {
   *adopt.mutable_decision()->mutable_meeting_date() = Day(2022, 2, 30);
   EXPECT_INVALID_FIELD(Finance(&Stub::AdoptPlan, adopt, &p), "decision.meeting_date");
   *adopt.mutable_decision() = Decision(2021, 12, 16);
+  adopt.mutable_decision()->set_decision_kind("DECISION_KIND_REJECT");
+  EXPECT_INVALID_FIELD(Finance(&Stub::AdoptPlan, adopt, &p), "decision.decision_kind");
+  // A decision given by hand has no event behind it and no legal force.
+  *adopt.mutable_decision() = Decision(2021, 12, 16);
+  adopt.mutable_decision()->set_event_id("17");
+  EXPECT_INVALID_FIELD(Finance(&Stub::AdoptPlan, adopt, &p), "decision");
+  *adopt.mutable_decision() = Decision(2021, 12, 16);
+  *adopt.mutable_decision()->mutable_legal_force_date() = Day(2022, 1, 20);
+  EXPECT_INVALID_FIELD(Finance(&Stub::AdoptPlan, adopt, &p), "decision");
+  *adopt.mutable_decision() = Decision(2021, 12, 16);
   adopt.set_name("plans/22");
   EXPECT_INVALID_FIELD(Finance(&Stub::AdoptPlan, adopt, &p), "name");
   adopt.set_name("plans/2030");
@@ -621,7 +631,7 @@ TEST_F(PlanApiTest, ThePublicRendersAnAdoptedPlansReportWithAnAdoptedBudgetOnly)
   ASSERT_TRUE(rendered.ok()) << rendered.error_message();
   EXPECT_EQ(report.goals_size(), 2);
   EXPECT_FALSE(report.has_financial_statement());
-  EXPECT_EQ(report.financial_statement_missing(), "budgeten för 2022 är inte antagen");
+  EXPECT_EQ(report.financial_statement_missing(), "ingen antagen budget för 2022");
   // Staff see the draft's figures.
   ASSERT_TRUE(Render(testing::kAuditor2584, "plans/2022/follow-ups/5", &report).ok());
   EXPECT_TRUE(report.has_financial_statement());

@@ -404,6 +404,18 @@ TEST(AttendanceAverageTest, Variants) {
        {2022, 6, absl::CivilDay(2022, 6, 30), "plans/2022/follow-ups/6"},
        v1::OUTLOOK_WILL_BE_MET,
        "21 av 28 (75 %) når målet"},
+      {"judged on the percent shown: 82 of 110 is 74.5 %, shown as 75 %",
+       [](PlanFacts* f) {
+         f->bodies["bodies/e-namnden"].seats = 110;
+         f->bodies["bodies/e-namnden"].meetings[0].present = 82;
+       },
+       May2022(), v1::OUTLOOK_WILL_BE_MET, "82 av 110 (75 %) når målet 75 %"},
+      {"81 of 110 is 73.6 %, shown as 74 %",
+       [](PlanFacts* f) {
+         f->bodies["bodies/e-namnden"].seats = 110;
+         f->bodies["bodies/e-namnden"].meetings[0].present = 81;
+       },
+       May2022(), v1::OUTLOOK_AT_RISK, "81 av 110 (74 %) är under målet 75 %"},
       {"no attendance recorded",
        [](PlanFacts* f) { f->bodies["bodies/e-namnden"].meetings[0].attendance_recorded = false; },
        May2022(), v1::OUTLOOK_UNSPECIFIED, "närvaro ej registrerad för 2022-03-16"},
@@ -475,6 +487,22 @@ TEST(AgreementsInForceTest, ElevenInForceOneOverdueIsAtRisk) {
   EXPECT_EQ(r.figures(2).value(), 1);  // the expired agreement does not count
   EXPECT_EQ(r.figures(3).source(), "//contracts/agreements/a3");
   EXPECT_EQ(r.figures(3).read_time().seconds(), absl::ToUnixSeconds(ReadAt()));
+}
+
+TEST(AgreementsInForceTest, CountedNotNamedForThePublic) {
+  FollowUpWindow window = May2022();
+  window.name_agreements = false;
+  const v1::GoalReport r = Evaluate("agreements", SampleFacts(), window);
+  EXPECT_EQ(r.computed_outlook(), v1::OUTLOOK_AT_RISK);
+  EXPECT_EQ(r.computed_reason(),
+            "11 avtal i kraft, målet är 1; 2 uppföljningar registrerade under 2022; "
+            "1 avtal med försenad uppföljning");
+  ASSERT_EQ(r.figures_size(), 3);  // no figure per overdue agreement
+  EXPECT_EQ(r.figures(2).value(), 1);
+  for (const v1::GoalFigure& f : r.figures()) {
+    EXPECT_FALSE(absl::StrContains(f.label(), "Avtal 3")) << f.label();
+    EXPECT_EQ(f.source(), "//contracts/agreements");
+  }
 }
 
 TEST(AgreementsInForceTest, Variants) {

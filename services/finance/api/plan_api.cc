@@ -65,8 +65,18 @@ absl::StatusOr<Plan> RequirePlan(Transaction& tx, const PlanName& name) {
   return platform::Required(store::GetPlan(tx, name.year), "plan", name.ToString());
 }
 
-// An adopting decision as AdoptPlan takes it.
+// An adopting decision as AdoptPlan takes it: given by hand, so it carries
+// no event and no legal force (only decisions linked from the meetings
+// stream do); its kind, if given, adopts.
 absl::Status ValidateDecision(const common::v1::CommitteeDecision& d, absl::CivilDay today) {
+  if (!d.decision_kind().empty() && !IsAdoptingDecision(d.decision_kind())) {
+    return platform::InvalidField("decision.decision_kind",
+                                  "must be DECISION_KIND_APPROVE or DECISION_KIND_ADOPT");
+  }
+  if (!d.event_source().empty() || !d.event_id().empty() || d.has_legal_force_date()) {
+    return platform::InvalidField(
+        "decision", "event_source, event_id and legal_force_date are set by the service only");
+  }
   ENAMND_RETURN_IF_ERROR(
       platform::ValidateText(d.paragraph(), "decision.paragraph", platform::kMaxTitleLength, true));
   ENAMND_RETURN_IF_ERROR(
@@ -108,7 +118,8 @@ absl::StatusOr<Statement> ReadStatement(Transaction& tx, const platform::Caller&
         return absl::DataLossError(absl::StrCat(name.ToString(), "'s adopted revision is gone"));
       }
     } else if (budget->state() != v1::Budget::STATE_ADOPTED) {
-      out.missing = absl::StrCat("budgeten för ", year, " är inte antagen");
+      // As if there were none: the public does not learn of drafts.
+      out.missing = absl::StrCat("ingen antagen budget för ", year);
       return out;
     }
   }
@@ -341,11 +352,20 @@ absl::Status PlanApi::GetPlanFollowUp(const platform::Caller& caller,
 
 void PlanApi::RenderPlanReport(const platform::Caller& caller,
                                const v1::RenderPlanReportRequest& request,
-                               v1::RenderedPlanReport* response,
+                               v1::RenderedPlanReport* response, absl::Time deadline,
                                std::function<void(const absl::Status&)> finish) {
+  if (renders_->fetch_add(1) >= kMaxRenders) {
+    renders_->fetch_sub(1);
+    finish(absl::ResourceExhaustedError(absl::StrCat(
+        caller.method(), ": ", kMaxRenders, " reports are being rendered; try again shortly")));
+    return;
+  }
   auto pending = std::make_shared<PendingReport>();
   pending->response = response;
-  pending->finish = std::move(finish);
+  pending->finish = [renders = renders_, finish = std::move(finish)](const absl::Status& status) {
+    renders->fetch_sub(1);
+    finish(status);
+  };
   // Everything from the service's own database, in one read transaction.
   absl::Status read = [&]() -> absl::Status {
     ENAMND_ASSIGN_OR_RETURN(PlanFollowUpName name,
@@ -362,6 +382,8 @@ void PlanApi::RenderPlanReport(const platform::Caller& caller,
     pending->window.through_month = name.month;
     pending->window.as_of = platform::ToCivil(pending->follow_up.as_of_date());
     pending->window.follow_up = name.ToString();
+    // The contracts service lists agreements to staff only.
+    pending->window.name_agreements = ReadsEveryPlan(caller);
     return absl::OkStatus();
   }();
   if (!read.ok()) {
@@ -372,12 +394,15 @@ void PlanApi::RenderPlanReport(const platform::Caller& caller,
   // The facts arrive on a gRPC (or this) thread; the evaluation and the
   // rendering run on the executor, which no read holds meanwhile.
   platform::Executor* executor = executor_;
-  sources_->FetchAsync(needs, [executor, pending](PlanFacts facts) {
-    executor->Post([pending, facts = std::move(facts)]() {
-      Render(*pending, facts);
-      pending->finish(absl::OkStatus());
-    });
-  });
+  sources_->FetchAsync(
+      needs,
+      [executor, pending](PlanFacts facts) {
+        executor->Post([pending, facts = std::move(facts)]() {
+          Render(*pending, facts);
+          pending->finish(absl::OkStatus());
+        });
+      },
+      deadline - kRenderMargin);
 }
 
 }  // namespace enamnd::finance

@@ -8,10 +8,12 @@
 #ifndef ENAMND_FINANCE_API_PLAN_API_H_
 #define ENAMND_FINANCE_API_PLAN_API_H_
 
+#include <atomic>
 #include <functional>
 #include <memory>
 
 #include "absl/status/status.h"
+#include "absl/time/time.h"
 #include "enamnd/finance/v1/finance.pb.h"
 #include "services/finance/api/finance_api.h"
 #include "services/finance/api/plan_sources.h"
@@ -51,11 +53,18 @@ class PlanApi {
                                v1::PlanFollowUp* response);
   // Deferred (platform::Gate::UnaryDeferred): calls `finish` once the
   // report is rendered, or with the error that stopped it (NOT_FOUND,
-  // INVALID_ARGUMENT, PERMISSION_DENIED); a service that does not answer
-  // does not stop it.
+  // INVALID_ARGUMENT, PERMISSION_DENIED; RESOURCE_EXHAUSTED while
+  // kMaxRenders reports are being rendered); a service that does not answer
+  // does not stop it. The other services' reads end before the client's
+  // `deadline` (less kRenderMargin for the rendering itself).
   void RenderPlanReport(const platform::Caller& caller, const v1::RenderPlanReportRequest& request,
-                        v1::RenderedPlanReport* response,
+                        v1::RenderedPlanReport* response, absl::Time deadline,
                         std::function<void(const absl::Status&)> finish);
+
+  // Reports rendered at once, at most: each holds reads of three services,
+  // and the method is open to the public.
+  static constexpr int kMaxRenders = 8;
+  static constexpr absl::Duration kRenderMargin = absl::Milliseconds(250);
 
  private:
   platform::Database* db_;
@@ -64,6 +73,8 @@ class PlanApi {
   platform::Executor* executor_;
   FinanceApi* budgets_;
   std::unique_ptr<PlanSources> sources_;
+  // Reports being rendered (kMaxRenders).
+  std::shared_ptr<std::atomic<int>> renders_ = std::make_shared<std::atomic<int>>(0);
 };
 
 }  // namespace enamnd::finance

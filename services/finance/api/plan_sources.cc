@@ -109,17 +109,18 @@ InitiativeFact InitiativeFactOf(const pv1::Initiative& initiative) {
 // ran; `done` is called once, when the last chain ends.
 class FetchRun {
  public:
-  FetchRun(const PlanSources::Options& options, const FactNeeds& needs,
+  FetchRun(const PlanSources::Options& options, const FactNeeds& needs, absl::Time deadline,
            std::function<void(PlanFacts)> done)
-      : options_(options), needs_(needs), start_(absl::Now()), done_(std::move(done)) {}
+      : options_(options),
+        needs_(needs),
+        end_(std::min(absl::Now() + options.fetch_timeout, deadline)),
+        done_(std::move(done)) {}
 
   const PlanSources::Options& options() const { return options_; }
   const FactNeeds& needs() const { return needs_; }
 
   // A call issued now ends by then: its own timeout, within the fetch's.
-  absl::Time CallDeadline() const {
-    return std::min(absl::Now() + options_.call_timeout, start_ + options_.fetch_timeout);
-  }
+  absl::Time CallDeadline() const { return std::min(absl::Now() + options_.call_timeout, end_); }
 
   // A source asked for, with the chains of calls it runs; counted before
   // any chain starts.
@@ -189,7 +190,8 @@ class FetchRun {
 
   const PlanSources::Options options_;
   const FactNeeds needs_;
-  const absl::Time start_;
+  // When every read has ended: the fetch timeout, or the caller's deadline if sooner.
+  const absl::Time end_;
   absl::Mutex mutex_;
   PlanFacts facts_ ABSL_GUARDED_BY(mutex_);
   // Chains of calls still running, and FetchAsync itself until it has
@@ -391,8 +393,9 @@ PlanSources::PlanSources(Channels channels, Options options,
                          std::map<std::string, std::string> setup_errors)
     : channels_(std::move(channels)), options_(options), setup_errors_(std::move(setup_errors)) {}
 
-void PlanSources::FetchAsync(const FactNeeds& needs, std::function<void(PlanFacts)> done) {
-  auto run = std::make_shared<FetchRun>(options_, needs, std::move(done));
+void PlanSources::FetchAsync(const FactNeeds& needs, std::function<void(PlanFacts)> done,
+                             absl::Time deadline) {
+  auto run = std::make_shared<FetchRun>(options_, needs, deadline, std::move(done));
   // Every chain is counted before the first starts, so that an early answer
   // cannot end the fetch; the run counts this function as one chain too.
   std::vector<std::function<void()>> starts;

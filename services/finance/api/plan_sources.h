@@ -14,8 +14,8 @@
 
 #include <functional>
 #include <map>
-#include <string>
 #include <memory>
+#include <string>
 
 #include "absl/time/time.h"
 #include "services/finance/domain/plans.h"
@@ -51,8 +51,11 @@ class PlanSources {
 
   // Reads what `needs` asks for and calls `done` once, from a gRPC or
   // caller thread, when every read has answered or failed; by then no read
-  // is outstanding. Does not block.
-  void FetchAsync(const FactNeeds& needs, std::function<void(PlanFacts)> done);
+  // is outstanding. Every read ends by fetch_timeout from now, or by
+  // `deadline` if that is sooner (the caller's own deadline). Does not
+  // block.
+  void FetchAsync(const FactNeeds& needs, std::function<void(PlanFacts)> done,
+                  absl::Time deadline = absl::InfiniteFuture());
   // The same, waiting for the answer (tests, tools; never on a reactor or
   // executor thread).
   PlanFacts Fetch(const FactNeeds& needs);

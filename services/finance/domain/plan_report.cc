@@ -248,6 +248,7 @@ std::string MdInline(absl::string_view text) {
       case ']':
       case '<':
       case '|':
+      case '~':
         escape = true;
         break;
       case '_':
@@ -317,7 +318,7 @@ std::string MdBlocks(const google::protobuf::RepeatedPtrField<v1::TextBlock>& bl
     if (!b.bullets().empty()) {
       for (const std::string& item : b.bullets()) {
         absl::StrAppend(&out, "- ", IsPlainBullet(b.marker()) ? "" : MdInline(b.marker()) + " ",
-                        MdInline(item), "\n");
+                        MdCell(item), "\n");
       }
       absl::StrAppend(&out, "\n");
     }
@@ -375,7 +376,7 @@ std::string MdStatementTable(const v1::FinancialReport& s, const StatementTable&
 
 std::string MdNotes(const google::protobuf::RepeatedPtrField<std::string>& notes) {
   std::string out;
-  for (const std::string& note : notes) absl::StrAppend(&out, "- ", MdInline(note), "\n");
+  for (const std::string& note : notes) absl::StrAppend(&out, "- ", MdCell(note), "\n");
   if (!notes.empty()) absl::StrAppend(&out, "\n");
   return out;
 }

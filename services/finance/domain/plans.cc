@@ -354,8 +354,10 @@ class Evaluation {
     return absl::StrCat("Inget hållet sammanträde med registrerad närvaro", missing);
   }
 
+  // Judged on the percent the report shows (rounded half up), so that a
+  // figure printed as "75 %" never reads as under a target of 75 %.
   bool AtTarget(int64_t part, int64_t whole) const {
-    return whole > 0 && part * 100 >= goal_.target() * whole;
+    return whole > 0 && RoundedPercent(part, whole) >= goal_.target();
   }
 
   void AttendanceAverage(const BodyFacts& body) {
@@ -450,6 +452,7 @@ class Evaluation {
            source, "contracts");
     std::vector<std::string> late;
     for (const AgreementFact* a : overdue) {
+      if (!window_.name_agreements) break;
       const std::string what = a->title.empty() ? a->name : a->title;
       Figure(absl::StrCat("Försenad uppföljning: ", what, " (", DayText(*a->next_follow_up), ")"),
              1, v1::UNIT_COUNT, absl::StrCat("//contracts/", a->name), "contracts");
@@ -458,8 +461,12 @@ class Evaluation {
     std::string reason = absl::StrCat(in_force, " avtal i kraft, målet är ", goal_.target(), "; ",
                                       Counted(follow_ups, "uppföljning", "uppföljningar"),
                                       " registrerade under ", window_.year);
-    if (!overdue.empty()) {
+    if (!late.empty()) {
       absl::StrAppend(&reason, "; försenad uppföljning: ", Enumerate(late));
+    } else if (!overdue.empty()) {
+      absl::StrAppend(&reason, "; ",
+                      Counted(static_cast<int64_t>(overdue.size()), "avtal", "avtal"),
+                      " med försenad uppföljning");
     }
     if (in_force >= goal_.target() && overdue.empty()) {
       Outcome(v1::OUTLOOK_WILL_BE_MET, reason);

@@ -129,6 +129,10 @@ struct FollowUpWindow {
   int through_month = 0;
   absl::CivilDay as_of;
   std::string follow_up;  // plans/{year}/follow-ups/{month}: the source of entered values
+  // Whether overdue agreements are named (title, name, due day) or only
+  // counted: the contracts service lists agreements to staff only, so a
+  // report for the public counts them.
+  bool name_agreements = true;
 };
 
 // A percent of part over whole, rounded half up to whole percent
@@ -154,7 +158,8 @@ int64_t RoundedPercent(int64_t part, int64_t whole);
 //  - AGREEMENTS_IN_FORCE: in force >= target and no follow-up overdue
 //    (next_follow_up before as-of): will be met; overdue or under target: at
 //    risk (under target at year end: will not be met). Details: follow-ups
-//    recorded in the year up to as-of; agreements with an overdue follow-up.
+//    recorded in the year up to as-of; agreements with an overdue follow-up
+//    (each named unless window.name_agreements is false).
 //  - INITIATIVES_COORDINATED: initiatives under way on some day from Jan 1
 //    to as-of (the state in effect on Jan 1, or a step in the window, is
 //    under way). >= target: will be met; else at risk, at year end will not
