@@ -558,6 +558,35 @@ TEST_F(PlanSourcesTest, APeerThatDoesNotAnswerEndsWithTheFetchDeadline) {
   ExpectOthersFine(facts);
 }
 
+TEST_F(PlanSourcesTest, TheCallersDeadlineEndsTheReadsWhenItIsSooner) {
+  // The fetch and each call would wait 30 s; the caller's deadline is 600 ms.
+  FakeMeetings fake(FakeMeetings::Mode::kHangListMeetings);
+  PlanSources::Options options;
+  options.call_timeout = absl::Seconds(30);
+  options.fetch_timeout = absl::Seconds(30);
+  std::unique_ptr<PlanSources> sources = Sources(fake.address(), options);
+  const absl::Time start = absl::Now();
+  const absl::Duration caller_budget = absl::Milliseconds(600);
+  PlanFacts facts;
+  absl::Notification done;
+  sources->FetchAsync(
+      AllNeeds(),
+      [&](PlanFacts read) {
+        facts = std::move(read);
+        done.Notify();
+      },
+      start + caller_budget);
+  ASSERT_TRUE(done.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  const absl::Duration took = absl::Now() - start;
+
+  EXPECT_GE(took, caller_budget);
+  EXPECT_LT(took, caller_budget + absl::Seconds(1));
+  EXPECT_FALSE(facts.sources["meetings"].ok);
+  EXPECT_TRUE(absl::StartsWith(facts.sources["meetings"].error, "DEADLINE_EXCEEDED: "))
+      << facts.sources["meetings"].error;
+  ExpectOthersFine(facts);
+}
+
 TEST_F(PlanSourcesTest, AFailureOnceIsRetriedByTheChannel) {
   FakeMeetings fake(FakeMeetings::Mode::kUnavailableOnce);
   PlanFacts facts = Sources(fake.address())->Fetch(AllNeeds());
