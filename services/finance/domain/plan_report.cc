@@ -501,6 +501,20 @@ std::string HtmlNotes(const google::protobuf::RepeatedPtrField<std::string>& not
   return out;
 }
 
+// The report's two parts of goals, in order.
+struct GoalSection {
+  v1::Goal::Kind kind;
+  const char* heading;
+};
+constexpr GoalSection kGoalSections[] = {{v1::Goal::KIND_GOAL, "Mål"},
+                                         {v1::Goal::KIND_INDICATOR, "Indikatorer"}};
+
+// Why the financial statement is missing.
+std::string StatementMissing(const v1::RenderedPlanReport& report) {
+  return report.financial_statement_missing().empty() ? "ingen uppgift"
+                                                      : report.financial_statement_missing();
+}
+
 }  // namespace
 
 std::string RenderPlanReportMarkdown(const v1::RenderedPlanReport& report, const v1::Plan& plan,
@@ -514,11 +528,7 @@ std::string RenderPlanReportMarkdown(const v1::RenderedPlanReport& report, const
   absl::StrAppend(&out, MdBlocks(follow_up.summary()));
 
   absl::StrAppend(&out, "## Måluppföljning\n\n");
-  const struct {
-    v1::Goal::Kind kind;
-    const char* heading;
-  } sections[] = {{v1::Goal::KIND_GOAL, "Mål"}, {v1::Goal::KIND_INDICATOR, "Indikatorer"}};
-  for (const auto& section : sections) {
+  for (const GoalSection& section : kGoalSections) {
     const std::vector<const v1::GoalReport*> goals = GoalsOfKind(report, section.kind);
     if (goals.empty()) continue;
     absl::StrAppend(&out, "### ", section.heading, "\n\n");
@@ -527,12 +537,10 @@ std::string RenderPlanReportMarkdown(const v1::RenderedPlanReport& report, const
 
   absl::StrAppend(&out, "## Ekonomisk redovisning\n\n");
   if (!report.has_financial_statement()) {
-    absl::StrAppend(&out, "**",
-                    MdInline(absl::StrCat("Ekonomisk redovisning saknas: ",
-                                          report.financial_statement_missing().empty()
-                                              ? "ingen uppgift"
-                                              : report.financial_statement_missing())),
-                    "**\n\n");
+    absl::StrAppend(
+        &out, "**",
+        MdInline(absl::StrCat("Ekonomisk redovisning saknas: ", StatementMissing(report))),
+        "**\n\n");
     if (!follow_up.outcome_notes().empty()) {
       absl::StrAppend(&out, "### Noteringar avvikelser\n\n", MdNotes(follow_up.outcome_notes()));
     }
@@ -585,11 +593,7 @@ std::string RenderPlanReportHtml(const v1::RenderedPlanReport& report, const v1:
   absl::StrAppend(&out, HtmlBlocks(follow_up.summary()));
 
   absl::StrAppend(&out, "<h2>Måluppföljning</h2>\n");
-  const struct {
-    v1::Goal::Kind kind;
-    const char* heading;
-  } sections[] = {{v1::Goal::KIND_GOAL, "Mål"}, {v1::Goal::KIND_INDICATOR, "Indikatorer"}};
-  for (const auto& section : sections) {
+  for (const GoalSection& section : kGoalSections) {
     const std::vector<const v1::GoalReport*> goals = GoalsOfKind(report, section.kind);
     if (goals.empty()) continue;
     absl::StrAppend(&out, "<h3>", section.heading, "</h3>\n");
@@ -599,10 +603,7 @@ std::string RenderPlanReportHtml(const v1::RenderedPlanReport& report, const v1:
   absl::StrAppend(&out, "<h2>Ekonomisk redovisning</h2>\n");
   if (!report.has_financial_statement()) {
     absl::StrAppend(&out, "<p class=\"missing\">Ekonomisk redovisning saknas: ",
-                    HtmlEscape(report.financial_statement_missing().empty()
-                                   ? "ingen uppgift"
-                                   : report.financial_statement_missing()),
-                    "</p>\n");
+                    HtmlEscape(StatementMissing(report)), "</p>\n");
     if (!follow_up.outcome_notes().empty()) {
       absl::StrAppend(&out, "<h3>Noteringar avvikelser</h3>\n",
                       HtmlNotes(follow_up.outcome_notes()));
