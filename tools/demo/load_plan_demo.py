@@ -273,10 +273,19 @@ def _adopt(stub, plan, created):
     return plan
 
 
-def _load_follow_up(stub, created):
-    """Records the follow-up unless the service holds it as the data has it."""
+def _load_follow_up(stub, plan, created, notes):
+    """Records the follow-up unless the service holds it as the data has it.
+    Only the goals the stored plan has are followed up (an adopted plan with
+    other goals is locked; the rest are named in the notes)."""
     F = finance_pb2
     wanted = _follow_up_proto()
+    ids = {g.id for g in plan.goals}
+    unknown = [g.goal for g in wanted.goals if g.goal not in ids]
+    if unknown:
+        kept = [g for g in wanted.goals if g.goal in ids]
+        del wanted.goals[:]
+        wanted.goals.extend(kept)
+        notes.append(f"{PLAN} lacks the goals {', '.join(unknown)}: their follow-up is left out")
     etag = ""
     try:
         recorded = stub.GetPlanFollowUp(F.GetPlanFollowUpRequest(name=FOLLOW_UP),
@@ -380,7 +389,7 @@ def load(channel, wait_timeout=30.0, callers=None, reports_dir=None,
     with demo_common.failures_of("the finance service", FINANCE_HINT):
         plan = _load_plan(stub, created, notes)
         plan = _adopt(stub, plan, created)
-        _load_follow_up(stub, created)
+        _load_follow_up(stub, plan, created, notes)
         report = render(stub, render_timeout)
     summary = report_summary(report)
     if not report.complete:
