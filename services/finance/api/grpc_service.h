@@ -27,7 +27,7 @@ class FinanceGrpcService final : public v1::FinanceService::CallbackService {
         watch_(context.watch),
         api_(context.db, context.outbox, context.clock),
         usage_(context.db, context.outbox, context.clock, context.executor),
-        plans_(context.db, context.outbox, context.clock, context.executor, &api_,
+        plans_(context.db, context.outbox, context.clock, context.executor,
                PlanSources::FromConfig(*context.config, PlanSources::Options())) {
     // A watch filtered by municipality names a member the service knows.
     platform::WatchHooks hooks;

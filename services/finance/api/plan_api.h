@@ -11,11 +11,11 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <utility>
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "enamnd/finance/v1/finance.pb.h"
-#include "services/finance/api/finance_api.h"
 #include "services/finance/api/plan_sources.h"
 #include "services/platform/calendar.h"
 #include "services/platform/caller.h"
@@ -27,14 +27,14 @@ namespace enamnd::finance {
 
 class PlanApi {
  public:
-  // `budgets` gives the financial statement; `sources` reads the facts.
+  // `sources` reads the facts; the financial statement comes from the
+  // budget tables of `db`.
   PlanApi(platform::Database* db, platform::Outbox* outbox, platform::LegalClock* clock,
-          platform::Executor* executor, FinanceApi* budgets, std::unique_ptr<PlanSources> sources)
+          platform::Executor* executor, std::unique_ptr<PlanSources> sources)
       : db_(db),
         outbox_(outbox),
         clock_(clock),
         executor_(executor),
-        budgets_(budgets),
         sources_(std::move(sources)) {}
 
   absl::Status CreatePlan(const platform::Caller& caller, const v1::CreatePlanRequest& request,
@@ -71,7 +71,6 @@ class PlanApi {
   platform::Outbox* outbox_;
   platform::LegalClock* clock_;
   platform::Executor* executor_;
-  FinanceApi* budgets_;
   std::unique_ptr<PlanSources> sources_;
   // Reports being rendered (kMaxRenders).
   std::shared_ptr<std::atomic<int>> renders_ = std::make_shared<std::atomic<int>>(0);
