@@ -12,6 +12,7 @@ ENAMND_PACKAGES=(
   redis-server redis-tools tzdata openssl
   python3-grpcio python3-protobuf python3-redis
   libcpp-httplib-dev
+  libcairo2-dev libpango1.0-dev fonts-dejavu-core poppler-utils
 )
 
 # Only the slow checks of ./tools/test --all need these (and npm, from
