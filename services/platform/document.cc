@@ -140,8 +140,7 @@ absl::StatusOr<std::vector<Block>> DecodeBlocks(absl::string_view encoded,
     colon = encoded.find(':');
     size_t size = 0;
     if (colon == absl::string_view::npos || colon > 10 ||
-        !absl::SimpleAtoi(encoded.substr(0, colon), &size) ||
-        size > encoded.size() - colon - 1) {
+        !absl::SimpleAtoi(encoded.substr(0, colon), &size) || size > encoded.size() - colon - 1) {
       return bad(absl::StrCat("block ", blocks.size(), " has no valid length"));
     }
     encoded.remove_prefix(colon + 1);

@@ -19,6 +19,11 @@ std::string EnumChoices(const google::protobuf::EnumDescriptor* type) {
   return absl::StrCat(absl::StrJoin(names, ", "), " or ", last);
 }
 
+absl::Status AllowEnumValue(int value, const google::protobuf::EnumDescriptor* type,
+                            absl::string_view field) {
+  return value == 0 ? absl::OkStatus() : RequireEnumValue(value, type, field);
+}
+
 absl::Status RequireEnumValue(int value, const google::protobuf::EnumDescriptor* type,
                               absl::string_view field) {
   if (value == 0) return InvalidField(field, absl::StrCat("required: ", EnumChoices(type)));

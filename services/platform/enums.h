@@ -20,6 +20,10 @@ std::string EnumChoices(const google::protobuf::EnumDescriptor* type);
 absl::Status RequireEnumValue(int value, const google::protobuf::EnumDescriptor* type,
                               absl::string_view field);
 
+// OK when `value` is unset (0) or a known value of `type`.
+absl::Status AllowEnumValue(int value, const google::protobuf::EnumDescriptor* type,
+                            absl::string_view field);
+
 // The non-zero value named `text` (e.g. "STATE_HELD" in a filter).
 absl::StatusOr<int> ParseEnumValue(absl::string_view text,
                                    const google::protobuf::EnumDescriptor* type,

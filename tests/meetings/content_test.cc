@@ -1,6 +1,7 @@
 // Content rules of what clients write (domain/content.h), one rule per test.
 #include "services/meetings/domain/content.h"
 
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/support/builders.h"
 
@@ -236,18 +237,49 @@ TEST_F(ContentTest, CorrectionNamesACorrectableField) {
   EXPECT_EQ(Field(ValidateCorrection(c)), "correction.corrected_text");
 }
 
-TEST_F(ContentTest, SignersAreMembers) {
-  EXPECT_EQ(Field(ValidateSigners(Body(), Person("Ledamot 0001"), People({"Ersättare 0002"}))),
-            "ok");
-  EXPECT_EQ(Field(ValidateSigners(Body(), Person("Någon"), People({"Ledamot 0002"}))), "chair");
-  EXPECT_EQ(Field(ValidateSigners(Body(), Person("Ledamot 0001"), People({"Någon"}))),
-            "adjusters[0]");
+// 0001: the member present, its substitute present without serving; 0002:
+// the substitute serving for the member.
+v1::Attendance Present() {
+  v1::Attendance a;
+  v1::SeatAttendance* first = a.add_seats();
+  first->set_municipality("municipalities/0001");
+  first->set_member_present(true);
+  first->set_substitute_present(true);
+  v1::SeatAttendance* second = a.add_seats();
+  second->set_municipality("municipalities/0002");
+  second->set_substitute_served(true);
+  return a;
+}
+
+TEST_F(ContentTest, SignersDecidedAtTheMeeting) {
+  struct Case {
+    const char* chair;
+    const char* adjuster;
+    const char* field;  // "ok" or the field named
+  };
+  for (const Case& c : {
+           Case{"Ledamot 0001", "Ersättare 0002", "ok"},  // present; serving
+           Case{"Någon", "Ersättare 0002", "chair"},      // not of the body
+           Case{"Ledamot 0001", "Någon", "adjusters[0]"},
+           Case{"Ledamot 0001", "Ledamot 0002", "adjusters[0]"},    // absent member
+           Case{"Ledamot 0001", "Ersättare 0001", "adjusters[0]"},  // present, not serving
+           Case{"Ledamot 0002", "Ersättare 0002", "chair"},         // absent chair
+       }) {
+    EXPECT_EQ(Field(ValidateSigners(Body(), Present(), Person(c.chair), People({c.adjuster}))),
+              c.field)
+        << c.chair << " / " << c.adjuster;
+  }
+  absl::Status idle =
+      ValidateSigners(Body(), Present(), Person("Ledamot 0001"), People({"Ersättare 0001"}));
+  EXPECT_THAT(std::string(idle.message()), ::testing::HasSubstr("neither a member present"));
 }
 
 TEST_F(ContentTest, SignersAtLeastOneAdjusterEachOnce) {
-  EXPECT_EQ(Field(ValidateSigners(Body(), Person("Ledamot 0001"), People({}))), "adjusters");
-  EXPECT_EQ(Field(ValidateSigners(Body(), Person("Ledamot 0001"), People({"Ledamot 0001"}))),
-            "adjusters[0]");
+  EXPECT_EQ(Field(ValidateSigners(Body(), Present(), Person("Ledamot 0001"), People({}))),
+            "adjusters");
+  EXPECT_EQ(
+      Field(ValidateSigners(Body(), Present(), Person("Ledamot 0001"), People({"Ledamot 0001"}))),
+      "adjusters[0]");
 }
 
 TEST_F(ContentTest, ReferencedMunicipalitiesWithTheirFields) {

@@ -242,6 +242,8 @@ TEST_F(LifecycleTest, AdjustersMustBeMembers) {
   v1::Adjustment a;
   EXPECT_INVALID_FIELD(Adjust(meeting_, "Ledamot 2584", "Någon Annan", &a), "adjusters[0]");
   EXPECT_INVALID_FIELD(Adjust(meeting_, "Någon Annan", "Ledamot 2523", &a), "chair");
+  // A substitute who did not serve at the meeting does not adjust it.
+  EXPECT_INVALID_FIELD(Adjust(meeting_, "Ledamot 2584", "Ersättare 2505", &a), "adjusters[0]");
   EXPECT_EQ(Get(1).legal_state(), v1::Paragraph::LEGAL_STATE_DRAFT);
   EXPECT_EQ(EventCount("ProtocolAdjusted"), 0);
 }
@@ -251,7 +253,7 @@ TEST_F(LifecycleTest, ImmediateAdjustmentAndTheHashChain) {
   now.set_meeting(meeting_);
   now.add_paragraph_numbers(1);
   now.mutable_chair()->set_display_name("Ledamot 2584");
-  now.add_adjusters()->set_display_name("Ersättare 2505");
+  now.add_adjusters()->set_display_name("Ledamot 2505");
   v1::Adjustment first;
   grpc::Status status = Call(&Stub::AdjustParagraphs, now, &first);
   ASSERT_TRUE(status.ok()) << status.error_message();

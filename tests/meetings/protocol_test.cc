@@ -1,7 +1,9 @@
 #include "services/meetings/domain/protocol.h"
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "services/platform/api_util.h"
 
 namespace enamnd::meetings {
 namespace {
@@ -76,19 +78,180 @@ TEST(RenderTest, SameRecordsGiveTheSameBytes) {
 TEST(RenderTest, ReadsLikeAProtocol) {
   RenderedDocument doc = RenderDocument(SampleInput());
   for (const char* expected :
-       {"Protokoll\n", "Norrbottens e-nämnd\n", "Sammanträdesdatum: 2022-06-22\n",
-        "Tid: 13:00–16:00\n", "Plats: Luleå\n", "Paragrafer: § 8\n", "Beslutande ledamöter\n",
-        "  - Ledamot 2584, Kommun 2584\n", "Tjänstgörande ersättare\n",
-        "  - Ersättare 2523, Kommun 2523, för Ledamot 2523, § 8\n", "Frånvarande ledamöter\n",
-        "  - Ledamot 2505, Kommun 2505\n", "Ordförande: Ledamot 2584\n",
-        "Justerare: Ersättare 2523\n", "§ 8 Grundläggande granskning 2021", "Dnr 2022/9-2.2.0.1\n",
+       {"Protokoll\n",
+        "Norrbottens e-nämnd\n",
+        "Sammanträdesdatum: 2022-06-22\n",
+        "Tid: 13:00–16:00\n",
+        "Plats: Luleå\n",
+        "Paragrafer: § 8\n",
+        "Beslutande ledamöter\n",
+        "  - Ledamot 2584, Kommun 2584\n",
+        "Tjänstgörande ersättare\n",
+        "  - Ersättare 2523, Kommun 2523, för Ledamot 2523, § 8\n",
+        "Frånvarande ledamöter\n",
+        "  - Ledamot 2505, Kommun 2505\n",
+        "Ordförande: Ledamot 2584\n",
+        "Sammanträde: ordinarie sammanträde\n",
+        "Justering\nUtses att justera: Ersättare 2523\n",
+        "Underskrifter\nParagrafer: § 8\nSekreterare: Sekreteraren\n",
+        "Justerare: Ersättare 2523\n",
+        "§ 8 Grundläggande granskning 2021",
+        "Ärendenr 2022/9-2.2.0.1\n",
         "Beslut\n  Nämnden tar till sig revisorernas synpunkter.\n  Andra raden.\n",
-        "Beslutsunderlag\n  - Revisionsrapport\n", "Beslutet skickas till\n  - Kommun 2584\n"}) {
+        "Beslutsunderlag\n  - Revisionsrapport\n",
+        "Beslutet skickas till\n  - Kommun 2584\n"}) {
     EXPECT_TRUE(absl::StrContains(doc.text, expected)) << expected << "\n---\n" << doc.text;
   }
   EXPECT_TRUE(absl::StrContains(doc.html, "&lt;Kiruna &amp; Gällivare&gt;"));
   EXPECT_TRUE(absl::StrContains(doc.html, "<html lang=\"sv\">"));
   EXPECT_FALSE(absl::StrContains(doc.html, "<Kiruna"));
+}
+
+TEST(RenderTest, SubstitutesPresentWithoutServing) {
+  ProtocolInput in = SampleInput();
+  in.meeting.mutable_attendance()->mutable_seats(0)->set_substitute_present(true);
+  in.meeting.mutable_attendance()->add_other_substitutes()->set_display_name("Personlig ersättare");
+  std::string text = RenderDocument(in).text;
+  EXPECT_TRUE(absl::StrContains(text,
+                                "Ersättare, ej tjänstgörande\n  - Ersättare 2584, Kommun 2584\n"
+                                "  - Personlig ersättare\n"))
+      << text;
+  // Without any, no such heading.
+  EXPECT_FALSE(absl::StrContains(RenderDocument(SampleInput()).text, "ej tjänstgörande"));
+}
+
+TEST(RenderTest, PlaceAndTimeOfJustering) {
+  ProtocolInput in = SampleInput();
+  EXPECT_TRUE(
+      absl::StrContains(RenderDocument(in).text, "Justeringens plats och tid: ej bestämd\n"));
+  in.adjustment_place = "Kommunhuset, Luleå";
+  in.adjusted_date = CivilDay(2022, 6, 29);
+  in.has_adjusted_date = true;
+  std::string text = RenderDocument(in).text;
+  EXPECT_TRUE(
+      absl::StrContains(text, "Justeringens plats och tid: Kommunhuset, Luleå, 2022-06-29\n"));
+  EXPECT_FALSE(absl::StrContains(text, "Justerat senare"));
+  in.adjusted_date = CivilDay(2022, 7, 20);
+  in.late = true;
+  in.late_reason = "Ordföranden var sjuk.";
+  EXPECT_TRUE(absl::StrContains(
+      RenderDocument(in).text,
+      "Justerat senare än 14 dagar efter sammanträdet (28 dagar). Skäl: Ordföranden var sjuk.\n"));
+}
+
+TEST(JusteringRuleTest, FourteenDaysOrAReason) {
+  const CivilDay meeting(2022, 6, 22);
+  struct Case {
+    CivilDay adjusted;
+    const char* reason;
+    bool late;
+    bool ok;
+  };
+  for (const Case& c : {
+           Case{CivilDay(2022, 6, 22), "", false, true},  // at the meeting
+           Case{CivilDay(2022, 7, 6), "", false, true},   // day 14
+           Case{CivilDay(2022, 7, 7), "", true, false},   // day 15 needs a reason
+           Case{CivilDay(2022, 7, 20), "Sjukdom", true, true},
+           Case{CivilDay(2022, 6, 29), "Sjukdom", false, false},  // a reason in time is refused
+       }) {
+    EXPECT_EQ(IsLateJustering(meeting, c.adjusted), c.late) << c.adjusted;
+    absl::Status status = CheckJusteringReason(meeting, c.adjusted, c.reason);
+    EXPECT_EQ(status.ok(), c.ok) << c.adjusted << " " << status;
+    if (!status.ok()) {
+      EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+      EXPECT_TRUE(absl::StartsWith(status.message(), "late_reason: ")) << status;
+    }
+  }
+}
+
+TEST(JusteringRuleTest, PlaceGivenPlannedOrWhereTheMeetingWas) {
+  v1::Meeting m;
+  m.set_location("Stadshuset");
+  EXPECT_EQ(JusteringPlace("", m), "Stadshuset");
+  m.mutable_attendance()->set_adjustment_place("Kommunkontoret");
+  EXPECT_EQ(JusteringPlace("", m), "Kommunkontoret");
+  EXPECT_EQ(JusteringPlace("Digitalt", m), "Digitalt");
+}
+
+// An adjusted protocol of SampleInput(): three members, two of them posted.
+PdfContext AdjustedContext() {
+  ProtocolInput in = SampleInput();
+  PdfContext c = PdfContextOf(in);
+  c.body.set_keeping_municipality("municipalities/2584");
+  c.body.set_protocol_archive("Kommunledningsförvaltningen, Kommun 2584");
+  v1::Adjustment a;
+  a.add_paragraph_numbers(8);
+  *a.mutable_adjusted_date() = platform::ToDate(CivilDay(2022, 6, 29));
+  *a.mutable_notice_deadline() = platform::ToDate(CivilDay(2022, 7, 1));
+  a.set_sha256(std::string(64, 'b'));
+  for (const char* code : {"2584", "2523", "2505"}) {
+    a.add_required_municipalities(std::string("municipalities/") + code);
+  }
+  auto* n = a.add_notices();
+  n->set_municipality("municipalities/2584");
+  *n->mutable_posted_date() = platform::ToDate(CivilDay(2022, 6, 29));
+  n = a.add_notices();
+  n->set_municipality("municipalities/2523");
+  *n->mutable_posted_date() = platform::ToDate(CivilDay(2022, 6, 30));
+  c.adjustment = a;
+  return c;
+}
+
+std::string Text(const std::vector<platform::Block>& blocks) {
+  return platform::RenderBlocksAsText(blocks);
+}
+
+TEST(NoticeTest, EachMemberWithItsDaysOnceAllHavePosted) {
+  PdfContext c = AdjustedContext();
+  std::string text = Text(NoticeBlocks(c));
+  EXPECT_TRUE(absl::StrContains(text, "Anslag/bevis\n")) << text;
+  EXPECT_TRUE(absl::StrContains(text, "  Kommun 2584 | 2022-06-29 | – | –\n")) << text;
+  EXPECT_TRUE(absl::StrContains(text, "  Kommun 2505 | inte registrerat | – | –\n")) << text;
+  EXPECT_TRUE(absl::StrContains(text, "tre veckor från den dag")) << text;
+  EXPECT_TRUE(absl::StrContains(
+      text, "Förvaringsplats för protokollet: Kommunledningsförvaltningen, Kommun 2584\n"));
+  // The last posting starts the appeal period; the notices stay up through it.
+  v1::Adjustment& a = *c.adjustment;
+  auto* n = a.add_notices();
+  n->set_municipality("municipalities/2505");
+  *n->mutable_posted_date() = platform::ToDate(CivilDay(2022, 7, 4));
+  *a.mutable_appeal_deadline() = platform::ToDate(AppealDeadline(CivilDay(2022, 7, 4)));
+  *a.mutable_legal_force_date() =
+      platform::ToDate(LegalForceDate(AppealDeadline(CivilDay(2022, 7, 4))));
+  text = Text(NoticeBlocks(c));
+  EXPECT_TRUE(absl::StrContains(text, "Sista dag för överklagande: 2022-07-25\n")) << text;
+  EXPECT_TRUE(absl::StrContains(text, "  Kommun 2584 | 2022-06-29 | 2022-07-26 | 2022-07-25\n"));
+  EXPECT_TRUE(absl::StrContains(text, "  Kommun 2505 | 2022-07-04 | 2022-07-26 | 2022-07-25\n"));
+}
+
+TEST(NoticeTest, DraftHasNoNoticeYet) {
+  PdfContext c = PdfContextOf(SampleInput());
+  std::string text = Text(NoticeBlocks(c));
+  EXPECT_TRUE(absl::StrContains(text, "inte justerat")) << text;
+  EXPECT_TRUE(absl::StrContains(text, "Förvaringsplats för protokollet: ej angiven\n")) << text;
+}
+
+TEST(PdfFrameTest, HeaderFooterAndDatesFromTheRecords) {
+  PdfContext c = AdjustedContext();
+  platform::PdfDocument pdf = ProtocolPdf(RenderDocument(SampleInput()).blocks, c);
+  EXPECT_EQ(pdf.frame.header_left, std::vector<std::string>{"KOMMUN 2584"});
+  EXPECT_EQ(pdf.frame.header_right,
+            (std::vector<std::string>{"SAMMANTRÄDESPROTOKOLL", "Norrbottens e-nämnd 2022-06-22"}));
+  EXPECT_EQ(pdf.frame.footer_boxes,
+            (std::vector<std::string>{"Justerandes signatur", "Utdragsbestyrkande"}));
+  EXPECT_EQ(pdf.frame.footer_note,
+            absl::StrCat("(Justerat 2022-06-29, SHA-256 ", std::string(64, 'b'), ")"));
+  EXPECT_EQ(pdf.info.created, absl::CivilSecond(2022, 6, 29));
+  // The notice follows the adjusted blocks.
+  EXPECT_EQ(pdf.blocks.front().text, "Protokoll");
+  EXPECT_TRUE(absl::StrContains(Text(pdf.blocks), "Anslag/bevis"));
+  EXPECT_EQ(PdfFileName(c), "protokoll-e-namnden-2022-06-22.pdf");
+  // A draft says so where the hash would be, dated by its meeting.
+  platform::PdfDocument draft =
+      ProtocolPdf(RenderDocument(SampleInput()).blocks, PdfContextOf(SampleInput()));
+  EXPECT_EQ(draft.frame.footer_note, "Utkast: inte justerat");
+  EXPECT_EQ(draft.info.created, absl::CivilSecond(2022, 6, 22));
+  EXPECT_EQ(draft.frame.header_left, std::vector<std::string>{"NORRBOTTENS E-NÄMND"});
 }
 
 TEST(RenderTest, ExtractCarriesItsCertification) {

@@ -174,7 +174,9 @@ absl::Status MeetingsApi::ListBodies(const platform::Caller& /*caller*/,
 absl::Status MeetingsApi::UpdateBody(const platform::Caller& caller,
                                      const v1::UpdateBodyRequest& request, v1::Body* response) {
   ENAMND_ASSIGN_OR_RETURN(BodyName name, BodyName::Parse(request.body().name(), "body.name"));
-  ENAMND_RETURN_IF_ERROR(ValidateMask(request.update_mask(), {"display_name", "kind", "seats"}));
+  ENAMND_RETURN_IF_ERROR(
+      ValidateMask(request.update_mask(),
+                   {"display_name", "kind", "seats", "keeping_municipality", "protocol_archive"}));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(auto found, store::GetBody(tx, name));
   if (!found.has_value()) return platform::NotFound("body", request.body().name());
@@ -289,7 +291,7 @@ absl::Status MeetingsApi::UpdateMeeting(const platform::Caller& caller,
   ENAMND_ASSIGN_OR_RETURN(MeetingName name,
                           MeetingName::Parse(request.meeting().name(), "meeting.name"));
   ENAMND_RETURN_IF_ERROR(
-      ValidateMask(request.update_mask(), {"start_time", "end_time", "location", "state"}));
+      ValidateMask(request.update_mask(), {"start_time", "end_time", "location", "state", "kind"}));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->Begin());
   ENAMND_ASSIGN_OR_RETURN(auto found, store::GetMeeting(tx, name));
   if (!found.has_value()) return platform::NotFound("meeting", request.meeting().name());

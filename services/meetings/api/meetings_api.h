@@ -120,6 +120,9 @@ class MeetingsApi {
   struct AdjustInput;
   absl::Status Adjust(const platform::Caller& caller, const AdjustInput& input,
                       v1::Adjustment* response);
+  // With format PDF, sets e->pdf from the extract's stored blocks.
+  absl::Status AddExtractPdf(platform::Transaction& tx,
+                             enamnd::common::v1::DocumentFormat format, v1::Extract* e);
 
   platform::Database* db_;
   platform::Outbox* outbox_;

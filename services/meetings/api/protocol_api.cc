@@ -2,6 +2,7 @@
 // corrections, extracts, verification and the deadline job. Each handler
 // reads: load -> domain check (legal_state.h) -> store -> emit.
 #include <algorithm>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +19,9 @@
 #include "services/meetings/domain/secrecy.h"
 #include "services/meetings/store/store.h"
 #include "services/platform/api_util.h"
+#include "services/platform/document.h"
+#include "services/platform/enums.h"
+#include "services/platform/pdf.h"
 #include "services/platform/sha256.h"
 #include "services/platform/status.h"
 
@@ -180,40 +184,60 @@ struct MeetingsApi::AdjustInput {
   Date adjusted_date;
   std::string request_id;
   std::string method;
+  std::string place;
+  std::string late_reason;
 };
 
 namespace {
 
 // A document as adjusted or certified, and its public (redacted) version
-// when a paragraph in it is under secrecy.
+// when a paragraph in it is under secrecy, with the blocks of each.
 struct Documents {
   RenderedDocument full;
   std::optional<store::PublicVersion> open;
+  std::vector<platform::Block> open_blocks;
 };
 
 // Renders `in` with `paragraphs`, and again redacted if any is secret.
 Documents RenderBoth(ProtocolInput in, const std::vector<v1::Paragraph>& paragraphs) {
   in.paragraphs = paragraphs;
-  Documents docs{RenderDocument(in), std::nullopt};
+  Documents docs{RenderDocument(in), std::nullopt, {}};
   if (std::none_of(paragraphs.begin(), paragraphs.end(), IsSecret)) return docs;
   for (v1::Paragraph& p : in.paragraphs) p = Redacted(p);
-  docs.open = PublicVersionOf(RenderDocument(in));
+  RenderedDocument open = RenderDocument(in);
+  docs.open = PublicVersionOf(open);
+  docs.open_blocks = std::move(open.blocks);
   return docs;
+}
+
+// Stores what `docs` were rendered from under `name`, for their PDF.
+absl::Status StoreBlocks(Transaction& tx, const std::string& name, const Documents& docs) {
+  ENAMND_RETURN_IF_ERROR(store::InsertDocumentBlocks(tx, name, store::DocumentVersion::kFull,
+                                                     platform::EncodeBlocks(docs.full.blocks)));
+  if (!docs.open.has_value()) return absl::OkStatus();
+  return store::InsertDocumentBlocks(tx, name, store::DocumentVersion::kPublic,
+                                     platform::EncodeBlocks(docs.open_blocks));
 }
 
 // The document of a justering: the covered paragraphs with their signers,
 // naming the previous link so each hash covers the chain so far.
-absl::StatusOr<Documents> RenderAdjustment(
-    Transaction& tx, const MeetingName& meeting, v1::Adjustment::Kind kind, const v1::Person& chair,
-    const google::protobuf::RepeatedPtrField<v1::Person>& adjusters,
-    const std::vector<v1::Paragraph>& covered, const std::optional<v1::Adjustment>& previous) {
-  ENAMND_ASSIGN_OR_RETURN(ProtocolInput in, LoadProtocolInput(tx, meeting,
-                                                              kind == v1::Adjustment::KIND_PROTOCOL
-                                                                  ? DocumentKind::kProtocol
+absl::StatusOr<Documents> RenderAdjustment(Transaction& tx, const MeetingName& meeting,
+                                           const v1::Adjustment& a,
+                                           const std::vector<v1::Paragraph>& covered,
+                                           const std::string& previous_sha256) {
+  ENAMND_ASSIGN_OR_RETURN(
+      ProtocolInput in,
+      LoadProtocolInput(tx, meeting,
+                        a.kind() == v1::Adjustment::KIND_PROTOCOL ? DocumentKind::kProtocol
                                                                   : DocumentKind::kImmediate));
-  in.chair = chair;
-  in.adjusters.assign(adjusters.begin(), adjusters.end());
-  in.previous_sha256 = previous ? previous->sha256() : "";
+  in.chair = a.chair();
+  in.adjusters.assign(a.adjusters().begin(), a.adjusters().end());
+  in.previous_sha256 = previous_sha256;
+  in.adjusted_date = ToCivil(a.adjusted_date());
+  in.has_adjusted_date = true;
+  in.adjustment_place = a.place();
+  in.late = a.late();
+  in.late_reason = a.late_reason();
   return RenderBoth(std::move(in), covered);
 }
 
@@ -233,7 +257,7 @@ v1::ProtocolAdjusted AdjustedEvent(const v1::Adjustment& a, const MeetingAndBody
 absl::StatusOr<v1::Extract> RenderExtract(Transaction& tx, const ParagraphName& name,
                                           const v1::Paragraph& p, const v1::Adjustment& a,
                                           const v1::Person& certified_by, absl::CivilDay day,
-                                          std::optional<store::PublicVersion>* open) {
+                                          Documents* rendered) {
   ENAMND_ASSIGN_OR_RETURN(ProtocolInput in,
                           LoadProtocolInput(tx, name.meeting, DocumentKind::kExtract));
   in.certified_by = certified_by;
@@ -241,20 +265,80 @@ absl::StatusOr<v1::Extract> RenderExtract(Transaction& tx, const ParagraphName& 
   in.adjustment_name = a.name();
   in.protocol_sha256 = a.sha256();
   in.adjusted_date = ToCivil(a.adjusted_date());
-  Documents docs = RenderBoth(std::move(in), {p});
-  RenderedDocument& doc = docs.full;
-  *open = docs.open;
+  *rendered = RenderBoth(std::move(in), {p});
+  const RenderedDocument& doc = rendered->full;
   v1::Extract e;
-  if (open->has_value()) e.set_redacted_sha256((*open)->sha256);
+  if (rendered->open.has_value()) e.set_redacted_sha256(rendered->open->sha256);
   e.set_paragraph(p.name());
   e.set_adjustment(a.name());
   e.set_protocol_sha256(a.sha256());
   *e.mutable_certified_by() = certified_by;
   *e.mutable_certified_date() = ToDate(day);
   e.set_sha256(platform::Sha256Hex(doc.text));
-  e.set_text(std::move(doc.text));
-  e.set_html(std::move(doc.html));
+  e.set_text(doc.text);
+  e.set_html(doc.html);
   return e;
+}
+
+// The blocks of stored document `name` (an adjustment or extract) as the
+// caller may read them. Documents adjusted before blocks were stored are
+// rendered anew by `rebuild` and used only if they hash as adjusted.
+absl::StatusOr<std::vector<platform::Block>> BlocksOf(
+    Transaction& tx, const std::string& name, bool public_version, const std::string& sha256,
+    const std::function<absl::StatusOr<Documents>()>& rebuild) {
+  ENAMND_ASSIGN_OR_RETURN(auto stored,
+                          store::GetDocumentBlocks(tx, name,
+                                                   public_version ? store::DocumentVersion::kPublic
+                                                                  : store::DocumentVersion::kFull));
+  if (stored.has_value()) return platform::DecodeBlocks(*stored, name);
+  ENAMND_ASSIGN_OR_RETURN(Documents docs, rebuild());
+  const bool same = public_version ? docs.open.has_value() && docs.open->sha256 == sha256
+                                   : platform::Sha256Hex(docs.full.text) == sha256;
+  if (!same) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(name,
+                     " was adjusted before its PDF layout was stored, and its records "
+                     "have changed since; only its text and HTML are available"));
+  }
+  return public_version ? docs.open_blocks : docs.full.blocks;
+}
+
+absl::StatusOr<enamnd::common::v1::RenderedFile> PdfFile(std::vector<platform::Block> blocks,
+                                                         const PdfContext& context,
+                                                         absl::string_view suffix = "") {
+  ENAMND_ASSIGN_OR_RETURN(std::string bytes,
+                          platform::RenderPdf(ProtocolPdf(std::move(blocks), context)));
+  enamnd::common::v1::RenderedFile file;
+  file.set_media_type("application/pdf");
+  file.set_sha256(platform::Sha256Hex(bytes));
+  file.set_file_name(PdfFileName(context, suffix));
+  file.set_content(std::move(bytes));
+  return file;
+}
+
+// The adjusted paragraphs `a` covers, as stored.
+absl::StatusOr<std::vector<v1::Paragraph>> CoveredBy(Transaction& tx, const MeetingName& meeting,
+                                                     const v1::Adjustment& a) {
+  ENAMND_ASSIGN_OR_RETURN(std::vector<v1::Paragraph> all, store::ParagraphsOfMeeting(tx, meeting));
+  std::vector<v1::Paragraph> covered;
+  for (v1::Paragraph& p : all) {
+    if (std::find(a.paragraph_numbers().begin(), a.paragraph_numbers().end(), p.number()) !=
+        a.paragraph_numbers().end()) {
+      covered.push_back(std::move(p));
+    }
+  }
+  return covered;
+}
+
+// Keeps of `r` what `format` asks for.
+void KeepFormat(enamnd::common::v1::DocumentFormat format, v1::RenderedProtocol* r) {
+  using enamnd::common::v1::DocumentFormat;
+  if (format == DocumentFormat::DOCUMENT_FORMAT_TEXT ||
+      format == DocumentFormat::DOCUMENT_FORMAT_PDF)
+    r->clear_html();
+  if (format == DocumentFormat::DOCUMENT_FORMAT_HTML ||
+      format == DocumentFormat::DOCUMENT_FORMAT_PDF)
+    r->clear_text();
 }
 
 void ShowPublicVersion(const store::PublicVersion& open, v1::RenderedProtocol* r) {
@@ -295,9 +379,13 @@ absl::Status MeetingsApi::RenderProtocol(const platform::Caller& caller,
                                          const v1::RenderProtocolRequest& request,
                                          v1::RenderedProtocol* response) {
   ENAMND_ASSIGN_OR_RETURN(MeetingName meeting, MeetingName::Parse(request.meeting(), "meeting"));
+  ENAMND_RETURN_IF_ERROR(platform::AllowEnumValue(
+      request.format(), enamnd::common::v1::DocumentFormat_descriptor(), "format"));
+  const bool pdf = request.format() == enamnd::common::v1::DOCUMENT_FORMAT_PDF;
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
   ENAMND_ASSIGN_OR_RETURN(ProtocolInput in,
                           LoadProtocolInput(tx, meeting, DocumentKind::kProtocol));
+  PdfContext context = PdfContextOf(in);
   response->set_meeting(request.meeting());
   ENAMND_ASSIGN_OR_RETURN(auto adjustments, store::AdjustmentsOfMeeting(tx, meeting));
   for (const v1::Adjustment& a : adjustments) {
@@ -309,20 +397,47 @@ absl::Status MeetingsApi::RenderProtocol(const platform::Caller& caller,
     response->set_html(*html);
     response->set_sha256(a.sha256());
     response->set_adjustment(a.name());
-    if (caller.SeesConfidential() || a.redacted_sha256().empty()) return absl::OkStatus();
-    ENAMND_ASSIGN_OR_RETURN(auto open, store::GetPublicVersion(tx, a.name()));
-    if (!open.has_value()) return absl::InternalError("adjustment without its public version");
-    ShowPublicVersion(*open, response);
+    const bool open = !caller.SeesConfidential() && !a.redacted_sha256().empty();
+    if (open) {
+      ENAMND_ASSIGN_OR_RETURN(auto version, store::GetPublicVersion(tx, a.name()));
+      if (!version.has_value()) return absl::InternalError("adjustment without its public version");
+      ShowPublicVersion(*version, response);
+    }
+    if (pdf) {
+      ENAMND_ASSIGN_OR_RETURN(
+          std::vector<platform::Block> blocks,
+          BlocksOf(tx, a.name(), open, open ? a.redacted_sha256() : a.sha256(),
+                   [&]() -> absl::StatusOr<Documents> {
+                     ENAMND_ASSIGN_OR_RETURN(auto covered, CoveredBy(tx, meeting, a));
+                     return RenderAdjustment(tx, meeting, a, covered, a.previous_sha256());
+                   }));
+      context.adjustment = a;
+      ENAMND_ASSIGN_OR_RETURN(*response->mutable_pdf(), PdfFile(std::move(blocks), context));
+    }
+    KeepFormat(request.format(), response);
     return absl::OkStatus();
   }
   // Not adjusted: a draft, for those who prepare and adjust it only.
   ENAMND_RETURN_IF_ERROR(caller.RequireDraftAccess(request.meeting()));
   ENAMND_ASSIGN_OR_RETURN(auto paragraphs, store::ParagraphsOfMeeting(tx, meeting));
+  const v1::Attendance& planned = in.meeting.attendance();
+  in.adjustment_place = JusteringPlace("", in.meeting);
+  if (platform::IsSet(planned.adjustment_date())) {
+    in.adjusted_date = ToCivil(planned.adjustment_date());
+    in.has_adjusted_date = true;
+  }
   Documents docs = RenderBoth(std::move(in), paragraphs);
   response->set_text(docs.full.text);
   response->set_html(docs.full.html);
   response->set_sha256(platform::Sha256Hex(docs.full.text));
-  if (!caller.SeesConfidential() && docs.open.has_value()) ShowPublicVersion(*docs.open, response);
+  const bool open = !caller.SeesConfidential() && docs.open.has_value();
+  if (open) ShowPublicVersion(*docs.open, response);
+  if (pdf) {
+    ENAMND_ASSIGN_OR_RETURN(
+        *response->mutable_pdf(),
+        PdfFile(open ? std::move(docs.open_blocks) : std::move(docs.full.blocks), context));
+  }
+  KeepFormat(request.format(), response);
   return absl::OkStatus();
 }
 
@@ -336,7 +451,9 @@ absl::Status MeetingsApi::AdjustProtocol(const platform::Caller& caller,
                  request.adjusters(),
                  request.adjusted_date(),
                  request.request_id(),
-                 "AdjustProtocol"};
+                 "AdjustProtocol",
+                 request.place(),
+                 request.late_reason()};
   return Adjust(caller, in, response);
 }
 
@@ -345,10 +462,10 @@ absl::Status MeetingsApi::AdjustParagraphs(const platform::Caller& caller,
                                            v1::Adjustment* response) {
   ENAMND_ASSIGN_OR_RETURN(std::vector<int> numbers,
                           ParseParagraphNumbers(request.paragraph_numbers()));
-  AdjustInput in{request.meeting(),    v1::Adjustment::KIND_IMMEDIATE,
-                 std::move(numbers),   request.chair(),
-                 request.adjusters(),  request.adjusted_date(),
-                 request.request_id(), "AdjustParagraphs"};
+  AdjustInput in{
+      request.meeting(),   v1::Adjustment::KIND_IMMEDIATE, std::move(numbers),   request.chair(),
+      request.adjusters(), request.adjusted_date(),        request.request_id(), "AdjustParagraphs",
+      request.place(),     request.late_reason()};
   return Adjust(caller, in, response);
 }
 
@@ -356,6 +473,7 @@ absl::Status MeetingsApi::Adjust(const platform::Caller& caller, const AdjustInp
                                  v1::Adjustment* response) {
   ENAMND_ASSIGN_OR_RETURN(MeetingName meeting, MeetingName::Parse(input.meeting, "meeting"));
   ENAMND_RETURN_IF_ERROR(platform::ValidateRequestId(input.request_id));
+  ENAMND_RETURN_IF_ERROR(ValidateJusteringText(input.place, input.late_reason));
   absl::CivilDay today = clock_->Today();
   ENAMND_ASSIGN_OR_RETURN(absl::CivilDay adjusted,
                           DayOrToday(input.adjusted_date, "adjusted_date", today));
@@ -372,27 +490,42 @@ absl::Status MeetingsApi::Adjust(const platform::Caller& caller, const AdjustInp
   ENAMND_ASSIGN_OR_RETURN(MeetingAndBody mb, LoadMeetingAndBody(tx, meeting));
   ENAMND_ASSIGN_OR_RETURN(auto of_meeting, store::AdjustmentsOfMeeting(tx, meeting));
   ENAMND_RETURN_IF_ERROR(CheckAdjustable(mb.meeting, of_meeting, adjusted));
-  ENAMND_RETURN_IF_ERROR(ValidateSigners(mb.body, input.chair, input.adjusters));
+  ENAMND_RETURN_IF_ERROR(
+      CheckJusteringReason(ToCivil(mb.meeting.date()), adjusted, input.late_reason));
+  ENAMND_RETURN_IF_ERROR(
+      ValidateSigners(mb.body, mb.meeting.attendance(), input.chair, input.adjusters));
   ENAMND_ASSIGN_OR_RETURN(std::vector<v1::Paragraph> all, store::ParagraphsOfMeeting(tx, meeting));
   ENAMND_ASSIGN_OR_RETURN(std::vector<v1::Paragraph> covered,
                           CoveredParagraphs(input.kind, input.numbers, all, input.meeting));
 
   ENAMND_ASSIGN_OR_RETURN(auto previous, store::LastAdjustmentOfBody(tx, meeting.body));
-  ENAMND_ASSIGN_OR_RETURN(Documents docs, RenderAdjustment(tx, meeting, input.kind, input.chair,
-                                                           input.adjusters, covered, previous));
   const AdjustmentName name{meeting, static_cast<int>(of_meeting.size()) + 1};
+  v1::Adjustment signers;  // what the document states of its justering
+  signers.set_kind(input.kind);
+  *signers.mutable_chair() = input.chair;
+  *signers.mutable_adjusters() = input.adjusters;
+  *signers.mutable_adjusted_date() = ToDate(adjusted);
+  signers.set_place(JusteringPlace(input.place, mb.meeting));
+  signers.set_late(IsLateJustering(ToCivil(mb.meeting.date()), adjusted));
+  signers.set_late_reason(input.late_reason);
+  ENAMND_ASSIGN_OR_RETURN(Documents docs, RenderAdjustment(tx, meeting, signers, covered,
+                                                           previous ? previous->sha256() : ""));
   v1::Adjustment a =
       NewAdjustment(name, input.kind, covered, mb.body, previous, docs.full, adjusted, today);
   if (docs.open.has_value()) a.set_redacted_sha256(docs.open->sha256);
   a.set_create_principal(caller.principal());
   *a.mutable_chair() = input.chair;
   *a.mutable_adjusters() = input.adjusters;
+  a.set_place(signers.place());
+  a.set_late(signers.late());
+  a.set_late_reason(signers.late_reason());
   for (v1::Paragraph p : covered) {
     if (IsAdjusted(p)) continue;  // adjusted at once earlier
     MarkAdjusted(a.name(), &p);
     ENAMND_RETURN_IF_ERROR(store::UpdateParagraph(tx, p));
   }
   ENAMND_RETURN_IF_ERROR(store::InsertAdjustment(tx, name, a, docs.full.html));
+  ENAMND_RETURN_IF_ERROR(StoreBlocks(tx, a.name(), docs));
   if (docs.open.has_value())
     ENAMND_RETURN_IF_ERROR(store::InsertPublicVersion(tx, a.name(), *docs.open));
   ENAMND_RETURN_IF_ERROR(platform::SaveRequest(tx, input.method, input.request_id, a.name()));
@@ -563,6 +696,8 @@ absl::Status MeetingsApi::CreateExtract(const platform::Caller& caller,
   ENAMND_ASSIGN_OR_RETURN(ParagraphName name,
                           ParagraphName::Parse(request.paragraph(), "paragraph"));
   ENAMND_RETURN_IF_ERROR(platform::ValidateRequestId(request.request_id()));
+  ENAMND_RETURN_IF_ERROR(platform::AllowEnumValue(
+      request.format(), enamnd::common::v1::DocumentFormat_descriptor(), "format"));
   ENAMND_RETURN_IF_ERROR(ValidatePerson(request.certified_by(), "certified_by", true));
   ENAMND_ASSIGN_OR_RETURN(absl::CivilDay day,
                           DayOrToday(request.certified_date(), "certified_date", clock_->Today()));
@@ -574,6 +709,7 @@ absl::Status MeetingsApi::CreateExtract(const platform::Caller& caller,
                          platform::ByStoredName<ExtractName>(tx, store::GetExtract), response));
   if (replayed) {
     ENAMND_RETURN_IF_ERROR(RedactExtractFor(tx, caller, response));
+    ENAMND_RETURN_IF_ERROR(AddExtractPdf(tx, request.format(), response));
     return platform::CommitAudited(tx, caller, response->name(), platform::kOutcomeReplayed);
   }
   ENAMND_ASSIGN_OR_RETURN(auto p, store::GetParagraph(tx, name));
@@ -583,15 +719,17 @@ absl::Status MeetingsApi::CreateExtract(const platform::Caller& caller,
                           AdjustmentName::Parse(p->adjustment(), "paragraph.adjustment"));
   ENAMND_ASSIGN_OR_RETURN(auto adjustment, store::GetAdjustment(tx, adjustment_name));
   if (!adjustment.has_value()) return absl::InternalError("paragraph without its adjustment");
-  std::optional<store::PublicVersion> open;
+  Documents docs;
   ENAMND_ASSIGN_OR_RETURN(
-      v1::Extract e, RenderExtract(tx, name, *p, *adjustment, request.certified_by(), day, &open));
+      v1::Extract e, RenderExtract(tx, name, *p, *adjustment, request.certified_by(), day, &docs));
+  const std::optional<store::PublicVersion>& open = docs.open;
   ENAMND_ASSIGN_OR_RETURN(auto existing, store::ExtractsOfParagraph(tx, name));
   for (const auto& earlier : existing) {
     // The same certification again: the same document.
     if (earlier.sha256() == e.sha256()) {
       *response = earlier;
       ENAMND_RETURN_IF_ERROR(RedactExtractFor(tx, caller, response));
+      ENAMND_RETURN_IF_ERROR(AddExtractPdf(tx, request.format(), response));
       return platform::CommitAudited(tx, caller, earlier.name(), platform::kOutcomeReplayed);
     }
   }
@@ -599,6 +737,7 @@ absl::Status MeetingsApi::CreateExtract(const platform::Caller& caller,
   *e.mutable_create_time() = NowTimestamp();
   e.set_create_principal(caller.principal());
   ENAMND_RETURN_IF_ERROR(store::InsertExtract(tx, e));
+  ENAMND_RETURN_IF_ERROR(StoreBlocks(tx, e.name(), docs));
   if (open.has_value()) ENAMND_RETURN_IF_ERROR(store::InsertPublicVersion(tx, e.name(), *open));
   ENAMND_RETURN_IF_ERROR(
       platform::SaveRequest(tx, "CreateExtract", request.request_id(), e.name()));
@@ -609,6 +748,40 @@ absl::Status MeetingsApi::CreateExtract(const platform::Caller& caller,
     response->set_html(open->html);
     response->set_redacted(true);
   }
+  return AddExtractPdf(tx, request.format(), response);
+}
+
+absl::Status MeetingsApi::AddExtractPdf(Transaction& tx, enamnd::common::v1::DocumentFormat format,
+                                        v1::Extract* e) {
+  if (format != enamnd::common::v1::DOCUMENT_FORMAT_PDF) return absl::OkStatus();
+  ENAMND_ASSIGN_OR_RETURN(ExtractName extract, ExtractName::Parse(e->name(), "extract"));
+  const ParagraphName& paragraph = extract.paragraph;
+  ENAMND_ASSIGN_OR_RETURN(auto p, store::GetParagraph(tx, paragraph));
+  ENAMND_ASSIGN_OR_RETURN(AdjustmentName adjustment_name,
+                          AdjustmentName::Parse(e->adjustment(), "extract.adjustment"));
+  ENAMND_ASSIGN_OR_RETURN(auto adjustment, store::GetAdjustment(tx, adjustment_name));
+  if (!p.has_value() || !adjustment.has_value()) {
+    return absl::InternalError("extract without its paragraph or adjustment");
+  }
+  ENAMND_ASSIGN_OR_RETURN(
+      std::vector<platform::Block> blocks,
+      BlocksOf(tx, e->name(), e->redacted(), e->redacted() ? e->redacted_sha256() : e->sha256(),
+               [&]() -> absl::StatusOr<Documents> {
+                 Documents docs;
+                 ENAMND_RETURN_IF_ERROR(RenderExtract(tx, paragraph, *p, *adjustment,
+                                                      e->certified_by(),
+                                                      ToCivil(e->certified_date()), &docs)
+                                            .status());
+                 return docs;
+               }));
+  ENAMND_ASSIGN_OR_RETURN(ProtocolInput in,
+                          LoadProtocolInput(tx, paragraph.meeting, DocumentKind::kExtract));
+  PdfContext context = PdfContextOf(in);
+  context.adjustment = *adjustment;
+  context.extract_sha256 = e->redacted() ? e->redacted_sha256() : e->sha256();
+  context.certified_date = ToCivil(e->certified_date());
+  ENAMND_ASSIGN_OR_RETURN(*e->mutable_pdf(),
+                          PdfFile(std::move(blocks), context, absl::StrCat("-p", p->number())));
   return absl::OkStatus();
 }
 

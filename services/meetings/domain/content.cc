@@ -1,5 +1,6 @@
 #include "services/meetings/domain/content.h"
 
+#include <map>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -180,6 +181,12 @@ absl::Status ValidateBody(const v1::Body& body) {
   ENAMND_RETURN_IF_ERROR(
       platform::RequireEnumValue(body.kind(), v1::Body::Kind_descriptor(), "body.kind"));
   ENAMND_RETURN_IF_ERROR(ValidateListSize(body.seats(), "body.seats"));
+  if (!body.keeping_municipality().empty()) {
+    ENAMND_RETURN_IF_ERROR(
+        MunicipalityName::Parse(body.keeping_municipality(), "body.keeping_municipality").status());
+  }
+  ENAMND_RETURN_IF_ERROR(
+      ValidateText(body.protocol_archive(), "body.protocol_archive", kMaxNameLength, false));
   std::set<std::string> seen;
   for (int i = 0; i < body.seats_size(); ++i) {
     const v1::Seat& seat = body.seats(i);
@@ -201,6 +208,10 @@ absl::Status ValidateMeeting(const v1::Meeting& m) {
     return InvalidField("meeting.end_time", "before start_time");
   }
   ENAMND_RETURN_IF_ERROR(ValidateText(m.location(), "meeting.location", kMaxNameLength, false));
+  if (m.kind() != v1::Meeting::KIND_UNSPECIFIED) {  // unset reads as ordinary
+    ENAMND_RETURN_IF_ERROR(
+        platform::RequireEnumValue(m.kind(), v1::Meeting::Kind_descriptor(), "meeting.kind"));
+  }
   if (m.state() == v1::Meeting::STATE_UNSPECIFIED) return absl::OkStatus();  // PLANNED
   return platform::RequireEnumValue(m.state(), v1::Meeting::State_descriptor(), "meeting.state");
 }
@@ -234,6 +245,12 @@ absl::Status ValidateAttendanceFields(const v1::Attendance& a) {
   ENAMND_RETURN_IF_ERROR(ValidatePerson(a.chair(), "attendance.chair", false));
   ENAMND_RETURN_IF_ERROR(ValidatePerson(a.secretary(), "attendance.secretary", false));
   ENAMND_RETURN_IF_ERROR(ValidatePersons(a.others_present(), "attendance.others_present"));
+  ENAMND_RETURN_IF_ERROR(ValidateListSize(a.other_substitutes(), "attendance.other_substitutes"));
+  ENAMND_RETURN_IF_ERROR(ValidatePersons(a.other_substitutes(), "attendance.other_substitutes"));
+  ENAMND_RETURN_IF_ERROR(
+      ValidateText(a.adjustment_place(), "attendance.adjustment_place", kMaxNameLength, false));
+  ENAMND_RETURN_IF_ERROR(
+      platform::ValidateDate(a.adjustment_date(), "attendance.adjustment_date", false));
   return ValidatePersons(a.adjusters(), "attendance.adjusters");
 }
 
@@ -259,19 +276,37 @@ absl::Status ValidateCorrection(const v1::Correction& c) {
   return ValidatePerson(c.recorded_by(), "correction.recorded_by", true);
 }
 
-absl::Status ValidateSigners(const v1::Body& body, const v1::Person& chair,
+absl::Status ValidateSigners(const v1::Body& body, const v1::Attendance& attendance,
+                             const v1::Person& chair,
                              const google::protobuf::RepeatedPtrField<v1::Person>& adjusters) {
-  std::set<std::string> members;
-  for (const v1::Seat& s : body.seats()) {
-    if (!s.member().display_name().empty()) members.insert(s.member().display_name());
-    if (!s.substitute().display_name().empty()) members.insert(s.substitute().display_name());
+  // Who decided at the meeting (beslutande), and who was of the body only.
+  std::set<std::string> deciding, of_body;
+  std::map<std::string, const v1::SeatAttendance*> by_seat;
+  for (const v1::SeatAttendance& s : attendance.seats()) by_seat[s.municipality()] = &s;
+  for (const v1::Seat& seat : body.seats()) {
+    auto it = by_seat.find(seat.municipality());
+    const v1::SeatAttendance* s = it == by_seat.end() ? nullptr : it->second;
+    if (!seat.member().display_name().empty()) {
+      of_body.insert(seat.member().display_name());
+      if (s != nullptr && s->member_present()) deciding.insert(seat.member().display_name());
+    }
+    if (!seat.substitute().display_name().empty()) {
+      of_body.insert(seat.substitute().display_name());
+      if (s != nullptr && s->substitute_served()) deciding.insert(seat.substitute().display_name());
+    }
   }
-  auto not_member = [&](const v1::Person& p, absl::string_view field) {
-    return InvalidField(
-        field, absl::StrCat(p.display_name(), " is not a member or substitute of ", body.name()));
+  auto check = [&](const v1::Person& p, absl::string_view field) -> absl::Status {
+    if (deciding.count(p.display_name()) > 0) return absl::OkStatus();
+    if (of_body.count(p.display_name()) == 0) {
+      return InvalidField(
+          field, absl::StrCat(p.display_name(), " is not a member or substitute of ", body.name()));
+    }
+    return InvalidField(field, absl::StrCat(p.display_name(),
+                                            " was neither a member present nor a substitute "
+                                            "serving at the meeting"));
   };
   ENAMND_RETURN_IF_ERROR(ValidatePerson(chair, "chair", true));
-  if (members.count(chair.display_name()) == 0) return not_member(chair, "chair");
+  ENAMND_RETURN_IF_ERROR(check(chair, "chair"));
   if (adjusters.empty()) return InvalidField("adjusters", "at least one adjuster (justerare)");
   if (adjusters.size() > 10) return InvalidField("adjusters", "at most 10");
   std::set<std::string> signers = {chair.display_name()};
@@ -282,15 +317,23 @@ absl::Status ValidateSigners(const v1::Body& body, const v1::Person& chair,
       return InvalidField(
           field, absl::StrCat(adjusters[i].display_name(), " is already the chair or an adjuster"));
     }
-    if (members.count(adjusters[i].display_name()) == 0) return not_member(adjusters[i], field);
+    ENAMND_RETURN_IF_ERROR(check(adjusters[i], field));
   }
   return absl::OkStatus();
+}
+
+absl::Status ValidateJusteringText(absl::string_view place, absl::string_view late_reason) {
+  ENAMND_RETURN_IF_ERROR(ValidateText(place, "place", kMaxNameLength, false));
+  return ValidateText(late_reason, "late_reason", kMaxTextLength, false);
 }
 
 std::vector<MunicipalityRef> MunicipalitiesOf(const v1::Body& body) {
   std::vector<MunicipalityRef> refs;
   for (int i = 0; i < body.seats_size(); ++i) {
     refs.push_back({Item("body.seats", i) + ".municipality", body.seats(i).municipality()});
+  }
+  if (!body.keeping_municipality().empty()) {
+    refs.push_back({"body.keeping_municipality", body.keeping_municipality()});
   }
   return refs;
 }

@@ -28,10 +28,15 @@ absl::Status ValidateParagraphContent(const v1::Paragraph& p);
 absl::Status ValidateAttendanceFields(const v1::Attendance& a);
 absl::Status ValidateAppeal(const v1::Appeal& a);
 absl::Status ValidateCorrection(const v1::Correction& c);
-// The chair and adjusters of a justering: members or substitutes of
-// `body`, at least one adjuster, nobody twice.
-absl::Status ValidateSigners(const v1::Body& body, const v1::Person& chair,
+// The chair and adjusters of a justering: each a member present at the
+// meeting or a substitute serving at it (`attendance` against `body`'s
+// seats), at least one adjuster, nobody twice.
+absl::Status ValidateSigners(const v1::Body& body, const v1::Attendance& attendance,
+                             const v1::Person& chair,
                              const google::protobuf::RepeatedPtrField<v1::Person>& adjusters);
+
+// The free texts of a justering: its place and the reason it is late.
+absl::Status ValidateJusteringText(absl::string_view place, absl::string_view late_reason);
 
 // A municipality a resource refers to, and the field that names it.
 struct MunicipalityRef {

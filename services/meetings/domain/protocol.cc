@@ -3,24 +3,20 @@
 #include <algorithm>
 #include <set>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "services/meetings/domain/secrecy.h"
 #include "services/platform/calendar.h"
-#include "services/platform/html.h"
 
 namespace enamnd::meetings {
 namespace {
 
-// A neutral document model rendered both as text and as HTML, so the two
-// cannot drift apart.
-struct Block {
-  enum Kind { kTitle, kHeading, kSubheading, kLine, kText, kItem };
-  Kind kind;
-  std::string text;
-};
+using platform::Block;
 
 std::string Day(const enamnd::common::v1::Date& d) {
   return absl::StrFormat("%04d-%02d-%02d", d.year(), d.month(), d.day());
@@ -30,6 +26,10 @@ std::string Day(absl::CivilDay d) {
 }
 std::string Clock(const enamnd::common::v1::TimeOfDay& t) {
   return absl::StrFormat("%02d:%02d", t.hours(), t.minutes());
+}
+
+absl::CivilDay CivilDayOf(const v1::Meeting& m) {
+  return absl::CivilDay(m.date().year(), m.date().month(), m.date().day());
 }
 
 std::string PersonText(const v1::Person& p) {
@@ -55,11 +55,18 @@ const char* ChoiceText(v1::Ballot::Choice c) {
   }
 }
 
-void AddAttendance(const ProtocolInput& in, std::vector<int> numbers, std::vector<Block>* out) {
+std::vector<int> Numbers(const google::protobuf::RepeatedField<int32_t>& numbers) {
+  return std::vector<int>(numbers.begin(), numbers.end());
+}
+
+// Beslutande (members present, serving substitutes and for whom), the
+// substitutes present without serving, the absent and others present.
+void AddAttendance(const ProtocolInput& in, const std::vector<int>& numbers,
+                   std::vector<Block>* out) {
   const v1::Attendance& a = in.meeting.attendance();
   std::map<std::string, const v1::SeatAttendance*> by_seat;
   for (const auto& s : a.seats()) by_seat[s.municipality()] = &s;
-  std::vector<Block> members, substitutes, absent;
+  std::vector<Block> members, substitutes, idle_substitutes, absent;
   for (const v1::Seat& seat : in.body.seats()) {
     std::string where = MunicipalityText(in, seat.municipality());
     auto it = by_seat.find(seat.municipality());
@@ -69,28 +76,39 @@ void AddAttendance(const ProtocolInput& in, std::vector<int> numbers, std::vecto
     if (member) {
       std::string line = absl::StrCat(PersonText(seat.member()), ", ", where);
       if (served) {
-        std::vector<int> p(s->substitute_paragraphs().begin(), s->substitute_paragraphs().end());
-        absl::StrAppend(&line, ", ej tjänstgörande ", FormatParagraphRange(p));
+        absl::StrAppend(&line, ", ej tjänstgörande ",
+                        FormatParagraphRange(Numbers(s->substitute_paragraphs())));
       }
       members.push_back({Block::kItem, line});
     }
     if (served) {
-      std::vector<int> p(s->substitute_paragraphs().begin(), s->substitute_paragraphs().end());
+      std::vector<int> p = Numbers(s->substitute_paragraphs());
       substitutes.push_back(
           {Block::kItem,
            absl::StrCat(PersonText(seat.substitute()), ", ", where, ", för ",
                         seat.member().display_name(), ", ",
                         p.empty() ? FormatParagraphRange(numbers) : FormatParagraphRange(p))});
+    } else if (s != nullptr && s->substitute_present() &&
+               !seat.substitute().display_name().empty()) {
+      idle_substitutes.push_back(
+          {Block::kItem, absl::StrCat(PersonText(seat.substitute()), ", ", where)});
     }
     if (!member && !served) {
       absent.push_back({Block::kItem, absl::StrCat(PersonText(seat.member()), ", ", where)});
     }
+  }
+  for (const v1::Person& p : a.other_substitutes()) {
+    idle_substitutes.push_back({Block::kItem, PersonText(p)});
   }
   out->push_back({Block::kHeading, "Beslutande ledamöter"});
   out->insert(out->end(), members.begin(), members.end());
   if (!substitutes.empty()) {
     out->push_back({Block::kHeading, "Tjänstgörande ersättare"});
     out->insert(out->end(), substitutes.begin(), substitutes.end());
+  }
+  if (!idle_substitutes.empty()) {
+    out->push_back({Block::kHeading, "Ersättare, ej tjänstgörande"});
+    out->insert(out->end(), idle_substitutes.begin(), idle_substitutes.end());
   }
   if (!absent.empty()) {
     out->push_back({Block::kHeading, "Frånvarande ledamöter"});
@@ -100,20 +118,43 @@ void AddAttendance(const ProtocolInput& in, std::vector<int> numbers, std::vecto
     out->push_back({Block::kHeading, "Övriga närvarande"});
     for (const auto& p : a.others_present()) out->push_back({Block::kItem, PersonText(p)});
   }
+}
+
+// Who adjusts, where and when; then the signature block with the paragraphs
+// it covers.
+void AddJustering(const ProtocolInput& in, const std::vector<int>& numbers,
+                  std::vector<Block>* out) {
+  const v1::Attendance& a = in.meeting.attendance();
   v1::Person chair = in.chair.display_name().empty() ? a.chair() : in.chair;
   std::vector<v1::Person> adjusters = in.adjusters;
   if (adjusters.empty()) adjusters.assign(a.adjusters().begin(), a.adjusters().end());
-  out->push_back({Block::kHeading, "Underskrifter"});
-  out->push_back({Block::kLine, absl::StrCat("Sekreterare: ", PersonText(a.secretary()))});
-  out->push_back({Block::kLine, absl::StrCat("Ordförande: ", PersonText(chair))});
   std::vector<std::string> names;
   for (const auto& p : adjusters) names.push_back(PersonText(p));
+  out->push_back({Block::kHeading, "Justering"});
+  out->push_back({Block::kLine, absl::StrCat("Utses att justera: ", absl::StrJoin(names, ", "))});
+  std::vector<std::string> place_and_time;
+  if (!in.adjustment_place.empty()) place_and_time.push_back(in.adjustment_place);
+  if (in.has_adjusted_date) place_and_time.push_back(Day(in.adjusted_date));
+  out->push_back(
+      {Block::kLine, absl::StrCat("Justeringens plats och tid: ",
+                                  place_and_time.empty() ? std::string("ej bestämd")
+                                                         : absl::StrJoin(place_and_time, ", "))});
+  if (in.late) {
+    out->push_back({Block::kLine, absl::StrCat("Justerat senare än ", kJusteringWithinDays,
+                                               " dagar efter sammanträdet (",
+                                               in.adjusted_date - CivilDayOf(in.meeting),
+                                               " dagar). Skäl: ", in.late_reason)});
+  }
+  out->push_back({Block::kHeading, "Underskrifter"});
+  out->push_back({Block::kLine, absl::StrCat("Paragrafer: ", FormatParagraphRange(numbers))});
+  out->push_back({Block::kLine, absl::StrCat("Sekreterare: ", PersonText(a.secretary()))});
+  out->push_back({Block::kLine, absl::StrCat("Ordförande: ", PersonText(chair))});
   out->push_back({Block::kLine, absl::StrCat("Justerare: ", absl::StrJoin(names, ", "))});
 }
 
 void AddParagraph(const ProtocolInput& in, const v1::Paragraph& p, std::vector<Block>* out) {
   out->push_back({Block::kHeading, absl::StrCat("§ ", p.number(), " ", p.title())});
-  out->push_back({Block::kLine, absl::StrCat("Dnr ", p.case_number())});
+  out->push_back({Block::kLine, absl::StrCat("Ärendenr ", p.case_number())});
   // The adjusted (full) text records the marking under its hash; a redacted
   // copy has it in place of the decision below.
   if (IsSecret(p) && !p.redacted()) {
@@ -209,6 +250,11 @@ std::vector<Block> BuildBlocks(const ProtocolInput& in) {
   const v1::Meeting& m = in.meeting;
   out.push_back({Block::kLine, in.body.display_name()});
   out.push_back({Block::kLine, absl::StrCat("Sammanträdesdatum: ", Day(m.date()))});
+  if (in.kind != DocumentKind::kExtract) {
+    out.push_back({Block::kLine, absl::StrCat("Sammanträde: ", m.kind() == v1::Meeting::KIND_EXTRA
+                                                                   ? "extra sammanträde"
+                                                                   : "ordinarie sammanträde")});
+  }
   if (m.has_start_time()) {
     std::string time = Clock(m.start_time());
     if (m.has_end_time()) absl::StrAppend(&time, "–", Clock(m.end_time()));
@@ -216,7 +262,10 @@ std::vector<Block> BuildBlocks(const ProtocolInput& in) {
   }
   if (!m.location().empty()) out.push_back({Block::kLine, absl::StrCat("Plats: ", m.location())});
   out.push_back({Block::kLine, absl::StrCat("Paragrafer: ", FormatParagraphRange(numbers))});
-  if (in.kind != DocumentKind::kExtract) AddAttendance(in, numbers, &out);
+  if (in.kind != DocumentKind::kExtract) {
+    AddAttendance(in, numbers, &out);
+    AddJustering(in, numbers, &out);
+  }
   for (const auto& p : in.paragraphs) AddParagraph(in, p, &out);
   if (in.kind != DocumentKind::kExtract) {
     out.push_back({Block::kHeading, "Protokollkedja"});
@@ -234,82 +283,6 @@ std::vector<Block> BuildBlocks(const ProtocolInput& in) {
                                               in.adjustment_name)});
     out.push_back({Block::kLine, absl::StrCat("Justerat protokoll SHA-256: ", in.protocol_sha256)});
   }
-  return out;
-}
-
-std::string Indent(const std::string& text) {
-  std::vector<std::string> lines = absl::StrSplit(text, '\n');
-  for (auto& line : lines) line = line.empty() ? line : absl::StrCat("  ", line);
-  return absl::StrJoin(lines, "\n");
-}
-
-using platform::HtmlEscape;
-
-std::string RenderText(const std::vector<Block>& blocks) {
-  std::string out;
-  for (const Block& b : blocks) {
-    switch (b.kind) {
-      case Block::kTitle:
-        absl::StrAppend(&out, b.text, "\n", std::string(b.text.size(), '='), "\n");
-        break;
-      case Block::kHeading:
-        absl::StrAppend(&out, "\n", b.text, "\n");
-        break;
-      case Block::kSubheading:
-        absl::StrAppend(&out, "\n", b.text, "\n");
-        break;
-      case Block::kLine:
-        absl::StrAppend(&out, b.text, "\n");
-        break;
-      case Block::kText:
-        absl::StrAppend(&out, Indent(b.text), "\n");
-        break;
-      case Block::kItem:
-        absl::StrAppend(&out, "  - ", b.text, "\n");
-        break;
-    }
-  }
-  return out;
-}
-
-std::string RenderHtml(const std::vector<Block>& blocks, const std::string& title) {
-  std::string out =
-      absl::StrCat("<!DOCTYPE html>\n<html lang=\"sv\">\n<head>\n<meta charset=\"utf-8\">\n<title>",
-                   HtmlEscape(title), "</title>\n</head>\n<body>\n");
-  bool in_list = false;
-  for (const Block& b : blocks) {
-    if (b.kind != Block::kItem && in_list) {
-      out += "</ul>\n";
-      in_list = false;
-    }
-    switch (b.kind) {
-      case Block::kTitle:
-        absl::StrAppend(&out, "<h1>", HtmlEscape(b.text), "</h1>\n");
-        break;
-      case Block::kHeading:
-        absl::StrAppend(&out, "<h2>", HtmlEscape(b.text), "</h2>\n");
-        break;
-      case Block::kSubheading:
-        absl::StrAppend(&out, "<h3>", HtmlEscape(b.text), "</h3>\n");
-        break;
-      case Block::kLine:
-        absl::StrAppend(&out, "<p>", HtmlEscape(b.text), "</p>\n");
-        break;
-      case Block::kText: {
-        std::vector<std::string> lines = absl::StrSplit(b.text, '\n');
-        for (auto& l : lines) l = HtmlEscape(l);
-        absl::StrAppend(&out, "<p>", absl::StrJoin(lines, "<br>\n"), "</p>\n");
-        break;
-      }
-      case Block::kItem:
-        if (!in_list) out += "<ul>\n";
-        in_list = true;
-        absl::StrAppend(&out, "<li>", HtmlEscape(b.text), "</li>\n");
-        break;
-    }
-  }
-  if (in_list) out += "</ul>\n";
-  out += "</body>\n</html>\n";
   return out;
 }
 
@@ -338,11 +311,174 @@ std::string FormatParagraphRange(std::vector<int> numbers) {
   return absl::StrCat("§ ", absl::StrJoin(parts, ", "));
 }
 
+bool IsLateJustering(absl::CivilDay meeting, absl::CivilDay adjusted) {
+  return adjusted - meeting > kJusteringWithinDays;
+}
+
+absl::Status CheckJusteringReason(absl::CivilDay meeting, absl::CivilDay adjusted,
+                                  absl::string_view late_reason) {
+  if (IsLateJustering(meeting, adjusted) && late_reason.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("late_reason: required: the justering on ", Day(adjusted), " is ",
+                     adjusted - meeting, " days after the meeting, later than the ",
+                     kJusteringWithinDays, " days of kommunallagen; say why"));
+  }
+  if (!IsLateJustering(meeting, adjusted) && !late_reason.empty()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "late_reason: only for a justering later than ", kJusteringWithinDays,
+        " days after the meeting; ", Day(adjusted), " is ", adjusted - meeting, " days after"));
+  }
+  return absl::OkStatus();
+}
+
+std::string JusteringPlace(absl::string_view given, const v1::Meeting& meeting) {
+  if (!given.empty()) return std::string(given);
+  if (!meeting.attendance().adjustment_place().empty()) {
+    return meeting.attendance().adjustment_place();
+  }
+  return meeting.location();
+}
+
+RenderedDocument RenderStoredDocument(std::vector<Block> blocks, const v1::Body& body,
+                                      const v1::Meeting& meeting) {
+  std::string title = absl::StrCat(blocks.empty() ? std::string() : blocks.front().text, " ",
+                                   body.display_name(), " ", Day(meeting.date()));
+  RenderedDocument doc;
+  doc.text = platform::RenderBlocksAsText(blocks);
+  doc.html = platform::RenderBlocksAsHtml(blocks, title);
+  doc.blocks = std::move(blocks);
+  return doc;
+}
+
 RenderedDocument RenderDocument(const ProtocolInput& input) {
-  std::vector<Block> blocks = BuildBlocks(input);
-  std::string title = absl::StrCat(blocks.front().text, " ", input.body.display_name(), " ",
-                                   Day(input.meeting.date()));
-  return RenderedDocument{RenderText(blocks), RenderHtml(blocks, title)};
+  return RenderStoredDocument(BuildBlocks(input), input.body, input.meeting);
+}
+
+// ------------------------------------------------------------ PDF
+
+namespace {
+
+// Uppercase for the page header: ASCII and the Swedish letters.
+std::string UpperSwedish(absl::string_view text) {
+  std::string out = absl::AsciiStrToUpper(text);
+  for (auto [lower, upper] : {std::pair{"å", "Å"}, {"ä", "Ä"}, {"ö", "Ö"}, {"é", "É"}}) {
+    out = absl::StrReplaceAll(out, {{lower, upper}});
+  }
+  return out;
+}
+
+std::string NameOf(const PdfContext& c, const std::string& municipality) {
+  auto it = c.municipality_names.find(municipality);
+  return it == c.municipality_names.end() ? municipality : it->second;
+}
+
+std::string DocumentWord(DocumentKind kind) {
+  return kind == DocumentKind::kExtract ? "Protokollsutdrag" : "Protokoll";
+}
+
+}  // namespace
+
+PdfContext PdfContextOf(const ProtocolInput& in) {
+  PdfContext c;
+  c.kind = in.kind;
+  c.body = in.body;
+  c.meeting = in.meeting;
+  c.municipality_names = in.municipality_names;
+  return c;
+}
+
+std::vector<Block> NoticeBlocks(const PdfContext& c) {
+  std::vector<Block> out;
+  out.push_back({Block::kHeading, "Anslag/bevis"});
+  if (!c.adjustment.has_value()) {
+    out.push_back({Block::kLine, "Protokollet är inte justerat; anslag sker efter justering."});
+  } else {
+    const v1::Adjustment& a = *c.adjustment;
+    out.push_back({Block::kLine,
+                   "Protokollet är justerat. Justeringen tillkännages genom anslag "
+                   "på varje medlemskommuns anslagstavla."});
+    out.push_back({Block::kLine, absl::StrCat("Organ: ", c.body.display_name())});
+    out.push_back({Block::kLine, absl::StrCat("Sammanträdesdatum: ", Day(c.meeting.date()))});
+    out.push_back(
+        {Block::kLine, absl::StrCat("Justerat: ", Day(a.adjusted_date()), ", ",
+                                    FormatParagraphRange(Numbers(a.paragraph_numbers())))});
+    out.push_back({Block::kLine, absl::StrCat("Anslag senast: ", Day(a.notice_deadline()))});
+    const bool running = a.has_appeal_deadline();
+    out.push_back({Block::kLine,
+                   running ? absl::StrCat("Sista dag för överklagande: ", Day(a.appeal_deadline()))
+                           : std::string("Sista dag för överklagande: tre veckor från den dag "
+                                         "anslaget satts upp hos den sista medlemskommunen")});
+    std::map<std::string, const v1::NoticePosting*> posted;
+    for (const auto& n : a.notices()) posted[n.municipality()] = &n;
+    out.push_back({Block::kHeaderRow,
+                   "Kommun\tAnslaget uppsatt\tAnslaget tas ned\tSista dag för överklagande"});
+    for (const std::string& m : a.required_municipalities()) {
+      auto it = posted.find(m);
+      if (it == posted.end()) {
+        out.push_back({Block::kRow, absl::StrCat(NameOf(c, m), "\tinte registrerat\t–\t–")});
+        continue;
+      }
+      const v1::NoticePosting& n = *it->second;
+      std::string up = Day(n.posted_date());
+      if (n.late()) absl::StrAppend(&up, " (sent)");
+      // The notice stays up through the appeal period, which runs from the
+      // last member's posting.
+      out.push_back({Block::kRow, absl::StrCat(NameOf(c, m), "\t", up, "\t",
+                                               running ? Day(a.legal_force_date()) : "–", "\t",
+                                               running ? Day(a.appeal_deadline()) : "–")});
+    }
+  }
+  out.push_back(
+      {Block::kLine, absl::StrCat("Förvaringsplats för protokollet: ",
+                                  c.body.protocol_archive().empty() ? std::string("ej angiven")
+                                                                    : c.body.protocol_archive())});
+  return out;
+}
+
+std::string PdfFileName(const PdfContext& c, absl::string_view paragraph_suffix) {
+  absl::string_view body = c.body.name();
+  absl::ConsumePrefix(&body, "bodies/");
+  return absl::StrCat(c.kind == DocumentKind::kExtract ? "protokollsutdrag-" : "protokoll-", body,
+                      "-", Day(c.meeting.date()), paragraph_suffix, ".pdf");
+}
+
+platform::PdfDocument ProtocolPdf(std::vector<Block> blocks, const PdfContext& c) {
+  platform::PdfDocument pdf;
+  pdf.blocks = std::move(blocks);
+  if (c.kind != DocumentKind::kExtract) {
+    std::vector<Block> notice = NoticeBlocks(c);
+    pdf.blocks.insert(pdf.blocks.end(), notice.begin(), notice.end());
+  }
+  const std::string body_and_day = absl::StrCat(c.body.display_name(), " ", Day(c.meeting.date()));
+  std::string keeper = c.body.keeping_municipality().empty()
+                           ? c.body.display_name()
+                           : NameOf(c, c.body.keeping_municipality());
+  platform::PageFrame& f = pdf.frame;
+  f.header_left = {UpperSwedish(keeper)};
+  f.header_right = {c.kind == DocumentKind::kExtract ? "PROTOKOLLSUTDRAG" : "SAMMANTRÄDESPROTOKOLL",
+                    body_and_day};
+  f.footer_boxes = {"Justerandes signatur", "Utdragsbestyrkande"};
+  f.footer_left = absl::StrCat(DocumentWord(c.kind), " ", body_and_day);
+  absl::CivilDay created = CivilDayOf(c.meeting);
+  if (c.kind == DocumentKind::kExtract) {
+    f.footer_note = absl::StrCat("(Utdrag, SHA-256 ", c.extract_sha256, "; ur protokoll justerat ",
+                                 c.adjustment ? Day(c.adjustment->adjusted_date()) : "",
+                                 ", SHA-256 ", c.adjustment ? c.adjustment->sha256() : "", ")");
+    created = c.certified_date;
+  } else if (c.adjustment.has_value()) {
+    f.footer_note = absl::StrCat("(Justerat ", Day(c.adjustment->adjusted_date()), ", SHA-256 ",
+                                 c.adjustment->sha256(), ")");
+    const auto& d = c.adjustment->adjusted_date();
+    created = absl::CivilDay(d.year(), d.month(), d.day());
+  } else {
+    f.footer_note = "Utkast: inte justerat";
+  }
+  pdf.info.title = absl::StrCat(DocumentWord(c.kind), " ", body_and_day);
+  pdf.info.author = keeper;
+  pdf.info.subject =
+      c.kind == DocumentKind::kExtract ? "Protokollsutdrag" : "Sammanträdesprotokoll";
+  pdf.info.created = absl::CivilSecond(created);
+  return pdf;
 }
 
 }  // namespace enamnd::meetings

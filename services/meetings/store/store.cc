@@ -115,6 +115,11 @@ platform::MigrationSet MeetingsMigrations() {
           // 5: whether a municipality's MunicipalityRegistered event was
           // written; rows from before the event are announced at start.
           "ALTER TABLE municipalities ADD COLUMN announced INTEGER NOT NULL DEFAULT 0;",
+          // 6: the blocks each adjusted document and extract was rendered
+          // from (platform/document.h), full and public, for its PDF.
+          "CREATE TABLE document_blocks ("
+          "  name TEXT NOT NULL, version TEXT NOT NULL CHECK (version IN ('full', 'public')),"
+          "  blocks BLOB NOT NULL, PRIMARY KEY (name, version));",
       }};
 }
 
@@ -643,6 +648,29 @@ absl::StatusOr<std::optional<PublicVersion>> FindPublicVersionBySha(Transaction&
                           "SELECT name, sha256, text, html FROM public_versions WHERE sha256 = ?1"
                           " ORDER BY rowid LIMIT 1",
                           sha);
+}
+
+namespace {
+const char* VersionWord(DocumentVersion v) {
+  return v == DocumentVersion::kFull ? "full" : "public";
+}
+}  // namespace
+
+absl::Status InsertDocumentBlocks(Transaction& tx, const std::string& name, DocumentVersion version,
+                                  const std::string& encoded) {
+  return tx.Exec("INSERT INTO document_blocks (name, version, blocks) VALUES (?1, ?2, ?3)",
+                 {name, std::string(VersionWord(version)), Blob{encoded}});
+}
+
+absl::StatusOr<std::optional<std::string>> GetDocumentBlocks(Transaction& tx,
+                                                             const std::string& name,
+                                                             DocumentVersion version) {
+  ENAMND_ASSIGN_OR_RETURN(
+      std::optional<Row> row,
+      tx.QueryOne("SELECT blocks FROM document_blocks WHERE name = ?1 AND version = ?2",
+                  {name, std::string(VersionWord(version))}));
+  if (!row.has_value()) return std::optional<std::string>();
+  return std::optional<std::string>(row->Text(0));
 }
 
 absl::Status InsertSealedEvent(Transaction& tx, int64_t sequence, const std::string& payload) {

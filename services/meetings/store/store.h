@@ -174,6 +174,16 @@ absl::StatusOr<std::optional<PublicVersion>> GetPublicVersion(platform::Transact
                                                               const std::string& name);
 absl::StatusOr<std::optional<PublicVersion>> FindPublicVersionBySha(platform::Transaction& tx,
                                                                     const std::string& sha);
+// The blocks (platform::EncodeBlocks) an adjusted document or extract was
+// rendered from, under its name: the full version, and the public one when
+// a paragraph in it is under secrecy. Written once; the PDF is made from
+// them, so that it shows what was adjusted even after the body changes.
+enum class DocumentVersion { kFull, kPublic };
+absl::Status InsertDocumentBlocks(platform::Transaction& tx, const std::string& name,
+                                  DocumentVersion version, const std::string& encoded);
+absl::StatusOr<std::optional<std::string>> GetDocumentBlocks(platform::Transaction& tx,
+                                                             const std::string& name,
+                                                             DocumentVersion version);
 // The full payload (serialized event message) of the outbox event
 // `sequence`, whose outbox copy is redacted; read by WatchDecisions for
 // callers with the confidential role, never published.
