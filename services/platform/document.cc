@@ -1,6 +1,7 @@
 #include "services/platform/document.h"
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -13,7 +14,17 @@ namespace {
 // The first line of an encoded block list; a new layout gets a new version.
 constexpr absl::string_view kMagic = "enamnd-blocks 1\n";
 
-bool KnownKind(int kind) { return kind >= Block::kTitle && kind <= Block::kHeaderRow; }
+bool KnownKind(size_t kind) { return kind >= Block::kTitle && kind <= Block::kHeaderRow; }
+
+// A number as EncodeBlocks writes it: digits only (SimpleAtoi alone would
+// take a sign, spaces and leading zeros), so that a list has one encoding.
+bool ParseEncodedNumber(absl::string_view digits, size_t* value) {
+  if (digits.empty() || digits.size() > 10 || (digits.size() > 1 && digits[0] == '0')) return false;
+  for (char c : digits) {
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return absl::SimpleAtoi(digits, value);
+}
 
 std::string Indent(const std::string& text) {
   std::vector<std::string> lines = absl::StrSplit(text, '\n');
@@ -131,16 +142,16 @@ absl::StatusOr<std::vector<Block>> DecodeBlocks(absl::string_view encoded,
   std::vector<Block> blocks;
   while (!encoded.empty()) {
     size_t colon = encoded.find(':');
-    int kind = 0;
-    if (colon == absl::string_view::npos || !absl::SimpleAtoi(encoded.substr(0, colon), &kind) ||
+    size_t kind = 0;
+    if (colon == absl::string_view::npos || !ParseEncodedNumber(encoded.substr(0, colon), &kind) ||
         !KnownKind(kind)) {
       return bad(absl::StrCat("block ", blocks.size(), " has no known kind"));
     }
     encoded.remove_prefix(colon + 1);
     colon = encoded.find(':');
     size_t size = 0;
-    if (colon == absl::string_view::npos || colon > 10 ||
-        !absl::SimpleAtoi(encoded.substr(0, colon), &size) || size > encoded.size() - colon - 1) {
+    if (colon == absl::string_view::npos || !ParseEncodedNumber(encoded.substr(0, colon), &size) ||
+        size > encoded.size() - colon - 1) {
       return bad(absl::StrCat("block ", blocks.size(), " has no valid length"));
     }
     encoded.remove_prefix(colon + 1);

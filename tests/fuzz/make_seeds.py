@@ -120,6 +120,31 @@ write("page_token", {
                page_token("ListReviews||", ["2021", "2584"]) + b"\x02",
 })
 
+def encoded_blocks(blocks):
+    """EncodeBlocks of services/platform/document.cc: (kind, text) pairs."""
+    out = b"enamnd-blocks 1\n"
+    for kind, text in blocks:
+        data = text.encode()
+        out += b"%d:%d:" % (kind, len(data)) + data
+    return out
+
+
+write("blocks", {  # stored blocks; or texts separated by 0x1e
+    "protocol": encoded_blocks([
+        (1, "Protokoll Norrbottens e-nämnd 2022-06-22"),
+        (2, "§ 8 Grundläggande granskning – ”e-nämnden”"),
+        (4, "Ärendenr 2022/9-2.2.0.1"),
+        (3, "Beslut"),
+        (5, "Nämnden beslutar\natt godkänna <rapporten> & lägga den till handlingarna"),
+        (6, "Revisionsrapport 2021"),
+        (8, "Post\tBudget\tUtfall"),
+        (7, "Lön\t1 000\t"),
+    ]),
+    "empty": encoded_blocks([]),
+    "empty_text": encoded_blocks([(5, "")]),
+    "texts": "Rubrik\x1eText med\nrader\x1e\t\x1e<b>&amp;</b>",
+})
+
 write("meetings_filters", {  # parent, SEP, filter
     "recipient": b"bodies/-" + SEP + b'recipient = "municipalities/2584"',
     "meeting": MEETING.encode() + SEP + b"case = cases/2022-9 AND kind = DECISION_KIND_APPROVE",
