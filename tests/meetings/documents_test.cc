@@ -8,8 +8,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "enamnd/meetings/v1/events.pb.h"
 #include "enamnd/events/v1/cloudevent.pb.h"
+#include "enamnd/meetings/v1/events.pb.h"
 #include "services/meetings/api/meetings_api.h"
 #include "services/platform/sha256.h"
 #include "tests/meetings/fixture.h"
@@ -49,7 +49,8 @@ class DocumentsTest : public MeetingsFixture {
     CreateCase("2022/9-2.2.0.1");
     v1::Paragraph out;
     v1::Paragraph decision = Decision("cases/2022-9", {"2584"});
-    decision.mutable_decision()->set_text("E-nämnden beslutar att godkänna ”årshjulet” för Överkalix.");
+    decision.mutable_decision()->set_text(
+        "E-nämnden beslutar att godkänna ”årshjulet” för Överkalix.");
     ASSERT_TRUE(Record(meeting_, decision, &out).ok());
   }
 
@@ -110,8 +111,9 @@ TEST_F(DocumentsTest, LateJusteringNeedsAReasonAndIsFlagged) {
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_TRUE(a.late());
   EXPECT_EQ(a.late_reason(), "Ordföranden var sjuk.");
-  EXPECT_TRUE(absl::StrContains(a.text(), "Justerat senare än 14 dagar efter sammanträdet (28 "
-                                          "dagar). Skäl: Ordföranden var sjuk.\n"))
+  EXPECT_TRUE(absl::StrContains(a.text(),
+                                "Justerat senare än 14 dagar efter sammanträdet (28 "
+                                "dagar). Skäl: Ordföranden var sjuk.\n"))
       << a.text();
   std::vector<v1::ProtocolAdjusted> events = AdjustedEvents();
   ASSERT_EQ(events.size(), 1u);
@@ -130,8 +132,8 @@ TEST_F(DocumentsTest, PlaceOfJusteringGivenOrPlanned) {
   ASSERT_TRUE(Call(&Stub::AdjustProtocol, request, &a).ok());
   EXPECT_EQ(a.place(), "Stadshuset, Luleå");
   EXPECT_FALSE(a.late());
-  EXPECT_TRUE(absl::StrContains(a.text(),
-                                "Justeringens plats och tid: Stadshuset, Luleå, 2022-06-29\n"));
+  EXPECT_TRUE(
+      absl::StrContains(a.text(), "Justeringens plats och tid: Stadshuset, Luleå, 2022-06-29\n"));
 }
 
 TEST_F(DocumentsTest, KeepingMunicipalityMustBeRegistered) {

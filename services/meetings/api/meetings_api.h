@@ -120,9 +120,11 @@ class MeetingsApi {
   struct AdjustInput;
   absl::Status Adjust(const platform::Caller& caller, const AdjustInput& input,
                       v1::Adjustment* response);
-  // With format PDF, sets e->pdf from the extract's stored blocks.
-  absl::Status AddExtractPdf(platform::Transaction& tx,
-                             enamnd::common::v1::DocumentFormat format, v1::Extract* e);
+  // CreateExtract but for the PDF: certifies (or finds) the extract.
+  absl::Status CertifyExtract(const platform::Caller& caller,
+                              const v1::CreateExtractRequest& request, v1::Extract* response);
+  // Sets e->pdf from the extract's stored blocks.
+  absl::Status AddExtractPdf(platform::Transaction& tx, v1::Extract* e);
 
   platform::Database* db_;
   platform::Outbox* outbox_;

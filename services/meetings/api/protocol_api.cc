@@ -693,6 +693,16 @@ absl::Status MeetingsApi::RecordCorrection(const platform::Caller& caller,
 absl::Status MeetingsApi::CreateExtract(const platform::Caller& caller,
                                         const v1::CreateExtractRequest& request,
                                         v1::Extract* response) {
+  ENAMND_RETURN_IF_ERROR(CertifyExtract(caller, request, response));
+  if (request.format() != enamnd::common::v1::DOCUMENT_FORMAT_PDF) return absl::OkStatus();
+  // Rendered after the commit, outside the write lock.
+  ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
+  return AddExtractPdf(tx, response);
+}
+
+absl::Status MeetingsApi::CertifyExtract(const platform::Caller& caller,
+                                         const v1::CreateExtractRequest& request,
+                                         v1::Extract* response) {
   ENAMND_ASSIGN_OR_RETURN(ParagraphName name,
                           ParagraphName::Parse(request.paragraph(), "paragraph"));
   ENAMND_RETURN_IF_ERROR(platform::ValidateRequestId(request.request_id()));
@@ -709,7 +719,6 @@ absl::Status MeetingsApi::CreateExtract(const platform::Caller& caller,
                          platform::ByStoredName<ExtractName>(tx, store::GetExtract), response));
   if (replayed) {
     ENAMND_RETURN_IF_ERROR(RedactExtractFor(tx, caller, response));
-    ENAMND_RETURN_IF_ERROR(AddExtractPdf(tx, request.format(), response));
     return platform::CommitAudited(tx, caller, response->name(), platform::kOutcomeReplayed);
   }
   ENAMND_ASSIGN_OR_RETURN(auto p, store::GetParagraph(tx, name));
@@ -729,7 +738,6 @@ absl::Status MeetingsApi::CreateExtract(const platform::Caller& caller,
     if (earlier.sha256() == e.sha256()) {
       *response = earlier;
       ENAMND_RETURN_IF_ERROR(RedactExtractFor(tx, caller, response));
-      ENAMND_RETURN_IF_ERROR(AddExtractPdf(tx, request.format(), response));
       return platform::CommitAudited(tx, caller, earlier.name(), platform::kOutcomeReplayed);
     }
   }
@@ -748,12 +756,10 @@ absl::Status MeetingsApi::CreateExtract(const platform::Caller& caller,
     response->set_html(open->html);
     response->set_redacted(true);
   }
-  return AddExtractPdf(tx, request.format(), response);
+  return absl::OkStatus();
 }
 
-absl::Status MeetingsApi::AddExtractPdf(Transaction& tx, enamnd::common::v1::DocumentFormat format,
-                                        v1::Extract* e) {
-  if (format != enamnd::common::v1::DOCUMENT_FORMAT_PDF) return absl::OkStatus();
+absl::Status MeetingsApi::AddExtractPdf(Transaction& tx, v1::Extract* e) {
   ENAMND_ASSIGN_OR_RETURN(ExtractName extract, ExtractName::Parse(e->name(), "extract"));
   const ParagraphName& paragraph = extract.paragraph;
   ENAMND_ASSIGN_OR_RETURN(auto p, store::GetParagraph(tx, paragraph));
