@@ -5,8 +5,8 @@
 // what the public reads; bad input that names its field and writes
 // nothing; and the report, which renders though no other service answers:
 // the meetings figures missing, the manual goals and the financial
-// statement (budget 2022 and its outcome) present. Last, one report with
-// the meetings service in-process and answering.
+// statement (budget 2022 and its outcome) present. Last, reports with the
+// meetings service in-process and answering, also as PDF.
 //
 // The rules themselves (ValidatePlanContent, AsOfDay, EvaluateGoal, the
 // rendering) are domain/plans.cc and domain/plan_report.cc, tested in
@@ -26,7 +26,9 @@
 #include "gtest/gtest.h"
 #include "services/finance/api/service.h"
 #include "services/meetings/api/service.h"
+#include "services/platform/sha256.h"
 #include "tests/finance/budget_builders.h"
+#include "tests/projects/pdf_text.h"
 #include "tests/support/builders.h"
 #include "tests/support/committee.h"
 #include "tests/support/database.h"
@@ -679,6 +681,34 @@ class PlanReportWithMeetingsTest : public ::testing::Test {
     meetings_service_.Stop();
   }
 
+  // Plan 2022 (PlanRequest and an attendance indicator) adopted, and its
+  // follow-up through June recorded.
+  void RecordJune() {
+    v1::CreatePlanRequest create = PlanRequest(2022);
+    v1::Goal* attendance = create.mutable_plan()->add_goals();
+    attendance->set_id("attendance");
+    attendance->set_kind(v1::Goal::KIND_INDICATOR);
+    attendance->set_text("Minst 75 % av ledamöterna närvarar vid sammanträdena");
+    attendance->set_measure(v1::MEASURE_ATTENDANCE_AVERAGE);
+    attendance->set_body("bodies/e-namnden");
+    attendance->set_target(75);
+    attendance->set_unit(v1::UNIT_PERCENT);
+    Plan plan;
+    grpc::Status status = testing::Call(as_finance_.get(), &Stub::CreatePlan, create, &plan);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    v1::AdoptPlanRequest adopt;
+    adopt.set_name("plans/2022");
+    *adopt.mutable_decision() = Decision(2021, 12, 16);
+    ASSERT_TRUE(testing::Call(as_finance_.get(), &Stub::AdoptPlan, adopt, &plan).ok());
+    v1::RecordPlanFollowUpRequest record;
+    record.set_plan("plans/2022");
+    record.set_through_month(6);
+    *record.mutable_follow_up() = FollowUp("Delårsrapport 2022");
+    PlanFollowUp f;
+    status = testing::Call(as_finance_.get(), &Stub::RecordPlanFollowUp, record, &f);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+  }
+
   testing::TempDir dir_;
   testing::RedisServer redis_;
   testing::InProcess<meetings::v1::MeetingsService> meetings_service_{
@@ -689,35 +719,12 @@ class PlanReportWithMeetingsTest : public ::testing::Test {
 };
 
 TEST_F(PlanReportWithMeetingsTest, TheMeetingsFiguresComeFromTheMeetingsService) {
-  v1::CreatePlanRequest create = PlanRequest(2022);
-  v1::Goal* attendance = create.mutable_plan()->add_goals();
-  attendance->set_id("attendance");
-  attendance->set_kind(v1::Goal::KIND_INDICATOR);
-  attendance->set_text("Minst 75 % av ledamöterna närvarar vid sammanträdena");
-  attendance->set_measure(v1::MEASURE_ATTENDANCE_AVERAGE);
-  attendance->set_body("bodies/e-namnden");
-  attendance->set_target(75);
-  attendance->set_unit(v1::UNIT_PERCENT);
-  Plan plan;
-  grpc::Status status = testing::Call(as_finance_.get(), &Stub::CreatePlan, create, &plan);
-  ASSERT_TRUE(status.ok()) << status.error_message();
-  v1::AdoptPlanRequest adopt;
-  adopt.set_name("plans/2022");
-  *adopt.mutable_decision() = Decision(2021, 12, 16);
-  ASSERT_TRUE(testing::Call(as_finance_.get(), &Stub::AdoptPlan, adopt, &plan).ok());
-  v1::RecordPlanFollowUpRequest record;
-  record.set_plan("plans/2022");
-  record.set_through_month(6);
-  *record.mutable_follow_up() = FollowUp("Delårsrapport 2022");
-  PlanFollowUp f;
-  status = testing::Call(as_finance_.get(), &Stub::RecordPlanFollowUp, record, &f);
-  ASSERT_TRUE(status.ok()) << status.error_message();
-
+  ASSERT_NO_FATAL_FAILURE(RecordJune());
   v1::RenderPlanReportRequest render;
   render.set_follow_up("plans/2022/follow-ups/6");
   v1::RenderedPlanReport report;
   auto reader = finance_service_.StubAs(testing::kPublicReader);
-  status = testing::Call(reader.get(), &Stub::RenderPlanReport, render, &report);
+  grpc::Status status = testing::Call(reader.get(), &Stub::RenderPlanReport, render, &report);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_TRUE(report.complete());
   ASSERT_EQ(report.goals_size(), 3);
@@ -738,6 +745,72 @@ TEST_F(PlanReportWithMeetingsTest, TheMeetingsFiguresComeFromTheMeetingsService)
   }
   EXPECT_TRUE(meetings_ok);
   EXPECT_EQ(report.financial_statement_missing(), "ingen budget för 2022");
+}
+
+// The report as PDF: read back with pdftotext it has the follow-up's texts
+// and the goals' names, and the same records give the same bytes though the
+// figures are read again (their read times are left out).
+TEST_F(PlanReportWithMeetingsTest, ThePdfSaysWhatTheReportSays) {
+  ASSERT_NO_FATAL_FAILURE(RecordJune());
+  v1::RenderPlanReportRequest render;
+  render.set_follow_up("plans/2022/follow-ups/6");
+  render.set_format(common::v1::DOCUMENT_FORMAT_PDF);
+  auto reader = finance_service_.StubAs(testing::kPublicReader);
+  v1::RenderedPlanReport first;
+  grpc::Status status = testing::Call(reader.get(), &Stub::RenderPlanReport, render, &first);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_TRUE(first.complete());
+  EXPECT_TRUE(first.markdown().empty());
+  EXPECT_TRUE(first.html().empty());
+  const common::v1::RenderedFile& pdf = first.pdf();
+  EXPECT_EQ(pdf.media_type(), "application/pdf");
+  EXPECT_EQ(pdf.file_name(), "delarsrapport-2022-06-30.pdf");
+  EXPECT_TRUE(absl::StartsWith(pdf.content(), "%PDF-"));
+  EXPECT_EQ(pdf.sha256(), platform::Sha256Hex(pdf.content()));
+
+  const std::string text = testing::PdfText(pdf.content());
+  const v1::CreatePlanRequest plan = PlanRequest(2022);
+  std::vector<std::string> verbatim = {"Nämnden har arbetat enligt planen.",
+                                       "Ett sammanträde har hållits, tre är planerade.",
+                                       "Prognosen är att målet kommer nås.",
+                                       "Vakant tjänst under våren",
+                                       "Minst 75 % av ledamöterna närvarar vid sammanträdena",
+                                       "Måluppföljning",
+                                       "Ekonomisk redovisning saknas: ingen budget för 2022",
+                                       "NORRBOTTENS E-NÄMND",
+                                       "DELÅRSRAPPORT",
+                                       "2022-06-30",
+                                       "Sida 1 av"};
+  for (const v1::Goal& goal : plan.plan().goals()) verbatim.push_back(goal.text());
+  for (const std::string& part : verbatim) {
+    EXPECT_TRUE(absl::StrContains(text, testing::OneSpaced(part))) << part << "\n" << text;
+  }
+
+  v1::RenderedPlanReport second;
+  ASSERT_TRUE(testing::Call(reader.get(), &Stub::RenderPlanReport, render, &second).ok());
+  EXPECT_EQ(second.pdf().sha256(), pdf.sha256());
+  EXPECT_TRUE(second.pdf().content() == pdf.content());
+
+  // One format alone; unspecified is both, as before.
+  v1::RenderedPlanReport one;
+  render.set_format(common::v1::DOCUMENT_FORMAT_HTML);
+  ASSERT_TRUE(testing::Call(reader.get(), &Stub::RenderPlanReport, render, &one).ok());
+  EXPECT_TRUE(one.markdown().empty());
+  EXPECT_TRUE(absl::StartsWith(one.html(), "<!DOCTYPE html>"));
+  EXPECT_FALSE(one.has_pdf());
+  render.set_format(common::v1::DOCUMENT_FORMAT_TEXT);
+  ASSERT_TRUE(testing::Call(reader.get(), &Stub::RenderPlanReport, render, &one).ok());
+  EXPECT_TRUE(absl::StartsWith(one.markdown(), "# Delårsrapport 2022")) << one.markdown();
+  EXPECT_TRUE(one.html().empty());
+  render.clear_format();
+  ASSERT_TRUE(testing::Call(reader.get(), &Stub::RenderPlanReport, render, &one).ok());
+  EXPECT_FALSE(one.markdown().empty());
+  EXPECT_FALSE(one.html().empty());
+  EXPECT_FALSE(one.has_pdf());
+
+  render.set_format(static_cast<common::v1::DocumentFormat>(9));
+  EXPECT_INVALID_FIELD(testing::Call(reader.get(), &Stub::RenderPlanReport, render, &one),
+                       "format");
 }
 
 }  // namespace

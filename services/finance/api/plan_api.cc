@@ -24,8 +24,11 @@
 #include "services/finance/store/plans.h"
 #include "services/platform/api_util.h"
 #include "services/platform/audit_trail.h"
+#include "services/platform/enums.h"
+#include "services/platform/pdf.h"
 #include "services/platform/proto_rows.h"
 #include "services/platform/requests.h"
+#include "services/platform/sha256.h"
 #include "services/platform/status.h"
 #include "services/platform/validation.h"
 
@@ -136,6 +139,7 @@ struct PendingReport {
   PlanFollowUp follow_up;
   FollowUpWindow window;
   Statement statement;
+  common::v1::DocumentFormat format = common::v1::DOCUMENT_FORMAT_UNSPECIFIED;
   v1::RenderedPlanReport* response = nullptr;
   std::function<void(const absl::Status&)> finish;
 };
@@ -143,8 +147,33 @@ struct PendingReport {
 // The services a report may depend on, in the order it lists them.
 constexpr const char* kSources[] = {"meetings", "contracts", "projects"};
 
+// The report in the formats `pending.format` asks for: Markdown and HTML
+// unless one of them or PDF is asked for alone.
+absl::Status RenderFormats(PendingReport& pending) {
+  using common::v1::DocumentFormat;
+  v1::RenderedPlanReport& report = *pending.response;
+  const DocumentFormat format = pending.format;
+  if (format == DocumentFormat::DOCUMENT_FORMAT_PDF) {
+    ENAMND_ASSIGN_OR_RETURN(std::string bytes, platform::RenderPdf(PlanReportPdf(
+                                                   report, pending.plan, pending.follow_up)));
+    common::v1::RenderedFile* pdf = report.mutable_pdf();
+    pdf->set_media_type("application/pdf");
+    pdf->set_sha256(platform::Sha256Hex(bytes));
+    pdf->set_file_name(PlanReportPdfFileName(pending.plan, pending.follow_up));
+    pdf->set_content(std::move(bytes));
+    return absl::OkStatus();
+  }
+  if (format != DocumentFormat::DOCUMENT_FORMAT_HTML) {
+    report.set_markdown(RenderPlanReportMarkdown(report, pending.plan, pending.follow_up));
+  }
+  if (format != DocumentFormat::DOCUMENT_FORMAT_TEXT) {
+    report.set_html(RenderPlanReportHtml(report, pending.plan, pending.follow_up));
+  }
+  return absl::OkStatus();
+}
+
 // Evaluates every goal on `facts` and renders the report into the response.
-void Render(PendingReport& pending, const PlanFacts& facts) {
+absl::Status Render(PendingReport& pending, const PlanFacts& facts) {
   v1::RenderedPlanReport& report = *pending.response;
   report.Clear();
   report.set_follow_up(pending.window.follow_up);
@@ -180,8 +209,7 @@ void Render(PendingReport& pending, const PlanFacts& facts) {
   }
   report.set_complete(complete);
   *report.mutable_render_time() = NowTimestamp();
-  report.set_markdown(RenderPlanReportMarkdown(report, pending.plan, pending.follow_up));
-  report.set_html(RenderPlanReportHtml(report, pending.plan, pending.follow_up));
+  return RenderFormats(pending);
 }
 
 }  // namespace
@@ -361,6 +389,7 @@ void PlanApi::RenderPlanReport(const platform::Caller& caller,
     return;
   }
   auto pending = std::make_shared<PendingReport>();
+  pending->format = request.format();
   pending->response = response;
   pending->finish = [renders = renders_, finish = std::move(finish)](const absl::Status& status) {
     renders->fetch_sub(1);
@@ -370,6 +399,8 @@ void PlanApi::RenderPlanReport(const platform::Caller& caller,
   absl::Status read = [&]() -> absl::Status {
     ENAMND_ASSIGN_OR_RETURN(PlanFollowUpName name,
                             PlanFollowUpName::Parse(request.follow_up(), "follow_up"));
+    ENAMND_RETURN_IF_ERROR(platform::AllowEnumValue(
+        request.format(), common::v1::DocumentFormat_descriptor(), "format"));
     ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
     ENAMND_ASSIGN_OR_RETURN(pending->plan, RequirePlan(tx, name.plan));
     ENAMND_RETURN_IF_ERROR(CheckVisible(caller, pending->plan));
@@ -398,8 +429,8 @@ void PlanApi::RenderPlanReport(const platform::Caller& caller,
       needs,
       [executor, pending](PlanFacts facts) {
         executor->Post([pending, facts = std::move(facts)]() {
-          Render(*pending, facts);
-          pending->finish(absl::OkStatus());
+          // The PDF too is made here, off the gRPC threads.
+          pending->finish(Render(*pending, facts));
         });
       },
       deadline - kRenderMargin);

@@ -26,6 +26,16 @@ using platform::HtmlEscape;
 
 // ------------------------------------------------------------ words and figures
 
+// The report's section texts, shared by the Markdown, the HTML and the
+// blocks of the PDF.
+constexpr char kGoalsHeading[] = "Måluppföljning";
+constexpr char kStatementHeading[] = "Ekonomisk redovisning";
+constexpr char kNotesHeading[] = "Noteringar avvikelser";
+constexpr char kSourcesHeading[] = "Källor";
+constexpr char kCommentLabel[] = "Kommentar:";
+constexpr char kCommitteeOutlook[] = "Nämndens bedömning: ";
+constexpr char kStatementMissingLabel[] = "Ekonomisk redovisning saknas: ";
+
 constexpr const char* kMonths[] = {"januari",   "februari", "mars",     "april",
                                    "maj",       "juni",     "juli",     "augusti",
                                    "september", "oktober",  "november", "december"};
@@ -144,6 +154,10 @@ int YearOf(const v1::Plan& plan, const v1::FinancialReport& statement) {
   return budget.ok() ? budget->year : 0;
 }
 
+absl::CivilDay MonthEnd(int year, int month) {
+  return absl::CivilDay(absl::CivilMonth(year, month) + 1) - 1;
+}
+
 // "Verksamhetsplan 2022 · januari–maj 2022 · uppgifterna räknade till 2022-06-21".
 std::string Subtitle(const v1::Plan& plan, const v1::PlanFollowUp& follow_up) {
   std::vector<std::string> parts;
@@ -154,7 +168,7 @@ std::string Subtitle(const v1::Plan& plan, const v1::PlanFollowUp& follow_up) {
                                : absl::StrCat("januari–", MonthName(month), " ", plan.year()));
     absl::CivilDay as_of = platform::IsSet(follow_up.as_of_date())
                                ? platform::ToCivil(follow_up.as_of_date())
-                               : absl::CivilDay(absl::CivilMonth(plan.year(), month) + 1) - 1;
+                               : MonthEnd(plan.year(), month);
     parts.push_back(absl::StrCat("uppgifterna räknade till ", platform::DayText(as_of)));
   }
   return absl::StrJoin(parts, " · ");
@@ -221,6 +235,15 @@ constexpr absl::string_view kTotal = "Totalt";
 
 int ThroughMonth(const v1::FinancialReport& s, const v1::PlanFollowUp& follow_up) {
   return s.through_month() > 0 ? s.through_month() : follow_up.through_month();
+}
+
+// Text for a table cell: line ends (and a block's tab) made spaces.
+std::string OneLine(absl::string_view text) {
+  std::string flat(text);
+  for (char& c : flat) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+  }
+  return flat;
 }
 
 // ------------------------------------------------------------ Markdown
@@ -296,13 +319,7 @@ std::string MdParagraph(absl::string_view text) {
 }
 
 // A table cell: one line, '|' escaped.
-std::string MdCell(absl::string_view text) {
-  std::string flat(text);
-  for (char& c : flat) {
-    if (c == '\n' || c == '\r') c = ' ';
-  }
-  return MdInline(flat);
-}
+std::string MdCell(absl::string_view text) { return MdInline(OneLine(text)); }
 
 // The markers a Markdown list draws itself; another marker is kept in the
 // item's text.
@@ -347,14 +364,14 @@ std::string MdGoal(const v1::GoalReport& g, const std::string& follow_up_name) {
   absl::StrAppend(&out, "*", MdInline(OutlookLine(g)), "*\n\n");
   const v1::GoalFollowUp* follow_up = FollowUpOf(g);
   if (follow_up == nullptr) return out;
-  if (NeedsCommentLabel(*follow_up)) absl::StrAppend(&out, "Kommentar:\n\n");
+  if (NeedsCommentLabel(*follow_up)) absl::StrAppend(&out, kCommentLabel, "\n\n");
   absl::StrAppend(&out, MdBlocks(follow_up->comment()));
   if (!follow_up->forecast_text().empty()) {
     absl::StrAppend(&out, MdParagraph(follow_up->forecast_text()));
   }
   if (follow_up->forecast() != v1::OUTLOOK_UNSPECIFIED) {
-    absl::StrAppend(&out, MdParagraph(absl::StrCat("Nämndens bedömning: ",
-                                                   OutlookText(follow_up->forecast()))));
+    absl::StrAppend(
+        &out, MdParagraph(absl::StrCat(kCommitteeOutlook, OutlookText(follow_up->forecast()))));
   }
   return out;
 }
@@ -457,7 +474,7 @@ std::string HtmlGoal(const v1::GoalReport& g, const std::string& follow_up_name)
   const v1::GoalFollowUp* follow_up = FollowUpOf(g);
   if (follow_up != nullptr) {
     if (NeedsCommentLabel(*follow_up)) {
-      absl::StrAppend(&out, "<p class=\"comment-label\">Kommentar:</p>\n");
+      absl::StrAppend(&out, "<p class=\"comment-label\">", kCommentLabel, "</p>\n");
     }
     absl::StrAppend(&out, HtmlBlocks(follow_up->comment()));
     if (!follow_up->forecast_text().empty()) {
@@ -465,7 +482,7 @@ std::string HtmlGoal(const v1::GoalReport& g, const std::string& follow_up_name)
                       "</p>\n");
     }
     if (follow_up->forecast() != v1::OUTLOOK_UNSPECIFIED) {
-      absl::StrAppend(&out, "<p class=\"committee-forecast\">Nämndens bedömning: ",
+      absl::StrAppend(&out, "<p class=\"committee-forecast\">", kCommitteeOutlook,
                       HtmlEscape(OutlookText(follow_up->forecast())), "</p>\n");
     }
   }
@@ -515,6 +532,81 @@ std::string StatementMissing(const v1::RenderedPlanReport& report) {
                                                       : report.financial_statement_missing();
 }
 
+// ------------------------------------------------------------ blocks (PDF)
+
+using platform::Block;
+
+void AddTextBlocks(const google::protobuf::RepeatedPtrField<v1::TextBlock>& blocks,
+                   std::vector<Block>* out) {
+  for (const v1::TextBlock& b : blocks) {
+    if (!b.text().empty()) out->push_back({Block::kText, b.text()});
+    for (const std::string& item : b.bullets()) {
+      out->push_back(
+          {Block::kItem, IsPlainBullet(b.marker()) ? item : absl::StrCat(b.marker(), " ", item)});
+    }
+    if (!b.lines().empty()) out->push_back({Block::kText, absl::StrJoin(b.lines(), "\n")});
+  }
+}
+
+// A goal without the figures' read times: they are when this call read the
+// other services, and the PDF must come out the same for the same records.
+void AddGoal(const v1::GoalReport& g, const std::string& follow_up_name, std::vector<Block>* out) {
+  out->push_back({Block::kSubheading, g.goal().text()});
+  out->push_back({Block::kLine, TargetText(g.goal())});
+  if (!g.figures().empty()) {
+    out->push_back({Block::kHeaderRow, "Uppgift\tVärde\tKälla"});
+    for (const v1::GoalFigure& f : g.figures()) {
+      out->push_back({Block::kRow,
+                      absl::StrCat(OneLine(f.label()), "\t", OneLine(ValueText(f, follow_up_name)),
+                                   "\t", OneLine(f.source()))});
+    }
+  }
+  out->push_back({Block::kLine, OutlookLine(g)});
+  const v1::GoalFollowUp* follow_up = FollowUpOf(g);
+  if (follow_up == nullptr) return;
+  if (NeedsCommentLabel(*follow_up)) out->push_back({Block::kLine, kCommentLabel});
+  AddTextBlocks(follow_up->comment(), out);
+  if (!follow_up->forecast_text().empty()) {
+    out->push_back({Block::kText, follow_up->forecast_text()});
+  }
+  if (follow_up->forecast() != v1::OUTLOOK_UNSPECIFIED) {
+    out->push_back(
+        {Block::kLine, absl::StrCat(kCommitteeOutlook, OutlookText(follow_up->forecast()))});
+  }
+}
+
+void AddStatementTable(const v1::FinancialReport& s, const StatementTable& table,
+                       std::vector<Block>* out) {
+  out->push_back({Block::kSubheading, table.caption});
+  out->push_back({Block::kHeaderRow, "\tIntäkter\tKostnader\tAvvikelse"});
+  auto row = [&](absl::string_view title, const v1::Figures& f) {
+    out->push_back({Block::kRow, absl::StrCat(OneLine(title), "\t", Tkr(f.income_tkr()), "\t",
+                                              Tkr(f.cost_tkr()), "\t", Tkr(f.deviation_tkr()))});
+  };
+  for (const v1::FinancialReport::Row& r : s.rows()) row(RowTitle(r), table.figures(r));
+  row(kTotal, table.figures(s.total()));
+}
+
+void AddNotes(const google::protobuf::RepeatedPtrField<std::string>& notes,
+              std::vector<Block>* out) {
+  if (notes.empty()) return;
+  out->push_back({Block::kSubheading, kNotesHeading});
+  for (const std::string& note : notes) out->push_back({Block::kItem, note});
+}
+
+// What a follow-up is called: through December it closes the year.
+struct ReportKind {
+  const char* word;
+  const char* page_header;
+  const char* file_prefix;
+};
+constexpr ReportKind kInterimReport{"Delårsrapport", "DELÅRSRAPPORT", "delarsrapport-"};
+constexpr ReportKind kAnnualReport{"Årsredovisning", "ÅRSREDOVISNING", "arsredovisning-"};
+
+const ReportKind& KindOfReport(int through_month) {
+  return through_month == 12 ? kAnnualReport : kInterimReport;
+}
+
 }  // namespace
 
 std::string RenderPlanReportMarkdown(const v1::RenderedPlanReport& report, const v1::Plan& plan,
@@ -527,7 +619,7 @@ std::string RenderPlanReportMarkdown(const v1::RenderedPlanReport& report, const
   if (!report.complete()) absl::StrAppend(&out, "> **", MdInline(NoticeText(report)), "**\n\n");
   absl::StrAppend(&out, MdBlocks(follow_up.summary()));
 
-  absl::StrAppend(&out, "## Måluppföljning\n\n");
+  absl::StrAppend(&out, "## ", kGoalsHeading, "\n\n");
   for (const GoalSection& section : kGoalSections) {
     const std::vector<const v1::GoalReport*> goals = GoalsOfKind(report, section.kind);
     if (goals.empty()) continue;
@@ -535,14 +627,13 @@ std::string RenderPlanReportMarkdown(const v1::RenderedPlanReport& report, const
     for (const v1::GoalReport* g : goals) absl::StrAppend(&out, MdGoal(*g, follow_up_name));
   }
 
-  absl::StrAppend(&out, "## Ekonomisk redovisning\n\n");
+  absl::StrAppend(&out, "## ", kStatementHeading, "\n\n");
   if (!report.has_financial_statement()) {
-    absl::StrAppend(
-        &out, "**",
-        MdInline(absl::StrCat("Ekonomisk redovisning saknas: ", StatementMissing(report))),
-        "**\n\n");
+    absl::StrAppend(&out, "**",
+                    MdInline(absl::StrCat(kStatementMissingLabel, StatementMissing(report))),
+                    "**\n\n");
     if (!follow_up.outcome_notes().empty()) {
-      absl::StrAppend(&out, "### Noteringar avvikelser\n\n", MdNotes(follow_up.outcome_notes()));
+      absl::StrAppend(&out, "### ", kNotesHeading, "\n\n", MdNotes(follow_up.outcome_notes()));
     }
   } else {
     const v1::FinancialReport& s = report.financial_statement();
@@ -550,18 +641,18 @@ std::string RenderPlanReportMarkdown(const v1::RenderedPlanReport& report, const
         StatementTables(s, YearOf(plan, s), ThroughMonth(s, follow_up));
     absl::StrAppend(&out, MdStatementTable(s, tables[0]));
     if (!follow_up.outcome_notes().empty()) {
-      absl::StrAppend(&out, "### Noteringar avvikelser\n\n", MdNotes(follow_up.outcome_notes()));
+      absl::StrAppend(&out, "### ", kNotesHeading, "\n\n", MdNotes(follow_up.outcome_notes()));
     }
     for (size_t i = 1; i < tables.size(); ++i)
       absl::StrAppend(&out, MdStatementTable(s, tables[i]));
     if (!s.forecast_notes().empty()) {
-      absl::StrAppend(&out, "### Noteringar avvikelser\n\n");
+      absl::StrAppend(&out, "### ", kNotesHeading, "\n\n");
       for (const std::string& note : s.forecast_notes()) absl::StrAppend(&out, MdParagraph(note));
     }
   }
 
   if (!report.sources().empty() || IsSet(report.render_time())) {
-    absl::StrAppend(&out, "## Källor\n\n");
+    absl::StrAppend(&out, "## ", kSourcesHeading, "\n\n");
     for (const v1::SourceStatus& s : report.sources()) {
       absl::StrAppend(&out, "- ", MdInline(SourceLine(s)), "\n");
     }
@@ -592,7 +683,7 @@ std::string RenderPlanReportHtml(const v1::RenderedPlanReport& report, const v1:
   }
   absl::StrAppend(&out, HtmlBlocks(follow_up.summary()));
 
-  absl::StrAppend(&out, "<h2>Måluppföljning</h2>\n");
+  absl::StrAppend(&out, "<h2>", kGoalsHeading, "</h2>\n");
   for (const GoalSection& section : kGoalSections) {
     const std::vector<const v1::GoalReport*> goals = GoalsOfKind(report, section.kind);
     if (goals.empty()) continue;
@@ -600,13 +691,12 @@ std::string RenderPlanReportHtml(const v1::RenderedPlanReport& report, const v1:
     for (const v1::GoalReport* g : goals) absl::StrAppend(&out, HtmlGoal(*g, follow_up_name));
   }
 
-  absl::StrAppend(&out, "<h2>Ekonomisk redovisning</h2>\n");
+  absl::StrAppend(&out, "<h2>", kStatementHeading, "</h2>\n");
   if (!report.has_financial_statement()) {
-    absl::StrAppend(&out, "<p class=\"missing\">Ekonomisk redovisning saknas: ",
+    absl::StrAppend(&out, "<p class=\"missing\">", kStatementMissingLabel,
                     HtmlEscape(StatementMissing(report)), "</p>\n");
     if (!follow_up.outcome_notes().empty()) {
-      absl::StrAppend(&out, "<h3>Noteringar avvikelser</h3>\n",
-                      HtmlNotes(follow_up.outcome_notes()));
+      absl::StrAppend(&out, "<h3>", kNotesHeading, "</h3>\n", HtmlNotes(follow_up.outcome_notes()));
     }
   } else {
     const v1::FinancialReport& s = report.financial_statement();
@@ -614,14 +704,13 @@ std::string RenderPlanReportHtml(const v1::RenderedPlanReport& report, const v1:
         StatementTables(s, YearOf(plan, s), ThroughMonth(s, follow_up));
     absl::StrAppend(&out, HtmlStatementTable(s, tables[0]));
     if (!follow_up.outcome_notes().empty()) {
-      absl::StrAppend(&out, "<h3>Noteringar avvikelser</h3>\n",
-                      HtmlNotes(follow_up.outcome_notes()));
+      absl::StrAppend(&out, "<h3>", kNotesHeading, "</h3>\n", HtmlNotes(follow_up.outcome_notes()));
     }
     for (size_t i = 1; i < tables.size(); ++i) {
       absl::StrAppend(&out, HtmlStatementTable(s, tables[i]));
     }
     if (!s.forecast_notes().empty()) {
-      absl::StrAppend(&out, "<h3>Noteringar avvikelser</h3>\n");
+      absl::StrAppend(&out, "<h3>", kNotesHeading, "</h3>\n");
       for (const std::string& note : s.forecast_notes()) {
         absl::StrAppend(&out, "<p>", HtmlText(note), "</p>\n");
       }
@@ -629,7 +718,7 @@ std::string RenderPlanReportHtml(const v1::RenderedPlanReport& report, const v1:
   }
 
   if (!report.sources().empty() || IsSet(report.render_time())) {
-    absl::StrAppend(&out, "<h2>Källor</h2>\n<ul class=\"sources\">\n");
+    absl::StrAppend(&out, "<h2>", kSourcesHeading, "</h2>\n<ul class=\"sources\">\n");
     for (const v1::SourceStatus& s : report.sources()) {
       absl::StrAppend(&out, s.ok() ? "<li>" : "<li class=\"missing\">", HtmlEscape(SourceLine(s)),
                       "</li>\n");
@@ -642,6 +731,72 @@ std::string RenderPlanReportHtml(const v1::RenderedPlanReport& report, const v1:
   }
   absl::StrAppend(&out, "</body>\n</html>\n");
   return out;
+}
+
+std::vector<platform::Block> PlanReportBlocks(const v1::RenderedPlanReport& report,
+                                              const v1::Plan& plan,
+                                              const v1::PlanFollowUp& follow_up) {
+  const std::string follow_up_name =
+      report.follow_up().empty() ? follow_up.name() : report.follow_up();
+  std::vector<Block> out = {{Block::kTitle, Title(report, follow_up)}};
+  const std::string subtitle = Subtitle(plan, follow_up);
+  if (!subtitle.empty()) out.push_back({Block::kLine, subtitle});
+  if (!report.complete()) out.push_back({Block::kText, NoticeText(report)});
+  AddTextBlocks(follow_up.summary(), &out);
+
+  out.push_back({Block::kHeading, kGoalsHeading});
+  for (const GoalSection& section : kGoalSections) {
+    const std::vector<const v1::GoalReport*> goals = GoalsOfKind(report, section.kind);
+    if (goals.empty()) continue;
+    out.push_back({Block::kSubheading, section.heading});
+    for (const v1::GoalReport* g : goals) AddGoal(*g, follow_up_name, &out);
+  }
+
+  out.push_back({Block::kHeading, kStatementHeading});
+  if (!report.has_financial_statement()) {
+    out.push_back({Block::kLine, absl::StrCat(kStatementMissingLabel, StatementMissing(report))});
+    AddNotes(follow_up.outcome_notes(), &out);
+  } else {
+    const v1::FinancialReport& s = report.financial_statement();
+    const std::vector<StatementTable> tables =
+        StatementTables(s, YearOf(plan, s), ThroughMonth(s, follow_up));
+    AddStatementTable(s, tables[0], &out);
+    AddNotes(follow_up.outcome_notes(), &out);
+    for (size_t i = 1; i < tables.size(); ++i) AddStatementTable(s, tables[i], &out);
+    if (!s.forecast_notes().empty()) {
+      out.push_back({Block::kSubheading, kNotesHeading});
+      for (const std::string& note : s.forecast_notes()) out.push_back({Block::kText, note});
+    }
+  }
+
+  if (!report.sources().empty()) {
+    out.push_back({Block::kHeading, kSourcesHeading});
+    for (const v1::SourceStatus& s : report.sources()) out.push_back({Block::kItem, SourceLine(s)});
+  }
+  return out;
+}
+
+platform::PdfDocument PlanReportPdf(const v1::RenderedPlanReport& report, const v1::Plan& plan,
+                                    const v1::PlanFollowUp& follow_up) {
+  platform::PdfDocument pdf;
+  pdf.blocks = PlanReportBlocks(report, plan, follow_up);
+  const ReportKind& kind = KindOfReport(follow_up.through_month());
+  const absl::CivilDay month_end = MonthEnd(plan.year(), follow_up.through_month());
+  const std::string title = Title(report, follow_up);
+  pdf.frame.header_left = {kPlanReportCommittee};
+  pdf.frame.header_right = {kind.page_header, platform::DayText(month_end)};
+  pdf.frame.footer_left = title;
+  pdf.info.title = title;
+  pdf.info.author = kPlanReportCommittee;
+  pdf.info.subject = kind.word;
+  pdf.info.created = absl::CivilSecond(month_end);
+  return pdf;
+}
+
+std::string PlanReportPdfFileName(const v1::Plan& plan, const v1::PlanFollowUp& follow_up) {
+  const int month = follow_up.through_month();
+  return absl::StrCat(KindOfReport(month).file_prefix,
+                      platform::DayText(MonthEnd(plan.year(), month)), ".pdf");
 }
 
 }  // namespace enamnd::finance

@@ -8,8 +8,11 @@
 #define ENAMND_FINANCE_DOMAIN_PLAN_REPORT_H_
 
 #include <string>
+#include <vector>
 
 #include "enamnd/finance/v1/finance.pb.h"
+#include "services/platform/document.h"
+#include "services/platform/pdf.h"
 
 namespace enamnd::finance {
 
@@ -21,6 +24,27 @@ std::string RenderPlanReportMarkdown(const v1::RenderedPlanReport& report, const
 // escaped (platform::HtmlEscape).
 std::string RenderPlanReportHtml(const v1::RenderedPlanReport& report, const v1::Plan& plan,
                                  const v1::PlanFollowUp& follow_up);
+
+// The same sections as blocks (platform/document.h), for the PDF: the
+// follow-up's texts and the goals' names verbatim, each goal's figures as a
+// table (without the "Läst" column: the read times differ from call to
+// call), the statement's tables in tkr with their notes, and the sources
+// (without the render time). Pure, so the same records give the same blocks.
+std::vector<platform::Block> PlanReportBlocks(const v1::RenderedPlanReport& report,
+                                              const v1::Plan& plan,
+                                              const v1::PlanFollowUp& follow_up);
+
+// Who the report's pages name at the top left.
+constexpr char kPlanReportCommittee[] = "NORRBOTTENS E-NÄMND";
+
+// PlanReportBlocks with its page frame: "DELÅRSRAPPORT", or
+// "ÅRSREDOVISNING" for a follow-up through December, and the month's last
+// day, which also dates the metadata (never the clock).
+platform::PdfDocument PlanReportPdf(const v1::RenderedPlanReport& report, const v1::Plan& plan,
+                                    const v1::PlanFollowUp& follow_up);
+
+// "delarsrapport-2022-05-31.pdf", "arsredovisning-2022-12-31.pdf".
+std::string PlanReportPdfFileName(const v1::Plan& plan, const v1::PlanFollowUp& follow_up);
 
 }  // namespace enamnd::finance
 

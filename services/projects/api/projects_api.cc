@@ -15,7 +15,9 @@
 #include "services/platform/linked_decisions.h"
 #include "services/platform/log.h"
 #include "services/platform/members.h"
+#include "services/platform/pdf.h"
 #include "services/platform/requests.h"
+#include "services/platform/sha256.h"
 #include "services/platform/status.h"
 #include "services/platform/validation.h"
 #include "services/projects/domain/initiatives.h"
@@ -452,7 +454,15 @@ absl::Status ProjectsApi::RenderPortfolio(const platform::Caller& caller,
   v1::Portfolio portfolio;
   ENAMND_RETURN_IF_ERROR(GetPortfolio(caller, request.portfolio(), &portfolio));
   const std::string title = request.title().empty() ? kDefaultPortfolioTitle : request.title();
-  if (request.format() == v1::RENDER_FORMAT_HTML) {
+  if (request.format() == v1::RENDER_FORMAT_PDF) {
+    ENAMND_ASSIGN_OR_RETURN(std::string bytes, platform::RenderPdf(PortfolioPdf(portfolio, title)));
+    response->set_media_type("application/pdf");
+    enamnd::common::v1::RenderedFile* pdf = response->mutable_pdf();
+    pdf->set_media_type("application/pdf");
+    pdf->set_sha256(platform::Sha256Hex(bytes));
+    pdf->set_file_name(PortfolioPdfFileName(portfolio));
+    pdf->set_content(std::move(bytes));
+  } else if (request.format() == v1::RENDER_FORMAT_HTML) {
     response->set_media_type("text/html; charset=utf-8");
     response->set_text(RenderPortfolioHtml(portfolio, title));
   } else {

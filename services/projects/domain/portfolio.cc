@@ -95,6 +95,11 @@ std::string MilestoneLine(const v1::Milestone& m) {
   return line;
 }
 
+// The words the list uses between an initiative's entries.
+constexpr char kStatusLabel[] = "STATUS:";
+constexpr char kMilestonesLabel[] = "DELMÅL:";
+constexpr char kNoStatusReport[] = "(ingen lägesrapport)";
+
 // Markdown that would otherwise start a heading, list or emphasis.
 std::string MarkdownEscape(absl::string_view text) {
   std::string out;
@@ -165,13 +170,14 @@ std::string RenderPortfolioMarkdown(const v1::Portfolio& portfolio, absl::string
   absl::StrAppend(&out, CountLine(portfolio), "\n");
   for (const v1::PortfolioEntry& e : portfolio.entries()) {
     absl::StrAppend(&out, "\n## ", MarkdownEscape(e.title()), "\n\n*", MarkdownEscape(FactsLine(e)),
-                    "*\n\nSTATUS:\n\n");
-    if (e.latest_status().status_lines().empty()) absl::StrAppend(&out, "- (ingen lägesrapport)\n");
+                    "*\n\n", kStatusLabel, "\n\n");
+    if (e.latest_status().status_lines().empty())
+      absl::StrAppend(&out, "- ", kNoStatusReport, "\n");
     for (const std::string& line : e.latest_status().status_lines()) {
       absl::StrAppend(&out, "- ", MarkdownEscape(line), "\n");
     }
     if (e.latest_status().milestones().empty()) continue;
-    absl::StrAppend(&out, "\nDELMÅL:\n\n");
+    absl::StrAppend(&out, "\n", kMilestonesLabel, "\n\n");
     for (const v1::Milestone& m : e.latest_status().milestones()) {
       absl::StrAppend(&out, "- ", MarkdownEscape(MilestoneLine(m)), "\n");
     }
@@ -186,16 +192,16 @@ std::string RenderPortfolioHtml(const v1::Portfolio& portfolio, absl::string_vie
                    "</h1>\n<p>", HtmlEscape(CountLine(portfolio)), "</p>\n");
   for (const v1::PortfolioEntry& e : portfolio.entries()) {
     absl::StrAppend(&out, "<section>\n<h2>", HtmlEscape(e.title()), "</h2>\n<p><em>",
-                    HtmlEscape(FactsLine(e)), "</em></p>\n<p>STATUS:</p>\n<ul>\n");
+                    HtmlEscape(FactsLine(e)), "</em></p>\n<p>", kStatusLabel, "</p>\n<ul>\n");
     if (e.latest_status().status_lines().empty()) {
-      absl::StrAppend(&out, "<li>(ingen lägesrapport)</li>\n");
+      absl::StrAppend(&out, "<li>", kNoStatusReport, "</li>\n");
     }
     for (const std::string& line : e.latest_status().status_lines()) {
       absl::StrAppend(&out, "<li>", HtmlEscape(line), "</li>\n");
     }
     absl::StrAppend(&out, "</ul>\n");
     if (!e.latest_status().milestones().empty()) {
-      absl::StrAppend(&out, "<p>DELMÅL:</p>\n<ul>\n");
+      absl::StrAppend(&out, "<p>", kMilestonesLabel, "</p>\n<ul>\n");
       for (const v1::Milestone& m : e.latest_status().milestones()) {
         absl::StrAppend(&out, "<li>", HtmlEscape(MilestoneLine(m)), "</li>\n");
       }
@@ -205,6 +211,46 @@ std::string RenderPortfolioHtml(const v1::Portfolio& portfolio, absl::string_vie
   }
   absl::StrAppend(&out, "</body>\n</html>\n");
   return out;
+}
+
+std::vector<platform::Block> PortfolioBlocks(const v1::Portfolio& portfolio,
+                                             absl::string_view title) {
+  using platform::Block;
+  std::vector<Block> out = {{Block::kTitle, std::string(title)},
+                            {Block::kLine, CountLine(portfolio)}};
+  for (const v1::PortfolioEntry& e : portfolio.entries()) {
+    out.push_back({Block::kHeading, e.title()});
+    out.push_back({Block::kLine, FactsLine(e)});
+    out.push_back({Block::kSubheading, kStatusLabel});
+    if (e.latest_status().status_lines().empty()) out.push_back({Block::kItem, kNoStatusReport});
+    for (const std::string& line : e.latest_status().status_lines()) {
+      out.push_back({Block::kItem, line});
+    }
+    if (e.latest_status().milestones().empty()) continue;
+    out.push_back({Block::kSubheading, kMilestonesLabel});
+    for (const v1::Milestone& m : e.latest_status().milestones()) {
+      out.push_back({Block::kItem, MilestoneLine(m)});
+    }
+  }
+  return out;
+}
+
+platform::PdfDocument PortfolioPdf(const v1::Portfolio& portfolio, absl::string_view title) {
+  platform::PdfDocument pdf;
+  pdf.blocks = PortfolioBlocks(portfolio, title);
+  const absl::CivilDay day = ToCivil(portfolio.date());
+  pdf.frame.header_left = {kPortfolioCommittee};
+  pdf.frame.header_right = {"PORTFÖLJÖVERSIKT", DayText(day)};
+  pdf.frame.footer_left = absl::StrCat(title, " ", DayText(day));
+  pdf.info.title = std::string(title);
+  pdf.info.author = kPortfolioCommittee;
+  pdf.info.subject = "Portföljöversikt";
+  pdf.info.created = absl::CivilSecond(day);
+  return pdf;
+}
+
+std::string PortfolioPdfFileName(const v1::Portfolio& portfolio) {
+  return absl::StrCat("portfoljoversikt-", DayText(ToCivil(portfolio.date())), ".pdf");
 }
 
 }  // namespace enamnd::projects
