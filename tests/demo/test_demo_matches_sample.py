@@ -798,5 +798,45 @@ class InventedIsMarked(unittest.TestCase):
                            m["text"]) for m in plan["meetings"]])
 
 
+class ProtocolFrameMatchesSample(unittest.TestCase):
+    """What the complete protocol (issue 14) takes from the data: the keeping
+    municipality is the sample's kept_by, the rest is invented, and the
+    invented justering obeys the rules the service enforces."""
+
+    def test_keeping_municipality_is_the_samples_kept_by(self):
+        kept_by = json.loads(SAMPLE.read_bytes())["protocol"]["kept_by"]
+        names = {m["code"]: m["name"] for m in load_demo.MUNICIPALITIES["municipalities"]}
+        self.assertEqual(load_demo.KEEPING_MUNICIPALITY, "municipalities/2580")
+        self.assertEqual(names[load_demo.KEEPING_MUNICIPALITY.split("/")[1]], kept_by)
+
+    def test_archive_and_place_are_marked_invented(self):
+        self.assertIn("protocol_archive", load_demo.COMMITTEE["invented"])
+        self.assertIn("archive", load_demo.COMMITTEE["invented"]["_note"])
+        self.assertIn("place of justering", load_demo.MEETING["invented"]["_note"])
+        self.assertNotIn("protocol_archive", load_demo.COMMITTEE["body"])
+
+    def test_signers_decided_at_the_meeting(self):
+        load_demo.check_signers()  # raises LoadError otherwise
+        deciding = load_demo.deciding_names()
+        self.assertIn("Ledamot Kiruna", deciding)
+        self.assertIn("Ersättare Pajala", deciding)  # 2521's substitute served
+        self.assertNotIn("Ledamot Arjeplog", deciding)  # 2506 is absent
+        self.assertNotIn("Ersättare Kiruna", deciding)  # not serving
+
+    def test_justering_within_fourteen_days_as_planned(self):
+        meeting = datetime.date.fromisoformat(load_demo.MEETING["meeting"])
+        adjusted = datetime.date.fromisoformat(load_demo.JUSTERING["adjusted_date"])
+        self.assertLessEqual((adjusted - meeting).days, 14)
+        self.assertEqual(load_demo.ATTENDANCE["adjustment_date"],
+                         load_demo.JUSTERING["adjusted_date"])
+        self.assertEqual(load_demo.ATTENDANCE["adjustment_place"], load_demo.JUSTERING["place"])
+
+    def test_extract_is_certified_after_the_justering_by_the_secretary(self):
+        extract = load_demo.EXTRACT
+        self.assertIn(extract["paragraph"], NUMBERS)
+        self.assertGreaterEqual(extract["certified_date"], load_demo.JUSTERING["adjusted_date"])
+        self.assertEqual(extract["certified_by"], load_demo.SECRETARY)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

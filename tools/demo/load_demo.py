@@ -3,17 +3,20 @@
 
 Usage:
     /usr/bin/python3 tools/demo/load_demo.py --address 127.0.0.1:50051 [--stubs build/python]
-        [--tls var/tls]
+        [--tls var/tls] [--documents var/documents]
 
 (--meetings is the same as --address.) It connects with mTLS, with the demo
 certificates of --tls (default var/tls, made by ./tools/up): as the
-secretary; the chair (role adjuster) adjusts the protocol and Kiruna's
-municipal system records Kiruna's notice. It talks to the service only through
+secretary; the chair (role adjuster) adjusts the protocol, Kiruna's
+municipal system records Kiruna's notice and the public reader renders the
+protocol's PDF. It talks to the service only through
 its public gRPC API (no SQL), so it works against any running
 enamnd-meetings. The records are the data files in tools/demo/data/:
 
   * municipalities.json: the 14 members (SCB code, names, population);
-  * committee.json: the body bodies/e-namnden "Norrbottens e-nämnd" with one
+  * committee.json: the body bodies/e-namnden "Norrbottens e-nämnd", kept
+    by Luleå kommun (municipalities/2580, the sample's kept_by) with an
+    invented protocol archive (förvaringsplats), with one
     seat per member (generic, invented names such as "Ledamot Kiruna"), the
     paragraph series of 2022 starting at § 8 and the 2022 meeting plan (§ 16),
     with the attendance of 16 March 2022: 9 of the 14 seats present, as § 16
@@ -28,14 +31,25 @@ enamnd-meetings. The records are the data files in tools/demo/data/:
   * meeting-2022-06-22.json: the nine cases and decisions of 22 June 2022 as
     § 8-16, verbatim from the transcription of the real protocol
     (../shared/samples/e-namnd-2022-06-22.json; tests/demo checks them), and,
-    marked "invented", its attendance, its justering on 2022-06-29 (chair: the
-    Luleå member, adjuster: the Kiruna member) and the 14 members' notices of
+    marked "invented", its attendance, its justering in Luleå on 2022-06-29
+    (chair: the Luleå member, adjuster: the Kiruna member; both decided at
+    the meeting, as the service requires of those who sign), the certified
+    extract of § 12 and the 14 members' notices of
     it: most on 29 and 30 June, Pajala and Överkalix on 1 July (the notice
     deadline), Övertorneå late on 4 July. The appeal period runs from the
     last posting: to 2022-07-25, legal force 2022-07-26. The service must
     accept those days, i.e. its legal calendar's today must be 2022-07-04 or
     later (tools/up pins it to 2022-07-08); a justering or posting dated
     after the service's today is left out and reported.
+
+Then it writes the adjusted protocol as PDF, as the public reader gets it
+from RenderProtocol, to --documents/protokoll-e-namnden-2022-06-22.pdf
+(default var/documents, $ENAMND_DOCUMENTS_DIR; the name is the service's
+file_name), and the extract of § 12 certified by the secretary on
+2022-06-29 (CreateExtract, format PDF) next to it, each after checking the
+bytes against the SHA-256 the service gives. They are written on every run;
+the same records give the same bytes. A service that renders no PDF yet
+(UNIMPLEMENTED) is named in the notes.
 
 A paragraph's texts go to the API as they stand in the data: title,
 decision, "Sammanträdet" (meeting_notes), "Beslutsgång" (procedure.order_put),
@@ -46,7 +60,10 @@ description; the service prints the headings "Sammanfattning av ärendet" and
 "Beskrivning" itself.
 
 Running it again changes nothing: every create carries a deterministic
-request_id, ALREADY_EXISTS is treated as "look it up instead", attendance
+request_id (the extract too), a committee from an earlier run without its
+keeping municipality or archive gets them (UpdateBody), an attendance of 22
+June without the place and day of justering gets them while the protocol
+is not adjusted, ALREADY_EXISTS is treated as "look it up instead", attendance
 (22 June, 16 March and the preparation group's) is recorded only while a
 meeting has none, a paragraph is recorded only if the
 meeting has no paragraph for its case yet (so even a service whose
@@ -61,6 +78,8 @@ command line. The generated Python stubs are found through --stubs, else
 env ENAMND_PY_STUBS, else <repo>/build/python.
 """
 
+import hashlib
+import os
 import sys
 from pathlib import Path
 
@@ -92,6 +111,12 @@ CHAIR = ATTENDANCE["chair"]
 SECRETARY = ATTENDANCE["secretary"]
 JUSTERING = _INVENTED["justering"]
 NOTICES_0622 = _INVENTED["notices"]
+EXTRACT = _INVENTED["extract"]
+KEEPING_MUNICIPALITY = "municipalities/" + COMMITTEE["body"]["keeping_municipality"]
+PROTOCOL_ARCHIVE = COMMITTEE["invented"]["protocol_archive"]
+
+# Seconds for a call that renders a PDF (the whole protocol: a few seconds).
+RENDER_TIMEOUT = 60
 
 # The headings the service prints itself (RenderProtocol): the sections they
 # open are rendered without them.
@@ -105,16 +130,19 @@ grpc = None
 meetings_pb2 = None
 meetings_pb2_grpc = None
 common_pb2 = None
+field_mask_pb2 = None
 
 
 def import_stubs(stubs_dir=None):
     """Imports grpc and the generated modules; stubs_dir goes first on sys.path."""
-    global grpc, meetings_pb2, meetings_pb2_grpc, common_pb2
+    global grpc, meetings_pb2, meetings_pb2_grpc, common_pb2, field_mask_pb2
     if meetings_pb2 is not None and stubs_dir is None:
         return
-    grpc, (common_pb2, meetings_pb2, meetings_pb2_grpc) = demo_common.import_stubs(
-        stubs_dir, ["enamnd.common.v1.common_pb2", "enamnd.meetings.v1.meetings_pb2",
-                    "enamnd.meetings.v1.meetings_pb2_grpc"])
+    grpc, (common_pb2, meetings_pb2, meetings_pb2_grpc, field_mask_pb2) = (
+        demo_common.import_stubs(
+            stubs_dir, ["enamnd.common.v1.common_pb2", "enamnd.meetings.v1.meetings_pb2",
+                        "enamnd.meetings.v1.meetings_pb2_grpc",
+                        "google.protobuf.field_mask_pb2"]))
 
 
 def wait_until_serving(channel, timeout=30.0):
@@ -239,6 +267,14 @@ def _body_proto(spec=None, member_name=None, substitute_name=None):
                              seats=seats)
 
 
+def _committee_proto():
+    """The committee, kept by Luleå with its (invented) protocol archive."""
+    body = _body_proto()
+    body.keeping_municipality = KEEPING_MUNICIPALITY
+    body.protocol_archive = PROTOCOL_ARCHIVE
+    return body
+
+
 def _preparation_group_proto():
     invented = COMMITTEE["invented"]
     return _body_proto(PREPARATION_GROUP["body"], invented["preparation_group_member_name"],
@@ -302,7 +338,35 @@ def _attendance_0622():
         chair=_person(CHAIR),
         secretary=_person(SECRETARY),
         adjusters=[_person(n) for n in ATTENDANCE["adjusters"]],
+        adjustment_place=ATTENDANCE["adjustment_place"],
+        adjustment_date=_date(ATTENDANCE["adjustment_date"]),
     )
+
+
+def deciding_names():
+    """The names of those who decided on 22 June by the invented attendance:
+    the members present and the substitutes serving (only they may adjust)."""
+    invented = COMMITTEE["invented"]
+    names = set()
+    for m in MUNICIPALITIES["municipalities"]:
+        if m["code"] not in ATTENDANCE["absent"]:
+            names.add(invented["member_name"].format(**m))
+        if m["code"] in ATTENDANCE["substitute_served"]:
+            names.add(invented["substitute_name"].format(**m))
+    return names
+
+
+def check_signers():
+    """LoadError unless the invented chair and adjusters (of the attendance
+    and of the justering) decided at the meeting: the service refuses
+    anyone else."""
+    deciding = deciding_names()
+    named = {ATTENDANCE["chair"], JUSTERING["chair"], *ATTENDANCE["adjusters"],
+             *JUSTERING["adjusters"]}
+    strangers = sorted(named - deciding)
+    if strangers:
+        raise LoadError("meeting-2022-06-22.json: chair or adjusters who were neither a member "
+                        f"present nor a substitute serving: {', '.join(strangers)}")
 
 
 def _meeting_proto(spec):
@@ -422,7 +486,8 @@ def _load_meetings(stub, created, body, specs):
 def _load_committee(stub, created):
     """The body, its 2022 paragraph series and its 2022 meetings."""
     M = meetings_pb2
-    _load_body(stub, created, BODY_ID, _body_proto())
+    _load_body(stub, created, BODY_ID, _committee_proto())
+    _keep_protocols(stub, created)
 
     series = COMMITTEE["paragraph_series"]
     try:
@@ -435,6 +500,22 @@ def _load_committee(stub, created):
                         f"has {series['year']} paragraphs numbered differently") from e
 
     _load_meetings(stub, created, BODY, COMMITTEE["meetings"])
+
+
+def _keep_protocols(stub, created):
+    """Sets the keeping municipality and the protocol archive on a committee
+    created before bodies had them (an earlier run's ./var)."""
+    M = meetings_pb2
+    body = stub.GetBody(M.GetBodyRequest(name=BODY), timeout=RPC_TIMEOUT)
+    wanted = {"keeping_municipality": KEEPING_MUNICIPALITY, "protocol_archive": PROTOCOL_ARCHIVE}
+    paths = [path for path, value in wanted.items() if getattr(body, path) != value]
+    if not paths:
+        return
+    update = M.Body(name=BODY, etag=body.etag, **wanted)
+    stub.UpdateBody(M.UpdateBodyRequest(body=update,
+                                        update_mask=field_mask_pb2.FieldMask(paths=paths)),
+                    timeout=RPC_TIMEOUT)
+    created["body_updates"] += 1
 
 
 def _load_preparation_group(stub, created):
@@ -463,13 +544,22 @@ def _load_plan_attendance(stub, created):
 
 def _load_attendance_0622(stub, created):
     """Attendance of 22 June, only while none is recorded (recording it again
-    would replace whatever is there and publish a new event)."""
+    would replace whatever is there and publish a new event). One an earlier
+    run recorded without the place and day of justering gets them, as long
+    as the protocol is not adjusted (then it is locked)."""
     M = meetings_pb2
     meeting = stub.GetMeeting(M.GetMeetingRequest(name=MEETING_0622), timeout=RPC_TIMEOUT)
+    attendance = _attendance_0622()
     if meeting.HasField("attendance"):
-        return
+        if (meeting.attendance.adjustment_place
+                or find_protocol_adjustment(stub, MEETING_0622) is not None):
+            return
+        attendance = M.Attendance()
+        attendance.CopyFrom(meeting.attendance)
+        attendance.adjustment_place = ATTENDANCE["adjustment_place"]
+        attendance.adjustment_date.CopyFrom(_date(ATTENDANCE["adjustment_date"]))
     stub.RecordAttendance(M.RecordAttendanceRequest(
-        meeting=MEETING_0622, attendance=_attendance_0622(), etag=meeting.etag),
+        meeting=MEETING_0622, attendance=attendance, etag=meeting.etag),
         timeout=RPC_TIMEOUT)
     created["attendance"] += 1
 
@@ -526,7 +616,8 @@ def _adjust_0622(stub, adjuster_stub, created, notes):
         adjustment = adjuster_stub.AdjustProtocol(M.AdjustProtocolRequest(
             meeting=MEETING_0622, chair=_person(JUSTERING["chair"]),
             adjusters=[_person(n) for n in JUSTERING["adjusters"]],
-            adjusted_date=_date(day), request_id=f"demo-adjust-{MEETING['meeting']}"),
+            adjusted_date=_date(day), place=JUSTERING["place"],
+            request_id=f"demo-adjust-{MEETING['meeting']}"),
             timeout=RPC_TIMEOUT)
     except grpc.RpcError as e:
         if _in_future(e):
@@ -570,6 +661,77 @@ def _post_notices_0622(stub, system_stubs, adjustment, created, notes):
                               timeout=RPC_TIMEOUT)
 
 
+def default_documents_dir():
+    return os.environ.get("ENAMND_DOCUMENTS_DIR") or str(REPO_ROOT / "var" / "documents")
+
+
+def _save_file(rendered, directory):
+    """Writes a RenderedFile under its file_name in directory after checking
+    its SHA-256; returns dict(path, sha256, size)."""
+    if not rendered.content or not rendered.file_name:
+        raise LoadError("the service returned an empty PDF (no content or file name)")
+    if hashlib.sha256(rendered.content).hexdigest() != rendered.sha256:
+        raise LoadError(f"{rendered.file_name}: the content does not hash to the SHA-256 the "
+                        f"service gave ({rendered.sha256})")
+    path = Path(directory) / Path(rendered.file_name).name
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(rendered.content)
+    except OSError as e:
+        raise LoadError(f"cannot write {path}: {e}") from e
+    return dict(path=str(path), sha256=rendered.sha256, size=len(rendered.content))
+
+
+def _certified_extract(stub, notes):
+    """The certified extract of EXTRACT's paragraph with its PDF, or None
+    when its day is after the service's today. It is certified first
+    (request_id), then the same certification is asked for as PDF, which
+    returns the same extract: enamnd-meetings up to d596b23 crashes when a
+    new extract is asked for as PDF in one call."""
+    M = meetings_pb2
+    paragraph = f"{MEETING_0622}/paragraphs/{EXTRACT['paragraph']}"
+    request = M.CreateExtractRequest(
+        paragraph=paragraph, certified_by=_person(EXTRACT["certified_by"]),
+        certified_date=_date(EXTRACT["certified_date"]),
+        request_id=f"demo-extract-{MEETING['meeting']}-p{EXTRACT['paragraph']}")
+    try:
+        certified = stub.CreateExtract(request, timeout=RPC_TIMEOUT)
+        request.format = common_pb2.DOCUMENT_FORMAT_PDF
+        request.request_id = ""  # the id names the first request; this is another
+        extract = stub.CreateExtract(request, timeout=RENDER_TIMEOUT)
+    except grpc.RpcError as e:
+        if _in_future(e):
+            notes.append(f"no extract of {paragraph}: the service's today is before "
+                         f"{EXTRACT['certified_date']} ({e.details()})")
+            return None
+        raise LoadError(f"CreateExtract({paragraph}) failed: {_describe(e)}") from e
+    if extract.name != certified.name:
+        raise LoadError(f"CreateExtract({paragraph}) as PDF made {extract.name}, not "
+                        f"{certified.name}: the certification differs")
+    return extract
+
+
+def write_documents(reader_stub, stub, directory, notes):
+    """Writes the adjusted protocol of 22 June as PDF (rendered as reader_stub
+    sees it: the public reader, who reads what is posted) and the certified
+    extract of § EXTRACT (made through stub, the secretary's) into
+    directory. Returns dict(protocol=..., extract=... or None) with each
+    file's path, sha256 and size, or None when the service renders no PDF."""
+    M = meetings_pb2
+    try:
+        rendered = reader_stub.RenderProtocol(M.RenderProtocolRequest(
+            meeting=MEETING_0622, format=common_pb2.DOCUMENT_FORMAT_PDF), timeout=RENDER_TIMEOUT)
+    except grpc.RpcError as e:
+        if e.code() == grpc.StatusCode.UNIMPLEMENTED:
+            notes.append(f"no PDF written: this enamnd-meetings renders no PDF ({e.details()})")
+            return None
+        raise LoadError(f"RenderProtocol({MEETING_0622}, PDF) failed: {_describe(e)}") from e
+    protocol = _save_file(rendered.pdf, directory)
+    extract = _certified_extract(stub, notes)
+    return dict(protocol=protocol,
+                extract=_save_file(extract.pdf, directory) if extract is not None else None)
+
+
 def present_seats(attendance):
     """Seats present: the member present or a substitute serving."""
     return sum(1 for s in attendance.seats if s.member_present or s.substitute_served)
@@ -607,13 +769,17 @@ def _adjustment_summary(a, names):
     )
 
 
-def load(channel, wait_timeout=30.0, callers=None):
+def load(channel, wait_timeout=30.0, callers=None, documents_dir=""):
     """Loads the demo data through `channel`; returns what it found and did.
 
     callers (demo_common.Callers, or a dict of principal name -> channel)
     gives the channels of the principals that make the calls the secretary
     does not: "chair" adjusts the protocol, "kiruna-system" records
-    Kiruna's notice. Without them those calls go through `channel` too.
+    Kiruna's notice, "public-reader" renders the protocol's PDF. Without
+    them those calls go through `channel` too.
+
+    documents_dir: where the PDF of the adjusted protocol and the certified
+    extract go ("": nowhere, the default; None: default_documents_dir()).
 
     Returns a dict with
       created:      how many resources this run created (or recorded), per kind;
@@ -626,6 +792,7 @@ def load(channel, wait_timeout=30.0, callers=None):
                     meetings, by date;
       adjustment:   the justering of 22 June 2022 (name, sha256, dates,
                     notices; see _adjustment_summary), or None;
+      documents:    the files written (see write_documents), or None;
       notes:        what could not be loaded and why (e.g. days after the
                     service's today).
     Raises LoadError with a readable message on failure.
@@ -638,10 +805,14 @@ def load(channel, wait_timeout=30.0, callers=None):
         demo_common.channel_as(callers, "chair", channel))
     system_stubs = {"2584": meetings_pb2_grpc.MeetingsServiceStub(
         demo_common.channel_as(callers, "kiruna-system", channel))}
-    created = dict(municipalities=0, bodies=0, meetings=0, attendance=0, cases=0, paragraphs=0,
-                   adjustments=0, notices=0)
+    reader_stub = meetings_pb2_grpc.MeetingsServiceStub(
+        demo_common.channel_as(callers, "public-reader", channel))
+    check_signers()
+    created = dict(municipalities=0, bodies=0, body_updates=0, meetings=0, attendance=0,
+                   cases=0, paragraphs=0, adjustments=0, notices=0)
     display = {}
     notes = []
+    documents = None
     try:
         _load_municipalities(stub, created, display)
         _load_committee(stub, created)
@@ -652,6 +823,9 @@ def load(channel, wait_timeout=30.0, callers=None):
         adjustment = _adjust_0622(stub, chair_stub, created, notes)
         if adjustment is not None:
             adjustment = _post_notices_0622(stub, system_stubs, adjustment, created, notes)
+            if documents_dir != "":
+                documents = write_documents(reader_stub, stub,
+                                            documents_dir or default_documents_dir(), notes)
         plan_meetings = {body: _meetings_summary(stub, body) for body in (BODY, PREP_BODY)}
         paragraphs = _list_all(stub.ListParagraphs,
                                M.ListParagraphsRequest(parent=MEETING_0622, page_size=100),
@@ -670,14 +844,16 @@ def load(channel, wait_timeout=30.0, callers=None):
                 legal_states=legal_states, plan_meetings=plan_meetings,
                 adjustment=(_adjustment_summary(adjustment, display)
                             if adjustment is not None else None),
-                notes=notes)
+                documents=documents, notes=notes)
 
 
 # ------------------------------------------------------------------ output
 
 INVENTED_LINE = ("attendance (who; the counts of 16 March and of the preparation group are "
-                 "§ 16's), seat names, chair, adjusters, the justering and notice dates "
-                 "(tools/demo/data, \"invented\"); § 8-16 texts are the protocol's")
+                 "§ 16's), seat names, chair, adjusters, the justering's place and the "
+                 "justering and notice dates, the protocol archive, the extract's "
+                 "certification (tools/demo/data, \"invented\"); § 8-16 texts are the "
+                 "protocol's")
 
 
 def print_summary(result, out=sys.stdout):
@@ -723,7 +899,20 @@ def print_summary(result, out=sys.stdout):
         else:
             print("    appeal deadline  not running yet: not every member has posted the notice",
                   file=out)
+    for label, file in _document_rows(result.get("documents")):
+        print(f"  {label + ':':<16} {file['path']} ({file['size']} bytes, SHA-256 "
+              f"{file['sha256']})", file=out)
     demo_common.print_notes(result, out)
+
+
+def _document_rows(documents):
+    """[(label, file)] of the documents written."""
+    if not documents:
+        return []
+    rows = [("protocol PDF", documents["protocol"])]
+    if documents["extract"]:
+        rows.append((f"extract § {EXTRACT['paragraph']}", documents["extract"]))
+    return rows
 
 
 def facts(result, address, stubs_dir, tls_dir):
@@ -746,8 +935,11 @@ def facts(result, address, stubs_dir, tls_dir):
     stub = (demo_common.try_channel(address, tls_dir, "public-reader")
             + 'from enamnd.meetings.v1 import meetings_pb2 as m, meetings_pb2_grpc as g; '
             's = g.MeetingsServiceStub(channel); ')
+    documents = [(label, f"{file['path']}  (SHA-256 {file['sha256']})")
+                 for label, file in _document_rows(result.get("documents"))]
     return [
         ("protocol", f"{MEETING_0622}: {protocol}"),
+        *documents,
         ("appeal period", appeal),
         ("invented", INVENTED_LINE),
         ("try", demo_common.try_line(stubs_dir, stub + (
@@ -764,7 +956,12 @@ def main(argv=None):
         argv, doc=__doc__, prog="load_demo", service="enamnd-meetings",
         address_flag="--meetings", address_env="ENAMND_MEETINGS_ADDR",
         default_address="127.0.0.1:50051", import_stubs_fn=import_stubs, load_fn=load,
-        print_fn=print_summary, facts_fn=facts)
+        print_fn=print_summary, facts_fn=facts,
+        extra_args=[("--documents",
+                     dict(default=None, metavar="DIR",
+                          help="where the protocol's PDF and the certified extract go "
+                               "(default $ENAMND_DOCUMENTS_DIR or <repo>/var/documents)"),
+                     "documents_dir")])
 
 
 if __name__ == "__main__":
