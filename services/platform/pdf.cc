@@ -20,6 +20,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
+#include "services/platform/sha256.h"
 
 namespace enamnd::platform {
 namespace {
@@ -604,6 +605,18 @@ absl::StatusOr<std::string> RenderPdf(const PdfDocument& document) {
         absl::StrCat("RenderPdf: cairo failed: ", cairo_status_to_string(status)));
   }
   return pdf;
+}
+
+absl::StatusOr<enamnd::common::v1::RenderedFile> RenderPdfFile(const PdfDocument& document,
+                                                               std::string file_name) {
+  absl::StatusOr<std::string> bytes = RenderPdf(document);
+  if (!bytes.ok()) return bytes.status();
+  enamnd::common::v1::RenderedFile file;
+  file.set_media_type("application/pdf");
+  file.set_sha256(Sha256Hex(*bytes));
+  file.set_file_name(std::move(file_name));
+  file.set_content(std::move(*bytes));
+  return file;
 }
 
 }  // namespace enamnd::platform

@@ -14,6 +14,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
+#include "enamnd/common/v1/common.pb.h"
 #include "services/platform/document.h"
 
 namespace enamnd::platform {
@@ -58,6 +59,11 @@ struct PdfDocument {
 // fonts are missing (install fonts-dejavu-core). Thread-safe; renders one
 // document at a time (the font map is shared).
 absl::StatusOr<std::string> RenderPdf(const PdfDocument& document);
+
+// RenderPdf as a file to return: "application/pdf", the bytes, their
+// SHA-256 and `file_name`.
+absl::StatusOr<enamnd::common::v1::RenderedFile> RenderPdfFile(const PdfDocument& document,
+                                                               std::string file_name);
 
 }  // namespace enamnd::platform
 

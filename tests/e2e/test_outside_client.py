@@ -649,7 +649,7 @@ class Scenario(Processes):
         assert rendered.adjustment == a.name, rendered.adjustment
         assert self.first_load["adjustment"]["sha256"] == sha, "loader summary SHA-256"
         for needle in ("§ 8–16", "Ordförande: Ledamot Luleå", "Justerare: Ledamot Kiruna",
-                       "Dnr 2022/9-2.2.0.1", "Dnr 2022/17-1.1.1.2"):
+                       "Ärendenr 2022/9-2.2.0.1", "Ärendenr 2022/17-1.1.1.2"):
             assert needle in text, f"{needle!r} not in the protocol"
         for p in load_demo.PARAGRAPHS:
             for needle in [f"§ {p['number']} {p['title']}\n", p["decision"]] + p["recipients"]:

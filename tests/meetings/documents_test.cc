@@ -1,19 +1,14 @@
 // The protocol as people read it, through the API: the justering's place
 // and the 14-day rule, the keeping municipality, and the PDF of a draft, an
 // adjusted protocol and an extract (read back with pdftotext).
-#include <fstream>
-#include <sstream>
-
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
-#include "absl/strings/str_split.h"
 #include "enamnd/events/v1/cloudevent.pb.h"
 #include "enamnd/meetings/v1/events.pb.h"
 #include "services/meetings/api/meetings_api.h"
 #include "services/platform/sha256.h"
 #include "tests/meetings/fixture.h"
-#include "tests/support/process.h"
+#include "tests/support/pdf_text.h"
 
 namespace enamnd::meetings {
 namespace {
@@ -24,19 +19,7 @@ using enamnd::common::v1::DOCUMENT_FORMAT_PDF;
 using enamnd::common::v1::DOCUMENT_FORMAT_TEXT;
 using enamnd::testing::Day;
 
-// The text of a PDF as pdftotext reads it, whitespace runs made one space.
-std::string PdfText(const std::string& pdf) {
-  enamnd::testing::TempDir dir;
-  const std::string in = dir.path() + "/doc.pdf";
-  const std::string out = dir.path() + "/doc.txt";
-  std::ofstream(in, std::ios::binary) << pdf;
-  enamnd::testing::ChildProcess pdftotext({"/usr/bin/pdftotext", "-enc", "UTF-8", in, out}, {});
-  if (pdftotext.Wait(absl::Seconds(30)) != 0) return "<pdftotext failed>";
-  std::stringstream text;
-  text << std::ifstream(out).rdbuf();
-  return absl::StrJoin(absl::StrSplit(text.str(), absl::ByAnyChar(" \n\t\f"), absl::SkipEmpty()),
-                       " ");
-}
+using enamnd::testing::PdfText;
 
 class DocumentsTest : public MeetingsFixture {
  protected:

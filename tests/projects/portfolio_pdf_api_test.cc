@@ -7,7 +7,7 @@
 #include "absl/strings/match.h"
 #include "services/platform/sha256.h"
 #include "tests/projects/fixture.h"
-#include "tests/projects/pdf_text.h"
+#include "tests/support/pdf_text.h"
 
 namespace enamnd::projects {
 namespace {

@@ -154,13 +154,10 @@ absl::Status RenderFormats(PendingReport& pending) {
   v1::RenderedPlanReport& report = *pending.response;
   const DocumentFormat format = pending.format;
   if (format == DocumentFormat::DOCUMENT_FORMAT_PDF) {
-    ENAMND_ASSIGN_OR_RETURN(std::string bytes, platform::RenderPdf(PlanReportPdf(
-                                                   report, pending.plan, pending.follow_up)));
-    common::v1::RenderedFile* pdf = report.mutable_pdf();
-    pdf->set_media_type("application/pdf");
-    pdf->set_sha256(platform::Sha256Hex(bytes));
-    pdf->set_file_name(PlanReportPdfFileName(pending.plan, pending.follow_up));
-    pdf->set_content(std::move(bytes));
+    ENAMND_ASSIGN_OR_RETURN(
+        *report.mutable_pdf(),
+        platform::RenderPdfFile(PlanReportPdf(report, pending.plan, pending.follow_up),
+                                PlanReportPdfFileName(pending.plan, pending.follow_up)));
     return absl::OkStatus();
   }
   if (format != DocumentFormat::DOCUMENT_FORMAT_HTML) {

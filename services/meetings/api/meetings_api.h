@@ -116,8 +116,10 @@ class MeetingsApi {
   // event existed, once (at start, before the port opens).
   absl::Status AnnounceMunicipalities();
 
- private:
+  // What AdjustProtocol and AdjustParagraphs ask for (protocol_api.cc).
   struct AdjustInput;
+
+ private:
   absl::Status Adjust(const platform::Caller& caller, const AdjustInput& input,
                       v1::Adjustment* response);
   // CreateExtract but for the PDF: certifies (or finds) the extract.

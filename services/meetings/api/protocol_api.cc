@@ -36,14 +36,13 @@ using platform::Transaction;
 
 // The adjustment record of a justering rendered as `doc`, the next link of
 // the body's chain after `previous`.
-v1::Adjustment NewAdjustment(const AdjustmentName& name, v1::Adjustment::Kind kind,
+v1::Adjustment NewAdjustment(const AdjustmentName& name, const v1::Adjustment& stated,
                              const std::vector<v1::Paragraph>& covered, const v1::Body& body,
                              const std::optional<v1::Adjustment>& previous,
                              const RenderedDocument& doc, absl::CivilDay adjusted,
                              absl::CivilDay today) {
-  v1::Adjustment a;
+  v1::Adjustment a = stated;
   a.set_name(name.ToString());
-  a.set_kind(kind);
   for (const auto& p : covered) a.add_paragraph_numbers(p.number());
   *a.mutable_adjusted_date() = ToDate(adjusted);
   *a.mutable_adjust_time() = NowTimestamp();
@@ -241,6 +240,35 @@ absl::StatusOr<Documents> RenderAdjustment(Transaction& tx, const MeetingName& m
   return RenderBoth(std::move(in), covered);
 }
 
+// What the document of a justering states of it: kind, signers, day, place
+// and whether (and why) it is late.
+v1::Adjustment StatedJustering(const MeetingsApi::AdjustInput& input, const v1::Meeting& meeting,
+                               absl::CivilDay adjusted) {
+  v1::Adjustment stated;
+  stated.set_kind(input.kind);
+  *stated.mutable_chair() = input.chair;
+  *stated.mutable_adjusters() = input.adjusters;
+  *stated.mutable_adjusted_date() = ToDate(adjusted);
+  stated.set_place(JusteringPlace(input.place, meeting));
+  stated.set_late(IsLateJustering(ToCivil(meeting.date()), adjusted));
+  stated.set_late_reason(input.late_reason);
+  return stated;
+}
+
+// Stores justering `a` with its documents and locks the paragraphs it covers.
+absl::Status StoreAdjustment(Transaction& tx, const AdjustmentName& name, const v1::Adjustment& a,
+                             const std::vector<v1::Paragraph>& covered, const Documents& docs) {
+  for (v1::Paragraph p : covered) {
+    if (IsAdjusted(p)) continue;  // adjusted at once earlier
+    MarkAdjusted(a.name(), &p);
+    ENAMND_RETURN_IF_ERROR(store::UpdateParagraph(tx, p));
+  }
+  ENAMND_RETURN_IF_ERROR(store::InsertAdjustment(tx, name, a, docs.full.html));
+  ENAMND_RETURN_IF_ERROR(StoreBlocks(tx, a.name(), docs));
+  if (!docs.open.has_value()) return absl::OkStatus();
+  return store::InsertPublicVersion(tx, a.name(), *docs.open);
+}
+
 v1::ProtocolAdjusted AdjustedEvent(const v1::Adjustment& a, const MeetingAndBody& mb) {
   v1::ProtocolAdjusted event;
   *event.mutable_adjustment() = a;
@@ -306,14 +334,8 @@ absl::StatusOr<std::vector<platform::Block>> BlocksOf(
 absl::StatusOr<enamnd::common::v1::RenderedFile> PdfFile(std::vector<platform::Block> blocks,
                                                          const PdfContext& context,
                                                          absl::string_view suffix = "") {
-  ENAMND_ASSIGN_OR_RETURN(std::string bytes,
-                          platform::RenderPdf(ProtocolPdf(std::move(blocks), context)));
-  enamnd::common::v1::RenderedFile file;
-  file.set_media_type("application/pdf");
-  file.set_sha256(platform::Sha256Hex(bytes));
-  file.set_file_name(PdfFileName(context, suffix));
-  file.set_content(std::move(bytes));
-  return file;
+  return platform::RenderPdfFile(ProtocolPdf(std::move(blocks), context),
+                                 PdfFileName(context, suffix));
 }
 
 // The adjusted paragraphs `a` covers, as stored.
@@ -373,6 +395,37 @@ absl::Status MatchPublicVersion(Transaction& tx, const store::PublicVersion& ope
   return absl::OkStatus();
 }
 
+// RenderProtocol of a meeting whose protocol `a` adjusted: the text and HTML
+// stored at justering (or their public version), and with `pdf` its PDF.
+absl::Status ShowAdjusted(Transaction& tx, const platform::Caller& caller,
+                          const MeetingName& meeting, const v1::Adjustment& a, bool pdf,
+                          PdfContext context, v1::RenderedProtocol* response) {
+  ENAMND_ASSIGN_OR_RETURN(AdjustmentName name, AdjustmentName::Parse(a.name(), "adjustment"));
+  ENAMND_ASSIGN_OR_RETURN(auto html, store::GetAdjustmentHtml(tx, name));
+  if (!html.has_value()) return absl::InternalError("adjustment without its HTML");
+  response->set_text(a.text());
+  response->set_html(*html);
+  response->set_sha256(a.sha256());
+  response->set_adjustment(a.name());
+  const bool open = !caller.SeesConfidential() && !a.redacted_sha256().empty();
+  if (open) {
+    ENAMND_ASSIGN_OR_RETURN(auto version, store::GetPublicVersion(tx, a.name()));
+    if (!version.has_value()) return absl::InternalError("adjustment without its public version");
+    ShowPublicVersion(*version, response);
+  }
+  if (!pdf) return absl::OkStatus();
+  ENAMND_ASSIGN_OR_RETURN(
+      std::vector<platform::Block> blocks,
+      BlocksOf(tx, a.name(), open, open ? a.redacted_sha256() : a.sha256(),
+               [&]() -> absl::StatusOr<Documents> {
+                 ENAMND_ASSIGN_OR_RETURN(auto covered, CoveredBy(tx, meeting, a));
+                 return RenderAdjustment(tx, meeting, a, covered, a.previous_sha256());
+               }));
+  context.adjustment = a;
+  ENAMND_ASSIGN_OR_RETURN(*response->mutable_pdf(), PdfFile(std::move(blocks), context));
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status MeetingsApi::RenderProtocol(const platform::Caller& caller,
@@ -390,30 +443,7 @@ absl::Status MeetingsApi::RenderProtocol(const platform::Caller& caller,
   ENAMND_ASSIGN_OR_RETURN(auto adjustments, store::AdjustmentsOfMeeting(tx, meeting));
   for (const v1::Adjustment& a : adjustments) {
     if (a.kind() != v1::Adjustment::KIND_PROTOCOL) continue;
-    ENAMND_ASSIGN_OR_RETURN(AdjustmentName name, AdjustmentName::Parse(a.name(), "adjustment"));
-    ENAMND_ASSIGN_OR_RETURN(auto html, store::GetAdjustmentHtml(tx, name));
-    if (!html.has_value()) return absl::InternalError("adjustment without its HTML");
-    response->set_text(a.text());
-    response->set_html(*html);
-    response->set_sha256(a.sha256());
-    response->set_adjustment(a.name());
-    const bool open = !caller.SeesConfidential() && !a.redacted_sha256().empty();
-    if (open) {
-      ENAMND_ASSIGN_OR_RETURN(auto version, store::GetPublicVersion(tx, a.name()));
-      if (!version.has_value()) return absl::InternalError("adjustment without its public version");
-      ShowPublicVersion(*version, response);
-    }
-    if (pdf) {
-      ENAMND_ASSIGN_OR_RETURN(
-          std::vector<platform::Block> blocks,
-          BlocksOf(tx, a.name(), open, open ? a.redacted_sha256() : a.sha256(),
-                   [&]() -> absl::StatusOr<Documents> {
-                     ENAMND_ASSIGN_OR_RETURN(auto covered, CoveredBy(tx, meeting, a));
-                     return RenderAdjustment(tx, meeting, a, covered, a.previous_sha256());
-                   }));
-      context.adjustment = a;
-      ENAMND_ASSIGN_OR_RETURN(*response->mutable_pdf(), PdfFile(std::move(blocks), context));
-    }
+    ENAMND_RETURN_IF_ERROR(ShowAdjusted(tx, caller, meeting, a, pdf, context, response));
     KeepFormat(request.format(), response);
     return absl::OkStatus();
   }
@@ -500,34 +530,14 @@ absl::Status MeetingsApi::Adjust(const platform::Caller& caller, const AdjustInp
 
   ENAMND_ASSIGN_OR_RETURN(auto previous, store::LastAdjustmentOfBody(tx, meeting.body));
   const AdjustmentName name{meeting, static_cast<int>(of_meeting.size()) + 1};
-  v1::Adjustment signers;  // what the document states of its justering
-  signers.set_kind(input.kind);
-  *signers.mutable_chair() = input.chair;
-  *signers.mutable_adjusters() = input.adjusters;
-  *signers.mutable_adjusted_date() = ToDate(adjusted);
-  signers.set_place(JusteringPlace(input.place, mb.meeting));
-  signers.set_late(IsLateJustering(ToCivil(mb.meeting.date()), adjusted));
-  signers.set_late_reason(input.late_reason);
-  ENAMND_ASSIGN_OR_RETURN(Documents docs, RenderAdjustment(tx, meeting, signers, covered,
+  const v1::Adjustment stated = StatedJustering(input, mb.meeting, adjusted);
+  ENAMND_ASSIGN_OR_RETURN(Documents docs, RenderAdjustment(tx, meeting, stated, covered,
                                                            previous ? previous->sha256() : ""));
   v1::Adjustment a =
-      NewAdjustment(name, input.kind, covered, mb.body, previous, docs.full, adjusted, today);
+      NewAdjustment(name, stated, covered, mb.body, previous, docs.full, adjusted, today);
   if (docs.open.has_value()) a.set_redacted_sha256(docs.open->sha256);
   a.set_create_principal(caller.principal());
-  *a.mutable_chair() = input.chair;
-  *a.mutable_adjusters() = input.adjusters;
-  a.set_place(signers.place());
-  a.set_late(signers.late());
-  a.set_late_reason(signers.late_reason());
-  for (v1::Paragraph p : covered) {
-    if (IsAdjusted(p)) continue;  // adjusted at once earlier
-    MarkAdjusted(a.name(), &p);
-    ENAMND_RETURN_IF_ERROR(store::UpdateParagraph(tx, p));
-  }
-  ENAMND_RETURN_IF_ERROR(store::InsertAdjustment(tx, name, a, docs.full.html));
-  ENAMND_RETURN_IF_ERROR(StoreBlocks(tx, a.name(), docs));
-  if (docs.open.has_value())
-    ENAMND_RETURN_IF_ERROR(store::InsertPublicVersion(tx, a.name(), *docs.open));
+  ENAMND_RETURN_IF_ERROR(StoreAdjustment(tx, name, a, covered, docs));
   ENAMND_RETURN_IF_ERROR(platform::SaveRequest(tx, input.method, input.request_id, a.name()));
   ENAMND_RETURN_IF_ERROR(
       outbox_->Append(tx, AdjustedEvent(a, mb), a.name(), CodesOf(a.required_municipalities()))

@@ -455,13 +455,10 @@ absl::Status ProjectsApi::RenderPortfolio(const platform::Caller& caller,
   ENAMND_RETURN_IF_ERROR(GetPortfolio(caller, request.portfolio(), &portfolio));
   const std::string title = request.title().empty() ? kDefaultPortfolioTitle : request.title();
   if (request.format() == v1::RENDER_FORMAT_PDF) {
-    ENAMND_ASSIGN_OR_RETURN(std::string bytes, platform::RenderPdf(PortfolioPdf(portfolio, title)));
     response->set_media_type("application/pdf");
-    enamnd::common::v1::RenderedFile* pdf = response->mutable_pdf();
-    pdf->set_media_type("application/pdf");
-    pdf->set_sha256(platform::Sha256Hex(bytes));
-    pdf->set_file_name(PortfolioPdfFileName(portfolio));
-    pdf->set_content(std::move(bytes));
+    ENAMND_ASSIGN_OR_RETURN(*response->mutable_pdf(),
+                            platform::RenderPdfFile(PortfolioPdf(portfolio, title),
+                                                    PortfolioPdfFileName(portfolio)));
   } else if (request.format() == v1::RENDER_FORMAT_HTML) {
     response->set_media_type("text/html; charset=utf-8");
     response->set_text(RenderPortfolioHtml(portfolio, title));

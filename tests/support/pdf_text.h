@@ -1,7 +1,7 @@
 // A rendered PDF read back as text (poppler-utils' pdftotext), for the
-// projects and finance tests that check what their PDFs say.
-#ifndef ENAMND_TESTS_PROJECTS_PDF_TEXT_H_
-#define ENAMND_TESTS_PROJECTS_PDF_TEXT_H_
+// service tests that check what their PDFs say.
+#ifndef ENAMND_TESTS_SUPPORT_PDF_TEXT_H_
+#define ENAMND_TESTS_SUPPORT_PDF_TEXT_H_
 
 #include <fstream>
 #include <sstream>
@@ -35,4 +35,4 @@ inline std::string PdfText(const std::string& pdf) {
 
 }  // namespace enamnd::testing
 
-#endif  // ENAMND_TESTS_PROJECTS_PDF_TEXT_H_
+#endif  // ENAMND_TESTS_SUPPORT_PDF_TEXT_H_
