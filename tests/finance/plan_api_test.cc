@@ -28,10 +28,10 @@
 #include "services/meetings/api/service.h"
 #include "services/platform/sha256.h"
 #include "tests/finance/budget_builders.h"
-#include "tests/support/pdf_text.h"
 #include "tests/support/builders.h"
 #include "tests/support/committee.h"
 #include "tests/support/database.h"
+#include "tests/support/pdf_text.h"
 #include "tests/support/principals.h"
 #include "tests/support/service_fixture.h"
 

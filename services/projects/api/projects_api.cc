@@ -456,9 +456,9 @@ absl::Status ProjectsApi::RenderPortfolio(const platform::Caller& caller,
   const std::string title = request.title().empty() ? kDefaultPortfolioTitle : request.title();
   if (request.format() == v1::RENDER_FORMAT_PDF) {
     response->set_media_type("application/pdf");
-    ENAMND_ASSIGN_OR_RETURN(*response->mutable_pdf(),
-                            platform::RenderPdfFile(PortfolioPdf(portfolio, title),
-                                                    PortfolioPdfFileName(portfolio)));
+    ENAMND_ASSIGN_OR_RETURN(
+        *response->mutable_pdf(),
+        platform::RenderPdfFile(PortfolioPdf(portfolio, title), PortfolioPdfFileName(portfolio)));
   } else if (request.format() == v1::RENDER_FORMAT_HTML) {
     response->set_media_type("text/html; charset=utf-8");
     response->set_text(RenderPortfolioHtml(portfolio, title));
