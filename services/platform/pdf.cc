@@ -239,6 +239,10 @@ Spacing SpacingOf(Block::Kind kind) {
   }
   return {0, 0};
 }
+bool IsHeadingKind(Block::Kind kind) {
+  return kind == Block::kTitle || kind == Block::kHeading || kind == Block::kSubheading;
+}
+
 bool IsRow(Block::Kind kind) { return kind == Block::kRow || kind == Block::kHeaderRow; }
 constexpr double kSpaceAroundTable = 8;
 
@@ -270,7 +274,6 @@ class DocumentLayout {
     return layouts_.back().get();
   }
 
-  // The body as units, in order.
   // The body as units, in order, for pages with `body_height` for them.
   std::vector<Unit> BodyUnits(const std::vector<Block>& blocks, double body_height) {
     std::vector<Unit> units;
@@ -284,6 +287,13 @@ class DocumentLayout {
       const size_t first = units.size();
       AppendBlock(block, previous == nullptr || !IsRow(previous->kind), body_height, units);
       if (units.size() > first) units[first].space_before = space;
+      // A line right under a heading (a protocol's "Ärendenr ...") belongs
+      // to it: it stays with what follows too, so a heading never ends a page
+      // with only that line under it.
+      if (previous != nullptr && IsHeadingKind(previous->kind) && block.kind == Block::kLine &&
+          units.size() > first) {
+        units.back().keep_with_next = true;
+      }
       previous = &block;
     }
     return units;

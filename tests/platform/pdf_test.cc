@@ -387,12 +387,15 @@ TEST_F(PdfTest, HeadingsStayWithTheTextAfterThem) {
       document.blocks.push_back({Block::kLine, absl::StrCat("Fyllnad ", i)});
     }
     document.blocks.push_back({Block::kHeading, "Rubriken"});
+    // A line under the heading (as a protocol's "Ärendenr") goes with it.
+    document.blocks.push_back({Block::kLine, "Ärendenr 2022/9"});
     document.blocks.push_back({Block::kSubheading, "Underrubriken"});
     document.blocks.push_back({Block::kText, "Första raden\nAndra raden"});
     const std::vector<std::string> pages =
         PageTexts(Save(Render(document), absl::StrCat("filler", filler, ".pdf")));
     const int heading = PageWith(pages, "Rubriken");
     EXPECT_NE(heading, 0);
+    EXPECT_EQ(PageWith(pages, "Ärendenr 2022/9"), heading) << filler << " lines before";
     EXPECT_EQ(PageWith(pages, "Underrubriken"), heading) << filler << " lines before";
     EXPECT_EQ(PageWith(pages, "Första raden"), heading) << filler << " lines before";
     if (heading == 2 && PageWith(pages, absl::StrCat("Fyllnad ", filler - 1, "\n")) == 1) {
