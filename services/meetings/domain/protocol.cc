@@ -390,8 +390,13 @@ PdfContext PdfContextOf(const ProtocolInput& in) {
 std::vector<Block> NoticeBlocks(const PdfContext& c) {
   std::vector<Block> out;
   out.push_back({Block::kHeading, "Anslag/bevis"});
+  const Block archive{Block::kLine,
+                      absl::StrCat("Förvaringsplats för protokollet: ",
+                                   c.body.protocol_archive().empty() ? std::string("ej angiven")
+                                                                     : c.body.protocol_archive())};
   if (!c.adjustment.has_value()) {
     out.push_back({Block::kLine, "Protokollet är inte justerat; anslag sker efter justering."});
+    out.push_back(archive);
   } else {
     const v1::Adjustment& a = *c.adjustment;
     out.push_back({Block::kLine,
@@ -403,6 +408,7 @@ std::vector<Block> NoticeBlocks(const PdfContext& c) {
         {Block::kLine, absl::StrCat("Justerat: ", Day(a.adjusted_date()), ", ",
                                     FormatParagraphRange(Numbers(a.paragraph_numbers())))});
     out.push_back({Block::kLine, absl::StrCat("Anslag senast: ", Day(a.notice_deadline()))});
+    out.push_back(archive);
     const bool running = a.has_appeal_deadline();
     out.push_back({Block::kLine,
                    running ? absl::StrCat("Sista dag för överklagande: ", Day(a.appeal_deadline()))
@@ -428,10 +434,6 @@ std::vector<Block> NoticeBlocks(const PdfContext& c) {
                                                running ? Day(a.appeal_deadline()) : "–")});
     }
   }
-  out.push_back(
-      {Block::kLine, absl::StrCat("Förvaringsplats för protokollet: ",
-                                  c.body.protocol_archive().empty() ? std::string("ej angiven")
-                                                                    : c.body.protocol_archive())});
   return out;
 }
 
