@@ -14,7 +14,7 @@ namespace {
 // The first line of an encoded block list; a new layout gets a new version.
 constexpr absl::string_view kMagic = "enamnd-blocks 1\n";
 
-bool KnownKind(size_t kind) { return kind >= Block::kTitle && kind <= Block::kHeaderRow; }
+bool KnownKind(size_t kind) { return kind >= Block::kTitle && kind <= Block::kPageBreak; }
 
 // A number as EncodeBlocks writes it: digits only (SimpleAtoi alone would
 // take a sign, spaces and leading zeros), so that a list has one encoding.
@@ -70,6 +70,8 @@ std::string RenderBlocksAsText(const std::vector<Block>& blocks) {
       case Block::kHeaderRow:
         absl::StrAppend(&out, "  ", Cells(b.text), "\n");
         break;
+      case Block::kPageBreak:  // pages are the PDF's
+        break;
     }
   }
   return out;
@@ -117,6 +119,8 @@ std::string RenderBlocksAsHtml(const std::vector<Block>& blocks, absl::string_vi
         if (open == Open::kNone) out += "<table>\n";
         open = Open::kTable;
         out += HtmlCells(b.text, b.kind == Block::kHeaderRow ? "th" : "td");
+        break;
+      case Block::kPageBreak:
         break;
     }
   }

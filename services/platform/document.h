@@ -27,6 +27,7 @@ struct Block {
     kItem = 6,        // one item of a bullet list
     kRow = 7,         // one row of a table: cells separated by '\t'
     kHeaderRow = 8,   // a table's header row, cells as for kRow
+    kPageBreak = 9,   // PDF: what follows starts a new page; text is empty
   };
   Kind kind = kLine;
   std::string text;

@@ -181,6 +181,8 @@ struct Unit {
   double height = 0;
   // A heading's lines stay on the page of the first line after them.
   bool keep_with_next = false;
+  // Starts a new page unless the page is still empty (Block::kPageBreak).
+  bool break_before = false;
   std::vector<PlacedLine> lines;
   std::vector<Rule> rules;
 };
@@ -235,10 +237,12 @@ Spacing SpacingOf(Block::Kind kind) {
       return {2, 2};
     case Block::kRow:
     case Block::kHeaderRow:
+    case Block::kPageBreak:
       return {0, 0};
   }
   return {0, 0};
 }
+
 bool IsHeadingKind(Block::Kind kind) {
   return kind == Block::kTitle || kind == Block::kHeading || kind == Block::kSubheading;
 }
@@ -332,6 +336,12 @@ class DocumentLayout {
       case Block::kHeaderRow:
         AppendRow(block, starts_table, body_height, units);
         return;
+      case Block::kPageBreak: {
+        Unit unit;
+        unit.break_before = true;
+        units.push_back(std::move(unit));
+        return;
+      }
     }
   }
 
@@ -431,11 +441,12 @@ std::vector<Page> Paginate(const std::vector<Unit>& units, double top, double bo
     double space = page_empty ? 0 : units[i].space_before;
     // On an empty page the unit stays even if it does not fit: a later page
     // would be no roomier.
-    if (!page_empty && y + space + needed > bottom) {
+    if (!page_empty && (units[i].break_before || y + space + needed > bottom)) {
       pages.emplace_back();
       y = top;
       space = 0;
     }
+    if (units[i].break_before) continue;  // the next unit opens the page
     y += space;
     Page& page = pages.back();
     for (const PlacedLine& line : units[i].lines) {

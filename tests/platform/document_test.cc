@@ -43,6 +43,17 @@ TEST(RenderBlocksAsTextTest, EveryKindOfBlock) {
   EXPECT_EQ(RenderBlocksAsText({}), "");
 }
 
+TEST(RenderBlocksAsTextTest, PageBreaksAreThePdfsOnly) {
+  const std::vector<Block> with = {
+      {Block::kLine, "a"}, {Block::kPageBreak, ""}, {Block::kItem, "b"}};
+  const std::vector<Block> without = {{Block::kLine, "a"}, {Block::kItem, "b"}};
+  EXPECT_EQ(RenderBlocksAsText(with), RenderBlocksAsText(without));
+  EXPECT_EQ(RenderBlocksAsHtml(with, "t"), RenderBlocksAsHtml(without, "t"));
+  absl::StatusOr<std::vector<Block>> decoded = DecodeBlocks(EncodeBlocks(with));
+  ASSERT_TRUE(decoded.ok()) << decoded.status();
+  EXPECT_EQ(*decoded, with);
+}
+
 TEST(RenderBlocksAsHtmlTest, ListsAndTablesOpenAndCloseAroundTheirBlocks) {
   const std::vector<Block> blocks = {
       {Block::kHeading, "A & B"}, {Block::kItem, "<script>x</script>"},
@@ -120,7 +131,7 @@ TEST(EncodeBlocksTest, GarbageIsRejectedNamingTheField) {
            std::string(""),
            std::string("garbage"),
            std::string("enamnd-blocks 2\n5:3:abc"),  // another version
-           magic + "9:3:abc",                        // unknown kind
+           magic + "10:3:abc",                       // unknown kind
            magic + "0:3:abc",
            magic + "5:4:abc",   // longer than what is left
            magic + "5:x:abc",   // no length

@@ -428,6 +428,21 @@ TEST_F(PdfTest, EmptyDocumentIsOnePage) {
   EXPECT_THAT(Text(path), HasSubstr("Sida 1 av 1"));
 }
 
+TEST_F(PdfTest, PageBreakStartsANewPageButNoEmptyOne) {
+  PdfDocument document;
+  document.blocks = {{Block::kPageBreak, ""},  // at the top: no empty first page
+                     {Block::kLine, "Första sidan"},
+                     {Block::kPageBreak, ""},
+                     {Block::kHeading, "Anslag/bevis"},
+                     {Block::kLine, "Andra sidan"}};
+  const std::string path = Save(Render(document), "breaks.pdf");
+  EXPECT_EQ(PageCount(path), 2);
+  const std::vector<std::string> pages = PageTexts(path);
+  EXPECT_EQ(PageWith(pages, "Första sidan"), 1);
+  EXPECT_EQ(PageWith(pages, "Anslag/bevis"), 2);
+  EXPECT_EQ(PageWith(pages, "Andra sidan"), 2);
+}
+
 TEST_F(PdfTest, InvalidUtf8IsReplacedNotFatal) {
   PdfDocument document;
   document.blocks = {{Block::kLine, "före \xff\xfe efter"}};

@@ -388,7 +388,8 @@ PdfContext PdfContextOf(const ProtocolInput& in) {
 }
 
 std::vector<Block> NoticeBlocks(const PdfContext& c) {
-  std::vector<Block> out;
+  // On a page of its own, as the municipalities post it.
+  std::vector<Block> out = {{Block::kPageBreak, ""}};
   out.push_back({Block::kHeading, "Anslag/bevis"});
   const Block archive{Block::kLine,
                       absl::StrCat("Förvaringsplats för protokollet: ",
