@@ -445,6 +445,7 @@ std::vector<Page> Paginate(const std::vector<Unit>& units, double top, double bo
       pages.emplace_back();
       y = top;
       space = 0;
+      page_empty = true;
     }
     if (units[i].break_before) continue;  // the next unit opens the page
     y += space;

@@ -164,6 +164,21 @@ TEST(JusteringRuleTest, FourteenDaysOrAReason) {
   }
 }
 
+TEST(JusteringRuleTest, FourteenDaysEndingOnAHolidayRunToTheNextWeekday) {
+  // 10 June 2022 + 14 is Midsummer Eve; then Midsummer Day and a Sunday.
+  const CivilDay meeting(2022, 6, 10);
+  EXPECT_FALSE(IsLateJustering(meeting, CivilDay(2022, 6, 27)));
+  EXPECT_TRUE(IsLateJustering(meeting, CivilDay(2022, 6, 28)));
+}
+
+TEST(RenderTest, AppointedAdjustersAndThoseWhoSign) {
+  ProtocolInput in = SampleInput();
+  in.meeting.mutable_attendance()->add_adjusters()->set_display_name("Ledamot 2505");
+  std::string text = RenderDocument(in).text;
+  EXPECT_TRUE(absl::StrContains(text, "Utses att justera: Ledamot 2505\n")) << text;
+  EXPECT_TRUE(absl::StrContains(text, "Justerare: Ersättare 2523\n")) << text;
+}
+
 TEST(JusteringRuleTest, PlaceGivenPlannedOrWhereTheMeetingWas) {
   v1::Meeting m;
   m.set_location("Stadshuset");

@@ -125,8 +125,6 @@ class MeetingsApi {
   // CreateExtract but for the PDF: certifies (or finds) the extract.
   absl::Status CertifyExtract(const platform::Caller& caller,
                               const v1::CreateExtractRequest& request, v1::Extract* response);
-  // Sets e->pdf from the extract's stored blocks.
-  absl::Status AddExtractPdf(platform::Transaction& tx, v1::Extract* e);
 
   platform::Database* db_;
   platform::Outbox* outbox_;

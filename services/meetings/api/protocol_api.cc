@@ -325,17 +325,25 @@ absl::StatusOr<std::vector<platform::Block>> BlocksOf(
   if (!same) {
     return absl::FailedPreconditionError(
         absl::StrCat(name,
-                     " was adjusted before its PDF layout was stored, and its records "
-                     "have changed since; only its text and HTML are available"));
+                     " was adjusted before this version stored its PDF layout, and rendered "
+                     "anew it no longer hashes as adjusted (the layout or the records have "
+                     "changed since); only its text and HTML are available"));
   }
   return public_version ? docs.open_blocks : docs.full.blocks;
 }
 
-absl::StatusOr<enamnd::common::v1::RenderedFile> PdfFile(std::vector<platform::Block> blocks,
-                                                         const PdfContext& context,
-                                                         absl::string_view suffix = "") {
-  return platform::RenderPdfFile(ProtocolPdf(std::move(blocks), context),
-                                 PdfFileName(context, suffix));
+// A PDF to render once the transaction that read its parts has ended: a
+// render takes long and one at a time, and must not hold the reader.
+struct PendingPdf {
+  std::vector<platform::Block> blocks;
+  PdfContext context;
+  std::string file_suffix;  // e.g. "-p12" for an extract
+};
+
+absl::StatusOr<enamnd::common::v1::RenderedFile> RenderPending(PendingPdf pending) {
+  std::string file_name = PdfFileName(pending.context, pending.file_suffix);
+  return platform::RenderPdfFile(ProtocolPdf(std::move(pending.blocks), pending.context),
+                                 std::move(file_name));
 }
 
 // The adjusted paragraphs `a` covers, as stored.
@@ -399,7 +407,8 @@ absl::Status MatchPublicVersion(Transaction& tx, const store::PublicVersion& ope
 // stored at justering (or their public version), and with `pdf` its PDF.
 absl::Status ShowAdjusted(Transaction& tx, const platform::Caller& caller,
                           const MeetingName& meeting, const v1::Adjustment& a, bool pdf,
-                          PdfContext context, v1::RenderedProtocol* response) {
+                          PdfContext context, v1::RenderedProtocol* response,
+                          std::optional<PendingPdf>* pending) {
   ENAMND_ASSIGN_OR_RETURN(AdjustmentName name, AdjustmentName::Parse(a.name(), "adjustment"));
   ENAMND_ASSIGN_OR_RETURN(auto html, store::GetAdjustmentHtml(tx, name));
   if (!html.has_value()) return absl::InternalError("adjustment without its HTML");
@@ -422,34 +431,17 @@ absl::Status ShowAdjusted(Transaction& tx, const platform::Caller& caller,
                  return RenderAdjustment(tx, meeting, a, covered, a.previous_sha256());
                }));
   context.adjustment = a;
-  ENAMND_ASSIGN_OR_RETURN(*response->mutable_pdf(), PdfFile(std::move(blocks), context));
+  *pending = PendingPdf{std::move(blocks), std::move(context), ""};
   return absl::OkStatus();
 }
 
-}  // namespace
-
-absl::Status MeetingsApi::RenderProtocol(const platform::Caller& caller,
-                                         const v1::RenderProtocolRequest& request,
-                                         v1::RenderedProtocol* response) {
-  ENAMND_ASSIGN_OR_RETURN(MeetingName meeting, MeetingName::Parse(request.meeting(), "meeting"));
-  ENAMND_RETURN_IF_ERROR(platform::AllowEnumValue(
-      request.format(), enamnd::common::v1::DocumentFormat_descriptor(), "format"));
-  const bool pdf = request.format() == enamnd::common::v1::DOCUMENT_FORMAT_PDF;
-  ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
-  ENAMND_ASSIGN_OR_RETURN(ProtocolInput in,
-                          LoadProtocolInput(tx, meeting, DocumentKind::kProtocol));
-  PdfContext context = PdfContextOf(in);
-  response->set_meeting(request.meeting());
-  ENAMND_ASSIGN_OR_RETURN(auto adjustments, store::AdjustmentsOfMeeting(tx, meeting));
-  for (const v1::Adjustment& a : adjustments) {
-    if (a.kind() != v1::Adjustment::KIND_PROTOCOL) continue;
-    ENAMND_RETURN_IF_ERROR(ShowAdjusted(tx, caller, meeting, a, pdf, context, response));
-    KeepFormat(request.format(), response);
-    return absl::OkStatus();
-  }
-  // Not adjusted: a draft, for those who prepare and adjust it only.
-  ENAMND_RETURN_IF_ERROR(caller.RequireDraftAccess(request.meeting()));
+// RenderProtocol of a draft, for those who prepare and adjust it only.
+absl::Status ShowDraft(Transaction& tx, const platform::Caller& caller, const MeetingName& meeting,
+                       ProtocolInput in, bool pdf, v1::RenderedProtocol* response,
+                       std::optional<PendingPdf>* pending) {
+  ENAMND_RETURN_IF_ERROR(caller.RequireDraftAccess(meeting.ToString()));
   ENAMND_ASSIGN_OR_RETURN(auto paragraphs, store::ParagraphsOfMeeting(tx, meeting));
+  PdfContext context = PdfContextOf(in);
   const v1::Attendance& planned = in.meeting.attendance();
   in.adjustment_place = JusteringPlace("", in.meeting);
   if (platform::IsSet(planned.adjustment_date())) {
@@ -463,9 +455,71 @@ absl::Status MeetingsApi::RenderProtocol(const platform::Caller& caller,
   const bool open = !caller.SeesConfidential() && docs.open.has_value();
   if (open) ShowPublicVersion(*docs.open, response);
   if (pdf) {
-    ENAMND_ASSIGN_OR_RETURN(
-        *response->mutable_pdf(),
-        PdfFile(open ? std::move(docs.open_blocks) : std::move(docs.full.blocks), context));
+    *pending = PendingPdf{open ? std::move(docs.open_blocks) : std::move(docs.full.blocks),
+                          std::move(context), ""};
+  }
+  return absl::OkStatus();
+}
+
+// The parts of extract `record`'s PDF, read in `tx`.
+absl::StatusOr<PendingPdf> ExtractPdfParts(Transaction& tx, const v1::Extract& record) {
+  const v1::Extract* e = &record;
+  ENAMND_ASSIGN_OR_RETURN(ExtractName extract, ExtractName::Parse(e->name(), "extract"));
+  const ParagraphName& paragraph = extract.paragraph;
+  ENAMND_ASSIGN_OR_RETURN(auto p, store::GetParagraph(tx, paragraph));
+  ENAMND_ASSIGN_OR_RETURN(AdjustmentName adjustment_name,
+                          AdjustmentName::Parse(e->adjustment(), "extract.adjustment"));
+  ENAMND_ASSIGN_OR_RETURN(auto adjustment, store::GetAdjustment(tx, adjustment_name));
+  if (!p.has_value() || !adjustment.has_value()) {
+    return absl::InternalError("extract without its paragraph or adjustment");
+  }
+  ENAMND_ASSIGN_OR_RETURN(
+      std::vector<platform::Block> blocks,
+      BlocksOf(tx, e->name(), e->redacted(), e->redacted() ? e->redacted_sha256() : e->sha256(),
+               [&]() -> absl::StatusOr<Documents> {
+                 Documents docs;
+                 ENAMND_RETURN_IF_ERROR(RenderExtract(tx, paragraph, *p, *adjustment,
+                                                      e->certified_by(),
+                                                      ToCivil(e->certified_date()), &docs)
+                                            .status());
+                 return docs;
+               }));
+  ENAMND_ASSIGN_OR_RETURN(ProtocolInput in,
+                          LoadProtocolInput(tx, paragraph.meeting, DocumentKind::kExtract));
+  PdfContext context = PdfContextOf(in);
+  context.adjustment = *adjustment;
+  context.extract_sha256 = e->redacted() ? e->redacted_sha256() : e->sha256();
+  context.certified_date = ToCivil(e->certified_date());
+  return PendingPdf{std::move(blocks), std::move(context), absl::StrCat("-p", p->number())};
+}
+
+}  // namespace
+
+absl::Status MeetingsApi::RenderProtocol(const platform::Caller& caller,
+                                         const v1::RenderProtocolRequest& request,
+                                         v1::RenderedProtocol* response) {
+  ENAMND_ASSIGN_OR_RETURN(MeetingName meeting, MeetingName::Parse(request.meeting(), "meeting"));
+  ENAMND_RETURN_IF_ERROR(platform::AllowEnumValue(
+      request.format(), enamnd::common::v1::DocumentFormat_descriptor(), "format"));
+  const bool pdf = request.format() == enamnd::common::v1::DOCUMENT_FORMAT_PDF;
+  response->set_meeting(request.meeting());
+  std::optional<PendingPdf> pending;
+  {
+    ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
+    ENAMND_ASSIGN_OR_RETURN(ProtocolInput in,
+                            LoadProtocolInput(tx, meeting, DocumentKind::kProtocol));
+    ENAMND_ASSIGN_OR_RETURN(auto adjustments, store::AdjustmentsOfMeeting(tx, meeting));
+    auto adjusted = std::find_if(adjustments.begin(), adjustments.end(), [](const auto& a) {
+      return a.kind() == v1::Adjustment::KIND_PROTOCOL;
+    });
+    ENAMND_RETURN_IF_ERROR(
+        adjusted != adjustments.end()
+            ? ShowAdjusted(tx, caller, meeting, *adjusted, pdf, PdfContextOf(in), response,
+                           &pending)
+            : ShowDraft(tx, caller, meeting, std::move(in), pdf, response, &pending));
+  }
+  if (pending.has_value()) {
+    ENAMND_ASSIGN_OR_RETURN(*response->mutable_pdf(), RenderPending(std::move(*pending)));
   }
   KeepFormat(request.format(), response);
   return absl::OkStatus();
@@ -705,9 +759,14 @@ absl::Status MeetingsApi::CreateExtract(const platform::Caller& caller,
                                         v1::Extract* response) {
   ENAMND_RETURN_IF_ERROR(CertifyExtract(caller, request, response));
   if (request.format() != enamnd::common::v1::DOCUMENT_FORMAT_PDF) return absl::OkStatus();
-  // Rendered after the commit, outside the write lock.
-  ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
-  return AddExtractPdf(tx, response);
+  // Read after the commit, rendered after the read.
+  std::optional<PendingPdf> pending;
+  {
+    ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
+    ENAMND_ASSIGN_OR_RETURN(pending, ExtractPdfParts(tx, *response));
+  }
+  ENAMND_ASSIGN_OR_RETURN(*response->mutable_pdf(), RenderPending(std::move(*pending)));
+  return absl::OkStatus();
 }
 
 absl::Status MeetingsApi::CertifyExtract(const platform::Caller& caller,
@@ -766,38 +825,6 @@ absl::Status MeetingsApi::CertifyExtract(const platform::Caller& caller,
     response->set_html(open->html);
     response->set_redacted(true);
   }
-  return absl::OkStatus();
-}
-
-absl::Status MeetingsApi::AddExtractPdf(Transaction& tx, v1::Extract* e) {
-  ENAMND_ASSIGN_OR_RETURN(ExtractName extract, ExtractName::Parse(e->name(), "extract"));
-  const ParagraphName& paragraph = extract.paragraph;
-  ENAMND_ASSIGN_OR_RETURN(auto p, store::GetParagraph(tx, paragraph));
-  ENAMND_ASSIGN_OR_RETURN(AdjustmentName adjustment_name,
-                          AdjustmentName::Parse(e->adjustment(), "extract.adjustment"));
-  ENAMND_ASSIGN_OR_RETURN(auto adjustment, store::GetAdjustment(tx, adjustment_name));
-  if (!p.has_value() || !adjustment.has_value()) {
-    return absl::InternalError("extract without its paragraph or adjustment");
-  }
-  ENAMND_ASSIGN_OR_RETURN(
-      std::vector<platform::Block> blocks,
-      BlocksOf(tx, e->name(), e->redacted(), e->redacted() ? e->redacted_sha256() : e->sha256(),
-               [&]() -> absl::StatusOr<Documents> {
-                 Documents docs;
-                 ENAMND_RETURN_IF_ERROR(RenderExtract(tx, paragraph, *p, *adjustment,
-                                                      e->certified_by(),
-                                                      ToCivil(e->certified_date()), &docs)
-                                            .status());
-                 return docs;
-               }));
-  ENAMND_ASSIGN_OR_RETURN(ProtocolInput in,
-                          LoadProtocolInput(tx, paragraph.meeting, DocumentKind::kExtract));
-  PdfContext context = PdfContextOf(in);
-  context.adjustment = *adjustment;
-  context.extract_sha256 = e->redacted() ? e->redacted_sha256() : e->sha256();
-  context.certified_date = ToCivil(e->certified_date());
-  ENAMND_ASSIGN_OR_RETURN(*e->mutable_pdf(),
-                          PdfFile(std::move(blocks), context, absl::StrCat("-p", p->number())));
   return absl::OkStatus();
 }
 

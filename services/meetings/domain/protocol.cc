@@ -130,8 +130,14 @@ void AddJustering(const ProtocolInput& in, const std::vector<int>& numbers,
   if (adjusters.empty()) adjusters.assign(a.adjusters().begin(), a.adjusters().end());
   std::vector<std::string> names;
   for (const auto& p : adjusters) names.push_back(PersonText(p));
+  // Who the meeting appointed (the attendance), who may differ from who
+  // signs (a replacement).
+  std::vector<std::string> appointed;
+  for (const auto& p : a.adjusters()) appointed.push_back(PersonText(p));
   out->push_back({Block::kHeading, "Justering"});
-  out->push_back({Block::kLine, absl::StrCat("Utses att justera: ", absl::StrJoin(names, ", "))});
+  out->push_back(
+      {Block::kLine, absl::StrCat("Utses att justera: ",
+                                  absl::StrJoin(appointed.empty() ? names : appointed, ", "))});
   std::vector<std::string> place_and_time;
   if (!in.adjustment_place.empty()) place_and_time.push_back(in.adjustment_place);
   if (in.has_adjusted_date) place_and_time.push_back(Day(in.adjusted_date));
@@ -312,7 +318,9 @@ std::string FormatParagraphRange(std::vector<int> numbers) {
 }
 
 bool IsLateJustering(absl::CivilDay meeting, absl::CivilDay adjusted) {
-  return adjusted - meeting > kJusteringWithinDays;
+  // A deadline on a Sunday or holiday moves to the next weekday, as for the
+  // notice and the appeal.
+  return adjusted > platform::StatutoryDeadline(meeting + kJusteringWithinDays);
 }
 
 absl::Status CheckJusteringReason(absl::CivilDay meeting, absl::CivilDay adjusted,

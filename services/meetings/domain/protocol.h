@@ -27,7 +27,8 @@ absl::CivilDay AppealDeadline(absl::CivilDay last_posting);
 absl::CivilDay LegalForceDate(absl::CivilDay appeal_deadline);
 
 // The protocol is to be adjusted within 14 days of the meeting
-// (kommunallagen 6 kap. 35 §, 5 kap. 69 §).
+// (kommunallagen 6 kap. 35 §, 5 kap. 69 §); a last day on a Sunday or
+// holiday moves to the next weekday (lagen om beräkning av lagstadgad tid).
 inline constexpr int kJusteringWithinDays = 14;
 // Whether a justering on `adjusted` is later than that.
 bool IsLateJustering(absl::CivilDay meeting, absl::CivilDay adjusted);
