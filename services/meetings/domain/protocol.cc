@@ -347,19 +347,14 @@ std::string JusteringPlace(absl::string_view given, const v1::Meeting& meeting) 
   return meeting.location();
 }
 
-RenderedDocument RenderStoredDocument(std::vector<Block> blocks, const v1::Body& body,
-                                      const v1::Meeting& meeting) {
-  std::string title = absl::StrCat(blocks.empty() ? std::string() : blocks.front().text, " ",
-                                   body.display_name(), " ", Day(meeting.date()));
-  RenderedDocument doc;
-  doc.text = platform::RenderBlocksAsText(blocks);
-  doc.html = platform::RenderBlocksAsHtml(blocks, title);
-  doc.blocks = std::move(blocks);
-  return doc;
-}
-
 RenderedDocument RenderDocument(const ProtocolInput& input) {
-  return RenderStoredDocument(BuildBlocks(input), input.body, input.meeting);
+  RenderedDocument doc;
+  doc.blocks = BuildBlocks(input);  // never empty: the title comes first
+  doc.text = platform::RenderBlocksAsText(doc.blocks);
+  doc.html = platform::RenderBlocksAsHtml(
+      doc.blocks, absl::StrCat(doc.blocks.front().text, " ", input.body.display_name(), " ",
+                               Day(input.meeting.date())));
+  return doc;
 }
 
 // ------------------------------------------------------------ PDF

@@ -80,10 +80,6 @@ struct RenderedDocument {
 };
 
 RenderedDocument RenderDocument(const ProtocolInput& input);
-// The same text and HTML from stored blocks.
-RenderedDocument RenderStoredDocument(std::vector<platform::Block> blocks, const v1::Body& body,
-                                      const v1::Meeting& meeting);
-
 // What the PDF of a protocol, an immediate adjustment or an extract shows
 // around its blocks.
 struct PdfContext {
