@@ -46,6 +46,14 @@ std::string FirstNonEmpty(const std::string& flag, const char* env, const std::s
   return fallback;
 }
 
+// host:port with a port in 0..65535 (0 picks a free one).
+bool IsListenAddress(const std::string& listen) {
+  size_t colon = listen.rfind(':');
+  int port = 0;
+  return colon != std::string::npos && colon != 0 &&
+         absl::SimpleAtoi(listen.substr(colon + 1), &port) && port >= 0 && port <= 65535;
+}
+
 // One line per RPC: method, status code, duration, peer (access_log.h).
 class AccessLogInterceptor : public grpc::experimental::Interceptor {
  public:
@@ -260,6 +268,7 @@ absl::StatusOr<ServerConfig> LoadConfig(const std::string& service) {
   }
   config.stream_max_length = static_cast<int64_t>(max_length);
   config.metrics_listen = FirstNonEmpty("", "ENAMND_METRICS_LISTEN", "");
+  config.health_listen = FirstNonEmpty("", "ENAMND_HEALTH_LISTEN", "");
   ENAMND_ASSIGN_OR_RETURN(double backlog,
                           EnvNumber("ENAMND_WATCH_MAX_BACKLOG", config.watch_max_backlog));
   config.watch_max_backlog = static_cast<int64_t>(backlog);
@@ -277,14 +286,12 @@ absl::StatusOr<ServerConfig> LoadConfig(const std::string& service) {
     return absl::InvalidArgumentError(
         absl::StrCat("listen: want host:port, got \"", config.listen, "\""));
   }
-  int metrics_port = 0;
-  size_t colon = config.metrics_listen.rfind(':');
-  if (!config.metrics_listen.empty() &&
-      (colon == std::string::npos || colon == 0 ||
-       !absl::SimpleAtoi(config.metrics_listen.substr(colon + 1), &metrics_port) ||
-       metrics_port < 0 || metrics_port > 65535)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("ENAMND_METRICS_LISTEN: want host:port, got \"", config.metrics_listen, "\""));
+  for (const auto& [name, value] : {std::pair{"ENAMND_METRICS_LISTEN", &config.metrics_listen},
+                                     std::pair{"ENAMND_HEALTH_LISTEN", &config.health_listen}}) {
+    if (!value->empty() && !IsListenAddress(*value)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(name, ": want host:port, got \"", LogSafe(*value), "\""));
+    }
   }
   return config;
 }
@@ -393,6 +400,10 @@ absl::Status ServerRunner::Start() {
   for (const std::string& name : service_->GrpcServiceNames()) {
     server_->GetHealthCheckService()->SetServingStatus(name, false);
   }
+  if (!config_.health_listen.empty()) {
+    ENAMND_ASSIGN_OR_RETURN(health_server_,
+                            HealthServer::Start(config_.health_listen, service_->GrpcServiceNames()));
+  }
   // Only once the port is ours: a second instance that fails to bind must
   // not publish this database's events or consume others' too.
   OutboxRelay::Options relay_options = relay_options_;
@@ -412,6 +423,7 @@ absl::Status ServerRunner::Start() {
   for (const std::string& name : service_->GrpcServiceNames()) {
     health->SetServingStatus(name, true);
   }
+  if (health_server_ != nullptr) health_server_->SetServing(true);
   LogInfo("server", "enamnd-", config_.service, " serving on ", config_.listen, " (port ", port_,
           "), events to ", outbox_->stream(), " at ", config_.redis);
   return absl::OkStatus();
@@ -432,6 +444,7 @@ void ServerRunner::Shutdown(absl::Duration deadline) {
   if (server_ != nullptr) {
     LogInfo("server", "shutting down");
     server_->GetHealthCheckService()->Shutdown();
+    if (health_server_ != nullptr) health_server_->EnterShutdown();
     service_->BeginShutdown();
     if (watch_ != nullptr) watch_->EndAll();
     // Returns once calls have finished (cancelled at the deadline) and the
@@ -447,6 +460,7 @@ void ServerRunner::Shutdown(absl::Duration deadline) {
   executor_.reset();  // finishes queued work
   LogDebug("server", "workers stopped");
   metrics_server_.reset();
+  health_server_.reset();  // answered NOT_SERVING until here
   outbox_metrics_.clear();  // before db_ goes
   watch_.reset();           // no stream left: every call has ended
   if (relay_ != nullptr) relay_->Stop(absl::Seconds(2));

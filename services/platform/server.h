@@ -20,6 +20,7 @@
 #include "services/platform/database.h"
 #include "services/platform/event_watch.h"
 #include "services/platform/executor.h"
+#include "services/platform/health_server.h"
 #include "services/platform/metrics.h"
 #include "services/platform/outbox.h"
 #include "services/platform/redis.h"
@@ -63,6 +64,10 @@ struct ServerConfig {
   // ENAMND_METRICS_LISTEN: host:port of the plain-HTTP /metrics endpoint
   // (Prometheus text format); port 0 picks a free one; empty: none.
   std::string metrics_listen;
+  // ENAMND_HEALTH_LISTEN: host:port of a plaintext listener that serves
+  // only grpc.health.v1, for probes that cannot do mTLS (the kubelet's);
+  // port 0 picks a free one; empty: none.
+  std::string health_listen;
   // ENAMND_WATCH_MAX_BACKLOG: events a live watch stream may fall behind
   // the log while its reader does not take them, before it is ended with
   // RESOURCE_EXHAUSTED (event_watch.h).
@@ -126,6 +131,8 @@ class ServerRunner {
   int port() const { return port_; }
   // The /metrics port bound (config.metrics_listen), or 0 when it is off.
   int metrics_port() const { return metrics_server_ == nullptr ? 0 : metrics_server_->port(); }
+  // The plaintext health port bound (config.health_listen), or 0 when off.
+  int health_port() const { return health_server_ == nullptr ? 0 : health_server_->port(); }
   // Health -> NOT_SERVING, stop the service's streams, drain RPCs until
   // `deadline`, flush the relay, close the database. Idempotent.
   void Shutdown(absl::Duration deadline = absl::Seconds(10));
@@ -153,6 +160,7 @@ class ServerRunner {
   std::unique_ptr<OutboxRelay> relay_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<MetricsServer> metrics_server_;
+  std::unique_ptr<HealthServer> health_server_;
   // The outbox gauges; they read db_, so they go before it.
   std::vector<MetricHandle> outbox_metrics_;
   int port_ = 0;

@@ -1,6 +1,7 @@
 // The runtime's health service, as an orchestrator would probe it.
 #include <grpcpp/generic/generic_stub.h>
 
+#include "absl/strings/match.h"
 #include "absl/synchronization/notification.h"
 #include "services/meetings/api/service.h"
 #include "tests/meetings/fixture.h"
@@ -65,6 +66,47 @@ TEST_F(HealthTest, SecondInstanceOnTheSamePortDoesNotStart) {
   EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
   EXPECT_EQ(second.relay(), nullptr);        // it publishes nothing
   EXPECT_EQ(HealthStatus(channel_, ""), 1);  // the first one is unharmed
+}
+
+// ENAMND_HEALTH_LISTEN: a plaintext port for the kubelet's gRPC probes. It
+// follows the main server's status and serves no API method.
+class HealthPortTest : public meetings::MeetingsFixture {
+ protected:
+  void SetUp() override {
+    service_.Configure([](ServerConfig* config) { config->health_listen = "127.0.0.1:0"; });
+    StartServer();
+  }
+};
+
+TEST_F(HealthPortTest, MirrorsTheServiceAndServesNothingElse) {
+  ASSERT_GT(runner_->health_port(), 0);
+  auto probe = grpc::CreateChannel(absl::StrCat("127.0.0.1:", runner_->health_port()),
+                                   grpc::InsecureChannelCredentials());
+  EXPECT_EQ(HealthStatus(probe, ""), 1);
+  EXPECT_EQ(HealthStatus(probe, "enamnd.meetings.v1.MeetingsService"), 1);
+  EXPECT_EQ(HealthStatus(probe, "no.such.Service"), -1);  // NOT_FOUND
+
+  // The API is not on this port, even for a caller naming a principal.
+  auto stub = meetings::v1::MeetingsService::NewStub(
+      InsecureChannelAs(absl::StrCat("127.0.0.1:", runner_->health_port()),
+                        enamnd::testing::kClerk));
+  grpc::ClientContext context;
+  meetings::v1::GetBodyRequest request;
+  request.set_name("bodies/e-namnden");
+  meetings::v1::Body body;
+  EXPECT_EQ(stub->GetBody(&context, request, &body).error_code(), grpc::StatusCode::UNIMPLEMENTED);
+
+  runner_->Shutdown(absl::Seconds(2));
+  EXPECT_NE(HealthStatus(probe, ""), 1);
+}
+
+TEST(HealthListenConfig, RejectsAnAddressWithoutPort) {
+  setenv("ENAMND_HEALTH_LISTEN", "52051", 1);
+  absl::StatusOr<ServerConfig> config = LoadConfig("meetings");
+  unsetenv("ENAMND_HEALTH_LISTEN");
+  ASSERT_FALSE(config.ok());
+  EXPECT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_TRUE(absl::StrContains(config.status().message(), "ENAMND_HEALTH_LISTEN"));
 }
 
 }  // namespace
