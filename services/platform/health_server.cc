@@ -22,12 +22,11 @@ absl::StatusOr<std::unique_ptr<HealthServer>> HealthServer::Start(
   builder.SetMaxReceiveMessageSize(4096);
   health->server_ = builder.BuildAndStart();
   if (health->server_ == nullptr || health->port_ == 0) {
-    return absl::UnavailableError(
-        absl::StrCat("ENAMND_HEALTH_LISTEN: cannot listen on ", listen));
+    return absl::UnavailableError(absl::StrCat("ENAMND_HEALTH_LISTEN: cannot listen on ", listen));
   }
   health->SetServing(false);
-  LogInfo("server", "health (plaintext, grpc.health.v1 only) on ", listen, " (port ",
-          health->port_, ")");
+  LogInfo("server", "health (plaintext, grpc.health.v1 only) on ", listen, " (port ", health->port_,
+          ")");
   return health;
 }
 

@@ -287,7 +287,7 @@ absl::StatusOr<ServerConfig> LoadConfig(const std::string& service) {
         absl::StrCat("listen: want host:port, got \"", config.listen, "\""));
   }
   for (const auto& [name, value] : {std::pair{"ENAMND_METRICS_LISTEN", &config.metrics_listen},
-                                     std::pair{"ENAMND_HEALTH_LISTEN", &config.health_listen}}) {
+                                    std::pair{"ENAMND_HEALTH_LISTEN", &config.health_listen}}) {
     if (!value->empty() && !IsListenAddress(*value)) {
       return absl::InvalidArgumentError(
           absl::StrCat(name, ": want host:port, got \"", LogSafe(*value), "\""));
@@ -401,8 +401,8 @@ absl::Status ServerRunner::Start() {
     server_->GetHealthCheckService()->SetServingStatus(name, false);
   }
   if (!config_.health_listen.empty()) {
-    ENAMND_ASSIGN_OR_RETURN(health_server_,
-                            HealthServer::Start(config_.health_listen, service_->GrpcServiceNames()));
+    ENAMND_ASSIGN_OR_RETURN(
+        health_server_, HealthServer::Start(config_.health_listen, service_->GrpcServiceNames()));
   }
   // Only once the port is ours: a second instance that fails to bind must
   // not publish this database's events or consume others' too.
@@ -460,7 +460,7 @@ void ServerRunner::Shutdown(absl::Duration deadline) {
   executor_.reset();  // finishes queued work
   LogDebug("server", "workers stopped");
   metrics_server_.reset();
-  health_server_.reset();  // answered NOT_SERVING until here
+  health_server_.reset();   // answered NOT_SERVING until here
   outbox_metrics_.clear();  // before db_ goes
   watch_.reset();           // no stream left: every call has ended
   if (relay_ != nullptr) relay_->Stop(absl::Seconds(2));

@@ -87,9 +87,8 @@ TEST_F(HealthPortTest, MirrorsTheServiceAndServesNothingElse) {
   EXPECT_EQ(HealthStatus(probe, "no.such.Service"), -1);  // NOT_FOUND
 
   // The API is not on this port, even for a caller naming a principal.
-  auto stub = meetings::v1::MeetingsService::NewStub(
-      InsecureChannelAs(absl::StrCat("127.0.0.1:", runner_->health_port()),
-                        enamnd::testing::kClerk));
+  auto stub = meetings::v1::MeetingsService::NewStub(InsecureChannelAs(
+      absl::StrCat("127.0.0.1:", runner_->health_port()), enamnd::testing::kClerk));
   grpc::ClientContext context;
   meetings::v1::GetBodyRequest request;
   request.set_name("bodies/e-namnden");
