@@ -44,7 +44,9 @@ Afterwards, with every stream settled, it checks that nothing was lost:
      event ids unique, and (sequence, id, type) equal the service's
      WatchEvents replay from 0 one to one;
   5. every consumer group on every stream has been delivered the last
-     entry and has nothing pending;
+     entry and has nothing pending; each consumer's inbox (read from its
+     SQLite file: white-box, the API does not show it) holds every event of
+     the streams it reads exactly once and nothing else;
   6. SIGTERM: every service exits 0.
 
 Environment: ENAMND_BUILD_DIR (stubs in $ENAMND_BUILD_DIR/python, binaries in
@@ -55,6 +57,7 @@ exit status is non-zero when anything failed.
 
 import collections
 import importlib
+import sqlite3
 import sys
 import threading
 from pathlib import Path
@@ -487,6 +490,30 @@ class Scenario(Processes):
         assert "finance" in seen["projects"], seen
         print(f"     (groups {seen})", flush=True)
 
+    def check_inbox(self, service):
+        """White-box (the service's SQLite file, read-only): its inbox holds
+        each event of the streams its groups read exactly once, and no
+        other (the primary key (consumer, source, event_id) keeps a
+        repeat out; a lost event would be missing)."""
+        sources = {}
+        for name in SERVICES:
+            stream = f"enamnd:events:{name}"
+            groups = [g["name"].decode() for g in self.redis.xinfo_groups(stream)]
+            if service in groups:
+                sources[f"//enamnd/{name}"] = sorted(
+                    f[b"id"].decode() for _, f in self.redis.xrange(stream, "-", "+"))
+        db = self.tmp / f"{service}-data" / f"{service}.db"
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=RPC_TIMEOUT) as conn:
+            rows = conn.execute("SELECT source, event_id FROM inbox").fetchall()
+        conn.close()
+        got = collections.defaultdict(list)
+        for source, event_id in rows:
+            got[source].append(event_id)
+        assert {k: sorted(v) for k, v in got.items()} == sources, (
+            f"inbox {({k: len(v) for k, v in got.items()})} != streams "
+            f"{({k: len(v) for k, v in sources.items()})}")
+        print(f"     ({', '.join(f'{k} {len(v)}' for k, v in sources.items())})", flush=True)
+
     def check_clean_stop(self):
         for name in reversed(SERVICES):
             log = self.log_paths[name]
@@ -526,6 +553,9 @@ def run_checks(results, scenario):
         results.check(f"4) enamnd:events:{service}: 1..head, ids unique, = WatchEvents replay",
                       scenario.check_stream, service)
     results.check("5) every consumer group caught up, nothing pending", scenario.check_groups)
+    for service in AREAS:
+        results.check(f"5) {service}'s inbox: every event of the streams it reads, once",
+                      scenario.check_inbox, service)
     results.check("6) SIGTERM: every service exits 0", scenario.check_clean_stop)
 
 
