@@ -301,9 +301,9 @@ class Scenario(Processes):
         print(f"     ({self.disturbed[-1]})", flush=True)
 
     def load_contracts(self):
-        result = load_contracts_demo.load(self.callers["contracts"][load_contracts_demo.COORDINATOR],
-                                          callers=self.callers["contracts"],
-                                          members_timeout=SETTLE_TIMEOUT)
+        callers = self.callers["contracts"]
+        result = load_contracts_demo.load(callers[load_contracts_demo.COORDINATOR],
+                                          callers=callers, members_timeout=SETTLE_TIMEOUT)
         assert not result["notes"], result["notes"]
 
     def load_finance(self):
