@@ -1,5 +1,6 @@
 """What the outside-client end-to-end tests share (test_outside_client.py,
-test_projects_demo.py, test_contracts_flow.py): the pass/fail tally, polling with a deadline, a
+test_projects_demo.py, test_contracts_flow.py, test_whole_suite.py, ...): the
+pass/fail tally, polling with a deadline, a
 streaming call read on a thread (WatchEvents, and the head of a service's
 log), whether a consumer group has caught up, the check of one Redis stream
 entry, and
@@ -276,13 +277,19 @@ class Processes:
         self.tls = self.tmp / "tls"     # the demo's certificates and policy file
         self.log_paths = {}             # service name -> its log, in launch order
 
-    def start_redis(self):
+    def start_redis(self, persistent=False):
+        """Starts redis-server on tmp/redis.sock with its files in tmp. With
+        `persistent`, an append-only file fsynced on every write (as tools/up
+        runs it, but safer), so that a restart (SIGTERM, then start_redis
+        again) keeps the streams and the consumer groups; otherwise nothing
+        is kept."""
         sock = self.tmp / "redis.sock"
-        with open(self.tmp / "redis.log", "wb") as log:
+        aof = ["--appendonly", "yes", "--appendfsync", "always"] if persistent else [
+            "--appendonly", "no"]
+        with open(self.tmp / "redis.log", "ab") as log:
             self.redis_proc = subprocess.Popen(
                 ["redis-server", "--port", "0", "--unixsocket", str(sock),
-                 "--unixsocketperm", "700", "--save", "", "--appendonly", "no",
-                 "--dir", str(self.tmp)],
+                 "--unixsocketperm", "700", "--save", ""] + aof + ["--dir", str(self.tmp)],
                 stdout=log, stderr=subprocess.STDOUT)
         self.redis = redis.Redis(unix_socket_path=str(sock))
 
