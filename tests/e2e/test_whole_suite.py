@@ -93,8 +93,10 @@ RPC_TIMEOUT = 10
 SETTLE_TIMEOUT = 60  # seconds for the relays and the consumers to catch up
 # The kill comes once the audits group has been delivered this many
 # meetings events (the demo's first 14 register the members; its decisions
-# come later), and the restart once the meetings load has ended.
-KILL_AFTER_ENTRIES = 14
+# come from entry 38 on), and the restart once the meetings load has ended.
+# Early, so that even a slow (sanitizer) build kills it before the
+# decisions: the check "a decision came after the kill" must not race.
+KILL_AFTER_ENTRIES = 3
 # What each consumer links: case subjects under its area.
 AREAS = {"audits": "//audits/", "projects": "//projects/", "contracts": "//contracts/",
          "finance": "//finance/"}
