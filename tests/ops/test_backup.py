@@ -175,8 +175,10 @@ class Scenario(h.Processes):
         writer.thread.start()
         h.poll(lambda: writer.acked >= LOAD or writer.error, 60, f"{LOAD} calls made")
         acked_before = writer.acked
+        started = time.monotonic()
         result = run_tool("create", "--data-dir", self.tmp / "meetings-data",
                           "--out", self.tmp / "backups")
+        took = time.monotonic() - started
         sent_after = writer.sent
         acked_during = writer.acked - acked_before
         h.poll(lambda: writer.acked >= sent_after + 20 or writer.error, 30,
@@ -187,8 +189,9 @@ class Scenario(h.Processes):
         self.backup = Path(result.stdout.strip().splitlines()[-1])
         assert self.backup.is_dir() and not self.backup.name.endswith(".partial"), self.backup
         self.bounds = (acked_before, sent_after)
+        size = (self.backup / "meetings.db").stat().st_size
         print(f"     {acked_before} calls before the backup, {acked_during} acknowledged "
-              f"while it ran, {writer.acked} in all", flush=True)
+              f"while it ran ({took:.2f} s, {size} bytes), {writer.acked} in all", flush=True)
 
     def check_manifest(self):
         self.manifest = json.loads((self.backup / "MANIFEST.json").read_text())
