@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -23,6 +24,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "services/platform/access_log.h"
+#include "services/platform/flags_usage.h"
 #include "services/platform/log.h"
 #include "services/platform/request_parsing.h"
 
@@ -497,6 +499,12 @@ int WaitForTerminationSignal(const std::function<void()>& on_hangup) {
 
 int RunServiceMain(int argc, char** argv, const std::string& service_name,
                    std::unique_ptr<Service> service) {
+  SetUpFlagsUsage(service_name);
+  if (PlainHelpRequested(argc, argv)) {
+    std::fputs(absl::StrCat("enamnd-", service_name, ": ", UsageMessage(service_name)).c_str(),
+               stdout);
+    return 0;
+  }
   BlockTerminationSignals();
   absl::ParseCommandLine(argc, argv);
   auto config = LoadConfig(service_name);
