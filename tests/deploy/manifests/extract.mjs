@@ -1,5 +1,5 @@
 // node extract.mjs FILE KIND NAME KEY: prints data[KEY] of the object
-// KIND/NAME in the rendered FILE (for redis-conf.sh).
+// KIND/NAME in the rendered FILE (for runtime.sh).
 import fs from "node:fs";
 import YAML from "yaml";
 

@@ -136,4 +136,14 @@ export const MUTATIONS = [
     apply: edit((o) => { find(o, "ConfigMap", "enamnd-common").data.ENAMND_MEETINGS_ADDR = "enamnd-meetings:50061"; }),
     caughtBy: rule("references resolve"),
   },
+  {
+    name: "ENAMND_REDIS_PASSWORD_FILE on a file the Secret volume does not hold",
+    apply: edit((o) => { find(o, "ConfigMap", "enamnd-common").data.ENAMND_REDIS_PASSWORD_FILE = "/etc/enamnd/redis/meetings.password"; }),
+    caughtBy: rule("references resolve"),
+  },
+  {
+    name: "ENAMND_DATA_DIR on no volume",
+    apply: edit((o) => { find(o, "ConfigMap", "enamnd-common").data.ENAMND_DATA_DIR = "/var/lib/enamnd"; }),
+    caughtBy: rule("references resolve"),
+  },
 ];

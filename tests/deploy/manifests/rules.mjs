@@ -242,6 +242,30 @@ function ruleDisruptionBudgets(objs) {
   return problems;
 }
 
+// Paths in a container's settings (ENAMND_TLS_CERT, ...) lie on one of its
+// mounts, and on a file the mount provides when it lists its items.
+function pathProblems(w, c, configMaps) {
+  const volumes = new Map((podSpec(w).volumes || []).map((v) => [v.name, v]));
+  const problems = [];
+  for (const from of c.envFrom || []) {
+    for (const [k, v] of Object.entries(configMaps.get(from.configMapRef?.name)?.data || {})) {
+      if (!v.startsWith("/")) continue;
+      const mount = (c.volumeMounts || []).find((m) => v === m.mountPath || v.startsWith(`${m.mountPath.replace(/\/$/, "")}/`));
+      if (!mount) {
+        problems.push(`${id(w)} container ${c.name}: ${k}=${v} is on no volume mount`);
+        continue;
+      }
+      const vol = volumes.get(mount.name);
+      const items = (vol?.secret || vol?.configMap)?.items;
+      const file = v.slice(mount.mountPath.length).replace(/^\//, "");
+      if (items && file && !items.some((i) => i.path === file)) {
+        problems.push(`${id(w)} container ${c.name}: ${k}=${v}: volume ${mount.name} has no item ${file}`);
+      }
+    }
+  }
+  return problems;
+}
+
 // ConfigMaps in envFrom and volumes exist; ENAMND_*_ADDR name a Service port.
 function ruleReferences(objs) {
   const configMaps = new Map(objs.filter((o) => o.kind === "ConfigMap").map((c) => [c.metadata.name, c]));
@@ -250,6 +274,7 @@ function ruleReferences(objs) {
     const names = [...containersOf(w).flatMap((c) => (c.envFrom || []).map((e) => e.configMapRef?.name)),
       ...(podSpec(w).volumes || []).map((v) => v.configMap?.name)].filter(Boolean);
     for (const n of names) if (!configMaps.has(n)) problems.push(`${id(w)}: ConfigMap ${n} is not here`);
+    for (const c of containersOf(w)) problems.push(...pathProblems(w, c, configMaps));
   }
   const ports = new Set(objs.filter((o) => o.kind === "Service")
     .flatMap((s) => (s.spec.ports || []).map((p) => `${s.metadata.name}:${p.port}`)));
