@@ -1,0 +1,302 @@
+// The project's rules for deploy/k8s (issue 15), checked on one rendered
+// overlay: a list of objects. Each rule returns its problems (strings);
+// none means it holds.
+
+const WORKLOAD_KINDS = new Set(["StatefulSet", "Deployment", "DaemonSet", "ReplicaSet", "Job"]);
+const CLUSTER_KINDS = new Set(["Namespace", "ClusterRole", "ClusterRoleBinding", "GatewayClass",
+  "CustomResourceDefinition", "PersistentVolume", "StorageClass", "PriorityClass"]);
+const ALL_LABELS = ["name", "instance", "component", "part-of", "version", "managed-by"]
+  .map((l) => `app.kubernetes.io/${l}`);
+const EVERY_OBJECT_LABELS = ["part-of", "version", "managed-by"].map((l) => `app.kubernetes.io/${l}`);
+// Pod Security "restricted": the volume types it allows.
+const RESTRICTED_VOLUMES = new Set(["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral",
+  "persistentVolumeClaim", "projected", "secret"]);
+// docs/operations.md section 6: shutdown takes up to about 14 s.
+const MAX_DRAIN_SECONDS = 14;
+
+const id = (o) => `${o.kind}/${o.metadata?.name}`;
+const workloads = (objs) => objs.filter((o) => WORKLOAD_KINDS.has(o.kind));
+const podSpec = (w) => w.spec?.template?.spec || {};
+const containersOf = (w) => [...(podSpec(w).initContainers || []), ...(podSpec(w).containers || [])];
+const isEnamndService = (w) => w.spec?.template?.metadata?.labels?.["app.kubernetes.io/component"] === "service";
+
+// Does a LabelSelector select these labels? (matchLabels and matchExpressions)
+export function selects(selector, labels = {}) {
+  if (!selector) return false;
+  for (const [k, v] of Object.entries(selector.matchLabels || {})) {
+    if (labels[k] !== v) return false;
+  }
+  for (const e of selector.matchExpressions || []) {
+    const has = Object.prototype.hasOwnProperty.call(labels, e.key);
+    const ok = {
+      In: has && (e.values || []).includes(labels[e.key]),
+      NotIn: !has || !(e.values || []).includes(labels[e.key]),
+      Exists: has,
+      DoesNotExist: !has,
+    }[e.operator];
+    if (!ok) return false;
+  }
+  return true;
+}
+
+function ruleNamespace(objs) {
+  const namespaces = objs.filter((o) => o.kind === "Namespace");
+  if (namespaces.length !== 1) return [`want exactly one Namespace, found ${namespaces.length}`];
+  const ns = namespaces[0];
+  const problems = [];
+  if (ns.metadata.labels?.["pod-security.kubernetes.io/enforce"] !== "restricted") {
+    problems.push(`Namespace ${ns.metadata.name} lacks pod-security.kubernetes.io/enforce: restricted`);
+  }
+  for (const o of objs) {
+    if (!CLUSTER_KINDS.has(o.kind) && o.metadata?.namespace !== ns.metadata.name) {
+      problems.push(`${id(o)} is in namespace ${o.metadata?.namespace}, not ${ns.metadata.name}`);
+    }
+  }
+  return problems;
+}
+
+const isDefaultDeny = (p) => p.kind === "NetworkPolicy" &&
+  Object.keys(p.spec?.podSelector || {}).length === 0 &&
+  ["Ingress", "Egress"].every((t) => (p.spec?.policyTypes || []).includes(t)) &&
+  !(p.spec?.ingress || []).length && !(p.spec?.egress || []).length;
+
+function ruleDefaultDeny(objs) {
+  return objs.some(isDefaultDeny) ? [] : ["no default-deny NetworkPolicy (podSelector {}, Ingress and Egress, no rules)"];
+}
+
+// Every workload is selected by a NetworkPolicy that allows it something
+// (beyond the default deny), ingress included.
+function ruleNetworkPolicies(objs) {
+  const policies = objs.filter((o) => o.kind === "NetworkPolicy" && !isDefaultDeny(o));
+  const problems = [];
+  for (const w of workloads(objs)) {
+    const labels = w.spec?.template?.metadata?.labels;
+    const mine = policies.filter((p) => selects(p.spec?.podSelector, labels));
+    if (!mine.some((p) => (p.spec?.ingress || []).length)) {
+      problems.push(`${id(w)}: no NetworkPolicy allows it any ingress`);
+    }
+    if (!mine.length) problems.push(`${id(w)}: no NetworkPolicy selects it`);
+  }
+  return problems;
+}
+
+function probeProblems(w, c) {
+  const problems = [];
+  for (const probe of ["startupProbe", "livenessProbe", "readinessProbe"]) {
+    if (!c[probe]) problems.push(`${id(w)} container ${c.name}: no ${probe}`);
+  }
+  if (!isEnamndService(w)) return problems;
+  const health = (c.ports || []).find((p) => p.name === "health");
+  if (!health) return [...problems, `${id(w)} container ${c.name}: no container port named health`];
+  for (const probe of ["startupProbe", "livenessProbe", "readinessProbe"]) {
+    if (c[probe] && c[probe].grpc?.port !== health.containerPort) {
+      problems.push(`${id(w)} container ${c.name}: ${probe} is not a gRPC probe on the health port ${health.containerPort}`);
+    }
+  }
+  return problems;
+}
+
+function ruleProbes(objs) {
+  return workloads(objs).flatMap((w) => (podSpec(w).containers || []).flatMap((c) => probeProblems(w, c)));
+}
+
+function ruleResources(objs) {
+  const problems = [];
+  for (const w of workloads(objs)) {
+    for (const c of containersOf(w)) {
+      for (const kind of ["requests", "limits"]) {
+        for (const r of ["cpu", "memory"]) {
+          if (c.resources?.[kind]?.[r] === undefined) problems.push(`${id(w)} container ${c.name}: no ${kind}.${r}`);
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+function containerSecurityProblems(w, c) {
+  const pod = podSpec(w).securityContext || {};
+  const sc = c.securityContext || {};
+  const where = `${id(w)} container ${c.name}`;
+  const problems = [];
+  if ((sc.runAsNonRoot ?? pod.runAsNonRoot) !== true) problems.push(`${where}: runAsNonRoot is not true`);
+  if ((sc.runAsUser ?? pod.runAsUser) === 0 || (sc.runAsUser ?? pod.runAsUser) === undefined) {
+    problems.push(`${where}: runAsUser is unset or 0`);
+  }
+  if (sc.allowPrivilegeEscalation !== false) problems.push(`${where}: allowPrivilegeEscalation is not false`);
+  if (sc.readOnlyRootFilesystem !== true) problems.push(`${where}: readOnlyRootFilesystem is not true`);
+  if (sc.privileged === true) problems.push(`${where}: privileged`);
+  if (!(sc.capabilities?.drop || []).includes("ALL")) problems.push(`${where}: capabilities do not drop ALL`);
+  if ((sc.capabilities?.add || []).some((a) => a !== "NET_BIND_SERVICE")) problems.push(`${where}: adds capabilities`);
+  const seccomp = (sc.seccompProfile ?? pod.seccompProfile)?.type;
+  if (seccomp !== "RuntimeDefault" && seccomp !== "Localhost") problems.push(`${where}: seccompProfile is not RuntimeDefault`);
+  if ((c.ports || []).some((p) => p.hostPort)) problems.push(`${where}: hostPort`);
+  return problems;
+}
+
+// Pod Security "restricted" plus readOnlyRootFilesystem and fsGroup.
+function ruleSecurityContext(objs) {
+  const problems = [];
+  for (const w of workloads(objs)) {
+    const spec = podSpec(w);
+    for (const host of ["hostNetwork", "hostPID", "hostIPC"]) {
+      if (spec[host]) problems.push(`${id(w)}: ${host}`);
+    }
+    for (const v of spec.volumes || []) {
+      const type = Object.keys(v).find((k) => k !== "name");
+      if (!RESTRICTED_VOLUMES.has(type)) problems.push(`${id(w)}: volume ${v.name} of type ${type}`);
+    }
+    if (w.spec?.volumeClaimTemplates?.length && spec.securityContext?.fsGroup === undefined) {
+      problems.push(`${id(w)}: volumes but no fsGroup`);
+    }
+    for (const c of containersOf(w)) problems.push(...containerSecurityProblems(w, c));
+  }
+  return problems;
+}
+
+// A tag that is not latest, or a digest.
+export function imageProblem(image) {
+  if (!image) return "no image";
+  if (/@sha256:[0-9a-f]{64}$/.test(image)) return null;
+  const last = image.split("/").pop();
+  if (!last.includes(":")) return `${image} has no tag`;
+  if (last.split(":").pop() === "latest") return `${image} uses :latest`;
+  return null;
+}
+
+function ruleImages(objs) {
+  return workloads(objs).flatMap((w) => containersOf(w).map((c) => {
+    const p = imageProblem(c.image);
+    return p && `${id(w)} container ${c.name}: ${p}`;
+  }).filter(Boolean));
+}
+
+function ruleServiceAccounts(objs) {
+  const accounts = new Map(objs.filter((o) => o.kind === "ServiceAccount").map((a) => [a.metadata.name, a]));
+  const problems = [];
+  for (const w of workloads(objs)) {
+    const spec = podSpec(w);
+    const account = accounts.get(spec.serviceAccountName);
+    if (!account) problems.push(`${id(w)}: serviceAccountName ${spec.serviceAccountName} is not a ServiceAccount here`);
+    if (spec.automountServiceAccountToken !== false) problems.push(`${id(w)}: automountServiceAccountToken is not false`);
+    if (account && account.automountServiceAccountToken !== false) {
+      problems.push(`ServiceAccount/${account.metadata.name}: automountServiceAccountToken is not false`);
+    }
+  }
+  return problems;
+}
+
+function ruleLabels(objs) {
+  const problems = [];
+  const missing = (labels, want) => want.filter((l) => !(labels || {})[l]);
+  for (const o of objs) {
+    const want = WORKLOAD_KINDS.has(o.kind) ? ALL_LABELS : EVERY_OBJECT_LABELS;
+    for (const l of missing(o.metadata?.labels, want)) problems.push(`${id(o)}: no label ${l}`);
+    if (!WORKLOAD_KINDS.has(o.kind)) continue;
+    for (const l of missing(o.spec?.template?.metadata?.labels, ALL_LABELS)) problems.push(`${id(o)} pod template: no label ${l}`);
+    for (const t of o.spec?.volumeClaimTemplates || []) {
+      // Immutable on a StatefulSet: a per-release label there breaks the next apply.
+      if (t.metadata?.labels?.["app.kubernetes.io/version"]) {
+        problems.push(`${id(o)}: volumeClaimTemplate ${t.metadata.name} carries app.kubernetes.io/version`);
+      }
+    }
+  }
+  return problems;
+}
+
+// One replica with its own volume (SQLite, single writer), a grace period
+// above the drain, a headless and a ClusterIP Service with grpc and metrics.
+function ruleServices(objs) {
+  const problems = [];
+  const services = objs.filter((o) => o.kind === "Service");
+  for (const w of workloads(objs).filter(isEnamndService)) {
+    const labels = w.spec.template.metadata.labels;
+    if (w.kind !== "StatefulSet" || w.spec.replicas !== 1) problems.push(`${id(w)}: not a StatefulSet with replicas 1`);
+    if (!(w.spec.volumeClaimTemplates || []).length) problems.push(`${id(w)}: no volumeClaimTemplates`);
+    if (!((podSpec(w).terminationGracePeriodSeconds ?? 30) > MAX_DRAIN_SECONDS)) {
+      problems.push(`${id(w)}: terminationGracePeriodSeconds not above ${MAX_DRAIN_SECONDS}`);
+    }
+    const mine = services.filter((s) => s.spec?.selector && selects({ matchLabels: s.spec.selector }, labels));
+    const headless = mine.find((s) => s.metadata.name === w.spec.serviceName && s.spec.clusterIP === "None");
+    if (!headless) problems.push(`${id(w)}: serviceName ${w.spec.serviceName} is not a headless Service selecting it`);
+    const clusterIp = mine.find((s) => s.spec.clusterIP !== "None" &&
+      ["grpc", "metrics"].every((n) => (s.spec.ports || []).some((p) => p.name === n)));
+    if (!clusterIp) problems.push(`${id(w)}: no ClusterIP Service with ports grpc and metrics`);
+  }
+  return problems;
+}
+
+// A budget per workload that does not block node drains for good.
+function ruleDisruptionBudgets(objs) {
+  const budgets = objs.filter((o) => o.kind === "PodDisruptionBudget");
+  const problems = [];
+  for (const w of workloads(objs)) {
+    const mine = budgets.filter((b) => selects(b.spec?.selector, w.spec?.template?.metadata?.labels));
+    if (mine.length !== 1) problems.push(`${id(w)}: ${mine.length} PodDisruptionBudgets, want 1`);
+    for (const b of mine) {
+      if (b.spec.minAvailable !== undefined && Number(b.spec.minAvailable) >= (w.spec.replicas ?? 1)) {
+        problems.push(`${id(b)}: minAvailable ${b.spec.minAvailable} blocks every drain of ${id(w)}`);
+      }
+    }
+  }
+  return problems;
+}
+
+// Paths in a container's settings (ENAMND_TLS_CERT, ...) lie on one of its
+// mounts, and on a file the mount provides when it lists its items.
+function pathProblems(w, c, configMaps) {
+  const volumes = new Map((podSpec(w).volumes || []).map((v) => [v.name, v]));
+  const problems = [];
+  for (const from of c.envFrom || []) {
+    for (const [k, v] of Object.entries(configMaps.get(from.configMapRef?.name)?.data || {})) {
+      if (!v.startsWith("/")) continue;
+      const mount = (c.volumeMounts || []).find((m) => v === m.mountPath || v.startsWith(`${m.mountPath.replace(/\/$/, "")}/`));
+      if (!mount) {
+        problems.push(`${id(w)} container ${c.name}: ${k}=${v} is on no volume mount`);
+        continue;
+      }
+      const vol = volumes.get(mount.name);
+      const items = (vol?.secret || vol?.configMap)?.items;
+      const file = v.slice(mount.mountPath.length).replace(/^\//, "");
+      if (items && file && !items.some((i) => i.path === file)) {
+        problems.push(`${id(w)} container ${c.name}: ${k}=${v}: volume ${mount.name} has no item ${file}`);
+      }
+    }
+  }
+  return problems;
+}
+
+// ConfigMaps in envFrom and volumes exist; ENAMND_*_ADDR name a Service port.
+function ruleReferences(objs) {
+  const configMaps = new Map(objs.filter((o) => o.kind === "ConfigMap").map((c) => [c.metadata.name, c]));
+  const problems = [];
+  for (const w of workloads(objs)) {
+    const names = [...containersOf(w).flatMap((c) => (c.envFrom || []).map((e) => e.configMapRef?.name)),
+      ...(podSpec(w).volumes || []).map((v) => v.configMap?.name)].filter(Boolean);
+    for (const n of names) if (!configMaps.has(n)) problems.push(`${id(w)}: ConfigMap ${n} is not here`);
+    for (const c of containersOf(w)) problems.push(...pathProblems(w, c, configMaps));
+  }
+  const ports = new Set(objs.filter((o) => o.kind === "Service")
+    .flatMap((s) => (s.spec.ports || []).map((p) => `${s.metadata.name}:${p.port}`)));
+  for (const c of configMaps.values()) {
+    for (const [k, v] of Object.entries(c.data || {})) {
+      if (/^ENAMND_[A-Z]+_ADDR$/.test(k) && !ports.has(v)) problems.push(`ConfigMap/${c.metadata.name}: ${k}=${v} is not a Service port here`);
+    }
+  }
+  return problems;
+}
+
+export const RULES = {
+  "namespace restricted, every object in it": ruleNamespace,
+  "default-deny NetworkPolicy": ruleDefaultDeny,
+  "a NetworkPolicy selects every workload": ruleNetworkPolicies,
+  "startup, liveness and readiness probes": ruleProbes,
+  "requests and limits": ruleResources,
+  "restricted securityContext": ruleSecurityContext,
+  "images tagged, not latest": ruleImages,
+  "ServiceAccount token not mounted": ruleServiceAccounts,
+  "app.kubernetes.io labels": ruleLabels,
+  "services: single writer, Services, grace period": ruleServices,
+  "PodDisruptionBudget decision": ruleDisruptionBudgets,
+  "references resolve": ruleReferences,
+};
