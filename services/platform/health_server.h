@@ -5,6 +5,7 @@
 #ifndef ENAMND_PLATFORM_HEALTH_SERVER_H_
 #define ENAMND_PLATFORM_HEALTH_SERVER_H_
 
+#include <grpcpp/generic/async_generic_service.h>
 #include <grpcpp/grpcpp.h>
 
 #include <memory>
@@ -39,6 +40,8 @@ class HealthServer {
       : service_names_(std::move(service_names)) {}
 
   std::vector<std::string> service_names_;
+  // Answers every method but health's with UNIMPLEMENTED; outlives server_.
+  grpc::CallbackGenericService unknown_methods_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
 };

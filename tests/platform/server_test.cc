@@ -42,6 +42,28 @@ int HealthStatus(const std::shared_ptr<grpc::Channel>& channel, const std::strin
   return bytes.empty() ? 0 : -1;
 }
 
+// grpc.reflection.v1alpha ServerReflectionInfo with one request,
+// ServerReflectionRequest{list_services = 7: "*"}, sent as a unary call (one
+// message, then half-close): the status tells whether reflection is served.
+grpc::StatusCode ListServicesByReflection(const std::shared_ptr<grpc::Channel>& channel) {
+  grpc::GenericStub stub(channel);
+  const std::string request_bytes = {0x3a, 0x01, '*'};
+  grpc::Slice slice(request_bytes);
+  grpc::ByteBuffer request(&slice, 1);
+  grpc::ByteBuffer response;
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  absl::Notification done;
+  grpc::Status status;
+  stub.UnaryCall(&ctx, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+                 grpc::StubOptions(), &request, &response, [&](grpc::Status s) {
+                   status = s;
+                   done.Notify();
+                 });
+  done.WaitForNotification();
+  return status.error_code();
+}
+
 class HealthTest : public meetings::MeetingsFixture {};
 
 TEST_F(HealthTest, ServingOnceStartedForServerAndService) {
@@ -85,6 +107,10 @@ TEST_F(HealthPortTest, MirrorsTheServiceAndServesNothingElse) {
   EXPECT_EQ(HealthStatus(probe, ""), 1);
   EXPECT_EQ(HealthStatus(probe, "enamnd.meetings.v1.MeetingsService"), 1);
   EXPECT_EQ(HealthStatus(probe, "no.such.Service"), -1);  // NOT_FOUND
+  // Server reflection answers on the API port and not here: on this
+  // unauthenticated port it would describe every proto of the binary.
+  EXPECT_EQ(ListServicesByReflection(channel_), grpc::StatusCode::OK);
+  EXPECT_EQ(ListServicesByReflection(probe), grpc::StatusCode::UNIMPLEMENTED);
 
   // The API is not on this port, even for a caller naming a principal.
   auto stub = meetings::v1::MeetingsService::NewStub(InsecureChannelAs(
