@@ -20,10 +20,11 @@ policy, as tests/e2e/e2e_harness.py runs them), then:
      that the rows are only in meetings.db-wal; the backup is restored over
      that database (chmod 0640 first): the kept .before-restore-* copy has
      those rows, no -wal or -shm is left, and the restored file is the
-     backup's, with mode 0640. Then the backup is restored into a fresh
-     data directory, where stale -wal and -shm files were planted (they must
-     be removed; the new file gets mode 0660), and the service is started
-     on it: SERVING;
+     backup's, with mode 0640 (run as root: and the old owner, 10001).
+     Then the backup is restored into a fresh data directory, where stale
+     -wal and -shm files were planted (they must be removed; the new file
+     gets mode 0660 and, run as root, the directory's owner), and the
+     service is started on it: SERVING;
   e) the restored data is a consistent prefix of the commits: cases 1..k and
      municipalities 1..m with m = k or k - 1, and k + m at least the calls
      acknowledged before the backup started and at most those sent before it
@@ -63,6 +64,7 @@ YEAR = 2031
 RPC_TIMEOUT = 10
 LOAD = 600  # calls made before the backup, so that it copies something
 MAX_N = 9999  # four-digit municipality codes
+SERVICE_UID = 10001  # the images' user and group
 
 
 class Writer:
@@ -301,6 +303,8 @@ class Scenario(h.Processes):
         alone.write_bytes(db.read_bytes())
         assert rows_of(alone) is None, "the rows reached meetings.db already"
         db.chmod(0o640)
+        if os.geteuid() == 0:  # root keeps the old file's owner: give it one
+            os.chown(db, SERVICE_UID, SERVICE_UID)
         result = run_tool("restore", self.backup, "--data-dir", data)
         assert result.returncode == 0, result.stdout + result.stderr
         (kept,) = data.glob("meetings.db.before-restore-*")
@@ -309,9 +313,14 @@ class Scenario(h.Processes):
         assert rows_of(kept) == rows, f"the kept copy lacks the WAL's rows: {rows_of(kept)}"
         assert db.read_bytes() == (self.backup / "meetings.db").read_bytes(), "not the backup"
         assert db.stat().st_mode & 0o7777 == 0o640, oct(db.stat().st_mode)
+        if os.geteuid() == 0:
+            owner = (db.stat().st_uid, db.stat().st_gid)
+            assert owner == (SERVICE_UID, SERVICE_UID), owner
 
     def check_restore_into_fresh_dir(self):
         self.restored.mkdir()
+        if os.geteuid() == 0:  # root gives a new file the directory's owner
+            os.chown(self.restored, SERVICE_UID, SERVICE_UID)
         # What a crashed run would leave: must not be applied to the restored file.
         (self.restored / "meetings.db-wal").write_bytes(b"stale wal" * 100)
         (self.restored / "meetings.db-shm").write_bytes(b"stale shm" * 100)
@@ -321,6 +330,9 @@ class Scenario(h.Processes):
         assert names == ["meetings.db"], names
         mode = (self.restored / "meetings.db").stat().st_mode & 0o7777
         assert mode == 0o660, oct(mode)
+        if os.geteuid() == 0:
+            st = (self.restored / "meetings.db").stat()
+            assert (st.st_uid, st.st_gid) == (SERVICE_UID, SERVICE_UID), (st.st_uid, st.st_gid)
         self.start(self.restored)
         assert serving(self.channel, "enamnd.meetings.v1.MeetingsService"), "not SERVING"
 
