@@ -15,9 +15,16 @@ policy, as tests/e2e/e2e_harness.py runs them), then:
      copy of the backup with one byte changed fails `verify`;
   c) restore is refused (exit 1, the live database untouched) while the
      service runs;
-  d) the service is stopped (exit 0); the backup is restored into a fresh
-     data directory, where stale -wal and -shm files were planted (they must
-     be removed), and the service is started on it: SERVING;
+  d) the service is stopped (exit 0). A process then commits rows to its
+     database with automatic checkpoints off and is killed (SIGKILL), so
+     that the rows are only in meetings.db-wal; the backup is restored over
+     that database (chmod 0640 first): the kept .before-restore-* copy has
+     those rows, no -wal or -shm is left, and the restored file is the
+     backup's, with mode 0640 (run as root: and the old owner, 10001).
+     Then the backup is restored into a fresh data directory, where stale
+     -wal and -shm files were planted (they must be removed; the new file
+     gets mode 0660 and, run as root, the directory's owner), and the
+     service is started on it: SERVING;
   e) the restored data is a consistent prefix of the commits: cases 1..k and
      municipalities 1..m with m = k or k - 1, and k + m at least the calls
      acknowledged before the backup started and at most those sent before it
@@ -32,6 +39,8 @@ ENAMND_SOURCE_DIR. The last line printed is "N passed, M failed".
 
 import hashlib
 import json
+import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -55,6 +64,7 @@ YEAR = 2031
 RPC_TIMEOUT = 10
 LOAD = 600  # calls made before the backup, so that it copies something
 MAX_N = 9999  # four-digit municipality codes
+SERVICE_UID = 10001  # the images' user and group
 
 
 class Writer:
@@ -129,6 +139,52 @@ def live_migrations(db):
     try:
         return dict(con.execute("SELECT component, MAX(version) FROM schema_migrations "
                                 "GROUP BY component").fetchall())
+    finally:
+        con.close()
+
+
+# Run as a child: commits rows in WAL mode with automatic checkpoints off,
+# says so and waits to be killed, so that no close checkpoints them.
+WAL_WRITER = """
+import sqlite3, sys
+con = sqlite3.connect(sys.argv[1], isolation_level=None)
+assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+con.execute("PRAGMA wal_autocheckpoint=0")
+con.execute("BEGIN IMMEDIATE")
+con.execute("CREATE TABLE crash_test (n INTEGER PRIMARY KEY, text TEXT)")
+con.executemany("INSERT INTO crash_test VALUES (?, ?)",
+                [(n, "x" * 500) for n in range(1, int(sys.argv[2]) + 1)])
+con.execute("COMMIT")
+print("committed", flush=True)
+sys.stdin.read()
+"""
+
+
+def commit_without_checkpoint(db, count):
+    """Rows 1..count committed to `db` by a process killed before any
+    checkpoint: they are in `db`-wal only. Returns the rows' numbers."""
+    child = subprocess.Popen([sys.executable, "-c", WAL_WRITER, str(db), str(count)],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        line = child.stdout.readline()  # the child writes it or exits (EOF)
+        assert line == "committed\n", f"the WAL writer failed: {line!r}"
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait(timeout=10)
+        child.stdin.close()
+        child.stdout.close()
+    assert child.returncode == -signal.SIGKILL, child.returncode
+    return list(range(1, count + 1))
+
+
+def rows_of(db):
+    """The crash_test rows in the file `db` itself (immutable: a -wal beside
+    it is not read, nothing is created), or None if it has no such table."""
+    con = sqlite3.connect(f"file:{db}?immutable=1", uri=True)
+    try:
+        return [n for (n,) in con.execute("SELECT n FROM crash_test ORDER BY n")]
+    except sqlite3.OperationalError:
+        return None
     finally:
         con.close()
 
@@ -236,8 +292,35 @@ class Scenario(h.Processes):
         code = self.stop_service()
         assert code == 0, f"enamnd-meetings exited with {code}"
 
+    def check_restore_keeps_wal_commits(self):
+        data = self.tmp / "meetings-data"
+        db = data / "meetings.db"
+        rows = commit_without_checkpoint(db, 25)
+        wal = Path(f"{db}-wal")
+        assert wal.exists() and wal.stat().st_size > 0, "no WAL left by the killed writer"
+        # The rows are in the WAL only: the file alone does not have them.
+        alone = self.tmp / "file-alone.db"
+        alone.write_bytes(db.read_bytes())
+        assert rows_of(alone) is None, "the rows reached meetings.db already"
+        db.chmod(0o640)
+        if os.geteuid() == 0:  # root keeps the old file's owner: give it one
+            os.chown(db, SERVICE_UID, SERVICE_UID)
+        result = run_tool("restore", self.backup, "--data-dir", data)
+        assert result.returncode == 0, result.stdout + result.stderr
+        (kept,) = data.glob("meetings.db.before-restore-*")
+        names = sorted(p.name for p in data.iterdir())
+        assert names == sorted(["meetings.db", kept.name]), names
+        assert rows_of(kept) == rows, f"the kept copy lacks the WAL's rows: {rows_of(kept)}"
+        assert db.read_bytes() == (self.backup / "meetings.db").read_bytes(), "not the backup"
+        assert db.stat().st_mode & 0o7777 == 0o640, oct(db.stat().st_mode)
+        if os.geteuid() == 0:
+            owner = (db.stat().st_uid, db.stat().st_gid)
+            assert owner == (SERVICE_UID, SERVICE_UID), owner
+
     def check_restore_into_fresh_dir(self):
         self.restored.mkdir()
+        if os.geteuid() == 0:  # root gives a new file the directory's owner
+            os.chown(self.restored, SERVICE_UID, SERVICE_UID)
         # What a crashed run would leave: must not be applied to the restored file.
         (self.restored / "meetings.db-wal").write_bytes(b"stale wal" * 100)
         (self.restored / "meetings.db-shm").write_bytes(b"stale shm" * 100)
@@ -245,6 +328,11 @@ class Scenario(h.Processes):
         assert result.returncode == 0, result.stdout + result.stderr
         names = sorted(p.name for p in self.restored.iterdir())
         assert names == ["meetings.db"], names
+        mode = (self.restored / "meetings.db").stat().st_mode & 0o7777
+        assert mode == 0o660, oct(mode)
+        if os.geteuid() == 0:
+            st = (self.restored / "meetings.db").stat()
+            assert (st.st_uid, st.st_gid) == (SERVICE_UID, SERVICE_UID), (st.st_uid, st.st_gid)
         self.start(self.restored)
         assert serving(self.channel, "enamnd.meetings.v1.MeetingsService"), "not SERVING"
 
@@ -308,7 +396,9 @@ def run_checks(results, s):
         ("b) verify passes, and fails on a changed byte", s.check_verify),
         ("c) restore refused while the service runs", s.check_restore_refused_while_running),
         ("d) the service stops cleanly", s.check_stop),
-        ("d) restore into a fresh dir (stale -wal/-shm removed), SERVING",
+        ("d) restore over a database with a committed WAL: the kept copy has it",
+         s.check_restore_keeps_wal_commits),
+        ("d) restore into a fresh dir (stale -wal/-shm removed, mode 0660), SERVING",
          s.check_restore_into_fresh_dir),
         ("e) the restored data is a consistent prefix", s.check_consistent_prefix),
         ("e) integrity_check of the restored file", s.check_restored_integrity),
