@@ -277,14 +277,16 @@ class Processes:
         self.tls = self.tmp / "tls"     # the demo's certificates and policy file
         self.log_paths = {}             # service name -> its log, in launch order
 
-    def start_redis(self, persistent=False):
+    def start_redis(self, persistent=False, appendfsync="always"):
         """Starts redis-server on tmp/redis.sock with its files in tmp. With
-        `persistent`, an append-only file fsynced on every write (as tools/up
-        runs it, but safer), so that a restart (SIGTERM, then start_redis
-        again) keeps the streams and the consumer groups; otherwise nothing
-        is kept."""
+        `persistent`, an append-only file (tmp/appendonlydir) fsynced on
+        every write (as tools/up runs it, but safer), so that a restart
+        (SIGTERM, then start_redis again) keeps the streams and the consumer
+        groups; otherwise nothing is kept. `appendfsync` "everysec" is what
+        the Kubernetes manifests run (deploy/k8s/base/redis.yaml): a crash
+        of the machine may lose the last second."""
         sock = self.tmp / "redis.sock"
-        aof = ["--appendonly", "yes", "--appendfsync", "always"] if persistent else [
+        aof = ["--appendonly", "yes", "--appendfsync", appendfsync] if persistent else [
             "--appendonly", "no"]
         with open(self.tmp / "redis.log", "ab") as log:
             self.redis_proc = subprocess.Popen(
@@ -311,6 +313,15 @@ class Processes:
         if self.redis_proc is not None:
             stop_process(self.redis_proc, "redis-server")
             self.redis_proc = None
+
+    def kill_redis(self):
+        """SIGKILL redis-server, as a crash; closes the client. Returns the
+        exit status (-9)."""
+        self.redis_proc.kill()
+        code = self.redis_proc.wait(timeout=10)
+        self.redis_proc = None
+        self.redis.close()
+        return code
 
     def make_certificates(self, services):
         """The demo's CA, principals, server certificates of `services` and
