@@ -11,8 +11,9 @@
 #      environment their pods get (podenv.mjs), in a directory laid out as
 #      the pod's filesystem (/data, /tmp, /etc/enamnd/tls, redis, policy with
 #      the overlay's policy file), ports moved to free loopback ports: the
-#      health port answers SERVING as the kubelet's gRPC probe asks
-#      (health.py), /metrics answers, every consumer group is created in
+#      port the pod's readinessProbe names answers SERVING as the kubelet's
+#      gRPC probe asks (health.py), /metrics answers on the port of the
+#      prometheus.io/port annotation, every consumer group is created in
 #      Redis with the service's own user, and SIGTERM ends each with exit 0
 #      within its terminationGracePeriodSeconds.
 #   Appends lines "ok|FAIL|skip<TAB>NAME<TAB>WHY" to RESULTS (check.mjs
@@ -159,7 +160,14 @@ start_service() { # overlay service rendered
   service_pids+=($!)
 }
 
-env_of() { node "$here/podenv.mjs" "$2" "enamnd-$1" | sed -n "s/^$3=//p"; }
+# 127.0.0.1:<moved port> for the port the manifest names (--probe-port:
+# the readiness probe's, --scrape-port: prometheus.io/port); the port as
+# named when no setting of any service listens on it (the check then fails).
+manifest_port() { # rendered service option
+  local named
+  named="$(node "$here/podenv.mjs" "$1" "enamnd-$2" "$3")"
+  echo "127.0.0.1:${PORTS[$named]:-$named}"
+}
 
 check_overlay() { # overlay rendered
   local overlay="$1" file="$2" s i health metrics started status
@@ -167,7 +175,9 @@ check_overlay() { # overlay rendered
   for s in "${SERVICES[@]}"; do start_service "$overlay" "$s" "$file"; done
   for i in "${!SERVICES[@]}"; do
     s="${SERVICES[$i]}"
-    health="$(local_value / "$(env_of "$s" "$file" ENAMND_HEALTH_LISTEN)")"
+    # The port the pod's probe names, moved as the service's own ports are:
+    # where the kubelet would knock, not what the environment says.
+    health="$(manifest_port "$file" "$s" --probe-port)"
     started=$SECONDS
     until status="$("$here/health.py" "$health" 2>&1)"; do
       if ! kill -0 "${service_pids[$i]}" 2>/dev/null || ((SECONDS - started > 30)); then break; fi
@@ -179,7 +189,7 @@ check_overlay() { # overlay rendered
       result FAIL "$overlay: enamnd-$s starts with its pod's configuration; the probe gets SERVING" \
         "$status; the log: $(grep -m 2 'ERROR' "$tmp/$overlay/$s.log" || tail -2 "$tmp/$overlay/$s.log")"
     fi
-    metrics="$(local_value / "$(env_of "$s" "$file" ENAMND_METRICS_LISTEN)")"
+    metrics="$(manifest_port "$file" "$s" --scrape-port)"
     if python3 -c "import sys,urllib.request; urllib.request.urlopen('http://$metrics/metrics', timeout=2).read()" 2>/dev/null; then
       result ok "$overlay: enamnd-$s answers /metrics on its metrics port"
     else
