@@ -171,4 +171,19 @@ export const MUTATIONS = [
     apply: edit((o) => { find(o, "StatefulSet", "enamnd-redis").spec.template.metadata.labels["app.kubernetes.io/version"] = "1.0.0"; }),
     caughtBy: rule("app.kubernetes.io labels"),
   },
+  {
+    name: "ENAMND_STREAM_MAXLEN unset (Redis fills up)",
+    apply: edit((o) => { delete find(o, "ConfigMap", "enamnd-common").data.ENAMND_STREAM_MAXLEN; }),
+    caughtBy: rule("Redis streams bounded"),
+  },
+  {
+    name: "ENAMND_STREAM_MAXLEN too long for maxmemory",
+    apply: edit((o) => { find(o, "ConfigMap", "enamnd-common").data.ENAMND_STREAM_MAXLEN = "100000"; }),
+    caughtBy: rule("Redis streams bounded"),
+  },
+  {
+    name: "a LoadBalancer Service exposing /metrics",
+    apply: edit((o) => { find(o, "Service", "enamnd-meetings").spec.type = "LoadBalancer"; }),
+    caughtBy: rule("ports agree"),
+  },
 ];

@@ -384,6 +384,15 @@ function targetPortProblems(objs) {
   return problems;
 }
 
+// Outside the cluster only the mTLS gRPC ports: a LoadBalancer or NodePort
+// Service targets nothing but `grpc` (not /metrics, not the plaintext health
+// port, not Redis).
+function exposedProblems(objs) {
+  return objs.filter((o) => o.kind === "Service" && ["LoadBalancer", "NodePort"].includes(o.spec?.type))
+    .flatMap((s) => (s.spec.ports || []).filter((p) => p.targetPort !== "grpc")
+      .map((p) => `${id(s)} (${s.spec.type}) port ${p.name}: targetPort ${p.targetPort ?? p.port}, only grpc may leave the cluster`));
+}
+
 // The ports the manifests name (container ports grpc, metrics, health, the
 // Prometheus annotation, the probes, the Services' targets) are the ones
 // the service listens on (ENAMND_LISTEN, ENAMND_METRICS_LISTEN,
@@ -391,7 +400,39 @@ function targetPortProblems(objs) {
 function rulePorts(objs) {
   const problems = workloads(objs).filter(isEnamndService)
     .flatMap((w) => (podSpec(w).containers || []).slice(0, 1).flatMap((c) => listenProblems(objs, w, c)));
-  return [...problems, ...targetPortProblems(objs)];
+  return [...problems, ...targetPortProblems(objs), ...exposedProblems(objs)];
+}
+
+// Redis bytes per stream entry assumed for sizing: a 4 KB event (events are
+// 0.4-3 KB) costs about 5.2 KB in Redis 7.0 (measured; runtime.sh measures
+// it again on the Redis of the ConfigMap).
+export const BYTES_PER_ENTRY = 5300;
+
+function redisMaxmemory(objs) {
+  const conf = objs.find((o) => o.kind === "ConfigMap" && o.metadata?.name === "enamnd-redis-config")?.data?.["redis.conf"];
+  const m = /^maxmemory\s+(\d+)(mb|gb|kb)?\s*$/im.exec(conf || "");
+  if (!m) return undefined;
+  return Number(m[1]) * ({ kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[(m[2] || "").toLowerCase()] || 1);
+}
+
+// Every service bounds its stream (ENAMND_STREAM_MAXLEN > 0): with
+// noeviction an unbounded stream fills Redis and XADD is refused for good.
+// With the in-cluster Redis, the five streams at that length fit in three
+// quarters of maxmemory.
+function ruleStreamBound(objs) {
+  const problems = [];
+  let total = 0;
+  for (const w of workloads(objs).filter(isEnamndService)) {
+    const c = (podSpec(w).containers || [])[0] || {};
+    const maxlen = Number(containerEnv(objs, c).get("ENAMND_STREAM_MAXLEN") ?? 0);
+    if (!(maxlen > 0)) problems.push(`${id(w)}: ENAMND_STREAM_MAXLEN unset or 0 (the stream grows until Redis refuses XADD)`);
+    total += maxlen * BYTES_PER_ENTRY;
+  }
+  const maxmemory = redisMaxmemory(objs);
+  if (maxmemory !== undefined && total > 0.75 * maxmemory) {
+    problems.push(`the streams at ENAMND_STREAM_MAXLEN take ~${Math.round(total / 2 ** 20)} MiB, above 3/4 of maxmemory ${Math.round(maxmemory / 2 ** 20)} MiB`);
+  }
+  return problems;
 }
 
 export const RULES = {
@@ -407,5 +448,6 @@ export const RULES = {
   "services: single writer, Services, grace period": ruleServices,
   "PodDisruptionBudget decision": ruleDisruptionBudgets,
   "references resolve": ruleReferences,
-  "ports agree with the listen settings": rulePorts,
+  "ports agree with the listen settings; only grpc leaves the cluster": rulePorts,
+  "Redis streams bounded within maxmemory": ruleStreamBound,
 };

@@ -101,6 +101,38 @@ expect "redis: the meetings user may not add to another stream" "NOPERM" \
   "$(as_user meetings xadd enamnd:events:audits '*' k v 2>&1 | grep -o NOPERM | head -1)"
 admin del enamnd:events:meetings >/dev/null
 
+# The stream bound: a stream filled past the pods' ENAMND_STREAM_MAXLEN with
+# 4 KB events (the relay's XADD ... MAXLEN ~ n) stays near n entries, and
+# five such streams fit in three quarters of maxmemory.
+maxlen="$(node "$here/podenv.mjs" "$rendered" enamnd-meetings | sed -n 's/^ENAMND_STREAM_MAXLEN=//p')"
+if [[ ! $maxlen =~ ^[1-9][0-9]*$ ]]; then
+  result FAIL "redis: streams bounded by ENAMND_STREAM_MAXLEN" "ENAMND_STREAM_MAXLEN is '$maxlen'"
+else
+  before="$(admin info memory | sed -n 's/^used_memory:\([0-9]*\).*/\1/p')"
+  python3 - "$maxlen" <<'PY' | REDISCLI_AUTH="$(cat "$tmp/acl/admin.password")" redis-cli -p "$port" --no-auth-warning --user admin --pipe >/dev/null
+import os, sys, uuid
+n = int(sys.argv[1])
+out = sys.stdout.buffer
+def command(*args):
+    args = [a if isinstance(a, bytes) else str(a).encode() for a in args]
+    out.write(b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in args))
+for seq in range(1, n + n // 10 + 1):
+    command("XADD", "enamnd:events:meetings", "MAXLEN", "~", n, f"{seq}-0", "id", str(uuid.uuid4()),
+            "type", "enamnd.meetings.v1.DecisionRecorded", "subject", f"meetings/m/paragraphs/{seq}",
+            "event", os.urandom(4096))
+PY
+  len="$(admin xlen enamnd:events:meetings)"
+  after="$(admin info memory | sed -n 's/^used_memory:\([0-9]*\).*/\1/p')"
+  per=$(((after - before) / len))
+  if ((len >= maxlen && len <= maxlen + 200 && 5 * per * maxlen <= maxmemory * 3 / 4)); then
+    result ok "redis: a stream at ENAMND_STREAM_MAXLEN $maxlen keeps $len entries of $per bytes; five take $((5 * per * maxlen / 1048576)) MiB of maxmemory $((maxmemory / 1048576)) MiB"
+  else
+    result FAIL "redis: streams bounded by ENAMND_STREAM_MAXLEN within 3/4 of maxmemory" \
+      "$len entries (MAXLEN ~ $maxlen) of $per bytes; five: $((5 * per * maxlen / 1048576)) MiB, maxmemory $((maxmemory / 1048576)) MiB"
+  fi
+  admin del enamnd:events:meetings >/dev/null
+fi
+
 # --- 2. the services ---------------------------------------------------------
 SERVICES=(meetings audits projects contracts finance)
 if [[ ! -x "$build/services/meetings/enamnd-meetings" ]]; then
@@ -184,16 +216,16 @@ check_overlay() { # overlay rendered
       sleep 0.2
     done
     if [[ $status == SERVING ]]; then
-      result ok "$overlay: enamnd-$s starts with its pod's configuration; the probe gets SERVING"
+      result ok "$overlay: enamnd-$s starts with its pod's configuration; its readinessProbe's port answers SERVING"
     else
-      result FAIL "$overlay: enamnd-$s starts with its pod's configuration; the probe gets SERVING" \
+      result FAIL "$overlay: enamnd-$s starts with its pod's configuration; its readinessProbe's port answers SERVING" \
         "$status; the log: $(grep -m 2 'ERROR' "$tmp/$overlay/$s.log" || tail -2 "$tmp/$overlay/$s.log")"
     fi
     metrics="$(manifest_port "$file" "$s" --scrape-port)"
     if python3 -c "import sys,urllib.request; urllib.request.urlopen('http://$metrics/metrics', timeout=2).read()" 2>/dev/null; then
-      result ok "$overlay: enamnd-$s answers /metrics on its metrics port"
+      result ok "$overlay: enamnd-$s answers /metrics on its prometheus.io/port"
     else
-      result FAIL "$overlay: enamnd-$s answers /metrics on its metrics port" "no answer on $metrics"
+      result FAIL "$overlay: enamnd-$s answers /metrics on its prometheus.io/port" "no answer on $metrics"
     fi
   done
   check_groups "$overlay"
