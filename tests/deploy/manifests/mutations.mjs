@@ -113,8 +113,8 @@ export const MUTATIONS = [
     caughtBy: rule("services: single writer"),
   },
   {
-    name: "grace period below the drain",
-    apply: edit((o) => { service(o).spec.template.spec.terminationGracePeriodSeconds = 10; }),
+    name: "grace period 30 s (below the ~25 s worst-case shutdown plus margin)",
+    apply: edit((o) => { service(o).spec.template.spec.terminationGracePeriodSeconds = 30; }),
     caughtBy: rule("services: single writer"),
   },
   {
@@ -145,5 +145,45 @@ export const MUTATIONS = [
     name: "ENAMND_DATA_DIR on no volume",
     apply: edit((o) => { find(o, "ConfigMap", "enamnd-common").data.ENAMND_DATA_DIR = "/var/lib/enamnd"; }),
     caughtBy: rule("references resolve"),
+  },
+  {
+    name: "ENAMND_HEALTH_LISTEN moved, the container port health not",
+    apply: edit((o) => { find(o, "ConfigMap", "enamnd-meetings").data.ENAMND_HEALTH_LISTEN = "0.0.0.0:52061"; }),
+    caughtBy: rule("ports agree"),
+  },
+  {
+    name: "container port grpc drifts from ENAMND_LISTEN",
+    apply: edit((o) => { container(o).ports.find((p) => p.name === "grpc").containerPort = 50061; }),
+    caughtBy: rule("ports agree"),
+  },
+  {
+    name: "prometheus.io/port not the metrics port",
+    apply: edit((o) => { service(o).spec.template.metadata.annotations["prometheus.io/port"] = "50051"; }),
+    caughtBy: rule("ports agree"),
+  },
+  {
+    name: "Service targetPort names no container port",
+    apply: edit((o) => { find(o, "Service", "enamnd-meetings").spec.ports[0].targetPort = "grcp"; }),
+    caughtBy: rule("ports agree"),
+  },
+  {
+    name: "Redis labelled with enamnd's version",
+    apply: edit((o) => { find(o, "StatefulSet", "enamnd-redis").spec.template.metadata.labels["app.kubernetes.io/version"] = "1.0.0"; }),
+    caughtBy: rule("app.kubernetes.io labels"),
+  },
+  {
+    name: "ENAMND_STREAM_MAXLEN unset (Redis fills up)",
+    apply: edit((o) => { delete find(o, "ConfigMap", "enamnd-common").data.ENAMND_STREAM_MAXLEN; }),
+    caughtBy: rule("Redis streams bounded"),
+  },
+  {
+    name: "ENAMND_STREAM_MAXLEN too long for maxmemory",
+    apply: edit((o) => { find(o, "ConfigMap", "enamnd-common").data.ENAMND_STREAM_MAXLEN = "100000"; }),
+    caughtBy: rule("Redis streams bounded"),
+  },
+  {
+    name: "a LoadBalancer Service exposing /metrics",
+    apply: edit((o) => { find(o, "Service", "enamnd-meetings").spec.type = "LoadBalancer"; }),
+    caughtBy: rule("ports agree"),
   },
 ];

@@ -11,8 +11,12 @@ const EVERY_OBJECT_LABELS = ["part-of", "version", "managed-by"].map((l) => `app
 // Pod Security "restricted": the volume types it allows.
 const RESTRICTED_VOLUMES = new Set(["configMap", "csi", "downwardAPI", "emptyDir", "ephemeral",
   "persistentVolumeClaim", "projected", "secret"]);
-// docs/operations.md section 6: shutdown takes up to about 14 s.
-const MAX_DRAIN_SECONDS = 14;
+// Worst-case shutdown (docs/operations.md section 6): a deadline-job run up
+// to the 10 s SQLite busy timeout, 10 s drain, ~1 s health and /metrics
+// servers, 2 s relay flush, 2 s Redis timeout: about 25 s. The grace
+// period must be above that with a margin of 10 s.
+const WORST_SHUTDOWN_SECONDS = 25;
+const GRACE_MARGIN_SECONDS = 10;
 
 const id = (o) => `${o.kind}/${o.metadata?.name}`;
 const workloads = (objs) => objs.filter((o) => WORKLOAD_KINDS.has(o.kind));
@@ -186,6 +190,24 @@ function ruleServiceAccounts(objs) {
   return problems;
 }
 
+// A workload's version label is the release its image runs: the image tag
+// or the tag's leading part (redis:7.0.15-bookworm is 7.0.15). Not
+// checked for an image pinned by digest alone.
+function versionProblems(w) {
+  const image = (podSpec(w).containers || [])[0]?.image || "";
+  const last = image.split("@")[0].split("/").pop();
+  if (!last.includes(":")) return [];
+  const tag = last.split(":").pop();
+  const problems = [];
+  for (const [where, labels] of [["", w.metadata?.labels], [" pod template", w.spec?.template?.metadata?.labels]]) {
+    const version = labels?.["app.kubernetes.io/version"];
+    if (version && tag !== version && !tag.startsWith(`${version}-`)) {
+      problems.push(`${id(w)}${where}: app.kubernetes.io/version ${version}, but it runs ${image}`);
+    }
+  }
+  return problems;
+}
+
 function ruleLabels(objs) {
   const problems = [];
   const missing = (labels, want) => want.filter((l) => !(labels || {})[l]);
@@ -194,6 +216,7 @@ function ruleLabels(objs) {
     for (const l of missing(o.metadata?.labels, want)) problems.push(`${id(o)}: no label ${l}`);
     if (!WORKLOAD_KINDS.has(o.kind)) continue;
     for (const l of missing(o.spec?.template?.metadata?.labels, ALL_LABELS)) problems.push(`${id(o)} pod template: no label ${l}`);
+    problems.push(...versionProblems(o));
     for (const t of o.spec?.volumeClaimTemplates || []) {
       // Immutable on a StatefulSet: a per-release label there breaks the next apply.
       if (t.metadata?.labels?.["app.kubernetes.io/version"]) {
@@ -213,8 +236,10 @@ function ruleServices(objs) {
     const labels = w.spec.template.metadata.labels;
     if (w.kind !== "StatefulSet" || w.spec.replicas !== 1) problems.push(`${id(w)}: not a StatefulSet with replicas 1`);
     if (!(w.spec.volumeClaimTemplates || []).length) problems.push(`${id(w)}: no volumeClaimTemplates`);
-    if (!((podSpec(w).terminationGracePeriodSeconds ?? 30) > MAX_DRAIN_SECONDS)) {
-      problems.push(`${id(w)}: terminationGracePeriodSeconds not above ${MAX_DRAIN_SECONDS}`);
+    const grace = podSpec(w).terminationGracePeriodSeconds ?? 30;
+    if (grace < WORST_SHUTDOWN_SECONDS + GRACE_MARGIN_SECONDS) {
+      problems.push(`${id(w)}: terminationGracePeriodSeconds ${grace} is below the worst-case shutdown ` +
+        `${WORST_SHUTDOWN_SECONDS} s plus ${GRACE_MARGIN_SECONDS} s`);
     }
     const mine = services.filter((s) => s.spec?.selector && selects({ matchLabels: s.spec.selector }, labels));
     const headless = mine.find((s) => s.metadata.name === w.spec.serviceName && s.spec.clusterIP === "None");
@@ -286,6 +311,130 @@ function ruleReferences(objs) {
   return problems;
 }
 
+// The environment a container gets, as the kubelet builds it: its envFrom
+// ConfigMaps in order (with their prefix), then env (plain values and
+// configMapKeyRef). Values it cannot resolve here are left out.
+export function containerEnv(objs, c) {
+  const configMaps = new Map(objs.filter((o) => o.kind === "ConfigMap").map((m) => [m.metadata.name, m]));
+  const env = new Map();
+  for (const from of c.envFrom || []) {
+    for (const [k, v] of Object.entries(configMaps.get(from.configMapRef?.name)?.data || {})) {
+      env.set(`${from.prefix || ""}${k}`, v);
+    }
+  }
+  for (const e of c.env || []) {
+    const ref = e.valueFrom?.configMapKeyRef;
+    const v = e.value ?? (ref && configMaps.get(ref.name)?.data?.[ref.key]);
+    if (v !== undefined) env.set(e.name, v);
+  }
+  return env;
+}
+
+// The port of a listen address: "0.0.0.0:50051", "[::]:50051", ":50051".
+export function listenPort(address) {
+  const m = /:(\d+)$/.exec(address || "");
+  return m ? Number(m[1]) : undefined;
+}
+
+const LISTEN_PORTS = { grpc: "ENAMND_LISTEN", metrics: "ENAMND_METRICS_LISTEN", health: "ENAMND_HEALTH_LISTEN" };
+
+// A probe's port as a number (a port name resolved on the container).
+function probePort(c, probe) {
+  const port = probe?.grpc?.port ?? probe?.httpGet?.port ?? probe?.tcpSocket?.port;
+  if (typeof port === "string") return (c.ports || []).find((p) => p.name === port)?.containerPort;
+  return port;
+}
+
+function listenProblems(objs, w, c) {
+  const where = `${id(w)} container ${c.name}`;
+  const env = containerEnv(objs, c);
+  const problems = [];
+  const named = new Map((c.ports || []).map((p) => [p.name, p.containerPort]));
+  for (const [name, key] of Object.entries(LISTEN_PORTS)) {
+    const want = listenPort(env.get(key));
+    if (want === undefined) problems.push(`${where}: ${key} is not set to host:port (${env.get(key)})`);
+    else if (named.get(name) !== want) problems.push(`${where}: port ${name} is ${named.get(name)}, ${key}=${env.get(key)}`);
+  }
+  const annotation = w.spec.template.metadata?.annotations?.["prometheus.io/port"];
+  const metrics = listenPort(env.get(LISTEN_PORTS.metrics));
+  if (String(annotation) !== String(metrics)) {
+    problems.push(`${id(w)}: annotation prometheus.io/port is ${annotation}, ENAMND_METRICS_LISTEN=${env.get(LISTEN_PORTS.metrics)}`);
+  }
+  for (const probe of ["startupProbe", "livenessProbe", "readinessProbe"]) {
+    const port = probePort(c, c[probe]);
+    if (c[probe] && port !== named.get("health")) problems.push(`${where}: ${probe} on port ${port}, not the health port`);
+  }
+  return problems;
+}
+
+// Every Service port's targetPort is a port (by name, or by number) of a
+// container of the pods it selects.
+function targetPortProblems(objs) {
+  const problems = [];
+  for (const s of objs.filter((o) => o.kind === "Service" && o.spec?.selector)) {
+    const pods = workloads(objs).filter((w) => selects({ matchLabels: s.spec.selector }, w.spec?.template?.metadata?.labels));
+    if (!pods.length) problems.push(`${id(s)}: selects no workload here`);
+    const ports = pods.flatMap((w) => containersOf(w).flatMap((c) => c.ports || []));
+    for (const p of s.spec.ports || []) {
+      const target = p.targetPort ?? p.port;
+      const found = typeof target === "string" ? ports.some((c) => c.name === target) : ports.some((c) => c.containerPort === target);
+      if (pods.length && !found) problems.push(`${id(s)} port ${p.name}: targetPort ${target} is no container port of its pods`);
+    }
+  }
+  return problems;
+}
+
+// Outside the cluster only the mTLS gRPC ports: a LoadBalancer or NodePort
+// Service targets nothing but `grpc` (not /metrics, not the plaintext health
+// port, not Redis).
+function exposedProblems(objs) {
+  return objs.filter((o) => o.kind === "Service" && ["LoadBalancer", "NodePort"].includes(o.spec?.type))
+    .flatMap((s) => (s.spec.ports || []).filter((p) => p.targetPort !== "grpc")
+      .map((p) => `${id(s)} (${s.spec.type}) port ${p.name}: targetPort ${p.targetPort ?? p.port}, only grpc may leave the cluster`));
+}
+
+// The ports the manifests name (container ports grpc, metrics, health, the
+// Prometheus annotation, the probes, the Services' targets) are the ones
+// the service listens on (ENAMND_LISTEN, ENAMND_METRICS_LISTEN,
+// ENAMND_HEALTH_LISTEN as the pod gets them).
+function rulePorts(objs) {
+  const problems = workloads(objs).filter(isEnamndService)
+    .flatMap((w) => (podSpec(w).containers || []).slice(0, 1).flatMap((c) => listenProblems(objs, w, c)));
+  return [...problems, ...targetPortProblems(objs), ...exposedProblems(objs)];
+}
+
+// Redis bytes per stream entry assumed for sizing: a 4 KB event (events are
+// 0.4-3 KB) costs about 5.2 KB in Redis 7.0 (measured; runtime.sh measures
+// it again on the Redis of the ConfigMap).
+export const BYTES_PER_ENTRY = 5300;
+
+function redisMaxmemory(objs) {
+  const conf = objs.find((o) => o.kind === "ConfigMap" && o.metadata?.name === "enamnd-redis-config")?.data?.["redis.conf"];
+  const m = /^maxmemory\s+(\d+)(mb|gb|kb)?\s*$/im.exec(conf || "");
+  if (!m) return undefined;
+  return Number(m[1]) * ({ kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[(m[2] || "").toLowerCase()] || 1);
+}
+
+// Every service bounds its stream (ENAMND_STREAM_MAXLEN > 0): with
+// noeviction an unbounded stream fills Redis and XADD is refused for good.
+// With the in-cluster Redis, the five streams at that length fit in three
+// quarters of maxmemory.
+function ruleStreamBound(objs) {
+  const problems = [];
+  let total = 0;
+  for (const w of workloads(objs).filter(isEnamndService)) {
+    const c = (podSpec(w).containers || [])[0] || {};
+    const maxlen = Number(containerEnv(objs, c).get("ENAMND_STREAM_MAXLEN") ?? 0);
+    if (!(maxlen > 0)) problems.push(`${id(w)}: ENAMND_STREAM_MAXLEN unset or 0 (the stream grows until Redis refuses XADD)`);
+    total += maxlen * BYTES_PER_ENTRY;
+  }
+  const maxmemory = redisMaxmemory(objs);
+  if (maxmemory !== undefined && total > 0.75 * maxmemory) {
+    problems.push(`the streams at ENAMND_STREAM_MAXLEN take ~${Math.round(total / 2 ** 20)} MiB, above 3/4 of maxmemory ${Math.round(maxmemory / 2 ** 20)} MiB`);
+  }
+  return problems;
+}
+
 export const RULES = {
   "namespace restricted, every object in it": ruleNamespace,
   "default-deny NetworkPolicy": ruleDefaultDeny,
@@ -299,4 +448,6 @@ export const RULES = {
   "services: single writer, Services, grace period": ruleServices,
   "PodDisruptionBudget decision": ruleDisruptionBudgets,
   "references resolve": ruleReferences,
+  "ports agree with the listen settings; only grpc leaves the cluster": rulePorts,
+  "Redis streams bounded within maxmemory": ruleStreamBound,
 };

@@ -11,8 +11,9 @@
 #      environment their pods get (podenv.mjs), in a directory laid out as
 #      the pod's filesystem (/data, /tmp, /etc/enamnd/tls, redis, policy with
 #      the overlay's policy file), ports moved to free loopback ports: the
-#      health port answers SERVING as the kubelet's gRPC probe asks
-#      (health.py), /metrics answers, every consumer group is created in
+#      port the pod's readinessProbe names answers SERVING as the kubelet's
+#      gRPC probe asks (health.py), /metrics answers on the port of the
+#      prometheus.io/port annotation, every consumer group is created in
 #      Redis with the service's own user, and SIGTERM ends each with exit 0
 #      within its terminationGracePeriodSeconds.
 #   Appends lines "ok|FAIL|skip<TAB>NAME<TAB>WHY" to RESULTS (check.mjs
@@ -100,6 +101,38 @@ expect "redis: the meetings user may not add to another stream" "NOPERM" \
   "$(as_user meetings xadd enamnd:events:audits '*' k v 2>&1 | grep -o NOPERM | head -1)"
 admin del enamnd:events:meetings >/dev/null
 
+# The stream bound: a stream filled past the pods' ENAMND_STREAM_MAXLEN with
+# 4 KB events (the relay's XADD ... MAXLEN ~ n) stays near n entries, and
+# five such streams fit in three quarters of maxmemory.
+maxlen="$(node "$here/podenv.mjs" "$rendered" enamnd-meetings | sed -n 's/^ENAMND_STREAM_MAXLEN=//p')"
+if [[ ! $maxlen =~ ^[1-9][0-9]*$ ]]; then
+  result FAIL "redis: streams bounded by ENAMND_STREAM_MAXLEN" "ENAMND_STREAM_MAXLEN is '$maxlen'"
+else
+  before="$(admin info memory | sed -n 's/^used_memory:\([0-9]*\).*/\1/p')"
+  python3 - "$maxlen" <<'PY' | REDISCLI_AUTH="$(cat "$tmp/acl/admin.password")" redis-cli -p "$port" --no-auth-warning --user admin --pipe >/dev/null
+import os, sys, uuid
+n = int(sys.argv[1])
+out = sys.stdout.buffer
+def command(*args):
+    args = [a if isinstance(a, bytes) else str(a).encode() for a in args]
+    out.write(b"*%d\r\n" % len(args) + b"".join(b"$%d\r\n%s\r\n" % (len(a), a) for a in args))
+for seq in range(1, n + n // 10 + 1):
+    command("XADD", "enamnd:events:meetings", "MAXLEN", "~", n, f"{seq}-0", "id", str(uuid.uuid4()),
+            "type", "enamnd.meetings.v1.DecisionRecorded", "subject", f"meetings/m/paragraphs/{seq}",
+            "event", os.urandom(4096))
+PY
+  len="$(admin xlen enamnd:events:meetings)"
+  after="$(admin info memory | sed -n 's/^used_memory:\([0-9]*\).*/\1/p')"
+  per=$(((after - before) / len))
+  if ((len >= maxlen && len <= maxlen + 200 && 5 * per * maxlen <= maxmemory * 3 / 4)); then
+    result ok "redis: a stream at ENAMND_STREAM_MAXLEN $maxlen keeps $len entries of $per bytes; five take $((5 * per * maxlen / 1048576)) MiB of maxmemory $((maxmemory / 1048576)) MiB"
+  else
+    result FAIL "redis: streams bounded by ENAMND_STREAM_MAXLEN within 3/4 of maxmemory" \
+      "$len entries (MAXLEN ~ $maxlen) of $per bytes; five: $((5 * per * maxlen / 1048576)) MiB, maxmemory $((maxmemory / 1048576)) MiB"
+  fi
+  admin del enamnd:events:meetings >/dev/null
+fi
+
 # --- 2. the services ---------------------------------------------------------
 SERVICES=(meetings audits projects contracts finance)
 if [[ ! -x "$build/services/meetings/enamnd-meetings" ]]; then
@@ -159,7 +192,14 @@ start_service() { # overlay service rendered
   service_pids+=($!)
 }
 
-env_of() { node "$here/podenv.mjs" "$2" "enamnd-$1" | sed -n "s/^$3=//p"; }
+# 127.0.0.1:<moved port> for the port the manifest names (--probe-port:
+# the readiness probe's, --scrape-port: prometheus.io/port); the port as
+# named when no setting of any service listens on it (the check then fails).
+manifest_port() { # rendered service option
+  local named
+  named="$(node "$here/podenv.mjs" "$1" "enamnd-$2" "$3")"
+  echo "127.0.0.1:${PORTS[$named]:-$named}"
+}
 
 check_overlay() { # overlay rendered
   local overlay="$1" file="$2" s i health metrics started status
@@ -167,23 +207,25 @@ check_overlay() { # overlay rendered
   for s in "${SERVICES[@]}"; do start_service "$overlay" "$s" "$file"; done
   for i in "${!SERVICES[@]}"; do
     s="${SERVICES[$i]}"
-    health="$(local_value / "$(env_of "$s" "$file" ENAMND_HEALTH_LISTEN)")"
+    # The port the pod's probe names, moved as the service's own ports are:
+    # where the kubelet would knock, not what the environment says.
+    health="$(manifest_port "$file" "$s" --probe-port)"
     started=$SECONDS
     until status="$("$here/health.py" "$health" 2>&1)"; do
       if ! kill -0 "${service_pids[$i]}" 2>/dev/null || ((SECONDS - started > 30)); then break; fi
       sleep 0.2
     done
     if [[ $status == SERVING ]]; then
-      result ok "$overlay: enamnd-$s starts with its pod's configuration; the probe gets SERVING"
+      result ok "$overlay: enamnd-$s starts with its pod's configuration; its readinessProbe's port answers SERVING"
     else
-      result FAIL "$overlay: enamnd-$s starts with its pod's configuration; the probe gets SERVING" \
+      result FAIL "$overlay: enamnd-$s starts with its pod's configuration; its readinessProbe's port answers SERVING" \
         "$status; the log: $(grep -m 2 'ERROR' "$tmp/$overlay/$s.log" || tail -2 "$tmp/$overlay/$s.log")"
     fi
-    metrics="$(local_value / "$(env_of "$s" "$file" ENAMND_METRICS_LISTEN)")"
+    metrics="$(manifest_port "$file" "$s" --scrape-port)"
     if python3 -c "import sys,urllib.request; urllib.request.urlopen('http://$metrics/metrics', timeout=2).read()" 2>/dev/null; then
-      result ok "$overlay: enamnd-$s answers /metrics on its metrics port"
+      result ok "$overlay: enamnd-$s answers /metrics on its prometheus.io/port"
     else
-      result FAIL "$overlay: enamnd-$s answers /metrics on its metrics port" "no answer on $metrics"
+      result FAIL "$overlay: enamnd-$s answers /metrics on its prometheus.io/port" "no answer on $metrics"
     fi
   done
   check_groups "$overlay"
