@@ -27,6 +27,9 @@ build="${ENAMND_BUILD_DIR:-}"
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../../.." && pwd)"
 build="${build:-$root/build}"
+# The services run from temporary directories: a relative path must not
+# depend on them.
+if [[ -d $build ]]; then build="$(cd "$build" && pwd)"; fi
 
 result() { # ok|FAIL name [why]
   printf '%s\t%s\t%s\n' "$1" "$2" "${3:-}" | tr -d '\r' >>"$results"
