@@ -19,7 +19,9 @@ ENAMND_PACKAGES=(
 # Debian only where no npm is installed: the machine image may ship its own).
 # libclang-rt-14-dev holds the ASan/UBSan runtimes and libFuzzer (clang only
 # recommends it).
-ENAMND_PACKAGES_ALL=(clang libclang-rt-14-dev)
+# debootstrap, buildah, podman and runc build and run the images without a
+# Docker daemon (tools/image).
+ENAMND_PACKAGES_ALL=(clang libclang-rt-14-dev debootstrap buildah podman runc)
 # buf, pinned; installed with npm under .tools/ (not committed).
 ENAMND_BUF_VERSION=1.47.2
 
