@@ -323,6 +323,22 @@ class Processes:
         self.redis.close()
         return code
 
+    def stop_service(self, name):
+        """SIGTERM to enamnd-<name>, for a scenario that keeps its processes
+        and callers by service name (self.procs, self.callers); returns its
+        exit status. Its channels are closed first: the server would let
+        open connections drain."""
+        callers = self.callers.pop(name, None)
+        if callers is not None:
+            callers.close()
+        return stop_process(self.procs.pop(name, None), f"enamnd-{name}")
+
+    def stop_cleanly(self, names):
+        """Stops `names` in that order; each must exit 0 on SIGTERM."""
+        for name in names:
+            code = self.stop_service(name)
+            assert code == 0, f"enamnd-{name} exited with {code}:\n{tail(self.log_paths[name])}"
+
     def make_certificates(self, services):
         """The demo's CA, principals, server certificates of `services` and
         policy file, as tools/up makes them, in tmp/tls."""

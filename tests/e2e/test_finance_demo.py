@@ -55,7 +55,7 @@ import sys
 
 # The shared harness (next to this file) puts the stubs and tools/demo on sys.path.
 import e2e_harness
-from e2e_harness import Processes, day, decode_entry, poll, scb_code, stop_process, tail
+from e2e_harness import Processes, day, decode_entry, poll, scb_code, tail
 
 import grpc  # noqa: E402
 
@@ -126,13 +126,6 @@ class Scenario(Processes):
 
     def as_(self, principal):
         return finance_pb2_grpc.FinanceServiceStub(self.callers["finance"][principal])
-
-    def stop_service(self, name):
-        callers = self.callers.pop(name, None)
-        if callers is not None:
-            callers.close()
-        code = stop_process(self.procs.pop(name, None), f"enamnd-{name}")
-        return code
 
     def stop(self):
         for name in ("finance", "projects", "meetings"):
@@ -422,10 +415,7 @@ class Scenario(Processes):
               flush=True)
 
     def check_clean_stop(self):
-        for name in ("finance", "projects", "meetings"):
-            log = self.log_paths[name]
-            code = self.stop_service(name)
-            assert code == 0, f"enamnd-{name} exited with {code}:\n{tail(log)}"
+        self.stop_cleanly(("finance", "projects", "meetings"))
 
 
 def run_checks(results, scenario):

@@ -56,7 +56,7 @@ from pathlib import Path
 
 # The shared harness (next to this file) puts the stubs and tools/demo on sys.path.
 import e2e_harness
-from e2e_harness import Processes, poll, stop_process, tail
+from e2e_harness import Processes, poll
 
 import grpc  # noqa: E402
 
@@ -175,12 +175,6 @@ class Scenario(Processes):
                                         members_timeout=SETTLE_TIMEOUT,
                                         decisions_timeout=SETTLE_TIMEOUT)
         assert not result["notes"], result["notes"]
-
-    def stop_service(self, name):
-        callers = self.callers.pop(name, None)
-        if callers is not None:
-            callers.close()
-        return stop_process(self.procs.pop(name, None), f"enamnd-{name}")
 
     def stop(self):
         for name in ("finance", "contracts", "projects", "meetings"):
@@ -427,9 +421,7 @@ class Scenario(Processes):
         self.check_rendered_texts(report)
 
     def stop_and_check(self, name, goal_ids, still):
-        log = self.log_paths[name]
-        code = self.stop_service(name)
-        assert code == 0, f"enamnd-{name} exited with {code}:\n{tail(log)}"
+        self.stop_cleanly([name])
         r = self.render_degraded(name)
         self.assert_missing(r, goal_ids, name)
         still(self.goals(r))
@@ -471,10 +463,7 @@ class Scenario(Processes):
         self.restart_and_recover("meetings", self.start_meetings)
 
     def check_clean_stop(self):
-        for name in ("finance", "contracts", "projects", "meetings"):
-            log = self.log_paths[name]
-            code = self.stop_service(name)
-            assert code == 0, f"enamnd-{name} exited with {code}:\n{tail(log)}"
+        self.stop_cleanly(("finance", "contracts", "projects", "meetings"))
 
 
 def run_checks(results, scenario):

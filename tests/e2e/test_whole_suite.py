@@ -89,7 +89,7 @@ from pathlib import Path
 
 # The shared harness (next to this file) puts the stubs and tools/demo on sys.path.
 import e2e_harness
-from e2e_harness import Processes, consumer_caught_up, free_port, poll, stop_process, tail
+from e2e_harness import Processes, consumer_caught_up, free_port, poll
 
 import grpc  # noqa: E402
 
@@ -312,12 +312,6 @@ class Scenario(Processes):
 
     def as_(self, service, principal=None):
         return service_stub(service, self.callers[service][principal or START[service][0]])
-
-    def stop_service(self, name):
-        callers = self.callers.pop(name, None)
-        if callers is not None:
-            callers.close()
-        return stop_process(self.procs.pop(name, None), f"enamnd-{name}")
 
     def stop(self):
         for name in reversed(SERVICES):
@@ -774,10 +768,7 @@ class Scenario(Processes):
         print(f"     ({', '.join(f'{k} {len(v)}' for k, v in sources.items())})", flush=True)
 
     def check_clean_stop(self):
-        for name in reversed(SERVICES):
-            log = self.log_paths[name]
-            code = self.stop_service(name)
-            assert code == 0, f"enamnd-{name} exited with {code}:\n{tail(log)}"
+        self.stop_cleanly(reversed(SERVICES))
 
 
 def run_checks(results, scenario):
