@@ -354,10 +354,7 @@ def check_stream(scenario, service):
     stream = f"enamnd:events:{service}"
     channel = demo_common.secure_channel(scenario.addrs[service], scenario.tls, "secretary")
     try:
-        stub_module = __import__(f"enamnd.{service}.v1.{service}_pb2_grpc",
-                                 fromlist=["x"])
-        stub = getattr(stub_module, f"{service.capitalize()}ServiceStub")(channel)
-        head = h.log_head(stub)
+        head = h.log_head(h.service_stub(service, channel))
     finally:
         channel.close()
     assert head > 0, f"enamnd-{service} logged no event"

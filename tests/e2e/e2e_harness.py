@@ -12,6 +12,7 @@ Importing it puts the generated stubs ($ENAMND_BUILD_DIR/python) and
 tools/demo on sys.path, so the tests import both after it.
 """
 
+import importlib
 import os
 import queue
 import shutil
@@ -195,6 +196,13 @@ class WatchEvents(StreamReader):
 
 
 BEYOND = 1 << 62  # a WatchEvents cursor beyond any head
+
+
+def service_stub(service, channel):
+    """The generated <Service>ServiceStub of `service` ("meetings", ...) on
+    `channel`."""
+    module = importlib.import_module(f"enamnd.{service}.v1.{service}_pb2_grpc")
+    return getattr(module, f"{service.capitalize()}ServiceStub")(channel)
 
 
 def log_head(stub):

@@ -89,7 +89,7 @@ from pathlib import Path
 
 # The shared harness (next to this file) puts the stubs and tools/demo on sys.path.
 import e2e_harness
-from e2e_harness import Processes, consumer_caught_up, free_port, poll
+from e2e_harness import Processes, consumer_caught_up, free_port, poll, service_stub
 
 import grpc  # noqa: E402
 
@@ -134,11 +134,6 @@ def stubs(service):
     return (importlib.import_module(base + f"{service}_pb2"),
             importlib.import_module(base + f"{service}_pb2_grpc"),
             importlib.import_module(base + "events_pb2"))
-
-
-def service_stub(service, channel):
-    _, grpc_module, _ = stubs(service)
-    return getattr(grpc_module, f"{service.capitalize()}ServiceStub")(channel)
 
 
 def unpack(service, event):
