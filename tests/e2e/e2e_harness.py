@@ -188,10 +188,10 @@ class StreamReader:
 class WatchEvents(StreamReader):
     """WatchEvents of a service (`stub`, its generated stub) read on a thread."""
 
-    def __init__(self, stub, after_sequence, types=()):
+    def __init__(self, stub, after_sequence, types=(), **call_options):
         self.method = "WatchEvents"
         self.call = stub.WatchEvents(watch_pb2.WatchEventsRequest(
-            after_sequence=after_sequence, types=list(types)))
+            after_sequence=after_sequence, types=list(types)), **call_options)
         self.start()
 
 
@@ -205,12 +205,20 @@ def service_stub(service, channel):
     return getattr(module, f"{service.capitalize()}ServiceStub")(channel)
 
 
+LOG_HEAD_TIMEOUT = 30  # seconds
+
+
 def log_head(stub):
     """The head of a service's event log: WatchEvents refuses a cursor
-    beyond it (OUT_OF_RANGE), naming it."""
-    w = WatchEvents(stub, BEYOND)
+    beyond it (OUT_OF_RANGE), naming it. The call waits for the channel to
+    be ready: a probe, often a principal's first call to that service,
+    must not fail on one refused connection attempt (a CI run saw a TLS
+    handshake to a serving finance fail once, "Handshake read failed");
+    the channel reconnects, and a service that stays unreachable still
+    fails the call at the deadline."""
+    w = WatchEvents(stub, BEYOND, wait_for_ready=True, timeout=LOG_HEAD_TIMEOUT)
     try:
-        error = w.error()
+        error = w.error(timeout=LOG_HEAD_TIMEOUT + EVENT_TIMEOUT)
     finally:
         w.close()
     assert error.code() == grpc.StatusCode.OUT_OF_RANGE, (error.code(), error.details())
