@@ -227,7 +227,8 @@ void Transaction::OnCommit(std::function<void()> callback) {
   on_commit_.push_back(std::move(callback));
 }
 
-absl::Status Transaction::Commit() {
+absl::Status Transaction::Commit(Durability durability) {
+  (void)durability;  // synchronous=FULL: every commit is flushed
   if (done_) return absl::FailedPreconditionError("transaction already finished");
   absl::Time start = absl::Now();
   absl::Status status = connection_->ExecRaw("COMMIT");
@@ -266,6 +267,10 @@ absl::StatusOr<Transaction> Database::Begin() {
   if (!status.ok()) return status;  // `lock` unlocks
   return Transaction(writer_.get(), std::move(lock), /*writes=*/true);
 }
+
+absl::Status Database::Sync() { return absl::OkStatus(); }
+
+int64_t Database::syncs() const { return 0; }
 
 absl::StatusOr<Transaction> Database::BeginRead() {
   MovableLock lock(&reader_->mutex());

@@ -57,6 +57,19 @@ struct MigrationSet {
 
 class Connection;
 
+// How far Transaction::Commit goes before it returns.
+enum class Durability {
+  // On disk: the commit's WAL frames are flushed (fdatasync) before Commit
+  // returns. Concurrent commits share one flush (group commit). Use it for
+  // everything a reply or an acknowledgement vouches for.
+  kDurable,
+  // Committed and visible, on disk with the next flush (anyone's durable
+  // commit, or Database::Sync). A crash may lose it: only for writes that
+  // are redone if lost (a relay's published-up-to cursor, the inbox row of
+  // an event that changed nothing).
+  kDeferred,
+};
+
 // Holds a mutex from construction until Unlock() or destruction, and can be
 // moved (absl::MutexLock cannot). Clang's thread-safety analysis follows a
 // lock within one scope only; a lock that moves from Database::Begin into
@@ -100,9 +113,10 @@ class Transaction {
   int64_t LastInsertId() const;
   // Rows changed by the last Exec.
   int64_t Changes() const;
-  // Runs after a successful commit, outside the connection lock.
+  // Runs after a successful commit (after its flush when durable),
+  // outside the connection lock.
   void OnCommit(std::function<void()> callback);
-  absl::Status Commit();
+  absl::Status Commit(Durability durability = Durability::kDurable);
 
  private:
   friend class Database;
@@ -128,6 +142,15 @@ class Database {
   absl::StatusOr<Transaction> Begin();
   // A read-only snapshot transaction on the reader connection.
   absl::StatusOr<Transaction> BeginRead();
+
+  // Returns once every transaction committed before the call is on disk.
+  // Readers that pass committed rows on to others (the outbox relay, event
+  // watchers) call it first, so that nothing leaves the process that a
+  // crash could still take back.
+  absl::Status Sync();
+
+  // WAL flushes (fdatasync) since Open: the group commit's measure.
+  int64_t syncs() const;
 
   const std::string& path() const { return path_; }
 
