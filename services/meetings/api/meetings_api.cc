@@ -3,6 +3,7 @@
 #include "services/meetings/api/meetings_api.h"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -104,7 +105,7 @@ absl::Status MeetingsApi::GetMunicipality(const platform::Caller& /*caller*/,
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
   ENAMND_ASSIGN_OR_RETURN(auto found, store::GetMunicipality(tx, name));
   if (!found.has_value()) return platform::NotFound("municipality", request.name());
-  *response = *found;
+  *response = *std::move(found);
   return absl::OkStatus();
 }
 
@@ -157,7 +158,7 @@ absl::Status MeetingsApi::GetBody(const platform::Caller& /*caller*/,
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
   ENAMND_ASSIGN_OR_RETURN(auto found, store::GetBody(tx, name));
   if (!found.has_value()) return platform::NotFound("body", request.name());
-  *response = *found;
+  *response = *std::move(found);
   return absl::OkStatus();
 }
 
@@ -268,7 +269,7 @@ absl::Status MeetingsApi::GetMeeting(const platform::Caller& /*caller*/,
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
   ENAMND_ASSIGN_OR_RETURN(auto found, store::GetMeeting(tx, name));
   if (!found.has_value()) return platform::NotFound("meeting", request.name());
-  *response = *found;
+  *response = *std::move(found);
   return absl::OkStatus();
 }
 
@@ -396,7 +397,7 @@ absl::Status MeetingsApi::GetCase(const platform::Caller& /*caller*/,
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
   ENAMND_ASSIGN_OR_RETURN(auto found, store::GetCase(tx, name));
   if (!found.has_value()) return platform::NotFound("case", request.name());
-  *response = *found;
+  *response = *std::move(found);
   return absl::OkStatus();
 }
 
@@ -494,7 +495,7 @@ absl::Status MeetingsApi::GetParagraph(const platform::Caller& caller,
   // A decision is an official document once its protocol is adjusted.
   if (found->adjustment().empty())
     ENAMND_RETURN_IF_ERROR(caller.RequireDraftAccess(request.name()));
-  *response = *found;
+  *response = *std::move(found);
   RedactFor(caller.SeesConfidential(), response);
   return absl::OkStatus();
 }

@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -612,7 +613,7 @@ absl::Status MeetingsApi::GetAdjustment(const platform::Caller& caller,
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
   ENAMND_ASSIGN_OR_RETURN(auto found, store::GetAdjustment(tx, name));
   if (!found.has_value()) return platform::NotFound("adjustment", request.name());
-  *response = *found;
+  *response = *std::move(found);
   return RedactAdjustmentFor(tx, caller, response);
 }
 
