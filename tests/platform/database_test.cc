@@ -250,12 +250,16 @@ bool FlushBetween(const std::vector<TraceLog::Event>& events, int after, int bef
   return false;
 }
 
+absl::StatusOr<std::unique_ptr<Database>> OpenTraced(const testing::TempDir& dir, TraceLog& trace) {
+  DatabaseOptions options;
+  options.trace = trace.Recorder();
+  return Database::Open(dir.path() + "/t.db", {TestMigrations(1)}, std::move(options));
+}
+
 TEST(DatabaseTest, DurableCommitReturnsOnlyAfterAFlushThatStartedAfterItsCommit) {
   testing::TempDir dir;
   TraceLog trace;
-  DatabaseOptions options;
-  options.trace = trace.Recorder();
-  auto db = Database::Open(dir.path() + "/t.db", {TestMigrations(1)}, std::move(options));
+  auto db = OpenTraced(dir, trace);
   ASSERT_TRUE(db.ok()) << db.status();
   CommitConcurrently(**db, 16, 10);
   std::vector<TraceLog::Event> events = trace.events();
@@ -319,9 +323,7 @@ TEST(DatabaseTest, DeferredCommitsWaitForTheNextSync) {
 TEST(DatabaseTest, CommitCallbacksOfDurableCommitsRunAfterTheFlush) {
   testing::TempDir dir;
   TraceLog trace;
-  DatabaseOptions options;
-  options.trace = trace.Recorder();
-  auto db = Database::Open(dir.path() + "/t.db", {TestMigrations(1)}, std::move(options));
+  auto db = OpenTraced(dir, trace);
   ASSERT_TRUE(db.ok()) << db.status();
   auto tx = (*db)->Begin();
   ASSERT_TRUE(tx.ok());
