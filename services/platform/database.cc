@@ -1,19 +1,41 @@
 #include "services/platform/database.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <map>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
+#include "services/platform/log.h"
 #include "services/platform/metrics.h"
 
 namespace enamnd::platform {
 namespace {
 
 const std::string kEmpty;
+
+// Page cache per connection, in KiB (cache_size=-N). Reads of the database
+// file go through mmap and take no cache pages; what the cache holds is
+// pages read from the WAL and, on the writer, the pages a transaction
+// changes. The cache fills only as pages are used, so an idle service holds
+// little of it.
+constexpr int kWriterCacheKib = 8192;
+constexpr int kReaderCacheKib = 2048;
+// Database file mapped for reads (virtual; resident only as pages are
+// touched, and then shared with the kernel's page cache).
+constexpr int64_t kMmapBytes = int64_t{256} << 20;
+
+absl::Status ErrnoError(absl::string_view what, const std::string& path) {
+  return absl::InternalError(absl::StrCat(what, " ", path, ": ", std::strerror(errno)));
+}
 
 absl::Status SqliteError(sqlite3* db, int rc, absl::string_view context) {
   const char* message = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
@@ -55,10 +77,10 @@ const std::string& Row::Text(int column) const {
 }
 
 // One SQLite connection with a statement cache; used by one transaction at a
-// time (the mutex is held from BEGIN to COMMIT/ROLLBACK).
+// time (the one whose ConnectionLease holds it).
 class Connection {
  public:
-  static absl::StatusOr<std::unique_ptr<Connection>> Open(const std::string& path) {
+  static absl::StatusOr<std::unique_ptr<Connection>> Open(const std::string& path, int cache_kib) {
     sqlite3* db = nullptr;
     int rc =
         sqlite3_open_v2(path.c_str(), &db,
@@ -67,9 +89,15 @@ class Connection {
     if (rc != SQLITE_OK) return SqliteError(db, rc, absl::StrCat("open ", path));
     sqlite3_busy_timeout(db, 10000);
     sqlite3_extended_result_codes(db, 1);
-    for (const char* pragma :
-         {"PRAGMA journal_mode=WAL", "PRAGMA foreign_keys=ON", "PRAGMA synchronous=FULL"}) {
-      absl::Status status = connection->ExecRaw(pragma);
+    // synchronous=NORMAL: COMMIT appends to the WAL without flushing it;
+    // WalFlusher flushes it for durable commits. SQLite still syncs the WAL
+    // before a checkpoint copies it into the database, and the database
+    // after, so a crash never leaves a half-checkpointed file.
+    for (const std::string& pragma :
+         {std::string("PRAGMA journal_mode=WAL"), std::string("PRAGMA foreign_keys=ON"),
+          std::string("PRAGMA synchronous=NORMAL"), absl::StrCat("PRAGMA cache_size=-", cache_kib),
+          absl::StrCat("PRAGMA mmap_size=", kMmapBytes)}) {
+      absl::Status status = connection->ExecRaw(pragma.c_str());
       if (!status.ok()) return status;
     }
     return connection;
@@ -79,8 +107,6 @@ class Connection {
     for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
     sqlite3_close_v2(db_);
   }
-
-  absl::Mutex& mutex() { return mutex_; }
 
   absl::Status ExecRaw(const char* sql) {
     char* error = nullptr;
@@ -177,37 +203,252 @@ class Connection {
  private:
   explicit Connection(sqlite3* db) : db_(db) {}
   sqlite3* db_;
-  absl::Mutex mutex_;
   std::map<std::string, sqlite3_stmt*> cache_;
 };
 
-Transaction::Transaction(Connection* connection, MovableLock lock, bool writes)
-    : connection_(connection), lock_(std::move(lock)), writes_(writes) {}
+// Hands out the connections it owns, one transaction at a time each.
+class ConnectionPool {
+ public:
+  explicit ConnectionPool(std::vector<std::unique_ptr<Connection>> connections)
+      : connections_(std::move(connections)) {
+    for (const auto& connection : connections_) free_.push_back(connection.get());
+  }
 
-Transaction::Transaction(Transaction&& other) noexcept
-    : connection_(other.connection_),
-      lock_(std::move(other.lock_)),
-      writes_(other.writes_),
-      done_(other.done_),
-      on_commit_(std::move(other.on_commit_)) {
-  other.done_ = true;
+  // Waits until a connection is free.
+  ConnectionLease Acquire() {
+    absl::MutexLock lock(&mutex_);
+    while (free_.empty()) freed_.Wait(&mutex_);
+    Connection* connection = free_.back();
+    free_.pop_back();
+    return ConnectionLease(this, connection);
+  }
+
+  void Return(Connection* connection) {
+    absl::MutexLock lock(&mutex_);
+    free_.push_back(connection);
+    freed_.Signal();
+  }
+
+ private:
+  const std::vector<std::unique_ptr<Connection>> connections_;
+  absl::Mutex mutex_;
+  absl::CondVar freed_;
+  std::vector<Connection*> free_ ABSL_GUARDED_BY(mutex_);
+};
+
+ConnectionLease::ConnectionLease(ConnectionLease&& other) noexcept
+    : pool_(other.pool_), connection_(other.connection_) {
   other.connection_ = nullptr;
 }
 
+void ConnectionLease::Release() {
+  if (connection_ != nullptr) pool_->Return(connection_);
+  connection_ = nullptr;
+}
+
+// Group commit. Each write transaction takes a ticket (in commit order: the
+// writer connection serialises them) just before its COMMIT; the ticket
+// counts as committed once COMMIT has returned, i.e. once its frames are
+// written to the WAL file. A durable commit then waits until a flush
+// (fdatasync of the WAL) that started after its COMMIT has finished. The
+// first waiter that finds no flush running leads one, covering every ticket
+// committed when it starts; the others wait for it and, if it did not cover
+// them, one of them leads the next.
+//
+// The flush uses a descriptor of its own on the WAL file, opened at the
+// first flush: fdatasync acts on the file, whichever descriptor names it.
+// SQLite deletes the WAL only when the last connection to the database
+// closes, which cannot happen while this Database holds its connections, so
+// the file flushed is the one SQLite writes. Before each flush that is
+// still checked (the path must name the inode first opened); if someone
+// removed or replaced the file, SQLite writes to a file the flush no longer
+// reaches, and the flush fails rather than flush the wrong file. The
+// descriptor holds no lock: SQLite locks the database and -shm files, never
+// the WAL, so opening and closing it cannot drop one of SQLite's POSIX
+// locks.
+class WalFlusher {
+ public:
+  WalFlusher(std::string wal_path, std::function<void(const CommitTrace&)> trace)
+      : wal_path_(std::move(wal_path)), trace_(std::move(trace)) {}
+
+  ~WalFlusher() {
+    absl::MutexLock lock(&file_mutex_);
+    if (wal_fd_ >= 0) close(wal_fd_);
+  }
+
+  // Once a flush failed, nothing written after it can be vouched for.
+  absl::Status failure() {
+    absl::MutexLock lock(&mutex_);
+    return failure_;
+  }
+
+  // Called with the writer connection held, just before COMMIT.
+  int64_t BeginCommit() {
+    absl::MutexLock lock(&mutex_);
+    return ++issued_;
+  }
+
+  // Called with the writer connection held, once COMMIT returned. A failed
+  // COMMIT's ticket counts as committed too (flushing past it is harmless),
+  // so that a Sync that counted on it does not wait for ever.
+  void EndCommit(int64_t ticket, bool ok, Durability durability) {
+    {
+      absl::MutexLock lock(&mutex_);
+      committed_ = ticket;
+      if (ok) Trace(CommitTrace::Kind::kCommitted, ticket);
+      if (commit_waiters_ > 0) changed_.SignalAll();
+    }
+    if (ok) CountSqliteCommit(durability == Durability::kDurable);
+  }
+
+  // Every ticket issued so far: a Sync covers a COMMIT that is running as
+  // it is called, since a reader may already see that commit's rows.
+  absl::Status Sync() {
+    int64_t ticket;
+    {
+      absl::MutexLock lock(&mutex_);
+      ticket = issued_;
+    }
+    return WaitDurable(ticket);
+  }
+
+  absl::Status WaitDurable(int64_t ticket) {
+    while (true) {
+      int64_t target;
+      {
+        absl::MutexLock lock(&mutex_);
+        while (true) {
+          if (durable_ >= ticket) return absl::OkStatus();
+          if (!failure_.ok()) return failure_;
+          if (!flushing_ && committed_ >= ticket) break;
+          // Only a Sync waits for a ticket whose COMMIT is still running.
+          bool for_commit = committed_ < ticket;
+          if (for_commit) ++commit_waiters_;
+          changed_.Wait(&mutex_);
+          if (for_commit) --commit_waiters_;
+        }
+        flushing_ = true;
+        target = committed_;
+        Trace(CommitTrace::Kind::kFlushStarted, target);
+      }
+      absl::Status status = FlushWalFile();
+      {
+        absl::MutexLock lock(&mutex_);
+        flushing_ = false;
+        if (status.ok()) {
+          durable_ = std::max(durable_, target);
+          ++syncs_;
+          Trace(CommitTrace::Kind::kFlushed, target);
+        } else if (failure_.ok()) {
+          failure_ = absl::InternalError(
+              absl::StrCat("flushing the SQLite WAL failed, so commits cannot be made durable any "
+                           "more (restart the service): ",
+                           status.message()));
+          LogError("database", failure_.message());
+        }
+        changed_.SignalAll();
+      }
+      if (status.ok()) CountSqliteWalSync();
+    }
+  }
+
+  void TraceReturned(int64_t ticket) {
+    if (trace_) trace_(CommitTrace{CommitTrace::Kind::kReturned, ticket});
+  }
+
+  int64_t syncs() const {
+    absl::MutexLock lock(&mutex_);
+    return syncs_;
+  }
+
+ private:
+  void Trace(CommitTrace::Kind kind, int64_t ticket) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+    if (trace_) trace_(CommitTrace{kind, ticket});
+  }
+
+  // Only the flush's leader calls it (flushing_ is set), so file_mutex_ is
+  // never contended; it makes the descriptor's owner explicit.
+  absl::Status FlushWalFile() {
+    absl::MutexLock lock(&file_mutex_);
+    if (wal_fd_ < 0) {
+      absl::Status status = OpenWalFile();
+      if (!status.ok()) return status;
+    } else {
+      struct stat on_path;
+      if (stat(wal_path_.c_str(), &on_path) != 0) return ErrnoError("stat", wal_path_);
+      if (on_path.st_ino != wal_inode_ || on_path.st_dev != wal_device_) {
+        return absl::InternalError(
+            absl::StrCat(wal_path_, " was replaced while the database was open"));
+      }
+    }
+    if (fdatasync(wal_fd_) != 0) return ErrnoError("fdatasync", wal_path_);
+    return absl::OkStatus();
+  }
+
+  // Opens the WAL and syncs its directory: SQLite syncs the directory entry
+  // of a new WAL only at its own first sync, which synchronous=NORMAL leaves
+  // to the first checkpoint.
+  absl::Status OpenWalFile() ABSL_EXCLUSIVE_LOCKS_REQUIRED(file_mutex_) {
+    wal_fd_ = open(wal_path_.c_str(), O_RDWR | O_CLOEXEC);
+    if (wal_fd_ < 0) return ErrnoError("open", wal_path_);
+    struct stat opened;
+    if (fstat(wal_fd_, &opened) != 0) return ErrnoError("fstat", wal_path_);
+    wal_inode_ = opened.st_ino;
+    wal_device_ = opened.st_dev;
+    size_t slash = wal_path_.rfind('/');
+    std::string directory = slash == std::string::npos ? "." : wal_path_.substr(0, slash + 1);
+    int directory_fd = open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (directory_fd < 0) return ErrnoError("open", directory);
+    int rc = fsync(directory_fd);
+    close(directory_fd);
+    if (rc != 0) return ErrnoError("fsync", directory);
+    return absl::OkStatus();
+  }
+
+  const std::string wal_path_;
+  const std::function<void(const CommitTrace&)> trace_;
+
+  mutable absl::Mutex mutex_;
+  absl::CondVar changed_;                       // a flush ended, or a COMMIT a Sync waits for did
+  int64_t issued_ ABSL_GUARDED_BY(mutex_) = 0;  // last ticket handed out
+  int64_t committed_ ABSL_GUARDED_BY(mutex_) = 0;  // last ticket whose COMMIT returned
+  int64_t durable_ ABSL_GUARDED_BY(mutex_) = 0;    // last ticket flushed
+  bool flushing_ ABSL_GUARDED_BY(mutex_) = false;
+  int commit_waiters_ ABSL_GUARDED_BY(mutex_) = 0;
+  int64_t syncs_ ABSL_GUARDED_BY(mutex_) = 0;
+  absl::Status failure_ ABSL_GUARDED_BY(mutex_);
+
+  absl::Mutex file_mutex_;
+  int wal_fd_ ABSL_GUARDED_BY(file_mutex_) = -1;
+  ino_t wal_inode_ ABSL_GUARDED_BY(file_mutex_) = 0;
+  dev_t wal_device_ ABSL_GUARDED_BY(file_mutex_) = 0;
+};
+
+Transaction::Transaction(ConnectionLease lease, WalFlusher* flusher)
+    : lease_(std::move(lease)), flusher_(flusher) {}
+
+Transaction::Transaction(Transaction&& other) noexcept
+    : lease_(std::move(other.lease_)),
+      flusher_(other.flusher_),
+      done_(other.done_),
+      on_commit_(std::move(other.on_commit_)) {
+  other.done_ = true;
+}
+
 Transaction::~Transaction() {
-  if (connection_ == nullptr) return;
-  if (!done_) connection_->ExecRaw("ROLLBACK").IgnoreError();
-  // lock_ unlocks the connection as it is destroyed.
+  if (connection() == nullptr) return;
+  if (!done_) connection()->ExecRaw("ROLLBACK").IgnoreError();
+  // lease_ hands the connection back as it is destroyed.
 }
 
 absl::Status Transaction::Exec(absl::string_view sql, const std::vector<SqlValue>& params) {
-  return connection_->Run(sql, params, nullptr);
+  return connection()->Run(sql, params, nullptr);
 }
 
 absl::StatusOr<std::vector<Row>> Transaction::Query(absl::string_view sql,
                                                     const std::vector<SqlValue>& params) {
   std::vector<Row> rows;
-  absl::Status status = connection_->Run(sql, params, &rows);
+  absl::Status status = connection()->Run(sql, params, &rows);
   if (!status.ok()) return status;
   return rows;
 }
@@ -220,71 +461,96 @@ absl::StatusOr<std::optional<Row>> Transaction::QueryOne(absl::string_view sql,
   return std::optional<Row>(std::move(rows->front()));
 }
 
-int64_t Transaction::LastInsertId() const { return connection_->LastInsertId(); }
-int64_t Transaction::Changes() const { return connection_->Changes(); }
+int64_t Transaction::LastInsertId() const { return connection()->LastInsertId(); }
+int64_t Transaction::Changes() const { return connection()->Changes(); }
 
 void Transaction::OnCommit(std::function<void()> callback) {
   on_commit_.push_back(std::move(callback));
 }
 
 absl::Status Transaction::Commit(Durability durability) {
-  (void)durability;  // synchronous=FULL: every commit is flushed
   if (done_) return absl::FailedPreconditionError("transaction already finished");
   absl::Time start = absl::Now();
-  absl::Status status = connection_->ExecRaw("COMMIT");
+  int64_t ticket = 0;
+  if (flusher_ != nullptr) ticket = flusher_->BeginCommit();
+  absl::Status status = connection()->ExecRaw("COMMIT");
+  if (flusher_ != nullptr) flusher_->EndCommit(ticket, status.ok(), durability);
   if (!status.ok()) return status;  // the destructor rolls back
-  if (writes_) RecordSqliteCommit(absl::Now() - start);
   done_ = true;
-  connection_ = nullptr;
-  lock_.Unlock();  // callbacks run outside the connection lock
+  lease_.Release();  // the next transaction may begin while this one waits
+  if (flusher_ != nullptr) {
+    if (durability == Durability::kDurable) {
+      status = flusher_->WaitDurable(ticket);
+      if (!status.ok()) return status;
+      flusher_->TraceReturned(ticket);
+    }
+    RecordSqliteCommit(absl::Now() - start);
+  }
   for (auto& callback : on_commit_) callback();
   on_commit_.clear();
   return absl::OkStatus();
 }
 
-Database::Database(std::string path, std::unique_ptr<Connection> writer,
-                   std::unique_ptr<Connection> reader)
-    : path_(std::move(path)), writer_(std::move(writer)), reader_(std::move(reader)) {}
+Database::Database(std::string path, DatabaseOptions options)
+    : path_(std::move(path)),
+      flusher_(std::make_unique<WalFlusher>(path_ + "-wal", std::move(options.trace))) {}
 
 Database::~Database() = default;
 
 absl::StatusOr<std::unique_ptr<Database>> Database::Open(
-    const std::string& path, const std::vector<MigrationSet>& migrations) {
-  auto writer = Connection::Open(path);
-  if (!writer.ok()) return writer.status();
-  auto db = std::unique_ptr<Database>(new Database(path, std::move(*writer), nullptr));
+    const std::string& path, const std::vector<MigrationSet>& migrations, DatabaseOptions options) {
+  int reader_count = std::max(1, options.readers);
+  auto db = std::unique_ptr<Database>(new Database(path, std::move(options)));
+  std::vector<std::unique_ptr<Connection>> writer;
+  auto connection = Connection::Open(path, kWriterCacheKib);
+  if (!connection.ok()) return connection.status();
+  writer.push_back(std::move(*connection));
+  db->writer_ = std::make_unique<ConnectionPool>(std::move(writer));
   absl::Status status = db->Migrate(migrations);
   if (!status.ok()) return status;
-  auto reader = Connection::Open(path);
-  if (!reader.ok()) return reader.status();
-  db->reader_ = std::move(*reader);
+  std::vector<std::unique_ptr<Connection>> readers;
+  for (int i = 0; i < reader_count; ++i) {
+    connection = Connection::Open(path, kReaderCacheKib);
+    if (!connection.ok()) return connection.status();
+    readers.push_back(std::move(*connection));
+  }
+  db->readers_ = std::make_unique<ConnectionPool>(std::move(readers));
   return db;
 }
 
 absl::StatusOr<Transaction> Database::Begin() {
-  MovableLock lock(&writer_->mutex());
-  absl::Status status = writer_->ExecRaw("BEGIN IMMEDIATE");
-  if (!status.ok()) return status;  // `lock` unlocks
-  return Transaction(writer_.get(), std::move(lock), /*writes=*/true);
+  absl::Status status = flusher_->failure();
+  if (!status.ok()) return status;
+  ConnectionLease lease = writer_->Acquire();
+  status = lease.connection()->ExecRaw("BEGIN IMMEDIATE");
+  if (!status.ok()) return status;  // `lease` hands the connection back
+  return Transaction(std::move(lease), flusher_.get());
 }
-
-absl::Status Database::Sync() { return absl::OkStatus(); }
-
-int64_t Database::syncs() const { return 0; }
 
 absl::StatusOr<Transaction> Database::BeginRead() {
-  MovableLock lock(&reader_->mutex());
-  absl::Status status = reader_->ExecRaw("BEGIN");
-  if (!status.ok()) return status;  // `lock` unlocks
-  return Transaction(reader_.get(), std::move(lock), /*writes=*/false);
+  ConnectionLease lease = readers_->Acquire();
+  absl::Status status = lease.connection()->ExecRaw("BEGIN");
+  if (!status.ok()) return status;  // `lease` hands the connection back
+  return Transaction(std::move(lease), nullptr);
 }
 
+absl::Status Database::Sync() { return flusher_->Sync(); }
+
+int64_t Database::syncs() const { return flusher_->syncs(); }
+
 absl::Status Database::Migrate(const std::vector<MigrationSet>& migrations) {
-  absl::Status status = writer_->ExecRaw(
-      "CREATE TABLE IF NOT EXISTS schema_migrations ("
-      " component TEXT NOT NULL, version INTEGER NOT NULL, applied_at TEXT NOT NULL,"
-      " PRIMARY KEY (component, version))");
-  if (!status.ok()) return status;
+  absl::Status status;
+  {
+    absl::StatusOr<Transaction> tx = Begin();
+    if (!tx.ok()) return tx.status();
+    status = tx->Exec(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " component TEXT NOT NULL, version INTEGER NOT NULL, applied_at TEXT NOT NULL,"
+        " PRIMARY KEY (component, version))");
+    if (!status.ok()) return status;
+    status = tx->Commit();
+    if (!status.ok()) return status;
+  }
   for (const MigrationSet& set : migrations) {
     {
       absl::StatusOr<Transaction> tx = Begin();
@@ -310,7 +576,7 @@ absl::Status Database::Migrate(const std::vector<MigrationSet>& migrations) {
       if (applied->has_value()) continue;
       // Each step may hold several statements, so it runs unprepared; steps
       // are constants in the code, never built from input.
-      status = writer_->ExecRaw(set.steps[i].c_str());
+      status = tx->connection()->ExecRaw(set.steps[i].c_str());
       if (!status.ok()) {
         return absl::Status(status.code(), absl::StrCat("migration ", set.component, " ", version,
                                                         ": ", status.message()));

@@ -1,7 +1,9 @@
 // SQLite-backed storage with a small interface free of SQLite types, so a
 // PostgreSQL backend can follow. One writer connection (serialised write
-// transactions: BEGIN IMMEDIATE) and one reader connection (WAL lets reads
-// proceed while a write commits).
+// transactions: BEGIN IMMEDIATE) whose durable commits share WAL flushes
+// (group commit), and a small pool of reader connections (WAL lets reads
+// proceed while a write commits, and a long scan holds only its own
+// connection).
 #ifndef ENAMND_PLATFORM_DATABASE_H_
 #define ENAMND_PLATFORM_DATABASE_H_
 
@@ -70,33 +72,36 @@ enum class Durability {
   kDeferred,
 };
 
-// Holds a mutex from construction until Unlock() or destruction, and can be
-// moved (absl::MutexLock cannot). Clang's thread-safety analysis follows a
-// lock within one scope only; a lock that moves from Database::Begin into
-// the Transaction it returns is beyond it, so these four members are
-// exempt, and this class is the only place that locks or unlocks by hand.
-class MovableLock {
+class ConnectionPool;
+class WalFlusher;
+
+// Exclusive use of one connection of a pool, from Database::Begin or
+// BeginRead until Release() or destruction, which hand it back. Exclusivity
+// comes from the connection being out of the pool's free list, not from a
+// lock held across functions, so clang's thread-safety analysis sees every
+// lock taken and released in one scope.
+class ConnectionLease {
  public:
-  explicit MovableLock(absl::Mutex* mutex) ABSL_NO_THREAD_SAFETY_ANALYSIS : mutex_(mutex) {
-    mutex_->Lock();
-  }
-  MovableLock(MovableLock&& other) noexcept : mutex_(other.mutex_) { other.mutex_ = nullptr; }
-  MovableLock& operator=(MovableLock&&) = delete;
-  ~MovableLock() { Unlock(); }
-  void Unlock() ABSL_NO_THREAD_SAFETY_ANALYSIS {
-    if (mutex_ != nullptr) mutex_->Unlock();
-    mutex_ = nullptr;
-  }
+  ConnectionLease(ConnectionPool* pool, Connection* connection)
+      : pool_(pool), connection_(connection) {}
+  ConnectionLease(ConnectionLease&& other) noexcept;
+  ConnectionLease& operator=(ConnectionLease&&) = delete;
+  ConnectionLease(const ConnectionLease&) = delete;
+  ~ConnectionLease() { Release(); }
+
+  Connection* connection() const { return connection_; }
+  void Release();
 
  private:
-  absl::Mutex* mutex_;
+  ConnectionPool* pool_;
+  Connection* connection_;
 };
 
 // A transaction; rolls back on destruction unless Commit() succeeded.
-// Holds its connection exclusively for its lifetime: keep it short. The
-// transaction owns the connection's lock (taken by Database::Begin and
-// BeginRead, released by Commit or the destructor): one RAII object rather
-// than a Lock and an Unlock in different functions.
+// Holds its connection exclusively (a ConnectionLease) until Commit or
+// destruction: keep it short. A durable commit hands the writer connection
+// back before it waits for its flush, so the next write transaction can run
+// while this one waits.
 class Transaction {
  public:
   Transaction(Transaction&& other) noexcept;
@@ -113,34 +118,63 @@ class Transaction {
   int64_t LastInsertId() const;
   // Rows changed by the last Exec.
   int64_t Changes() const;
-  // Runs after a successful commit (after its flush when durable),
-  // outside the connection lock.
+  // Runs after a successful commit (after its flush when durable), with
+  // no connection held and no lock of the database layer.
   void OnCommit(std::function<void()> callback);
+  // A durable commit that returns OK is on disk. An error after COMMIT
+  // (Internal: the WAL flush failed) means the transaction is visible but
+  // nothing vouches that it survives a power loss.
   absl::Status Commit(Durability durability = Durability::kDurable);
 
  private:
   friend class Database;
-  Transaction(Connection* connection, MovableLock lock, bool writes);
-  Connection* connection_;
-  MovableLock lock_;
-  bool writes_;  // on the writer connection: its commit is timed
+  Transaction(ConnectionLease lease, WalFlusher* flusher);
+  Connection* connection() const { return lease_.connection(); }
+  ConnectionLease lease_;
+  WalFlusher* flusher_;  // write transactions only; null for reads
   bool done_ = false;
   std::vector<std::function<void()>> on_commit_;
 };
 
+// One step of the group commit, as seen by DatabaseOptions::trace.
+struct CommitTrace {
+  enum class Kind {
+    kCommitted,     // COMMIT of the write transaction `ticket` succeeded
+    kFlushStarted,  // a WAL flush covering tickets up to `ticket` begins
+    kFlushed,       // that flush's fdatasync returned OK
+    kReturned,      // Commit(kDurable) of `ticket` is about to return OK
+  };
+  Kind kind;
+  int64_t ticket;
+};
+
+struct DatabaseOptions {
+  // Reader connections, opened by Open; BeginRead waits while all are in use.
+  int readers = 4;
+  // For tests: called at each CommitTrace step. kCommitted, kFlushStarted
+  // and kFlushed are reported with the flush state's lock held, so their
+  // order is the order in which they happened; the callback must not call
+  // back into the database.
+  std::function<void(const CommitTrace&)> trace;
+};
+
 class Database {
  public:
-  // Opens (creating) the file, sets WAL, foreign keys, synchronous=FULL and a
-  // busy timeout, then applies every pending migration of each set.
-  static absl::StatusOr<std::unique_ptr<Database>> Open(
-      const std::string& path, const std::vector<MigrationSet>& migrations);
+  // Opens (creating) the file, sets WAL, foreign keys, synchronous=NORMAL
+  // (flushes are the database layer's own: see Commit), cache and mmap
+  // sizes and a busy timeout, applies every pending migration of each set
+  // (durably), and opens the reader pool.
+  static absl::StatusOr<std::unique_ptr<Database>> Open(const std::string& path,
+                                                        const std::vector<MigrationSet>& migrations,
+                                                        DatabaseOptions options = {});
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
 
   // A write transaction (takes the write lock at once).
   absl::StatusOr<Transaction> Begin();
-  // A read-only snapshot transaction on the reader connection.
+  // A read-only snapshot transaction on a connection of the reader pool;
+  // waits while every reader connection is in use.
   absl::StatusOr<Transaction> BeginRead();
 
   // Returns once every transaction committed before the call is on disk.
@@ -155,13 +189,15 @@ class Database {
   const std::string& path() const { return path_; }
 
  private:
-  Database(std::string path, std::unique_ptr<Connection> writer,
-           std::unique_ptr<Connection> reader);
+  Database(std::string path, DatabaseOptions options);
   absl::Status Migrate(const std::vector<MigrationSet>& migrations);
 
   std::string path_;
-  std::unique_ptr<Connection> writer_;
-  std::unique_ptr<Connection> reader_;
+  // Declared before the pools: destroyed after them, so the last connection
+  // closes (and checkpoints) before the flusher's own WAL descriptor does.
+  std::unique_ptr<WalFlusher> flusher_;
+  std::unique_ptr<ConnectionPool> writer_;  // one connection
+  std::unique_ptr<ConnectionPool> readers_;
 };
 
 }  // namespace enamnd::platform

@@ -432,8 +432,29 @@ void RecordRpc(absl::string_view method, int code, absl::Duration latency) {
 void RecordSqliteCommit(absl::Duration latency) {
   static Histogram* histogram = MetricsRegistry::Global().GetHistogram(
       "enamnd_sqlite_commit_duration_seconds",
-      "Duration of the COMMIT of SQLite write transactions (fsync included), in seconds.");
+      "Duration of the COMMIT of SQLite write transactions, in seconds; for durable commits "
+      "the wait for the WAL flush (fdatasync) is included.");
   histogram->ObserveDuration(latency);
+}
+
+void CountSqliteCommit(bool durable) {
+  static constexpr absl::string_view kName = "enamnd_sqlite_commits_total";
+  static constexpr absl::string_view kHelp =
+      "SQLite write transactions committed, by durability (durable: flushed before the call "
+      "returned; deferred: flushed by the next flush).";
+  static Counter* durable_commits =
+      MetricsRegistry::Global().GetCounter(kName, kHelp, {{"durability", "durable"}});
+  static Counter* deferred_commits =
+      MetricsRegistry::Global().GetCounter(kName, kHelp, {{"durability", "deferred"}});
+  (durable ? durable_commits : deferred_commits)->Increment();
+}
+
+void CountSqliteWalSync() {
+  static Counter* counter = MetricsRegistry::Global().GetCounter(
+      "enamnd_sqlite_wal_syncs_total",
+      "fdatasync calls on the SQLite WAL made by the group commit (one flush covers every "
+      "commit before it); SQLite's own syncs at checkpoints are not counted.");
+  counter->Increment();
 }
 
 void RecordJobRun(absl::string_view job, bool ok, absl::Time now) {

@@ -180,6 +180,10 @@ class MetricsRegistry {
 void RecordRpc(absl::string_view method, int code, absl::Duration latency);
 // enamnd_sqlite_commit_duration_seconds.
 void RecordSqliteCommit(absl::Duration latency);
+// enamnd_sqlite_commits_total{durability="durable"|"deferred"}.
+void CountSqliteCommit(bool durable);
+// enamnd_sqlite_wal_syncs_total.
+void CountSqliteWalSync();
 // enamnd_deadline_job_last_success_timestamp_seconds{job} and
 // enamnd_deadline_job_failures_total{job}.
 void RecordJobRun(absl::string_view job, bool ok, absl::Time now = absl::Now());
