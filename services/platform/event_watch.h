@@ -99,7 +99,9 @@ class Sink {
   virtual ~Sink() = default;
   virtual void Bind(std::shared_ptr<Stream> stream) = 0;
   // Starts writing one event; the stream waits for WriteDone before the next.
-  virtual void Send(int64_t sequence, io::cloudevents::v1::CloudEvent event) = 0;
+  // more_follow: another event is queued behind it, so gRPC may buffer this
+  // one and send them together.
+  virtual void Send(int64_t sequence, io::cloudevents::v1::CloudEvent event, bool more_follow) = 0;
   virtual void Close(const grpc::Status& status) = 0;
 };
 
@@ -110,10 +112,12 @@ class Reactor final : public grpc::ServerWriteReactor<Response>, public Sink {
  public:
   void Bind(std::shared_ptr<Stream> stream) override { stream_ = std::move(stream); }
 
-  void Send(int64_t sequence, io::cloudevents::v1::CloudEvent event) override {
+  void Send(int64_t sequence, io::cloudevents::v1::CloudEvent event, bool more_follow) override {
     in_flight_.set_sequence(sequence);
     *in_flight_.mutable_event() = std::move(event);
-    this->StartWrite(&in_flight_);
+    grpc::WriteOptions options;
+    if (more_follow) options.set_buffer_hint();
+    this->StartWrite(&in_flight_, options);
   }
   void Close(const grpc::Status& status) override { this->Finish(status); }
 
@@ -189,6 +193,10 @@ class EventWatch {
   // The highest committed sequence this process knows of.
   int64_t head() const { return head_.load(); }
 
+  // Log rows read by every stream since construction (a filtered stream
+  // reads only its municipality's rows): for tests and metrics.
+  int64_t rows_read() const { return rows_read_.load(); }
+
  private:
   friend class watch_internal::WatchStream;
 
@@ -219,6 +227,7 @@ class EventWatch {
   int listener_ = 0;
   std::atomic<int64_t> head_{0};
   std::atomic<int64_t> cut_off_{0};
+  std::atomic<int64_t> rows_read_{0};
   mutable absl::Mutex mutex_;
   WatchHooks hooks_ ABSL_GUARDED_BY(mutex_);
   std::set<std::shared_ptr<watch_internal::WatchStream>> streams_ ABSL_GUARDED_BY(mutex_);
