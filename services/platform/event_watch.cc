@@ -176,9 +176,7 @@ class WatchStream final : public Stream, public std::enable_shared_from_this<Wat
     queue_.pop_front();
     queued_bytes_ -= item.bytes;
     writing_ = true;
-    // With more queued, gRPC may hold this write back to send it with the
-    // next ones; the last queued event goes out at once.
-    sink_->Send(item.sequence, std::move(item.event), /*more_follow=*/!queue_.empty());
+    sink_->Send(item.sequence, std::move(item.event));
   }
 
   void EndLocked(const grpc::Status& status) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {

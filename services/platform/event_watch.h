@@ -99,9 +99,7 @@ class Sink {
   virtual ~Sink() = default;
   virtual void Bind(std::shared_ptr<Stream> stream) = 0;
   // Starts writing one event; the stream waits for WriteDone before the next.
-  // more_follow: another event is queued behind it, so gRPC may buffer this
-  // one and send them together.
-  virtual void Send(int64_t sequence, io::cloudevents::v1::CloudEvent event, bool more_follow) = 0;
+  virtual void Send(int64_t sequence, io::cloudevents::v1::CloudEvent event) = 0;
   virtual void Close(const grpc::Status& status) = 0;
 };
 
@@ -112,12 +110,13 @@ class Reactor final : public grpc::ServerWriteReactor<Response>, public Sink {
  public:
   void Bind(std::shared_ptr<Stream> stream) override { stream_ = std::move(stream); }
 
-  void Send(int64_t sequence, io::cloudevents::v1::CloudEvent event, bool more_follow) override {
+  // No buffer hint for a write with more queued: a buffered write completes
+  // (OnWriteDone) only once something flushes it, and the stream waits for
+  // that completion before its next write.
+  void Send(int64_t sequence, io::cloudevents::v1::CloudEvent event) override {
     in_flight_.set_sequence(sequence);
     *in_flight_.mutable_event() = std::move(event);
-    grpc::WriteOptions options;
-    if (more_follow) options.set_buffer_hint();
-    this->StartWrite(&in_flight_, options);
+    this->StartWrite(&in_flight_);
   }
   void Close(const grpc::Status& status) override { this->Finish(status); }
 
