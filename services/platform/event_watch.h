@@ -110,6 +110,9 @@ class Reactor final : public grpc::ServerWriteReactor<Response>, public Sink {
  public:
   void Bind(std::shared_ptr<Stream> stream) override { stream_ = std::move(stream); }
 
+  // No buffer hint for a write with more queued: a buffered write completes
+  // (OnWriteDone) only once something flushes it, and the stream waits for
+  // that completion before its next write.
   void Send(int64_t sequence, io::cloudevents::v1::CloudEvent event) override {
     in_flight_.set_sequence(sequence);
     *in_flight_.mutable_event() = std::move(event);
@@ -189,6 +192,10 @@ class EventWatch {
   // The highest committed sequence this process knows of.
   int64_t head() const { return head_.load(); }
 
+  // Log rows read by every stream since construction (a filtered stream
+  // reads only its municipality's rows): for tests and metrics.
+  int64_t rows_read() const { return rows_read_.load(); }
+
  private:
   friend class watch_internal::WatchStream;
 
@@ -219,6 +226,7 @@ class EventWatch {
   int listener_ = 0;
   std::atomic<int64_t> head_{0};
   std::atomic<int64_t> cut_off_{0};
+  std::atomic<int64_t> rows_read_{0};
   mutable absl::Mutex mutex_;
   WatchHooks hooks_ ABSL_GUARDED_BY(mutex_);
   std::set<std::shared_ptr<watch_internal::WatchStream>> streams_ ABSL_GUARDED_BY(mutex_);

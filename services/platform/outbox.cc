@@ -22,10 +22,6 @@ namespace {
 // that ran after that is above it, and no outbox sequence comes near it.
 constexpr int64_t kFirstTimeBasedMilliseconds = 1'000'000'000'000;
 
-std::string NowText() {
-  return absl::FormatTime(absl::RFC3339_full, absl::Now(), absl::UTCTimeZone());
-}
-
 // The value of field `name` in a stream entry's field array, or "".
 std::string EntryField(const RedisReply& fields, absl::string_view name) {
   for (size_t i = 0; i + 1 < fields.elements.size(); i += 2) {
@@ -34,15 +30,25 @@ std::string EntryField(const RedisReply& fields, absl::string_view name) {
   return "";
 }
 
-// Marks `sequences` published now, under their stream entry IDs.
-absl::Status MarkPublished(Transaction& tx, const std::vector<int64_t>& sequences) {
-  std::string now = NowText();
-  for (int64_t sequence : sequences) {
-    ENAMND_RETURN_IF_ERROR(
-        tx.Exec("UPDATE outbox SET published_at = ?1, stream_entry_id = ?2 WHERE sequence = ?3",
-                {now, StreamEntryId(sequence), sequence}));
-  }
-  return absl::OkStatus();
+// The relay's published-up-to cursor: every event up to it is on the
+// stream (the relay publishes in sequence order).
+absl::StatusOr<int64_t> ReadPublishedUpTo(Transaction& tx) {
+  ENAMND_ASSIGN_OR_RETURN(auto row, tx.QueryOne("SELECT up_to_sequence FROM outbox_published"));
+  return row.has_value() ? row->Int(0) : 0;
+}
+
+// Sets the cursor, in its own transaction. kDeferred: a cursor lost in a
+// crash is behind the stream, so the relay publishes those events again and
+// Redis refuses them (their IDs are not above its top); Reconcile then
+// moves the cursor up. `only_forward` keeps a second relay on the same log
+// (a rolling update) from moving it back.
+absl::Status WritePublishedUpTo(Database& db, int64_t sequence, bool only_forward) {
+  ENAMND_ASSIGN_OR_RETURN(Transaction tx, db.Begin());
+  ENAMND_RETURN_IF_ERROR(
+      tx.Exec(only_forward ? "UPDATE outbox_published SET up_to_sequence = MAX(up_to_sequence, ?1)"
+                           : "UPDATE outbox_published SET up_to_sequence = ?1",
+              {sequence}));
+  return tx.Commit(Durability::kDeferred);
 }
 
 }  // namespace
@@ -112,6 +118,31 @@ MigrationSet PlatformMigrations() {
           // 4: what a request_id was first used with (requests.h); NULL
           // for rows from before, which are not checked.
           "ALTER TABLE request_ids ADD COLUMN request_fingerprint TEXT;",
+          // 5: the relay's published-up-to cursor (one row: a database has
+          // one outbox, published on one stream) in place of a mark per
+          // row. It starts where the marks were; outbox.published_at and
+          // outbox.stream_entry_id stay, unused, for rows from before.
+          "CREATE TABLE outbox_published ("
+          "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+          "  up_to_sequence INTEGER NOT NULL);"
+          "INSERT INTO outbox_published (id, up_to_sequence)"
+          "  SELECT 1, COALESCE(MAX(sequence), 0) FROM outbox WHERE published_at IS NOT NULL;"
+          "DROP INDEX IF EXISTS outbox_unpublished;",
+          // 6: the events of each audience municipality, so that a watch
+          // filtered to one reads only those. Filled by Outbox::Append;
+          // here from the rows before (audience is comma-separated).
+          "CREATE TABLE outbox_audience ("
+          "  code TEXT NOT NULL,"
+          "  sequence INTEGER NOT NULL,"
+          "  PRIMARY KEY (code, sequence)) WITHOUT ROWID;"
+          "WITH RECURSIVE split(sequence, code, rest) AS ("
+          "  SELECT sequence, '', audience || ',' FROM outbox WHERE audience != ''"
+          "  UNION ALL"
+          "  SELECT sequence, substr(rest, 1, instr(rest, ',') - 1),"
+          "         substr(rest, instr(rest, ',') + 1)"
+          "  FROM split WHERE rest != '')"
+          "INSERT OR IGNORE INTO outbox_audience (code, sequence)"
+          "  SELECT code, sequence FROM split WHERE code != '';",
       }};
 }
 
@@ -166,23 +197,50 @@ absl::StatusOr<int64_t> Outbox::Append(Transaction& tx, const google::protobuf::
       {sequence, event.id(), event.type(), std::string(subject), audience_text, Blob{bytes},
        absl::FormatTime(absl::RFC3339_full, now, absl::UTCTimeZone())});
   if (!status.ok()) return status;
+  for (const std::string& code : audience) {
+    ENAMND_RETURN_IF_ERROR(
+        tx.Exec("INSERT OR IGNORE INTO outbox_audience (code, sequence) VALUES (?1, ?2)",
+                {code, sequence}));
+  }
   tx.OnCommit([this] { NotifyCommitted(); });
   return sequence;
 }
 
-absl::StatusOr<std::vector<LoggedEvent>> Outbox::ReadAfter(Transaction& tx, int64_t after,
-                                                           int limit) {
-  auto rows = tx.Query(
-      "SELECT sequence, event_id, type, subject, audience, event, published_at IS NOT NULL"
-      " FROM outbox WHERE sequence > ?1 ORDER BY sequence LIMIT ?2",
-      {after, static_cast<int64_t>(limit)});
-  if (!rows.ok()) return rows.status();
+namespace {
+
+std::vector<LoggedEvent> LoggedEventsOf(const std::vector<Row>& rows) {
   std::vector<LoggedEvent> out;
-  for (const Row& row : *rows) {
+  out.reserve(rows.size());
+  for (const Row& row : rows) {
     out.push_back(LoggedEvent{row.Int(0), row.Text(1), row.Text(2), row.Text(3), row.Text(4),
                               row.Text(5), row.Int(6) != 0});
   }
   return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<LoggedEvent>> Outbox::ReadAfter(Transaction& tx, int64_t after,
+                                                           int limit) {
+  ENAMND_ASSIGN_OR_RETURN(std::vector<Row> rows,
+                          tx.Query("SELECT sequence, event_id, type, subject, audience, event,"
+                                   " sequence <= (SELECT up_to_sequence FROM outbox_published)"
+                                   " FROM outbox WHERE sequence > ?1 ORDER BY sequence LIMIT ?2",
+                                   {after, static_cast<int64_t>(limit)}));
+  return LoggedEventsOf(rows);
+}
+
+absl::StatusOr<std::vector<LoggedEvent>> Outbox::ReadAfterInAudience(Transaction& tx,
+                                                                     const std::string& code,
+                                                                     int64_t after, int limit) {
+  ENAMND_ASSIGN_OR_RETURN(
+      std::vector<Row> rows,
+      tx.Query("SELECT o.sequence, o.event_id, o.type, o.subject, o.audience, o.event,"
+               " o.sequence <= (SELECT up_to_sequence FROM outbox_published)"
+               " FROM outbox_audience a JOIN outbox o ON o.sequence = a.sequence"
+               " WHERE a.code = ?1 AND a.sequence > ?2 ORDER BY a.sequence LIMIT ?3",
+               {code, after, static_cast<int64_t>(limit)}));
+  return LoggedEventsOf(rows);
 }
 
 int Outbox::AddListener(std::function<void()> listener) {
@@ -214,7 +272,8 @@ void OutboxRelay::Start() {
   MetricsRegistry& metrics = MetricsRegistry::Global();
   MetricLabels labels = {{"stream", outbox_->stream()}};
   metrics_.push_back(metrics.AddCallbackCounter(
-      "enamnd_relay_published_total", "Outbox rows published to the stream and marked.", labels,
+      "enamnd_relay_published_total",
+      "Outbox rows published to the stream and counted in the published cursor.", labels,
       [this] { return static_cast<double>(published_.load()); }));
   metrics_.push_back(metrics.AddCallbackCounter(
       "enamnd_relay_publish_errors_total",
@@ -252,7 +311,8 @@ absl::StatusOr<std::vector<LoggedEvent>> OutboxRelay::ReadUnpublished() {
   if (!tx.ok()) return tx.status();
   auto rows = tx->Query(
       "SELECT sequence, event_id, type, subject, event FROM outbox"
-      " WHERE published_at IS NULL ORDER BY sequence LIMIT ?1",
+      " WHERE sequence > (SELECT up_to_sequence FROM outbox_published)"
+      " ORDER BY sequence LIMIT ?1",
       {static_cast<int64_t>(options_.batch_size)});
   if (!rows.ok()) return rows.status();
   std::vector<LoggedEvent> batch;
@@ -287,11 +347,14 @@ absl::StatusOr<int> OutboxRelay::PublishBatch(bool stopping) {
     absl::Status reconciled = Reconcile();
     if (!reconciled.ok()) return reconciled;
     next_reconcile_ = absl::Now() + options_.reconcile_interval;
-    unpublished = ReadUnpublished();  // Reconcile may have marked or unmarked rows
+    unpublished = ReadUnpublished();  // Reconcile may have moved the cursor
     if (!unpublished.ok()) return unpublished.status();
     batch = *std::move(unpublished);
   }
   if (batch.empty()) return 0;
+  // The rows were read committed; they leave only once they are on disk
+  // too (a deferred or group commit is visible before its flush).
+  ENAMND_RETURN_IF_ERROR(db_->Sync());
   std::vector<int64_t> published;
   absl::Status publish_status;
   for (const LoggedEvent& e : batch) {
@@ -309,7 +372,7 @@ absl::StatusOr<int> OutboxRelay::PublishBatch(bool stopping) {
     if (reply->kind == RedisReply::Kind::kError) {
       if (absl::StrContains(reply->str, "equal or smaller")) {
         // The stream is at or past this event already: another relay (a
-        // second instance) or an unmarked earlier publish. Reconcile decides.
+        // second instance) or a publish the cursor lost. Reconcile decides.
         next_reconcile_ = absl::InfinitePast();
         break;
       }
@@ -318,16 +381,12 @@ absl::StatusOr<int> OutboxRelay::PublishBatch(bool stopping) {
     }
     if (options_.after_publish && !options_.after_publish(e.sequence)) {
       killed_ = true;
-      return absl::AbortedError("relay stopped by test hook before marking");
+      return absl::AbortedError("relay stopped by test hook before moving the cursor");
     }
     published.push_back(e.sequence);
   }
   if (!published.empty()) {
-    auto tx = db_->Begin();
-    if (!tx.ok()) return tx.status();
-    ENAMND_RETURN_IF_ERROR(MarkPublished(*tx, published));
-    absl::Status status = tx->Commit();
-    if (!status.ok()) return status;
+    ENAMND_RETURN_IF_ERROR(WritePublishedUpTo(*db_, published.back(), /*only_forward=*/true));
     published_.fetch_add(static_cast<int64_t>(published.size()));
   }
   if (!publish_status.ok()) return publish_status;
@@ -367,53 +426,44 @@ absl::Status OutboxRelay::Reconcile() {
                      ", which is not an event of this service's log; see docs/operations.md, "
                      "\"The stream and the log disagree\""));
   }
-  auto tx = db_->Begin();
-  if (!tx.ok()) return tx.status();
-  if (*top_sequence > 0) {
-    auto row = tx->QueryOne("SELECT event_id FROM outbox WHERE sequence = ?1", {*top_sequence});
-    if (!row.ok()) return row.status();
-    if (!row->has_value() || (*row)->Text(0) != top_event_id) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "stream ", stream, " ends with sequence ", *top_sequence, " (event ",
-          top_event_id.empty() ? "?" : top_event_id, "), which this service's log ",
-          row->has_value() ? "has as another event" : "does not have",
-          " (was the database restored from an older backup?); see docs/operations.md, "
-          "\"The stream and the log disagree\""));
+  int64_t published_up_to;
+  {
+    ENAMND_ASSIGN_OR_RETURN(Transaction read, db_->BeginRead());
+    if (*top_sequence > 0) {
+      auto row = read.QueryOne("SELECT event_id FROM outbox WHERE sequence = ?1", {*top_sequence});
+      if (!row.ok()) return row.status();
+      if (!row->has_value() || (*row)->Text(0) != top_event_id) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "stream ", stream, " ends with sequence ", *top_sequence, " (event ",
+            top_event_id.empty() ? "?" : top_event_id, "), which this service's log ",
+            row->has_value() ? "has as another event" : "does not have",
+            " (was the database restored from an older backup?); see docs/operations.md, "
+            "\"The stream and the log disagree\""));
+      }
     }
+    ENAMND_ASSIGN_OR_RETURN(published_up_to, ReadPublishedUpTo(read));
   }
-  auto marked =
-      tx->QueryOne("SELECT COALESCE(MAX(sequence), 0) FROM outbox WHERE published_at IS NOT NULL");
-  if (!marked.ok()) return marked.status();
-  int64_t marked_up_to = (*marked)->Int(0);
-  if (*top_sequence < marked_up_to) {
-    absl::Status status = tx->Exec(
-        "UPDATE outbox SET published_at = NULL, stream_entry_id = NULL"
-        " WHERE sequence > ?1 AND published_at IS NOT NULL",
-        {*top_sequence});
-    if (!status.ok()) return status;
-    int64_t lost = tx->Changes();
-    ENAMND_RETURN_IF_ERROR(tx->Commit());
+  if (*top_sequence < published_up_to) {
+    // Sequences are gap-free (MAX + 1 under the write lock): the stream lost
+    // every event between its top and the cursor.
+    int64_t lost = published_up_to - *top_sequence;
+    ENAMND_RETURN_IF_ERROR(WritePublishedUpTo(*db_, *top_sequence, /*only_forward=*/false));
     republished_.fetch_add(lost);
     LogWarning("outbox", "stream ", stream, " ends at sequence ", *top_sequence,
-               " but the log had published up to ", marked_up_to,
+               " but the log had published up to ", published_up_to,
                ": Redis lost events (restart without persistence, failover to a lagging "
                "replica, or a deleted key); republishing ",
                lost, " events from sequence ", *top_sequence + 1, " in order");
     return absl::OkStatus();
   }
-  // Rows the stream has but the log did not mark (a relay stopped between
-  // XADD and marking, or another instance published them).
-  ENAMND_ASSIGN_OR_RETURN(
-      std::vector<Row> unmarked,
-      tx->Query("SELECT sequence FROM outbox WHERE sequence <= ?1 AND published_at IS NULL",
-                {*top_sequence}));
-  std::vector<int64_t> found;
-  for (const Row& row : unmarked) found.push_back(row.Int(0));
-  ENAMND_RETURN_IF_ERROR(MarkPublished(*tx, found));
-  ENAMND_RETURN_IF_ERROR(tx->Commit());
-  if (!found.empty()) {
-    LogInfo("outbox", "stream ", stream, " already had ", found.size(), " events up to sequence ",
-            *top_sequence, " that were not marked published; marked");
+  if (*top_sequence > published_up_to) {
+    // The stream has events the cursor does not cover (a relay stopped
+    // between XADD and the cursor, a cursor lost in a crash, or another
+    // instance published them).
+    ENAMND_RETURN_IF_ERROR(WritePublishedUpTo(*db_, *top_sequence, /*only_forward=*/true));
+    LogInfo("outbox", "stream ", stream, " already had ", *top_sequence - published_up_to,
+            " events up to sequence ", *top_sequence,
+            " beyond the log's published cursor; cursor moved up");
   }
   return absl::OkStatus();
 }
@@ -427,13 +477,12 @@ absl::Status OutboxRelay::SetAsideLegacyStream(const std::string& top_entry_id) 
   if (renamed->kind == RedisReply::Kind::kError) {
     return absl::UnavailableError(absl::StrCat("redis RENAME ", stream, ": ", renamed->str));
   }
-  auto tx = db_->Begin();
-  if (!tx.ok()) return tx.status();
-  ENAMND_RETURN_IF_ERROR(
-      tx->Exec("UPDATE outbox SET published_at = NULL, stream_entry_id = NULL"
-               " WHERE published_at IS NOT NULL"));
-  int64_t rows = tx->Changes();
-  ENAMND_RETURN_IF_ERROR(tx->Commit());
+  int64_t rows;
+  {
+    ENAMND_ASSIGN_OR_RETURN(Transaction read, db_->BeginRead());
+    ENAMND_ASSIGN_OR_RETURN(rows, ReadPublishedUpTo(read));
+  }
+  ENAMND_RETURN_IF_ERROR(WritePublishedUpTo(*db_, 0, /*only_forward=*/false));
   republished_.fetch_add(rows);
   LogWarning("outbox", "stream ", stream, " had time-based entry IDs (top ", top_entry_id,
              "), from before entry IDs were outbox sequences; renamed it to ", aside,

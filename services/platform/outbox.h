@@ -7,9 +7,11 @@
 // StreamEntryId(sequence), so Redis itself refuses a second XADD of an
 // event (its ID is not above the stream's top). On every (re)connect, and
 // every reconcile_interval, the relay compares the stream's top entry with
-// the log: a top below what the log marked published means Redis lost
-// entries (a restart without persistence, a failover to a lagging replica,
-// a deleted key), and the relay republishes the gap in order.
+// the log's published-up-to cursor (table outbox_published): a top below
+// the cursor means Redis lost entries (a restart without persistence, a
+// failover to a lagging replica, a deleted key), and the relay moves the
+// cursor back to the top and republishes the gap in order; a top above it
+// moves the cursor up.
 #ifndef ENAMND_PLATFORM_OUTBOX_H_
 #define ENAMND_PLATFORM_OUTBOX_H_
 
@@ -44,7 +46,8 @@ std::string StreamEntryId(int64_t sequence);
 // any other ID (e.g. a time-based one, from before IDs were sequences).
 std::optional<int64_t> SequenceOfStreamEntryId(absl::string_view entry_id);
 
-// The platform's own tables (outbox, inbox); pass to Database::Open.
+// The platform's own tables (outbox, outbox_published, outbox_audience,
+// inbox, ...); pass to Database::Open.
 MigrationSet PlatformMigrations();
 
 // One row of the durable event log.
@@ -53,9 +56,9 @@ struct LoggedEvent {
   std::string id;
   std::string type;
   std::string subject;
-  std::string audience;  // comma-separated municipality codes
-  std::string event;     // serialized io.cloudevents.v1.CloudEvent
-  bool published = false;
+  std::string audience;    // comma-separated municipality codes
+  std::string event;       // serialized io.cloudevents.v1.CloudEvent
+  bool published = false;  // sequence <= the relay's published-up-to cursor
 };
 
 class Outbox {
@@ -73,6 +76,11 @@ class Outbox {
   // Events with sequence > after, oldest first.
   static absl::StatusOr<std::vector<LoggedEvent>> ReadAfter(Transaction& tx, int64_t after,
                                                             int limit);
+  // The events addressed to municipality `code` with sequence > after,
+  // oldest first, through the outbox_audience index: reads only those.
+  static absl::StatusOr<std::vector<LoggedEvent>> ReadAfterInAudience(Transaction& tx,
+                                                                      const std::string& code,
+                                                                      int64_t after, int limit);
 
   // Called (on the committing thread) after a transaction that appended
   // commits. Returns a handle for RemoveListener.
@@ -92,8 +100,9 @@ class Outbox {
   std::map<int, std::function<void()>> listeners_ ABSL_GUARDED_BY(mutex_);
 };
 
-// Publishes committed outbox rows to Redis in sequence order, marks them,
-// and retries with backoff while Redis is unreachable.
+// Publishes committed outbox rows to Redis in sequence order, advances the
+// published-up-to cursor once per batch (a deferred commit), and retries
+// with backoff while Redis is unreachable.
 class OutboxRelay {
  public:
   struct Options {
@@ -109,7 +118,7 @@ class OutboxRelay {
     // (ENAMND_STREAM_MAXLEN); 0 keeps everything. The outbox log keeps the
     // full history either way.
     int64_t stream_max_length = 0;
-    // Test hook, called after each XADD and before the row is marked;
+    // Test hook, called after each XADD and before the cursor moves;
     // returning false makes the relay stop there, as if killed.
     std::function<bool(int64_t sequence)> after_publish;
   };
@@ -136,9 +145,9 @@ class OutboxRelay {
   // to go round again) or an error. While stopping, only what is pending.
   absl::StatusOr<int> PublishBatch(bool stopping);
   absl::StatusOr<std::vector<LoggedEvent>> ReadUnpublished();
-  // Brings the log's published marks in line with the stream's top entry:
-  // marks rows already on the stream, unmarks (to republish) rows the
-  // stream lost. FAILED_PRECONDITION when the stream's top is not an event
+  // Brings the published-up-to cursor in line with the stream's top entry:
+  // up over events already on the stream, back (to republish) over events
+  // the stream lost. FAILED_PRECONDITION when the stream's top is not an event
   // of this log (e.g. the database was restored from an older backup).
   absl::Status Reconcile();
   // A stream whose entries have time-based IDs (written before IDs were

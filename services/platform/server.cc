@@ -127,9 +127,12 @@ std::vector<MetricHandle> OutboxMetrics(Database* db, const std::string& stream)
     Unpublished result;
     auto tx = db->BeginRead();
     if (!tx.ok()) return result;
+    // Unpublished: above the relay's published-up-to cursor (outbox.h).
     auto row = tx->QueryOne(
-        "SELECT COUNT(*), (SELECT created_at FROM outbox WHERE published_at IS NULL"
-        " ORDER BY sequence LIMIT 1) FROM outbox WHERE published_at IS NULL");
+        "WITH cursor AS (SELECT up_to_sequence FROM outbox_published)"
+        " SELECT COUNT(*), (SELECT created_at FROM outbox"
+        "   WHERE sequence > (SELECT up_to_sequence FROM cursor) ORDER BY sequence LIMIT 1)"
+        " FROM outbox WHERE sequence > (SELECT up_to_sequence FROM cursor)");
     if (!row.ok() || !row->has_value()) return result;
     result.count = static_cast<double>((*row)->Int(0));
     if ((*row)->IsNull(1)) {

@@ -1,8 +1,10 @@
 // Consumer-group subscriber for a Redis stream of CloudEvents. Each entry is
 // handled in a database transaction that also records (source, id) in the
 // inbox, so a redelivered or duplicated event is dropped; XACK follows the
-// commit. Pending entries are re-read after a restart, and entries left
-// pending by a dead consumer are claimed with XAUTOCLAIM. A group that
+// commit, once it is on disk (a durable commit) when the handler changed
+// anything; the inbox row of an event the handler ignored commits
+// deferred (database.h), since losing it costs nothing. Pending entries are re-read after a
+// restart, and entries left pending by a dead consumer are claimed with XAUTOCLAIM. A group that
 // vanished (Redis lost its data) is created again at the stream's start:
 // the producer's relay republishes what was lost, and the inbox drops what
 // was already handled. The event's traceparent is the current call's
@@ -66,6 +68,9 @@ class StreamSubscriber {
   void Stop();
   // Events handled (committed) by this instance, duplicates excluded.
   int64_t handled() const { return handled_.load(); }
+  // Of those, events the handler ignored (changed nothing): only their
+  // inbox row was written, in a deferred commit.
+  int64_t ignored() const { return ignored_.load(); }
   // Entries dropped as already processed.
   int64_t duplicates() const { return duplicates_.load(); }
   // Handler runs that failed (the entry stays pending and is retried).
@@ -95,6 +100,7 @@ class StreamSubscriber {
   Handler handler_;
   std::unique_ptr<RedisConnection> redis_;  // subscriber thread only
   std::atomic<int64_t> handled_{0};
+  std::atomic<int64_t> ignored_{0};
   std::atomic<int64_t> duplicates_{0};
   std::atomic<int64_t> handler_failures_{0};
   std::atomic<int64_t> poison_skipped_{0};

@@ -298,7 +298,9 @@ class RedisAclFlowTest : public RedisAclTest {
 
   int64_t Unpublished() {
     auto tx = db_->BeginRead();
-    auto row = tx->QueryOne("SELECT COUNT(*) FROM outbox WHERE published_at IS NULL");
+    auto row = tx->QueryOne(
+        "SELECT COUNT(*) FROM outbox WHERE sequence > (SELECT up_to_sequence FROM "
+        "outbox_published)");
     return row.ok() && row->has_value() ? (*row)->Int(0) : -1;
   }
 
