@@ -1,7 +1,7 @@
 // enamnd-bench-meetings: measures the meetings service from outside, over
 // gRPC, against a running instance (e.g. one started by ./tools/up).
 //
-//   build/tools/bench/enamnd-bench-meetings --target 127.0.0.1:50051
+//   build/tools/benchmarks/enamnd-bench-meetings --target 127.0.0.1:50051
 //       --clients 8 --decisions 2000
 //
 // It creates its own body and meeting (bench-<unix time>), records
@@ -14,9 +14,22 @@
 // Nothing here asserts a speed: it prints figures to compare
 // between versions on the same machine.
 //
+// tools/bench runs it in parts (--mode), each printing one JSON object:
+//   setup    municipalities 9901-9914, a body, a meeting, a case and
+//            --decisions decisions; writes the gRPC frames of a
+//            GetParagraph and a ListParagraphs (page of 50) request into
+//            --out_dir for h2load; prints the meeting's and case's names.
+//   write    --decisions RecordDecision calls from --clients clients on
+//            --meeting and --case, sent to the 14 municipalities in turn.
+//   latency  --watch_samples decisions timed from RecordDecision until a
+//            WatchDecisions stream (filtered to municipalities/9901) has it.
+//   replay   records a marker decision, then times WatchDecisions from
+//            sequence 0 (only the events of --municipality if given) until
+//            the marker arrives.
+//
 // Against ./tools/up (mTLS) it calls with a demo certificate, e.g.
 //   ENAMND_WRITE_RATE=100000 ENAMND_WRITE_BURST=100000 ./tools/up   (in one terminal)
-//   build/tools/bench/enamnd-bench-meetings --tls_dir=var/tls --tls_name=secretary
+//   build/tools/benchmarks/enamnd-bench-meetings --tls_dir=var/tls --tls_name=secretary
 // (the secretary may record decisions; the write rate limit of the services,
 // 50 a second per principal by default, would otherwise be what it measures).
 // Against a service started with ENAMND_INSECURE=true it calls as
@@ -40,7 +53,7 @@
 #include "absl/time/clock.h"
 #include "enamnd/meetings/v1/events.pb.h"
 #include "enamnd/meetings/v1/meetings.grpc.pb.h"
-#include "tools/bench/bench_channel.h"
+#include "tools/benchmarks/bench_channel.h"
 
 ABSL_FLAG(std::string, target, "127.0.0.1:50051", "meetings service address");
 ABSL_FLAG(int, clients, 8, "concurrent clients recording decisions");
@@ -51,6 +64,12 @@ ABSL_FLAG(int, watchers, 0,
           "(the service's ENAMND_MAX_WATCHES must allow them and the stalled ones)");
 ABSL_FLAG(int, stalled_watchers, 0,
           "WatchEvents streams opened and never read: the service must bound what they hold");
+ABSL_FLAG(std::string, mode, "all",
+          "all (the whole run, text), or one part as JSON: setup, write, latency, replay");
+ABSL_FLAG(std::string, meeting, "", "write, latency, replay: the meeting of --mode=setup");
+ABSL_FLAG(std::string, case_name, "", "write, latency, replay: the case of --mode=setup");
+ABSL_FLAG(std::string, out_dir, "", "setup: where the request frames for h2load go");
+ABSL_FLAG(std::string, municipality, "", "replay: only the events sent to it (municipalities/N)");
 ABSL_FLAG(int, service_pid, 0,
           "the service's process id, to report its resident memory (VmRSS, VmHWM) before the "
           "watchers open and after the writes; 0: not reported");
@@ -147,6 +166,223 @@ bool Check(const grpc::Status& status, const char* what) {
   return false;
 }
 
+// ------------------------------------------------------------ tools/bench's parts
+
+// The municipalities of the parts: decisions go to them in turn, so that a
+// replay filtered to one reads about a fourteenth of the log.
+constexpr int kPartMunicipalities = 14;
+std::string PartMunicipality(int i) {
+  return absl::StrCat("municipalities/", 9901 + i % kPartMunicipalities);
+}
+
+v1::RecordDecisionRequest PartDecision(const std::string& meeting, const std::string& case_name,
+                                       int i, const std::string& recipient) {
+  v1::RecordDecisionRequest r;
+  r.set_parent(meeting);
+  r.mutable_paragraph()->set_case_(case_name);
+  r.mutable_paragraph()->mutable_decision()->set_kind(v1::DECISION_KIND_NOTE_AND_FILE);
+  r.mutable_paragraph()->mutable_decision()->set_text(
+      absl::StrCat("Beslut nummer ", i, ": nämnden lägger informationen till handlingarna."));
+  r.mutable_paragraph()->add_recipients()->set_municipality(recipient);
+  return r;
+}
+
+// A request as h2load sends it: the gRPC frame (uncompressed, length).
+bool WriteFrame(const std::string& path, const google::protobuf::Message& message) {
+  const std::string body = message.SerializeAsString();
+  std::string frame(5, '\0');
+  const uint32_t n = static_cast<uint32_t>(body.size());
+  frame[1] = static_cast<char>(n >> 24);
+  frame[2] = static_cast<char>(n >> 16);
+  frame[3] = static_cast<char>(n >> 8);
+  frame[4] = static_cast<char>(n);
+  frame += body;
+  std::FILE* f = std::fopen(path.c_str(), "wb");
+  if (f == nullptr) return false;
+  const bool ok = std::fwrite(frame.data(), 1, frame.size(), f) == frame.size();
+  return std::fclose(f) == 0 && ok;
+}
+
+// `total` decisions from `clients` threads; {"decisions", "seconds",
+// "per_s", "p50_ms", "failures"}.
+std::string WriteBurst(v1::MeetingsService::Stub* stub, const std::string& meeting,
+                       const std::string& case_name, int clients, int total, int* failed) {
+  std::atomic<int> next{0};
+  std::atomic<int> failures{0};
+  absl::Mutex mutex;
+  std::vector<double> latencies;
+  const absl::Time start = absl::Now();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < clients; ++t) {
+    threads.emplace_back([&] {
+      std::vector<double> mine;
+      for (int i = next++; i < total; i = next++) {
+        v1::Paragraph p;
+        grpc::ClientContext ctx;
+        const absl::Time begin = absl::Now();
+        grpc::Status status = stub->RecordDecision(
+            &ctx, PartDecision(meeting, case_name, i, PartMunicipality(i)), &p);
+        mine.push_back(absl::ToDoubleMilliseconds(absl::Now() - begin));
+        if (!status.ok() && failures++ == 0) Check(status, "RecordDecision");
+      }
+      absl::MutexLock lock(&mutex);
+      latencies.insert(latencies.end(), mine.begin(), mine.end());
+    });
+  }
+  for (auto& t : threads) t.join();
+  const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  *failed = failures.load();
+  return absl::StrFormat(
+      "{\"decisions\": %d, \"clients\": %d, \"seconds\": %.4f, \"per_s\": %.2f, \"p50_ms\": %.4f, "
+      "\"failures\": %d}",
+      total, clients, seconds, total / seconds, Percentiles(latencies).p50, *failed);
+}
+
+int Setup(v1::MeetingsService::Stub* stub) {
+  for (int i = 0; i < kPartMunicipalities; ++i) {
+    v1::CreateMunicipalityRequest m;
+    m.set_municipality_id(PartMunicipality(i).substr(sizeof("municipalities/") - 1));
+    m.mutable_municipality()->set_display_name(absl::StrCat("Benchmark ", i));
+    m.set_request_id(absl::StrCat("bench-municipality-", i));
+    v1::Municipality out;
+    grpc::ClientContext ctx;
+    if (!Check(stub->CreateMunicipality(&ctx, m, &out), "CreateMunicipality")) return 1;
+  }
+  const std::string id = absl::StrCat("bench-", absl::ToUnixSeconds(absl::Now()));
+  v1::CreateBodyRequest b;
+  b.set_body_id(id);
+  b.mutable_body()->set_display_name("Benchmark body");
+  b.mutable_body()->set_kind(v1::Body::KIND_STEERING_GROUP);
+  auto* seat = b.mutable_body()->add_seats();
+  seat->set_municipality(PartMunicipality(0));
+  seat->mutable_member()->set_display_name("Bench member");
+  v1::Body body;
+  {
+    grpc::ClientContext ctx;
+    if (!Check(stub->CreateBody(&ctx, b, &body), "CreateBody")) return 1;
+  }
+  v1::CreateMeetingRequest mt;
+  mt.set_parent(body.name());
+  mt.mutable_meeting()->mutable_date()->set_year(2030);
+  mt.mutable_meeting()->mutable_date()->set_month(1);
+  mt.mutable_meeting()->mutable_date()->set_day(15);
+  v1::Meeting meeting;
+  {
+    grpc::ClientContext ctx;
+    if (!Check(stub->CreateMeeting(&ctx, mt, &meeting), "CreateMeeting")) return 1;
+  }
+  v1::RecordAttendanceRequest a;
+  a.set_meeting(meeting.name());
+  auto* s = a.mutable_attendance()->add_seats();
+  s->set_municipality(PartMunicipality(0));
+  s->set_member_present(true);
+  {
+    grpc::ClientContext ctx;
+    if (!Check(stub->RecordAttendance(&ctx, a, &meeting), "RecordAttendance")) return 1;
+  }
+  v1::CreateCaseRequest c;
+  c.mutable_case_()->set_case_number(
+      absl::StrCat("2030/", absl::ToUnixSeconds(absl::Now()) % 100000000, "-9.9"));
+  c.mutable_case_()->set_title("Benchmark case");
+  v1::Case created_case;
+  {
+    grpc::ClientContext ctx;
+    if (!Check(stub->CreateCase(&ctx, c, &created_case), "CreateCase")) return 1;
+  }
+  int failures = 0;
+  const std::string burst = WriteBurst(stub, meeting.name(), created_case.name(), 4,
+                                       std::max(50, absl::GetFlag(FLAGS_decisions)), &failures);
+  if (failures > 0) return 1;
+  v1::GetParagraphRequest get;
+  get.set_name(meeting.name() + "/paragraphs/1");
+  v1::ListParagraphsRequest list;
+  list.set_parent(meeting.name());
+  list.set_page_size(50);
+  const std::string dir = absl::GetFlag(FLAGS_out_dir);
+  if (!WriteFrame(dir + "/get_paragraph.req", get) ||
+      !WriteFrame(dir + "/list_paragraphs.req", list)) {
+    std::fprintf(stderr, "cannot write the request frames into %s\n", dir.c_str());
+    return 1;
+  }
+  absl::PrintF("{\"meeting\": \"%s\", \"case\": \"%s\", \"paragraph\": \"%s\", \"burst\": %s}\n",
+               meeting.name(), created_case.name(), get.name(), burst);
+  return 0;
+}
+
+int Latency(v1::MeetingsService::Stub* stub, const std::string& meeting,
+            const std::string& case_name) {
+  grpc::ClientContext watch_ctx;
+  v1::WatchDecisionsRequest watch;
+  watch.set_municipality(PartMunicipality(0));
+  auto reader = stub->WatchDecisions(&watch_ctx, watch);
+  v1::WatchDecisionsResponse item;
+  std::vector<double> deliveries;
+  const int samples = std::max(1, absl::GetFlag(FLAGS_watch_samples));
+  // The first round also replays the backlog: it warms up and is not timed.
+  for (int i = -1; i < samples; ++i) {
+    v1::Paragraph p;
+    grpc::ClientContext ctx;
+    const absl::Time begin = absl::Now();
+    if (!Check(stub->RecordDecision(&ctx, PartDecision(meeting, case_name, i, PartMunicipality(0)),
+                                    &p),
+               "RecordDecision")) {
+      return 1;
+    }
+    bool seen = false;
+    while (!seen && reader->Read(&item)) {
+      seen = item.event().attributes().at("subject").ce_string() == p.name();
+    }
+    if (!seen) {
+      Check(reader->Finish(), "WatchDecisions");
+      return 1;
+    }
+    if (i >= 0) deliveries.push_back(absl::ToDoubleMilliseconds(absl::Now() - begin));
+  }
+  watch_ctx.TryCancel();
+  reader->Finish().IgnoreError();
+  Summary d = Percentiles(deliveries);
+  absl::PrintF("{\"samples\": %d, \"p50_ms\": %.4f, \"p95_ms\": %.4f}\n", deliveries.size(), d.p50,
+               d.p95);
+  return 0;
+}
+
+int Replay(v1::MeetingsService::Stub* stub, const std::string& meeting,
+           const std::string& case_name) {
+  // The marker goes to municipalities/9901: a filtered replay of it ends too.
+  v1::Paragraph marker;
+  {
+    grpc::ClientContext ctx;
+    if (!Check(stub->RecordDecision(&ctx, PartDecision(meeting, case_name, 0, PartMunicipality(0)),
+                                    &marker),
+               "RecordDecision")) {
+      return 1;
+    }
+  }
+  grpc::ClientContext watch_ctx;
+  v1::WatchDecisionsRequest watch;
+  watch.set_municipality(absl::GetFlag(FLAGS_municipality));
+  const absl::Time start = absl::Now();
+  auto reader = stub->WatchDecisions(&watch_ctx, watch);
+  v1::WatchDecisionsResponse item;
+  int64_t events = 0;
+  bool seen = false;
+  while (!seen && reader->Read(&item)) {
+    ++events;
+    seen = item.event().attributes().at("subject").ce_string() == marker.name();
+  }
+  const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  watch_ctx.TryCancel();
+  grpc::Status status = reader->Finish();
+  if (!seen) {
+    Check(status, "WatchDecisions");
+    std::fprintf(stderr, "the replay ended before the marker %s\n", marker.name().c_str());
+    return 1;
+  }
+  absl::PrintF("{\"events\": %d, \"seconds\": %.4f, \"per_s\": %.1f}\n", events, seconds,
+               events / seconds);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -157,8 +393,25 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", channel.status().ToString().c_str());
     return 2;
   }
-  std::fprintf(stderr, "calling %s\n", enamnd::bench::BenchIdentity().c_str());
   auto stub = v1::MeetingsService::NewStub(*channel);
+  const std::string mode = absl::GetFlag(FLAGS_mode);
+  const std::string part_meeting = absl::GetFlag(FLAGS_meeting);
+  const std::string part_case = absl::GetFlag(FLAGS_case_name);
+  if (mode == "setup") return Setup(stub.get());
+  if (mode == "write") {
+    int failures = 0;
+    absl::PrintF("%s\n", WriteBurst(stub.get(), part_meeting, part_case,
+                                    std::max(1, absl::GetFlag(FLAGS_clients)),
+                                    std::max(1, absl::GetFlag(FLAGS_decisions)), &failures));
+    return failures == 0 ? 0 : 1;
+  }
+  if (mode == "latency") return Latency(stub.get(), part_meeting, part_case);
+  if (mode == "replay") return Replay(stub.get(), part_meeting, part_case);
+  if (mode != "all") {
+    std::fprintf(stderr, "--mode: all, setup, write, latency or replay\n");
+    return 2;
+  }
+  std::fprintf(stderr, "calling %s\n", enamnd::bench::BenchIdentity().c_str());
   const std::string id = absl::StrCat("bench-", absl::ToUnixSeconds(absl::Now()));
   const std::string code = "9999";
 
