@@ -203,10 +203,85 @@ bool WriteFrame(const std::string& path, const google::protobuf::Message& messag
   return std::fclose(f) == 0 && ok;
 }
 
-// `total` decisions from `clients` threads; {"decisions", "seconds",
-// "per_s", "p50_ms", "failures"}.
-std::string WriteBurst(v1::MeetingsService::Stub* stub, const std::string& meeting,
-                       const std::string& case_name, int clients, int total, int* failed) {
+// A meeting with one seat, attended, and a case to record decisions on.
+struct Fixture {
+  std::string body;
+  std::string meeting;
+  std::string case_name;
+};
+
+// The 14 municipalities of the parts, a body, its meeting and a case.
+bool CreateFixture(v1::MeetingsService::Stub* stub, Fixture* fixture) {
+  for (int i = 0; i < kPartMunicipalities; ++i) {
+    v1::CreateMunicipalityRequest m;
+    m.set_municipality_id(PartMunicipality(i).substr(sizeof("municipalities/") - 1));
+    m.mutable_municipality()->set_display_name(absl::StrCat("Benchmark ", i));
+    m.set_request_id(absl::StrCat("bench-municipality-", i));
+    v1::Municipality out;
+    grpc::ClientContext ctx;
+    if (!Check(stub->CreateMunicipality(&ctx, m, &out), "CreateMunicipality")) return false;
+  }
+  v1::CreateBodyRequest b;
+  b.set_body_id(absl::StrCat("bench-", absl::ToUnixSeconds(absl::Now())));
+  b.mutable_body()->set_display_name("Benchmark body");
+  b.mutable_body()->set_kind(v1::Body::KIND_STEERING_GROUP);
+  auto* seat = b.mutable_body()->add_seats();
+  seat->set_municipality(PartMunicipality(0));
+  seat->mutable_member()->set_display_name("Bench member");
+  v1::Body body;
+  {
+    grpc::ClientContext ctx;
+    if (!Check(stub->CreateBody(&ctx, b, &body), "CreateBody")) return false;
+  }
+  v1::CreateMeetingRequest mt;
+  mt.set_parent(body.name());
+  mt.mutable_meeting()->mutable_date()->set_year(2030);
+  mt.mutable_meeting()->mutable_date()->set_month(1);
+  mt.mutable_meeting()->mutable_date()->set_day(15);
+  v1::Meeting meeting;
+  {
+    grpc::ClientContext ctx;
+    if (!Check(stub->CreateMeeting(&ctx, mt, &meeting), "CreateMeeting")) return false;
+  }
+  v1::RecordAttendanceRequest a;
+  a.set_meeting(meeting.name());
+  auto* s = a.mutable_attendance()->add_seats();
+  s->set_municipality(PartMunicipality(0));
+  s->set_member_present(true);
+  {
+    grpc::ClientContext ctx;
+    if (!Check(stub->RecordAttendance(&ctx, a, &meeting), "RecordAttendance")) return false;
+  }
+  v1::CreateCaseRequest c;
+  c.mutable_case_()->set_case_number(
+      absl::StrCat("2030/", absl::ToUnixSeconds(absl::Now()) % 100000000, "-9.9"));
+  c.mutable_case_()->set_title("Benchmark case");
+  v1::Case created_case;
+  {
+    grpc::ClientContext ctx;
+    if (!Check(stub->CreateCase(&ctx, c, &created_case), "CreateCase")) return false;
+  }
+  *fixture = {body.name(), meeting.name(), created_case.name()};
+  return true;
+}
+
+struct Burst {
+  int decisions = 0;
+  int clients = 0;
+  double seconds = 0;
+  Summary latency{};
+  int failures = 0;
+  std::string Json() const {
+    return absl::StrFormat(
+        "{\"decisions\": %d, \"clients\": %d, \"seconds\": %.4f, \"per_s\": %.2f, "
+        "\"p50_ms\": %.4f, \"failures\": %d}",
+        decisions, clients, seconds, decisions / seconds, latency.p50, failures);
+  }
+};
+
+// `total` decisions from `clients` threads, sent to the municipalities in
+// turn.
+Burst WriteBurst(v1::MeetingsService::Stub* stub, const Fixture& fixture, int clients, int total) {
   std::atomic<int> next{0};
   std::atomic<int> failures{0};
   absl::Mutex mutex;
@@ -221,7 +296,7 @@ std::string WriteBurst(v1::MeetingsService::Stub* stub, const std::string& meeti
         grpc::ClientContext ctx;
         const absl::Time begin = absl::Now();
         grpc::Status status = stub->RecordDecision(
-            &ctx, PartDecision(meeting, case_name, i, PartMunicipality(i)), &p);
+            &ctx, PartDecision(fixture.meeting, fixture.case_name, i, PartMunicipality(i)), &p);
         mine.push_back(absl::ToDoubleMilliseconds(absl::Now() - begin));
         if (!status.ok() && failures++ == 0) Check(status, "RecordDecision");
       }
@@ -230,73 +305,19 @@ std::string WriteBurst(v1::MeetingsService::Stub* stub, const std::string& meeti
     });
   }
   for (auto& t : threads) t.join();
-  const double seconds = absl::ToDoubleSeconds(absl::Now() - start);
-  *failed = failures.load();
-  return absl::StrFormat(
-      "{\"decisions\": %d, \"clients\": %d, \"seconds\": %.4f, \"per_s\": %.2f, \"p50_ms\": %.4f, "
-      "\"failures\": %d}",
-      total, clients, seconds, total / seconds, Percentiles(latencies).p50, *failed);
+  return {total, clients, absl::ToDoubleSeconds(absl::Now() - start), Percentiles(latencies),
+          failures.load()};
 }
 
 int Setup(v1::MeetingsService::Stub* stub) {
-  for (int i = 0; i < kPartMunicipalities; ++i) {
-    v1::CreateMunicipalityRequest m;
-    m.set_municipality_id(PartMunicipality(i).substr(sizeof("municipalities/") - 1));
-    m.mutable_municipality()->set_display_name(absl::StrCat("Benchmark ", i));
-    m.set_request_id(absl::StrCat("bench-municipality-", i));
-    v1::Municipality out;
-    grpc::ClientContext ctx;
-    if (!Check(stub->CreateMunicipality(&ctx, m, &out), "CreateMunicipality")) return 1;
-  }
-  const std::string id = absl::StrCat("bench-", absl::ToUnixSeconds(absl::Now()));
-  v1::CreateBodyRequest b;
-  b.set_body_id(id);
-  b.mutable_body()->set_display_name("Benchmark body");
-  b.mutable_body()->set_kind(v1::Body::KIND_STEERING_GROUP);
-  auto* seat = b.mutable_body()->add_seats();
-  seat->set_municipality(PartMunicipality(0));
-  seat->mutable_member()->set_display_name("Bench member");
-  v1::Body body;
-  {
-    grpc::ClientContext ctx;
-    if (!Check(stub->CreateBody(&ctx, b, &body), "CreateBody")) return 1;
-  }
-  v1::CreateMeetingRequest mt;
-  mt.set_parent(body.name());
-  mt.mutable_meeting()->mutable_date()->set_year(2030);
-  mt.mutable_meeting()->mutable_date()->set_month(1);
-  mt.mutable_meeting()->mutable_date()->set_day(15);
-  v1::Meeting meeting;
-  {
-    grpc::ClientContext ctx;
-    if (!Check(stub->CreateMeeting(&ctx, mt, &meeting), "CreateMeeting")) return 1;
-  }
-  v1::RecordAttendanceRequest a;
-  a.set_meeting(meeting.name());
-  auto* s = a.mutable_attendance()->add_seats();
-  s->set_municipality(PartMunicipality(0));
-  s->set_member_present(true);
-  {
-    grpc::ClientContext ctx;
-    if (!Check(stub->RecordAttendance(&ctx, a, &meeting), "RecordAttendance")) return 1;
-  }
-  v1::CreateCaseRequest c;
-  c.mutable_case_()->set_case_number(
-      absl::StrCat("2030/", absl::ToUnixSeconds(absl::Now()) % 100000000, "-9.9"));
-  c.mutable_case_()->set_title("Benchmark case");
-  v1::Case created_case;
-  {
-    grpc::ClientContext ctx;
-    if (!Check(stub->CreateCase(&ctx, c, &created_case), "CreateCase")) return 1;
-  }
-  int failures = 0;
-  const std::string burst = WriteBurst(stub, meeting.name(), created_case.name(), 4,
-                                       std::max(50, absl::GetFlag(FLAGS_decisions)), &failures);
-  if (failures > 0) return 1;
+  Fixture fixture;
+  if (!CreateFixture(stub, &fixture)) return 1;
+  const Burst burst = WriteBurst(stub, fixture, 4, std::max(50, absl::GetFlag(FLAGS_decisions)));
+  if (burst.failures > 0) return 1;
   v1::GetParagraphRequest get;
-  get.set_name(meeting.name() + "/paragraphs/1");
+  get.set_name(fixture.meeting + "/paragraphs/1");
   v1::ListParagraphsRequest list;
-  list.set_parent(meeting.name());
+  list.set_parent(fixture.meeting);
   list.set_page_size(50);
   const std::string dir = absl::GetFlag(FLAGS_out_dir);
   if (!WriteFrame(dir + "/get_paragraph.req", get) ||
@@ -305,12 +326,13 @@ int Setup(v1::MeetingsService::Stub* stub) {
     return 1;
   }
   absl::PrintF("{\"meeting\": \"%s\", \"case\": \"%s\", \"paragraph\": \"%s\", \"burst\": %s}\n",
-               meeting.name(), created_case.name(), get.name(), burst);
+               fixture.meeting, fixture.case_name, get.name(), burst.Json());
   return 0;
 }
 
-int Latency(v1::MeetingsService::Stub* stub, const std::string& meeting,
-            const std::string& case_name) {
+// RecordDecision until an open WatchDecisions stream (filtered to the first
+// municipality) delivers it, --watch_samples times; false if a call failed.
+bool TimeDeliveries(v1::MeetingsService::Stub* stub, const Fixture& fixture, Summary* summary) {
   grpc::ClientContext watch_ctx;
   v1::WatchDecisionsRequest watch;
   watch.set_municipality(PartMunicipality(0));
@@ -323,10 +345,11 @@ int Latency(v1::MeetingsService::Stub* stub, const std::string& meeting,
     v1::Paragraph p;
     grpc::ClientContext ctx;
     const absl::Time begin = absl::Now();
-    if (!Check(stub->RecordDecision(&ctx, PartDecision(meeting, case_name, i, PartMunicipality(0)),
-                                    &p),
-               "RecordDecision")) {
-      return 1;
+    if (!Check(
+            stub->RecordDecision(
+                &ctx, PartDecision(fixture.meeting, fixture.case_name, i, PartMunicipality(0)), &p),
+            "RecordDecision")) {
+      return false;
     }
     bool seen = false;
     while (!seen && reader->Read(&item)) {
@@ -334,26 +357,24 @@ int Latency(v1::MeetingsService::Stub* stub, const std::string& meeting,
     }
     if (!seen) {
       Check(reader->Finish(), "WatchDecisions");
-      return 1;
+      return false;
     }
     if (i >= 0) deliveries.push_back(absl::ToDoubleMilliseconds(absl::Now() - begin));
   }
   watch_ctx.TryCancel();
   reader->Finish().IgnoreError();
-  Summary d = Percentiles(deliveries);
-  absl::PrintF("{\"samples\": %d, \"p50_ms\": %.4f, \"p95_ms\": %.4f}\n", deliveries.size(), d.p50,
-               d.p95);
-  return 0;
+  *summary = Percentiles(deliveries);
+  return true;
 }
 
-int Replay(v1::MeetingsService::Stub* stub, const std::string& meeting,
-           const std::string& case_name) {
+int Replay(v1::MeetingsService::Stub* stub, const Fixture& fixture) {
   // The marker goes to municipalities/9901: a filtered replay of it ends too.
   v1::Paragraph marker;
   {
     grpc::ClientContext ctx;
-    if (!Check(stub->RecordDecision(&ctx, PartDecision(meeting, case_name, 0, PartMunicipality(0)),
-                                    &marker),
+    if (!Check(stub->RecordDecision(
+                   &ctx, PartDecision(fixture.meeting, fixture.case_name, 0, PartMunicipality(0)),
+                   &marker),
                "RecordDecision")) {
       return 1;
     }
@@ -395,87 +416,28 @@ int main(int argc, char** argv) {
   }
   auto stub = v1::MeetingsService::NewStub(*channel);
   const std::string mode = absl::GetFlag(FLAGS_mode);
-  const std::string part_meeting = absl::GetFlag(FLAGS_meeting);
-  const std::string part_case = absl::GetFlag(FLAGS_case_name);
+  Fixture fixture{"", absl::GetFlag(FLAGS_meeting), absl::GetFlag(FLAGS_case_name)};
   if (mode == "setup") return Setup(stub.get());
   if (mode == "write") {
-    int failures = 0;
-    absl::PrintF("%s\n", WriteBurst(stub.get(), part_meeting, part_case,
-                                    std::max(1, absl::GetFlag(FLAGS_clients)),
-                                    std::max(1, absl::GetFlag(FLAGS_decisions)), &failures));
-    return failures == 0 ? 0 : 1;
+    const Burst burst = WriteBurst(stub.get(), fixture, std::max(1, absl::GetFlag(FLAGS_clients)),
+                                   std::max(1, absl::GetFlag(FLAGS_decisions)));
+    absl::PrintF("%s\n", burst.Json());
+    return burst.failures == 0 ? 0 : 1;
   }
-  if (mode == "latency") return Latency(stub.get(), part_meeting, part_case);
-  if (mode == "replay") return Replay(stub.get(), part_meeting, part_case);
+  if (mode == "latency") {
+    Summary d;
+    if (!TimeDeliveries(stub.get(), fixture, &d)) return 1;
+    absl::PrintF("{\"samples\": %d, \"p50_ms\": %.4f, \"p95_ms\": %.4f}\n",
+                 absl::GetFlag(FLAGS_watch_samples), d.p50, d.p95);
+    return 0;
+  }
+  if (mode == "replay") return Replay(stub.get(), fixture);
   if (mode != "all") {
     std::fprintf(stderr, "--mode: all, setup, write, latency or replay\n");
     return 2;
   }
   std::fprintf(stderr, "calling %s\n", enamnd::bench::BenchIdentity().c_str());
-  const std::string id = absl::StrCat("bench-", absl::ToUnixSeconds(absl::Now()));
-  const std::string code = "9999";
-
-  // A body of one seat in a municipality of its own, a meeting, a case.
-  {
-    v1::CreateMunicipalityRequest m;
-    m.set_municipality_id(code);
-    m.mutable_municipality()->set_display_name("Benchmark");
-    m.set_request_id("bench-municipality");
-    v1::Municipality out;
-    grpc::ClientContext ctx;
-    if (!Check(stub->CreateMunicipality(&ctx, m, &out), "CreateMunicipality")) return 1;
-  }
-  v1::CreateBodyRequest b;
-  b.set_body_id(id);
-  b.mutable_body()->set_display_name("Benchmark body");
-  b.mutable_body()->set_kind(v1::Body::KIND_STEERING_GROUP);
-  auto* seat = b.mutable_body()->add_seats();
-  seat->set_municipality("municipalities/" + code);
-  seat->mutable_member()->set_display_name("Bench member");
-  v1::Body body;
-  {
-    grpc::ClientContext ctx;
-    if (!Check(stub->CreateBody(&ctx, b, &body), "CreateBody")) return 1;
-  }
-  v1::CreateMeetingRequest mt;
-  mt.set_parent(body.name());
-  mt.mutable_meeting()->mutable_date()->set_year(2030);
-  mt.mutable_meeting()->mutable_date()->set_month(1);
-  mt.mutable_meeting()->mutable_date()->set_day(15);
-  v1::Meeting meeting;
-  {
-    grpc::ClientContext ctx;
-    if (!Check(stub->CreateMeeting(&ctx, mt, &meeting), "CreateMeeting")) return 1;
-  }
-  v1::RecordAttendanceRequest a;
-  a.set_meeting(meeting.name());
-  auto* s = a.mutable_attendance()->add_seats();
-  s->set_municipality("municipalities/" + code);
-  s->set_member_present(true);
-  {
-    grpc::ClientContext ctx;
-    if (!Check(stub->RecordAttendance(&ctx, a, &meeting), "RecordAttendance")) return 1;
-  }
-  const std::string case_number =
-      absl::StrCat("2030/", absl::ToUnixSeconds(absl::Now()) % 100000000, "-9.9");
-  v1::CreateCaseRequest c;
-  c.mutable_case_()->set_case_number(case_number);
-  c.mutable_case_()->set_title("Benchmark case");
-  v1::Case created_case;
-  {
-    grpc::ClientContext ctx;
-    if (!Check(stub->CreateCase(&ctx, c, &created_case), "CreateCase")) return 1;
-  }
-  auto decision = [&](int i) {
-    v1::RecordDecisionRequest r;
-    r.set_parent(meeting.name());
-    r.mutable_paragraph()->set_case_(created_case.name());
-    r.mutable_paragraph()->mutable_decision()->set_kind(v1::DECISION_KIND_NOTE_AND_FILE);
-    r.mutable_paragraph()->mutable_decision()->set_text(
-        absl::StrCat("Beslut nummer ", i, ": nämnden lägger informationen till handlingarna."));
-    r.mutable_paragraph()->add_recipients()->set_municipality("municipalities/" + code);
-    return r;
-  };
+  if (!CreateFixture(stub.get(), &fixture)) return 1;
 
   // Watchers, if asked for, follow the write path.
   const int pid = absl::GetFlag(FLAGS_service_pid);
@@ -486,36 +448,14 @@ int main(int argc, char** argv) {
   if (reading + stalled > 0) watchers = std::make_unique<Watchers>(stub.get(), reading, stalled);
 
   // Write path.
-  const int clients = std::max(1, absl::GetFlag(FLAGS_clients));
-  const int total = std::max(1, absl::GetFlag(FLAGS_decisions));
-  std::atomic<int> next{0};
-  std::atomic<int> failures{0};
-  absl::Mutex mutex;
-  std::vector<double> latencies;
-  absl::Time start = absl::Now();
-  std::vector<std::thread> threads;
-  for (int t = 0; t < clients; ++t) {
-    threads.emplace_back([&] {
-      std::vector<double> mine;
-      for (int i = next++; i < total; i = next++) {
-        v1::Paragraph p;
-        grpc::ClientContext ctx;
-        absl::Time begin = absl::Now();
-        grpc::Status status = stub->RecordDecision(&ctx, decision(i), &p);
-        mine.push_back(absl::ToDoubleMilliseconds(absl::Now() - begin));
-        if (!status.ok()) ++failures;
-      }
-      absl::MutexLock lock(&mutex);
-      latencies.insert(latencies.end(), mine.begin(), mine.end());
-    });
-  }
-  for (auto& t : threads) t.join();
-  double seconds = absl::ToDoubleSeconds(absl::Now() - start);
-  Summary w = Percentiles(latencies);
+  const Burst burst = WriteBurst(stub.get(), fixture, std::max(1, absl::GetFlag(FLAGS_clients)),
+                                 std::max(1, absl::GetFlag(FLAGS_decisions)));
+  const Summary& w = burst.latency;
   std::printf(
       "RecordDecision: %d decisions, %d clients, %.1f s, %.0f/s; latency ms p50 %.2f p95 %.2f p99 "
       "%.2f max %.2f; failures %d\n",
-      total, clients, seconds, total / seconds, w.p50, w.p95, w.p99, w.max, failures.load());
+      burst.decisions, burst.clients, burst.seconds, burst.decisions / burst.seconds, w.p50, w.p95,
+      w.p99, w.max, burst.failures);
   if (pid > 0) {
     std::printf("service memory after the writes, %d reading and %d stalled watchers: %s\n",
                 reading, stalled, Memory(pid).c_str());
@@ -529,10 +469,10 @@ int main(int argc, char** argv) {
   std::vector<double> pages;
   std::string token;
   int listed = 0;
-  start = absl::Now();
+  const absl::Time start = absl::Now();
   do {
     v1::ListParagraphsRequest request;
-    request.set_parent(meeting.name());
+    request.set_parent(fixture.meeting);
     request.set_page_size(100);
     request.set_page_token(token);
     v1::ListParagraphsResponse response;
@@ -550,31 +490,11 @@ int main(int argc, char** argv) {
       listed, pages.size(), absl::ToDoubleSeconds(absl::Now() - start), r.p50, r.p95, r.max);
 
   // Record -> WatchDecisions, live (the stream is open and caught up).
-  grpc::ClientContext watch_ctx;
-  v1::WatchDecisionsRequest watch;
-  watch.set_municipality("municipalities/" + code);
-  auto reader = stub->WatchDecisions(&watch_ctx, watch);
-  v1::WatchDecisionsResponse item;
-  std::vector<double> deliveries;
-  // The first round also replays the backlog: it warms up and is not timed.
-  for (int i = -1; i < absl::GetFlag(FLAGS_watch_samples); ++i) {
-    v1::Paragraph p;
-    grpc::ClientContext ctx;
-    absl::Time begin = absl::Now();
-    if (!Check(stub->RecordDecision(&ctx, decision(total + i + 1), &p), "RecordDecision")) return 1;
-    while (reader->Read(&item)) {
-      if (item.event().attributes().at("subject").ce_string() == p.name()) break;
-    }
-    if (i >= 0) deliveries.push_back(absl::ToDoubleMilliseconds(absl::Now() - begin));
-  }
-  watch_ctx.TryCancel();
-  reader->Finish().IgnoreError();
-  if (!deliveries.empty()) {
-    Summary d = Percentiles(deliveries);
-    std::printf("RecordDecision -> WatchDecisions: %zu samples; ms p50 %.2f p95 %.2f max %.2f\n",
-                deliveries.size(), d.p50, d.p95, d.max);
-  }
+  Summary d;
+  if (!TimeDeliveries(stub.get(), fixture, &d)) return 1;
+  std::printf("RecordDecision -> WatchDecisions: %d samples; ms p50 %.2f p95 %.2f max %.2f\n",
+              absl::GetFlag(FLAGS_watch_samples), d.p50, d.p95, d.max);
   std::printf("data left behind: body %s (a benchmark body; harmless, delete var/ to reset)\n",
-              body.name().c_str());
-  return failures.load() == 0 ? 0 : 1;
+              fixture.body.c_str());
+  return burst.failures == 0 ? 0 : 1;
 }
