@@ -26,6 +26,7 @@ EXPECTED = {
     "WatchDecisions replay filtered to one municipality": True,
     "share of the log in the filtered replay": False,
     "IngestUsage (finance)": True,
+    "IngestUsage (finance), against 100-row commits": True,
 }
 for clients in ("1 client", "8 clients", "32 clients"):
     EXPECTED["RecordDecision, %s" % clients] = True
