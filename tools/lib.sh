@@ -22,6 +22,10 @@ ENAMND_PACKAGES=(
 # debootstrap, buildah, podman and runc build and run the images without a
 # Docker daemon (tools/image).
 ENAMND_PACKAGES_ALL=(clang libclang-rt-14-dev debootstrap buildah podman runc)
+# tools/bench: h2load drives the unary reads; strace counts fdatasync calls as a
+# cross-check of the services' counter. tools/bench installs them when missing,
+# and so does ./tools/test --all.
+ENAMND_PACKAGES_BENCH=(nghttp2-client strace)
 # buf, pinned; installed with npm under .tools/ (not committed).
 ENAMND_BUF_VERSION=1.47.2
 
@@ -31,8 +35,12 @@ enamnd_install_deps() {
   enamnd_install_packages "${ENAMND_PACKAGES[@]}"
 }
 
+enamnd_install_deps_bench() {
+  enamnd_install_packages "${ENAMND_PACKAGES_BENCH[@]}"
+}
+
 enamnd_install_deps_all() {
-  enamnd_install_packages "${ENAMND_PACKAGES_ALL[@]}"
+  enamnd_install_packages "${ENAMND_PACKAGES_ALL[@]}" "${ENAMND_PACKAGES_BENCH[@]}"
   if ! command -v npm >/dev/null; then enamnd_install_packages npm; fi
   local buf="$ENAMND_ROOT/.tools/node_modules/.bin/buf"
   if [[ ! -x $buf ]] || [[ $("$buf" --version) != "$ENAMND_BUF_VERSION" ]]; then

@@ -9,8 +9,8 @@
 // meeting that gets one decision per stage.
 // Audits: reviews with `recommendations_per_review` recommendations each in
 // mixed states and due dates; a fixed reporting wheel and control plan.
-#ifndef ENAMND_TOOLS_BENCH_LISTS_DATA_H_
-#define ENAMND_TOOLS_BENCH_LISTS_DATA_H_
+#ifndef ENAMND_TOOLS_BENCHMARKS_LISTS_DATA_H_
+#define ENAMND_TOOLS_BENCHMARKS_LISTS_DATA_H_
 
 #include <atomic>
 #include <string>
@@ -99,4 +99,4 @@ class DataSet {
 
 }  // namespace enamnd::bench
 
-#endif  // ENAMND_TOOLS_BENCH_LISTS_DATA_H_
+#endif  // ENAMND_TOOLS_BENCHMARKS_LISTS_DATA_H_

@@ -1,4 +1,4 @@
-#include "tools/bench/lists_data.h"
+#include "tools/benchmarks/lists_data.h"
 
 #include <grpcpp/grpcpp.h>
 
@@ -244,7 +244,7 @@ absl::Status DataSet::SetupAudits() {
   av1::Review created_review;
   absl::Status s =
       Unary(audits_, &av1::AuditsService::Stub::CreateReview, review, &created_review, timeout,
-            "CreateReview (the audits service must be empty: use tools/bench/list-scaling)");
+            "CreateReview (the audits service must be empty: use tools/benchmarks/list-scaling)");
   if (!s.ok()) return s;
 
   // A reporting wheel of 2024 (four moments still unreported, so overdue)

@@ -1,4 +1,4 @@
-#include "tools/bench/bench_channel.h"
+#include "tools/benchmarks/bench_channel.h"
 
 #include <fstream>
 #include <sstream>

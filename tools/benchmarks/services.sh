@@ -1,4 +1,4 @@
-# tools/bench/services.sh: sourced by the benchmark scripts (list-scaling,
+# tools/benchmarks/services.sh: sourced by the benchmark scripts (list-scaling,
 # ingest) that run services of their own. They start a redis-server on a
 # unix socket and service binaries on free loopback ports, with their data
 # in a temporary directory, in plaintext (ENAMND_INSECURE=true, loopback

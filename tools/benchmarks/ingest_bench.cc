@@ -2,8 +2,8 @@
 // against a raw SQLite batch insert on the same machine in the same run
 // (issue 12: "aim for at least half of that baseline").
 //
-//   tools/bench/ingest                                  (starts its own services)
-//   build/tools/bench/enamnd-bench-ingest --address=HOST:PORT --records=200000
+//   tools/benchmarks/ingest                                  (starts its own services)
+//   build/tools/benchmarks/enamnd-bench-ingest --address=HOST:PORT --records=200000
 //
 // Each round:
 //  1. baseline: a temporary SQLite database in --baseline_dir with the
@@ -24,7 +24,7 @@
 //     baseline's rows inserted again, timed likewise.
 // It prints both rates, their ratio and PASS or BELOW against the aim of
 // 0.5. The records are of --year (the service's today must be after it:
-// tools/bench/ingest pins ENAMND_TODAY) and bill the 14 members, which
+// tools/benchmarks/ingest pins ENAMND_TODAY) and bill the 14 members, which
 // must be registered with the meetings service and known to finance.
 //
 // It calls as --principal over plaintext (the service with
@@ -34,7 +34,6 @@
 // flags.
 #include <grpcpp/grpcpp.h>
 #include <sqlite3.h>
-#include <stdlib.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -56,7 +55,8 @@
 #include "absl/time/time.h"
 #include "enamnd/finance/v1/finance.grpc.pb.h"
 #include "services/finance/api/ingest_stream.h"
-#include "tools/bench/bench_channel.h"
+#include "tools/benchmarks/bench_channel.h"
+#include "tools/benchmarks/raw_sqlite.h"
 
 ABSL_FLAG(std::string, address, "127.0.0.1:50055", "finance service address");
 ABSL_FLAG(int64_t, records, 200000, "records per run (baseline and service alike)");
@@ -107,24 +107,20 @@ Generated RecordOf(const std::string& prefix, int64_t n) {
 
 // ------------------------------------------------------------ baseline
 
-// A raw SQLite connection with the service's pragmas and tables.
+// A raw SQLite database (raw_sqlite.h) with the service's tables.
 class RawDb {
  public:
   ~RawDb() {
     for (sqlite3_stmt* s : {insert_, stored_, count_}) sqlite3_finalize(s);
-    sqlite3_close_v2(db_);
   }
 
-  absl::Status Open(const std::string& path) {
-    if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) !=
-        SQLITE_OK) {
-      return Error("open");
-    }
+  absl::Status Open(const std::string& parent) {
+    absl::StatusOr<std::unique_ptr<enamnd::bench::RawSqlite>> raw =
+        enamnd::bench::RawSqlite::Create(parent);
+    if (!raw.ok()) return raw.status();
+    raw_ = *std::move(raw);
+    db_ = raw_->db();
     for (const char* sql : {
-             // services/platform/database.cc
-             "PRAGMA journal_mode=WAL",
-             "PRAGMA foreign_keys=ON",
-             "PRAGMA synchronous=FULL",
              // services/finance/store/schema.cc
              "CREATE TABLE usage_records ("
              "  transaction_id TEXT PRIMARY KEY, municipality TEXT NOT NULL, kind INTEGER NOT "
@@ -134,7 +130,7 @@ class RawDb {
              "  year INTEGER NOT NULL, municipality TEXT NOT NULL, kind INTEGER NOT NULL,"
              "  count INTEGER NOT NULL, PRIMARY KEY (year, municipality, kind)) WITHOUT ROWID",
          }) {
-      if (sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) != SQLITE_OK) return Error(sql);
+      if (absl::Status s = raw_->Exec(sql); !s.ok()) return s;
     }
     // The statements of services/finance/store/usage.cc.
     if (!Prepare("INSERT INTO usage_records (transaction_id, municipality, kind, time_micros,"
@@ -204,9 +200,7 @@ class RawDb {
   bool Prepare(const char* sql, sqlite3_stmt** stmt) {
     return sqlite3_prepare_v2(db_, sql, -1, stmt, nullptr) == SQLITE_OK;
   }
-  absl::Status Error(absl::string_view what) {
-    return absl::InternalError(absl::StrCat(what, ": ", sqlite3_errmsg(db_)));
-  }
+  absl::Status Error(absl::string_view what) { return raw_->Error(what); }
   bool SameAsStored(const Generated& r) {
     sqlite3_bind_text(stored_, 1, r.transaction_id.data(),
                       static_cast<int>(r.transaction_id.size()), SQLITE_STATIC);
@@ -222,6 +216,7 @@ class RawDb {
     return same;
   }
 
+  std::unique_ptr<enamnd::bench::RawSqlite> raw_;
   sqlite3* db_ = nullptr;
   sqlite3_stmt* insert_ = nullptr;
   sqlite3_stmt* stored_ = nullptr;
@@ -236,34 +231,24 @@ struct Timed {
 // The baseline's first insert and its retry (all duplicates), in a
 // database of its own that is removed afterwards.
 absl::Status Baseline(const std::string& prefix, int64_t n, Timed* first, Timed* retry) {
-  std::string dir = absl::GetFlag(FLAGS_baseline_dir);
-  if (dir.empty()) dir = getenv("TMPDIR") != nullptr ? getenv("TMPDIR") : "/tmp";
-  std::string folder = absl::StrCat(dir, "/enamnd-ingest-baseline.XXXXXX");
-  if (mkdtemp(folder.data()) == nullptr) return absl::InternalError("mkdtemp in " + dir);
-  const std::string path = folder + "/baseline.db";
   std::vector<Generated> rows;
   rows.reserve(n);
   for (int64_t i = 0; i < n; ++i) rows.push_back(RecordOf(prefix, i));
-  absl::Status status;
-  {
-    RawDb db;
-    status = db.Open(path);
-    const int64_t batch = enamnd::finance::IngestStream::kBatchRecords;
-    int64_t added = 0, duplicates = 0;
-    absl::Time start = absl::Now();
-    if (status.ok()) status = db.Insert(rows, batch, &added, &duplicates);
-    first->seconds = absl::ToDoubleSeconds(absl::Now() - start);
-    start = absl::Now();
-    if (status.ok()) status = db.Insert(rows, batch, &added, &duplicates);
-    retry->seconds = absl::ToDoubleSeconds(absl::Now() - start);
-    if (status.ok() && (added != n || duplicates != n)) {
-      status = absl::InternalError(
-          absl::StrCat("baseline stored ", added, " and found ", duplicates, " duplicates"));
-    }
+  RawDb db;
+  if (absl::Status s = db.Open(absl::GetFlag(FLAGS_baseline_dir)); !s.ok()) return s;
+  const int64_t batch = enamnd::finance::IngestStream::kBatchRecords;
+  int64_t added = 0, duplicates = 0;
+  absl::Time start = absl::Now();
+  if (absl::Status s = db.Insert(rows, batch, &added, &duplicates); !s.ok()) return s;
+  first->seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  start = absl::Now();
+  if (absl::Status s = db.Insert(rows, batch, &added, &duplicates); !s.ok()) return s;
+  retry->seconds = absl::ToDoubleSeconds(absl::Now() - start);
+  if (added != n || duplicates != n) {
+    return absl::InternalError(
+        absl::StrCat("baseline stored ", added, " and found ", duplicates, " duplicates"));
   }
-  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
-  rmdir(folder.c_str());
-  return status;
+  return absl::OkStatus();
 }
 
 // ------------------------------------------------------------ service

@@ -7,8 +7,8 @@
 // (secretary, adjuster, operator) in the service's policy file, and the
 // service a write rate (ENAMND_WRITE_RATE, ENAMND_WRITE_BURST) above what
 // the benchmark writes.
-#ifndef ENAMND_TOOLS_BENCH_BENCH_CHANNEL_H_
-#define ENAMND_TOOLS_BENCH_BENCH_CHANNEL_H_
+#ifndef ENAMND_TOOLS_BENCHMARKS_BENCH_CHANNEL_H_
+#define ENAMND_TOOLS_BENCHMARKS_BENCH_CHANNEL_H_
 
 #include <grpcpp/grpcpp.h>
 
@@ -29,4 +29,4 @@ std::string BenchIdentity();
 
 }  // namespace enamnd::bench
 
-#endif  // ENAMND_TOOLS_BENCH_BENCH_CHANNEL_H_
+#endif  // ENAMND_TOOLS_BENCHMARKS_BENCH_CHANNEL_H_

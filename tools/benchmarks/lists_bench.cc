@@ -1,8 +1,8 @@
 // enamnd-bench-lists: how the first page of every List of the meetings and
 // audits services grows with the data, measured from outside over gRPC.
 //
-//   tools/bench/list-scaling --stages=10000,100000      (starts its own services)
-//   build/tools/bench/enamnd-bench-lists --meetings=HOST:PORT --audits=HOST:PORT
+//   tools/benchmarks/list-scaling --stages=10000,100000      (starts its own services)
+//   build/tools/benchmarks/enamnd-bench-lists --meetings=HOST:PORT --audits=HOST:PORT
 //       --stages=500,2000                               (against empty services)
 //
 // It calls as --principal over plaintext (services with ENAMND_INSECURE=true
@@ -38,8 +38,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
-#include "tools/bench/bench_channel.h"
-#include "tools/bench/lists_data.h"
+#include "tools/benchmarks/bench_channel.h"
+#include "tools/benchmarks/lists_data.h"
 
 ABSL_FLAG(std::string, meetings, "127.0.0.1:50051", "meetings service address");
 ABSL_FLAG(std::string, audits, "127.0.0.1:50052", "audits service address");
