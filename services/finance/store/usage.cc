@@ -34,7 +34,7 @@ absl::StatusOr<UsageRow> StoredRow(Transaction& tx, const std::string& transacti
 
 // Rows are inserted kChunkRows to a statement: one statement per record
 // (the SQL copied, looked up in the statement cache, stepped and reset for
-// each) made IngestUsage about 12% slower (tools/bench/ingest; figures in
+// each) made IngestUsage about 12% slower (tools/benchmarks/ingest; figures in
 // docs/operations.md).
 constexpr size_t kChunkRows = 100;
 
