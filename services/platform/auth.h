@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "services/platform/access_log.h"
@@ -128,6 +129,38 @@ class Gate {
       reactor->Finish(ToGrpcStatus(work(caller)));
     });
     return reactor;
+  }
+
+  // A unary call whose reply is built as bytes (stored_reply.h) rather than
+  // as a message, for a method the service registers raw (the generated
+  // WithRawCallbackMethod_X). Parses the request itself (INVALID_ARGUMENT
+  // when the bytes are no `Request`), then as Unary: admit, then
+  // `work(caller, request, &reply_bytes)` on the executor.
+  template <typename Request, typename Work>
+  grpc::ServerUnaryReactor* UnarySpliced(grpc::CallbackServerContext* context,
+                                         absl::string_view method,
+                                         const grpc::ByteBuffer* request_bytes,
+                                         grpc::ByteBuffer* response, Work work) const {
+    auto request = std::make_shared<Request>();  // kept until the work has run
+    grpc::ByteBuffer received(*request_bytes);   // shares the slices
+    if (!grpc::SerializationTraits<Request>::Deserialize(&received, request.get()).ok()) {
+      grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+      reactor->Finish(
+          grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                       absl::StrCat("request: not a valid ", Request::descriptor()->full_name(),
+                                    " (a string that is not UTF-8, or bytes of another message)")));
+      return reactor;
+    }
+    return Unary(context, method, *request,
+                 [request, response, work = std::move(work)](const Caller& caller) {
+                   std::string reply;
+                   absl::Status status = work(caller, *request, &reply);
+                   if (status.ok()) {
+                     grpc::Slice slice(reply.data(), reply.size());
+                     *response = grpc::ByteBuffer(&slice, 1);
+                   }
+                   return status;
+                 });
   }
 
   // A unary call whose work ends later, e.g. after calls of its own to

@@ -8,9 +8,9 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <map>
 #include <utility>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
@@ -122,14 +122,13 @@ class Connection {
   absl::Status Run(absl::string_view sql, const std::vector<SqlValue>& params,
                    std::vector<Row>* rows) {
     sqlite3_stmt* stmt = nullptr;
-    std::string key(sql);
-    auto it = cache_.find(key);
+    auto it = cache_.find(sql);  // no copy of the text to look it up
     if (it != cache_.end()) {
       stmt = it->second;
     } else {
-      int rc = sqlite3_prepare_v2(db_, key.c_str(), static_cast<int>(key.size()), &stmt, nullptr);
+      int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt, nullptr);
       if (rc != SQLITE_OK) return SqliteError(db_, rc, absl::StrCat("prepare ", sql));
-      cache_.emplace(key, stmt);
+      cache_.emplace(std::string(sql), stmt);
     }
     // Reset and unbind whatever happens below.
     struct Resetter {
@@ -199,11 +198,12 @@ class Connection {
 
   int64_t LastInsertId() const { return sqlite3_last_insert_rowid(db_); }
   int64_t Changes() const { return sqlite3_changes(db_); }
+  int64_t TotalChanges() const { return sqlite3_total_changes64(db_); }
 
  private:
   explicit Connection(sqlite3* db) : db_(db) {}
   sqlite3* db_;
-  std::map<std::string, sqlite3_stmt*> cache_;
+  absl::flat_hash_map<std::string, sqlite3_stmt*> cache_;
 };
 
 // Hands out the connections it owns, one transaction at a time each.
@@ -268,8 +268,11 @@ void ConnectionLease::Release() {
 // locks.
 class WalFlusher {
  public:
-  WalFlusher(std::string wal_path, std::function<void(const CommitTrace&)> trace)
-      : wal_path_(std::move(wal_path)), trace_(std::move(trace)) {}
+  WalFlusher(std::string wal_path, std::function<void(const CommitTrace&)> trace,
+             std::function<void(const absl::Status&)> on_failure)
+      : wal_path_(std::move(wal_path)),
+        trace_(std::move(trace)),
+        on_failure_(std::move(on_failure)) {}
 
   ~WalFlusher() {
     absl::MutexLock lock(&file_mutex_);
@@ -282,32 +285,64 @@ class WalFlusher {
     return failure_;
   }
 
-  // Called with the writer connection held, just before COMMIT.
-  int64_t BeginCommit() {
+  // A write transaction is about to wait for the writer connection. Every
+  // WriteBegun is matched by EndCommit or WriteEnded.
+  void WriteBegun() {
     absl::MutexLock lock(&mutex_);
-    return ++issued_;
+    ++writes_begun_;
+  }
+
+  // A write transaction ended without COMMIT (rolled back, or BEGIN failed).
+  void WriteEnded() {
+    absl::MutexLock lock(&mutex_);
+    ++writes_ended_;
+    if (gathering_) gathered_.Signal();
+  }
+
+  // Called with the writer connection held, just before COMMIT. `vouched`:
+  // a durable commit, which readers must not report before its flush.
+  int64_t BeginCommit(bool vouched) {
+    absl::MutexLock lock(&mutex_);
+    ++issued_;
+    if (vouched) vouched_ = issued_;
+    return issued_;
   }
 
   // Called with the writer connection held, once COMMIT returned. A failed
   // COMMIT's ticket counts as committed too (flushing past it is harmless),
-  // so that a Sync that counted on it does not wait for ever.
+  // so that a Sync that counted on it does not wait for ever. Either way the
+  // write transaction has ended.
   void EndCommit(int64_t ticket, bool ok, Durability durability) {
     {
       absl::MutexLock lock(&mutex_);
       committed_ = ticket;
+      ++writes_ended_;
       if (ok) Trace(CommitTrace::Kind::kCommitted, ticket);
       if (commit_waiters_ > 0) changed_.SignalAll();
+      if (gathering_) gathered_.Signal();
     }
     if (ok) CountSqliteCommit(durability == Durability::kDurable);
   }
 
-  // Every ticket issued so far: a Sync covers a COMMIT that is running as
-  // it is called, since a reader may already see that commit's rows.
-  absl::Status Sync() {
+  // What a Sync waits for.
+  enum class Covering {
+    // Every ticket issued so far, deferred commits included (Database::Sync).
+    // A COMMIT that is running as it is called counts: a reader may already
+    // see its rows.
+    kEverything,
+    // Every durable commit issued so far: what a transaction that ends waits
+    // for (it may have seen any of them). Deferred commits are left to the
+    // next flush: no one vouches for them, readers included.
+    kDurableCommits,
+  };
+
+  // Free when what it covers is flushed already.
+  absl::Status Sync(Covering covering) {
     int64_t ticket;
     {
       absl::MutexLock lock(&mutex_);
-      ticket = issued_;
+      ticket = covering == Covering::kEverything ? issued_ : vouched_;
+      if (durable_ >= ticket) return absl::OkStatus();
     }
     return WaitDurable(ticket);
   }
@@ -328,15 +363,20 @@ class WalFlusher {
           if (for_commit) --commit_waiters_;
         }
         flushing_ = true;
+        GatherWritesUnderWay();
         target = committed_;
         Trace(CommitTrace::Kind::kFlushStarted, target);
       }
+      absl::Time flush_start = absl::Now();
       absl::Status status = FlushWalFile();
+      absl::Duration flush_time = absl::Now() - flush_start;
+      bool failed_now = false;
       {
         absl::MutexLock lock(&mutex_);
         flushing_ = false;
         if (status.ok()) {
           durable_ = std::max(durable_, target);
+          last_flush_time_ = flush_time;
           ++syncs_;
           Trace(CommitTrace::Kind::kFlushed, target);
         } else if (failure_.ok()) {
@@ -345,10 +385,12 @@ class WalFlusher {
                            "more (restart the service): ",
                            status.message()));
           LogError("database", failure_.message());
+          failed_now = true;
         }
         changed_.SignalAll();
       }
       if (status.ok()) CountSqliteWalSync();
+      if (failed_now && on_failure_) on_failure_(status);
     }
   }
 
@@ -364,6 +406,24 @@ class WalFlusher {
  private:
   void Trace(CommitTrace::Kind kind, int64_t ticket) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
     if (trace_) trace_(CommitTrace{kind, ticket});
+  }
+
+  // The leader of a flush first lets the write transactions already under
+  // way (holding or queued for the writer connection) commit, so that one
+  // flush covers them too instead of each needing the next. It waits at
+  // most as long as the last flush took (never longer than the flush it
+  // may save) and not at all when no other write is under way, as with one
+  // client. Those already waiting for a flush are not under way, so a disk
+  // that is the limit (everyone waiting for it) adds no delay.
+  void GatherWritesUnderWay() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+    const int64_t under_way = writes_begun_;
+    if (writes_ended_ >= under_way) return;
+    const absl::Time until = absl::Now() + std::min(last_flush_time_, kMaxGather);
+    gathering_ = true;
+    while (writes_ended_ < under_way) {
+      if (gathered_.WaitWithDeadline(&mutex_, until)) break;  // timed out
+    }
+    gathering_ = false;
   }
 
   // Only the flush's leader calls it (flushing_ is set), so file_mutex_ is
@@ -405,12 +465,22 @@ class WalFlusher {
     return absl::OkStatus();
   }
 
+  // The longest a leader waits for writes under way before it flushes.
+  static constexpr absl::Duration kMaxGather = absl::Milliseconds(2);
+
   const std::string wal_path_;
   const std::function<void(const CommitTrace&)> trace_;
+  const std::function<void(const absl::Status&)> on_failure_;
 
   mutable absl::Mutex mutex_;
-  absl::CondVar changed_;                       // a flush ended, or a COMMIT a Sync waits for did
-  int64_t issued_ ABSL_GUARDED_BY(mutex_) = 0;  // last ticket handed out
+  absl::CondVar changed_;   // a flush ended, or a COMMIT a Sync waits for did
+  absl::CondVar gathered_;  // a write ended while a leader gathers
+  int64_t writes_begun_ ABSL_GUARDED_BY(mutex_) = 0;
+  int64_t writes_ended_ ABSL_GUARDED_BY(mutex_) = 0;
+  bool gathering_ ABSL_GUARDED_BY(mutex_) = false;
+  absl::Duration last_flush_time_ ABSL_GUARDED_BY(mutex_) = absl::ZeroDuration();
+  int64_t issued_ ABSL_GUARDED_BY(mutex_) = 0;     // last ticket handed out
+  int64_t vouched_ ABSL_GUARDED_BY(mutex_) = 0;    // last ticket of a durable commit
   int64_t committed_ ABSL_GUARDED_BY(mutex_) = 0;  // last ticket whose COMMIT returned
   int64_t durable_ ABSL_GUARDED_BY(mutex_) = 0;    // last ticket flushed
   bool flushing_ ABSL_GUARDED_BY(mutex_) = false;
@@ -424,21 +494,31 @@ class WalFlusher {
   dev_t wal_device_ ABSL_GUARDED_BY(file_mutex_) = 0;
 };
 
-Transaction::Transaction(ConnectionLease lease, WalFlusher* flusher)
-    : lease_(std::move(lease)), flusher_(flusher) {}
+Transaction::Transaction(ConnectionLease lease, WalFlusher* flusher, bool read_only)
+    : lease_(std::move(lease)), flusher_(flusher), read_only_(read_only) {}
 
 Transaction::Transaction(Transaction&& other) noexcept
     : lease_(std::move(other.lease_)),
       flusher_(other.flusher_),
+      read_only_(other.read_only_),
+      must_be_durable_(other.must_be_durable_),
       done_(other.done_),
       on_commit_(std::move(other.on_commit_)) {
   other.done_ = true;
 }
 
 Transaction::~Transaction() {
-  if (connection() == nullptr) return;
-  if (!done_) connection()->ExecRaw("ROLLBACK").IgnoreError();
-  // lease_ hands the connection back as it is destroyed.
+  if (connection() == nullptr || done_) return;
+  connection()->ExecRaw("ROLLBACK").IgnoreError();
+  if (!read_only_) flusher_->WriteEnded();
+  EndSeen();
+}
+
+void Transaction::EndSeen() {
+  lease_.Release();
+  // A failed flush is logged, and reported through on_failure, by the
+  // flusher; a destructor has no one else to tell.
+  flusher_->Sync(WalFlusher::Covering::kDurableCommits).IgnoreError();
 }
 
 absl::Status Transaction::Exec(absl::string_view sql, const std::vector<SqlValue>& params) {
@@ -463,6 +543,8 @@ absl::StatusOr<std::optional<Row>> Transaction::QueryOne(absl::string_view sql,
 
 int64_t Transaction::LastInsertId() const { return connection()->LastInsertId(); }
 int64_t Transaction::Changes() const { return connection()->Changes(); }
+int64_t Transaction::TotalChanges() const { return connection()->TotalChanges(); }
+void Transaction::MustBeDurable() { must_be_durable_ = true; }
 
 void Transaction::OnCommit(std::function<void()> callback) {
   on_commit_.push_back(std::move(callback));
@@ -470,22 +552,37 @@ void Transaction::OnCommit(std::function<void()> callback) {
 
 absl::Status Transaction::Commit(Durability durability) {
   if (done_) return absl::FailedPreconditionError("transaction already finished");
+  if (read_only_) {
+    absl::Status status = connection()->ExecRaw("COMMIT");
+    if (!status.ok()) return status;  // the destructor rolls back
+    done_ = true;
+    lease_.Release();
+    status = flusher_->Sync(WalFlusher::Covering::kDurableCommits);
+    if (!status.ok()) return status;
+    for (auto& callback : on_commit_) callback();
+    on_commit_.clear();
+    return absl::OkStatus();
+  }
+  if (must_be_durable_) durability = Durability::kDurable;
   absl::Time start = absl::Now();
-  int64_t ticket = 0;
-  if (flusher_ != nullptr) ticket = flusher_->BeginCommit();
+  int64_t ticket = flusher_->BeginCommit(durability == Durability::kDurable);
   absl::Status status = connection()->ExecRaw("COMMIT");
-  if (flusher_ != nullptr) flusher_->EndCommit(ticket, status.ok(), durability);
-  if (!status.ok()) return status;  // the destructor rolls back
+  flusher_->EndCommit(ticket, status.ok(), durability);
+  if (!status.ok()) {
+    // The write has ended (EndCommit); the destructor still rolls back.
+    done_ = true;
+    connection()->ExecRaw("ROLLBACK").IgnoreError();
+    EndSeen();
+    return status;
+  }
   done_ = true;
   lease_.Release();  // the next transaction may begin while this one waits
-  if (flusher_ != nullptr) {
-    if (durability == Durability::kDurable) {
-      status = flusher_->WaitDurable(ticket);
-      if (!status.ok()) return status;
-      flusher_->TraceReturned(ticket);
-    }
-    RecordSqliteCommit(absl::Now() - start);
+  if (durability == Durability::kDurable) {
+    status = flusher_->WaitDurable(ticket);
+    if (!status.ok()) return status;
+    flusher_->TraceReturned(ticket);
   }
+  RecordSqliteCommit(absl::Now() - start);
   for (auto& callback : on_commit_) callback();
   on_commit_.clear();
   return absl::OkStatus();
@@ -493,7 +590,8 @@ absl::Status Transaction::Commit(Durability durability) {
 
 Database::Database(std::string path, DatabaseOptions options)
     : path_(std::move(path)),
-      flusher_(std::make_unique<WalFlusher>(path_ + "-wal", std::move(options.trace))) {}
+      flusher_(std::make_unique<WalFlusher>(path_ + "-wal", std::move(options.trace),
+                                            std::move(options.on_failure))) {}
 
 Database::~Database() = default;
 
@@ -521,20 +619,24 @@ absl::StatusOr<std::unique_ptr<Database>> Database::Open(
 absl::StatusOr<Transaction> Database::Begin() {
   absl::Status status = flusher_->failure();
   if (!status.ok()) return status;
+  flusher_->WriteBegun();
   ConnectionLease lease = writer_->Acquire();
   status = lease.connection()->ExecRaw("BEGIN IMMEDIATE");
-  if (!status.ok()) return status;  // `lease` hands the connection back
-  return Transaction(std::move(lease), flusher_.get());
+  if (!status.ok()) {
+    flusher_->WriteEnded();
+    return status;  // `lease` hands the connection back
+  }
+  return Transaction(std::move(lease), flusher_.get(), /*read_only=*/false);
 }
 
 absl::StatusOr<Transaction> Database::BeginRead() {
   ConnectionLease lease = readers_->Acquire();
   absl::Status status = lease.connection()->ExecRaw("BEGIN");
   if (!status.ok()) return status;  // `lease` hands the connection back
-  return Transaction(std::move(lease), nullptr);
+  return Transaction(std::move(lease), flusher_.get(), /*read_only=*/true);
 }
 
-absl::Status Database::Sync() { return flusher_->Sync(); }
+absl::Status Database::Sync() { return flusher_->Sync(WalFlusher::Covering::kEverything); }
 
 int64_t Database::syncs() const { return flusher_->syncs(); }
 

@@ -68,7 +68,8 @@ enum class Durability {
   // Committed and visible, on disk with the next flush (anyone's durable
   // commit, or Database::Sync). A crash may lose it: only for writes that
   // are redone if lost (a relay's published-up-to cursor, the inbox row of
-  // an event that changed nothing).
+  // an event that changed nothing), since readers do not wait for it
+  // either. A transaction that called MustBeDurable commits durably anyway.
   kDeferred,
 };
 
@@ -102,6 +103,15 @@ class ConnectionLease {
 // destruction: keep it short. A durable commit hands the writer connection
 // back before it waits for its flush, so the next write transaction can run
 // while this one waits.
+//
+// Nothing a transaction read outlives it unflushed: a durable commit is
+// visible to others as soon as its COMMIT returns, before its flush, so a
+// read transaction, and a write transaction that rolls back, wait at their
+// end (commit or destruction) until every durable commit they could have
+// seen is on disk. A reply built from what they read never vouches for a
+// commit a crash could take back. The wait is free when nothing is
+// pending, and otherwise shares the flush in progress. Deferred commits are
+// not waited for: they hold only what is redone if lost.
 class Transaction {
  public:
   Transaction(Transaction&& other) noexcept;
@@ -118,6 +128,14 @@ class Transaction {
   int64_t LastInsertId() const;
   // Rows changed by the last Exec.
   int64_t Changes() const;
+  // Rows inserted, updated or deleted since the connection opened, by any
+  // statement (triggers included): the difference across a step says
+  // whether that step changed anything.
+  int64_t TotalChanges() const;
+  // Makes Commit durable whatever it is asked for: for writes that others
+  // will vouch for, e.g. an event appended to the outbox (which leaves the
+  // process as soon as a reader sees it).
+  void MustBeDurable();
   // Runs after a successful commit (after its flush when durable), with
   // no connection held and no lock of the database layer.
   void OnCommit(std::function<void()> callback);
@@ -128,10 +146,15 @@ class Transaction {
 
  private:
   friend class Database;
-  Transaction(ConnectionLease lease, WalFlusher* flusher);
+  Transaction(ConnectionLease lease, WalFlusher* flusher, bool read_only);
   Connection* connection() const { return lease_.connection(); }
+  // Hands the connection back, then waits for the flush of what this
+  // transaction could see.
+  void EndSeen();
   ConnectionLease lease_;
-  WalFlusher* flusher_;  // write transactions only; null for reads
+  WalFlusher* flusher_;
+  bool read_only_;
+  bool must_be_durable_ = false;
   bool done_ = false;
   std::vector<std::function<void()>> on_commit_;
 };
@@ -156,6 +179,11 @@ struct DatabaseOptions {
   // order is the order in which they happened; the callback must not call
   // back into the database.
   std::function<void(const CommitTrace&)> trace;
+  // Called once, from the thread whose WAL flush failed and with no lock of
+  // the database layer held, when commits can no longer be made durable
+  // (every later Begin and durable Commit fails): the service reports
+  // NOT_SERVING so that it is restarted.
+  std::function<void(const absl::Status&)> on_failure;
 };
 
 class Database {
@@ -179,8 +207,10 @@ class Database {
 
   // Returns once every transaction committed before the call is on disk.
   // Readers that pass committed rows on to others (the outbox relay, event
-  // watchers) call it first, so that nothing leaves the process that a
-  // crash could still take back.
+  // watchers, a subscriber before XACK) call it first, so that nothing
+  // leaves the process that a crash could still take back. It covers this
+  // process's commits: one process per database file, which the deployment
+  // keeps (a StatefulSet of one; docs/operations.md).
   absl::Status Sync();
 
   // WAL flushes (fdatasync) since Open: the group commit's measure.

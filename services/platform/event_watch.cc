@@ -230,15 +230,10 @@ class WatchStream final : public Stream, public std::enable_shared_from_this<Wat
 
   // The batch after `from` in one read transaction; the first read also
   // checks the cursor against the head and the municipality. Returns once
-  // the rows read are on disk: nothing reaches a client that a crash could
-  // take back.
+  // the rows read are on disk (the read transaction's end waits for the
+  // durable commits it could see, and events commit durably): nothing
+  // reaches a client that a crash could take back.
   absl::StatusOr<std::vector<LoggedEvent>> Read(int64_t from) {
-    ENAMND_ASSIGN_OR_RETURN(std::vector<LoggedEvent> events, ReadCommitted(from));
-    if (!events.empty()) ENAMND_RETURN_IF_ERROR(hub_->db_->Sync());
-    return events;
-  }
-
-  absl::StatusOr<std::vector<LoggedEvent>> ReadCommitted(int64_t from) {
     ENAMND_ASSIGN_OR_RETURN(Transaction tx, hub_->db_->BeginRead());
     if (!checked_) {
       ENAMND_ASSIGN_OR_RETURN(int64_t head, LogHead(tx));
@@ -263,6 +258,8 @@ class WatchStream final : public Stream, public std::enable_shared_from_this<Wat
     if (hooks_.transform && !events.empty()) {
       ENAMND_RETURN_IF_ERROR(hooks_.transform(tx, caller_, from, events));
     }
+    // Ending it waits for the flush; a failed flush ends the stream.
+    ENAMND_RETURN_IF_ERROR(tx.Commit());
     return events;
   }
 

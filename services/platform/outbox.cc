@@ -37,18 +37,29 @@ absl::StatusOr<int64_t> ReadPublishedUpTo(Transaction& tx) {
   return row.has_value() ? row->Int(0) : 0;
 }
 
-// Sets the cursor, in its own transaction. kDeferred: a cursor lost in a
-// crash is behind the stream, so the relay publishes those events again and
-// Redis refuses them (their IDs are not above its top); Reconcile then
-// moves the cursor up. `only_forward` keeps a second relay on the same log
-// (a rolling update) from moving it back.
-absl::Status WritePublishedUpTo(Database& db, int64_t sequence, bool only_forward) {
+// Moves the cursor forward (never back), in its own transaction.
+// kDeferred: a cursor lost in a crash is behind the stream, so the relay
+// publishes those events again and Redis refuses them (their IDs are not
+// above its top); Reconcile then moves the cursor up.
+absl::Status WritePublishedUpTo(Database& db, int64_t sequence) {
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db.Begin());
   ENAMND_RETURN_IF_ERROR(
-      tx.Exec(only_forward ? "UPDATE outbox_published SET up_to_sequence = MAX(up_to_sequence, ?1)"
-                           : "UPDATE outbox_published SET up_to_sequence = ?1",
-              {sequence}));
+      tx.Exec("UPDATE outbox_published SET up_to_sequence = MAX(up_to_sequence, ?1)", {sequence}));
   return tx.Commit(Durability::kDeferred);
+}
+
+// Moves the cursor back from `expected` to `sequence` (the stream lost
+// events), unless it moved meanwhile: a compare-and-set, so that a cursor
+// another publication moved up is not taken for a loss. Returns whether it
+// moved.
+absl::StatusOr<bool> RewindPublishedUpTo(Database& db, int64_t expected, int64_t sequence) {
+  ENAMND_ASSIGN_OR_RETURN(Transaction tx, db.Begin());
+  ENAMND_RETURN_IF_ERROR(
+      tx.Exec("UPDATE outbox_published SET up_to_sequence = ?1 WHERE up_to_sequence = ?2",
+              {sequence, expected}));
+  const bool moved = tx.Changes() == 1;
+  ENAMND_RETURN_IF_ERROR(tx.Commit(Durability::kDeferred));
+  return moved;
 }
 
 }  // namespace
@@ -202,6 +213,9 @@ absl::StatusOr<int64_t> Outbox::Append(Transaction& tx, const google::protobuf::
         tx.Exec("INSERT OR IGNORE INTO outbox_audience (code, sequence) VALUES (?1, ?2)",
                 {code, sequence}));
   }
+  // Readers (the relay, watch streams) pass the event on as soon as they
+  // see it, and they wait only for durable commits.
+  tx.MustBeDurable();
   tx.OnCommit([this] { NotifyCommitted(); });
   return sequence;
 }
@@ -325,6 +339,9 @@ absl::StatusOr<std::vector<LoggedEvent>> OutboxRelay::ReadUnpublished() {
     e.event = row.Text(4);
     batch.push_back(std::move(e));
   }
+  // Ending it waits for the flush of what it read; a failed flush keeps
+  // the batch from leaving.
+  ENAMND_RETURN_IF_ERROR(tx->Commit());
   return batch;
 }
 
@@ -352,41 +369,48 @@ absl::StatusOr<int> OutboxRelay::PublishBatch(bool stopping) {
     batch = *std::move(unpublished);
   }
   if (batch.empty()) return 0;
-  // The rows were read committed; they leave only once they are on disk
-  // too (a deferred or group commit is visible before its flush).
-  ENAMND_RETURN_IF_ERROR(db_->Sync());
-  std::vector<int64_t> published;
-  absl::Status publish_status;
+  // The rows were read committed, in durable commits (Append makes them so)
+  // that the read transaction's end waited for: they are on disk.
+  // The batch goes out in one pipelined round trip. Redis applies the
+  // XADDs in order, so the stream still gets the log in sequence order.
+  std::vector<std::vector<std::string>> commands;
+  commands.reserve(batch.size());
   for (const LoggedEvent& e : batch) {
-    std::vector<std::string> command = {"XADD", outbox_->stream()};
+    std::vector<std::string>& command = commands.emplace_back();
+    command = {"XADD", outbox_->stream()};
     if (options_.stream_max_length > 0) {
       command.insert(command.end(), {"MAXLEN", "~", absl::StrCat(options_.stream_max_length)});
     }
     command.insert(command.end(), {StreamEntryId(e.sequence), "id", e.id, "type", e.type, "subject",
                                    e.subject, "event", e.event});
-    auto reply = redis_->Command(command);
-    if (!reply.ok()) {
-      publish_status = reply.status();
-      break;
-    }
-    if (reply->kind == RedisReply::Kind::kError) {
-      if (absl::StrContains(reply->str, "equal or smaller")) {
+  }
+  // A transport failure may have added a prefix of the batch; the next
+  // round's XADDs of those are refused and Reconcile moves the cursor.
+  ENAMND_ASSIGN_OR_RETURN(std::vector<RedisReply> replies, redis_->Pipeline(commands));
+  std::vector<int64_t> published;
+  absl::Status publish_status;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const RedisReply& reply = replies[i];
+    if (reply.kind == RedisReply::Kind::kError) {
+      // The cursor covers only the events before the first refusal, even if
+      // Redis took some after it; those are refused next round.
+      if (absl::StrContains(reply.str, "equal or smaller")) {
         // The stream is at or past this event already: another relay (a
         // second instance) or a publish the cursor lost. Reconcile decides.
         next_reconcile_ = absl::InfinitePast();
         break;
       }
-      publish_status = absl::UnavailableError(absl::StrCat("redis XADD: ", reply->str));
+      publish_status = absl::UnavailableError(absl::StrCat("redis XADD: ", reply.str));
       break;
     }
-    if (options_.after_publish && !options_.after_publish(e.sequence)) {
+    if (options_.after_publish && !options_.after_publish(batch[i].sequence)) {
       killed_ = true;
       return absl::AbortedError("relay stopped by test hook before moving the cursor");
     }
-    published.push_back(e.sequence);
+    published.push_back(batch[i].sequence);
   }
   if (!published.empty()) {
-    ENAMND_RETURN_IF_ERROR(WritePublishedUpTo(*db_, published.back(), /*only_forward=*/true));
+    ENAMND_RETURN_IF_ERROR(WritePublishedUpTo(*db_, published.back()));
     published_.fetch_add(static_cast<int64_t>(published.size()));
   }
   if (!publish_status.ok()) return publish_status;
@@ -447,7 +471,10 @@ absl::Status OutboxRelay::Reconcile() {
     // Sequences are gap-free (MAX + 1 under the write lock): the stream lost
     // every event between its top and the cursor.
     int64_t lost = published_up_to - *top_sequence;
-    ENAMND_RETURN_IF_ERROR(WritePublishedUpTo(*db_, *top_sequence, /*only_forward=*/false));
+    ENAMND_ASSIGN_OR_RETURN(bool rewound,
+                            RewindPublishedUpTo(*db_, published_up_to, *top_sequence));
+    // The cursor moved meanwhile (another publication): look again.
+    if (!rewound) return absl::AbortedError("the published cursor moved while reconciling");
     republished_.fetch_add(lost);
     LogWarning("outbox", "stream ", stream, " ends at sequence ", *top_sequence,
                " but the log had published up to ", published_up_to,
@@ -460,7 +487,7 @@ absl::Status OutboxRelay::Reconcile() {
     // The stream has events the cursor does not cover (a relay stopped
     // between XADD and the cursor, a cursor lost in a crash, or another
     // instance published them).
-    ENAMND_RETURN_IF_ERROR(WritePublishedUpTo(*db_, *top_sequence, /*only_forward=*/true));
+    ENAMND_RETURN_IF_ERROR(WritePublishedUpTo(*db_, *top_sequence));
     LogInfo("outbox", "stream ", stream, " already had ", *top_sequence - published_up_to,
             " events up to sequence ", *top_sequence,
             " beyond the log's published cursor; cursor moved up");
@@ -482,7 +509,9 @@ absl::Status OutboxRelay::SetAsideLegacyStream(const std::string& top_entry_id) 
     ENAMND_ASSIGN_OR_RETURN(Transaction read, db_->BeginRead());
     ENAMND_ASSIGN_OR_RETURN(rows, ReadPublishedUpTo(read));
   }
-  ENAMND_RETURN_IF_ERROR(WritePublishedUpTo(*db_, 0, /*only_forward=*/false));
+  ENAMND_ASSIGN_OR_RETURN(bool rewound, RewindPublishedUpTo(*db_, rows, 0));
+  if (!rewound)
+    return absl::AbortedError("the published cursor moved while setting the stream aside");
   republished_.fetch_add(rows);
   LogWarning("outbox", "stream ", stream, " had time-based entry IDs (top ", top_entry_id,
              "), from before entry IDs were outbox sequences; renamed it to ", aside,

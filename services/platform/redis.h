@@ -69,6 +69,12 @@ class RedisConnection {
   // connection broken (reconnect); a Redis error reply is returned as a
   // reply of kind kError.
   absl::StatusOr<RedisReply> Command(const std::vector<std::string>& argv);
+  // Sends every command before reading any reply: one round trip for all.
+  // The replies come in the commands' order. A transport failure is
+  // UNAVAILABLE and leaves the connection broken; some of the commands may
+  // have run.
+  absl::StatusOr<std::vector<RedisReply>> Pipeline(
+      const std::vector<std::vector<std::string>>& commands);
   // Sets the read timeout for blocking commands (XREADGROUP BLOCK).
   void SetTimeout(absl::Duration timeout);
   bool broken() const { return broken_; }

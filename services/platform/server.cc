@@ -22,6 +22,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "services/platform/access_log.h"
 #include "services/platform/flags_usage.h"
@@ -322,7 +323,9 @@ absl::Status ServerRunner::Start() {
   std::string path = (std::filesystem::path(config_.data_dir) / (config_.service + ".db")).string();
   std::vector<MigrationSet> migrations = {PlatformMigrations()};
   for (MigrationSet& set : service_->Migrations()) migrations.push_back(std::move(set));
-  auto db = Database::Open(path, migrations);
+  DatabaseOptions database_options;
+  database_options.on_failure = [this](const absl::Status& status) { OnStorageFailure(status); };
+  auto db = Database::Open(path, migrations, std::move(database_options));
   if (!db.ok()) return db.status();
   db_ = std::move(*db);
   LogInfo("server", "database ", path, " open and migrated");
@@ -423,12 +426,20 @@ absl::Status ServerRunner::Start() {
   }
   status = service_->OnListening();
   if (!status.ok()) return status;
-  grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
-  health->SetServingStatus("", true);
-  for (const std::string& name : service_->GrpcServiceNames()) {
-    health->SetServingStatus(name, true);
+  {
+    absl::MutexLock lock(&health_mutex_);
+    if (storage_failed_) {
+      return absl::InternalError("the database cannot make commits durable (see the log)");
+    }
+    grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
+    health->SetServingStatus("", true);
+    for (const std::string& name : service_->GrpcServiceNames()) {
+      health->SetServingStatus(name, true);
+    }
+    if (health_server_ != nullptr) health_server_->SetServing(true);
+    serving_health_ = health;
+    serving_plain_health_ = health_server_.get();
   }
-  if (health_server_ != nullptr) health_server_->SetServing(true);
   LogInfo("server", "enamnd-", config_.service, " serving on ", config_.listen, " (port ", port_,
           "), events to ", outbox_->stream(), " at ", config_.redis);
   return absl::OkStatus();
@@ -443,9 +454,24 @@ absl::Status ServerRunner::ReloadPolicy() {
   return status;
 }
 
+void ServerRunner::OnStorageFailure(const absl::Status& status) {
+  absl::MutexLock lock(&health_mutex_);
+  if (storage_failed_) return;
+  storage_failed_ = true;
+  // Shutdown/EnterShutdown: NOT_SERVING, and deaf to later SetServing.
+  if (serving_health_ != nullptr) serving_health_->Shutdown();
+  if (serving_plain_health_ != nullptr) serving_plain_health_->EnterShutdown();
+  LogError("server", "health NOT_SERVING from now on: ", status.message());
+}
+
 void ServerRunner::Shutdown(absl::Duration deadline) {
   if (stopped_) return;
   stopped_ = true;
+  {
+    absl::MutexLock lock(&health_mutex_);
+    serving_health_ = nullptr;
+    serving_plain_health_ = nullptr;
+  }
   if (server_ != nullptr) {
     LogInfo("server", "shutting down");
     server_->GetHealthCheckService()->Shutdown();
@@ -510,6 +536,11 @@ int RunServiceMain(int argc, char** argv, const std::string& service_name,
   }
   BlockTerminationSignals();
   absl::ParseCommandLine(argc, argv);
+  // Debian builds Abseil without NDEBUG, so absl::Mutex (gRPC's too) would
+  // keep a lock-order graph behind a global lock on every Lock and every
+  // destruction: a debugging aid the tests keep, which a served process
+  // does not pay for.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   auto config = LoadConfig(service_name);
   if (!config.ok()) {
     LogError("server", "configuration: ", config.status().ToString());

@@ -5,6 +5,7 @@
 #define ENAMND_PLATFORM_SERVER_H_
 
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
 
 #include <functional>
 #include <map>
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "services/platform/auth.h"
 #include "services/platform/calendar.h"
@@ -129,7 +131,7 @@ class ServerRunner {
   ~ServerRunner();
 
   // Opens and migrates the database, starts the relay and the gRPC server,
-  // then reports SERVING.
+  // then reports SERVING (NOT_SERVING for good if the database fails).
   absl::Status Start();
   // The port actually bound (useful with port 0).
   int port() const { return port_; }
@@ -165,6 +167,15 @@ class ServerRunner {
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<MetricsServer> metrics_server_;
   std::unique_ptr<HealthServer> health_server_;
+  // Once the database cannot make commits durable any more (a WAL flush
+  // failed), both health services say NOT_SERVING for good, so that the
+  // liveness probe restarts the process. The database's callback may come
+  // from any thread, hence the mutex over what it touches.
+  void OnStorageFailure(const absl::Status& status);
+  absl::Mutex health_mutex_;
+  bool storage_failed_ ABSL_GUARDED_BY(health_mutex_) = false;
+  grpc::HealthCheckServiceInterface* serving_health_ ABSL_GUARDED_BY(health_mutex_) = nullptr;
+  HealthServer* serving_plain_health_ ABSL_GUARDED_BY(health_mutex_) = nullptr;
   // The outbox gauges; they read db_, so they go before it.
   std::vector<MetricHandle> outbox_metrics_;
   int port_ = 0;
@@ -229,5 +240,17 @@ int RunServiceMain(int argc, char** argv, const std::string& service_name,
                        });                                                                   \
   }
 #define ENAMND_UNARY(Method, Request, Response) ENAMND_UNARY_ON(api_, Method, Request, Response)
+
+// ENAMND_UNARY_SPLICED: a unary RPC registered raw (the class derives from
+// the generated WithRawCallbackMethod_Method), whose reply api_.Method
+// appends as bytes (stored_reply.h): Method(caller, request, std::string*).
+#define ENAMND_UNARY_SPLICED(Method, Request)                                                      \
+  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context,                           \
+                                   const grpc::ByteBuffer* req, grpc::ByteBuffer* resp) override { \
+    return gate_.UnarySpliced<Request>(                                                            \
+        context, #Method, req, resp,                                                               \
+        [this](const ::enamnd::platform::Caller& caller, const Request& request,                   \
+               std::string* reply) { return api_.Method(caller, request, reply); });               \
+  }
 
 #endif  // ENAMND_PLATFORM_SERVER_H_

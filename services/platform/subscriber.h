@@ -1,10 +1,12 @@
 // Consumer-group subscriber for a Redis stream of CloudEvents. Each entry is
 // handled in a database transaction that also records (source, id) in the
-// inbox, so a redelivered or duplicated event is dropped; XACK follows the
-// commit, once it is on disk (a durable commit) when the handler changed
-// anything; the inbox row of an event the handler ignored commits
-// deferred (database.h), since losing it costs nothing. Pending entries are re-read after a
-// restart, and entries left pending by a dead consumer are claimed with XAUTOCLAIM. A group that
+// inbox, so a redelivered or duplicated event is dropped. A handler that
+// changed anything commits durably; the inbox row of an event the handler
+// ignored commits deferred (database.h), since losing it costs nothing.
+// Each batch read from the stream is acknowledged in one XACK, after one
+// Database::Sync, so nothing acknowledged rests on a commit a crash could
+// take back. Pending entries are re-read after a restart, and entries left
+// pending by a dead consumer are claimed with XAUTOCLAIM. A group that
 // vanished (Redis lost its data) is created again at the stream's start:
 // the producer's relay republishes what was lost, and the inbox drops what
 // was already handled. The event's traceparent is the current call's
@@ -90,7 +92,10 @@ class StreamSubscriber {
   absl::Status EnsureConnected();
   // Processes the entries of an XREADGROUP/XAUTOCLAIM reply; returns count.
   absl::StatusOr<int> ProcessEntries(const RedisReply& entries);
+  // Handles one entry (or finds it a duplicate); the caller acknowledges it.
   absl::Status ProcessEntry(const std::string& entry_id, const RedisReply& fields);
+  // Syncs the database, then XACKs the entries in one command.
+  absl::Status Acknowledge(const std::vector<std::string>& entry_ids);
   // Reads the group's pending count and lag (XINFO GROUPS).
   void RefreshGroupInfo();
 

@@ -220,6 +220,13 @@ TEST_F(ListPlanTest, LaterPagesSeek) {
   ExpectSeeks(store::AdjustmentsQuery("s", {.body_id = "a"}));
 }
 
+// A page of the paragraphs query, parsed (as ListParagraphs replies).
+absl::StatusOr<platform::Page<v1::Paragraph>> ParagraphPage(platform::Transaction& tx,
+                                                            const ParagraphFilter& f, int size,
+                                                            const std::string& token) {
+  return platform::ListProtos<v1::Paragraph>(tx, store::ParagraphsQuery("s", f), size, token);
+}
+
 // Paging under a body and a year (a key of one column) walks every row once.
 TEST_F(ListPlanTest, BodyAndYearPagesWalkTheNumbers) {
   auto tx = db_->BeginRead();
@@ -227,7 +234,7 @@ TEST_F(ListPlanTest, BodyAndYearPagesWalkTheNumbers) {
   std::vector<int> numbers;
   std::string token;
   do {
-    auto page = store::ListParagraphs(*tx, "s", {.body_id = "b", .year = 2022}, 4, token);
+    auto page = ParagraphPage(*tx, {.body_id = "b", .year = 2022}, 4, token);
     ASSERT_TRUE(page.ok()) << page.status();
     for (const v1::Paragraph& p : page->items) numbers.push_back(p.number());
     token = page->next_page_token;
@@ -244,7 +251,7 @@ TEST_F(ListPlanTest, RecipientPagesWalkTheKeyOrder) {
   std::vector<std::string> names;
   std::string token;
   do {
-    auto page = store::ListParagraphs(*tx, "s", f, 5, token);
+    auto page = ParagraphPage(*tx, f, 5, token);
     ASSERT_TRUE(page.ok()) << page.status();
     for (const v1::Paragraph& p : page->items) names.push_back(p.name());
     token = page->next_page_token;
@@ -260,7 +267,7 @@ TEST_F(ListPlanTest, MeetingAndRecipientTogether) {
   f.recipient_code = "0002";  // 1 + number % 3 == 2: § 4 of that meeting
   auto tx = db_->BeginRead();
   ASSERT_TRUE(tx.ok());
-  auto page = store::ListParagraphs(*tx, "s", f, 0, "");
+  auto page = ParagraphPage(*tx, f, 0, "");
   ASSERT_TRUE(page.ok()) << page.status();
   ASSERT_EQ(page->items.size(), 1u);
   EXPECT_EQ(page->items[0].number(), 4);

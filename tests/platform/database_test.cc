@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "services/platform/metrics.h"
@@ -16,6 +17,21 @@
 
 namespace enamnd::platform {
 namespace {
+
+// A thread joined at the latest when it goes out of scope, so that a failed
+// ASSERT in the test body does not leave it joinable (std::terminate).
+class JoinedThread {
+ public:
+  template <typename F>
+  explicit JoinedThread(F body) : thread_(std::move(body)) {}
+  ~JoinedThread() { Join(); }
+  void Join() {
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  std::thread thread_;
+};
 
 MigrationSet TestMigrations(int steps) {
   MigrationSet set{"test", {}};
@@ -364,7 +380,7 @@ TEST(DatabaseTest, ReaderPoolServesFourReadsAtOnceAndEachSeesASnapshot) {
 
   std::atomic<bool> fifth_began{false};
   int64_t fifth_count = -1;
-  std::thread fifth([&] {
+  JoinedThread fifth([&] {
     auto tx = (*db)->BeginRead();
     ASSERT_TRUE(tx.ok());
     fifth_began = true;
@@ -374,10 +390,127 @@ TEST(DatabaseTest, ReaderPoolServesFourReadsAtOnceAndEachSeesASnapshot) {
   });
   // All four connections are in use: the fifth read waits.
   EXPECT_FALSE(testing::PollUntil([&] { return fifth_began.load(); }, absl::Milliseconds(300)));
-  ASSERT_TRUE(reads[2].Commit().ok());  // hands its connection back
+  // Hands its connection back (even if the ASSERT fails, so `fifth` ends).
+  absl::Status committed = reads[2].Commit();
+  ASSERT_TRUE(committed.ok()) << committed;
   EXPECT_TRUE(testing::PollUntil([&] { return fifth_began.load(); }, absl::Seconds(10)));
-  fifth.join();
+  fifth.Join();
   EXPECT_EQ(fifth_count, 2);  // a new snapshot sees the later write
+}
+
+// A durable commit is visible before its flush; a transaction that saw it
+// must not end (and so its reply must not leave) before that flush.
+TEST(DatabaseTest, TransactionsEndOnlyOnceTheDurableCommitsTheyCouldSeeAreOnDisk) {
+  testing::TempDir dir;
+  TraceLog trace;
+  std::atomic<bool> armed{false};
+  std::atomic<bool> flush_held{false};
+  std::atomic<int64_t> held_ticket{-1};
+  absl::Notification release_flush;
+  DatabaseOptions options;
+  options.trace = [&](const CommitTrace& step) {
+    trace.Add(step.kind, step.ticket);
+    // Holds the first flush after arming at its start, as a slow disk would.
+    if (step.kind == CommitTrace::Kind::kFlushStarted && armed.exchange(false)) {
+      held_ticket = step.ticket;
+      flush_held = true;
+      release_flush.WaitForNotification();
+    }
+  };
+  auto db = Database::Open(dir.path() + "/t.db", {TestMigrations(1)}, std::move(options));
+  ASSERT_TRUE(db.ok()) << db.status();
+
+  armed = true;
+  JoinedThread writer([&] { EXPECT_TRUE(InsertItem(**db, "a", Durability::kDurable).ok()); });
+  // Its COMMIT has returned (the flush started after it): the row is visible.
+  bool held = testing::PollUntil([&] { return flush_held.load(); }, absl::Seconds(10));
+  std::atomic<bool> read_ended{false};
+  JoinedThread reader([&] {
+    auto read = (*db)->BeginRead();
+    ASSERT_TRUE(read.ok());
+    auto count = read->QueryOne("SELECT COUNT(*) FROM items");
+    ASSERT_TRUE(count.ok());
+    EXPECT_EQ((*count)->Int(0), 1);  // sees the unflushed commit ...
+    EXPECT_TRUE(read->Commit().ok());
+    trace.Mark("read ended");
+    read_ended = true;
+  });
+  // ... and so does not end while the flush is held.
+  EXPECT_FALSE(testing::PollUntil([&] { return read_ended.load(); }, absl::Milliseconds(300)));
+  release_flush.Notify();
+  ASSERT_TRUE(held);
+  reader.Join();
+  writer.Join();
+  std::vector<TraceLog::Event> events = trace.events();
+  // The held flush (it covers the writer's commit) ended before the read.
+  int ended = -1, flushed = -1;
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (events[i].marker == "read ended") ended = static_cast<int>(i);
+    if (events[i].marker.empty() && events[i].kind == CommitTrace::Kind::kFlushed &&
+        events[i].ticket >= held_ticket.load() && flushed < 0) {
+      flushed = static_cast<int>(i);
+    }
+  }
+  ASSERT_GE(ended, 0);
+  EXPECT_GE(flushed, 0);
+  EXPECT_LT(flushed, ended);
+
+  // Deferred commits are not waited for: no one vouches for them.
+  int64_t syncs = (*db)->syncs();
+  ASSERT_TRUE(InsertItem(**db, "deferred", Durability::kDeferred).ok());
+  {
+    auto read = (*db)->BeginRead();
+    ASSERT_TRUE(read.ok());
+    auto count = read->QueryOne("SELECT COUNT(*) FROM items");
+    ASSERT_TRUE(count.ok());
+    EXPECT_EQ((*count)->Int(0), 2);
+  }
+  EXPECT_EQ((*db)->syncs(), syncs);
+  ASSERT_TRUE((*db)->Sync().ok());  // the explicit Sync takes them too
+  EXPECT_EQ((*db)->syncs(), syncs + 1);
+}
+
+// A transaction that must be durable (an outbox append) commits durably even
+// when asked for a deferred commit.
+TEST(DatabaseTest, MustBeDurableOverridesADeferredCommit) {
+  testing::TempDir dir;
+  auto db = Database::Open(dir.path() + "/t.db", {TestMigrations(1)});
+  ASSERT_TRUE(db.ok()) << db.status();
+  int64_t syncs = (*db)->syncs();
+  auto tx = (*db)->Begin();
+  ASSERT_TRUE(tx.ok());
+  ASSERT_TRUE(tx->Exec("INSERT INTO items (value) VALUES ('event')").ok());
+  tx->MustBeDurable();
+  ASSERT_TRUE(tx->Commit(Durability::kDeferred).ok());
+  EXPECT_EQ((*db)->syncs(), syncs + 1);
+}
+
+// The leader of a flush waits for writes under way, but never for long: a
+// write transaction that stays open does not hold up a durable commit.
+TEST(DatabaseTest, AFlushDoesNotWaitForAWriteThatStaysOpen) {
+  testing::TempDir dir;
+  auto db = Database::Open(dir.path() + "/t.db", {TestMigrations(1)});
+  ASSERT_TRUE(db.ok()) << db.status();
+  ASSERT_TRUE(InsertItem(**db, "warm", Durability::kDurable).ok());  // a flush time to go by
+  absl::Notification release;
+  std::atomic<bool> open_began{false};
+  auto first = (*db)->Begin();
+  ASSERT_TRUE(first.ok());
+  ASSERT_TRUE(first->Exec("INSERT INTO items (value) VALUES ('first')").ok());
+  JoinedThread open_write([&] {
+    open_began = true;
+    auto tx = (*db)->Begin();  // queued behind `first`, then under way
+    ASSERT_TRUE(tx.ok());
+    ASSERT_TRUE(tx->Exec("INSERT INTO items (value) VALUES ('open')").ok());
+    release.WaitForNotification();
+    EXPECT_TRUE(tx->Commit().ok());
+  });
+  EXPECT_TRUE(testing::PollUntil([&] { return open_began.load(); }, absl::Seconds(10)));
+  absl::Status status = first->Commit(Durability::kDurable);
+  release.Notify();
+  EXPECT_TRUE(status.ok()) << status;
+  open_write.Join();
+  EXPECT_EQ(CountItems(**db), 3);
 }
 
 // A WAL file removed behind SQLite's back is no longer the file SQLite
@@ -386,14 +519,19 @@ TEST(DatabaseTest, ReaderPoolServesFourReadsAtOnceAndEachSeesASnapshot) {
 TEST(DatabaseTest, FailsDurabilityForGoodWhenTheWalFileIsRemoved) {
   testing::TempDir dir;
   std::string path = dir.path() + "/t.db";
-  auto db = Database::Open(path, {TestMigrations(1)});
+  std::atomic<int> failures{0};
+  DatabaseOptions options;
+  options.on_failure = [&](const absl::Status&) { failures.fetch_add(1); };
+  auto db = Database::Open(path, {TestMigrations(1)}, std::move(options));
   ASSERT_TRUE(db.ok()) << db.status();
   ASSERT_TRUE(InsertItem(**db, "flushed", Durability::kDurable).ok());
+  EXPECT_EQ(failures.load(), 0);
   ASSERT_EQ(unlink((path + "-wal").c_str()), 0);
   absl::Status status = InsertItem(**db, "unflushable", Durability::kDurable);
   EXPECT_EQ(status.code(), absl::StatusCode::kInternal) << status;
   EXPECT_EQ((*db)->Sync().code(), absl::StatusCode::kInternal);
   EXPECT_EQ((*db)->Begin().status().code(), absl::StatusCode::kInternal);
+  EXPECT_EQ(failures.load(), 1);  // told once, by the flush that failed
 }
 
 }  // namespace

@@ -11,7 +11,11 @@
 
 namespace enamnd::meetings {
 
-class MeetingsGrpcService final : public v1::MeetingsService::CallbackService {
+// GetParagraph and ListParagraphs are registered raw: their replies are
+// spliced from the stored bytes (stored_reply.h).
+class MeetingsGrpcService final : public v1::MeetingsService::WithRawCallbackMethod_GetParagraph<
+                                      v1::MeetingsService::WithRawCallbackMethod_ListParagraphs<
+                                          v1::MeetingsService::CallbackService>> {
  public:
   explicit MeetingsGrpcService(const platform::ServiceContext& context);
 
@@ -35,8 +39,8 @@ class MeetingsGrpcService final : public v1::MeetingsService::CallbackService {
   ENAMND_UNARY(ListCases, v1::ListCasesRequest, v1::ListCasesResponse)
   ENAMND_UNARY(UpdateCase, v1::UpdateCaseRequest, v1::Case)
   ENAMND_UNARY(RecordDecision, v1::RecordDecisionRequest, v1::Paragraph)
-  ENAMND_UNARY(GetParagraph, v1::GetParagraphRequest, v1::Paragraph)
-  ENAMND_UNARY(ListParagraphs, v1::ListParagraphsRequest, v1::ListParagraphsResponse)
+  ENAMND_UNARY_SPLICED(GetParagraph, v1::GetParagraphRequest)
+  ENAMND_UNARY_SPLICED(ListParagraphs, v1::ListParagraphsRequest)
   ENAMND_UNARY(UpdateParagraph, v1::UpdateParagraphRequest, v1::Paragraph)
   ENAMND_UNARY(RenderProtocol, v1::RenderProtocolRequest, v1::RenderedProtocol)
   ENAMND_UNARY(AdjustProtocol, v1::AdjustProtocolRequest, v1::Adjustment)

@@ -18,6 +18,7 @@
 #include "services/meetings/store/store.h"
 #include "services/platform/api_util.h"
 #include "services/platform/status.h"
+#include "services/platform/stored_reply.h"
 #include "services/platform/validation.h"
 
 namespace enamnd::meetings {
@@ -485,38 +486,88 @@ absl::Status MeetingsApi::RecordDecision(const platform::Caller& caller,
   return absl::OkStatus();
 }
 
+namespace {
+
+// A stored paragraph row (data, revision) as a reply sees it: what decides
+// whether its stored bytes can go out as they are.
+struct StoredParagraph {
+  absl::string_view data;
+  int64_t revision = 0;
+  bool adjusted = false;  // adjustment (field 19) set: an official document
+  bool secret = false;    // secrecy (field 23) set: redacted for most callers
+
+  static absl::StatusOr<StoredParagraph> Of(const platform::Row& row) {
+    StoredParagraph p{row.Text(0), row.Int(1)};
+    constexpr int kWanted[] = {v1::Paragraph::kAdjustmentFieldNumber,
+                               v1::Paragraph::kSecrecyFieldNumber};
+    platform::StoredField found[2];
+    ENAMND_RETURN_IF_ERROR(platform::ScanStoredFields(p.data, kWanted, absl::MakeSpan(found)));
+    p.adjusted = !found[0].value.empty();
+    p.secret = found[1].present;
+    return p;
+  }
+};
+
+// Appends `p` as the caller may see it: as stored, or parsed and redacted
+// for a caller without the confidential role. `field` 0: the whole reply
+// is the paragraph; otherwise it is that field of the reply.
+absl::Status AppendParagraph(const platform::Caller& caller, const platform::Row& row,
+                             const StoredParagraph& p, int field, std::string* reply) {
+  if (p.secret && !caller.SeesConfidential()) {
+    ENAMND_ASSIGN_OR_RETURN(v1::Paragraph paragraph, platform::DecodeProto<v1::Paragraph>(row));
+    RedactFor(/*sees_confidential=*/false, &paragraph);
+    std::string encoded = paragraph.SerializeAsString();
+    if (field == 0) {
+      reply->append(encoded);
+    } else {
+      platform::AppendEmbedded(field, encoded, reply);
+    }
+    return absl::OkStatus();
+  }
+  if (field == 0) {
+    platform::AppendStoredWithEtag(p.data, v1::Paragraph::kEtagFieldNumber, p.revision, reply);
+  } else {
+    platform::AppendEmbeddedStored(field, p.data, v1::Paragraph::kEtagFieldNumber, p.revision,
+                                   reply);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::Status MeetingsApi::GetParagraph(const platform::Caller& caller,
-                                       const v1::GetParagraphRequest& request,
-                                       v1::Paragraph* response) {
+                                       const v1::GetParagraphRequest& request, std::string* reply) {
   ENAMND_ASSIGN_OR_RETURN(ParagraphName name, ParagraphName::Parse(request.name(), "name"));
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
-  ENAMND_ASSIGN_OR_RETURN(auto found, store::GetParagraph(tx, name));
-  if (!found.has_value()) return platform::NotFound("paragraph", request.name());
+  ENAMND_ASSIGN_OR_RETURN(std::optional<platform::Row> row, store::ParagraphRow(tx, name));
+  if (!row.has_value()) return platform::NotFound("paragraph", request.name());
+  ENAMND_ASSIGN_OR_RETURN(StoredParagraph p, StoredParagraph::Of(*row));
   // A decision is an official document once its protocol is adjusted.
-  if (found->adjustment().empty())
-    ENAMND_RETURN_IF_ERROR(caller.RequireDraftAccess(request.name()));
-  *response = *std::move(found);
-  RedactFor(caller.SeesConfidential(), response);
-  return absl::OkStatus();
+  if (!p.adjusted) ENAMND_RETURN_IF_ERROR(caller.RequireDraftAccess(request.name()));
+  return AppendParagraph(caller, *row, p, 0, reply);
 }
 
 absl::Status MeetingsApi::ListParagraphs(const platform::Caller& caller,
                                          const v1::ListParagraphsRequest& request,
-                                         v1::ListParagraphsResponse* response) {
+                                         std::string* reply) {
   ENAMND_ASSIGN_OR_RETURN(ParagraphFilter filter,
                           ParseParagraphFilter(request.parent(), request.filter()));
   const std::string scope =
       absl::StrCat("ListParagraphs|", request.parent(), "|", request.filter());
   ENAMND_ASSIGN_OR_RETURN(Transaction tx, db_->BeginRead());
-  ENAMND_ASSIGN_OR_RETURN(auto page, store::ListParagraphs(tx, scope, filter, request.page_size(),
-                                                           request.page_token()));
-  // Callers of official documents only see adjusted paragraphs; a page may
-  // then hold fewer than page_size (the token still leads on).
-  if (!caller.SeesDrafts()) {
-    std::erase_if(page.items, [](const v1::Paragraph& p) { return p.adjustment().empty(); });
+  ENAMND_ASSIGN_OR_RETURN(
+      platform::ListPage page,
+      store::ParagraphsQuery(scope, filter).Run(tx, request.page_size(), request.page_token()));
+  for (const platform::Row& row : page.rows) {
+    ENAMND_ASSIGN_OR_RETURN(StoredParagraph p, StoredParagraph::Of(row));
+    // Callers of official documents only see adjusted paragraphs; a page
+    // may then hold fewer than page_size (the token still leads on).
+    if (!p.adjusted && !caller.SeesDrafts()) continue;
+    ENAMND_RETURN_IF_ERROR(
+        AppendParagraph(caller, row, p, v1::ListParagraphsResponse::kParagraphsFieldNumber, reply));
   }
-  for (v1::Paragraph& p : page.items) RedactFor(caller.SeesConfidential(), &p);
-  platform::FillPage(std::move(page), &v1::ListParagraphsResponse::mutable_paragraphs, response);
+  platform::AppendStringField(v1::ListParagraphsResponse::kNextPageTokenFieldNumber,
+                              page.next_page_token, reply);
   return absl::OkStatus();
 }
 

@@ -70,11 +70,13 @@ class MeetingsApi {
 
   absl::Status RecordDecision(const platform::Caller& caller,
                               const v1::RecordDecisionRequest& request, v1::Paragraph* response);
+  // The most read calls reply with the stored bytes spliced in
+  // (stored_reply.h): `reply` gets the encoded Paragraph, or the encoded
+  // ListParagraphsResponse.
   absl::Status GetParagraph(const platform::Caller& caller, const v1::GetParagraphRequest& request,
-                            v1::Paragraph* response);
+                            std::string* reply);
   absl::Status ListParagraphs(const platform::Caller& caller,
-                              const v1::ListParagraphsRequest& request,
-                              v1::ListParagraphsResponse* response);
+                              const v1::ListParagraphsRequest& request, std::string* reply);
   absl::Status UpdateParagraph(const platform::Caller& caller,
                                const v1::UpdateParagraphRequest& request, v1::Paragraph* response);
 

@@ -433,18 +433,18 @@ absl::Status UpdateParagraph(Transaction& tx, const v1::Paragraph& p) {
   return WriteRecipients(tx, p);
 }
 
+namespace {
+constexpr char kParagraphByName[] = "SELECT data, revision FROM paragraphs WHERE name = ?1";
+}  // namespace
+
 absl::StatusOr<std::optional<v1::Paragraph>> GetParagraph(Transaction& tx,
                                                           const ParagraphName& name) {
-  return platform::QueryProto<v1::Paragraph>(
-      tx, "SELECT data, revision FROM paragraphs WHERE name = ?1", {name.ToString()});
+  return platform::QueryProto<v1::Paragraph>(tx, kParagraphByName, {name.ToString()});
 }
 
-absl::StatusOr<platform::Page<v1::Paragraph>> ListParagraphs(Transaction& tx,
-                                                             const std::string& scope,
-                                                             const ParagraphFilter& f,
-                                                             int page_size,
-                                                             const std::string& page_token) {
-  return platform::ListProtos<v1::Paragraph>(tx, ParagraphsQuery(scope, f), page_size, page_token);
+absl::StatusOr<std::optional<platform::Row>> ParagraphRow(Transaction& tx,
+                                                          const ParagraphName& name) {
+  return tx.QueryOne(kParagraphByName, {name.ToString()});
 }
 
 absl::StatusOr<std::vector<v1::Paragraph>> ParagraphsOfMeeting(Transaction& tx,

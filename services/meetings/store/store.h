@@ -107,11 +107,10 @@ absl::Status InsertParagraph(platform::Transaction& tx, const ParagraphName& nam
 absl::Status UpdateParagraph(platform::Transaction& tx, const v1::Paragraph& p);
 absl::StatusOr<std::optional<v1::Paragraph>> GetParagraph(platform::Transaction& tx,
                                                           const ParagraphName& name);
-absl::StatusOr<platform::Page<v1::Paragraph>> ListParagraphs(platform::Transaction& tx,
-                                                             const std::string& scope,
-                                                             const ParagraphFilter& f,
-                                                             int page_size,
-                                                             const std::string& page_token);
+// The stored row of GetParagraph (data, revision), for a reply that splices
+// the stored bytes in (stored_reply.h); nullopt when there is none.
+absl::StatusOr<std::optional<platform::Row>> ParagraphRow(platform::Transaction& tx,
+                                                          const ParagraphName& name);
 // Every paragraph of a meeting, in number order.
 absl::StatusOr<std::vector<v1::Paragraph>> ParagraphsOfMeeting(platform::Transaction& tx,
                                                                const MeetingName& meeting);
