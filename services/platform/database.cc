@@ -118,6 +118,10 @@ class Connection {
     return absl::OkStatus();
   }
 
+  // A statement without parameters or rows (BEGIN, COMMIT, ROLLBACK),
+  // prepared once per connection: sqlite3_exec would parse it every time.
+  absl::Status ExecCached(absl::string_view sql) { return Run(sql, {}, nullptr); }
+
   // Runs a statement; collects rows when `rows` is not null.
   absl::Status Run(absl::string_view sql, const std::vector<SqlValue>& params,
                    std::vector<Row>* rows) {
@@ -411,14 +415,18 @@ class WalFlusher {
   // The leader of a flush first lets the write transactions already under
   // way (holding or queued for the writer connection) commit, so that one
   // flush covers them too instead of each needing the next. It waits at
-  // most as long as the last flush took (never longer than the flush it
-  // may save) and not at all when no other write is under way, as with one
-  // client. Those already waiting for a flush are not under way, so a disk
-  // that is the limit (everyone waiting for it) adds no delay.
+  // most four times as long as the last flush took, and never more than
+  // kMaxGather: a flush costs more than its disk time (the syscall, waking
+  // every waiter), and with a fast disk the CPU is the limit, so sharing
+  // flushes wider raised throughput in tools/bench (32 clients: 0.25 -> 0.14
+  // flushes per decision, 2220 -> 2490 decisions/s). It does not wait at
+  // all when no other write is under way (one client), and those already
+  // waiting for a flush are not under way, so a disk that is the limit
+  // (everyone waiting for it) adds no delay.
   void GatherWritesUnderWay() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
     const int64_t under_way = writes_begun_;
     if (writes_ended_ >= under_way) return;
-    const absl::Time until = absl::Now() + std::min(last_flush_time_, kMaxGather);
+    const absl::Time until = absl::Now() + std::min(4 * last_flush_time_, kMaxGather);
     gathering_ = true;
     while (writes_ended_ < under_way) {
       if (gathered_.WaitWithDeadline(&mutex_, until)) break;  // timed out
@@ -509,7 +517,7 @@ Transaction::Transaction(Transaction&& other) noexcept
 
 Transaction::~Transaction() {
   if (connection() == nullptr || done_) return;
-  connection()->ExecRaw("ROLLBACK").IgnoreError();
+  connection()->ExecCached("ROLLBACK").IgnoreError();
   if (!read_only_) flusher_->WriteEnded();
   EndSeen();
 }
@@ -553,7 +561,7 @@ void Transaction::OnCommit(std::function<void()> callback) {
 absl::Status Transaction::Commit(Durability durability) {
   if (done_) return absl::FailedPreconditionError("transaction already finished");
   if (read_only_) {
-    absl::Status status = connection()->ExecRaw("COMMIT");
+    absl::Status status = connection()->ExecCached("COMMIT");
     if (!status.ok()) return status;  // the destructor rolls back
     done_ = true;
     lease_.Release();
@@ -566,12 +574,12 @@ absl::Status Transaction::Commit(Durability durability) {
   if (must_be_durable_) durability = Durability::kDurable;
   absl::Time start = absl::Now();
   int64_t ticket = flusher_->BeginCommit(durability == Durability::kDurable);
-  absl::Status status = connection()->ExecRaw("COMMIT");
+  absl::Status status = connection()->ExecCached("COMMIT");
   flusher_->EndCommit(ticket, status.ok(), durability);
   if (!status.ok()) {
     // The write has ended (EndCommit); the destructor still rolls back.
     done_ = true;
-    connection()->ExecRaw("ROLLBACK").IgnoreError();
+    connection()->ExecCached("ROLLBACK").IgnoreError();
     EndSeen();
     return status;
   }
@@ -621,7 +629,7 @@ absl::StatusOr<Transaction> Database::Begin() {
   if (!status.ok()) return status;
   flusher_->WriteBegun();
   ConnectionLease lease = writer_->Acquire();
-  status = lease.connection()->ExecRaw("BEGIN IMMEDIATE");
+  status = lease.connection()->ExecCached("BEGIN IMMEDIATE");
   if (!status.ok()) {
     flusher_->WriteEnded();
     return status;  // `lease` hands the connection back
@@ -631,7 +639,7 @@ absl::StatusOr<Transaction> Database::Begin() {
 
 absl::StatusOr<Transaction> Database::BeginRead() {
   ConnectionLease lease = readers_->Acquire();
-  absl::Status status = lease.connection()->ExecRaw("BEGIN");
+  absl::Status status = lease.connection()->ExecCached("BEGIN");
   if (!status.ok()) return status;  // `lease` hands the connection back
   return Transaction(std::move(lease), flusher_.get(), /*read_only=*/true);
 }

@@ -35,6 +35,7 @@ for clients in ("1 client", "8 clients", "32 clients"):
     EXPECTED["CPU per decision, %s" % clients] = False
 for service in ("meetings", "audits", "projects", "contracts", "finance"):
     EXPECTED["stripped binary size, enamnd-%s" % service] = True
+    EXPECTED["idle RssAnon, %s" % service] = True
 # Startup and RSS names carry a count or a remark: matched by prefix.
 PREFIXES = {"startup to health SERVING (meetings": True}
 for service in ("meetings", "audits", "projects", "contracts", "finance"):
