@@ -526,6 +526,18 @@ int WaitForTerminationSignal(const std::function<void()>& on_hangup) {
   }
 }
 
+int MethodIndex(absl::string_view service, absl::string_view method) {
+  const google::protobuf::ServiceDescriptor* descriptor =
+      google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(std::string(service));
+  const google::protobuf::MethodDescriptor* found =
+      descriptor == nullptr ? nullptr : descriptor->FindMethodByName(std::string(method));
+  if (found == nullptr) {
+    LogError("server", "no method ", method, " in service ", service);
+    std::abort();
+  }
+  return found->index();
+}
+
 int RunServiceMain(int argc, char** argv, const std::string& service_name,
                    std::unique_ptr<Service> service) {
   SetUpFlagsUsage(service_name);

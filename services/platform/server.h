@@ -204,6 +204,11 @@ absl::StatusOr<std::shared_ptr<grpc::Channel>> PeerChannel(
     const ServerConfig& config, const std::string& peer,
     const grpc::ChannelArguments& args = grpc::ChannelArguments());
 
+// The index of method `method` in service `service` (full name), which is
+// its index in the generated grpc::Service. Aborts, naming both, when there
+// is no such method: a mistake in the code, found at the first start.
+int MethodIndex(absl::string_view service, absl::string_view method);
+
 // The usual main(): parse flags, load config, start, wait for a signal,
 // shut down. Returns the process exit code.
 int RunServiceMain(int argc, char** argv, const std::string& service_name,
@@ -241,16 +246,28 @@ int RunServiceMain(int argc, char** argv, const std::string& service_name,
   }
 #define ENAMND_UNARY(Method, Request, Response) ENAMND_UNARY_ON(api_, Method, Request, Response)
 
-// ENAMND_UNARY_SPLICED: a unary RPC registered raw (the class derives from
-// the generated WithRawCallbackMethod_Method), whose reply api_.Method
-// appends as bytes (stored_reply.h): Method(caller, request, std::string*).
+// A unary RPC whose reply api_.Method appends as bytes (stored_reply.h):
+// Method(caller, request, std::string*). ENAMND_UNARY_SPLICED declares the
+// handler (MethodSpliced, admitted and run as Gate::UnarySpliced says);
+// ENAMND_SERVE_SPLICED(Service, Method), in the constructor, registers it in
+// place of the generated typed handler. (The generated
+// WithRawCallbackMethod_ classes would do the same, but their raw Method
+// hides the typed overload, which clang's -Woverloaded-virtual refuses.)
 #define ENAMND_UNARY_SPLICED(Method, Request)                                                      \
-  grpc::ServerUnaryReactor* Method(grpc::CallbackServerContext* context,                           \
-                                   const grpc::ByteBuffer* req, grpc::ByteBuffer* resp) override { \
+  grpc::ServerUnaryReactor* Method##Spliced(grpc::CallbackServerContext* context,                  \
+                                            const grpc::ByteBuffer* req, grpc::ByteBuffer* resp) { \
     return gate_.UnarySpliced<Request>(                                                            \
         context, #Method, req, resp,                                                               \
         [this](const ::enamnd::platform::Caller& caller, const Request& request,                   \
                std::string* reply) { return api_.Method(caller, request, reply); });               \
   }
+#define ENAMND_SERVE_SPLICED(Service, Method)                                               \
+  MarkMethodRawCallback(                                                                    \
+      ::enamnd::platform::MethodIndex(Service::service_full_name(), #Method),               \
+      new ::grpc::internal::CallbackUnaryHandler<::grpc::ByteBuffer, ::grpc::ByteBuffer>(   \
+          [this](::grpc::CallbackServerContext* context, const ::grpc::ByteBuffer* request, \
+                 ::grpc::ByteBuffer* response) {                                            \
+            return Method##Spliced(context, request, response);                             \
+          }))
 
 #endif  // ENAMND_PLATFORM_SERVER_H_

@@ -62,6 +62,8 @@ MeetingsGrpcService::MeetingsGrpcService(const platform::ServiceContext& context
       watch_(context.watch),
       api_(context.db, context.outbox, context.clock) {
   watch_->SetHooks(MeetingsWatchHooks());
+  ENAMND_SERVE_SPLICED(v1::MeetingsService, GetParagraph);
+  ENAMND_SERVE_SPLICED(v1::MeetingsService, ListParagraphs);
 }
 
 grpc::ServerWriteReactor<v1::WatchDecisionsResponse>* MeetingsGrpcService::WatchDecisions(

@@ -11,11 +11,9 @@
 
 namespace enamnd::meetings {
 
-// GetParagraph and ListParagraphs are registered raw: their replies are
-// spliced from the stored bytes (stored_reply.h).
-class MeetingsGrpcService final : public v1::MeetingsService::WithRawCallbackMethod_GetParagraph<
-                                      v1::MeetingsService::WithRawCallbackMethod_ListParagraphs<
-                                          v1::MeetingsService::CallbackService>> {
+// GetParagraph and ListParagraphs are served raw: their replies are spliced
+// from the stored bytes (stored_reply.h).
+class MeetingsGrpcService final : public v1::MeetingsService::CallbackService {
  public:
   explicit MeetingsGrpcService(const platform::ServiceContext& context);
 
