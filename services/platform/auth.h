@@ -19,6 +19,7 @@
 #include "services/platform/access_log.h"
 #include "services/platform/call_context.h"
 #include "services/platform/caller.h"
+#include "services/platform/database.h"
 #include "services/platform/executor.h"
 #include "services/platform/policy.h"
 #include "services/platform/status.h"
@@ -126,7 +127,14 @@ class Gate {
     executor_->Post([reactor, caller = *std::move(caller), call = std::move(call),
                      work = std::move(work)]() mutable {
       ScopedCallContext scope(std::move(call));
-      reactor->Finish(ToGrpcStatus(work(caller)));
+      TakeUnvouchedRead();  // a mark left by earlier work on this thread is not ours
+      absl::Status status = work(caller);
+      if (TakeUnvouchedRead() && status.ok()) {
+        status = absl::UnavailableError(
+            "what this call read could not be made durable (a WAL flush failed); the service "
+            "must restart: try again");
+      }
+      reactor->Finish(ToGrpcStatus(status));
     });
     return reactor;
   }

@@ -522,11 +522,18 @@ Transaction::~Transaction() {
   EndSeen();
 }
 
+namespace {
+thread_local bool unvouched_read = false;
+}  // namespace
+
+bool TakeUnvouchedRead() { return std::exchange(unvouched_read, false); }
+
 void Transaction::EndSeen() {
   lease_.Release();
   // A failed flush is logged, and reported through on_failure, by the
-  // flusher; a destructor has no one else to tell.
-  flusher_->Sync(WalFlusher::Covering::kDurableCommits).IgnoreError();
+  // flusher; the call this transaction served learns it from
+  // TakeUnvouchedRead.
+  if (!flusher_->Sync(WalFlusher::Covering::kDurableCommits).ok()) unvouched_read = true;
 }
 
 absl::Status Transaction::Exec(absl::string_view sql, const std::vector<SqlValue>& params) {
@@ -638,6 +645,9 @@ absl::StatusOr<Transaction> Database::Begin() {
 }
 
 absl::StatusOr<Transaction> Database::BeginRead() {
+  // After a failed flush, what a read sees may not be on disk.
+  absl::Status failed = flusher_->failure();
+  if (!failed.ok()) return failed;
   ConnectionLease lease = readers_->Acquire();
   absl::Status status = lease.connection()->ExecCached("BEGIN");
   if (!status.ok()) return status;  // `lease` hands the connection back

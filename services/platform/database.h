@@ -230,6 +230,13 @@ class Database {
   std::unique_ptr<ConnectionPool> readers_;
 };
 
+// Whether a transaction that ended on this thread since the last call
+// could not be vouched for: it may have seen a durable commit whose flush
+// then failed. Clears the mark. A transaction ends in its destructor, which
+// has no one to tell; Gate asks after each unary call's work and answers
+// UNAVAILABLE instead of a reply built from such data.
+bool TakeUnvouchedRead();
+
 }  // namespace enamnd::platform
 
 #endif  // ENAMND_PLATFORM_DATABASE_H_

@@ -371,43 +371,39 @@ absl::StatusOr<int> OutboxRelay::PublishBatch(bool stopping) {
   if (batch.empty()) return 0;
   // The rows were read committed, in durable commits (Append makes them so)
   // that the read transaction's end waited for: they are on disk.
-  // The batch goes out in one pipelined round trip. Redis applies the
-  // XADDs in order, so the stream still gets the log in sequence order.
-  std::vector<std::vector<std::string>> commands;
-  commands.reserve(batch.size());
+  // One XADD at a time, each after the previous one was accepted. Not
+  // pipelined: Redis runs every command of a pipeline, so after a passing
+  // refusal (OOM, NOREPLICAS) of one event the later ones would still land
+  // and leave a gap no later XADD can fill (docs/events.md).
+  std::vector<int64_t> published;
+  absl::Status publish_status;
   for (const LoggedEvent& e : batch) {
-    std::vector<std::string>& command = commands.emplace_back();
-    command = {"XADD", outbox_->stream()};
+    std::vector<std::string> command = {"XADD", outbox_->stream()};
     if (options_.stream_max_length > 0) {
       command.insert(command.end(), {"MAXLEN", "~", absl::StrCat(options_.stream_max_length)});
     }
     command.insert(command.end(), {StreamEntryId(e.sequence), "id", e.id, "type", e.type, "subject",
                                    e.subject, "event", e.event});
-  }
-  // A transport failure may have added a prefix of the batch; the next
-  // round's XADDs of those are refused and Reconcile moves the cursor.
-  ENAMND_ASSIGN_OR_RETURN(std::vector<RedisReply> replies, redis_->Pipeline(commands));
-  std::vector<int64_t> published;
-  absl::Status publish_status;
-  for (size_t i = 0; i < batch.size(); ++i) {
-    const RedisReply& reply = replies[i];
-    if (reply.kind == RedisReply::Kind::kError) {
-      // The cursor covers only the events before the first refusal, even if
-      // Redis took some after it; those are refused next round.
-      if (absl::StrContains(reply.str, "equal or smaller")) {
+    auto reply = redis_->Command(command);
+    if (!reply.ok()) {
+      publish_status = reply.status();
+      break;
+    }
+    if (reply->kind == RedisReply::Kind::kError) {
+      if (absl::StrContains(reply->str, "equal or smaller")) {
         // The stream is at or past this event already: another relay (a
         // second instance) or a publish the cursor lost. Reconcile decides.
         next_reconcile_ = absl::InfinitePast();
         break;
       }
-      publish_status = absl::UnavailableError(absl::StrCat("redis XADD: ", reply.str));
+      publish_status = absl::UnavailableError(absl::StrCat("redis XADD: ", reply->str));
       break;
     }
-    if (options_.after_publish && !options_.after_publish(batch[i].sequence)) {
+    if (options_.after_publish && !options_.after_publish(e.sequence)) {
       killed_ = true;
       return absl::AbortedError("relay stopped by test hook before moving the cursor");
     }
-    published.push_back(batch[i].sequence);
+    published.push_back(e.sequence);
   }
   if (!published.empty()) {
     ENAMND_RETURN_IF_ERROR(WritePublishedUpTo(*db_, published.back()));

@@ -526,12 +526,24 @@ TEST(DatabaseTest, FailsDurabilityForGoodWhenTheWalFileIsRemoved) {
   ASSERT_TRUE(db.ok()) << db.status();
   ASSERT_TRUE(InsertItem(**db, "flushed", Durability::kDurable).ok());
   EXPECT_EQ(failures.load(), 0);
+  auto read = (*db)->BeginRead();  // begun before the failure
+  ASSERT_TRUE(read.ok());
   ASSERT_EQ(unlink((path + "-wal").c_str()), 0);
   absl::Status status = InsertItem(**db, "unflushable", Durability::kDurable);
   EXPECT_EQ(status.code(), absl::StatusCode::kInternal) << status;
   EXPECT_EQ((*db)->Sync().code(), absl::StatusCode::kInternal);
   EXPECT_EQ((*db)->Begin().status().code(), absl::StatusCode::kInternal);
+  EXPECT_EQ((*db)->BeginRead().status().code(), absl::StatusCode::kInternal);
   EXPECT_EQ(failures.load(), 1);  // told once, by the flush that failed
+  // A read that saw the unflushed commit cannot vouch for it: its thread is
+  // marked as it ends (Gate then answers UNAVAILABLE), once.
+  EXPECT_FALSE(TakeUnvouchedRead());
+  auto count = read->QueryOne("SELECT COUNT(*) FROM items");
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ((*count)->Int(0), 2);
+  { Transaction ended = *std::move(read); }
+  EXPECT_TRUE(TakeUnvouchedRead());
+  EXPECT_FALSE(TakeUnvouchedRead());
 }
 
 }  // namespace
