@@ -15,7 +15,6 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "services/platform/status.h"
 
 namespace enamnd::platform {
 namespace {
@@ -170,42 +169,23 @@ void RedisConnection::SetTimeout(absl::Duration timeout) {
 }
 
 absl::StatusOr<RedisReply> RedisConnection::Command(const std::vector<std::string>& argv) {
-  ENAMND_ASSIGN_OR_RETURN(std::vector<RedisReply> replies, Pipeline({argv}));
-  return std::move(replies.front());
-}
-
-absl::StatusOr<std::vector<RedisReply>> RedisConnection::Pipeline(
-    const std::vector<std::vector<std::string>>& commands) {
   if (broken_) return absl::UnavailableError("redis: connection is broken");
   std::vector<const char*> args;
   std::vector<size_t> lengths;
-  for (const std::vector<std::string>& argv : commands) {
-    args.clear();
-    lengths.clear();
-    for (const std::string& a : argv) {
-      args.push_back(a.data());
-      lengths.push_back(a.size());
-    }
-    // Appends to hiredis's output buffer; nothing is sent yet.
-    if (redisAppendCommandArgv(context_, static_cast<int>(args.size()), args.data(),
-                               lengths.data()) != REDIS_OK) {
-      broken_ = true;
-      return absl::UnavailableError(absl::StrCat("redis: ", context_->errstr));
-    }
+  args.reserve(argv.size());
+  lengths.reserve(argv.size());
+  for (const std::string& a : argv) {
+    args.push_back(a.data());
+    lengths.push_back(a.size());
   }
-  std::vector<RedisReply> out;
-  out.reserve(commands.size());
-  for (size_t i = 0; i < commands.size(); ++i) {
-    void* raw = nullptr;
-    // The first call writes the whole buffer, then each reads one reply.
-    if (redisGetReply(context_, &raw) != REDIS_OK || raw == nullptr) {
-      broken_ = true;
-      return absl::UnavailableError(absl::StrCat("redis: ", context_->errstr));
-    }
-    auto* reply = static_cast<redisReply*>(raw);
-    out.push_back(Convert(reply));
-    freeReplyObject(reply);
+  auto* reply = static_cast<redisReply*>(
+      redisCommandArgv(context_, static_cast<int>(args.size()), args.data(), lengths.data()));
+  if (reply == nullptr) {
+    broken_ = true;
+    return absl::UnavailableError(absl::StrCat("redis: ", context_->errstr));
   }
+  RedisReply out = Convert(reply);
+  freeReplyObject(reply);
   return out;
 }
 

@@ -69,13 +69,6 @@ class RedisConnection {
   // connection broken (reconnect); a Redis error reply is returned as a
   // reply of kind kError.
   absl::StatusOr<RedisReply> Command(const std::vector<std::string>& argv);
-  // Sends every command before reading any reply: one round trip for all.
-  // The replies come in the commands' order. Redis runs every command, also
-  // after one was refused: not for commands that must stop at the first
-  // refusal. A transport failure is UNAVAILABLE and leaves the connection
-  // broken; some of the commands may have run.
-  absl::StatusOr<std::vector<RedisReply>> Pipeline(
-      const std::vector<std::vector<std::string>>& commands);
   // Sets the read timeout for blocking commands (XREADGROUP BLOCK).
   void SetTimeout(absl::Duration timeout);
   bool broken() const { return broken_; }

@@ -13,7 +13,6 @@
 #include "gtest/gtest.h"
 #include "services/platform/call_context.h"
 #include "services/platform/metrics.h"
-#include "services/platform/redis.h"
 #include "services/platform/status.h"
 #include "services/platform/subscriber.h"
 #include "tests/support/database.h"
@@ -187,7 +186,7 @@ TEST_F(OutboxTest, RelayKilledBetweenPublishAndMarkStillGivesOneEntryPerEvent) {
   std::atomic<bool> killed{false};
   {
     OutboxRelay::Options options = FastRelay();
-    options.batch_size = 3;  // one pipelined batch of 1..3
+    options.batch_size = 3;  // one batch of 1..3
     options.after_publish = [&](int64_t sequence) {
       if (sequence == 3) {
         killed = true;
@@ -647,31 +646,6 @@ TEST_F(OutboxTest, EventTheHandlerIgnoresIsHandledWithADeferredInboxRow) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM handled"), 2);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM inbox"), 4);
   subscriber.Stop();
-}
-
-TEST(RedisPipelineTest, RepliesComeInOrderAndAnErrorDoesNotStopTheRest) {
-  RedisServer redis;
-  auto connection = RedisConnection::Connect(redis.redis_address(), absl::Seconds(5));
-  ASSERT_TRUE(connection.ok()) << connection.status();
-  auto replies = (*connection)
-                     ->Pipeline({{"SET", "a", "1"},
-                                 {"XADD", "s", "5-0", "f", "v"},
-                                 {"XADD", "s", "3-0", "f", "v"},  // below the top: refused
-                                 {"XADD", "s", "6-0", "f", "v"},
-                                 {"GET", "a"}});
-  ASSERT_TRUE(replies.ok()) << replies.status();
-  ASSERT_EQ(replies->size(), 5u);
-  EXPECT_EQ((*replies)[0].kind, RedisReply::Kind::kStatus);
-  EXPECT_EQ((*replies)[1].str, "5-0");
-  EXPECT_EQ((*replies)[2].kind, RedisReply::Kind::kError);
-  EXPECT_TRUE(absl::StrContains((*replies)[2].str, "equal or smaller")) << (*replies)[2].str;
-  EXPECT_EQ((*replies)[3].str, "6-0");
-  EXPECT_EQ((*replies)[4].str, "1");
-  EXPECT_FALSE((*connection)->broken());
-  // One command is a pipeline of one.
-  auto length = (*connection)->Command({"XLEN", "s"});
-  ASSERT_TRUE(length.ok());
-  EXPECT_EQ(length->integer, 2);
 }
 
 }  // namespace
