@@ -358,6 +358,7 @@ absl::StatusOr<int> OutboxRelay::PublishBatch(bool stopping) {
     auto connection = RedisConnection::Connect(redis_address_, options_.redis_timeout);
     if (!connection.ok()) return connection.status();
     redis_ = std::move(*connection);
+    multi_refused_ = false;
     reconcile_due = true;  // a Redis we reconnect to may have lost data
   }
   if (reconcile_due) {
@@ -371,47 +372,94 @@ absl::StatusOr<int> OutboxRelay::PublishBatch(bool stopping) {
   if (batch.empty()) return 0;
   // The rows were read committed, in durable commits (Append makes them so)
   // that the read transaction's end waited for: they are on disk.
-  // One XADD at a time, each after the previous one was accepted. Not
-  // pipelined: Redis runs every command of a pipeline, so after a passing
-  // refusal (OOM, NOREPLICAS) of one event the later ones would still land
-  // and leave a gap no later XADD can fill (docs/events.md).
-  std::vector<int64_t> published;
   absl::Status publish_status;
-  for (const LoggedEvent& e : batch) {
-    std::vector<std::string> command = {"XADD", outbox_->stream()};
-    if (options_.stream_max_length > 0) {
-      command.insert(command.end(), {"MAXLEN", "~", absl::StrCat(options_.stream_max_length)});
-    }
-    command.insert(command.end(), {StreamEntryId(e.sequence), "id", e.id, "type", e.type, "subject",
-                                   e.subject, "event", e.event});
-    auto reply = redis_->Command(command);
-    if (!reply.ok()) {
-      publish_status = reply.status();
-      break;
-    }
-    if (reply->kind == RedisReply::Kind::kError) {
-      if (absl::StrContains(reply->str, "equal or smaller")) {
-        // The stream is at or past this event already: another relay (a
-        // second instance) or a publish the cursor lost. Reconcile decides.
-        next_reconcile_ = absl::InfinitePast();
-        break;
-      }
-      publish_status = absl::UnavailableError(absl::StrCat("redis XADD: ", reply->str));
-      break;
-    }
-    if (options_.after_publish && !options_.after_publish(e.sequence)) {
+  size_t count = batch.size() > 1 && !multi_refused_
+                     ? PublishInOneTransaction(batch, &publish_status)
+                     : PublishOneAtATime(batch, &publish_status);
+  for (size_t i = 0; i < count; ++i) {
+    if (options_.after_publish && !options_.after_publish(batch[i].sequence)) {
       killed_ = true;
       return absl::AbortedError("relay stopped by test hook before moving the cursor");
     }
-    published.push_back(e.sequence);
   }
-  if (!published.empty()) {
-    ENAMND_RETURN_IF_ERROR(WritePublishedUpTo(*db_, published.back()));
-    published_.fetch_add(static_cast<int64_t>(published.size()));
+  if (count > 0) {
+    ENAMND_RETURN_IF_ERROR(WritePublishedUpTo(*db_, batch[count - 1].sequence));
+    published_.fetch_add(static_cast<int64_t>(count));
   }
   if (!publish_status.ok()) return publish_status;
   // A refused XADD published nothing but still needs another round.
-  return published.empty() ? 1 : static_cast<int>(published.size());
+  return count == 0 ? 1 : static_cast<int>(count);
+}
+
+std::vector<std::string> OutboxRelay::XaddCommand(const LoggedEvent& e) const {
+  std::vector<std::string> command = {"XADD", outbox_->stream()};
+  if (options_.stream_max_length > 0) {
+    command.insert(command.end(), {"MAXLEN", "~", absl::StrCat(options_.stream_max_length)});
+  }
+  command.insert(command.end(), {StreamEntryId(e.sequence), "id", e.id, "type", e.type, "subject",
+                                 e.subject, "event", e.event});
+  return command;
+}
+
+absl::StatusOr<bool> OutboxRelay::Added(const RedisReply& reply) {
+  if (reply.kind != RedisReply::Kind::kError) return true;
+  if (absl::StrContains(reply.str, "equal or smaller")) {
+    next_reconcile_ = absl::InfinitePast();
+    return false;
+  }
+  return absl::UnavailableError(absl::StrCat("redis XADD: ", reply.str));
+}
+
+size_t OutboxRelay::PublishOneAtATime(const std::vector<LoggedEvent>& batch, absl::Status* error) {
+  // Not pipelined: Redis runs every command of a pipeline, so after a passing
+  // refusal (OOM, NOREPLICAS) of one event the later ones would still land
+  // and leave a gap no later XADD can fill (docs/events.md).
+  size_t count = 0;
+  for (const LoggedEvent& e : batch) {
+    absl::StatusOr<RedisReply> reply = redis_->Command(XaddCommand(e));
+    absl::StatusOr<bool> added = reply.ok() ? Added(*reply) : reply.status();
+    if (!added.ok()) *error = added.status();
+    if (!added.ok() || !*added) break;
+    ++count;
+  }
+  return count;
+}
+
+size_t OutboxRelay::PublishInOneTransaction(const std::vector<LoggedEvent>& batch,
+                                            absl::Status* error) {
+  std::vector<std::vector<std::string>> commands;
+  commands.reserve(batch.size());
+  for (const LoggedEvent& e : batch) commands.push_back(XaddCommand(e));
+  absl::StatusOr<RedisReply> reply = redis_->Transaction(commands);
+  if (absl::IsFailedPrecondition(reply.status())) {
+    LogWarning("outbox", "publishing to ", outbox_->stream(),
+               " one event at a time: ", reply.status().message(),
+               "; regenerate the ACL file with tools/redis-acl and ACL LOAD it"
+               " (docs/operations.md)");
+    multi_refused_ = true;
+    return PublishOneAtATime(batch, error);
+  }
+  if (!reply.ok()) {
+    *error = reply.status();
+    return 0;
+  }
+  if (reply->kind == RedisReply::Kind::kError) {
+    *error = absl::UnavailableError(
+        absl::StrCat("redis MULTI/EXEC of ", batch.size(), " XADDs ran none: ", reply->str));
+    return 0;
+  }
+  // Each XADD ran. Only an ID at or below the stream's top fails one alone
+  // (Added makes Reconcile due); the later ones, with higher IDs, then land
+  // on top of what the stream already has, and Reconcile moves the cursor
+  // over them. The cursor counts the events up to the first that failed.
+  size_t count = 0;
+  for (const RedisReply& added_reply : reply->elements) {
+    absl::StatusOr<bool> added = Added(added_reply);
+    if (!added.ok()) *error = added.status();
+    if (!added.ok() || !*added) break;
+    ++count;
+  }
+  return count;
 }
 
 absl::Status OutboxRelay::Reconcile() {

@@ -118,8 +118,9 @@ class OutboxRelay {
     // (ENAMND_STREAM_MAXLEN); 0 keeps everything. The outbox log keeps the
     // full history either way.
     int64_t stream_max_length = 0;
-    // Test hook, called after each XADD and before the cursor moves;
-    // returning false makes the relay stop there, as if killed.
+    // Test hook, called for each event once it is on the stream and before
+    // the cursor moves; returning false makes the relay stop there, as if
+    // killed.
     std::function<bool(int64_t sequence)> after_publish;
   };
 
@@ -145,6 +146,19 @@ class OutboxRelay {
   // to go round again) or an error. While stopping, only what is pending.
   absl::StatusOr<int> PublishBatch(bool stopping);
   absl::StatusOr<std::vector<LoggedEvent>> ReadUnpublished();
+  // XADD of one event with its sequence as the entry ID.
+  std::vector<std::string> XaddCommand(const LoggedEvent& event) const;
+  // Whether an XADD's reply put its event on the stream. A stream at or past
+  // the event (another relay, or a publication the cursor lost) is no error:
+  // it makes Reconcile due, which decides.
+  absl::StatusOr<bool> Added(const RedisReply& reply);
+  // Put `batch` on the stream in order; each returns how many of its first
+  // events are on it, and sets `*error` when Redis refused or failed.
+  // In one MULTI/EXEC: all of a batch or none of it, in two round trips.
+  size_t PublishInOneTransaction(const std::vector<LoggedEvent>& batch, absl::Status* error);
+  // One XADD at a time, each after the previous one was accepted: for a
+  // single event, and for a Redis user not allowed MULTI.
+  size_t PublishOneAtATime(const std::vector<LoggedEvent>& batch, absl::Status* error);
   // Brings the published-up-to cursor in line with the stream's top entry:
   // up over events already on the stream, back (to republish) over events
   // the stream lost. FAILED_PRECONDITION when the stream's top is not an event
@@ -161,6 +175,9 @@ class OutboxRelay {
   Options options_;
   int listener_ = 0;
   std::unique_ptr<RedisConnection> redis_;  // relay thread only
+  // The Redis user may not run MULTI (an ACL file from before transactions):
+  // publish one event at a time until the next connection.
+  bool multi_refused_ = false;  // relay thread only
   absl::Mutex mutex_;
   bool wake_ ABSL_GUARDED_BY(mutex_) = false;
   bool stopping_ ABSL_GUARDED_BY(mutex_) = false;

@@ -15,6 +15,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "services/platform/status.h"
 
 namespace enamnd::platform {
 namespace {
@@ -170,6 +171,40 @@ void RedisConnection::SetTimeout(absl::Duration timeout) {
 
 absl::StatusOr<RedisReply> RedisConnection::Command(const std::vector<std::string>& argv) {
   if (broken_) return absl::UnavailableError("redis: connection is broken");
+  ENAMND_RETURN_IF_ERROR(Append(argv));
+  return NextReply();
+}
+
+absl::StatusOr<RedisReply> RedisConnection::Transaction(
+    const std::vector<std::vector<std::string>>& commands) {
+  ENAMND_ASSIGN_OR_RETURN(RedisReply multi, Command({"MULTI"}));
+  if (multi.kind == RedisReply::Kind::kError) {
+    return absl::FailedPreconditionError(absl::StrCat("redis: MULTI refused: ", multi.str));
+  }
+  for (const std::vector<std::string>& argv : commands) ENAMND_RETURN_IF_ERROR(Append(argv));
+  ENAMND_RETURN_IF_ERROR(Append({"EXEC"}));
+  std::string first_refusal;
+  for (size_t i = 0; i < commands.size(); ++i) {
+    ENAMND_ASSIGN_OR_RETURN(RedisReply queued, NextReply());
+    if (queued.kind == RedisReply::Kind::kError && first_refusal.empty()) {
+      first_refusal = std::move(queued.str);
+    }
+  }
+  ENAMND_ASSIGN_OR_RETURN(RedisReply exec, NextReply());
+  if (exec.kind == RedisReply::Kind::kArray && exec.elements.size() == commands.size()) {
+    return exec;
+  }
+  // EXECABORT after a refusal while queuing: the refusal says why.
+  RedisReply refused;
+  refused.kind = RedisReply::Kind::kError;
+  refused.str = !first_refusal.empty()                  ? std::move(first_refusal)
+                : exec.kind == RedisReply::Kind::kError ? std::move(exec.str)
+                                                        : "EXEC ran nothing";
+  return refused;
+}
+
+absl::Status RedisConnection::Append(const std::vector<std::string>& argv) {
+  if (broken_) return absl::UnavailableError("redis: connection is broken");
   std::vector<const char*> args;
   std::vector<size_t> lengths;
   args.reserve(argv.size());
@@ -178,12 +213,22 @@ absl::StatusOr<RedisReply> RedisConnection::Command(const std::vector<std::strin
     args.push_back(a.data());
     lengths.push_back(a.size());
   }
-  auto* reply = static_cast<redisReply*>(
-      redisCommandArgv(context_, static_cast<int>(args.size()), args.data(), lengths.data()));
-  if (reply == nullptr) {
+  if (redisAppendCommandArgv(context_, static_cast<int>(args.size()), args.data(),
+                             lengths.data()) != REDIS_OK) {
     broken_ = true;
     return absl::UnavailableError(absl::StrCat("redis: ", context_->errstr));
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<RedisReply> RedisConnection::NextReply() {
+  if (broken_) return absl::UnavailableError("redis: connection is broken");
+  void* raw = nullptr;
+  if (redisGetReply(context_, &raw) != REDIS_OK || raw == nullptr) {
+    broken_ = true;
+    return absl::UnavailableError(absl::StrCat("redis: ", context_->errstr));
+  }
+  auto* reply = static_cast<redisReply*>(raw);
   RedisReply out = Convert(reply);
   freeReplyObject(reply);
   return out;

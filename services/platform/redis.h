@@ -69,12 +69,27 @@ class RedisConnection {
   // connection broken (reconnect); a Redis error reply is returned as a
   // reply of kind kError.
   absl::StatusOr<RedisReply> Command(const std::vector<std::string>& argv);
+  // Runs `commands` as one MULTI/EXEC transaction: Redis runs all of them or
+  // none. None when it refuses one while queuing (NOPERM, OOM, a syntax
+  // error) or refuses EXEC itself (OOM, NOREPLICAS); the reply is then of
+  // kind kError, naming the first refusal. Otherwise it is EXEC's array, one
+  // reply per command: a command can still fail on its own as it runs (XADD
+  // with an ID at or below the stream's top) without stopping the others.
+  // MULTI goes alone and its answer is awaited, so that when the user may
+  // not run it (an ACL from before) no command goes out outside a
+  // transaction; that refusal is FAILED_PRECONDITION. The commands and EXEC
+  // then go in one write: two round trips whatever the count.
+  absl::StatusOr<RedisReply> Transaction(const std::vector<std::vector<std::string>>& commands);
   // Sets the read timeout for blocking commands (XREADGROUP BLOCK).
   void SetTimeout(absl::Duration timeout);
   bool broken() const { return broken_; }
 
  private:
   explicit RedisConnection(redisContext* context) : context_(context) {}
+  // Queues `argv` in the output buffer (redisAppendCommandArgv).
+  absl::Status Append(const std::vector<std::string>& argv);
+  // Reads the next reply; a transport failure breaks the connection.
+  absl::StatusOr<RedisReply> NextReply();
   redisContext* context_;
   bool broken_ = false;
 };

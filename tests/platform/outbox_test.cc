@@ -53,6 +53,38 @@ class OutboxTest : public ::testing::Test {
     ASSERT_TRUE(tx->Commit().ok());
   }
 
+  // Several state changes and their events in one transaction: one batch
+  // for the relay.
+  void WriteAll(int64_t first, int64_t last) {
+    auto tx = db_->Begin();
+    ASSERT_TRUE(tx.ok());
+    for (int64_t ore = first; ore <= last; ++ore) {
+      ASSERT_TRUE(tx->Exec("INSERT INTO items (ore) VALUES (?1)", {ore}).ok());
+      enamnd::common::v1::Money payload;
+      payload.set_ore(ore);
+      ASSERT_TRUE(outbox_.Append(*tx, payload, absl::StrCat("items/", ore)).ok());
+    }
+    ASSERT_TRUE(tx->Commit().ok());
+  }
+
+  int64_t Unpublished() {
+    return Count(
+        "SELECT COUNT(*) FROM outbox WHERE sequence > (SELECT up_to_sequence FROM "
+        "outbox_published)");
+  }
+
+  // Calls of `command` Redis has run so far (INFO commandstats).
+  static int64_t CommandCalls(const RedisServer& redis, const std::string& command) {
+    std::string info = redis.Command({"INFO", "commandstats"}).str;
+    std::string key = absl::StrCat("cmdstat_", command, ":calls=");
+    size_t at = info.find(key);
+    if (at == std::string::npos) return 0;
+    at += key.size();
+    int64_t calls = -1;
+    EXPECT_TRUE(absl::SimpleAtoi(info.substr(at, info.find(',', at) - at), &calls));
+    return calls;
+  }
+
   int64_t Count(const std::string& sql) {
     auto tx = db_->BeginRead();
     auto row = tx->QueryOne(sql);
@@ -397,6 +429,52 @@ TEST_F(OutboxTest, StreamMaxLengthTrimsTheStreamButNotTheLog) {
   EXPECT_LT(length, 600);  // "~" trims whole nodes, so roughly
   EXPECT_EQ(Count("SELECT COUNT(*) FROM outbox"), 600);
   // The top is still the log's last event: the relay does not see a loss.
+  EXPECT_EQ(relay.republished(), 0);
+  relay.Stop();
+}
+
+TEST_F(OutboxTest, ABacklogGoesOutInOneTransaction) {
+  RedisServer redis;
+  for (int i = 1; i <= 50; ++i) Write(i);
+  OutboxRelay relay(db_.get(), &outbox_, redis.redis_address(), FastRelay());
+  relay.Start();
+  ASSERT_TRUE(PollUntil([&] { return Unpublished() == 0; }, absl::Seconds(10)));
+  auto entries = ReadStream(redis, kStream);
+  ASSERT_EQ(entries.size(), 50u);
+  for (size_t i = 0; i < entries.size(); ++i) {
+    EXPECT_EQ(entries[i].entry_id, StreamEntryId(static_cast<int64_t>(i + 1)));
+  }
+  EXPECT_EQ(CommandCalls(redis, "xadd"), 50);
+  EXPECT_EQ(CommandCalls(redis, "multi"), 1);
+  EXPECT_EQ(CommandCalls(redis, "exec"), 1);
+  relay.Stop();
+}
+
+TEST_F(OutboxTest, RedisRefusingABatchTakesNoneOfItAndLeavesNoGap) {
+  RedisServer redis;
+  OutboxRelay relay(db_.get(), &outbox_, redis.redis_address(), FastRelay());
+  relay.Start();
+  Write(1);
+  ASSERT_TRUE(PollUntil([&] { return Unpublished() == 0; }, absl::Seconds(10)));
+  // Out of memory: Redis refuses every write it is sent, for a while.
+  RedisReply full = redis.Command({"CONFIG", "SET", "maxmemory", "1"});
+  ASSERT_NE(full.kind, RedisReply::Kind::kError) << full.str;
+  int64_t errors_before = relay.publish_errors();
+  WriteAll(2, 6);
+  ASSERT_TRUE(
+      PollUntil([&] { return relay.publish_errors() >= errors_before + 2; }, absl::Seconds(10)));
+  EXPECT_EQ(ReadStream(redis, kStream).size(), 1u);
+  EXPECT_EQ(Unpublished(), 5);
+  EXPECT_GE(CommandCalls(redis, "multi"), 2);  // the batch went as a transaction
+  RedisReply room = redis.Command({"CONFIG", "SET", "maxmemory", "0"});
+  ASSERT_NE(room.kind, RedisReply::Kind::kError) << room.str;
+  ASSERT_TRUE(PollUntil([&] { return Unpublished() == 0; }, absl::Seconds(10)));
+  auto entries = ReadStream(redis, kStream);
+  ASSERT_EQ(entries.size(), 6u);
+  for (size_t i = 0; i < entries.size(); ++i) {
+    EXPECT_EQ(entries[i].entry_id, StreamEntryId(static_cast<int64_t>(i + 1)));
+  }
+  EXPECT_EQ(relay.published(), 6);
   EXPECT_EQ(relay.republished(), 0);
   relay.Stop();
 }

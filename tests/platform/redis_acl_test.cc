@@ -152,6 +152,17 @@ TEST_F(RedisAclTest, ServiceWritesOnlyItsOwnStream) {
     auto r = meetings->Command({"XADD", other, "*", "id", "1"});
     EXPECT_TRUE(IsNoPerm(r)) << other << ": " << Describe(r);
   }
+  // A batch of XADDs in one transaction: all on its own stream, or none
+  // when one of them is not.
+  auto batch = meetings->Transaction({{"XADD", "enamnd:events:meetings", "*", "id", "2"},
+                                      {"XADD", "enamnd:events:meetings", "*", "id", "3"}});
+  ASSERT_TRUE(batch.ok()) << batch.status();
+  EXPECT_EQ(batch->kind, RedisReply::Kind::kArray) << batch->str;
+  auto mixed = meetings->Transaction({{"XADD", "enamnd:events:meetings", "*", "id", "4"},
+                                      {"XADD", "enamnd:events:audits", "*", "id", "4"}});
+  ASSERT_TRUE(mixed.ok()) << mixed.status();
+  EXPECT_TRUE(IsNoPerm(mixed)) << Describe(mixed);
+  EXPECT_EQ(ReadStream(*redis_, "enamnd:events:meetings").size(), 3u);
   // What the relay reads to compare the stream with its log.
   auto top = meetings->Command({"XREVRANGE", "enamnd:events:meetings", "+", "-", "COUNT", "1"});
   EXPECT_TRUE(IsOk(top)) << Describe(top);
@@ -183,7 +194,7 @@ TEST_F(RedisAclTest, ServiceWritesOnlyItsOwnStream) {
     auto r = meetings->Command(argv);
     EXPECT_TRUE(IsNoPerm(r)) << argv[0] << ": " << Describe(r);
   }
-  EXPECT_EQ(ReadStream(*redis_, "enamnd:events:meetings").size(), 1u);
+  EXPECT_EQ(ReadStream(*redis_, "enamnd:events:meetings").size(), 3u);
   // A stream of time-based IDs is set aside under its own name, no other.
   auto aside = meetings->Command(
       {"RENAME", "enamnd:events:meetings", "enamnd:events:meetings:before-sequence-ids:1"});
@@ -380,6 +391,37 @@ TEST_F(RedisAclFlowTest, RelayOnAnotherServicesStreamIsRefusedAndLosesNothing) {
   EXPECT_EQ(Unpublished(), 1);
   EXPECT_TRUE(ReadStream(*redis_, "enamnd:events:meetings").empty());
   relay.Stop(absl::Milliseconds(100));
+}
+
+TEST_F(RedisAclFlowTest, RelayUnderAnAclFromBeforeTransactionsPublishesOneAtATime) {
+  // An operator who upgraded the services but not yet the ACL file: the
+  // service users may not run MULTI or EXEC.
+  std::string acl = ReadFile(acl_dir_ + "/users.acl");
+  for (const char* rule : {" +multi", " +exec"}) {
+    for (size_t at = acl.find(rule); at != std::string::npos; at = acl.find(rule)) {
+      acl.erase(at, std::string(rule).size());
+    }
+  }
+  WriteFile(acl_dir_ + "/users.acl", acl);
+  RedisReply load = redis_->Command({"ACL", "LOAD"});
+  ASSERT_NE(load.kind, RedisReply::Kind::kError) << load.str;
+  auto meetings = ConnectAs("meetings");
+  ASSERT_NE(meetings, nullptr);
+  auto refused = meetings->Transaction({{"XADD", "enamnd:events:meetings", "1-0", "id", "x"}});
+  EXPECT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition) << refused.status();
+  EXPECT_TRUE(ReadStream(*redis_, "enamnd:events:meetings").empty());
+
+  for (int i = 1; i <= 5; ++i) Write(i);  // one batch of five when the relay starts
+  OutboxRelay relay(db_.get(), &outbox_, redis_->redis_address(As("meetings")), FastRelay());
+  relay.Start();
+  ASSERT_TRUE(PollUntil([&] { return Unpublished() == 0; }, absl::Seconds(10)));
+  auto entries = ReadStream(*redis_, "enamnd:events:meetings");
+  ASSERT_EQ(entries.size(), 5u);
+  for (size_t i = 0; i < entries.size(); ++i) {
+    EXPECT_EQ(entries[i].entry_id, StreamEntryId(static_cast<int64_t>(i + 1)));
+  }
+  EXPECT_EQ(relay.published(), 5);
+  relay.Stop();
 }
 
 TEST_F(RedisAclFlowTest, PasswordRotationKeepsTheRelayPublishing) {
