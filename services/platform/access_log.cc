@@ -1,12 +1,10 @@
 #include "services/platform/access_log.h"
 
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
-#include "absl/synchronization/mutex.h"
 #include "services/platform/call_context.h"
 #include "services/platform/log.h"
 
@@ -17,65 +15,26 @@ namespace {
 // far from a request's size.
 constexpr size_t kErrorMaxBytes = 1024;
 
-struct CallNote {
+// A callback context with room for what the Gate learns of the call. The
+// note is written by the handler's thread and read as the status is sent,
+// which gRPC orders after the handler's Finish.
+class NotedContext : public grpc::CallbackServerContext {
+ public:
   std::string principal;
   std::string request_id;
 };
 
-// The notes of the calls in progress, by call. A call's entry lives as
-// long as its CallNotesInterceptor, so a note never outlives its call.
-class CallNotes {
+class NotingContextAllocator : public grpc::ContextAllocator {
  public:
-  void Open(const grpc::ServerContextBase* call) {
-    absl::MutexLock lock(&mutex_);
-    notes_[call];
+  grpc::CallbackServerContext* NewCallbackServerContext() override { return new NotedContext(); }
+  void Release(grpc::CallbackServerContext* context) override {
+    delete static_cast<NotedContext*>(context);
   }
-  void Close(const grpc::ServerContextBase* call) {
-    absl::MutexLock lock(&mutex_);
-    notes_.erase(call);
-  }
-  void Set(const grpc::ServerContextBase* call, CallNote note) {
-    absl::MutexLock lock(&mutex_);
-    auto it = notes_.find(call);
-    if (it != notes_.end()) it->second = std::move(note);
-  }
-  CallNote Get(const grpc::ServerContextBase* call) {
-    absl::MutexLock lock(&mutex_);
-    auto it = notes_.find(call);
-    return it != notes_.end() ? it->second : CallNote{};
-  }
-
- private:
-  absl::Mutex mutex_;
-  std::unordered_map<const grpc::ServerContextBase*, CallNote> notes_ ABSL_GUARDED_BY(mutex_);
 };
 
-CallNotes& Notes() {
-  static CallNotes* notes = new CallNotes();
-  return *notes;
+const NotedContext* NotesOf(const grpc::ServerContextBase* call) {
+  return dynamic_cast<const NotedContext*>(call);
 }
-
-class CallNotesInterceptor : public grpc::experimental::Interceptor {
- public:
-  explicit CallNotesInterceptor(const grpc::ServerContextBase* call) : call_(call) {
-    Notes().Open(call_);
-  }
-  ~CallNotesInterceptor() override { Notes().Close(call_); }
-  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
-    methods->Proceed();
-  }
-
- private:
-  const grpc::ServerContextBase* call_;
-};
-
-class CallNotesFactory : public grpc::experimental::ServerInterceptorFactoryInterface {
- public:
-  grpc::experimental::Interceptor* CreateServerInterceptor(
-      grpc::experimental::ServerRpcInfo* info) override {
-    return new CallNotesInterceptor(info->server_context());
-  }
-};
 
 }  // namespace
 
@@ -87,12 +46,16 @@ std::string CallTraceparent(const grpc::ServerContextBase& context) {
 }
 
 void NoteCall(const grpc::ServerContextBase* call, std::string principal, std::string request_id) {
-  Notes().Set(call, CallNote{std::move(principal), std::move(request_id)});
+  // The note belongs to the call the Gate is answering: writing it through
+  // a const pointer is the Gate's one way in.
+  auto* noted = const_cast<NotedContext*>(NotesOf(call));
+  if (noted == nullptr) return;
+  noted->principal = std::move(principal);
+  noted->request_id = std::move(request_id);
 }
 
-std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
-NewCallNotesInterceptorFactory() {
-  return std::make_unique<CallNotesFactory>();
+std::unique_ptr<grpc::ContextAllocator> NewNotingContextAllocator() {
+  return std::make_unique<NotingContextAllocator>();
 }
 
 void LogAccess(grpc::experimental::ServerRpcInfo* info, const grpc::Status& status,
@@ -108,9 +71,9 @@ void LogAccess(grpc::experimental::ServerRpcInfo* info, const grpc::Status& stat
       {"peer", context != nullptr ? LogSafe(context->peer()) : ""},
   };
   if (context != nullptr) {
-    CallNote note = Notes().Get(context);
-    fields.push_back({"principal", LogSafe(note.principal)});
-    fields.push_back({"request_id", LogSafe(note.request_id)});
+    const NotedContext* noted = NotesOf(context);
+    fields.push_back({"principal", noted != nullptr ? LogSafe(noted->principal) : ""});
+    fields.push_back({"request_id", noted != nullptr ? LogSafe(noted->request_id) : ""});
   }
   if (context != nullptr) fields.push_back({"traceparent", CallTraceparent(*context)});
   if (!status.ok()) fields.push_back({"error", LogSafe(status.error_message(), kErrorMaxBytes)});

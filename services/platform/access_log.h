@@ -19,13 +19,14 @@ namespace enamnd::platform {
 std::string CallTraceparent(const grpc::ServerContextBase& context);
 
 // Notes who made `call` and its request_id, for the call's access line
-// (the Gate does, once it knows). Kept while the call's interceptors live.
+// (the Gate does, once it knows). The note lives in the call's server
+// context; a call whose context did not come from NewNotingContextAllocator
+// (a synchronous service's, such as reflection) keeps no note.
 void NoteCall(const grpc::ServerContextBase* call, std::string principal, std::string request_id);
 
-// The interceptor that keeps the notes of calls in progress; the runtime
-// registers it with the access log's.
-std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
-NewCallNotesInterceptorFactory();
+// The allocator of the server's callback contexts, which have room for the
+// note: the runtime registers it (ServerBuilder::SetContextAllocator).
+std::unique_ptr<grpc::ContextAllocator> NewNotingContextAllocator();
 
 // Writes the access line of the call `info` as it sends `status`, `elapsed`
 // after it began. Values from the request are cut and escaped (LogSafe).

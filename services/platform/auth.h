@@ -164,7 +164,11 @@ class Gate {
                    std::string reply;
                    absl::Status status = work(caller, *request, &reply);
                    if (status.ok()) {
-                     grpc::Slice slice(reply.data(), reply.size());
+                     // The slice owns the reply's bytes: no copy.
+                     auto* bytes = new std::string(std::move(reply));
+                     grpc::Slice slice(
+                         bytes->data(), bytes->size(),
+                         [](void* owned) { delete static_cast<std::string*>(owned); }, bytes);
                      *response = grpc::ByteBuffer(&slice, 1);
                    }
                    return status;

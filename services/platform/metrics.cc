@@ -4,10 +4,13 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <charconv>
 #include <cmath>
 #include <thread>
 
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -409,24 +412,74 @@ bool KnownMethod(absl::string_view method) {
   return google::protobuf::DescriptorPool::generated_pool()->FindMethodByName(dotted) != nullptr;
 }
 
+// The series of one method's calls. Looking a series up by its label text
+// costs more than counting, so each method's are found once.
+struct RpcSeries {
+  std::string method_label;  // the method, or "unknown"
+  Histogram* duration = nullptr;
+  // By status code (0..16), each found on its first use.
+  std::array<std::atomic<Counter*>, 17> requests{};
+};
+
+class RpcSeriesCache {
+ public:
+  // The series of `method`, a "/pkg.Service/Method" path; all methods no
+  // registered service declares share the one of "unknown", so that a
+  // client naming methods at random adds no series and no entry here.
+  RpcSeries* Of(absl::string_view method) {
+    {
+      absl::ReaderMutexLock lock(&mutex_);
+      auto it = known_.find(method);
+      if (it != known_.end()) return it->second.get();
+    }
+    if (!KnownMethod(method)) return &unknown_;
+    auto series = std::make_unique<RpcSeries>();
+    series->method_label = std::string(method);
+    series->duration = DurationOf(method);
+    absl::MutexLock lock(&mutex_);
+    return known_.try_emplace(method, std::move(series)).first->second.get();
+  }
+
+  static Counter* RequestsOf(absl::string_view method_label, int code) {
+    std::string code_name = absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
+    if (code_name.empty()) code_name = "UNKNOWN";
+    return MetricsRegistry::Global().GetCounter(
+        "enamnd_rpc_requests_total",
+        "RPCs finished, by gRPC method and status code (streams count at their end).",
+        {{"method", std::string(method_label)}, {"code", code_name}});
+  }
+
+  static Histogram* DurationOf(absl::string_view method_label) {
+    return MetricsRegistry::Global().GetHistogram(
+        "enamnd_rpc_duration_seconds",
+        "RPC latency in seconds, from the call's start to its status (for streams: their whole "
+        "life).",
+        {{"method", std::string(method_label)}});
+  }
+
+ private:
+  absl::Mutex mutex_;
+  absl::flat_hash_map<std::string, std::unique_ptr<RpcSeries>> known_ ABSL_GUARDED_BY(mutex_);
+  RpcSeries unknown_{"unknown", DurationOf("unknown"), {}};
+};
+
 }  // namespace
 
 void RecordRpc(absl::string_view method, int code, absl::Duration latency) {
-  std::string method_label = KnownMethod(method) ? std::string(method) : "unknown";
-  std::string code_name = absl::StatusCodeToString(static_cast<absl::StatusCode>(code));
-  if (code_name.empty()) code_name = "UNKNOWN";
-  MetricsRegistry& registry = MetricsRegistry::Global();
-  registry
-      .GetCounter("enamnd_rpc_requests_total",
-                  "RPCs finished, by gRPC method and status code (streams count at their end).",
-                  {{"method", method_label}, {"code", code_name}})
-      ->Increment();
-  registry
-      .GetHistogram("enamnd_rpc_duration_seconds",
-                    "RPC latency in seconds, from the call's start to its status "
-                    "(for streams: their whole life).",
-                    {{"method", method_label}})
-      ->ObserveDuration(latency);
+  static RpcSeriesCache* cache = new RpcSeriesCache();
+  RpcSeries* series = cache->Of(method);
+  Counter* requests = nullptr;
+  if (code >= 0 && code < static_cast<int>(series->requests.size())) {
+    requests = series->requests[code].load(std::memory_order_acquire);
+    if (requests == nullptr) {
+      requests = RpcSeriesCache::RequestsOf(series->method_label, code);
+      series->requests[code].store(requests, std::memory_order_release);
+    }
+  } else {
+    requests = RpcSeriesCache::RequestsOf(series->method_label, code);
+  }
+  requests->Increment();
+  series->duration->ObserveDuration(latency);
 }
 
 void RecordSqliteCommit(absl::Duration latency) {

@@ -18,8 +18,8 @@ namespace gexp = grpc::experimental;
 
 // The field whose invalid UTF-8 failed the latest parse on this thread, as
 // protobuf names it. gRPC parses a request on the thread that has just
-// created the call's interceptors and then runs them at once; the factory
-// clears it first.
+// created the call's interceptors and then runs them at once; creating the
+// RequestParseCheck clears it first.
 thread_local std::string invalid_utf8_field;
 
 // protobuf 3.21 (wire_format_lite.cc) says:
@@ -67,54 +67,33 @@ std::string ParseProblem(absl::string_view method_path, const std::string& utf8_
                       " (the bytes do not parse as that protocol buffer message)");
 }
 
-class RequestParsingInterceptor : public gexp::Interceptor {
- public:
-  explicit RequestParsingInterceptor(gexp::ServerRpcInfo* info)
-      : info_(info),
-        // Only these get their one request parsed before the handler runs;
-        // for them alone a missing message means that it did not parse (a
-        // stream's reads also end without one).
-        request_first_(info->type() == gexp::ServerRpcInfo::Type::UNARY ||
-                       info->type() == gexp::ServerRpcInfo::Type::SERVER_STREAMING) {}
-
-  void Intercept(gexp::InterceptorBatchMethods* methods) override {
-    if (request_first_ &&
-        methods->QueryInterceptionHookPoint(gexp::InterceptionHookPoints::POST_RECV_MESSAGE) &&
-        methods->GetRecvMessage() == nullptr) {
-      problem_ = ParseProblem(info_->method(), invalid_utf8_field);
-    }
-    if (methods->QueryInterceptionHookPoint(gexp::InterceptionHookPoints::PRE_SEND_STATUS) &&
-        !problem_.empty() &&
-        methods->GetSendStatus().error_code() == grpc::StatusCode::UNIMPLEMENTED) {
-      // The handler never ran: gRPC's own answer to a request that failed
-      // to deserialize.
-      methods->ModifySendStatus(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, problem_));
-    }
-    methods->Proceed();
-  }
-
- private:
-  gexp::ServerRpcInfo* info_;
-  const bool request_first_;
-  std::string problem_;
-};
-
-class RequestParsingFactory : public gexp::ServerInterceptorFactoryInterface {
- public:
-  RequestParsingFactory() {
-    static absl::once_flag once;
-    absl::call_once(once, [] { google::protobuf::SetLogHandler(&HandleProtobufLog); });
-  }
-  gexp::Interceptor* CreateServerInterceptor(gexp::ServerRpcInfo* info) override {
-    invalid_utf8_field.clear();
-    return new RequestParsingInterceptor(info);
-  }
-};
-
 }  // namespace
 
-std::unique_ptr<gexp::ServerInterceptorFactoryInterface> NewRequestParsingInterceptorFactory() {
-  return std::make_unique<RequestParsingFactory>();
+RequestParseCheck::RequestParseCheck(gexp::ServerRpcInfo* info)
+    : info_(info),
+      // Only these get their one request parsed before the handler runs;
+      // for them alone a missing message means that it did not parse (a
+      // stream's reads also end without one).
+      request_first_(info->type() == gexp::ServerRpcInfo::Type::UNARY ||
+                     info->type() == gexp::ServerRpcInfo::Type::SERVER_STREAMING) {
+  static absl::once_flag once;
+  absl::call_once(once, [] { google::protobuf::SetLogHandler(&HandleProtobufLog); });
+  invalid_utf8_field.clear();
+}
+
+void RequestParseCheck::Intercept(gexp::InterceptorBatchMethods* methods) {
+  if (request_first_ &&
+      methods->QueryInterceptionHookPoint(gexp::InterceptionHookPoints::POST_RECV_MESSAGE) &&
+      methods->GetRecvMessage() == nullptr) {
+    problem_ = ParseProblem(info_->method(), invalid_utf8_field);
+  }
+  if (methods->QueryInterceptionHookPoint(gexp::InterceptionHookPoints::PRE_SEND_STATUS) &&
+      !problem_.empty() &&
+      methods->GetSendStatus().error_code() == grpc::StatusCode::UNIMPLEMENTED) {
+    // The handler never ran: gRPC's own answer to a request that failed
+    // to deserialize.
+    methods->ModifySendStatus(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, problem_));
+  }
 }
 
 std::string FieldPathIn(const google::protobuf::Descriptor& request,
