@@ -27,8 +27,12 @@ class NotedContext : public grpc::CallbackServerContext {
 class NotingContextAllocator : public grpc::ContextAllocator {
  public:
   grpc::CallbackServerContext* NewCallbackServerContext() override { return new NotedContext(); }
+  // gRPC also hands back contexts it made itself: those of calls to no
+  // registered method, which its generic service answers UNIMPLEMENTED
+  // (the allocator makes no generic contexts, so gRPC uses one of its own
+  // and releases it through this overload). Only ours are deleted here.
   void Release(grpc::CallbackServerContext* context) override {
-    delete static_cast<NotedContext*>(context);
+    delete dynamic_cast<NotedContext*>(context);
   }
 };
 

@@ -188,6 +188,12 @@ absl::StatusOr<Caller> Authorizer::Admit(const grpc::ServerContextBase& context,
                 std::move(request_id));
 }
 
+absl::Status Gate::UnvouchedReadError() {
+  return absl::UnavailableError(
+      "what this call read could not be made durable (a WAL flush failed); the service must "
+      "restart: try again");
+}
+
 std::string Gate::RequestIdOf(const google::protobuf::Message& request) {
   const google::protobuf::FieldDescriptor* field = RequestIdField(request);
   return field != nullptr ? request.GetReflection()->GetString(request, field) : "";

@@ -7,6 +7,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <string>
@@ -129,11 +130,7 @@ class Gate {
       ScopedCallContext scope(std::move(call));
       TakeUnvouchedRead();  // a mark left by earlier work on this thread is not ours
       absl::Status status = work(caller);
-      if (TakeUnvouchedRead() && status.ok()) {
-        status = absl::UnavailableError(
-            "what this call read could not be made durable (a WAL flush failed); the service "
-            "must restart: try again");
-      }
+      if (TakeUnvouchedRead() && status.ok()) status = UnvouchedReadError();
       reactor->Finish(ToGrpcStatus(status));
     });
     return reactor;
@@ -200,8 +197,16 @@ class Gate {
     executor_->Post([reactor, caller = *std::move(caller), call = std::move(call), deadline,
                      work = std::move(work)]() mutable {
       ScopedCallContext scope(std::move(call));
-      work(caller, deadline,
-           [reactor](const absl::Status& status) { reactor->Finish(ToGrpcStatus(status)); });
+      TakeUnvouchedRead();  // a mark left by earlier work on this thread is not ours
+      // Reads here mark `unvouched` as they end, before the work can hand
+      // the call to another thread; reads on the thread that finishes are
+      // taken there.
+      auto unvouched = std::make_shared<std::atomic<bool>>(false);
+      ScopedUnvouchedReadMark mark(unvouched.get());
+      work(caller, deadline, [reactor, unvouched](const absl::Status& status) {
+        bool failed = TakeUnvouchedRead() || unvouched->load();
+        reactor->Finish(ToGrpcStatus(failed && status.ok() ? UnvouchedReadError() : status));
+      });
     });
     return reactor;
   }
@@ -214,6 +219,8 @@ class Gate {
 
  private:
   static std::string RequestIdOf(const google::protobuf::Message& request);
+  // The answer to a call whose reads saw a commit whose flush then failed.
+  static absl::Status UnvouchedReadError();
   // Tells the access log who called (also when admission failed).
   void NoteCaller(grpc::CallbackServerContext* context, const absl::StatusOr<Caller>& caller,
                   const std::string& request_id = "") const;

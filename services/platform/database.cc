@@ -524,16 +524,25 @@ Transaction::~Transaction() {
 
 namespace {
 thread_local bool unvouched_read = false;
+thread_local std::atomic<bool>* unvouched_read_mark = nullptr;
 }  // namespace
 
 bool TakeUnvouchedRead() { return std::exchange(unvouched_read, false); }
+
+ScopedUnvouchedReadMark::ScopedUnvouchedReadMark(std::atomic<bool>* mark)
+    : previous_(std::exchange(unvouched_read_mark, mark)) {}
+
+ScopedUnvouchedReadMark::~ScopedUnvouchedReadMark() { unvouched_read_mark = previous_; }
 
 void Transaction::EndSeen() {
   lease_.Release();
   // A failed flush is logged, and reported through on_failure, by the
   // flusher; the call this transaction served learns it from
   // TakeUnvouchedRead.
-  if (!flusher_->Sync(WalFlusher::Covering::kDurableCommits).ok()) unvouched_read = true;
+  if (!flusher_->Sync(WalFlusher::Covering::kDurableCommits).ok()) {
+    unvouched_read = true;
+    if (unvouched_read_mark != nullptr) unvouched_read_mark->store(true);
+  }
 }
 
 absl::Status Transaction::Exec(absl::string_view sql, const std::vector<SqlValue>& params) {

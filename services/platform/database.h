@@ -7,6 +7,7 @@
 #ifndef ENAMND_PLATFORM_DATABASE_H_
 #define ENAMND_PLATFORM_DATABASE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -236,6 +237,20 @@ class Database {
 // has no one to tell; Gate asks after each unary call's work and answers
 // UNAVAILABLE instead of a reply built from such data.
 bool TakeUnvouchedRead();
+
+// While alive, a transaction ending unvouched on this thread (as above) also
+// sets `*mark`: for work that answers its call from another thread (Gate's
+// deferred calls), whose reads end before it hands the call on.
+class ScopedUnvouchedReadMark {
+ public:
+  explicit ScopedUnvouchedReadMark(std::atomic<bool>* mark);
+  ~ScopedUnvouchedReadMark();
+  ScopedUnvouchedReadMark(const ScopedUnvouchedReadMark&) = delete;
+  ScopedUnvouchedReadMark& operator=(const ScopedUnvouchedReadMark&) = delete;
+
+ private:
+  std::atomic<bool>* previous_;
+};
 
 }  // namespace enamnd::platform
 

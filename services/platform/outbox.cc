@@ -425,22 +425,76 @@ size_t OutboxRelay::PublishOneAtATime(const std::vector<LoggedEvent>& batch, abs
   return count;
 }
 
+namespace {
+
+bool IsNoPerm(const RedisReply& reply) {
+  return reply.kind == RedisReply::Kind::kError && absl::StartsWith(reply.str, "NOPERM");
+}
+
+// Whether XREVRANGE ... COUNT 1 found `sequence`'s entry on top (for 0: an
+// empty stream).
+bool TopIs(const RedisReply& top, int64_t sequence) {
+  if (top.kind != RedisReply::Kind::kArray) return false;
+  if (sequence == 0) return top.elements.empty();
+  return top.elements.size() == 1 && !top.elements[0].elements.empty() &&
+         top.elements[0].elements[0].str == StreamEntryId(sequence);
+}
+
+}  // namespace
+
 size_t OutboxRelay::PublishInOneTransaction(const std::vector<LoggedEvent>& batch,
                                             absl::Status* error) {
+  const std::string& stream = outbox_->stream();
+  // WATCH: EXEC runs nothing if anyone else writes the stream before it.
+  // The top read under it must be the event before the batch, so that the
+  // batch lands right after it; anything else is for Reconcile to judge,
+  // before a single event of the batch lands on a top nobody checked.
+  absl::StatusOr<std::vector<RedisReply>> opened = redis_->Pipeline(
+      {{"WATCH", stream}, {"XREVRANGE", stream, "+", "-", "COUNT", "1"}, {"MULTI"}});
+  if (!opened.ok()) {
+    *error = opened.status();
+    return 0;
+  }
+  const RedisReply& watch = (*opened)[0];
+  const RedisReply& top = (*opened)[1];
+  const RedisReply& multi = (*opened)[2];
+  auto end_transaction = [&]() -> bool {
+    absl::StatusOr<RedisReply> ended = redis_->Exec({});
+    if (!ended.ok()) *error = ended.status();
+    return ended.ok();
+  };
+  if (watch.kind == RedisReply::Kind::kError || multi.kind == RedisReply::Kind::kError) {
+    if (multi.kind != RedisReply::Kind::kError && !end_transaction()) return 0;
+    const RedisReply& refusal = watch.kind == RedisReply::Kind::kError ? watch : multi;
+    if (IsNoPerm(refusal)) {
+      LogWarning("outbox", "publishing to ", stream, " one event at a time: ", refusal.str,
+                 "; regenerate the ACL file with tools/redis-acl and ACL LOAD it"
+                 " (docs/operations.md)");
+      multi_refused_ = true;
+      return PublishOneAtATime(batch, error);
+    }
+    *error = absl::UnavailableError(absl::StrCat("redis WATCH/MULTI: ", refusal.str));
+    return 0;
+  }
+  if (!TopIs(top, batch.front().sequence - 1)) {
+    if (top.kind == RedisReply::Kind::kError) {
+      *error = absl::UnavailableError(absl::StrCat("redis XREVRANGE: ", top.str));
+    } else {
+      next_reconcile_ = absl::InfinitePast();
+    }
+    end_transaction();
+    return 0;
+  }
   std::vector<std::vector<std::string>> commands;
   commands.reserve(batch.size());
   for (const LoggedEvent& e : batch) commands.push_back(XaddCommand(e));
-  absl::StatusOr<RedisReply> reply = redis_->Transaction(commands);
-  if (absl::IsFailedPrecondition(reply.status())) {
-    LogWarning("outbox", "publishing to ", outbox_->stream(),
-               " one event at a time: ", reply.status().message(),
-               "; regenerate the ACL file with tools/redis-acl and ACL LOAD it"
-               " (docs/operations.md)");
-    multi_refused_ = true;
-    return PublishOneAtATime(batch, error);
-  }
+  absl::StatusOr<RedisReply> reply = redis_->Exec(commands);
   if (!reply.ok()) {
     *error = reply.status();
+    return 0;
+  }
+  if (reply->kind == RedisReply::Kind::kNil) {
+    next_reconcile_ = absl::InfinitePast();  // someone else wrote the stream meanwhile
     return 0;
   }
   if (reply->kind == RedisReply::Kind::kError) {
@@ -448,10 +502,8 @@ size_t OutboxRelay::PublishInOneTransaction(const std::vector<LoggedEvent>& batc
         absl::StrCat("redis MULTI/EXEC of ", batch.size(), " XADDs ran none: ", reply->str));
     return 0;
   }
-  // Each XADD ran. Only an ID at or below the stream's top fails one alone
-  // (Added makes Reconcile due); the later ones, with higher IDs, then land
-  // on top of what the stream already has, and Reconcile moves the cursor
-  // over them. The cursor counts the events up to the first that failed.
+  // Each XADD ran, right after the checked top: all succeed alike, or fail
+  // alike (the key is no stream).
   size_t count = 0;
   for (const RedisReply& added_reply : reply->elements) {
     absl::StatusOr<bool> added = Added(added_reply);

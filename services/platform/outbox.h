@@ -154,7 +154,8 @@ class OutboxRelay {
   absl::StatusOr<bool> Added(const RedisReply& reply);
   // Put `batch` on the stream in order; each returns how many of its first
   // events are on it, and sets `*error` when Redis refused or failed.
-  // In one MULTI/EXEC: all of a batch or none of it, in two round trips.
+  // In one MULTI/EXEC under WATCH, right after the event the stream's top
+  // must be: all of a batch or none of it, in two round trips.
   size_t PublishInOneTransaction(const std::vector<LoggedEvent>& batch, absl::Status* error);
   // One XADD at a time, each after the previous one was accepted: for a
   // single event, and for a Redis user not allowed MULTI.
@@ -175,7 +176,8 @@ class OutboxRelay {
   Options options_;
   int listener_ = 0;
   std::unique_ptr<RedisConnection> redis_;  // relay thread only
-  // The Redis user may not run MULTI (an ACL file from before transactions):
+  // The Redis user may not run WATCH or MULTI (an ACL file from before
+  // transactions):
   // publish one event at a time until the next connection.
   bool multi_refused_ = false;  // relay thread only
   absl::Mutex mutex_;

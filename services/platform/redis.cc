@@ -175,12 +175,20 @@ absl::StatusOr<RedisReply> RedisConnection::Command(const std::vector<std::strin
   return NextReply();
 }
 
-absl::StatusOr<RedisReply> RedisConnection::Transaction(
+absl::StatusOr<std::vector<RedisReply>> RedisConnection::Pipeline(
     const std::vector<std::vector<std::string>>& commands) {
-  ENAMND_ASSIGN_OR_RETURN(RedisReply multi, Command({"MULTI"}));
-  if (multi.kind == RedisReply::Kind::kError) {
-    return absl::FailedPreconditionError(absl::StrCat("redis: MULTI refused: ", multi.str));
+  for (const std::vector<std::string>& argv : commands) ENAMND_RETURN_IF_ERROR(Append(argv));
+  std::vector<RedisReply> replies;
+  replies.reserve(commands.size());
+  for (size_t i = 0; i < commands.size(); ++i) {
+    ENAMND_ASSIGN_OR_RETURN(RedisReply reply, NextReply());
+    replies.push_back(std::move(reply));
   }
+  return replies;
+}
+
+absl::StatusOr<RedisReply> RedisConnection::Exec(
+    const std::vector<std::vector<std::string>>& commands) {
   for (const std::vector<std::string>& argv : commands) ENAMND_RETURN_IF_ERROR(Append(argv));
   ENAMND_RETURN_IF_ERROR(Append({"EXEC"}));
   std::string first_refusal;
@@ -191,15 +199,11 @@ absl::StatusOr<RedisReply> RedisConnection::Transaction(
     }
   }
   ENAMND_ASSIGN_OR_RETURN(RedisReply exec, NextReply());
-  if (exec.kind == RedisReply::Kind::kArray && exec.elements.size() == commands.size()) {
-    return exec;
-  }
+  if (exec.kind == RedisReply::Kind::kArray || exec.kind == RedisReply::Kind::kNil) return exec;
   // EXECABORT after a refusal while queuing: the refusal says why.
   RedisReply refused;
   refused.kind = RedisReply::Kind::kError;
-  refused.str = !first_refusal.empty()                  ? std::move(first_refusal)
-                : exec.kind == RedisReply::Kind::kError ? std::move(exec.str)
-                                                        : "EXEC ran nothing";
+  refused.str = !first_refusal.empty() ? std::move(first_refusal) : std::move(exec.str);
   return refused;
 }
 

@@ -69,17 +69,19 @@ class RedisConnection {
   // connection broken (reconnect); a Redis error reply is returned as a
   // reply of kind kError.
   absl::StatusOr<RedisReply> Command(const std::vector<std::string>& argv);
-  // Runs `commands` as one MULTI/EXEC transaction: Redis runs all of them or
-  // none. None when it refuses one while queuing (NOPERM, OOM, a syntax
-  // error) or refuses EXEC itself (OOM, NOREPLICAS); the reply is then of
-  // kind kError, naming the first refusal. Otherwise it is EXEC's array, one
-  // reply per command: a command can still fail on its own as it runs (XADD
-  // with an ID at or below the stream's top) without stopping the others.
-  // MULTI goes alone and its answer is awaited, so that when the user may
-  // not run it (an ACL from before) no command goes out outside a
-  // transaction; that refusal is FAILED_PRECONDITION. The commands and EXEC
-  // then go in one write: two round trips whatever the count.
-  absl::StatusOr<RedisReply> Transaction(const std::vector<std::vector<std::string>>& commands);
+  // Sends `commands` in one write and reads one reply per command. Redis
+  // runs each of them whatever the others' fate: not for commands of which
+  // one must not run when an earlier one was refused (see Exec).
+  absl::StatusOr<std::vector<RedisReply>> Pipeline(
+      const std::vector<std::vector<std::string>>& commands);
+  // On a connection inside MULTI: sends `commands` and EXEC in one write.
+  // Redis runs all of them or none. None when it refuses one while queuing
+  // (NOPERM, OOM, a syntax error) or refuses EXEC itself (OOM, NOREPLICAS):
+  // the reply is of kind kError, naming the first refusal; or when a key the
+  // connection WATCHes changed since: kNil. Otherwise it is EXEC's array,
+  // one reply per command (a command can still fail alone as it runs).
+  // With no commands, ends the transaction (and the WATCHes).
+  absl::StatusOr<RedisReply> Exec(const std::vector<std::vector<std::string>>& commands);
   // Sets the read timeout for blocking commands (XREADGROUP BLOCK).
   void SetTimeout(absl::Duration timeout);
   bool broken() const { return broken_; }

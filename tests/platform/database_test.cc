@@ -528,6 +528,8 @@ TEST(DatabaseTest, FailsDurabilityForGoodWhenTheWalFileIsRemoved) {
   EXPECT_EQ(failures.load(), 0);
   auto read = (*db)->BeginRead();  // begun before the failure
   ASSERT_TRUE(read.ok());
+  auto handed_on = (*db)->BeginRead();  // ends under a mark, as a deferred call's
+  ASSERT_TRUE(handed_on.ok());
   ASSERT_EQ(unlink((path + "-wal").c_str()), 0);
   absl::Status status = InsertItem(**db, "unflushable", Durability::kDurable);
   EXPECT_EQ(status.code(), absl::StatusCode::kInternal) << status;
@@ -544,6 +546,14 @@ TEST(DatabaseTest, FailsDurabilityForGoodWhenTheWalFileIsRemoved) {
   { Transaction ended = *std::move(read); }
   EXPECT_TRUE(TakeUnvouchedRead());
   EXPECT_FALSE(TakeUnvouchedRead());
+  // Under a mark, the call that may finish on another thread is told too.
+  std::atomic<bool> mark{false};
+  {
+    ScopedUnvouchedReadMark scope(&mark);
+    Transaction ended = *std::move(handed_on);
+  }
+  EXPECT_TRUE(mark.load());
+  EXPECT_TRUE(TakeUnvouchedRead());
 }
 
 }  // namespace

@@ -479,6 +479,32 @@ TEST_F(OutboxTest, RedisRefusingABatchTakesNoneOfItAndLeavesNoGap) {
   relay.Stop();
 }
 
+TEST_F(OutboxTest, OtherEventsWrittenToTheStreamMeanwhileKeepTheBatchOff) {
+  // E.g. a second deployment with another database on the same Redis: its
+  // events take the next sequences on the stream while the relay runs.
+  RedisServer redis;
+  OutboxRelay relay(db_.get(), &outbox_, redis.redis_address(), FastRelay());
+  relay.Start();
+  WriteAll(1, 3);
+  ASSERT_TRUE(PollUntil([&] { return Unpublished() == 0; }, absl::Seconds(10)));
+  for (int64_t sequence : {4, 5}) {
+    RedisReply other =
+        redis.Command({"XADD", kStream, StreamEntryId(sequence), "id", "not-in-this-log"});
+    ASSERT_NE(other.kind, RedisReply::Kind::kError) << other.str;
+  }
+  int64_t errors_before = relay.publish_errors();
+  WriteAll(4, 8);  // one batch; 6..8 alone would fit above the stream's top
+  ASSERT_TRUE(
+      PollUntil([&] { return relay.publish_errors() >= errors_before + 2; }, absl::Seconds(10)));
+  // None of the batch landed: the stream still ends with the other events,
+  // and the relay refuses to go on (Reconcile: not this log's event).
+  auto entries = ReadStream(redis, kStream);
+  ASSERT_EQ(entries.size(), 5u);
+  EXPECT_EQ(entries.back().id, "not-in-this-log");
+  EXPECT_EQ(Unpublished(), 5);
+  relay.Stop(absl::Milliseconds(100));
+}
+
 TEST_F(OutboxTest, TraceparentOfTheCallTravelsInTheEvent) {
   const std::string trace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
   {

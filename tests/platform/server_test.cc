@@ -42,12 +42,10 @@ int HealthStatus(const std::shared_ptr<grpc::Channel>& channel, const std::strin
   return bytes.empty() ? 0 : -1;
 }
 
-// grpc.reflection.v1alpha ServerReflectionInfo with one request,
-// ServerReflectionRequest{list_services = 7: "*"}, sent as a unary call (one
-// message, then half-close): the status tells whether reflection is served.
-grpc::StatusCode ListServicesByReflection(const std::shared_ptr<grpc::Channel>& channel) {
+// The status of a unary call of `method` with the request `request_bytes`.
+grpc::StatusCode CallStatus(const std::shared_ptr<grpc::Channel>& channel,
+                            const std::string& method, const std::string& request_bytes) {
   grpc::GenericStub stub(channel);
-  const std::string request_bytes = {0x3a, 0x01, '*'};
   grpc::Slice slice(request_bytes);
   grpc::ByteBuffer request(&slice, 1);
   grpc::ByteBuffer response;
@@ -55,16 +53,39 @@ grpc::StatusCode ListServicesByReflection(const std::shared_ptr<grpc::Channel>& 
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
   absl::Notification done;
   grpc::Status status;
-  stub.UnaryCall(&ctx, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
-                 grpc::StubOptions(), &request, &response, [&](grpc::Status s) {
-                   status = s;
-                   done.Notify();
-                 });
+  stub.UnaryCall(&ctx, method, grpc::StubOptions(), &request, &response, [&](grpc::Status s) {
+    status = s;
+    done.Notify();
+  });
   done.WaitForNotification();
   return status.error_code();
 }
 
+// grpc.reflection.v1alpha ServerReflectionInfo with one request,
+// ServerReflectionRequest{list_services = 7: "*"}, sent as a unary call (one
+// message, then half-close): the status tells whether reflection is served.
+grpc::StatusCode ListServicesByReflection(const std::shared_ptr<grpc::Channel>& channel) {
+  return CallStatus(channel, "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+                    {0x3a, 0x01, '*'});
+}
+
 class HealthTest : public meetings::MeetingsFixture {};
+
+// gRPC answers a method nobody registered with a call context of its own,
+// which it hands back to the server's context allocator as well: the
+// allocator must leave it alone (access_log.cc).
+TEST_F(HealthTest, CallsOfUnknownMethodsAreUnimplementedAndTheServerLivesOn) {
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_EQ(CallStatus(channel_, "/no.such.v1.Service/Method", ""),
+              grpc::StatusCode::UNIMPLEMENTED);
+    EXPECT_EQ(CallStatus(channel_, "/enamnd.meetings.v1.MeetingsService/NoSuchMethod", ""),
+              grpc::StatusCode::UNIMPLEMENTED);
+  }
+  EXPECT_EQ(HealthStatus(channel_, ""), 1);
+  // A known method still answers (its empty request names no body).
+  EXPECT_EQ(CallStatus(channel_, "/enamnd.meetings.v1.MeetingsService/GetBody", ""),
+            grpc::StatusCode::INVALID_ARGUMENT);
+}
 
 TEST_F(HealthTest, ServingOnceStartedForServerAndService) {
   EXPECT_EQ(HealthStatus(channel_, ""), 1);
