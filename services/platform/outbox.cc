@@ -323,11 +323,17 @@ void OutboxRelay::Stop(absl::Duration grace) {
 absl::StatusOr<std::vector<LoggedEvent>> OutboxRelay::ReadUnpublished() {
   auto tx = db_->BeginRead();
   if (!tx.ok()) return tx.status();
+  auto cursor = tx->QueryOne(
+      "SELECT p.up_to_sequence, COALESCE(o.event_id, '') FROM outbox_published p"
+      " LEFT JOIN outbox o ON o.sequence = p.up_to_sequence");
+  if (!cursor.ok()) return cursor.status();
+  if (!cursor->has_value()) return absl::InternalError("outbox_published has no row");
+  cursor_ = (*cursor)->Int(0);
+  cursor_event_id_ = (*cursor)->Text(1);
   auto rows = tx->Query(
       "SELECT sequence, event_id, type, subject, event FROM outbox"
-      " WHERE sequence > (SELECT up_to_sequence FROM outbox_published)"
-      " ORDER BY sequence LIMIT ?1",
-      {static_cast<int64_t>(options_.batch_size)});
+      " WHERE sequence > ?1 ORDER BY sequence LIMIT ?2",
+      {cursor_, static_cast<int64_t>(options_.batch_size)});
   if (!rows.ok()) return rows.status();
   std::vector<LoggedEvent> batch;
   for (const Row& row : *rows) {
@@ -401,13 +407,32 @@ std::vector<std::string> OutboxRelay::XaddCommand(const LoggedEvent& e) const {
   return command;
 }
 
-absl::StatusOr<bool> OutboxRelay::Added(const RedisReply& reply) {
+absl::StatusOr<bool> OutboxRelay::Added(const RedisReply& reply, int64_t sequence) {
   if (reply.kind != RedisReply::Kind::kError) return true;
-  if (absl::StrContains(reply.str, "equal or smaller")) {
-    next_reconcile_ = absl::InfinitePast();
-    return false;
+  if (!absl::StrContains(reply.str, "equal or smaller")) {
+    return absl::UnavailableError(absl::StrCat("redis XADD: ", reply.str));
   }
-  return absl::UnavailableError(absl::StrCat("redis XADD: ", reply.str));
+  // Refused as not above the stream's highest ID. Another relay (a second
+  // instance) or a publication the cursor lost put the event there, and
+  // Reconcile decides; unless the top is below the event, which means
+  // entries were deleted from the stream's end and Reconcile would find
+  // nothing to change, round after round.
+  absl::StatusOr<RedisReply> top =
+      redis_->Command({"XREVRANGE", outbox_->stream(), "+", "-", "COUNT", "1"});
+  if (!top.ok()) return top.status();
+  std::optional<int64_t> top_sequence;
+  if (top->kind == RedisReply::Kind::kArray) {
+    top_sequence = top->elements.empty()
+                       ? 0
+                       : SequenceOfStreamEntryId(top->elements[0].elements.empty()
+                                                     ? ""
+                                                     : top->elements[0].elements[0].str);
+  }
+  if (top_sequence.has_value() && *top_sequence < sequence) {
+    return TopDeletedError(absl::StrCat("at least ", StreamEntryId(sequence)), sequence);
+  }
+  next_reconcile_ = absl::InfinitePast();
+  return false;
 }
 
 size_t OutboxRelay::PublishOneAtATime(const std::vector<LoggedEvent>& batch, absl::Status* error) {
@@ -417,7 +442,7 @@ size_t OutboxRelay::PublishOneAtATime(const std::vector<LoggedEvent>& batch, abs
   size_t count = 0;
   for (const LoggedEvent& e : batch) {
     absl::StatusOr<RedisReply> reply = redis_->Command(XaddCommand(e));
-    absl::StatusOr<bool> added = reply.ok() ? Added(*reply) : reply.status();
+    absl::StatusOr<bool> added = reply.ok() ? Added(*reply, e.sequence) : reply.status();
     if (!added.ok()) *error = added.status();
     if (!added.ok() || !*added) break;
     ++count;
@@ -428,16 +453,39 @@ size_t OutboxRelay::PublishOneAtATime(const std::vector<LoggedEvent>& batch, abs
 namespace {
 
 bool IsNoPerm(const RedisReply& reply) {
-  return reply.kind == RedisReply::Kind::kError && absl::StartsWith(reply.str, "NOPERM");
+  return reply.kind == RedisReply::Kind::kError && absl::StrContains(reply.str, "NOPERM");
 }
 
-// Whether XREVRANGE ... COUNT 1 found `sequence`'s entry on top (for 0: an
-// empty stream).
-bool TopIs(const RedisReply& top, int64_t sequence) {
-  if (top.kind != RedisReply::Kind::kArray) return false;
-  if (sequence == 0) return top.elements.empty();
-  return top.elements.size() == 1 && !top.elements[0].elements.empty() &&
-         top.elements[0].elements[0].str == StreamEntryId(sequence);
+// The end of a stream, from XINFO STREAM.
+struct StreamEnd {
+  std::string last_id = "0-0";  // the highest ID ever added: XADD must go above it
+  std::string top_entry_id;     // "" when the stream has no entry
+  std::string top_event_id;     // the top entry's "id" field
+};
+
+absl::StatusOr<StreamEnd> ParseStreamEnd(const RedisReply& info) {
+  StreamEnd end;
+  if (info.kind == RedisReply::Kind::kError) {
+    if (absl::StrContains(info.str, "no such key")) return end;
+    return absl::UnavailableError(absl::StrCat("redis XINFO STREAM: ", info.str));
+  }
+  if (info.kind != RedisReply::Kind::kArray) {
+    return absl::UnavailableError("redis XINFO STREAM: not an array");
+  }
+  for (size_t i = 0; i + 1 < info.elements.size(); i += 2) {
+    const std::string& field = info.elements[i].str;
+    const RedisReply& value = info.elements[i + 1];
+    if (field == "last-generated-id") end.last_id = value.str;
+    // [entry id, [field, value, ...]], or nil for an empty stream
+    if (field == "last-entry" && value.elements.size() == 2) {
+      end.top_entry_id = value.elements[0].str;
+      const std::vector<RedisReply>& fields = value.elements[1].elements;
+      for (size_t f = 0; f + 1 < fields.size(); f += 2) {
+        if (fields[f].str == "id") end.top_event_id = fields[f + 1].str;
+      }
+    }
+  }
+  return end;
 }
 
 }  // namespace
@@ -446,43 +494,52 @@ size_t OutboxRelay::PublishInOneTransaction(const std::vector<LoggedEvent>& batc
                                             absl::Status* error) {
   const std::string& stream = outbox_->stream();
   // WATCH: EXEC runs nothing if anyone else writes the stream before it.
-  // The top read under it must be the event before the batch, so that the
-  // batch lands right after it; anything else is for Reconcile to judge,
-  // before a single event of the batch lands on a top nobody checked.
-  absl::StatusOr<std::vector<RedisReply>> opened = redis_->Pipeline(
-      {{"WATCH", stream}, {"XREVRANGE", stream, "+", "-", "COUNT", "1"}, {"MULTI"}});
+  // The stream's end, read under it, must be the cursor's event: its top
+  // entry, and the highest ID ever added (above which XADD must go), so that
+  // every XADD of the batch lands, right after it. Anything else is judged
+  // before a single event of the batch is sent.
+  absl::StatusOr<std::vector<RedisReply>> opened =
+      redis_->Pipeline({{"WATCH", stream}, {"XINFO", "STREAM", stream}, {"MULTI"}});
   if (!opened.ok()) {
     *error = opened.status();
     return 0;
   }
   const RedisReply& watch = (*opened)[0];
-  const RedisReply& top = (*opened)[1];
+  const RedisReply& info = (*opened)[1];
   const RedisReply& multi = (*opened)[2];
-  auto end_transaction = [&]() -> bool {
+  auto end_transaction = [&]() {
     absl::StatusOr<RedisReply> ended = redis_->Exec({});
     if (!ended.ok()) *error = ended.status();
-    return ended.ok();
   };
-  if (watch.kind == RedisReply::Kind::kError || multi.kind == RedisReply::Kind::kError) {
-    if (multi.kind != RedisReply::Kind::kError && !end_transaction()) return 0;
-    const RedisReply& refusal = watch.kind == RedisReply::Kind::kError ? watch : multi;
-    if (IsNoPerm(refusal)) {
-      LogWarning("outbox", "publishing to ", stream, " one event at a time: ", refusal.str,
-                 "; regenerate the ACL file with tools/redis-acl and ACL LOAD it"
-                 " (docs/operations.md)");
-      multi_refused_ = true;
-      return PublishOneAtATime(batch, error);
-    }
-    *error = absl::UnavailableError(absl::StrCat("redis WATCH/MULTI: ", refusal.str));
+  const bool in_transaction = multi.kind != RedisReply::Kind::kError;
+  for (const RedisReply* reply : {&watch, &info, &multi}) {
+    if (!IsNoPerm(*reply)) continue;
+    if (in_transaction) end_transaction();
+    LogWarning("outbox", "publishing to ", stream, " one event at a time: ", reply->str,
+               "; regenerate the ACL file with tools/redis-acl and ACL LOAD it"
+               " (docs/operations.md)");
+    multi_refused_ = true;
+    return error->ok() ? PublishOneAtATime(batch, error) : 0;
+  }
+  absl::StatusOr<StreamEnd> end = ParseStreamEnd(info);
+  if (!end.ok() || !in_transaction || watch.kind == RedisReply::Kind::kError) {
+    if (in_transaction) end_transaction();
+    *error = !end.ok() ? end.status()
+                       : absl::UnavailableError(absl::StrCat(
+                             "redis WATCH/MULTI: ",
+                             watch.kind == RedisReply::Kind::kError ? watch.str : multi.str));
     return 0;
   }
-  if (!TopIs(top, batch.front().sequence - 1)) {
-    if (top.kind == RedisReply::Kind::kError) {
-      *error = absl::UnavailableError(absl::StrCat("redis XREVRANGE: ", top.str));
-    } else {
-      next_reconcile_ = absl::InfinitePast();
-    }
+  const std::string expected_top = cursor_ == 0 ? "" : StreamEntryId(cursor_);
+  if (end->last_id != (end->top_entry_id.empty() ? "0-0" : end->top_entry_id) &&
+      end->top_entry_id == expected_top) {
     end_transaction();
+    *error = TopDeletedError(end->last_id, batch.front().sequence);
+    return 0;
+  }
+  if (end->top_entry_id != expected_top || end->top_event_id != cursor_event_id_) {
+    end_transaction();
+    next_reconcile_ = absl::InfinitePast();
     return 0;
   }
   std::vector<std::vector<std::string>> commands;
@@ -497,21 +554,39 @@ size_t OutboxRelay::PublishInOneTransaction(const std::vector<LoggedEvent>& batc
     next_reconcile_ = absl::InfinitePast();  // someone else wrote the stream meanwhile
     return 0;
   }
+  if (IsNoPerm(*reply) && absl::StrContains(reply->str, "'exec'")) {
+    LogWarning("outbox", "publishing to ", stream, " one event at a time: ", reply->str,
+               "; regenerate the ACL file with tools/redis-acl and ACL LOAD it"
+               " (docs/operations.md)");
+    multi_refused_ = true;
+    return PublishOneAtATime(batch, error);
+  }
   if (reply->kind == RedisReply::Kind::kError) {
     *error = absl::UnavailableError(
         absl::StrCat("redis MULTI/EXEC of ", batch.size(), " XADDs ran none: ", reply->str));
     return 0;
   }
-  // Each XADD ran, right after the checked top: all succeed alike, or fail
-  // alike (the key is no stream).
+  // Every XADD ran above the stream's highest ID: they land alike, or fail
+  // alike (say, the key is no stream).
   size_t count = 0;
   for (const RedisReply& added_reply : reply->elements) {
-    absl::StatusOr<bool> added = Added(added_reply);
+    absl::StatusOr<bool> added = Added(added_reply, batch[count].sequence);
     if (!added.ok()) *error = added.status();
     if (!added.ok() || !*added) break;
     ++count;
   }
   return count;
+}
+
+absl::Status OutboxRelay::TopDeletedError(const std::string& last_id, int64_t sequence) {
+  return absl::FailedPreconditionError(absl::StrCat(
+      "stream ", outbox_->stream(),
+      " had entries deleted from its end (XDEL or XTRIM): Redis "
+      "refuses IDs up to ",
+      last_id, ", above its last entry, so event ", sequence,
+      " cannot be added; set the stream's last ID back to its last entry (XSETID) or delete "
+      "the stream to have the log republished; see docs/operations.md, \"The stream and the "
+      "log disagree\""));
 }
 
 absl::Status OutboxRelay::Reconcile() {

@@ -148,14 +148,19 @@ class OutboxRelay {
   absl::StatusOr<std::vector<LoggedEvent>> ReadUnpublished();
   // XADD of one event with its sequence as the entry ID.
   std::vector<std::string> XaddCommand(const LoggedEvent& event) const;
-  // Whether an XADD's reply put its event on the stream. A stream at or past
-  // the event (another relay, or a publication the cursor lost) is no error:
-  // it makes Reconcile due, which decides.
-  absl::StatusOr<bool> Added(const RedisReply& reply);
+  // Whether an XADD's reply put the event of `sequence` on the stream. A
+  // stream at or past the event (another relay, or a publication the cursor
+  // lost) is no error: it makes Reconcile due, which decides. A stream whose
+  // entries were deleted from its end is (TopDeletedError).
+  absl::StatusOr<bool> Added(const RedisReply& reply, int64_t sequence);
+  // FAILED_PRECONDITION: the stream refuses IDs up to `last_id`, above its
+  // last entry, so the event of `sequence` cannot be added.
+  absl::Status TopDeletedError(const std::string& last_id, int64_t sequence);
   // Put `batch` on the stream in order; each returns how many of its first
   // events are on it, and sets `*error` when Redis refused or failed.
-  // In one MULTI/EXEC under WATCH, right after the event the stream's top
-  // must be: all of a batch or none of it, in two round trips.
+  // In one MULTI/EXEC under WATCH, right after the cursor's event, which
+  // must be the stream's end: all of a batch or none of it, in two round
+  // trips.
   size_t PublishInOneTransaction(const std::vector<LoggedEvent>& batch, absl::Status* error);
   // One XADD at a time, each after the previous one was accepted: for a
   // single event, and for a Redis user not allowed MULTI.
@@ -176,8 +181,12 @@ class OutboxRelay {
   Options options_;
   int listener_ = 0;
   std::unique_ptr<RedisConnection> redis_;  // relay thread only
-  // The Redis user may not run WATCH or MULTI (an ACL file from before
-  // transactions):
+  // The published-up-to cursor and its event's id, as ReadUnpublished last
+  // read them (relay thread only).
+  int64_t cursor_ = 0;
+  std::string cursor_event_id_;
+  // The Redis user may not run WATCH, XINFO STREAM, MULTI or EXEC (an ACL
+  // file from before transactions):
   // publish one event at a time until the next connection.
   bool multi_refused_ = false;  // relay thread only
   absl::Mutex mutex_;

@@ -505,6 +505,42 @@ TEST_F(OutboxTest, OtherEventsWrittenToTheStreamMeanwhileKeepTheBatchOff) {
   relay.Stop(absl::Milliseconds(100));
 }
 
+// XDEL of the stream's last entry (say, by hand) leaves Redis refusing IDs
+// up to it: the relay says so, without publishing around the hole, until
+// the operator sets the stream's last ID back (operations.md).
+class DeletedStreamEndTest : public OutboxTest, public ::testing::WithParamInterface<int> {};
+
+TEST_P(DeletedStreamEndTest, StopsTheRelayWithAnErrorUntilTheLastIdIsSetBack) {
+  const int waiting = GetParam();  // events written after the deletion
+  RedisServer redis;
+  OutboxRelay relay(db_.get(), &outbox_, redis.redis_address(), FastRelay());
+  relay.Start();
+  WriteAll(1, 5);
+  ASSERT_TRUE(PollUntil([&] { return Unpublished() == 0; }, absl::Seconds(10)));
+  RedisReply deleted = redis.Command({"XDEL", kStream, StreamEntryId(5)});
+  ASSERT_EQ(deleted.integer, 1) << deleted.str;
+  int64_t errors_before = relay.publish_errors();
+  if (waiting > 0) WriteAll(6, 5 + waiting);
+  ASSERT_TRUE(
+      PollUntil([&] { return relay.publish_errors() >= errors_before + 3; }, absl::Seconds(10)));
+  EXPECT_EQ(ReadStream(redis, kStream).size(), 4u);  // nothing added past the hole
+  EXPECT_EQ(Unpublished(), 1 + waiting);             // the cursor went back to 4
+
+  RedisReply set_back = redis.Command({"XSETID", kStream, StreamEntryId(4)});
+  ASSERT_NE(set_back.kind, RedisReply::Kind::kError) << set_back.str;
+  ASSERT_TRUE(PollUntil([&] { return Unpublished() == 0; }, absl::Seconds(10)));
+  auto entries = ReadStream(redis, kStream);
+  ASSERT_EQ(entries.size(), static_cast<size_t>(5 + waiting));
+  for (size_t i = 0; i < entries.size(); ++i) {
+    EXPECT_EQ(entries[i].entry_id, StreamEntryId(static_cast<int64_t>(i + 1)));
+  }
+  relay.Stop();
+}
+
+// 0: the deleted event alone goes again (one XADD); 3: with three more, in
+// one transaction.
+INSTANTIATE_TEST_SUITE_P(Batches, DeletedStreamEndTest, ::testing::Values(0, 3));
+
 TEST_F(OutboxTest, TraceparentOfTheCallTravelsInTheEvent) {
   const std::string trace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
   {

@@ -154,7 +154,9 @@ TEST_F(RedisAclTest, ServiceWritesOnlyItsOwnStream) {
   }
   // A batch of XADDs in one transaction under a WATCH of its stream, as the
   // relay sends it: all on its own stream, or none when one is not.
-  auto opened = meetings->Pipeline({{"WATCH", "enamnd:events:meetings"}, {"MULTI"}});
+  auto opened = meetings->Pipeline({{"WATCH", "enamnd:events:meetings"},
+                                    {"XINFO", "STREAM", "enamnd:events:meetings"},
+                                    {"MULTI"}});
   ASSERT_TRUE(opened.ok()) << opened.status();
   for (const RedisReply& r : *opened) EXPECT_NE(r.kind, RedisReply::Kind::kError) << r.str;
   auto batch = meetings->Exec({{"XADD", "enamnd:events:meetings", "*", "id", "2"},
@@ -168,6 +170,8 @@ TEST_F(RedisAclTest, ServiceWritesOnlyItsOwnStream) {
   EXPECT_TRUE(IsNoPerm(mixed)) << Describe(mixed);
   EXPECT_EQ(ReadStream(*redis_, "enamnd:events:meetings").size(), 3u);
   EXPECT_TRUE(IsNoPerm(meetings->Command({"WATCH", "enamnd:events:audits"})));
+  EXPECT_TRUE(IsNoPerm(meetings->Command({"XINFO", "STREAM", "enamnd:events:audits"})));
+  EXPECT_TRUE(IsNoPerm(meetings->Command({"XINFO", "GROUPS", "enamnd:events:meetings"})));
   // What the relay reads to compare the stream with its log.
   auto top = meetings->Command({"XREVRANGE", "enamnd:events:meetings", "+", "-", "COUNT", "1"});
   EXPECT_TRUE(IsOk(top)) << Describe(top);
@@ -402,7 +406,7 @@ TEST_F(RedisAclFlowTest, RelayUnderAnAclFromBeforeTransactionsPublishesOneAtATim
   // An operator who upgraded the services but not yet the ACL file: the
   // service users may not run MULTI or EXEC.
   std::string acl = ReadFile(acl_dir_ + "/users.acl");
-  for (const char* rule : {" +watch", " +multi", " +exec"}) {
+  for (const char* rule : {" +watch", " +xinfo|stream", " +multi", " +exec"}) {
     for (size_t at = acl.find(rule); at != std::string::npos; at = acl.find(rule)) {
       acl.erase(at, std::string(rule).size());
     }
