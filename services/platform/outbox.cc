@@ -30,6 +30,13 @@ std::string EntryField(const RedisReply& fields, absl::string_view name) {
   return "";
 }
 
+// The entry `[entry id, [field, value, ...]]` (an XREVRANGE element, or
+// XINFO STREAM's last-entry); an empty StreamTop for anything else (nil).
+StreamTop TopOf(const RedisReply& entry) {
+  if (entry.elements.size() < 2) return {};
+  return {entry.elements[0].str, EntryField(entry.elements[1], "id")};
+}
+
 // The relay's published-up-to cursor: every event up to it is on the
 // stream (the relay publishes in sequence order).
 absl::StatusOr<int64_t> ReadPublishedUpTo(Transaction& tx) {
@@ -417,17 +424,9 @@ absl::StatusOr<bool> OutboxRelay::Added(const RedisReply& reply, int64_t sequenc
   // Reconcile decides; unless the top is below the event, which means
   // entries were deleted from the stream's end and Reconcile would find
   // nothing to change, round after round.
-  absl::StatusOr<RedisReply> top =
-      redis_->Command({"XREVRANGE", outbox_->stream(), "+", "-", "COUNT", "1"});
-  if (!top.ok()) return top.status();
-  std::optional<int64_t> top_sequence;
-  if (top->kind == RedisReply::Kind::kArray) {
-    top_sequence = top->elements.empty()
-                       ? 0
-                       : SequenceOfStreamEntryId(top->elements[0].elements.empty()
-                                                     ? ""
-                                                     : top->elements[0].elements[0].str);
-  }
+  ENAMND_ASSIGN_OR_RETURN(StreamTop top, ReadTop());
+  std::optional<int64_t> top_sequence =
+      top.entry_id.empty() ? std::optional<int64_t>(0) : SequenceOfStreamEntryId(top.entry_id);
   if (top_sequence.has_value() && *top_sequence < sequence) {
     return TopDeletedError(absl::StrCat("at least ", StreamEntryId(sequence)), sequence);
   }
@@ -459,8 +458,7 @@ bool IsNoPerm(const RedisReply& reply) {
 // The end of a stream, from XINFO STREAM.
 struct StreamEnd {
   std::string last_id = "0-0";  // the highest ID ever added: XADD must go above it
-  std::string top_entry_id;     // "" when the stream has no entry
-  std::string top_event_id;     // the top entry's "id" field
+  StreamTop top;
 };
 
 absl::StatusOr<StreamEnd> ParseStreamEnd(const RedisReply& info) {
@@ -476,14 +474,7 @@ absl::StatusOr<StreamEnd> ParseStreamEnd(const RedisReply& info) {
     const std::string& field = info.elements[i].str;
     const RedisReply& value = info.elements[i + 1];
     if (field == "last-generated-id") end.last_id = value.str;
-    // [entry id, [field, value, ...]], or nil for an empty stream
-    if (field == "last-entry" && value.elements.size() == 2) {
-      end.top_entry_id = value.elements[0].str;
-      const std::vector<RedisReply>& fields = value.elements[1].elements;
-      for (size_t f = 0; f + 1 < fields.size(); f += 2) {
-        if (fields[f].str == "id") end.top_event_id = fields[f + 1].str;
-      }
-    }
+    if (field == "last-entry") end.top = TopOf(value);
   }
   return end;
 }
@@ -515,11 +506,7 @@ size_t OutboxRelay::PublishInOneTransaction(const std::vector<LoggedEvent>& batc
   for (const RedisReply* reply : {&watch, &info, &multi}) {
     if (!IsNoPerm(*reply)) continue;
     if (in_transaction) end_transaction();
-    LogWarning("outbox", "publishing to ", stream, " one event at a time: ", reply->str,
-               "; regenerate the ACL file with tools/redis-acl and ACL LOAD it"
-               " (docs/operations.md)");
-    multi_refused_ = true;
-    return error->ok() ? PublishOneAtATime(batch, error) : 0;
+    return error->ok() ? FallBackToOneAtATime(batch, reply->str, error) : 0;
   }
   absl::StatusOr<StreamEnd> end = ParseStreamEnd(info);
   if (!end.ok() || !in_transaction || watch.kind == RedisReply::Kind::kError) {
@@ -531,13 +518,13 @@ size_t OutboxRelay::PublishInOneTransaction(const std::vector<LoggedEvent>& batc
     return 0;
   }
   const std::string expected_top = cursor_ == 0 ? "" : StreamEntryId(cursor_);
-  if (end->last_id != (end->top_entry_id.empty() ? "0-0" : end->top_entry_id) &&
-      end->top_entry_id == expected_top) {
+  if (end->last_id != (end->top.entry_id.empty() ? "0-0" : end->top.entry_id) &&
+      end->top.entry_id == expected_top) {
     end_transaction();
     *error = TopDeletedError(end->last_id, batch.front().sequence);
     return 0;
   }
-  if (end->top_entry_id != expected_top || end->top_event_id != cursor_event_id_) {
+  if (end->top.entry_id != expected_top || end->top.event_id != cursor_event_id_) {
     end_transaction();
     next_reconcile_ = absl::InfinitePast();
     return 0;
@@ -555,11 +542,7 @@ size_t OutboxRelay::PublishInOneTransaction(const std::vector<LoggedEvent>& batc
     return 0;
   }
   if (IsNoPerm(*reply) && absl::StrContains(reply->str, "'exec'")) {
-    LogWarning("outbox", "publishing to ", stream, " one event at a time: ", reply->str,
-               "; regenerate the ACL file with tools/redis-acl and ACL LOAD it"
-               " (docs/operations.md)");
-    multi_refused_ = true;
-    return PublishOneAtATime(batch, error);
+    return FallBackToOneAtATime(batch, reply->str, error);
   }
   if (reply->kind == RedisReply::Kind::kError) {
     *error = absl::UnavailableError(
@@ -578,6 +561,15 @@ size_t OutboxRelay::PublishInOneTransaction(const std::vector<LoggedEvent>& batc
   return count;
 }
 
+size_t OutboxRelay::FallBackToOneAtATime(const std::vector<LoggedEvent>& batch,
+                                         absl::string_view refusal, absl::Status* error) {
+  LogWarning("outbox", "publishing to ", outbox_->stream(), " one event at a time: ", refusal,
+             "; regenerate the ACL file with tools/redis-acl and ACL LOAD it"
+             " (docs/operations.md)");
+  multi_refused_ = true;
+  return PublishOneAtATime(batch, error);
+}
+
 absl::Status OutboxRelay::TopDeletedError(const std::string& last_id, int64_t sequence) {
   return absl::FailedPreconditionError(absl::StrCat(
       "stream ", outbox_->stream(),
@@ -589,20 +581,20 @@ absl::Status OutboxRelay::TopDeletedError(const std::string& last_id, int64_t se
       "log disagree\""));
 }
 
-absl::Status OutboxRelay::Reconcile() {
-  const std::string& stream = outbox_->stream();
-  auto reply = redis_->Command({"XREVRANGE", stream, "+", "-", "COUNT", "1"});
+absl::StatusOr<StreamTop> OutboxRelay::ReadTop() {
+  auto reply = redis_->Command({"XREVRANGE", outbox_->stream(), "+", "-", "COUNT", "1"});
   if (!reply.ok()) return reply.status();
   if (reply->kind == RedisReply::Kind::kError) {
     return absl::UnavailableError(absl::StrCat("redis XREVRANGE: ", reply->str));
   }
-  std::string top_entry_id;
-  std::string top_event_id;
-  if (reply->kind == RedisReply::Kind::kArray && !reply->elements.empty() &&
-      reply->elements[0].elements.size() >= 2) {
-    top_entry_id = reply->elements[0].elements[0].str;
-    top_event_id = EntryField(reply->elements[0].elements[1], "id");
-  }
+  return reply->elements.empty() ? StreamTop{} : TopOf(reply->elements[0]);
+}
+
+absl::Status OutboxRelay::Reconcile() {
+  const std::string& stream = outbox_->stream();
+  ENAMND_ASSIGN_OR_RETURN(StreamTop top, ReadTop());
+  const std::string& top_entry_id = top.entry_id;
+  const std::string& top_event_id = top.event_id;
   std::optional<int64_t> top_sequence =
       top_entry_id.empty() ? std::optional<int64_t>(0) : SequenceOfStreamEntryId(top_entry_id);
 

@@ -61,6 +61,13 @@ struct LoggedEvent {
   bool published = false;  // sequence <= the relay's published-up-to cursor
 };
 
+// A stream's last entry: its ID ("" when the stream has none) and its
+// event's id (the entry's "id" field).
+struct StreamTop {
+  std::string entry_id;
+  std::string event_id;
+};
+
 class Outbox {
  public:
   // source: the CloudEvent source, e.g. "//enamnd/meetings";
@@ -165,6 +172,12 @@ class OutboxRelay {
   // One XADD at a time, each after the previous one was accepted: for a
   // single event, and for a Redis user not allowed MULTI.
   size_t PublishOneAtATime(const std::vector<LoggedEvent>& batch, absl::Status* error);
+  // The Redis user may not run a command of the transaction (`refusal`):
+  // warns, and publishes one at a time until the next connection.
+  size_t FallBackToOneAtATime(const std::vector<LoggedEvent>& batch, absl::string_view refusal,
+                              absl::Status* error);
+  // The stream's last entry (XREVRANGE ... COUNT 1).
+  absl::StatusOr<StreamTop> ReadTop();
   // Brings the published-up-to cursor in line with the stream's top entry:
   // up over events already on the stream, back (to republish) over events
   // the stream lost. FAILED_PRECONDITION when the stream's top is not an event

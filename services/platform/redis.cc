@@ -170,7 +170,6 @@ void RedisConnection::SetTimeout(absl::Duration timeout) {
 }
 
 absl::StatusOr<RedisReply> RedisConnection::Command(const std::vector<std::string>& argv) {
-  if (broken_) return absl::UnavailableError("redis: connection is broken");
   ENAMND_RETURN_IF_ERROR(Append(argv));
   return NextReply();
 }

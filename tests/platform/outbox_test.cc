@@ -73,6 +73,19 @@ class OutboxTest : public ::testing::Test {
         "outbox_published)");
   }
 
+  // The stream's entry IDs, to compare with SequenceIds(n): equal when the
+  // stream holds exactly the log's events 1..n, in order.
+  static std::vector<std::string> EntryIds(const RedisServer& redis) {
+    std::vector<std::string> ids;
+    for (const auto& entry : ReadStream(redis, kStream)) ids.push_back(entry.entry_id);
+    return ids;
+  }
+  static std::vector<std::string> SequenceIds(int64_t n) {
+    std::vector<std::string> ids;
+    for (int64_t sequence = 1; sequence <= n; ++sequence) ids.push_back(StreamEntryId(sequence));
+    return ids;
+  }
+
   // Calls of `command` Redis has run so far (INFO commandstats).
   static int64_t CommandCalls(const RedisServer& redis, const std::string& command) {
     std::string info = redis.Command({"INFO", "commandstats"}).str;
@@ -279,11 +292,7 @@ TEST_F(OutboxTest, TwoRelaysOnOneLogPublishEachEventOnce) {
                    "outbox_published)") == 0;
       },
       absl::Seconds(20)));
-  auto entries = ReadStream(redis, kStream);
-  ASSERT_EQ(entries.size(), 40u);
-  for (size_t i = 0; i < entries.size(); ++i) {
-    EXPECT_EQ(entries[i].entry_id, StreamEntryId(static_cast<int64_t>(i + 1)));
-  }
+  EXPECT_EQ(EntryIds(redis), SequenceIds(40));
   first.Stop();
   second.Stop();
 }
@@ -439,11 +448,7 @@ TEST_F(OutboxTest, ABacklogGoesOutInOneTransaction) {
   OutboxRelay relay(db_.get(), &outbox_, redis.redis_address(), FastRelay());
   relay.Start();
   ASSERT_TRUE(PollUntil([&] { return Unpublished() == 0; }, absl::Seconds(10)));
-  auto entries = ReadStream(redis, kStream);
-  ASSERT_EQ(entries.size(), 50u);
-  for (size_t i = 0; i < entries.size(); ++i) {
-    EXPECT_EQ(entries[i].entry_id, StreamEntryId(static_cast<int64_t>(i + 1)));
-  }
+  EXPECT_EQ(EntryIds(redis), SequenceIds(50));
   EXPECT_EQ(CommandCalls(redis, "xadd"), 50);
   EXPECT_EQ(CommandCalls(redis, "multi"), 1);
   EXPECT_EQ(CommandCalls(redis, "exec"), 1);
@@ -469,11 +474,7 @@ TEST_F(OutboxTest, RedisRefusingABatchTakesNoneOfItAndLeavesNoGap) {
   RedisReply room = redis.Command({"CONFIG", "SET", "maxmemory", "0"});
   ASSERT_NE(room.kind, RedisReply::Kind::kError) << room.str;
   ASSERT_TRUE(PollUntil([&] { return Unpublished() == 0; }, absl::Seconds(10)));
-  auto entries = ReadStream(redis, kStream);
-  ASSERT_EQ(entries.size(), 6u);
-  for (size_t i = 0; i < entries.size(); ++i) {
-    EXPECT_EQ(entries[i].entry_id, StreamEntryId(static_cast<int64_t>(i + 1)));
-  }
+  EXPECT_EQ(EntryIds(redis), SequenceIds(6));
   EXPECT_EQ(relay.published(), 6);
   EXPECT_EQ(relay.republished(), 0);
   relay.Stop();
@@ -529,11 +530,7 @@ TEST_P(DeletedStreamEndTest, StopsTheRelayWithAnErrorUntilTheLastIdIsSetBack) {
   RedisReply set_back = redis.Command({"XSETID", kStream, StreamEntryId(4)});
   ASSERT_NE(set_back.kind, RedisReply::Kind::kError) << set_back.str;
   ASSERT_TRUE(PollUntil([&] { return Unpublished() == 0; }, absl::Seconds(10)));
-  auto entries = ReadStream(redis, kStream);
-  ASSERT_EQ(entries.size(), static_cast<size_t>(5 + waiting));
-  for (size_t i = 0; i < entries.size(); ++i) {
-    EXPECT_EQ(entries[i].entry_id, StreamEntryId(static_cast<int64_t>(i + 1)));
-  }
+  EXPECT_EQ(EntryIds(redis), SequenceIds(5 + waiting));
   relay.Stop();
 }
 
